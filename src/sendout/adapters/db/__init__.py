@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 storage for SQLite and PostgreSQL."""

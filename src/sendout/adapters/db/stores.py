@@ -1,0 +1,288 @@
+"""Stores over one open connection (the unit of work's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sendout.adapters.db import tables as t
+from sendout.domain.activity import ActivityQuery
+from sendout.domain.custom_events import CustomEventSchema
+from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
+from sendout.domain.errors import Conflict
+from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.ports import Page
+from sendout.domain.projects import ApiKey, Project
+
+
+class _Store:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def _insert(self, table: sa.Table, values: Mapping[str, Any]) -> None:
+        try:
+            await self._conn.execute(table.insert().values(**values))
+        except IntegrityError as exc:
+            # A unique key taken by a concurrent transaction: the service retries the whole
+            # unit of work, which then finds the other row.
+            raise Conflict(details=f"Duplicate key in {table.name}") from exc
+
+    async def _one(self, statement: sa.Select[Any]) -> sa.Row[Any] | None:
+        return (await self._conn.execute(statement)).first()
+
+
+class SqlProjectStore(_Store):
+    async def add(self, project: Project) -> None:
+        await self._insert(
+            t.projects, {"id": project.id, "name": project.name, "created_at": project.created_at}
+        )
+
+    async def get(self, project_id: str) -> Project | None:
+        row = await self._one(sa.select(t.projects).where(t.projects.c.id == project_id))
+        return None if row is None else Project(**row._mapping)
+
+    async def count(self) -> int:
+        return int((await self._conn.execute(sa.select(sa.func.count()).select_from(t.projects))).scalar_one())
+
+    async def add_key(self, key: ApiKey) -> None:
+        await self._insert(
+            t.api_keys,
+            {
+                "app_id": key.app_id,
+                "project_id": key.project_id,
+                "name": key.name,
+                "token_hash": key.token_hash,
+                "created_at": key.created_at,
+            },
+        )
+
+    async def get_key(self, app_id: str) -> ApiKey | None:
+        row = await self._one(sa.select(t.api_keys).where(t.api_keys.c.app_id == app_id))
+        return None if row is None else ApiKey(**row._mapping)
+
+
+_CUSTOMER_ORDER_COLUMNS = {
+    CustomerOrder.CREATED_AT: t.customers.c.created_at,
+    CustomerOrder.UPDATED_AT: t.customers.c.updated_at,
+    CustomerOrder.SOURCE_ID: t.customers.c.source_id,
+}
+
+
+def _customer_values(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "project_id": customer.project_id,
+        "source_id": customer.source_id,
+        "name": customer.name,
+        "description": customer.description,
+        "email": customer.email,
+        "phone": customer.phone,
+        "birthdate": customer.birthdate,
+        "birthday": customer.birthday,
+        "address": None if customer.address is None else dict(customer.address),
+        "metadata": dict(customer.metadata),
+        "system_metadata": dict(customer.system_metadata),
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+    }
+
+
+def _customer(row: sa.Row[Any]) -> Customer:
+    return Customer(**row._mapping)
+
+
+class SqlCustomerStore(_Store):
+    async def add(self, customer: Customer) -> None:
+        await self._insert(t.customers, _customer_values(customer))
+
+    async def update(self, customer: Customer) -> None:
+        values = _customer_values(customer)
+        del values["id"], values["project_id"], values["created_at"]
+        try:
+            await self._conn.execute(
+                t.customers.update()
+                .where(t.customers.c.id == customer.id, t.customers.c.project_id == customer.project_id)
+                .values(**values)
+            )
+        except IntegrityError as exc:
+            raise Conflict(details="Duplicate customer source_id") from exc
+
+    async def get(self, project_id: str, customer_id: str) -> Customer | None:
+        row = await self._one(
+            sa.select(t.customers).where(
+                t.customers.c.project_id == project_id, t.customers.c.id == customer_id
+            )
+        )
+        return None if row is None else _customer(row)
+
+    async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None:
+        row = await self._one(
+            sa.select(t.customers).where(
+                t.customers.c.project_id == project_id, t.customers.c.source_id == source_id
+            )
+        )
+        return None if row is None else _customer(row)
+
+    async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]:
+        c = t.customers.c
+        conditions: list[sa.ColumnElement[bool]] = [c.project_id == project_id]
+        if query.email is not None:
+            conditions.append(c.email == query.email)
+        if query.name is not None:
+            conditions.append(c.name == query.name)
+        if query.city is not None:
+            conditions.append(c.address["city"].as_string() == query.city)
+        for column, bound, later in (
+            (c.created_at, query.created_before, False),
+            (c.created_at, query.created_after, True),
+            (c.updated_at, query.updated_before, False),
+            (c.updated_at, query.updated_after, True),
+        ):
+            if bound is not None:
+                conditions.append(column > bound if later else column < bound)
+        if query.starting_after is not None:
+            conditions.append(
+                c.created_at < query.starting_after
+                if query.descending
+                else c.created_at > query.starting_after
+            )
+        order_column = _CUSTOMER_ORDER_COLUMNS[query.order]
+        ordering = (order_column.desc(), c.id.desc()) if query.descending else (order_column, c.id)
+        offset = (query.page - 1) * query.limit
+        rows = await self._conn.execute(
+            sa.select(t.customers)
+            .where(*conditions)
+            .order_by(*ordering)
+            .limit(query.limit)
+            .offset(offset)
+        )
+        items = [_customer(row) for row in rows]
+        total = int(
+            (
+                await self._conn.execute(
+                    sa.select(sa.func.count()).select_from(t.customers).where(*conditions)
+                )
+            ).scalar_one()
+        )
+        return Page(items=items, total=total, has_more=offset + len(items) < total)
+
+    async def remove(self, project_id: str, customer_id: str) -> None:
+        await self._conn.execute(
+            t.customers.delete().where(
+                t.customers.c.project_id == project_id, t.customers.c.id == customer_id
+            )
+        )
+
+
+def _event(row: sa.Row[Any]) -> Event:
+    source = row.source
+    return Event(
+        id=row.id,
+        project_id=row.project_id,
+        type=row.type,
+        customer_id=row.customer_id,
+        entity_id=row.entity_id,
+        group_id=row.group_id,
+        source=EventSource(
+            channel=EventChannel(source["channel"]),
+            api_key_name=source.get("api_key_name"),
+            app_id=source.get("app_id"),
+            user_id=source.get("user_id"),
+        ),
+        created_at=row.created_at,
+        data=row.data,
+    )
+
+
+class SqlEventStore(_Store):
+    async def add(self, event: Event) -> None:
+        await self._insert(
+            t.events,
+            {
+                "id": event.id,
+                "project_id": event.project_id,
+                "type": event.type,
+                "customer_id": event.customer_id,
+                "entity_id": event.entity_id,
+                "group_id": event.group_id,
+                "source": {
+                    "channel": event.source.channel.value,
+                    "api_key_name": event.source.api_key_name,
+                    "app_id": event.source.app_id,
+                    "user_id": event.source.user_id,
+                },
+                "created_at": event.created_at,
+                "data": dict(event.data),
+            },
+        )
+
+    async def get(self, project_id: str, event_id: str) -> Event | None:
+        row = await self._one(
+            sa.select(t.events).where(t.events.c.project_id == project_id, t.events.c.id == event_id)
+        )
+        return None if row is None else _event(row)
+
+    async def list_for_customer(
+        self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
+    ) -> Page[Event]:
+        c = t.events.c
+        conditions: list[sa.ColumnElement[bool]] = [
+            c.project_id == project_id,
+            c.customer_id == customer_id,
+            c.type.in_(sorted(types)) if query.type is None else c.type == query.type,
+        ]
+        if query.start_date is not None:
+            conditions.append(c.created_at >= query.start_date)
+        if query.end_date is not None:
+            conditions.append(c.created_at <= query.end_date)
+        if query.starting_after_id is not None:
+            cursor = (
+                sa.select(c.seq)
+                .where(c.project_id == project_id, c.id == query.starting_after_id)
+                .scalar_subquery()
+            )
+            conditions.append(c.seq < cursor if query.descending else c.seq > cursor)
+        rows = list(
+            await self._conn.execute(
+                sa.select(t.events)
+                .where(*conditions)
+                .order_by(c.seq.desc() if query.descending else c.seq)
+                .limit(query.limit + 1)
+            )
+        )
+        items = [_event(row) for row in rows[: query.limit]]
+        return Page(items=items, total=None, has_more=len(rows) > query.limit)
+
+    async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
+        result = await self._conn.execute(
+            t.events.delete().where(
+                t.events.c.project_id == project_id, t.events.c.customer_id == customer_id
+            )
+        )
+        return int(result.rowcount)
+
+
+class SqlCustomEventSchemaStore(_Store):
+    async def get_by_name(self, project_id: str, name: str) -> CustomEventSchema | None:
+        row = await self._one(
+            sa.select(t.custom_event_schemas).where(
+                t.custom_event_schemas.c.project_id == project_id,
+                t.custom_event_schemas.c.name == name,
+            )
+        )
+        return None if row is None else CustomEventSchema(**row._mapping)
+
+    async def add(self, schema: CustomEventSchema) -> None:
+        await self._insert(
+            t.custom_event_schemas,
+            {
+                "id": schema.id,
+                "project_id": schema.project_id,
+                "name": schema.name,
+                "created_at": schema.created_at,
+            },
+        )

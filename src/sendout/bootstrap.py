@@ -1,0 +1,63 @@
+"""The composition root: Settings in, a wired container out. Nothing happens at import."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sendout.adapters.db.engine import make_engine
+from sendout.adapters.db.migrate import ping, upgrade_async
+from sendout.adapters.db.uow import SqlUnitOfWorkFactory
+from sendout.config import Settings
+from sendout.domain.clock import Clock, truncate_ms
+from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.projects import IssuedKey
+from sendout.services.projects import ensure_default_project
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return truncate_ms(datetime.now(UTC))
+
+
+@dataclass(kw_only=True)
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    clock: Clock = field(default_factory=SystemClock)
+    #: Ids, tokens and secrets come from the operating system's CSPRNG.
+    rng: random.Random = field(default_factory=random.SystemRandom)
+
+    async def migrate(self) -> None:
+        await upgrade_async(self.settings.database_url)
+
+    async def ensure_default_project(self) -> IssuedKey | None:
+        return await ensure_default_project(
+            self.uow_factory,
+            self.clock,
+            self.rng,
+            app_id=self.settings.app_id,
+            app_token=self.settings.app_token,
+        )
+
+    async def check_database(self) -> None:
+        await ping(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
+) -> Container:
+    engine = make_engine(settings.database_url)
+    container = Container(settings=settings, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine))
+    if clock is not None:
+        container.clock = clock
+    if rng is not None:
+        container.rng = rng
+    return container

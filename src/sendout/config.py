@@ -1,0 +1,69 @@
+"""Settings: one object, read once from ``SENDOUT_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ENV_PREFIX = "SENDOUT_"
+
+DEFAULT_DATABASE_URL = "sqlite:///sendout.db"  # relative to the working directory
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_LOG_LEVEL = "INFO"
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
+DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted without a lookup
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value Sendout cannot use."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    log_level: str = DEFAULT_LOG_LEVEL
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
+    app_id: str | None = None
+    app_token: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name)
+            return value if value not in (None, "") else None
+
+        def number(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise SettingsError(f"{ENV_PREFIX}{name} must be a number, not {raw!r}") from None
+            if value < 0:
+                raise SettingsError(f"{ENV_PREFIX}{name} must not be negative")
+            return value
+
+        log_level = (get("LOG_LEVEL") or DEFAULT_LOG_LEVEL).upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"{ENV_PREFIX}LOG_LEVEL is not a log level: {log_level!r}")
+        app_id, app_token = get("APP_ID"), get("APP_TOKEN")
+        if (app_id is None) != (app_token is None):
+            raise SettingsError(f"Set both {ENV_PREFIX}APP_ID and {ENV_PREFIX}APP_TOKEN, or neither")
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            host=get("HOST") or DEFAULT_HOST,
+            port=int(number("PORT", DEFAULT_PORT)),
+            log_level=log_level,
+            max_body_bytes=int(number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+            auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),
+            app_id=app_id,
+            app_token=app_token,
+        )

@@ -1,0 +1,34 @@
+"""Time as the domain sees it: always UTC, always to the millisecond.
+
+Voucherify timestamps carry milliseconds (``2024-01-01T11:11:11.111Z``). Truncating once,
+where time enters, keeps stored values, cursors and API output consistent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC, truncated to milliseconds."""
+        ...
+
+
+def truncate_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def iso(moment: datetime) -> str:
+    """``2024-01-01T11:11:11.111Z``: the one timestamp format of the API."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else iso(moment)
+
+
+def iso_date_or_none(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -1,0 +1,96 @@
+"""The one exception tree of Sendout.
+
+    DomainError                      any refusal the API reports as a Voucherify-style error
+    ├── InvalidPayload       400     malformed or semantically invalid input (key given per case)
+    │   └── InvalidQuery     400     a query parameter that cannot be understood
+    ├── Unauthorized         401     missing or wrong X-App-Id / X-App-Token
+    ├── NotFound             404     an unknown resource of the caller's project
+    ├── Duplicate            409     a resource with the same unique key exists
+    │   └── Conflict         409     a concurrent writer won a race on a unique key (retryable)
+    └── PayloadTooLarge      413     a request body over the configured limit
+
+Each class's docstring is its default message. The HTTP layer maps these to responses in one
+place (``entrypoints/api/errors.py``); nothing else knows about status codes.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Something went wrong."""
+
+    status: ClassVar[int] = 400
+    default_key: ClassVar[str] = "error"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: str | None = None,
+        key: str | None = None,
+        resource_id: str | None = None,
+        resource_type: str | None = None,
+    ) -> None:
+        self.message = message or (type(self).__doc__ or "").strip()
+        self.details = details
+        self.key = key or self.default_key
+        self.resource_id = resource_id
+        self.resource_type = resource_type
+        super().__init__(self.message if details is None else f"{self.message}: {details}")
+
+
+class InvalidPayload(DomainError):
+    """Invalid payload"""
+
+    status = 400
+    default_key = "invalid_payload"
+
+
+class InvalidQuery(InvalidPayload):
+    """Invalid query params"""
+
+    default_key = "invalid_query_params"
+
+
+class Unauthorized(DomainError):
+    """Unauthorized"""
+
+    status = 401
+    default_key = "unauthorized"
+
+
+class NotFound(DomainError):
+    """Resource not found"""
+
+    status = 404
+    default_key = "not_found"
+
+    @classmethod
+    def of(cls, resource_type: str, resource_id: str) -> NotFound:
+        return cls(
+            details=f"Cannot find {resource_type} with id {resource_id}",
+            resource_id=resource_id,
+            resource_type=resource_type,
+        )
+
+
+class Duplicate(DomainError):
+    """Duplicate resource key"""
+
+    status = 409
+    default_key = "duplicate_found"
+
+
+class Conflict(Duplicate):
+    """Concurrent modification, please retry"""
+
+    default_key = "multiple_requests"
+
+
+class PayloadTooLarge(DomainError):
+    """Payload too large"""
+
+    status = 413
+    default_key = "payload_too_large"

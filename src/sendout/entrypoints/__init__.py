@@ -1,0 +1,1 @@
+"""The edges: HTTP API, worker, command line."""

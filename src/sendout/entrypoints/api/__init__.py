@@ -1,0 +1,1 @@
+"""The Voucherify-compatible HTTP API (FastAPI)."""

@@ -1,0 +1,53 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from sendout import __version__
+from sendout.bootstrap import Container
+from sendout.entrypoints.api.auth import Authenticator
+from sendout.entrypoints.api.errors import install_error_handlers
+from sendout.entrypoints.api.middleware import RequestContextMiddleware
+from sendout.entrypoints.api.responses import JSONResponse
+from sendout.entrypoints.api.routes import customers, events, health
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(container: Container, *, background: Lifespan | None = None) -> FastAPI:
+    """The API over ``container``. ``background`` runs alongside it (the in-process worker)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if background is None:
+            yield
+        else:
+            async with background(app):
+                yield
+        await container.close()
+
+    app = FastAPI(
+        title="Sendout",
+        version=__version__,
+        description="Self-hosted, Voucherify-compatible distributions engine for promotions.",
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.state.authenticator = Authenticator(
+        container.uow_factory, container.clock, container.rng, container.settings.auth_cache_seconds
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=container.settings.max_body_bytes,
+        rng=container.rng,
+    )
+    app.include_router(health.router)
+    app.include_router(customers.router)
+    app.include_router(events.router)
+    return app

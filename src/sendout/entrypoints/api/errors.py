@@ -1,0 +1,136 @@
+"""The one place where failures become Voucherify-style HTTP errors.
+
+Every error body is ``{code, key, message, details, request_id}`` plus ``resource_id`` and
+``resource_type`` when the error is about one resource.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout.domain.errors import DomainError
+from sendout.entrypoints.api.responses import json_response
+
+log = logging.getLogger("sendout.api")
+
+_HTTP_KEYS = {
+    404: ("not_found", "Resource not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def request_id_of(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def error_body(
+    *,
+    code: int,
+    key: str,
+    message: str,
+    details: str | None,
+    request_id: str | None,
+    resource_id: str | None = None,
+    resource_type: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": code,
+        "key": key,
+        "message": message,
+        "details": details,
+        "request_id": request_id,
+    }
+    if resource_id is not None:
+        body["resource_id"] = resource_id
+    if resource_type is not None:
+        body["resource_type"] = resource_type
+    return body
+
+
+def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    body = error_body(
+        code=exc.status,
+        key=exc.key,
+        message=exc.message,
+        details=exc.details,
+        request_id=request_id_of(request),
+        resource_id=exc.resource_id,
+        resource_type=exc.resource_type,
+    )
+    if exc.status == 401:
+        # The SDK's documented 401 carries no key.
+        body.pop("key")
+    return json_response(body, exc.status)
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        location = [str(p) for p in error.get("loc", ()) if p != "body"]
+        where = ".".join(location) or "body"
+        if error.get("type") == "json_invalid":
+            return "Request body is not valid JSON"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "Invalid request"
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return json_response(
+        error_body(
+            code=400,
+            key="invalid_payload",
+            message="Invalid payload",
+            details=_describe_validation(exc),
+            request_id=request_id_of(request),
+        ),
+        400,
+    )
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    key, message = _HTTP_KEYS.get(exc.status_code, ("error", "Error"))
+    details = exc.detail if isinstance(exc.detail, str) and exc.detail != message else None
+    return json_response(
+        error_body(
+            code=exc.status_code,
+            key=key,
+            message=message,
+            details=details,
+            request_id=request_id_of(request),
+        ),
+        exc.status_code,
+    )
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    request_id = request_id_of(request)
+    log.error("unexpected error", exc_info=exc, extra={"request_id": request_id})
+    return json_response(
+        error_body(
+            code=500,
+            key="internal_error",
+            message="Internal server error",
+            details=f"Something went wrong on our side; quote request id {request_id}",
+            request_id=request_id,
+        ),
+        500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

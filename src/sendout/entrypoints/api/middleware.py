@@ -1,0 +1,92 @@
+"""ASGI middleware: a request id for every call, and the request body size limit.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) because it wraps every request and the
+plain form costs a few microseconds instead of a task and a queue per call.
+"""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sendout.domain.ids import new_request_id
+from sendout.entrypoints.api.errors import error_body
+from sendout.entrypoints.api.responses import JSON_MEDIA_TYPE
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while the body streams in. An HTTPException so that FastAPI's body parsing lets
+    it through (it turns other exceptions into 400s) and the error handlers answer 413."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, rng: random.Random) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.rng = rng
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id(self.rng)
+        scope.setdefault("state", {})["request_id"] = request_id
+        limit = self.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._too_large(send, request_id)
+                return
+
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not response_started:
+                await self._too_large(send, request_id)
+
+    async def _too_large(self, send: Send, request_id: str) -> None:
+        body = orjson.dumps(
+            error_body(
+                code=413,
+                key="payload_too_large",
+                message="Payload too large",
+                details=f"Request bodies are limited to {self.max_body_bytes} bytes",
+                request_id=request_id,
+            )
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", JSON_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,133 @@
+"""Query-string parsing tolerant of the official SDK's habits (reference §2, checklist 8).
+
+The SDK sends nested parameters in bracket notation (``customer[source_id]=s1``), unset
+filter fields as the literal ``None``, lists as Python repr (``['a', 'b']``), and datetimes in
+two formats (``2024-01-01T00:00:00.000000+0000`` and ``…+00:00``). Everything here maps those
+to plain values or raises ``InvalidQuery`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sendout.domain.errors import InvalidQuery
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 10
+_ABSENT = {"", "None", "null"}
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def present(value: str | None) -> str | None:
+    """The value, or None when the SDK meant "not set"."""
+    return None if value is None or value in _ABSENT else value
+
+
+def parse_datetime(name: str, value: str | None) -> datetime | None:
+    value = present(value)
+    if value is None:
+        return None
+    # A literal "+" in an unencoded query string arrives as a space.
+    text = value.strip().replace(" ", "+")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidQuery(details=f"{name} must be an ISO 8601 date or datetime") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_int(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
+    value = present(value)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidQuery(details=f"{name} must be an integer") from None
+    if number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidQuery(details=f"{name} must be {bounds}")
+    return number
+
+
+def parse_limit(value: str | None) -> int:
+    return parse_int("limit", value, DEFAULT_LIMIT, 1, MAX_LIMIT)
+
+
+def parse_page(value: str | None) -> int:
+    return parse_int("page", value, 1, 1, None)
+
+
+def parse_order(value: str | None, allowed: type[E], default: E) -> tuple[E, bool]:
+    """``created_at`` / ``-created_at`` → (field, descending). Without ``order``: the default,
+    descending (Voucherify lists newest first)."""
+    value = present(value)
+    if value is None:
+        return default, True
+    descending = value.startswith("-")
+    try:
+        return allowed(value.removeprefix("-")), descending
+    except ValueError:
+        choices = ", ".join(f"{v.value}, -{v.value}" for v in allowed)
+        raise InvalidQuery(details=f"order must be one of {choices}") from None
+
+
+def parse_enum(name: str, value: str | None, allowed: type[E]) -> E | None:
+    value = present(value)
+    if value is None:
+        return None
+    try:
+        return allowed(value)
+    except ValueError:
+        raise InvalidQuery(details=f"{name} must be one of {', '.join(allowed)}") from None
+
+
+def parse_list(values: Iterable[str]) -> list[str]:
+    """Repeated keys, comma lists and the SDK's Python-repr lists, flattened."""
+    items: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value in _ABSENT:
+            continue
+        if value.startswith("[") and value.endswith("]"):
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                raise InvalidQuery(details=f"Cannot read the list {value!r}") from None
+            items.extend(str(item) for item in parsed)
+        else:
+            items.extend(part.strip() for part in value.split(",") if part.strip())
+    return items
+
+
+def nested(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Bracket notation to nested dicts: ``a[b][c]=v`` → ``{"a": {"b": {"c": "v"}}}``.
+
+    ``None`` values are dropped; a key repeated collects its values in a list.
+    """
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if value in _ABSENT:
+            continue
+        head, _, rest = key.partition("[")
+        path = [head, *_BRACKETS.findall("[" + rest)] if rest else [head]
+        node = result
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        leaf = path[-1]
+        if leaf in node:
+            previous = node[leaf]
+            node[leaf] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            node[leaf] = value
+    return result

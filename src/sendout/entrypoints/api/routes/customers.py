@@ -1,0 +1,161 @@
+"""``/v1/customers``: upsert, read, partial update, delete, list, activity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from sendout.domain.activity import ActivityQuery, activity_object
+from sendout.domain.clock import iso
+from sendout.domain.customers import CustomerOrder, CustomerQuery, customer_object
+from sendout.domain.errors import InvalidQuery
+from sendout.entrypoints.api.deps import Ctx, Q, Uow
+from sendout.entrypoints.api.query import (
+    parse_datetime,
+    parse_limit,
+    parse_order,
+    parse_page,
+    present,
+)
+from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
+from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
+from sendout.services import customers as service
+
+router = APIRouter(prefix="/v1/customers", tags=["Customers"])
+
+
+@router.post("", summary="Create or update a customer (upsert by id or source_id)")
+async def create_customer(body: CustomerBody, uow: Uow, ctx: Ctx) -> Response:
+    customer = await service.upsert_customer(uow, ctx, body.to_ref())
+    return json_response(customer_object(customer))
+
+
+@router.get("", summary="List customers")
+async def list_customers(
+    uow: Uow,
+    ctx: Ctx,
+    limit: Q = None,
+    page: Q = None,
+    email: Q = None,
+    city: Q = None,
+    name: Q = None,
+    created_at_before: Annotated[str | None, Query(alias="created_at[before]")] = None,
+    created_at_after: Annotated[str | None, Query(alias="created_at[after]")] = None,
+    updated_at_before: Annotated[str | None, Query(alias="updated_at[before]")] = None,
+    updated_at_after: Annotated[str | None, Query(alias="updated_at[after]")] = None,
+    order: Annotated[
+        str | None,
+        Query(description="created_at, updated_at or source_id; prefix - for descending"),
+    ] = None,
+    starting_after: Annotated[
+        str | None, Query(description="A created_at cursor: customers after this moment")
+    ] = None,
+) -> Response:
+    order_by, descending = parse_order(order, CustomerOrder, CustomerOrder.CREATED_AT)
+    query = CustomerQuery(
+        limit=parse_limit(limit),
+        page=parse_page(page),
+        email=present(email),
+        city=present(city),
+        name=present(name),
+        created_before=parse_datetime("created_at[before]", created_at_before),
+        created_after=parse_datetime("created_at[after]", created_at_after),
+        updated_before=parse_datetime("updated_at[before]", updated_at_before),
+        updated_after=parse_datetime("updated_at[after]", updated_at_after),
+        order=order_by,
+        descending=descending,
+        starting_after=parse_datetime("starting_after", starting_after),
+    )
+    found = await service.list_customers(uow, ctx, query)
+    return json_response(
+        list_envelope(
+            "customers",
+            (customer_object(c) for c in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.get("/{customer_id}", summary="Get a customer by id or source_id")
+async def get_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+    customer = await service.get_customer(uow, ctx, customer_id)
+    return json_response(customer_object(customer))
+
+
+@router.put("/{customer_id}", summary="Update a customer (omitted fields stay unchanged)")
+async def update_customer(
+    customer_id: str, body: CustomerUpdateBody, uow: Uow, ctx: Ctx
+) -> Response:
+    customer = await service.update_customer(uow, ctx, customer_id, body.changes())
+    return json_response(customer_object(customer))
+
+
+@router.delete("/{customer_id}", status_code=204, summary="Delete a customer")
+async def delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+    await service.delete_customer(uow, ctx, customer_id)
+    return no_content()
+
+
+@router.post(
+    "/{customer_id}/permanent-deletion",
+    summary="Delete a customer and every event about them",
+)
+async def permanently_delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+    deletion = await service.permanently_delete_customer(uow, ctx, customer_id)
+    return json_response(
+        {
+            "id": deletion.id,
+            "created_at": iso(deletion.created_at),
+            "related_object_id": deletion.customer_id,
+            "related_object": "customer",
+            "status": "DONE",
+            "data_json": {
+                "events": deletion.events_deleted,
+                "customer_events": deletion.events_deleted,
+                "daily_events": 0,
+                "segments": 0,
+                "orders": 0,
+                "order_events": 0,
+                "customer": 1,
+            },
+            # Voucherify's own spelling, which the SDK's model defaults to.
+            "object": "pernament_deletion",
+        }
+    )
+
+
+@router.get("/{customer_id}/activity", summary="List a customer's activity (cursor paging)")
+async def list_customer_activity(
+    customer_id: str,
+    uow: Uow,
+    ctx: Ctx,
+    limit: Q = None,
+    order: Annotated[str | None, Query(description="created_at or -created_at")] = None,
+    starting_after_id: Q = None,
+    start_date: Q = None,
+    end_date: Q = None,
+    type: Annotated[str | None, Query(description="One of the 74 customer activity types")] = None,
+) -> Response:
+    order_value = present(order)
+    if order_value not in (None, "created_at", "-created_at"):
+        raise InvalidQuery(details="order must be created_at or -created_at")
+    query = ActivityQuery(
+        limit=parse_limit(limit),
+        descending=order_value != "created_at",
+        starting_after_id=present(starting_after_id),
+        start_date=parse_datetime("start_date", start_date),
+        end_date=parse_datetime("end_date", end_date),
+        type=present(type),
+    )
+    found = await service.list_activity(uow, ctx, customer_id, query)
+    return json_response(
+        list_envelope(
+            "data",
+            (activity_object(e) for e in found.items),
+            has_more=found.has_more,
+            more_starting_after=found.items[-1].id if found.has_more and found.items else None,
+        )
+    )

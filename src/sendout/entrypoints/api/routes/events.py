@@ -1,0 +1,41 @@
+"""``POST /v1/events``: track a custom event."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from sendout.domain.customers import simple_customer
+from sendout.entrypoints.api.deps import Ctx, Uow
+from sendout.entrypoints.api.responses import json_response
+from sendout.entrypoints.api.schemas import EventBody
+from sendout.services.events import track_custom_event
+
+router = APIRouter(prefix="/v1/events", tags=["Events"])
+
+
+@router.post("", summary="Track a custom event (the customer is created or updated inline)")
+async def track_event(body: EventBody, uow: Uow, ctx: Ctx) -> Response:
+    tracked = await track_custom_event(
+        uow,
+        ctx,
+        name=body.event,
+        customer=body.customer.to_ref(),
+        metadata=body.metadata or {},
+        referral=body.referral.to_ref() if body.referral else None,
+        loyalty=body.loyalty.to_ref() if body.loyalty else None,
+    )
+    return json_response(
+        {
+            "object": "event",
+            "type": tracked.name,
+            "customer": simple_customer(tracked.customer),
+            "referral": (
+                None
+                if tracked.referral is None
+                else {"code": tracked.referral.code, "referrer_id": tracked.referral.referrer_id}
+            ),
+            "loyalty": None if tracked.loyalty is None else {"code": tracked.loyalty.code},
+            "metadata": dict(tracked.metadata),
+        }
+    )

@@ -1,0 +1,30 @@
+"""Liveness and readiness probes (no key needed)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout import __version__
+from sendout.entrypoints.api.responses import json_response
+
+router = APIRouter(tags=["Health"])
+log = logging.getLogger("sendout.api")
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> Response:
+    return json_response({"status": "ok", "version": __version__})
+
+
+@router.get("/readyz", summary="The database answers")
+async def readyz(request: Request) -> Response:
+    try:
+        await request.app.state.container.check_database()
+    except Exception as exc:  # any driver failure means "not ready", reported, never raised
+        log.warning("readiness check failed: %s", exc)
+        return json_response({"status": "unavailable", "database": "unreachable"}, 503)
+    return json_response({"status": "ok", "database": "ok"})

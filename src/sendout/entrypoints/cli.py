@@ -1,0 +1,146 @@
+"""The ``sendout`` command: serve, worker, migrate, project create, version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import uvicorn
+import uvloop
+from fastapi import FastAPI
+
+from sendout import __version__
+from sendout.bootstrap import Container, bootstrap
+from sendout.config import Settings, SettingsError
+from sendout.domain.errors import DomainError
+from sendout.domain.projects import IssuedKey
+from sendout.entrypoints.api.app import create_app
+from sendout.entrypoints.worker import Worker, running
+from sendout.logs import configure_logging
+from sendout.services.projects import create_project
+
+log = logging.getLogger("sendout")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendout", description="Sendout: a self-hosted distributions engine for promotions."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API (and, by default, the worker)")
+    serve.add_argument("--host", help="listen address (SENDOUT_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (SENDOUT_PORT, default 8080)")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
+    )
+
+    commands.add_parser("worker", help="run the background worker alone")
+    commands.add_parser("migrate", help="apply database migrations")
+
+    project = commands.add_parser("project", help="manage projects")
+    project_commands = project.add_subparsers(dest="project_command", required=True)
+    create = project_commands.add_parser("create", help="create a project and its key pair")
+    create.add_argument("name")
+
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        print(f"sendout {__version__}")
+        return 0
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"sendout: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return uvloop.run(_run(args, settings))
+    except (DomainError, OSError) as exc:
+        print(f"sendout: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        host = args.host or settings.host
+        port = args.port if args.port is not None else settings.port
+        return await _serve(settings, host, port, with_worker=not args.no_worker)
+    container = bootstrap(settings)
+    try:
+        await container.migrate()
+        if args.command == "migrate":
+            print("database is up to date")
+        elif args.command == "worker":
+            await _work(container)
+        elif args.command == "project":
+            issued = await create_project(
+                container.uow_factory, container.clock, container.rng, args.name
+            )
+            _print_keys(issued)
+        return 0
+    finally:
+        await container.close()
+
+
+async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> int:
+    container = bootstrap(settings)
+    await container.migrate()
+    issued = await container.ensure_default_project()
+    if issued is not None:
+        _print_keys(issued)
+
+    @asynccontextmanager
+    async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
+        async with running(_worker(container)) as worker:
+            app.state.worker = worker
+            yield
+
+    app = create_app(container, background=in_process_worker if with_worker else None)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="none",
+        http="httptools",
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        server_header=False,
+    )
+    log.info("Sendout %s on http://%s:%d (docs at /docs)", __version__, host, port)
+    await uvicorn.Server(config).serve()
+    return 0
+
+
+def _worker(container: Container) -> Worker:
+    # Jobs arrive with the capabilities that need them (dispatch, delivery, schedules).
+    return Worker(jobs=[])
+
+
+async def _work(container: Container) -> None:
+    worker = _worker(container)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    await worker.run()
+
+
+def _print_keys(issued: IssuedKey) -> None:
+    print(
+        f"Project {issued.project.name!r} ({issued.project.id})\n"
+        f"  X-App-Id:    {issued.app_id}\n"
+        f"  X-App-Token: {issued.app_token}\n"
+        "Keep the token: it is stored hashed and cannot be shown again.",
+        flush=True,
+    )

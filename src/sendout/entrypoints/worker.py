@@ -1,0 +1,76 @@
+"""The background worker: periodic jobs, a graceful stop, a heartbeat in the log.
+
+``sendout serve`` runs it inside the API process; ``sendout worker`` runs it alone. Jobs are
+async callables run one after another each cycle; a job that fails is logged and the loop goes
+on, so one bad job never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+log = logging.getLogger("sendout.worker")
+
+POLL_INTERVAL = 1.0  # seconds between cycles when no job reported work
+HEARTBEAT_INTERVAL = 60.0  # seconds between "alive" log lines
+
+#: A job returns how many items it handled; 0 lets the worker sleep until the next cycle.
+Job = Callable[[], Awaitable[int]]
+
+
+class Worker:
+    def __init__(self, jobs: Sequence[tuple[str, Job]], *, poll_interval: float = POLL_INTERVAL):
+        self.jobs = list(jobs)
+        self.poll_interval = poll_interval
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self.cycles = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Run the next cycle now (new work was just committed)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        log.info("worker started with jobs: %s", ", ".join(n for n, _ in self.jobs) or "none")
+        last_heartbeat = time.monotonic()
+        while not self._stop.is_set():
+            handled = await self._cycle()
+            self.cycles += 1
+            if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL:
+                log.info("worker alive after %d cycles", self.cycles)
+                last_heartbeat = time.monotonic()
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                self._wake.clear()
+        log.info("worker stopped")
+
+    async def _cycle(self) -> int:
+        handled = 0
+        for name, job in self.jobs:
+            if self._stop.is_set():
+                break
+            try:
+                handled += await job()
+            except Exception:
+                log.exception("worker job %s failed", name)
+        return handled
+
+
+@contextlib.asynccontextmanager
+async def running(worker: Worker) -> AsyncIterator[Worker]:
+    """Run ``worker`` in the background for the duration of the block, then stop it cleanly."""
+    task = asyncio.create_task(worker.run(), name="sendout-worker")
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        await task

@@ -1,0 +1,28 @@
+"""What every use case needs to know about the call it serves."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sendout.domain.clock import Clock
+from sendout.domain.events import EventSource
+from sendout.domain.ids import new_id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """The caller's project, the request (its id groups the events it causes), time and chance."""
+
+    project_id: str
+    request_id: str
+    source: EventSource
+    clock: Clock
+    rng: random.Random
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def new_id(self, prefix: str) -> str:
+        return new_id(prefix, self.rng)

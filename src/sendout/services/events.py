@@ -1,0 +1,120 @@
+"""Custom events: ``POST /v1/events``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sendout.domain.custom_events import (
+    CustomEventSchema,
+    LoyaltyRef,
+    ReferralRef,
+    custom_event_data,
+    custom_event_object,
+)
+from sendout.domain.customers import Customer, CustomerRef
+from sendout.domain.events import Event, EventType
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.services.context import Context
+from sendout.services.customers import find_customer, resolve_customer
+from sendout.services.recording import EVENT_ID_PREFIX, record_event
+from sendout.services.retries import retry_on_conflict
+
+EVENT_SCHEMA_ID_PREFIX = "ms"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackedEvent:
+    event: Event
+    customer: Customer
+    name: str
+    metadata: Mapping[str, Any]
+    referral: ReferralRef | None
+    loyalty: LoyaltyRef | None
+
+
+async def track_custom_event(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    *,
+    name: str,
+    customer: CustomerRef,
+    metadata: Mapping[str, Any],
+    referral: ReferralRef | None = None,
+    loyalty: LoyaltyRef | None = None,
+) -> TrackedEvent:
+    """Upsert the customer and record ``customer.custom_event``, in one transaction."""
+
+    async def attempt() -> TrackedEvent:
+        async with uow_factory() as uow:
+            tracked = await _track(uow, ctx, name, customer, metadata, referral, loyalty)
+            await uow.commit()
+            return tracked
+
+    return await retry_on_conflict(attempt)
+
+
+async def _track(
+    uow: UnitOfWork,
+    ctx: Context,
+    name: str,
+    ref: CustomerRef,
+    metadata: Mapping[str, Any],
+    referral: ReferralRef | None,
+    loyalty: LoyaltyRef | None,
+) -> TrackedEvent:
+    customer = await resolve_customer(uow, ctx, ref)
+    schema = await _schema_for(uow, ctx, name)
+    referrer = None
+    if referral is not None and referral.referrer_id is not None:
+        referrer = await find_customer(uow, ctx, referral.referrer_id)
+    event_id = ctx.new_id(EVENT_ID_PREFIX)
+    now = ctx.now()
+    event_object = custom_event_object(
+        event_id=event_id,
+        name=name,
+        customer=customer,
+        metadata=metadata,
+        referral=referral,
+        loyalty=loyalty,
+        created_at=now,
+    )
+    event = await record_event(
+        uow,
+        ctx,
+        type=EventType.CUSTOMER_CUSTOM_EVENT,
+        customer_id=customer.id,
+        entity_id=event_id,
+        event_id=event_id,
+        created_at=now,
+        data=custom_event_data(
+            event=event_object,
+            schema=schema,
+            customer=customer,
+            referrer=referrer,
+            referral=referral,
+            loyalty=loyalty,
+        ),
+    )
+    return TrackedEvent(
+        event=event,
+        customer=customer,
+        name=name,
+        metadata=metadata,
+        referral=referral,
+        loyalty=loyalty,
+    )
+
+
+async def _schema_for(uow: UnitOfWork, ctx: Context, name: str) -> CustomEventSchema:
+    schema = await uow.event_schemas.get_by_name(ctx.project_id, name)
+    if schema is None:
+        schema = CustomEventSchema(
+            id=ctx.new_id(EVENT_SCHEMA_ID_PREFIX),
+            project_id=ctx.project_id,
+            name=name,
+            created_at=ctx.now(),
+        )
+        await uow.event_schemas.add(schema)
+    return schema
