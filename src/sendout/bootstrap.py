@@ -55,7 +55,9 @@ def bootstrap(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> Container:
     engine = make_engine(settings.database_url)
-    container = Container(settings=settings, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine))
+    container = Container(
+        settings=settings, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine)
+    )
     if clock is not None:
         container.clock = clock
     if rng is not None:

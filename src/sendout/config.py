@@ -56,7 +56,9 @@ class Settings:
             raise SettingsError(f"{ENV_PREFIX}LOG_LEVEL is not a log level: {log_level!r}")
         app_id, app_token = get("APP_ID"), get("APP_TOKEN")
         if (app_id is None) != (app_token is None):
-            raise SettingsError(f"Set both {ENV_PREFIX}APP_ID and {ENV_PREFIX}APP_TOKEN, or neither")
+            raise SettingsError(
+                f"Set both {ENV_PREFIX}APP_ID and {ENV_PREFIX}APP_TOKEN, or neither"
+            )
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             host=get("HOST") or DEFAULT_HOST,

@@ -64,9 +64,7 @@ def apply_changes(customer: Customer, changes: Mapping[str, Any], now: datetime)
     Omitted fields stay unchanged (Voucherify's partial update); a field sent as ``null``
     is cleared.
     """
-    updates = {
-        name: value for name, value in changes.items() if getattr(customer, name) != value
-    }
+    updates = {name: value for name, value in changes.items() if getattr(customer, name) != value}
     if not updates:
         return customer
     return replace(customer, **updates, updated_at=now)
@@ -148,7 +146,7 @@ def customer_object(customer: Customer) -> dict[str, Any]:
 
 
 def simple_customer(customer: Customer) -> dict[str, Any]:
-    """``SimpleCustomer``: the customer as event ``data`` objects and ``POST /v1/events`` carry it."""
+    """``SimpleCustomer``: the customer in event ``data`` and the ``POST /v1/events`` answer."""
     return {
         "id": customer.id,
         "name": customer.name,

@@ -13,7 +13,6 @@ from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.events import Event
 from sendout.domain.projects import ApiKey, Project
 
-
 T = TypeVar("T")
 
 

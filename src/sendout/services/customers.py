@@ -103,7 +103,9 @@ async def _record(uow: UnitOfWork, ctx: Context, type: EventType, customer: Cust
     )
 
 
-async def upsert_customer(uow_factory: UnitOfWorkFactory, ctx: Context, ref: CustomerRef) -> Customer:
+async def upsert_customer(
+    uow_factory: UnitOfWorkFactory, ctx: Context, ref: CustomerRef
+) -> Customer:
     """``POST /v1/customers``: create, or update the customer with that id or source_id."""
 
     async def attempt() -> Customer:
@@ -115,7 +117,9 @@ async def upsert_customer(uow_factory: UnitOfWorkFactory, ctx: Context, ref: Cus
     return await retry_on_conflict(attempt)
 
 
-async def get_customer(uow_factory: UnitOfWorkFactory, ctx: Context, id_or_source_id: str) -> Customer:
+async def get_customer(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_source_id: str
+) -> Customer:
     async with uow_factory() as uow:
         return await require_customer(uow, ctx, id_or_source_id)
 
@@ -131,7 +135,9 @@ async def update_customer(
         return customer
 
 
-async def delete_customer(uow_factory: UnitOfWorkFactory, ctx: Context, id_or_source_id: str) -> None:
+async def delete_customer(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_source_id: str
+) -> None:
     """``DELETE /v1/customers/{id}``: the customer goes; their recorded events stay."""
     async with uow_factory() as uow:
         customer = await require_customer(uow, ctx, id_or_source_id)

@@ -32,7 +32,8 @@ class _Store:
             raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def _one(self, statement: sa.Select[Any]) -> sa.Row[Any] | None:
-        return (await self._conn.execute(statement)).first()
+        row: sa.Row[Any] | None = (await self._conn.execute(statement)).first()
+        return row
 
 
 class SqlProjectStore(_Store):
@@ -46,7 +47,11 @@ class SqlProjectStore(_Store):
         return None if row is None else Project(**row._mapping)
 
     async def count(self) -> int:
-        return int((await self._conn.execute(sa.select(sa.func.count()).select_from(t.projects))).scalar_one())
+        return int(
+            (
+                await self._conn.execute(sa.select(sa.func.count()).select_from(t.projects))
+            ).scalar_one()
+        )
 
     async def add_key(self, key: ApiKey) -> None:
         await self._insert(
@@ -105,7 +110,9 @@ class SqlCustomerStore(_Store):
         try:
             await self._conn.execute(
                 t.customers.update()
-                .where(t.customers.c.id == customer.id, t.customers.c.project_id == customer.project_id)
+                .where(
+                    t.customers.c.id == customer.id, t.customers.c.project_id == customer.project_id
+                )
                 .values(**values)
             )
         except IntegrityError as exc:
@@ -222,7 +229,9 @@ class SqlEventStore(_Store):
 
     async def get(self, project_id: str, event_id: str) -> Event | None:
         row = await self._one(
-            sa.select(t.events).where(t.events.c.project_id == project_id, t.events.c.id == event_id)
+            sa.select(t.events).where(
+                t.events.c.project_id == project_id, t.events.c.id == event_id
+            )
         )
         return None if row is None else _event(row)
 

@@ -13,13 +13,14 @@ from sendout.adapters.db.stores import (
     SqlEventStore,
     SqlProjectStore,
 )
+from sendout.domain.ports import CustomerStore, CustomEventSchemaStore, EventStore, ProjectStore
 
 
 class SqlUnitOfWork:
-    projects: SqlProjectStore
-    customers: SqlCustomerStore
-    events: SqlEventStore
-    event_schemas: SqlCustomEventSchemaStore
+    projects: ProjectStore
+    customers: CustomerStore
+    events: EventStore
+    event_schemas: CustomEventSchemaStore
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -46,7 +47,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._conn is not None and self._transaction is not None
+        assert self._conn is not None
+        assert self._transaction is not None
         try:
             if self._transaction.is_active:
                 await self._transaction.rollback()

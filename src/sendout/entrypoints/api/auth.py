@@ -66,4 +66,3 @@ class Authenticator:
             clock=self._clock,
             rng=self._rng,
         )
-

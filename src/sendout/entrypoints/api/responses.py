@@ -1,4 +1,4 @@
-"""JSON responses: orjson-encoded, ``application/json; charset=utf-8``, Voucherify list envelopes."""
+"""JSON responses (orjson, ``application/json; charset=utf-8``) and Voucherify list envelopes."""
 
 from __future__ import annotations
 

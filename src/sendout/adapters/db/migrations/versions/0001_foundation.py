@@ -83,7 +83,9 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("id", name="uq_events_id"),
     )
-    op.create_index("ix_events_project_customer_seq", "events", ["project_id", "customer_id", "seq"])
+    op.create_index(
+        "ix_events_project_customer_seq", "events", ["project_id", "customer_id", "seq"]
+    )
     op.create_table(
         "custom_event_schemas",
         sa.Column("id", ID, nullable=False),

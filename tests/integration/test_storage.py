@@ -1,0 +1,174 @@
+"""Stores and the unit of work on real SQLite and real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from sendout.adapters.db.tables import metadata
+from sendout.bootstrap import Container
+from sendout.domain.activity import ActivityQuery
+from sendout.domain.customers import CustomerOrder, CustomerQuery, CustomerRef
+from sendout.domain.errors import NotFound
+from sendout.domain.projects import IssuedKey
+from sendout.services import customers as svc
+from sendout.services.context import Context
+from sendout.services.events import track_custom_event
+from sendout.testing import FakeClock, make_context
+
+
+def context_for(project: IssuedKey, container: Container, clock: FakeClock | None = None) -> Context:
+    return make_context(project.project.id, clock=clock, rng=container.rng)
+
+
+async def test_the_migrations_create_exactly_the_declared_schema(container: Container) -> None:
+    async with container.engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    assert diff == []
+
+
+async def test_an_uncommitted_unit_of_work_leaves_nothing(
+    container: Container, project: IssuedKey
+) -> None:
+    ctx = context_for(project, container)
+    async with container.uow_factory() as uow:
+        await svc.resolve_customer(uow, ctx, CustomerRef(source_id="ghost"))
+    with pytest.raises(NotFound):
+        await svc.get_customer(container.uow_factory, ctx, "ghost")
+
+
+async def test_a_failing_unit_of_work_rolls_back_the_change_and_its_event(
+    container: Container, project: IssuedKey
+) -> None:
+    ctx = context_for(project, container)
+    customer = await svc.upsert_customer(container.uow_factory, ctx, CustomerRef(source_id="s"))
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with container.uow_factory() as uow:
+            await svc.resolve_customer(uow, ctx, CustomerRef(source_id="s", fields={"name": "x"}))
+            raise Boom
+    again = await svc.get_customer(container.uow_factory, ctx, customer.id)
+    assert again.name is None
+    page = await svc.list_activity(container.uow_factory, ctx, customer.id, ActivityQuery())
+    assert [e.type for e in page.items] == ["customer.created"]
+
+
+async def test_concurrent_upserts_of_one_new_source_id_make_one_customer(
+    container: Container, project: IssuedKey
+) -> None:
+    ctx = context_for(project, container)
+    results = await asyncio.gather(
+        *(
+            svc.upsert_customer(
+                container.uow_factory, ctx, CustomerRef(source_id="racer", fields={"name": f"n{i}"})
+            )
+            for i in range(12)
+        )
+    )
+    assert len({c.id for c in results}) == 1
+    found = await svc.list_customers(container.uow_factory, ctx, CustomerQuery(limit=100))
+    assert found.total == 1
+
+
+async def test_keys_of_one_project_never_see_another_projects_data(
+    container: Container, project: IssuedKey
+) -> None:
+    from sendout.services.projects import create_project
+
+    other = await create_project(container.uow_factory, container.clock, container.rng, "other")
+    mine, theirs = context_for(project, container), context_for(other, container)
+    customer = await svc.upsert_customer(container.uow_factory, mine, CustomerRef(source_id="x"))
+    # The same source_id is free in another project: a different customer.
+    twin = await svc.upsert_customer(container.uow_factory, theirs, CustomerRef(source_id="x"))
+    assert twin.id != customer.id
+    with pytest.raises(NotFound):
+        await svc.get_customer(container.uow_factory, theirs, customer.id)
+    with pytest.raises(NotFound):
+        await svc.list_activity(container.uow_factory, theirs, customer.id, ActivityQuery())
+    assert (await svc.list_customers(container.uow_factory, theirs, CustomerQuery())).total == 1
+
+
+async def test_listing_filters_orders_and_pages(container: Container, project: IssuedKey) -> None:
+    clock = FakeClock(step=timedelta(seconds=1))
+    ctx = context_for(project, container, clock)
+    created = []
+    for n, city in enumerate(["Paris", "Lyon", "Paris", "Nice", "Paris"]):
+        created.append(
+            await svc.upsert_customer(
+                container.uow_factory,
+                ctx,
+                CustomerRef(
+                    source_id=f"c{n}",
+                    fields={"email": f"c{n}@x.io", "address": {"city": city}, "name": f"N{n}"},
+                ),
+            )
+        )
+    uow = container.uow_factory
+
+    paris = await svc.list_customers(uow, ctx, CustomerQuery(city="Paris"))
+    assert [c.source_id for c in paris.items] == ["c4", "c2", "c0"]
+    assert (paris.total, paris.has_more) == (3, False)
+
+    by_email = await svc.list_customers(uow, ctx, CustomerQuery(email="c1@x.io"))
+    assert [c.source_id for c in by_email.items] == ["c1"]
+
+    page2 = await svc.list_customers(
+        uow, ctx, CustomerQuery(limit=2, page=2, order=CustomerOrder.SOURCE_ID, descending=False)
+    )
+    assert [c.source_id for c in page2.items] == ["c2", "c3"]
+    assert (page2.total, page2.has_more) == (5, True)
+
+    after = await svc.list_customers(
+        uow, ctx, CustomerQuery(starting_after=created[2].created_at, descending=False)
+    )
+    assert [c.source_id for c in after.items] == ["c3", "c4"]
+
+    window = await svc.list_customers(
+        uow,
+        ctx,
+        CustomerQuery(
+            created_after=created[0].created_at, created_before=created[3].created_at
+        ),
+    )
+    assert [c.source_id for c in window.items] == ["c2", "c1"]
+
+
+async def test_timestamps_come_back_utc_to_the_millisecond(
+    container: Container, project: IssuedKey
+) -> None:
+    ctx = context_for(project, container)
+    customer = await svc.upsert_customer(container.uow_factory, ctx, CustomerRef(source_id="t"))
+    again = await svc.get_customer(container.uow_factory, ctx, customer.id)
+    assert again.created_at == customer.created_at
+    assert again.created_at.utcoffset() == timedelta(0)
+
+
+async def test_activity_pages_through_real_rows(container: Container, project: IssuedKey) -> None:
+    ctx = context_for(project, container)
+    for n in range(7):
+        await track_custom_event(
+            container.uow_factory, ctx, name=f"e{n}", customer=CustomerRef(source_id="a"), metadata={}
+        )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await svc.list_activity(
+            container.uow_factory,
+            ctx,
+            "a",
+            ActivityQuery(limit=3, descending=False, starting_after_id=cursor),
+        )
+        seen.extend(e.type for e in page.items)
+        if not page.has_more:
+            break
+        cursor = page.items[-1].id
+    assert seen == ["customer.created"] + ["customer.custom_event"] * 7
