@@ -108,4 +108,4 @@ async def project(container: Container) -> IssuedKey:
 def reference_dir() -> Iterator[Path]:
     if not REFERENCE.is_dir():
         pytest.skip("../shared/reference is not beside the checkout")
-    yield REFERENCE
+    return REFERENCE

@@ -21,7 +21,9 @@ from sendout.services.events import track_custom_event
 from sendout.testing import FakeClock, make_context
 
 
-def context_for(project: IssuedKey, container: Container, clock: FakeClock | None = None) -> Context:
+def context_for(
+    project: IssuedKey, container: Container, clock: FakeClock | None = None
+) -> Context:
     return make_context(project.project.id, clock=clock, rng=container.rng)
 
 
@@ -52,10 +54,13 @@ async def test_a_failing_unit_of_work_rolls_back_the_change_and_its_event(
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    async def change_then_fail() -> None:
         async with container.uow_factory() as uow:
             await svc.resolve_customer(uow, ctx, CustomerRef(source_id="s", fields={"name": "x"}))
             raise Boom
+
+    with pytest.raises(Boom):
+        await change_then_fail()
     again = await svc.get_customer(container.uow_factory, ctx, customer.id)
     assert again.name is None
     page = await svc.list_activity(container.uow_factory, ctx, customer.id, ActivityQuery())
@@ -135,9 +140,7 @@ async def test_listing_filters_orders_and_pages(container: Container, project: I
     window = await svc.list_customers(
         uow,
         ctx,
-        CustomerQuery(
-            created_after=created[0].created_at, created_before=created[3].created_at
-        ),
+        CustomerQuery(created_after=created[0].created_at, created_before=created[3].created_at),
     )
     assert [c.source_id for c in window.items] == ["c2", "c1"]
 
@@ -156,7 +159,11 @@ async def test_activity_pages_through_real_rows(container: Container, project: I
     ctx = context_for(project, container)
     for n in range(7):
         await track_custom_event(
-            container.uow_factory, ctx, name=f"e{n}", customer=CustomerRef(source_id="a"), metadata={}
+            container.uow_factory,
+            ctx,
+            name=f"e{n}",
+            customer=CustomerRef(source_id="a"),
+            metadata={},
         )
     seen: list[str] = []
     cursor = None

@@ -83,7 +83,11 @@ class TestCustomers:
     def test_changes_apply_only_to_the_fields_given(self) -> None:
         later = NOW + timedelta(minutes=1)
         updated = apply_changes(a_customer(), {"name": "Anne", "phone": None}, later)
-        assert (updated.name, updated.email, updated.updated_at) == ("Anne", "ann@example.com", later)
+        assert (updated.name, updated.email, updated.updated_at) == (
+            "Anne",
+            "ann@example.com",
+            later,
+        )
 
     def test_no_difference_means_the_same_object_and_no_new_timestamp(self) -> None:
         customer = a_customer()

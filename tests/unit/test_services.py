@@ -50,9 +50,7 @@ async def test_a_known_source_id_updates_only_when_something_changed(
     ctx = make_context()
     first = await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1", fields={"name": "A"}))
     same = await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1", fields={"name": "A"}))
-    changed = await svc.upsert_customer(
-        uow, ctx, CustomerRef(source_id="s1", fields={"name": "B"})
-    )
+    changed = await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1", fields={"name": "B"}))
     assert first.id == same.id == changed.id
     assert changed.name == "B"
     assert types(uow) == [EventType.CUSTOMER_CREATED, EventType.CUSTOMER_UPDATED]
@@ -160,6 +158,9 @@ async def test_the_default_project_is_made_once_and_fixed_keys_are_honoured(
     fixed = await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
     assert fixed is not None
     assert fixed.app_id == "dev-id"
-    assert await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token") is None
+    assert (
+        await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
+        is None
+    )
     with pytest.raises(Unauthorized):
         await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="other")

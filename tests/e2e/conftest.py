@@ -1,0 +1,146 @@
+"""A real ``sendout serve`` process per backend, driven over HTTP and by the official SDK."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import voucherify
+
+from sendout.domain.projects import IssuedKey
+
+STARTUP_TIMEOUT = 30.0  # seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    host: str
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def start_server(
+    database_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], Server]:
+    port = free_port()
+    log = workdir / f"server-{port}.log"
+    env = {**os.environ, "SENDOUT_DATABASE_URL": database_url, **(extra_env or {})}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sendout", "serve", "--port", str(port)],
+            cwd=workdir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server("127.0.0.1", port, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sendout serve exited:\n{log.read_text()}")
+        try:
+            status, _, _ = request(server, "GET", "/healthz")
+            if status == 200:
+                return process, server
+        except OSError:
+            time.sleep(0.1)
+    stop_server(process)
+    raise RuntimeError(f"sendout serve did not start:\n{log.read_text()}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    process, server = start_server(database_url, tmp_path_factory.mktemp("server"))
+    yield server
+    stop_server(process)
+
+
+def request(
+    server: Server,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Api:
+    """Raw HTTP calls with one project's keys."""
+
+    server: Server
+    keys: IssuedKey
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"X-App-Id": self.keys.app_id, "X-App-Token": self.keys.app_token}
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        authenticated: bool = True,
+    ) -> tuple[int, Any]:
+        all_headers = {"Content-Type": "application/json", **(self.auth if authenticated else {})}
+        all_headers.update(headers or {})
+        body = raw if raw is not None else (None if json is None else orjson.dumps(json))
+        status, response_headers, content = request(self.server, method, path, body, all_headers)
+        if content:
+            assert response_headers["content-type"].startswith("application/json"), content
+            return status, orjson.loads(content)
+        return status, None
+
+
+@pytest.fixture
+def api(server: Server, project: IssuedKey) -> Api:
+    return Api(server, project)
+
+
+@pytest.fixture
+def sdk(server: Server, project: IssuedKey) -> Iterator[voucherify.ApiClient]:
+    config = voucherify.Configuration(
+        host=server.url, api_key={"X-App-Id": project.app_id, "X-App-Token": project.app_token}
+    )
+    with voucherify.ApiClient(config) as client:
+        yield client
