@@ -250,7 +250,7 @@ async def test_keys_of_one_project_never_see_another_projects_data(
 
 def test_health_readiness_and_docs_need_no_key(server: Server) -> None:
     for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
-        status, headers, content = request(server, "GET", path)
+        status, _headers, content = request(server, "GET", path)
         assert status == 200, path
         assert content
     status, _headers, content = request(server, "GET", "/openapi.json")
