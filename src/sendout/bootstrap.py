@@ -6,10 +6,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from sendout.adapters.db.engine import make_engine
-from sendout.adapters.db.migrate import ping, upgrade_async
+from sendout.adapters.db.engine import Database, open_database
+from sendout.adapters.db.migrate import upgrade_async
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
 from sendout.config import Settings
 from sendout.domain.clock import Clock, truncate_ms
@@ -26,7 +24,7 @@ class SystemClock:
 @dataclass(kw_only=True)
 class Container:
     settings: Settings
-    engine: AsyncEngine
+    database: Database
     uow_factory: UnitOfWorkFactory
     clock: Clock = field(default_factory=SystemClock)
     #: Ids, tokens and secrets come from the operating system's CSPRNG.
@@ -45,18 +43,18 @@ class Container:
         )
 
     async def check_database(self) -> None:
-        await ping(self.engine)
+        await self.database.ping()
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.database.dispose()
 
 
 def bootstrap(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> Container:
-    engine = make_engine(settings.database_url)
+    database = open_database(settings.database_url)
     container = Container(
-        settings=settings, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine)
+        settings=settings, database=database, uow_factory=SqlUnitOfWorkFactory(database)
     )
     if clock is not None:
         container.clock = clock

@@ -59,8 +59,13 @@ class Settings:
             raise SettingsError(
                 f"Set both {ENV_PREFIX}APP_ID and {ENV_PREFIX}APP_TOKEN, or neither"
             )
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if not database_url.startswith(("sqlite", "postgresql", "postgres:")):
+            raise SettingsError(
+                f"{ENV_PREFIX}DATABASE_URL must be sqlite:///path or postgresql://user@host/db"
+            )
         return cls(
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             host=get("HOST") or DEFAULT_HOST,
             port=int(number("PORT", DEFAULT_PORT)),
             log_level=log_level,

@@ -28,10 +28,9 @@ def context_for(
 
 
 async def test_the_migrations_create_exactly_the_declared_schema(container: Container) -> None:
-    async with container.engine.connect() as conn:
-        diff = await conn.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-        )
+    diff = await container.database.run_sync(
+        lambda conn: compare_metadata(MigrationContext.configure(conn), metadata)
+    )
     assert diff == []
 
 

@@ -22,8 +22,11 @@ def truncate_ms(moment: datetime) -> datetime:
 
 def iso(moment: datetime) -> str:
     """``2024-01-01T11:11:11.111Z``: the one timestamp format of the API."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 def iso_or_none(moment: datetime | None) -> str | None:

@@ -12,19 +12,18 @@ ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 24  # random characters after the prefix, as in Voucherify's examples
 REQUEST_ID_HEX = 18  # `v-` + 18 hex characters, as Voucherify's request ids
 
-# 62**24 > 2**142, so 143 random bits cover every 24-character string uniformly enough
-# for identifiers (the modulo bias is below 2**-1).
-_BITS = 143
+# Bytes below 248 (= 4 x 62) map onto the alphabet without bias; 40 random bytes hold 24
+# such bytes except with probability below 1e-9, and the loop covers even that.
+_UNBIASED_BELOW = 248
+_DRAW = 40
 
 
 def new_id(prefix: str, rng: random.Random) -> str:
     """A new id: ``prefix`` + ``_`` + 24 alphanumerics."""
-    n = rng.getrandbits(_BITS)
-    chars = []
-    for _ in range(ID_LENGTH):
-        n, r = divmod(n, 62)
-        chars.append(ALPHANUMERIC[r])
-    return f"{prefix}_{''.join(chars)}"
+    chars: list[str] = []
+    while len(chars) < ID_LENGTH:
+        chars.extend(ALPHANUMERIC[b % 62] for b in rng.randbytes(_DRAW) if b < _UNBIASED_BELOW)
+    return f"{prefix}_{''.join(chars[:ID_LENGTH])}"
 
 
 def new_request_id(rng: random.Random) -> str:

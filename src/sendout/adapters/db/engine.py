@@ -1,24 +1,47 @@
-"""Engines for the two backends: SQLite (embedded default) and PostgreSQL (asyncpg)."""
+"""The two backends behind one small interface: SQLite (embedded default) and PostgreSQL.
+
+``Database.begin()`` hands out a ``Transaction`` whose ``execute`` is awaited the same way on
+both backends, so stores are written once.
+
+- PostgreSQL runs on asyncpg through SQLAlchemy's asyncio engine: real network I/O, truly async.
+- SQLite runs on the standard ``sqlite3`` module *on the event loop thread*. aiosqlite hands
+  every statement to a helper thread and back, which measured ~2 ms per three-statement
+  transaction on these machines against ~0.2 ms done inline: in WAL mode a statement on a
+  local file takes tens of microseconds and never waits on a network, so the hop costs ten
+  times the work. SQLite has one writer at a time anyway; an ``asyncio.Lock`` queues this
+  process's transactions on one connection, and ``BEGIN IMMEDIATE`` (with a busy timeout)
+  orders them against other processes on the same file.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 
+T = TypeVar("T")
+Params = Mapping[str, Any] | list[Mapping[str, Any]] | None
+
 
 def async_url(url: str) -> str:
-    """The SQLAlchemy async URL for a plain one (``postgresql://…``, ``sqlite:///…``)."""
+    """The SQLAlchemy URL for a plain one (``postgresql://…``, ``sqlite:///…``)."""
     for plain, driver in (
         ("postgresql://", "postgresql+asyncpg://"),
         ("postgres://", "postgresql+asyncpg://"),
-        ("sqlite://", "sqlite+aiosqlite://"),
     ):
         if url.startswith(plain):
             return driver + url[len(plain) :]
@@ -26,54 +49,175 @@ def async_url(url: str) -> str:
 
 
 def is_sqlite(url: str) -> bool:
-    return async_url(url).startswith("sqlite")
+    return url.startswith("sqlite")
 
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str) -> AsyncEngine:
-    url = async_url(url)
+class Transaction(Protocol):
+    async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]: ...
+    async def commit(self) -> None: ...
+    async def close(self) -> None:
+        """Roll back unless committed, and give the connection back."""
+        ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    async def begin(self) -> Transaction: ...
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
+    async def ping(self) -> None: ...
+    async def dispose(self) -> None: ...
+
+
+class _SqliteTransaction:
+    def __init__(self, conn: sa.Connection, release: Callable[[], None]) -> None:
+        self._conn = conn
+        self._release = release
+        self._open = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
+        return self._conn.execute(statement, params)
+
+    async def commit(self) -> None:
+        self._conn.exec_driver_sql("COMMIT")
+        self._open = False
+
+    async def close(self) -> None:
+        try:
+            if self._open:
+                self._conn.exec_driver_sql("ROLLBACK")
+        finally:
+            self._release()
+
+
+class SqliteDatabase:
+    """One connection, kept open, used by one transaction at a time.
+
+    Transactions are begun and ended with plain SQL (the engine runs in AUTOCOMMIT mode, so
+    SQLAlchemy adds no transaction bookkeeping of its own): ``BEGIN IMMEDIATE`` takes the write
+    lock up front, so a transaction that reads then writes can never fail half-way because
+    another process wrote in between.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        engine = sa.create_engine(
+            url.replace("sqlite+aiosqlite:", "sqlite:", 1),
+            poolclass=sa.pool.StaticPool,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
+        )
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._conn: sa.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    def _connection(self) -> sa.Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    async def begin(self) -> Transaction:
+        await self._lock.acquire()
+        try:
+            return _SqliteTransaction(self._connection(), self._lock.release)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
+        tx = await self.begin()
+        try:
+            result = fn(self._connection())
+            await tx.commit()
+            return result
+        finally:
+            await tx.close()
+
+    async def ping(self) -> None:
+        async with self._lock:
+            self._connection().exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        async with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self.engine.dispose()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module so "begin" below decides.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+class _AsyncTransaction:
+    def __init__(self, conn: AsyncConnection, transaction: AsyncTransaction) -> None:
+        self._conn = conn
+        self._transaction = transaction
+
+    async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
+        return await self._conn.execute(statement, params)
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+
+    async def close(self) -> None:
+        try:
+            if self._transaction.is_active:
+                await self._transaction.rollback()
+        finally:
+            await self._conn.close()
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url),
+            pool_size=POSTGRES_POOL_SIZE,
+            max_overflow=POSTGRES_MAX_OVERFLOW,
+            pool_pre_ping=True,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
+        )
+
+    async def begin(self) -> Transaction:
+        conn = await self.engine.connect()
+        try:
+            return _AsyncTransaction(conn, await conn.begin())
+        except BaseException:
+            await conn.close()
+            raise
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(fn)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
     if is_sqlite(url):
-        return _sqlite_engine(url)
-    return create_async_engine(
-        url,
-        pool_size=POSTGRES_POOL_SIZE,
-        max_overflow=POSTGRES_MAX_OVERFLOW,
-        pool_pre_ping=True,
-        json_serializer=_json_dumps,
-        json_deserializer=orjson.loads,
-    )
-
-
-def _sqlite_engine(url: str) -> AsyncEngine:
-    # SQLite allows one writer at a time. One pooled connection serializes this process's
-    # transactions in a queue instead of making them fight over the file lock, and
-    # BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads and then
-    # writes can never fail half-way because another process (a separate worker) wrote first.
-    engine = create_async_engine(
-        url,
-        pool_size=1,
-        max_overflow=0,
-        pool_timeout=60,
-        json_serializer=_json_dumps,
-        json_deserializer=orjson.loads,
-    )
-
-    @sa.event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control away from the sqlite3 module so "begin" below decides.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    @sa.event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+        return SqliteDatabase(url)
+    if url.startswith(("postgresql", "postgres")):
+        return PostgresDatabase(url)
+    raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.engine import Params, Transaction
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
@@ -18,22 +18,39 @@ from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
 
+_INSERTS = {table.name: table.insert() for table in t.metadata.tables.values()}
+
+
+def _param(name: str) -> sa.BindParameter[Any]:
+    return sa.bindparam(name)
+
 
 class _Store:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    """Statements are built once, at import, with bound parameters: building and hashing a
+    statement per call costs SQLAlchemy ten times what SQLite needs to run it."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     async def _insert(self, table: sa.Table, values: Mapping[str, Any]) -> None:
+        await self._write(_INSERTS[table.name], dict(values), table.name)
+
+    async def _write(self, statement: sa.Executable, params: Params, what: str) -> None:
         try:
-            await self._conn.execute(table.insert().values(**values))
+            await self._tx.execute(statement, params)
         except IntegrityError as exc:
             # A unique key taken by a concurrent transaction: the service retries the whole
             # unit of work, which then finds the other row.
-            raise Conflict(details=f"Duplicate key in {table.name}") from exc
+            raise Conflict(details=f"Duplicate key in {what}") from exc
 
-    async def _one(self, statement: sa.Select[Any]) -> sa.Row[Any] | None:
-        row: sa.Row[Any] | None = (await self._conn.execute(statement)).first()
+    async def _one(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
+        row: sa.Row[Any] | None = (await self._tx.execute(statement, params)).first()
         return row
+
+
+_PROJECT_BY_ID = sa.select(t.projects).where(t.projects.c.id == _param("id"))
+_PROJECT_COUNT = sa.select(sa.func.count()).select_from(t.projects)
+_KEY_BY_APP_ID = sa.select(t.api_keys).where(t.api_keys.c.app_id == _param("app_id"))
 
 
 class SqlProjectStore(_Store):
@@ -43,15 +60,11 @@ class SqlProjectStore(_Store):
         )
 
     async def get(self, project_id: str) -> Project | None:
-        row = await self._one(sa.select(t.projects).where(t.projects.c.id == project_id))
+        row = await self._one(_PROJECT_BY_ID, id=project_id)
         return None if row is None else Project(**row._mapping)
 
     async def count(self) -> int:
-        return int(
-            (
-                await self._conn.execute(sa.select(sa.func.count()).select_from(t.projects))
-            ).scalar_one()
-        )
+        return int((await self._tx.execute(_PROJECT_COUNT)).scalar_one())
 
     async def add_key(self, key: ApiKey) -> None:
         await self._insert(
@@ -66,15 +79,30 @@ class SqlProjectStore(_Store):
         )
 
     async def get_key(self, app_id: str) -> ApiKey | None:
-        row = await self._one(sa.select(t.api_keys).where(t.api_keys.c.app_id == app_id))
+        row = await self._one(_KEY_BY_APP_ID, app_id=app_id)
         return None if row is None else ApiKey(**row._mapping)
 
 
+_customers = t.customers.c
 _CUSTOMER_ORDER_COLUMNS = {
-    CustomerOrder.CREATED_AT: t.customers.c.created_at,
-    CustomerOrder.UPDATED_AT: t.customers.c.updated_at,
-    CustomerOrder.SOURCE_ID: t.customers.c.source_id,
+    CustomerOrder.CREATED_AT: _customers.created_at,
+    CustomerOrder.UPDATED_AT: _customers.updated_at,
+    CustomerOrder.SOURCE_ID: _customers.source_id,
 }
+_CUSTOMER_BY_ID = sa.select(t.customers).where(
+    _customers.project_id == _param("project_id"), _customers.id == _param("id")
+)
+_CUSTOMER_BY_SOURCE_ID = sa.select(t.customers).where(
+    _customers.project_id == _param("project_id"), _customers.source_id == _param("source_id")
+)
+# Bound names for the WHERE clause differ from column names: in an UPDATE, a parameter
+# named after a column sets that column.
+_CUSTOMER_UPDATE = t.customers.update().where(
+    _customers.project_id == _param("where_project_id"), _customers.id == _param("where_id")
+)
+_CUSTOMER_DELETE = t.customers.delete().where(
+    _customers.project_id == _param("project_id"), _customers.id == _param("id")
+)
 
 
 def _customer_values(customer: Customer) -> dict[str, Any]:
@@ -107,35 +135,19 @@ class SqlCustomerStore(_Store):
     async def update(self, customer: Customer) -> None:
         values = _customer_values(customer)
         del values["id"], values["project_id"], values["created_at"]
-        try:
-            await self._conn.execute(
-                t.customers.update()
-                .where(
-                    t.customers.c.id == customer.id, t.customers.c.project_id == customer.project_id
-                )
-                .values(**values)
-            )
-        except IntegrityError as exc:
-            raise Conflict(details="Duplicate customer source_id") from exc
+        values.update(where_project_id=customer.project_id, where_id=customer.id)
+        await self._write(_CUSTOMER_UPDATE, values, "customers")
 
     async def get(self, project_id: str, customer_id: str) -> Customer | None:
-        row = await self._one(
-            sa.select(t.customers).where(
-                t.customers.c.project_id == project_id, t.customers.c.id == customer_id
-            )
-        )
+        row = await self._one(_CUSTOMER_BY_ID, project_id=project_id, id=customer_id)
         return None if row is None else _customer(row)
 
     async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None:
-        row = await self._one(
-            sa.select(t.customers).where(
-                t.customers.c.project_id == project_id, t.customers.c.source_id == source_id
-            )
-        )
+        row = await self._one(_CUSTOMER_BY_SOURCE_ID, project_id=project_id, source_id=source_id)
         return None if row is None else _customer(row)
 
     async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]:
-        c = t.customers.c
+        c = _customers
         conditions: list[sa.ColumnElement[bool]] = [c.project_id == project_id]
         if query.email is not None:
             conditions.append(c.email == query.email)
@@ -160,7 +172,7 @@ class SqlCustomerStore(_Store):
         order_column = _CUSTOMER_ORDER_COLUMNS[query.order]
         ordering = (order_column.desc(), c.id.desc()) if query.descending else (order_column, c.id)
         offset = (query.page - 1) * query.limit
-        rows = await self._conn.execute(
+        rows = await self._tx.execute(
             sa.select(t.customers)
             .where(*conditions)
             .order_by(*ordering)
@@ -168,21 +180,21 @@ class SqlCustomerStore(_Store):
             .offset(offset)
         )
         items = [_customer(row) for row in rows]
-        total = int(
-            (
-                await self._conn.execute(
-                    sa.select(sa.func.count()).select_from(t.customers).where(*conditions)
-                )
-            ).scalar_one()
-        )
+        count = sa.select(sa.func.count()).select_from(t.customers).where(*conditions)
+        total = int((await self._tx.execute(count)).scalar_one())
         return Page(items=items, total=total, has_more=offset + len(items) < total)
 
     async def remove(self, project_id: str, customer_id: str) -> None:
-        await self._conn.execute(
-            t.customers.delete().where(
-                t.customers.c.project_id == project_id, t.customers.c.id == customer_id
-            )
-        )
+        await self._tx.execute(_CUSTOMER_DELETE, {"project_id": project_id, "id": customer_id})
+
+
+_events = t.events.c
+_EVENT_BY_ID = sa.select(t.events).where(
+    _events.project_id == _param("project_id"), _events.id == _param("id")
+)
+_EVENTS_DELETE_FOR_CUSTOMER = t.events.delete().where(
+    _events.project_id == _param("project_id"), _events.customer_id == _param("customer_id")
+)
 
 
 def _event(row: sa.Row[Any]) -> Event:
@@ -228,17 +240,13 @@ class SqlEventStore(_Store):
         )
 
     async def get(self, project_id: str, event_id: str) -> Event | None:
-        row = await self._one(
-            sa.select(t.events).where(
-                t.events.c.project_id == project_id, t.events.c.id == event_id
-            )
-        )
+        row = await self._one(_EVENT_BY_ID, project_id=project_id, id=event_id)
         return None if row is None else _event(row)
 
     async def list_for_customer(
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]:
-        c = t.events.c
+        c = _events
         conditions: list[sa.ColumnElement[bool]] = [
             c.project_id == project_id,
             c.customer_id == customer_id,
@@ -256,7 +264,7 @@ class SqlEventStore(_Store):
             )
             conditions.append(c.seq < cursor if query.descending else c.seq > cursor)
         rows = list(
-            await self._conn.execute(
+            await self._tx.execute(
                 sa.select(t.events)
                 .where(*conditions)
                 .order_by(c.seq.desc() if query.descending else c.seq)
@@ -267,22 +275,21 @@ class SqlEventStore(_Store):
         return Page(items=items, total=None, has_more=len(rows) > query.limit)
 
     async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
-        result = await self._conn.execute(
-            t.events.delete().where(
-                t.events.c.project_id == project_id, t.events.c.customer_id == customer_id
-            )
+        result = await self._tx.execute(
+            _EVENTS_DELETE_FOR_CUSTOMER, {"project_id": project_id, "customer_id": customer_id}
         )
-        return int(result.rowcount)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+_schemas = t.custom_event_schemas.c
+_SCHEMA_BY_NAME = sa.select(t.custom_event_schemas).where(
+    _schemas.project_id == _param("project_id"), _schemas.name == _param("name")
+)
 
 
 class SqlCustomEventSchemaStore(_Store):
     async def get_by_name(self, project_id: str, name: str) -> CustomEventSchema | None:
-        row = await self._one(
-            sa.select(t.custom_event_schemas).where(
-                t.custom_event_schemas.c.project_id == project_id,
-                t.custom_event_schemas.c.name == name,
-            )
-        )
+        row = await self._one(_SCHEMA_BY_NAME, project_id=project_id, name=name)
         return None if row is None else CustomEventSchema(**row._mapping)
 
     async def add(self, schema: CustomEventSchema) -> None:

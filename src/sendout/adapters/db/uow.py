@@ -1,12 +1,11 @@
-"""The unit of work: one connection, one transaction, every store bound to it."""
+"""The unit of work: one transaction, every store bound to it."""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
-
+from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.stores import (
     SqlCustomerStore,
     SqlCustomEventSchemaStore,
@@ -22,23 +21,16 @@ class SqlUnitOfWork:
     events: EventStore
     event_schemas: CustomEventSchemaStore
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._conn: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._transaction: Transaction | None = None
 
     async def __aenter__(self) -> Self:
-        conn = await self._engine.connect()
-        try:
-            self._transaction = await conn.begin()
-        except BaseException:
-            await conn.close()
-            raise
-        self._conn = conn
-        self.projects = SqlProjectStore(conn)
-        self.customers = SqlCustomerStore(conn)
-        self.events = SqlEventStore(conn)
-        self.event_schemas = SqlCustomEventSchemaStore(conn)
+        tx = self._transaction = await self._database.begin()
+        self.projects = SqlProjectStore(tx)
+        self.customers = SqlCustomerStore(tx)
+        self.events = SqlEventStore(tx)
+        self.event_schemas = SqlCustomEventSchemaStore(tx)
         return self
 
     async def __aexit__(
@@ -47,14 +39,11 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._conn is not None
         assert self._transaction is not None
         try:
-            if self._transaction.is_active:
-                await self._transaction.rollback()
+            await self._transaction.close()
         finally:
-            await self._conn.close()
-            self._conn = self._transaction = None
+            self._transaction = None
 
     async def commit(self) -> None:
         assert self._transaction is not None
@@ -62,8 +51,8 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.database)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.errors import DomainError
+from sendout.entrypoints.api.deps import describe_validation
 from sendout.entrypoints.api.responses import json_response
 
 log = logging.getLogger("sendout.api")
@@ -73,17 +74,6 @@ def _domain_error(request: Request, exc: Exception) -> Response:
     return json_response(body, exc.status)
 
 
-def _describe_validation(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        location = [str(p) for p in error.get("loc", ()) if p != "body"]
-        where = ".".join(location) or "body"
-        if error.get("type") == "json_invalid":
-            return "Request body is not valid JSON"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts) or "Invalid request"
-
-
 def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return json_response(
@@ -91,7 +81,7 @@ def _validation_error(request: Request, exc: Exception) -> Response:
             code=400,
             key="invalid_payload",
             message="Invalid payload",
-            details=_describe_validation(exc),
+            details=describe_validation(exc.errors()),
             request_id=request_id_of(request),
         ),
         400,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.activity import ActivityQuery, activity_object
 from sendout.domain.clock import iso
 from sendout.domain.customers import CustomerOrder, CustomerQuery, customer_object
 from sendout.domain.errors import InvalidQuery
-from sendout.entrypoints.api.deps import Ctx, Q, Uow
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
     parse_datetime,
     parse_limit,
@@ -24,18 +25,25 @@ from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
 from sendout.services import customers as service
 
 router = APIRouter(prefix="/v1/customers", tags=["Customers"])
+#: A raw query parameter; parsing (and the SDK's quirks) is left to ``query.py``.
+Q = Annotated[str | None, Query()]
 
 
-@router.post("", summary="Create or update a customer (upsert by id or source_id)")
-async def create_customer(body: CustomerBody, uow: Uow, ctx: Ctx) -> Response:
-    customer = await service.upsert_customer(uow, ctx, body.to_ref())
+@router.post(
+    "",
+    summary="Create or update a customer (upsert by id or source_id)",
+    openapi_extra=body_docs(CustomerBody),
+)
+async def create_customer(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CustomerBody)
+    customer = await service.upsert_customer(storage(request), ctx, body.to_ref())
     return json_response(customer_object(customer))
 
 
 @router.get("", summary="List customers")
 async def list_customers(
-    uow: Uow,
-    ctx: Ctx,
+    request: Request,
     limit: Q = None,
     page: Q = None,
     email: Q = None,
@@ -53,6 +61,7 @@ async def list_customers(
         str | None, Query(description="A created_at cursor: customers after this moment")
     ] = None,
 ) -> Response:
+    ctx, uow = await context(request), storage(request)
     order_by, descending = parse_order(order, CustomerOrder, CustomerOrder.CREATED_AT)
     query = CustomerQuery(
         limit=parse_limit(limit),
@@ -80,21 +89,27 @@ async def list_customers(
 
 
 @router.get("/{customer_id}", summary="Get a customer by id or source_id")
-async def get_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+async def get_customer(customer_id: str, request: Request) -> Response:
+    ctx, uow = await context(request), storage(request)
     customer = await service.get_customer(uow, ctx, customer_id)
     return json_response(customer_object(customer))
 
 
-@router.put("/{customer_id}", summary="Update a customer (omitted fields stay unchanged)")
-async def update_customer(
-    customer_id: str, body: CustomerUpdateBody, uow: Uow, ctx: Ctx
-) -> Response:
-    customer = await service.update_customer(uow, ctx, customer_id, body.changes())
+@router.put(
+    "/{customer_id}",
+    summary="Update a customer (omitted fields stay unchanged)",
+    openapi_extra=body_docs(CustomerUpdateBody),
+)
+async def update_customer(customer_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CustomerUpdateBody)
+    customer = await service.update_customer(storage(request), ctx, customer_id, body.changes())
     return json_response(customer_object(customer))
 
 
 @router.delete("/{customer_id}", status_code=204, summary="Delete a customer")
-async def delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+async def delete_customer(customer_id: str, request: Request) -> Response:
+    ctx, uow = await context(request), storage(request)
     await service.delete_customer(uow, ctx, customer_id)
     return no_content()
 
@@ -103,7 +118,8 @@ async def delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
     "/{customer_id}/permanent-deletion",
     summary="Delete a customer and every event about them",
 )
-async def permanently_delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> Response:
+async def permanently_delete_customer(customer_id: str, request: Request) -> Response:
+    ctx, uow = await context(request), storage(request)
     deletion = await service.permanently_delete_customer(uow, ctx, customer_id)
     return json_response(
         {
@@ -130,8 +146,7 @@ async def permanently_delete_customer(customer_id: str, uow: Uow, ctx: Ctx) -> R
 @router.get("/{customer_id}/activity", summary="List a customer's activity (cursor paging)")
 async def list_customer_activity(
     customer_id: str,
-    uow: Uow,
-    ctx: Ctx,
+    request: Request,
     limit: Q = None,
     order: Annotated[str | None, Query(description="created_at or -created_at")] = None,
     starting_after_id: Q = None,
@@ -139,6 +154,7 @@ async def list_customer_activity(
     end_date: Q = None,
     type: Annotated[str | None, Query(description="One of the 74 customer activity types")] = None,
 ) -> Response:
+    ctx, uow = await context(request), storage(request)
     order_value = present(order)
     if order_value not in (None, "created_at", "-created_at"):
         raise InvalidQuery(details="order must be created_at or -created_at")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.customers import simple_customer
-from sendout.entrypoints.api.deps import Ctx, Uow
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.responses import json_response
 from sendout.entrypoints.api.schemas import EventBody
 from sendout.services.events import track_custom_event
@@ -14,10 +15,16 @@ from sendout.services.events import track_custom_event
 router = APIRouter(prefix="/v1/events", tags=["Events"])
 
 
-@router.post("", summary="Track a custom event (the customer is created or updated inline)")
-async def track_event(body: EventBody, uow: Uow, ctx: Ctx) -> Response:
+@router.post(
+    "",
+    summary="Track a custom event (the customer is created or updated inline)",
+    openapi_extra=body_docs(EventBody),
+)
+async def track_event(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, EventBody)
     tracked = await track_custom_event(
-        uow,
+        storage(request),
         ctx,
         name=body.event,
         customer=body.customer.to_ref(),

@@ -1,0 +1,158 @@
+"""Benchmark: ``POST /v1/events`` throughput and latency on SQLite at concurrency 32.
+
+Starts a real ``sendout serve`` on a fresh SQLite file in a temporary directory, sends a
+bounded number of custom events (each upserting one of --customers customers inline) from
+--concurrency keep-alive connections, prints requests/s and p50/p90/p99 latency, and stops
+the server by its PID. Nothing leaves 127.0.0.1.
+
+    .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32]
+        [--database-url postgresql://postgres@127.0.0.1/sendout_bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import orjson
+
+APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
+WARMUP_REQUESTS = 500
+TIME_LIMIT = 120.0  # seconds: the load loop stops by itself even if the server is slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SENDOUT_DATABASE_URL": database_url,
+        "SENDOUT_APP_ID": APP_ID,
+        "SENDOUT_APP_TOKEN": APP_TOKEN,
+        "SENDOUT_LOG_LEVEL": "WARNING",
+    }
+    log = (workdir / "server.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "sendout", "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            async with session.get(f"{url}/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+async def load(
+    session: aiohttp.ClientSession, url: str, total: int, concurrency: int, customers: int
+) -> tuple[list[float], int, float]:
+    headers = {"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN, "Content-Type": "application/json"}
+    bodies = [
+        orjson.dumps(
+            {
+                "event": "bench_event",
+                # Returning customers with unchanged details, the common case: the inline
+                # upsert finds the customer and writes nothing for it.
+                "customer": {
+                    "source_id": f"bench-{n % customers}",
+                    "email": f"c{n % customers}@example.com",
+                },
+                "metadata": {"n": n, "plan": "pro"},
+            }
+        )
+        for n in range(total)
+    ]
+    latencies: list[float] = []
+    errors = 0
+    next_index = 0
+    deadline = time.monotonic() + TIME_LIMIT
+
+    async def client() -> None:
+        nonlocal next_index, errors
+        while next_index < total and time.monotonic() < deadline:
+            body = bodies[next_index]
+            next_index += 1
+            started = time.perf_counter()
+            async with session.post(f"{url}/v1/events", data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
+        workdir = Path(tmp)
+        database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(database_url, workdir, port)
+        try:
+            connector = aiohttp.TCPConnector(limit=args.concurrency)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                await wait_ready(session, url)
+                await load(session, url, WARMUP_REQUESTS, args.concurrency, args.customers)
+                latencies, errors, elapsed = await load(
+                    session, url, args.requests, args.concurrency, args.customers
+                )
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"POST /v1/events on {backend}, concurrency {args.concurrency}")
+    print(f"  requests   {len(latencies)} ({errors} errors) in {elapsed:.2f} s")
+    print(f"  throughput {len(latencies) / elapsed:,.0f} requests/s")
+    print(
+        f"  latency    p50 {percentile(latencies, 0.50) * 1000:.1f} ms"
+        f"  p90 {percentile(latencies, 0.90) * 1000:.1f} ms"
+        f"  p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
