@@ -6,7 +6,10 @@ bounded number of custom events (each upserting one of --customers customers inl
 the server by its PID. Nothing leaves 127.0.0.1.
 
     .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32]
-        [--database-url postgresql://postgres@127.0.0.1/sendout_bench]
+        [--backend sqlite|postgresql]
+
+With ``--backend postgresql`` it creates a scratch database on 127.0.0.1:5432 (user
+postgres) and drops it afterwards.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import orjson
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -109,6 +113,14 @@ async def load(
     return latencies, errors, time.perf_counter() - started
 
 
+async def pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
 
@@ -118,12 +130,17 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--customers", type=int, default=1_000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
 
+    pg_database = f"sendout_bench_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
         workdir = Path(tmp)
-        database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+        if args.backend == "postgresql":
+            await pg_admin(f'CREATE DATABASE "{pg_database}"')
+            database_url = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        else:
+            database_url = f"sqlite:///{workdir / 'bench.db'}"
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = start_server(database_url, workdir, port)
@@ -142,9 +159,10 @@ async def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+            if args.backend == "postgresql":
+                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
-    backend = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"POST /v1/events on {backend}, concurrency {args.concurrency}")
+    print(f"POST /v1/events on {args.backend}, concurrency {args.concurrency}")
     print(f"  requests   {len(latencies)} ({errors} errors) in {elapsed:.2f} s")
     print(f"  throughput {len(latencies) / elapsed:,.0f} requests/s")
     print(

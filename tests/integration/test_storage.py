@@ -178,3 +178,37 @@ async def test_activity_pages_through_real_rows(container: Container, project: I
             break
         cursor = page.items[-1].id
     assert seen == ["customer.created"] + ["customer.custom_event"] * 7
+
+
+async def test_a_schema_is_cached_only_once_its_transaction_committed(
+    container: Container, project: IssuedKey
+) -> None:
+    from sendout.domain.custom_events import CustomEventSchema
+
+    ctx = context_for(project, container)
+    phantom = CustomEventSchema(
+        id="ms_phantom", project_id=ctx.project_id, name="never_committed", created_at=ctx.now()
+    )
+    async with container.uow_factory() as uow:
+        await uow.event_schemas.add(phantom)
+        assert await uow.event_schemas.get_by_name(ctx.project_id, "never_committed") == phantom
+    # rolled back: neither the database nor the cache knows it
+    async with container.uow_factory() as uow:
+        assert await uow.event_schemas.get_by_name(ctx.project_id, "never_committed") is None
+
+    tracked = await track_custom_event(
+        container.uow_factory,
+        ctx,
+        name="never_committed",
+        customer=CustomerRef(source_id="sc"),
+        metadata={},
+    )
+    assert tracked.event.data["event_schema"]["id"] != "ms_phantom"
+    again = await track_custom_event(
+        container.uow_factory,
+        ctx,
+        name="never_committed",
+        customer=CustomerRef(source_id="sc"),
+        metadata={},
+    )
+    assert again.event.data["event_schema"] == tracked.event.data["event_schema"]

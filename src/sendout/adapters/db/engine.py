@@ -76,21 +76,26 @@ class Database(Protocol):
 class _SqliteTransaction:
     def __init__(self, conn: sa.Connection, release: Callable[[], None]) -> None:
         self._conn = conn
+        # Transaction control goes straight to sqlite3: the engine is in AUTOCOMMIT mode, so
+        # SQLAlchemy keeps no transaction state that these statements could contradict.
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        self._driver: Any = driver
         self._release = release
         self._open = True
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        self._driver.execute("BEGIN IMMEDIATE")
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return self._conn.execute(statement, params)
 
     async def commit(self) -> None:
-        self._conn.exec_driver_sql("COMMIT")
+        self._driver.execute("COMMIT")
         self._open = False
 
     async def close(self) -> None:
         try:
             if self._open:
-                self._conn.exec_driver_sql("ROLLBACK")
+                self._driver.execute("ROLLBACK")
         finally:
             self._release()
 

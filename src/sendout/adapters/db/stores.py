@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -287,10 +287,34 @@ _SCHEMA_BY_NAME = sa.select(t.custom_event_schemas).where(
 )
 
 
+SchemaCache = dict[tuple[str, str], CustomEventSchema]
+MAX_CACHED_SCHEMAS = 10_000
+
+
 class SqlCustomEventSchemaStore(_Store):
+    """Schemas are never changed or deleted once committed, so committed ones are cached for
+    the life of the process: tracking an event costs no lookup for a name seen before."""
+
+    def __init__(
+        self, tx: Transaction, cache: SchemaCache, on_commit: Callable[[Callable[[], None]], None]
+    ) -> None:
+        super().__init__(tx)
+        self._cache = cache
+        self._on_commit = on_commit
+        self._added: set[tuple[str, str]] = set()
+
     async def get_by_name(self, project_id: str, name: str) -> CustomEventSchema | None:
+        key = (project_id, name)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         row = await self._one(_SCHEMA_BY_NAME, project_id=project_id, name=name)
-        return None if row is None else CustomEventSchema(**row._mapping)
+        if row is None:
+            return None
+        schema = CustomEventSchema(**row._mapping)
+        if key not in self._added:  # a row of this very transaction is not committed yet
+            self._remember(key, schema)
+        return schema
 
     async def add(self, schema: CustomEventSchema) -> None:
         await self._insert(
@@ -302,3 +326,11 @@ class SqlCustomEventSchemaStore(_Store):
                 "created_at": schema.created_at,
             },
         )
+        key = (schema.project_id, schema.name)
+        self._added.add(key)
+        self._on_commit(lambda: self._remember(key, schema))
+
+    def _remember(self, key: tuple[str, str], schema: CustomEventSchema) -> None:
+        if len(self._cache) >= MAX_CACHED_SCHEMAS:
+            self._cache.clear()
+        self._cache[key] = schema

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.stores import (
+    SchemaCache,
     SqlCustomerStore,
     SqlCustomEventSchemaStore,
     SqlEventStore,
@@ -21,16 +23,20 @@ class SqlUnitOfWork:
     events: EventStore
     event_schemas: CustomEventSchemaStore
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
+        self._schema_cache = schema_cache
         self._transaction: Transaction | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
         tx = self._transaction = await self._database.begin()
         self.projects = SqlProjectStore(tx)
         self.customers = SqlCustomerStore(tx)
         self.events = SqlEventStore(tx)
-        self.event_schemas = SqlCustomEventSchemaStore(tx)
+        self.event_schemas = SqlCustomEventSchemaStore(
+            tx, self._schema_cache, self._after_commit.append
+        )
         return self
 
     async def __aexit__(
@@ -48,11 +54,15 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self._transaction is not None
         await self._transaction.commit()
+        for remember in self._after_commit:
+            remember()
+        self._after_commit.clear()
 
 
 class SqlUnitOfWorkFactory:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._schema_cache: SchemaCache = {}
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database)
+        return SqlUnitOfWork(self.database, self._schema_cache)
