@@ -26,6 +26,8 @@ from sendout.services.projects import create_project
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+# Read at import: the clean_environ fixture below removes SENDOUT_* variables from tests.
+REQUIRE_POSTGRES = os.environ.get("SENDOUT_TEST_REQUIRE_POSTGRES") == "1"
 
 
 def postgres_available() -> bool:
@@ -39,7 +41,7 @@ def postgres_available() -> bool:
 def require_postgres() -> None:
     if postgres_available():
         return
-    if os.environ.get("SENDOUT_TEST_REQUIRE_POSTGRES") == "1":
+    if REQUIRE_POSTGRES:
         pytest.fail("PostgreSQL is required (SENDOUT_TEST_REQUIRE_POSTGRES=1) but not reachable")
     pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
 
