@@ -1,0 +1,130 @@
+"""The `sendout` command as a new user runs it: a fresh directory, the defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Server, free_port, request
+
+KEY_LINES = re.compile(r"X-App-Id:\s+(\S+)\s+X-App-Token:\s+(\S+)")
+
+
+def sendout(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "sendout", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def serve_until_ready(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], Server]:
+    port = free_port()
+    log = cwd / f"serve-{port}.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sendout", "serve", *args],
+            cwd=cwd,
+            env={**os.environ, "SENDOUT_PORT": str(port), **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    server = Server("127.0.0.1", port, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if request(server, "GET", "/readyz")[0] == 200:
+                return process, server
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(log.read_text())
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(timeout=15)
+
+
+def test_first_start_creates_the_default_project_and_prints_working_keys(
+    tmp_path: Path,
+) -> None:
+    process, server = serve_until_ready(tmp_path)
+    try:
+        found = KEY_LINES.search(server.log.read_text())
+        assert found, server.log.read_text()
+        app_id, token = found.groups()
+        status, _, _ = request(
+            server, "GET", "/v1/customers", headers={"X-App-Id": app_id, "X-App-Token": token}
+        )
+        assert status == 200
+        assert "worker started" in server.log.read_text()
+    finally:
+        stop(process)
+    assert (tmp_path / "sendout.db").exists()
+
+    # A second start on the same database creates nothing and prints no keys.
+    process, server = serve_until_ready(tmp_path, "--no-worker")
+    try:
+        assert not KEY_LINES.search(server.log.read_text())
+        assert "worker started" not in server.log.read_text()
+    finally:
+        stop(process)
+
+
+def test_fixed_development_keys_from_the_environment(tmp_path: Path) -> None:
+    env = {"SENDOUT_APP_ID": "dev-app", "SENDOUT_APP_TOKEN": "dev-token"}
+    process, server = serve_until_ready(tmp_path, env=env)
+    try:
+        status, _, _ = request(
+            server,
+            "GET",
+            "/v1/customers",
+            headers={"X-App-Id": "dev-app", "X-App-Token": "dev-token"},
+        )
+        assert status == 200
+    finally:
+        stop(process)
+
+
+def test_migrate_project_create_and_version(tmp_path: Path) -> None:
+    assert "up to date" in sendout("migrate", cwd=tmp_path)
+    created = sendout("project", "create", "Shop", cwd=tmp_path)
+    assert "Project 'Shop'" in created
+    assert KEY_LINES.search(created)
+    assert re.fullmatch(r"sendout \d+\.\d+\.\d+\n", sendout("version", cwd=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SENDOUT_PORT", "eighty"), ("SENDOUT_DATABASE_URL", "mysql://x")],
+)
+def test_an_unusable_setting_stops_with_a_message(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sendout", "migrate"],
+        cwd=tmp_path,
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert variable in result.stderr
