@@ -148,6 +148,9 @@ class _CustomerStore:
         if await self.get(project_id, customer_id) is not None:
             del self.data.customers[customer_id]
 
+    async def lock(self, project_id: str, customer_id: str) -> None:
+        return None  # one unit of work at a time: nothing to lock
+
 
 class _EventStore:
     def __init__(self, data: InMemoryData) -> None:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 
 from sendout.domain.activity import ActivityQuery
+from sendout.domain.async_actions import AsyncAction
+from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.events import Event
 from sendout.domain.projects import ApiKey, Project
+from sendout.domain.publications import Publication, PublicationQuery
+from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
 T = TypeVar("T")
 
@@ -38,6 +43,9 @@ class CustomerStore(Protocol):
     async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None: ...
     async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]: ...
     async def remove(self, project_id: str, customer_id: str) -> None: ...
+    async def lock(self, project_id: str, customer_id: str) -> None:
+        """Hold the customer's row until the transaction ends (serializes their publications)."""
+        ...
 
 
 class EventStore(Protocol):
@@ -54,6 +62,83 @@ class CustomEventSchemaStore(Protocol):
     async def add(self, schema: CustomEventSchema) -> None: ...
 
 
+class CampaignStore(Protocol):
+    async def add(self, campaign: Campaign) -> None: ...
+    async def update(self, campaign: Campaign) -> None: ...
+    async def get(self, project_id: str, id_or_name: str) -> Campaign | None:
+        """A live campaign by id, else by name."""
+        ...
+
+    async def get_many(self, project_id: str, ids: Sequence[str]) -> dict[str, Campaign]: ...
+    async def get_for_update(self, project_id: str, campaign_id: str) -> Campaign | None:
+        """The campaign, locked until the transaction ends (serializes its publications)."""
+        ...
+
+    async def list(self, project_id: str, query: CampaignQuery) -> Page[Campaign]: ...
+    async def add_vouchers_count(self, campaign_id: str, delta: int) -> None: ...
+    async def add_tier(self, tier: PromotionTier) -> None: ...
+    async def tiers(
+        self, project_id: str, campaign_ids: Sequence[str]
+    ) -> Sequence[PromotionTier]: ...
+    async def live_promotions(self, project_id: str) -> Sequence[Campaign]: ...
+
+
+class VoucherStore(Protocol):
+    async def add(self, voucher: Voucher) -> None: ...
+    async def add_codes(
+        self,
+        project_id: str,
+        campaign_id: str,
+        codes: Sequence[tuple[str, str]],
+        created_at: datetime,
+    ) -> None:
+        """Insert bare codes (id, code) of a campaign; they inherit the rest from it."""
+        ...
+
+    async def existing_codes(self, project_id: str, codes: Sequence[str]) -> set[str]: ...
+    async def update(self, voucher: Voucher) -> None: ...
+    async def get_by_code(self, project_id: str, code: str) -> Voucher | None: ...
+    async def get_many(self, project_id: str, ids: Sequence[str]) -> Sequence[Voucher]: ...
+    async def remove(self, project_id: str, voucher_id: str) -> None: ...
+    async def remove_some_of_campaign(
+        self, project_id: str, campaign_id: str, limit: int
+    ) -> int: ...
+    async def list(self, project_id: str, query: VoucherQuery) -> Page[Voucher]: ...
+    async def held_by(
+        self, project_id: str, holder_id: str, query: WalletQuery
+    ) -> Page[Voucher]: ...
+    async def claim_free(
+        self, project_id: str, campaign_id: str, holder_id: str, count: int, now: datetime
+    ) -> Sequence[Voucher]:
+        """Give up to ``count`` unpublished codes of the campaign to ``holder_id``, atomically."""
+        ...
+
+    async def claim(self, project_id: str, voucher_id: str, holder_id: str, now: datetime) -> bool:
+        """Give one code to ``holder_id`` if it has no holder yet."""
+        ...
+
+
+class PublicationStore(Protocol):
+    async def add(self, publication: Publication) -> None: ...
+    async def get_by_source_id(self, project_id: str, source_id: str) -> Publication | None: ...
+    async def first_for(
+        self, project_id: str, customer_id: str, campaign_id: str
+    ) -> Publication | None: ...
+    async def list(self, project_id: str, query: PublicationQuery) -> Page[Publication]: ...
+
+
+class AsyncActionStore(Protocol):
+    async def add(self, action: AsyncAction) -> None: ...
+    async def update(self, action: AsyncAction) -> None: ...
+    async def get(self, project_id: str, action_id: str) -> AsyncAction | None: ...
+    async def list(
+        self, project_id: str, limit: int, end_date: datetime | None
+    ) -> Sequence[AsyncAction]: ...
+    async def claim_next(self, now: datetime, lease_until: datetime) -> AsyncAction | None:
+        """The oldest action waiting, or abandoned (lease expired), leased to the caller."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -61,6 +146,10 @@ class UnitOfWork(Protocol):
     customers: CustomerStore
     events: EventStore
     event_schemas: CustomEventSchemaStore
+    campaigns: CampaignStore
+    vouchers: VoucherStore
+    publications: PublicationStore
+    async_actions: AsyncActionStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

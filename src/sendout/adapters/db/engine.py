@@ -16,7 +16,7 @@ both backends, so stores are written once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -34,7 +34,7 @@ POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 
 T = TypeVar("T")
-Params = Mapping[str, Any] | list[Mapping[str, Any]] | None
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
 def async_url(url: str) -> str:

@@ -100,6 +100,11 @@ _CUSTOMER_BY_SOURCE_ID = sa.select(t.customers).where(
 _CUSTOMER_UPDATE = t.customers.update().where(
     _customers.project_id == _param("where_project_id"), _customers.id == _param("where_id")
 )
+_CUSTOMER_LOCK = (
+    sa.select(_customers.id)
+    .where(_customers.project_id == _param("project_id"), _customers.id == _param("id"))
+    .with_for_update()
+)
 _CUSTOMER_DELETE = t.customers.delete().where(
     _customers.project_id == _param("project_id"), _customers.id == _param("id")
 )
@@ -186,6 +191,9 @@ class SqlCustomerStore(_Store):
 
     async def remove(self, project_id: str, customer_id: str) -> None:
         await self._tx.execute(_CUSTOMER_DELETE, {"project_id": project_id, "id": customer_id})
+
+    async def lock(self, project_id: str, customer_id: str) -> None:
+        await self._tx.execute(_CUSTOMER_LOCK, {"project_id": project_id, "id": customer_id})
 
 
 _events = t.events.c

@@ -7,6 +7,12 @@ from types import TracebackType
 from typing import Self
 
 from sendout.adapters.db.engine import Database, Transaction
+from sendout.adapters.db.promotion_stores import (
+    SqlAsyncActionStore,
+    SqlCampaignStore,
+    SqlPublicationStore,
+    SqlVoucherStore,
+)
 from sendout.adapters.db.stores import (
     SchemaCache,
     SqlCustomerStore,
@@ -14,7 +20,16 @@ from sendout.adapters.db.stores import (
     SqlEventStore,
     SqlProjectStore,
 )
-from sendout.domain.ports import CustomerStore, CustomEventSchemaStore, EventStore, ProjectStore
+from sendout.domain.ports import (
+    AsyncActionStore,
+    CampaignStore,
+    CustomerStore,
+    CustomEventSchemaStore,
+    EventStore,
+    ProjectStore,
+    PublicationStore,
+    VoucherStore,
+)
 
 
 class SqlUnitOfWork:
@@ -22,6 +37,10 @@ class SqlUnitOfWork:
     customers: CustomerStore
     events: EventStore
     event_schemas: CustomEventSchemaStore
+    campaigns: CampaignStore
+    vouchers: VoucherStore
+    publications: PublicationStore
+    async_actions: AsyncActionStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -37,6 +56,10 @@ class SqlUnitOfWork:
         self.event_schemas = SqlCustomEventSchemaStore(
             tx, self._schema_cache, self._after_commit.append
         )
+        self.campaigns = SqlCampaignStore(tx)
+        self.vouchers = SqlVoucherStore(tx)
+        self.publications = SqlPublicationStore(tx)
+        self.async_actions = SqlAsyncActionStore(tx)
         return self
 
     async def __aexit__(

@@ -1,0 +1,69 @@
+"""Publications: the assignment of codes to a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sendout.domain.clock import iso
+
+#: Channel of publications made through the API; the SDK accepts only this on create.
+API_CHANNEL = "API"
+#: Channel Voucherify gives publications made by a distribution.
+AUTOMATION_CHANNEL = "Automation"
+MAX_COUNT_PER_REQUEST = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Publication:
+    id: str
+    project_id: str
+    customer_id: str
+    campaign_id: str | None
+    voucher_ids: Sequence[str]
+    codes: Sequence[str]
+    source_id: str | None = None
+    channel: str = API_CHANNEL
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime
+
+
+def publication_object(
+    publication: Publication,
+    *,
+    customer: Mapping[str, Any],
+    vouchers: Sequence[Mapping[str, Any]],
+    for_create: bool,
+) -> dict[str, Any]:
+    """The publication object. ``for_create``: the create answer, whose ``channel`` the SDK
+    pins to ``API`` (the stored channel shows in lists)."""
+    body: dict[str, Any] = {
+        "id": publication.id,
+        "object": "publication",
+        "created_at": iso(publication.created_at),
+        "customer_id": publication.customer_id,
+        "tracking_id": None,
+        "metadata": dict(publication.metadata),
+        "channel": API_CHANNEL if for_create else publication.channel,
+        "source_id": publication.source_id,
+        "result": "SUCCESS",
+        "customer": dict(customer),
+        "vouchers_id": list(publication.voucher_ids),
+    }
+    if len(vouchers) == 1:
+        body["voucher"] = dict(vouchers[0])
+    else:
+        body["vouchers"] = list(publication.codes)
+    return body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicationQuery:
+    limit: int = 10
+    page: int = 1
+    campaign_id: str | None = None
+    customer_id: str | None = None
+    source_id: str | None = None
+    descending: bool = True
