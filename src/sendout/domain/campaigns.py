@@ -344,3 +344,106 @@ class CampaignQuery:
     campaign_type: CampaignType | None = None
     descending: bool = True
     order_by_updated: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierDraft:
+    name: str
+    banner: str | None = None
+    action: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignDraft:
+    """A campaign as a create request describes it, validated."""
+
+    name: str
+    campaign_type: CampaignType
+    kind: CampaignKind
+    description: str | None = None
+    join_once: bool = False
+    auto_join: bool = False
+    start_date: datetime | None = None
+    expiration_date: datetime | None = None
+    validity: Validity = field(default_factory=Validity)
+    activity_duration_after_publishing: str | None = None
+    category: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    template: VoucherTemplate | None = None
+    tiers: tuple[TierDraft, ...] = ()
+    vouchers_count: int = 0
+
+
+def build_template(
+    campaign_type: CampaignType, raw: Mapping[str, Any] | None, code_config: CodeConfig
+) -> VoucherTemplate | None:
+    """The voucher template of a campaign of ``campaign_type`` from the request's ``voucher``."""
+    if campaign_type is CampaignType.PROMOTION:
+        if raw:
+            raise _bad("PROMOTION campaigns have tiers, not a voucher", "invalid_campaign_params")
+        return None
+    raw = raw or {}
+    expected = VOUCHER_TYPE_OF[campaign_type]
+    declared = raw.get("type", expected.value)
+    if declared != expected.value:
+        raise _bad(
+            f"voucher.type of a {campaign_type.value} campaign must be {expected.value}",
+            "invalid_campaign_params",
+        )
+    redemption = raw.get("redemption") or {}
+    quantity = redemption.get("quantity")
+    if quantity is not None:
+        _int(quantity, "voucher.redemption.quantity", minimum=1)
+    discount = gift = loyalty_card = None
+    if expected is VoucherType.DISCOUNT_VOUCHER:
+        if raw.get("discount") is None:
+            raise _bad("voucher.discount is required", "invalid_campaign_params")
+        discount = validate_discount(raw["discount"], "voucher.discount")
+    elif expected is VoucherType.GIFT_VOUCHER:
+        gift = validate_gift(raw.get("gift"))
+    else:
+        loyalty_card = validate_loyalty_card(raw.get("loyalty_card"))
+    return VoucherTemplate(
+        type=expected,
+        discount=discount,
+        gift=gift,
+        loyalty_card=loyalty_card,
+        redemption_quantity=quantity,
+        code_config=code_config,
+        is_referral_code=campaign_type is CampaignType.REFERRAL_PROGRAM
+        or bool(raw.get("is_referral_code")),
+    )
+
+
+def build_tiers(raw: Any) -> tuple[TierDraft, ...]:
+    if raw is None:
+        return ()
+    tiers = raw.get("tiers") if isinstance(raw, Mapping) else None
+    if not isinstance(tiers, list):
+        raise _bad("promotion.tiers must be a list", "invalid_campaign_params")
+    drafts = []
+    for n, tier in enumerate(tiers):
+        if not isinstance(tier, Mapping) or not isinstance(tier.get("name"), str):
+            raise _bad(f"promotion.tiers[{n}].name is required", "invalid_campaign_params")
+        action = dict(tier.get("action") or {})
+        if action.get("discount") is not None:
+            action["discount"] = validate_discount(
+                action["discount"], f"promotion.tiers[{n}].action.discount"
+            )
+        drafts.append(
+            TierDraft(
+                name=tier["name"],
+                banner=tier.get("banner"),
+                action=action,
+                metadata=dict(tier.get("metadata") or {}),
+                active=bool(tier.get("active", True)),
+            )
+        )
+    return tuple(drafts)
+
+
+def check_dates(start: datetime | None, expiration: datetime | None) -> None:
+    if start is not None and expiration is not None and expiration <= start:
+        raise _bad("expiration_date must be after start_date", "invalid_campaign_params")

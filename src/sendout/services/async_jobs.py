@@ -1,0 +1,199 @@
+"""The worker's side of async actions: claim one, run it batch by batch, record progress.
+
+Every batch commits its work together with the action's progress, so a worker that dies
+loses nothing: once its lease runs out another worker takes the action over and carries on
+from the last committed batch. Between batches the event loop is free, so API requests
+interleave with a long generation instead of waiting for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
+from sendout.domain.campaigns import Campaign, GenerationStatus
+from sendout.domain.clock import Clock
+from sendout.domain.codes import CodeGenerator, parse_code_config
+from sendout.domain.events import EventChannel, EventSource
+from sendout.domain.ids import new_ids
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.services.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
+from sendout.services.context import Context
+
+log = logging.getLogger("sendout.worker")
+
+GENERATION_BATCH = 10_000
+IMPORT_BATCH = 1_000
+DELETE_BATCH = 10_000
+LEASE = timedelta(seconds=60)  # a worker silent this long is presumed dead
+
+
+class AsyncActionRunner:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, rng: random.Random) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._rng = rng
+
+    async def run_next(self) -> int:
+        """Run the next waiting action to its end; 1 if there was one, else 0."""
+        async with self._uow_factory() as uow:
+            now = self._clock.now()
+            action = await uow.async_actions.claim_next(now, now + LEASE)
+            await uow.commit()
+        if action is None:
+            return 0
+        log.info("async action %s (%s) started", action.id, action.type.value)
+        try:
+            while action.status is AsyncStatus.IN_PROGRESS:
+                action = await self._step(action)
+                await asyncio.sleep(0)  # let waiting requests in between batches
+        except Exception as exc:
+            log.exception("async action %s failed", action.id)
+            await self._fail(action, exc)
+        else:
+            log.info("async action %s finished: %s", action.id, action.status.value)
+        return 1
+
+    def _context(self, action: AsyncAction) -> Context:
+        return Context(
+            project_id=action.project_id,
+            request_id=action.id,
+            source=EventSource(channel=EventChannel.INTERNAL),
+            clock=self._clock,
+            rng=self._rng,
+        )
+
+    async def _step(self, action: AsyncAction) -> AsyncAction:
+        async with self._uow_factory() as uow:
+            ctx = self._context(action)
+            if action.type is AsyncActionType.VOUCHERS_GENERATE:
+                action = await self._generate(uow, ctx, action)
+            elif action.type is AsyncActionType.VOUCHERS_IMPORT:
+                action = await self._import(uow, ctx, action)
+            else:
+                action = await self._delete(uow, ctx, action)
+            now = self._clock.now()
+            action = replace(action, updated_at=now, lease_until=now + LEASE)
+            await uow.async_actions.update(action)
+            await uow.commit()
+        return action
+
+    async def _campaign(self, uow: UnitOfWork, action: AsyncAction) -> Campaign | None:
+        found = await uow.campaigns.get_many(action.project_id, [action.request["campaign_id"]])
+        return found.get(action.request["campaign_id"])
+
+    async def _finish_generation(
+        self, uow: UnitOfWork, campaign: Campaign, status: GenerationStatus
+    ) -> None:
+        if campaign.deleted_at is None:
+            await uow.campaigns.update(
+                replace(campaign, creation_status=status, vouchers_generation_status=status)
+            )
+
+    async def _generate(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
+        campaign = await self._campaign(uow, action)
+        if campaign is None or campaign.deleted_at is not None or campaign.template is None:
+            return replace(
+                action, status=AsyncStatus.FAILED, result={"message": "campaign deleted"}
+            )
+        raw_config = action.request.get("code_config")
+        config = parse_code_config(raw_config) if raw_config else campaign.template.code_config
+        wanted = min(GENERATION_BATCH, action.total - action.done)
+        codes = list(dict.fromkeys(CodeGenerator(config, ctx.rng).batch(wanted)))
+        taken = await uow.vouchers.existing_codes(ctx.project_id, codes)
+        fresh = [code for code in codes if code not in taken]
+        overrides = _overrides(action.request.get("overrides"))
+        now = ctx.now()
+        if overrides:
+            for code in fresh:
+                await uow.vouchers.add(new_campaign_voucher(ctx, campaign, code, overrides))
+        else:
+            ids = new_ids(VOUCHER_ID_PREFIX, ctx.rng, len(fresh))
+            await uow.vouchers.add_codes(
+                ctx.project_id, campaign.id, list(zip(ids, fresh, strict=True)), now
+            )
+        await uow.campaigns.add_vouchers_count(campaign.id, len(fresh))
+        done = action.done + len(fresh)
+        if done < action.total:
+            return replace(action, done=done)
+        await self._finish_generation(uow, campaign, GenerationStatus.DONE)
+        return replace(
+            action,
+            done=done,
+            status=AsyncStatus.DONE,
+            result={"message": f"{done} vouchers generated", "count": done},
+        )
+
+    async def _import(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
+        campaign = await self._campaign(uow, action)
+        if campaign is None or campaign.deleted_at is not None:
+            return replace(
+                action, status=AsyncStatus.FAILED, result={"message": "campaign deleted"}
+            )
+        items = action.request["items"][action.done : action.done + IMPORT_BATCH]
+        taken = await uow.vouchers.existing_codes(ctx.project_id, [i["code"] for i in items])
+        previous = dict(action.result or {"done_count": 0, "failed": []})
+        failed = list(previous["failed"])
+        added = 0
+        for item in items:
+            if item["code"] in taken:
+                failed.append({"code": item["code"], "reason": "duplicate_found"})
+                continue
+            overrides = _overrides({k: v for k, v in item.items() if k != "code"})
+            await uow.vouchers.add(new_campaign_voucher(ctx, campaign, item["code"], overrides))
+            added += 1
+        await uow.campaigns.add_vouchers_count(campaign.id, added)
+        done = action.done + len(items)
+        result = {"done_count": previous["done_count"] + added, "failed": failed}
+        if done < action.total:
+            return replace(action, done=done, result=result)
+        return replace(
+            action,
+            done=done,
+            result=result,
+            status=AsyncStatus.DONE if result["done_count"] else AsyncStatus.FAILED,
+        )
+
+    async def _delete(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
+        removed = await uow.vouchers.remove_some_of_campaign(
+            ctx.project_id, action.request["campaign_id"], DELETE_BATCH
+        )
+        done = action.done + removed
+        if removed == DELETE_BATCH:
+            return replace(action, done=done)
+        return replace(
+            action, done=done, status=AsyncStatus.DONE, result={"vouchers_deleted": done}
+        )
+
+    async def _fail(self, action: AsyncAction, exc: Exception) -> None:
+        async with self._uow_factory() as uow:
+            now = self._clock.now()
+            await uow.async_actions.update(
+                replace(
+                    action,
+                    status=AsyncStatus.FAILED,
+                    result={"message": f"{type(exc).__name__}: {exc}"},
+                    updated_at=now,
+                    lease_until=None,
+                )
+            )
+            if action.type is AsyncActionType.VOUCHERS_GENERATE:
+                campaign = await self._campaign(uow, action)
+                if campaign is not None:
+                    await self._finish_generation(uow, campaign, GenerationStatus.FAILED)
+            await uow.commit()
+
+
+def _overrides(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per-code values stored as JSON in the action's request, as values again."""
+    values = dict(raw or {})
+    for name in ("start_date", "expiration_date"):
+        if isinstance(values.get(name), str):
+            values[name] = datetime.fromisoformat(values[name])
+    return values

@@ -1,0 +1,466 @@
+"""Campaign use cases: create, read, update, delete, enable/disable, add and import codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sendout.domain.async_actions import AsyncAction, AsyncActionType
+from sendout.domain.campaigns import (
+    Campaign,
+    CampaignDraft,
+    CampaignKind,
+    CampaignQuery,
+    CampaignType,
+    GenerationStatus,
+    PromotionTier,
+    Validity,
+    VoucherType,
+    check_dates,
+    validate_day_of_week,
+    validate_discount,
+    validate_gift,
+    validate_loyalty_card,
+)
+from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
+from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
+from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.vouchers import Voucher
+from sendout.services.context import Context
+from sendout.services.retries import retry_on_conflict
+
+CAMPAIGN_ID_PREFIX = "camp"
+TIER_ID_PREFIX = "promo"
+VOUCHER_ID_PREFIX = "v"
+ASYNC_ACTION_ID_PREFIX = "aa"
+MAX_VOUCHERS_PER_REQUEST = 5_000_000
+MAX_IMPORT_ITEMS = 10_000
+
+
+async def require_campaign(uow: UnitOfWork, ctx: Context, id_or_name: str) -> Campaign:
+    campaign = await uow.campaigns.get(ctx.project_id, id_or_name)
+    if campaign is None:
+        raise NotFound.of("campaign", id_or_name)
+    return campaign
+
+
+def check_count(count: int) -> None:
+    if not 1 <= count <= MAX_VOUCHERS_PER_REQUEST:
+        raise InvalidPayload(
+            details=f"vouchers_count must be between 1 and {MAX_VOUCHERS_PER_REQUEST}",
+            key="invalid_campaign_params",
+        )
+
+
+async def enqueue(
+    uow: UnitOfWork,
+    ctx: Context,
+    type: AsyncActionType,
+    request: Mapping[str, Any],
+    total: int,
+) -> AsyncAction:
+    """Record an async action for the worker, in the caller's transaction."""
+    action = AsyncAction(
+        id=ctx.new_id(ASYNC_ACTION_ID_PREFIX),
+        project_id=ctx.project_id,
+        type=type,
+        request=request,
+        total=total,
+        created_at=ctx.now(),
+    )
+    await uow.async_actions.add(action)
+    return action
+
+
+async def create_campaign(
+    uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
+) -> tuple[Campaign, list[PromotionTier]]:
+    """A new campaign; its ``vouchers_count`` codes are made by the worker (async action)."""
+    check_dates(draft.start_date, draft.expiration_date)
+    if draft.vouchers_count:
+        check_count(draft.vouchers_count)
+        if draft.template is None:
+            raise InvalidPayload(
+                details="A PROMOTION campaign has no codes", key="invalid_campaign_params"
+            )
+        draft.template.code_config.check_capacity(draft.vouchers_count)
+    if draft.kind is CampaignKind.STANDALONE and draft.vouchers_count > 1:
+        raise InvalidPayload(
+            details="A STANDALONE campaign has one code", key="invalid_campaign_params"
+        )
+
+    async def attempt() -> tuple[Campaign, list[PromotionTier]]:
+        async with uow_factory() as uow:
+            if await uow.campaigns.get(ctx.project_id, draft.name) is not None:
+                raise Duplicate(
+                    details=f"A campaign named {draft.name!r} exists",
+                    key="duplicate_found",
+                    resource_id=draft.name,
+                    resource_type="campaign",
+                )
+            now = ctx.now()
+            generating = (
+                GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
+            )
+            campaign = Campaign(
+                id=ctx.new_id(CAMPAIGN_ID_PREFIX),
+                project_id=ctx.project_id,
+                name=draft.name,
+                campaign_type=draft.campaign_type,
+                kind=draft.kind,
+                description=draft.description,
+                join_once=draft.join_once,
+                auto_join=draft.auto_join,
+                start_date=draft.start_date,
+                expiration_date=draft.expiration_date,
+                validity=draft.validity,
+                activity_duration_after_publishing=draft.activity_duration_after_publishing,
+                category=draft.category,
+                metadata=draft.metadata,
+                template=draft.template,
+                creation_status=generating,
+                vouchers_generation_status=generating,
+                created_at=now,
+            )
+            await uow.campaigns.add(campaign)
+            tiers = []
+            for n, tier in enumerate(draft.tiers, start=1):
+                promotion_tier = PromotionTier(
+                    id=ctx.new_id(TIER_ID_PREFIX),
+                    project_id=ctx.project_id,
+                    campaign_id=campaign.id,
+                    name=tier.name,
+                    banner=tier.banner,
+                    action=tier.action,
+                    metadata=tier.metadata,
+                    active=tier.active,
+                    hierarchy=n,
+                    created_at=now,
+                )
+                await uow.campaigns.add_tier(promotion_tier)
+                tiers.append(promotion_tier)
+            if draft.vouchers_count:
+                await enqueue(
+                    uow,
+                    ctx,
+                    AsyncActionType.VOUCHERS_GENERATE,
+                    {"campaign_id": campaign.id, "count": draft.vouchers_count},
+                    draft.vouchers_count,
+                )
+            await uow.commit()
+            return campaign, tiers
+
+    return await retry_on_conflict(attempt)
+
+
+async def get_campaign(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_name: str
+) -> tuple[Campaign, list[PromotionTier]]:
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        tiers = list(await uow.campaigns.tiers(ctx.project_id, [campaign.id]))
+        return campaign, tiers
+
+
+async def list_campaigns(
+    uow_factory: UnitOfWorkFactory, ctx: Context, query: CampaignQuery
+) -> tuple[Page[Campaign], dict[str, list[PromotionTier]]]:
+    async with uow_factory() as uow:
+        page = await uow.campaigns.list(ctx.project_id, query)
+        promotions = [c.id for c in page.items if c.campaign_type is CampaignType.PROMOTION]
+        tiers: dict[str, list[PromotionTier]] = {}
+        for tier in await uow.campaigns.tiers(ctx.project_id, promotions):
+            tiers.setdefault(tier.campaign_id, []).append(tier)
+        return page, tiers
+
+
+_UPDATABLE = {
+    "description",
+    "start_date",
+    "expiration_date",
+    "validity_timeframe",
+    "validity_day_of_week",
+    "validity_hours",
+    "activity_duration_after_publishing",
+    "category",
+    "metadata",
+    "join_once",
+    "auto_join",
+    "type",
+    "discount",
+    "gift",
+    "loyalty_card",
+}
+
+
+async def update_campaign(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_name: str, changes: Mapping[str, Any]
+) -> tuple[Campaign, list[PromotionTier]]:
+    """``PUT /v1/campaigns/{id}``: the fields sent change; the others stay."""
+    unknown = set(changes) - _UPDATABLE
+    if unknown:
+        raise InvalidPayload(details=f"Cannot update {', '.join(sorted(unknown))}")
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        updated = _apply_campaign_changes(campaign, changes)
+        check_dates(updated.start_date, updated.expiration_date)
+        updated = replace(updated, updated_at=ctx.now())
+        await uow.campaigns.update(updated)
+        tiers = list(await uow.campaigns.tiers(ctx.project_id, [campaign.id]))
+        await uow.commit()
+        return updated, tiers
+
+
+def _apply_campaign_changes(campaign: Campaign, changes: Mapping[str, Any]) -> Campaign:
+    simple = {
+        k: changes[k]
+        for k in (
+            "description",
+            "start_date",
+            "expiration_date",
+            "activity_duration_after_publishing",
+            "category",
+            "join_once",
+            "auto_join",
+        )
+        if k in changes
+    }
+    if "metadata" in changes:
+        simple["metadata"] = changes["metadata"] or {}
+    if "type" in changes:
+        if changes["type"] not in (CampaignKind.AUTO_UPDATE, CampaignKind.STATIC):
+            raise InvalidPayload(details="type can change to AUTO_UPDATE or STATIC only")
+        simple["kind"] = CampaignKind(changes["type"])
+    validity = campaign.validity
+    if "validity_timeframe" in changes:
+        validity = replace(validity, timeframe=changes["validity_timeframe"])
+    if "validity_day_of_week" in changes:
+        days = validate_day_of_week(changes["validity_day_of_week"])
+        validity = replace(validity, day_of_week=None if days is None else tuple(days))
+    if "validity_hours" in changes:
+        validity = replace(validity, hours=changes["validity_hours"])
+    template = campaign.template
+    if template is not None:
+        if "discount" in changes and template.type is VoucherType.DISCOUNT_VOUCHER:
+            template = replace(template, discount=validate_discount(changes["discount"]))
+        if "gift" in changes and template.type is VoucherType.GIFT_VOUCHER:
+            template = replace(template, gift=validate_gift(changes["gift"]))
+        if "loyalty_card" in changes and template.type is VoucherType.LOYALTY_CARD:
+            template = replace(
+                template, loyalty_card=validate_loyalty_card(changes["loyalty_card"])
+            )
+    return replace(campaign, **simple, validity=validity, template=template)
+
+
+async def set_campaign_active(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_name: str, active: bool
+) -> Campaign:
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        campaign = replace(campaign, active=active, updated_at=ctx.now())
+        await uow.campaigns.update(campaign)
+        await uow.commit()
+        return campaign
+
+
+async def delete_campaign(
+    uow_factory: UnitOfWorkFactory, ctx: Context, id_or_name: str
+) -> AsyncAction:
+    """The campaign disappears now; the worker removes its codes in batches."""
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        now = ctx.now()
+        await uow.campaigns.update(replace(campaign, deleted_at=now, updated_at=now))
+        action = await enqueue(
+            uow,
+            ctx,
+            AsyncActionType.CAMPAIGN_DELETE,
+            {"campaign_id": campaign.id},
+            campaign.vouchers_count,
+        )
+        await uow.commit()
+        return action
+
+
+def voucher_overrides(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-code values a request may set on codes it adds to a campaign."""
+    overrides: dict[str, Any] = {}
+    for name in ("category", "metadata", "additional_info", "start_date", "expiration_date"):
+        if body.get(name) is not None:
+            overrides[name] = body[name]
+    redemption = body.get("redemption") or {}
+    if redemption.get("quantity") is not None:
+        quantity = redemption["quantity"]
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidPayload(details="redemption.quantity must be a positive integer")
+        overrides["redemption_quantity"] = quantity
+    return overrides
+
+
+async def add_vouchers(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    id_or_name: str,
+    count: int,
+    body: Mapping[str, Any],
+) -> Voucher | AsyncAction:
+    """One code now (a ``Voucher``), or many by the worker (an ``AsyncAction``)."""
+    check_count(count)
+    overrides = voucher_overrides(body)
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        config = _code_config_for(campaign, body.get("code_config"))
+        if campaign.kind is CampaignKind.STANDALONE and campaign.vouchers_count + count > 1:
+            raise InvalidPayload(
+                details="A STANDALONE campaign has one code", key="invalid_campaign_params"
+            )
+        config.check_capacity(campaign.vouchers_count + count)
+        if count == 1:
+            voucher = await generate_one(uow, ctx, campaign, config, overrides)
+            await uow.commit()
+            return voucher
+        await uow.campaigns.update(
+            replace(campaign, vouchers_generation_status=GenerationStatus.IN_PROGRESS)
+        )
+        request: dict[str, Any] = {"campaign_id": campaign.id, "count": count}
+        if body.get("code_config") is not None:
+            request["code_config"] = config.as_object()
+        if overrides:
+            request["overrides"] = _jsonable(overrides)
+        action = await enqueue(uow, ctx, AsyncActionType.VOUCHERS_GENERATE, request, count)
+        await uow.commit()
+        return action
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _code_config_for(campaign: Campaign, raw: Mapping[str, Any] | None) -> CodeConfig:
+    if campaign.template is None:
+        raise InvalidPayload(
+            details=f"Campaign {campaign.name} ({campaign.campaign_type.value}) has no codes",
+            key="invalid_campaign_params",
+        )
+    return parse_code_config(raw) if raw is not None else campaign.template.code_config
+
+
+def new_campaign_voucher(
+    ctx: Context, campaign: Campaign, code: str, overrides: Mapping[str, Any]
+) -> Voucher:
+    now = ctx.now()
+    return Voucher(
+        id=ctx.new_id(VOUCHER_ID_PREFIX),
+        project_id=ctx.project_id,
+        code=code,
+        campaign_id=campaign.id,
+        created_at=now,
+        **overrides,
+    )
+
+
+async def generate_one(
+    uow: UnitOfWork,
+    ctx: Context,
+    campaign: Campaign,
+    config: CodeConfig,
+    overrides: Mapping[str, Any],
+) -> Voucher:
+    """One fresh code of the campaign, in the caller's transaction."""
+    generator = CodeGenerator(config, ctx.rng)
+    for _ in range(20):
+        (code,) = generator.batch(1)
+        if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
+            voucher = new_campaign_voucher(ctx, campaign, code, overrides)
+            await uow.vouchers.add(voucher)
+            await uow.campaigns.add_vouchers_count(campaign.id, 1)
+            return voucher
+    raise InvalidPayload(
+        details="Could not find a free code: the code_config is nearly full",
+        key="invalid_code_config",
+    )
+
+
+async def add_voucher_with_code(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    id_or_name: str,
+    code: str,
+    body: Mapping[str, Any],
+) -> Voucher:
+    overrides = voucher_overrides(body)
+    check_code(code)
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        _code_config_for(campaign, None)
+        if await uow.vouchers.get_by_code(ctx.project_id, code) is not None:
+            raise Duplicate(
+                details=f"Voucher {code} exists", resource_id=code, resource_type="voucher"
+            )
+        voucher = new_campaign_voucher(ctx, campaign, code, overrides)
+        await uow.vouchers.add(voucher)
+        await uow.campaigns.add_vouchers_count(campaign.id, 1)
+        await uow.commit()
+        return voucher
+
+
+def check_code(code: str) -> None:
+    if not code or len(code) > 128 or code != code.strip():
+        raise InvalidPayload(
+            details="A code is 1 to 128 characters without surrounding spaces",
+            key="invalid_voucher",
+        )
+
+
+async def import_vouchers(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    id_or_name: str,
+    items: Sequence[Mapping[str, Any]],
+) -> AsyncAction:
+    """``POST /v1/campaigns/{id}/import``: chosen codes, added by the worker."""
+    if not 1 <= len(items) <= MAX_IMPORT_ITEMS:
+        raise InvalidPayload(details=f"Import 1 to {MAX_IMPORT_ITEMS} codes at a time")
+    codes = []
+    for n, item in enumerate(items):
+        code = item.get("code")
+        if not isinstance(code, str):
+            raise InvalidPayload(details=f"[{n}].code is required")
+        check_code(code)
+        codes.append(code)
+    if len(set(codes)) != len(codes):
+        raise InvalidPayload(details="The import repeats a code", key="duplicate_found")
+    async with uow_factory() as uow:
+        campaign = await require_campaign(uow, ctx, id_or_name)
+        _code_config_for(campaign, None)
+        taken = await uow.vouchers.existing_codes(ctx.project_id, codes)
+        if taken:
+            raise Duplicate(
+                details=f"Codes exist already: {', '.join(sorted(taken)[:10])}",
+                resource_type="voucher",
+            )
+        items_json = [
+            {"code": item["code"], **_jsonable(voucher_overrides(item))} for item in items
+        ]
+        action = await enqueue(
+            uow,
+            ctx,
+            AsyncActionType.VOUCHERS_IMPORT,
+            {"campaign_id": campaign.id, "items": items_json},
+            len(items),
+        )
+        await uow.commit()
+        return action
+
+
+def validity_from(
+    timeframe: Mapping[str, Any] | None, days: Any, hours: Mapping[str, Any] | None
+) -> Validity:
+    checked = validate_day_of_week(days)
+    return Validity(
+        timeframe=timeframe,
+        day_of_week=None if checked is None else tuple(checked),
+        hours=hours,
+    )
