@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,6 +30,13 @@ class Container:
     clock: Clock = field(default_factory=SystemClock)
     #: Ids, tokens and secrets come from the operating system's CSPRNG.
     rng: random.Random = field(default_factory=random.SystemRandom)
+
+    #: Called when new background work was committed (the in-process worker's wake-up).
+    wake_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def wake_worker(self) -> None:
+        for listener in self.wake_listeners:
+            listener()
 
     async def migrate(self) -> None:
         await upgrade_async(self.settings.database_url)

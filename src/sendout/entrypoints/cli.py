@@ -22,6 +22,7 @@ from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
 from sendout.entrypoints.worker import Worker, running
 from sendout.logs import configure_logging
+from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
@@ -124,8 +125,10 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
 
 def _worker(container: Container) -> Worker:
-    # Jobs arrive with the capabilities that need them (dispatch, delivery, schedules).
-    return Worker(jobs=[])
+    actions = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
+    worker = Worker(jobs=[("async actions", actions.run_next)])
+    container.wake_listeners.append(worker.wake)
+    return worker
 
 
 async def _work(container: Container) -> None:

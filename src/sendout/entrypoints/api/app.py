@@ -13,7 +13,16 @@ from sendout.entrypoints.api.auth import Authenticator
 from sendout.entrypoints.api.errors import install_error_handlers
 from sendout.entrypoints.api.middleware import RequestContextMiddleware
 from sendout.entrypoints.api.responses import JSONResponse
-from sendout.entrypoints.api.routes import customers, events, health
+from sendout.entrypoints.api.routes import (
+    async_actions,
+    campaigns,
+    customers,
+    events,
+    health,
+    publications,
+    qualifications,
+    vouchers,
+)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -49,6 +58,11 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     )
     # Most frequent first: routes are matched in order.
     app.include_router(events.router)
+    app.include_router(publications.router)
     app.include_router(customers.router)
+    app.include_router(vouchers.router)
+    app.include_router(campaigns.router)
+    app.include_router(qualifications.router)
+    app.include_router(async_actions.router)
     app.include_router(health.router)
     return app

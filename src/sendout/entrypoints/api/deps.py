@@ -32,6 +32,11 @@ def storage(request: Request) -> UnitOfWorkFactory:
     return factory
 
 
+def wake_worker(request: Request) -> None:
+    """Tell an in-process worker that new work was just committed (else it polls)."""
+    request.app.state.container.wake_worker()
+
+
 async def parse_body(request: Request, model: type[M]) -> M:
     """The JSON body as ``model``; a 400 ``invalid_payload`` naming each bad field otherwise."""
     raw = await request.body()

@@ -6,13 +6,27 @@ ignore unknown keys, as Voucherify does.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
+from sendout.domain.campaigns import (
+    CampaignDraft,
+    CampaignKind,
+    CampaignType,
+    Validity,
+    build_template,
+    build_tiers,
+    validate_day_of_week,
+)
+from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef
+from sendout.domain.errors import InvalidPayload
+from sendout.domain.publications import MAX_COUNT_PER_REQUEST
+from sendout.services.publications import PublishRequest
 
 
 class _Body(BaseModel):
@@ -85,4 +99,183 @@ class EventBody(_Body):
     customer: CustomerBody
     referral: ReferralBody | None = None
     loyalty: LoyaltyBody | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+#: An ISO 8601 timestamp (JSON text, so not strict); a missing zone means UTC.
+Timestamp = Annotated[datetime, Field(strict=False), AfterValidator(_as_utc)]
+
+
+class RedemptionBody(_Body):
+    quantity: int | None = Field(default=None, ge=1)
+
+
+class _ValidityFields(_Body):
+    start_date: Timestamp | None = None
+    expiration_date: Timestamp | None = None
+    validity_timeframe: dict[str, Any] | None = None
+    validity_day_of_week: list[int] | None = None
+    validity_hours: dict[str, Any] | None = None
+
+    def sent(self) -> dict[str, Any]:
+        """The fields the client sent, as plain values (nested models as dicts)."""
+        return {
+            name: value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
+            for name in self.model_fields_set
+            for value in [getattr(self, name)]
+        }
+
+
+class CampaignUpdateBody(_ValidityFields):
+    description: str | None = None
+    activity_duration_after_publishing: str | None = None
+    category: str | None = None
+    metadata: dict[str, Any] | None = None
+    join_once: bool | None = None
+    auto_join: bool | None = None
+    type: str | None = None
+    discount: dict[str, Any] | None = None
+    gift: dict[str, Any] | None = None
+    loyalty_card: dict[str, Any] | None = None
+
+
+class CampaignBody(_ValidityFields):
+    name: str = Field(min_length=1, max_length=255)
+    description: str | None = None
+    campaign_type: str = CampaignType.DISCOUNT_COUPONS.value
+    type: str = CampaignKind.AUTO_UPDATE.value
+    join_once: bool = False
+    auto_join: bool = False
+    vouchers_count: int = Field(default=0, ge=0)
+    activity_duration_after_publishing: str | None = None
+    category: str | None = None
+    metadata: dict[str, Any] | None = None
+    voucher: dict[str, Any] | None = None
+    promotion: dict[str, Any] | None = None
+
+    def to_draft(self) -> CampaignDraft:
+        campaign_type = _enum(CampaignType, self.campaign_type, "campaign_type")
+        kind = _enum(CampaignKind, self.type, "type")
+        config_raw = (self.voucher or {}).get("code_config")
+        template = build_template(campaign_type, self.voucher, parse_code_config(config_raw))
+        days = validate_day_of_week(self.validity_day_of_week)
+        return CampaignDraft(
+            name=self.name,
+            campaign_type=campaign_type,
+            kind=kind,
+            description=self.description,
+            join_once=self.join_once,
+            auto_join=self.auto_join,
+            start_date=self.start_date,
+            expiration_date=self.expiration_date,
+            validity=Validity(
+                timeframe=self.validity_timeframe,
+                day_of_week=None if days is None else tuple(days),
+                hours=self.validity_hours,
+            ),
+            activity_duration_after_publishing=self.activity_duration_after_publishing,
+            category=self.category,
+            metadata=self.metadata or {},
+            template=template,
+            tiers=build_tiers(self.promotion) if campaign_type is CampaignType.PROMOTION else (),
+            vouchers_count=self.vouchers_count,
+        )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(kind: type[E], value: str, name: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidPayload(
+            details=f"{name} must be one of {', '.join(kind)}", key="invalid_campaign_params"
+        ) from None
+
+
+class CodesBody(_ValidityFields):
+    """Per-code values for codes added to a campaign."""
+
+    code_config: dict[str, Any] | None = None
+    category: str | None = None
+    metadata: dict[str, Any] | None = None
+    redemption: RedemptionBody | None = None
+    additional_info: str | None = None
+
+
+class ImportItem(CodesBody):
+    code: str = Field(min_length=1, max_length=128)
+
+
+class ImportBody(RootModel[list[ImportItem]]):
+    pass
+
+
+class VoucherUpdateBody(_ValidityFields):
+    category: str | None = None
+    active: bool | None = None
+    additional_info: str | None = None
+    metadata: dict[str, Any] | None = None
+    discount: dict[str, Any] | None = None
+    gift: dict[str, Any] | None = None
+    loyalty_card: dict[str, Any] | None = None
+    redemption: RedemptionBody | None = None
+
+
+class VoucherBody(VoucherUpdateBody):
+    type: str | None = None
+    campaign: str | None = None
+    campaign_id: str | None = None
+    code_config: dict[str, Any] | None = None
+
+
+class PublicationCampaignBody(_Body):
+    name: str = Field(min_length=1)
+    count: int = Field(default=1, ge=1, le=MAX_COUNT_PER_REQUEST)
+
+
+class PublicationBody(_Body):
+    voucher: str | None = None
+    campaign: PublicationCampaignBody | str | None = None
+    customer: CustomerBody
+    source_id: str | None = Field(default=None, min_length=1, max_length=255)
+    metadata: dict[str, Any] | None = None
+    channel: str | None = None
+
+    def to_request(self, join_once: bool) -> PublishRequest:
+        campaign = self.campaign
+        if isinstance(campaign, str):
+            campaign = PublicationCampaignBody(name=campaign)
+        return PublishRequest(
+            customer=self.customer.to_ref(),
+            voucher_code=self.voucher,
+            campaign=None if campaign is None else campaign.name,
+            count=1 if campaign is None else campaign.count,
+            source_id=self.source_id,
+            metadata=self.metadata or {},
+            join_once=join_once,
+        )
+
+
+class QualificationOptions(_Body):
+    limit: int = Field(default=5, ge=1, le=50)
+    starting_after: Timestamp | None = None
+    filters: dict[str, Any] | None = None
+    expand: list[str] | None = None
+    sorting_rule: str | None = None
+
+
+class QualificationBody(_Body):
+    customer: CustomerBody | None = None
+    order: dict[str, Any] | None = None
+    scenario: str = "ALL"
+    options: QualificationOptions | None = None
+    tracking_id: str | None = None
     metadata: dict[str, Any] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -12,6 +12,7 @@ from sendout.domain.activity import ActivityQuery, activity_object
 from sendout.domain.clock import iso
 from sendout.domain.customers import CustomerOrder, CustomerQuery, customer_object
 from sendout.domain.errors import InvalidQuery
+from sendout.domain.vouchers import WalletQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
     parse_datetime,
@@ -23,6 +24,7 @@ from sendout.entrypoints.api.query import (
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
 from sendout.services import customers as service
+from sendout.services import wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["Customers"])
 #: A raw query parameter; parsing (and the SDK's quirks) is left to ``query.py``.
@@ -141,6 +143,54 @@ async def permanently_delete_customer(customer_id: str, request: Request) -> Res
             "object": "pernament_deletion",
         }
     )
+
+
+@router.get("/{customer_id}/redeemables", summary="A customer's codes and their status now")
+async def list_customer_redeemables(
+    customer_id: str,
+    request: Request,
+    limit: Q = None,
+    order: Annotated[str | None, Query(description="id or -id")] = None,
+    starting_after_id: Q = None,
+) -> Response:
+    ctx, uow = await context(request), storage(request)
+    order_value = present(order) or "id"
+    if order_value not in ("id", "-id"):
+        raise InvalidQuery(details="order must be id or -id")
+    query = WalletQuery(
+        limit=parse_limit(limit),
+        descending=order_value == "-id",
+        starting_after_id=present(starting_after_id),
+    )
+    holder_id, found = await wallet.customer_redeemables(uow, ctx, customer_id, query)
+    items = [_wallet_item(holder_id, entry) for entry in found.items]
+    return json_response(
+        list_envelope(
+            "data",
+            items,
+            total=len(items),
+            has_more=found.has_more,
+            more_starting_after=items[-1]["id"] if found.has_more and items else None,
+        )
+    )
+
+
+def _wallet_item(holder_id: str, entry: wallet.WalletEntry) -> dict[str, Any]:
+    voucher = entry.voucher
+    campaign = voucher.campaign
+    return {
+        "id": voucher.voucher.id,
+        "created_at": iso(voucher.voucher.published_at or voucher.voucher.created_at),
+        "redeemable_id": voucher.voucher.id,
+        "redeemable_object": "voucher",
+        "customer_id": holder_id,
+        "holder_role": "OWNER",
+        "campaign_id": voucher.voucher.campaign_id,
+        "campaign_type": campaign.campaign_type.value if campaign else None,
+        "voucher_type": voucher.type.value,
+        "redeemable": {"voucher": voucher_object(voucher), "status": entry.status.value},
+        "object": "customer_redeemable",
+    }
 
 
 @router.get("/{customer_id}/activity", summary="List a customer's activity (cursor paging)")

@@ -1,0 +1,161 @@
+"""``/v1/campaigns``: campaigns and the codes added to them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout.domain.async_actions import AsyncAction
+from sendout.domain.campaigns import CampaignQuery, CampaignType, campaign_object
+from sendout.domain.vouchers import EffectiveVoucher, voucher_object
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
+from sendout.entrypoints.api.query import (
+    parse_enum,
+    parse_int,
+    parse_limit,
+    parse_page,
+    present,
+)
+from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
+from sendout.services import campaigns as service
+from sendout.services.campaigns import MAX_VOUCHERS_PER_REQUEST
+
+router = APIRouter(prefix="/v1/campaigns", tags=["Campaigns"])
+Q = Annotated[str | None, Query()]
+
+
+def async_accepted(action: AsyncAction, status: int = 202) -> Response:
+    return json_response({"async_action_id": action.id}, status)
+
+
+@router.post("", summary="Create a campaign", openapi_extra=body_docs(CampaignBody))
+async def create_campaign(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CampaignBody)
+    campaign, tiers = await service.create_campaign(storage(request), ctx, body.to_draft())
+    if body.vouchers_count:
+        wake_worker(request)
+    return json_response(campaign_object(campaign, tiers))
+
+
+@router.get("", summary="List campaigns")
+async def list_campaigns(
+    request: Request,
+    limit: Q = None,
+    page: Q = None,
+    campaign_type: Q = None,
+    order: Annotated[
+        str | None, Query(description="created_at or updated_at, - for descending")
+    ] = None,
+) -> Response:
+    ctx = await context(request)
+    order_value = present(order) or "-created_at"
+    if order_value.removeprefix("-") not in ("created_at", "updated_at"):
+        from sendout.domain.errors import InvalidQuery
+
+        raise InvalidQuery(details="order must be created_at or updated_at, optionally with -")
+    query = CampaignQuery(
+        limit=parse_limit(limit),
+        page=parse_page(page),
+        campaign_type=parse_enum("campaign_type", campaign_type, CampaignType),
+        descending=order_value.startswith("-"),
+        order_by_updated=order_value.removeprefix("-") == "updated_at",
+    )
+    found, tiers = await service.list_campaigns(storage(request), ctx, query)
+    return json_response(
+        list_envelope(
+            "campaigns",
+            (campaign_object(c, tiers.get(c.id)) for c in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.get("/{campaign_id}", summary="Get a campaign by id or name")
+async def get_campaign(campaign_id: str, request: Request) -> Response:
+    campaign, tiers = await service.get_campaign(
+        storage(request), await context(request), campaign_id
+    )
+    return json_response(campaign_object(campaign, tiers))
+
+
+@router.put(
+    "/{campaign_id}", summary="Update a campaign", openapi_extra=body_docs(CampaignUpdateBody)
+)
+async def update_campaign(campaign_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CampaignUpdateBody)
+    campaign, tiers = await service.update_campaign(storage(request), ctx, campaign_id, body.sent())
+    return json_response(campaign_object(campaign, tiers))
+
+
+@router.delete("/{campaign_id}", summary="Delete a campaign (its codes go in the background)")
+async def delete_campaign(campaign_id: str, request: Request) -> Response:
+    action = await service.delete_campaign(storage(request), await context(request), campaign_id)
+    wake_worker(request)
+    return async_accepted(action, 200)
+
+
+@router.post("/{campaign_id}/enable", summary="Enable a campaign")
+async def enable_campaign(campaign_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    campaign = await service.set_campaign_active(storage(request), ctx, campaign_id, True)
+    return json_response(campaign_object(campaign))
+
+
+@router.post("/{campaign_id}/disable", summary="Disable a campaign")
+async def disable_campaign(campaign_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    campaign = await service.set_campaign_active(storage(request), ctx, campaign_id, False)
+    return json_response(campaign_object(campaign))
+
+
+@router.post(
+    "/{campaign_id}/vouchers",
+    summary="Add codes: one now (200), or many in the background (202 + async_action_id)",
+    openapi_extra=body_docs(CodesBody),
+)
+async def add_vouchers(campaign_id: str, request: Request, vouchers_count: Q = None) -> Response:
+    ctx = await context(request)
+    count = parse_int("vouchers_count", vouchers_count, 1, 1, MAX_VOUCHERS_PER_REQUEST)
+    body = await parse_body(request, CodesBody)
+    result = await service.add_vouchers(storage(request), ctx, campaign_id, count, body.sent())
+    if isinstance(result, AsyncAction):
+        wake_worker(request)
+        return async_accepted(result)
+    campaign, _ = await service.get_campaign(storage(request), ctx, campaign_id)
+    return json_response(voucher_object(EffectiveVoucher(voucher=result, campaign=campaign)))
+
+
+@router.post(
+    "/{campaign_id}/vouchers/{code}",
+    summary="Add a code of your choice",
+    openapi_extra=body_docs(CodesBody),
+)
+async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CodesBody)
+    voucher = await service.add_voucher_with_code(
+        storage(request), ctx, campaign_id, code, body.sent()
+    )
+    campaign, _ = await service.get_campaign(storage(request), ctx, campaign_id)
+    return json_response(voucher_object(EffectiveVoucher(voucher=voucher, campaign=campaign)))
+
+
+@router.post(
+    "/{campaign_id}/import",
+    summary="Import chosen codes (in the background)",
+    openapi_extra=body_docs(ImportBody),
+)
+async def import_vouchers(campaign_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, ImportBody)
+    items = [item.sent() | {"code": item.code} for item in body.root]
+    action = await service.import_vouchers(storage(request), ctx, campaign_id, items)
+    wake_worker(request)
+    return async_accepted(action)
