@@ -7,6 +7,7 @@ The random source is passed in: ``random.SystemRandom()`` in production, a seede
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 24  # random characters after the prefix, as in Voucherify's examples
@@ -54,11 +55,25 @@ def new_id(prefix: str, rng: random.Random) -> str:
     return f"{prefix}_{random_chars(rng, ALPHANUMERIC, ID_LENGTH)}"
 
 
-def new_ids(prefix: str, rng: random.Random, count: int) -> list[str]:
-    """``count`` new ids at once (bulk code generation)."""
-    chars = random_chars(rng, ALPHANUMERIC, ID_LENGTH * count)
-    head = prefix + "_"
-    return [head + chars[i : i + ID_LENGTH] for i in range(0, len(chars), ID_LENGTH)]
+TIME_DIGITS = 8  # base62 milliseconds since 1970: good until the year 8888
+_RANDOM_DIGITS = ID_LENGTH - TIME_DIGITS
+
+
+def new_sortable_ids(prefix: str, rng: random.Random, count: int, now: datetime) -> list[str]:
+    """``count`` ids that sort by creation time (same shape as ``new_id``).
+
+    Eight characters of time, then sixteen random ones. Rows keyed by them are appended to
+    the end of their index instead of landing anywhere in it, which is what makes a million
+    codes a quick insert. Digits are ordered 0-9, A-Z, a-z, so text order is time order.
+    """
+    millis = int(now.timestamp() * 1000)
+    stamp = []
+    for _ in range(TIME_DIGITS):
+        millis, r = divmod(millis, 62)
+        stamp.append(ALPHANUMERIC[r])
+    head = prefix + "_" + "".join(reversed(stamp))
+    chars = random_chars(rng, ALPHANUMERIC, _RANDOM_DIGITS * count)
+    return [head + chars[i : i + _RANDOM_DIGITS] for i in range(0, len(chars), _RANDOM_DIGITS)]
 
 
 def new_request_id(rng: random.Random) -> str:

@@ -91,8 +91,9 @@ class VoucherStore(Protocol):
         campaign_id: str,
         codes: Sequence[tuple[str, str]],
         created_at: datetime,
-    ) -> None:
-        """Insert bare codes (id, code) of a campaign; they inherit the rest from it."""
+    ) -> int:
+        """Insert bare codes (id, code) of a campaign, which inherit the rest from it. Codes
+        already taken are skipped; answers how many went in."""
         ...
 
     async def existing_codes(self, project_id: str, codes: Sequence[str]) -> set[str]: ...

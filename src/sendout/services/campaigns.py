@@ -352,7 +352,7 @@ def new_campaign_voucher(
 ) -> Voucher:
     now = ctx.now()
     return Voucher(
-        id=ctx.new_id(VOUCHER_ID_PREFIX),
+        id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
         project_id=ctx.project_id,
         code=code,
         campaign_id=campaign.id,

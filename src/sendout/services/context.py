@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sendout.domain.clock import Clock
 from sendout.domain.events import EventSource
-from sendout.domain.ids import new_id
+from sendout.domain.ids import new_id, new_sortable_ids
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,3 +26,7 @@ class Context:
 
     def new_id(self, prefix: str) -> str:
         return new_id(prefix, self.rng)
+
+    def new_sortable_id(self, prefix: str) -> str:
+        """An id that sorts by creation time (rows listed in creation order by id)."""
+        return new_sortable_ids(prefix, self.rng, 1, self.now())[0]

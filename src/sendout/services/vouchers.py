@@ -112,7 +112,7 @@ async def create_voucher(
                 )
         redemption = body.get("redemption") or {}
         voucher = Voucher(
-            id=ctx.new_id(VOUCHER_ID_PREFIX),
+            id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
             project_id=ctx.project_id,
             code=code,
             campaign_id=campaign.id if campaign else None,

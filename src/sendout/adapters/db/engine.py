@@ -16,9 +16,12 @@ both backends, so stores are written once.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
+import asyncpg
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
@@ -29,7 +32,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from sendout.domain.errors import Conflict
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_PAGE_SIZE = 16 * 1024
+SQLITE_CHECKPOINT_PAGES = 4000  # 64 MiB of WAL at 16 KiB pages
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 
@@ -58,6 +66,22 @@ def _json_dumps(value: Any) -> str:
 
 class Transaction(Protocol):
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]: ...
+    async def insert_many(
+        self,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        constants: Mapping[str, Any] | None = None,
+        skip_duplicates: bool = False,
+    ) -> int:
+        """Bulk insert of plain values (strings, numbers, aware datetimes) straight through the
+        driver, answering how many rows went in. SQLAlchemy's per-row parameter processing
+        costs more than the database work at a million rows. ``constants``: columns with one
+        value for every row. ``skip_duplicates``: rows that would break a unique key are left
+        out instead of failing the batch."""
+        ...
+
     async def commit(self) -> None: ...
     async def close(self) -> None:
         """Roll back unless committed, and give the connection back."""
@@ -87,6 +111,31 @@ class _SqliteTransaction:
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return self._conn.execute(statement, params)
+
+    async def insert_many(
+        self,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        constants: Mapping[str, Any] | None = None,
+        skip_duplicates: bool = False,
+    ) -> int:
+        verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
+        fixed = {name: _sqlite_value(value) for name, value in (constants or {}).items()}
+        names = [*columns, *fixed]
+        marks = ", ".join("?" * len(names))
+        sql = f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+        tail = tuple(fixed.values())
+        plain = (
+            [(*(_sqlite_value(v) for v in row), *tail) for row in rows]
+            if _has_datetimes(rows)
+            else [(*row, *tail) for row in rows]
+        )
+        try:
+            return int(self._driver.executemany(sql, plain).rowcount)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def commit(self) -> None:
         self._driver.execute("COMMIT")
@@ -157,14 +206,45 @@ class SqliteDatabase:
             self.engine.dispose()
 
 
+def _pg_type(column: sa.Column[Any]) -> str:
+    kind = column.type
+    if isinstance(kind, sa.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.DateTime):
+        return "timestamptz"
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, sa.Integer):
+        return "bigint"
+    return "text"
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What UTCDateTime stores on SQLite: naive UTC text, which sorts chronologically."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return value
+
+
+def _has_datetimes(rows: Sequence[Sequence[Any]]) -> bool:
+    return bool(rows) and any(isinstance(value, datetime) for value in rows[0])
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transaction control away from the sqlite3 module so "begin" below decides.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # Larger pages keep B-trees shallower: measured 25% faster bulk code generation. Takes
+    # effect when the file is created (an existing database keeps its page size).
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # A million-code campaign's indexes outgrow the default 2 MiB page cache many times over.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    # Checkpoint less often: a page changed many times is copied back to the file once.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -175,6 +255,39 @@ class _AsyncTransaction:
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return await self._conn.execute(statement, params)
+
+    async def insert_many(
+        self,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        constants: Mapping[str, Any] | None = None,
+        skip_duplicates: bool = False,
+    ) -> int:
+        if constants:
+            columns = [*columns, *constants]
+            tail = tuple(constants.values())
+            rows = [(*row, *tail) for row in rows]
+        raw = await self._conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        try:
+            if not skip_duplicates:
+                await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
+                return len(rows)
+            # COPY cannot skip duplicates; one INSERT over unnest()ed arrays can, in one trip.
+            arrays = [list(values) for values in zip(*rows, strict=True)] if rows else []
+            casts = ", ".join(
+                f"${n}::{_pg_type(table.c[name])}[]" for n, name in enumerate(columns, start=1)
+            )
+            status = await driver.execute(
+                f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                f"SELECT * FROM unnest({casts}) ON CONFLICT DO NOTHING",
+                *arrays,
+            )
+            return int(status.rsplit(" ", 1)[-1])
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def commit(self) -> None:
         await self._transaction.commit()

@@ -309,7 +309,6 @@ _VOUCHER_CLAIM = (
     )
     .values(holder_id=_param("holder_id"), published_at=_param("now"), updated_at=_param("now"))
 )
-_VOUCHER_INSERT_CODE = t.vouchers.insert()
 
 
 class SqlVoucherStore(_Store):
@@ -322,19 +321,19 @@ class SqlVoucherStore(_Store):
         campaign_id: str,
         codes: Sequence[tuple[str, str]],
         created_at: datetime,
-    ) -> None:
-        rows = [
-            {
-                "id": voucher_id,
+    ) -> int:
+        return await self._tx.insert_many(
+            t.vouchers,
+            ("id", "code"),
+            codes,
+            constants={
                 "project_id": project_id,
-                "code": code,
                 "campaign_id": campaign_id,
                 "redeemed_quantity": 0,
                 "created_at": created_at,
-            }
-            for voucher_id, code in codes
-        ]
-        await self._write(_VOUCHER_INSERT_CODE, rows, "vouchers")
+            },
+            skip_duplicates=True,
+        )
 
     async def existing_codes(self, project_id: str, codes: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -399,9 +398,8 @@ class SqlVoucherStore(_Store):
         ):
             if bound is not None:
                 conditions.append(column > bound if later else column < bound)
-        column = {"created_at": _v.created_at, "updated_at": _v.updated_at, "code": _v.code}[
-            query.order
-        ]
+        # Voucher ids are time-ordered: ordering by id is ordering by creation, on an index.
+        column = {"created_at": _v.id, "updated_at": _v.updated_at, "code": _v.code}[query.order]
         order = (column.desc(), _v.id.desc()) if query.descending else (column, _v.id)
         offset = (query.page - 1) * query.limit
         rows = await self._tx.execute(

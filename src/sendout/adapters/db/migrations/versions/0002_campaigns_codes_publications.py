@@ -111,9 +111,20 @@ def upgrade() -> None:
         _project_fk("vouchers"),
         sa.UniqueConstraint("project_id", "code", name="uq_vouchers_project_code"),
     )
-    op.create_index("ix_vouchers_campaign_holder", "vouchers", ["campaign_id", "holder_id"])
-    op.create_index("ix_vouchers_project_holder", "vouchers", ["project_id", "holder_id"])
-    op.create_index("ix_vouchers_project_created", "vouchers", ["project_id", "created_at"])
+    op.create_index(
+        "ix_vouchers_free",
+        "vouchers",
+        ["campaign_id"],
+        sqlite_where=sa.text("holder_id IS NULL"),
+        postgresql_where=sa.text("holder_id IS NULL"),
+    )
+    op.create_index(
+        "ix_vouchers_held",
+        "vouchers",
+        ["project_id", "holder_id"],
+        sqlite_where=sa.text("holder_id IS NOT NULL"),
+        postgresql_where=sa.text("holder_id IS NOT NULL"),
+    )
     op.create_table(
         "publications",
         sa.Column("seq", SequenceKey, autoincrement=True, nullable=False),
