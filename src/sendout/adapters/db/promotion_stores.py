@@ -439,7 +439,7 @@ class SqlVoucherStore(_Store):
     async def claim_free(
         self, project_id: str, campaign_id: str, holder_id: str, count: int, now: datetime
     ) -> Sequence[Voucher]:
-        free = (
+        picked = (
             sa.select(_v.id)
             .where(
                 _v.project_id == project_id,
@@ -451,10 +451,14 @@ class SqlVoucherStore(_Store):
             # PostgreSQL: concurrent publishers take different codes instead of queueing on
             # one; SQLite ignores the clause (its transactions never overlap).
             .with_for_update(skip_locked=True)
+            # A CTE is evaluated once. As an IN (subquery), PostgreSQL may run the locking
+            # subquery again for the UPDATE and hand out more than `count` codes.
+            .cte("picked")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         rows = await self._tx.execute(
             t.vouchers.update()
-            .where(_v.id.in_(free.scalar_subquery()), _v.holder_id.is_(None))
+            .where(_v.id == picked.c.id, _v.holder_id.is_(None))
             .values(holder_id=holder_id, published_at=now, updated_at=now)
             .returning(*t.vouchers.c)
         )
