@@ -104,14 +104,14 @@ async def publish_in(uow: UnitOfWork, ctx: Context, request: PublishRequest) -> 
         if existing is not None:
             return await _load(uow, ctx, existing)
     customer = await resolve_customer(uow, ctx, request.customer)
-    await uow.customers.lock(ctx.project_id, customer.id)
     now = ctx.now()
     if request.voucher_code is not None:
         campaign, vouchers = await _take_code(uow, ctx, request.voucher_code, customer)
     else:
         assert request.campaign is not None
         campaign = await require_campaign(uow, ctx, request.campaign)
-        if campaign.join_once:
+        if campaign.join_once or request.join_once:
+            await uow.customers.lock(ctx.project_id, customer.id)
             earlier = await uow.publications.first_for(ctx.project_id, customer.id, campaign.id)
             if earlier is not None:
                 return await _load(uow, ctx, earlier, customer)

@@ -207,9 +207,15 @@ class SqlCampaignStore(_Store):
         await self._write(_CAMPAIGN_UPDATE, values, "campaigns")
 
     async def get(self, project_id: str, id_or_name: str) -> Campaign | None:
-        row = await self._one(_CAMPAIGN_BY_ID, project_id=project_id, key=id_or_name)
+        # Try the likelier reading first: ids have the camp_ prefix, names usually not.
+        first, second = (
+            (_CAMPAIGN_BY_ID, _CAMPAIGN_BY_NAME)
+            if id_or_name.startswith("camp_")
+            else (_CAMPAIGN_BY_NAME, _CAMPAIGN_BY_ID)
+        )
+        row = await self._one(first, project_id=project_id, key=id_or_name)
         if row is None:
-            row = await self._one(_CAMPAIGN_BY_NAME, project_id=project_id, key=id_or_name)
+            row = await self._one(second, project_id=project_id, key=id_or_name)
         return None if row is None else _campaign(row)
 
     async def get_for_update(self, project_id: str, campaign_id: str) -> Campaign | None:
@@ -308,6 +314,31 @@ _VOUCHER_CLAIM = (
         _v.holder_id.is_(None),
     )
     .values(holder_id=_param("holder_id"), published_at=_param("now"), updated_at=_param("now"))
+)
+
+
+_FREE_CODES = (
+    sa.select(_v.id)
+    .where(
+        _v.project_id == _param("in_project"),
+        _v.campaign_id == _param("in_campaign"),
+        _v.holder_id.is_(None),
+        sa.or_(_v.active.is_(None), _v.active.is_(True)),
+    )
+    .limit(_param("count"))
+    # PostgreSQL: concurrent publishers take different codes instead of queueing on one;
+    # SQLite ignores the clause (its transactions never overlap).
+    .with_for_update(skip_locked=True)
+    # A CTE is evaluated once. As an IN (subquery), PostgreSQL may run the locking subquery
+    # again for the UPDATE and hand out more codes than asked for.
+    .cte("picked")
+    .prefix_with("MATERIALIZED", dialect="postgresql")
+)
+_VOUCHERS_CLAIM_FREE = (
+    t.vouchers.update()
+    .where(_v.id == _FREE_CODES.c.id, _v.holder_id.is_(None))
+    .values(holder_id=_param("new_holder"), published_at=_param("now"), updated_at=_param("now"))
+    .returning(*t.vouchers.c)
 )
 
 
@@ -439,28 +470,15 @@ class SqlVoucherStore(_Store):
     async def claim_free(
         self, project_id: str, campaign_id: str, holder_id: str, count: int, now: datetime
     ) -> Sequence[Voucher]:
-        picked = (
-            sa.select(_v.id)
-            .where(
-                _v.project_id == project_id,
-                _v.campaign_id == campaign_id,
-                _v.holder_id.is_(None),
-                sa.or_(_v.active.is_(None), _v.active.is_(True)),
-            )
-            .limit(count)
-            # PostgreSQL: concurrent publishers take different codes instead of queueing on
-            # one; SQLite ignores the clause (its transactions never overlap).
-            .with_for_update(skip_locked=True)
-            # A CTE is evaluated once. As an IN (subquery), PostgreSQL may run the locking
-            # subquery again for the UPDATE and hand out more than `count` codes.
-            .cte("picked")
-            .prefix_with("MATERIALIZED", dialect="postgresql")
-        )
         rows = await self._tx.execute(
-            t.vouchers.update()
-            .where(_v.id == picked.c.id, _v.holder_id.is_(None))
-            .values(holder_id=holder_id, published_at=now, updated_at=now)
-            .returning(*t.vouchers.c)
+            _VOUCHERS_CLAIM_FREE,
+            {
+                "in_project": project_id,
+                "in_campaign": campaign_id,
+                "count": count,
+                "new_holder": holder_id,
+                "now": now,
+            },
         )
         return [_voucher(row) for row in rows]
 
