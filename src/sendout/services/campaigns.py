@@ -284,12 +284,31 @@ async def delete_campaign(
         return action
 
 
+_OWN_VALUE_CHECKS = {
+    "discount": validate_discount,
+    "gift": validate_gift,
+    "loyalty_card": validate_loyalty_card,
+}
+_VALIDITY_KEYS = ("validity_timeframe", "validity_day_of_week", "validity_hours")
+
+
 def voucher_overrides(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Per-code values a request may set on codes it adds to a campaign."""
+    """Per-code values a request may set on codes it adds to a campaign, as plain (JSON-able
+    but for dates) values; ``voucher_fields`` turns them into ``Voucher`` fields."""
     overrides: dict[str, Any] = {}
     for name in ("category", "metadata", "additional_info", "start_date", "expiration_date"):
         if body.get(name) is not None:
             overrides[name] = body[name]
+    if body.get("active") is not None:
+        overrides["active"] = bool(body["active"])
+    for name, check in _OWN_VALUE_CHECKS.items():
+        if body.get(name) is not None:
+            overrides[name] = check(body[name])
+    for name in _VALIDITY_KEYS:
+        if body.get(name) is not None:
+            overrides[name] = body[name]
+    if "validity_day_of_week" in overrides:
+        validate_day_of_week(overrides["validity_day_of_week"])
     redemption = body.get("redemption") or {}
     if redemption.get("quantity") is not None:
         quantity = redemption["quantity"]
@@ -350,14 +369,27 @@ def _code_config_for(campaign: Campaign, raw: Mapping[str, Any] | None) -> CodeC
 def new_campaign_voucher(
     ctx: Context, campaign: Campaign, code: str, overrides: Mapping[str, Any]
 ) -> Voucher:
-    now = ctx.now()
+    fields = dict(overrides)
+    if any(name in fields for name in _VALIDITY_KEYS):
+        fields["validity"] = validity_from(*(fields.pop(name, None) for name in _VALIDITY_KEYS))
+    kind = campaign.template.type if campaign.template else None
+    for name, vtype in (
+        ("discount", VoucherType.DISCOUNT_VOUCHER),
+        ("gift", VoucherType.GIFT_VOUCHER),
+        ("loyalty_card", VoucherType.LOYALTY_CARD),
+    ):
+        if name in fields and kind is not vtype:
+            raise InvalidPayload(
+                details=f"{name} does not apply to the {kind} codes of campaign {campaign.name}",
+                key="invalid_voucher",
+            )
     return Voucher(
         id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
         project_id=ctx.project_id,
         code=code,
         campaign_id=campaign.id,
-        created_at=now,
-        **overrides,
+        created_at=ctx.now(),
+        **fields,
     )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from sendout.domain.campaigns import (
     CampaignDraft,
@@ -31,6 +31,18 @@ from sendout.services.publications import PublishRequest
 
 class _Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class _NullMeansUnset(_Body):
+    """A body whose ``null`` fields count as not sent: the official SDK sends ``null`` for a
+    nullable field the caller set to ``None``. (Update bodies keep ``null`` = clear.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 class AddressBody(_Body):
@@ -145,7 +157,7 @@ class CampaignUpdateBody(_ValidityFields):
     loyalty_card: dict[str, Any] | None = None
 
 
-class CampaignBody(_ValidityFields):
+class CampaignBody(_ValidityFields, _NullMeansUnset):
     name: str = Field(min_length=1, max_length=255)
     description: str | None = None
     campaign_type: str = CampaignType.DISCOUNT_COUPONS.value
@@ -200,7 +212,7 @@ def _enum(kind: type[E], value: str, name: str) -> E:
         ) from None
 
 
-class CodesBody(_ValidityFields):
+class CodesBody(_ValidityFields, _NullMeansUnset):
     """Per-code values for codes added to a campaign."""
 
     code_config: dict[str, Any] | None = None
@@ -212,6 +224,11 @@ class CodesBody(_ValidityFields):
 
 class ImportItem(CodesBody):
     code: str = Field(min_length=1, max_length=128)
+    type: str | None = None
+    active: bool | None = None
+    discount: dict[str, Any] | None = None
+    gift: dict[str, Any] | None = None
+    loyalty_card: dict[str, Any] | None = None
 
 
 class ImportBody(RootModel[list[ImportItem]]):
@@ -229,19 +246,19 @@ class VoucherUpdateBody(_ValidityFields):
     redemption: RedemptionBody | None = None
 
 
-class VoucherBody(VoucherUpdateBody):
+class VoucherBody(VoucherUpdateBody, _NullMeansUnset):
     type: str | None = None
     campaign: str | None = None
     campaign_id: str | None = None
     code_config: dict[str, Any] | None = None
 
 
-class PublicationCampaignBody(_Body):
+class PublicationCampaignBody(_NullMeansUnset):
     name: str = Field(min_length=1)
     count: int = Field(default=1, ge=1, le=MAX_COUNT_PER_REQUEST)
 
 
-class PublicationBody(_Body):
+class PublicationBody(_NullMeansUnset):
     voucher: str | None = None
     campaign: PublicationCampaignBody | str | None = None
     customer: CustomerBody
@@ -264,7 +281,7 @@ class PublicationBody(_Body):
         )
 
 
-class QualificationOptions(_Body):
+class QualificationOptions(_NullMeansUnset):
     limit: int = Field(default=5, ge=1, le=50)
     starting_after: Timestamp | None = None
     filters: dict[str, Any] | None = None
@@ -272,7 +289,7 @@ class QualificationOptions(_Body):
     sorting_rule: str | None = None
 
 
-class QualificationBody(_Body):
+class QualificationBody(_NullMeansUnset):
     customer: CustomerBody | None = None
     order: dict[str, Any] | None = None
     scenario: str = "ALL"
