@@ -510,3 +510,31 @@ def test_a_gift_that_is_not_a_whole_number_is_refused(
     assert_error(answer, 400, "invalid_payload")
     assert "gift" in answer["details"]
     assert_unchanged(api, seeded)
+
+
+def test_publications_list_in_the_orders_the_sdk_offers(api: Api) -> None:
+    for order in ("created_at", "-id", "customer_id", "-channel", "source_id"):
+        status, body = api.call("GET", f"/v1/publications?order={order}")
+        assert status == 200, order
+        assert body["data_ref"] == "publications"
+    status, body = api.call("GET", "/v1/publications?order=voucher_code")
+    assert status == 400
+    assert body["key"] == "invalid_query_params"
+
+
+def test_a_campaign_named_by_a_plain_string_publishes_and_bad_counts_name_the_field(
+    api: Api,
+) -> None:
+    status, body = api.call(
+        "POST",
+        "/v1/publications",
+        {"campaign": {"name": "Nope", "count": 51}, "customer": {"source_id": "x"}},
+    )
+    assert status == 400
+    assert "campaign.count" in body["details"]
+    assert "PublicationCampaignBody" not in body["details"]
+    status, body = api.call(
+        "POST", "/v1/publications", {"campaign": "Nope", "customer": {"source_id": "x"}}
+    )
+    assert status == 404
+    assert body["resource_type"] == "campaign"

@@ -66,4 +66,6 @@ class PublicationQuery:
     campaign_id: str | None = None
     customer_id: str | None = None
     source_id: str | None = None
+    #: ``created_at`` (creation order), ``customer_id``, ``channel`` or ``source_id``
+    order: str = "created_at"
     descending: bool = True

@@ -519,6 +519,17 @@ def _publication(row: sa.Row[Any]) -> Publication:
     return Publication(**m)
 
 
+def _publication_order(query: PublicationQuery) -> tuple[sa.ColumnElement[Any], ...]:
+    column = {
+        "customer_id": _p.customer_id,
+        "channel": _p.channel,
+        "source_id": _p.source_id,
+    }.get(query.order, _p.seq)
+    if query.descending:
+        return (column.desc(), _p.seq.desc())
+    return (column, _p.seq)
+
+
 class SqlPublicationStore(_Store):
     async def add(self, publication: Publication) -> None:
         await self._insert(
@@ -564,7 +575,7 @@ class SqlPublicationStore(_Store):
         rows = await self._tx.execute(
             sa.select(t.publications)
             .where(*conditions)
-            .order_by(_p.seq.desc() if query.descending else _p.seq)
+            .order_by(*_publication_order(query))
             .limit(query.limit)
             .offset(offset)
         )

@@ -260,16 +260,22 @@ class PublicationCampaignBody(_NullMeansUnset):
 
 class PublicationBody(_NullMeansUnset):
     voucher: str | None = None
-    campaign: PublicationCampaignBody | str | None = None
+    campaign: PublicationCampaignBody | None = None
     customer: CustomerBody
     source_id: str | None = Field(default=None, min_length=1, max_length=255)
     metadata: dict[str, Any] | None = None
     channel: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _campaign_by_name(cls, data: Any) -> Any:
+        """``"campaign": "Name"`` is short for ``{"name": "Name"}`` (Voucherify accepts both)."""
+        if isinstance(data, dict) and isinstance(data.get("campaign"), str):
+            return {**data, "campaign": {"name": data["campaign"]}}
+        return data
+
     def to_request(self, join_once: bool) -> PublishRequest:
         campaign = self.campaign
-        if isinstance(campaign, str):
-            campaign = PublicationCampaignBody(name=campaign)
         return PublishRequest(
             customer=self.customer.to_ref(),
             voucher_code=self.voucher,

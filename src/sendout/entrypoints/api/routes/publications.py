@@ -25,6 +25,8 @@ from sendout.entrypoints.api.schemas import PublicationBody
 from sendout.services import publications as service
 
 router = APIRouter(prefix="/v1/publications", tags=["Publications"])
+PUBLICATION_ORDERS = ("created_at", "id", "customer_id", "channel", "source_id")
+_ORDER_HELP = "created_at, id, customer_id, channel or source_id; - for descending"
 Q = Annotated[str | None, Query()]
 
 
@@ -85,16 +87,24 @@ async def list_publications(
     customer: Annotated[str | None, Query(description="customer id or source_id")] = None,
     voucher: Annotated[str | None, Query(description="voucher code")] = None,
     source_id: Q = None,
-    order: Annotated[str | None, Query(description="created_at or -created_at")] = None,
+    order: Annotated[
+        str | None,
+        Query(description="created_at, id, customer_id, channel or source_id; - for descending"),
+    ] = None,
 ) -> Response:
     ctx = await context(request)
     order_value = present(order) or "-created_at"
-    if order_value not in ("created_at", "-created_at"):
-        raise InvalidQuery(details="order must be created_at or -created_at")
+    field = order_value.removeprefix("-")
+    if field not in PUBLICATION_ORDERS:
+        raise InvalidQuery(
+            details=f"order must be one of {', '.join(PUBLICATION_ORDERS)}, optionally with -"
+        )
     query = PublicationQuery(
         limit=parse_limit(limit),
         page=parse_page(page),
         source_id=present(source_id),
+        # Publication ids are random: creation order stands for id order.
+        order="created_at" if field == "id" else field,
         descending=order_value.startswith("-"),
     )
     found = await service.list_publications(
