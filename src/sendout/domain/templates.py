@@ -461,6 +461,22 @@ def _check_keys(node: Node) -> None:
 
 
 def _resolver(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    """A function reading ``path`` from the data: dict keys, and list indexes for numeric
+    segments; anything missing or of the wrong kind reads as ``None``. Specialized by shape
+    because it runs for every placeholder of every send-out."""
+    if not any(segment.isdigit() for segment in path):
+        if len(path) == 1:
+            (first,) = path
+            return lambda data: data.get(first)
+        if len(path) == 2:
+            first, second = path
+
+            def two(data: Mapping[str, Any]) -> Any:
+                value = data.get(first)
+                return value.get(second) if value.__class__ is dict else None
+
+            return two
+
     indexes = tuple(int(p) if p.isdigit() else None for p in path)
 
     def resolve(data: Mapping[str, Any]) -> Any:
@@ -501,21 +517,38 @@ def _compile(node: Node) -> Renderer:
     if isinstance(node, Placeholder):
         return _compile_placeholder(node)
     if isinstance(node, Interpolation):
-        parts = [
-            (None, part) if isinstance(part, str) else (_compile_placeholder(part), "")
-            for part in node.parts
-        ]
-
-        def interpolate(data: Mapping[str, Any]) -> str:
-            return "".join(
-                text if render is None else _text(render(data)) for render, text in parts
-            )
-
-        return interpolate
+        return _compile_interpolation(node)
     if isinstance(node, ArrayNode):
         items = [_compile(item) for item in node.items]
         return lambda data: [render(data) for render in items]
     return _compile_object(node)
+
+
+def _compile_interpolation(node: Interpolation) -> Renderer:
+    parts = node.parts
+    if len(parts) <= 3 and sum(isinstance(p, Placeholder) for p in parts) == 1:
+        # The common "text {{x}} text" shape, without a join.
+        index = next(i for i, p in enumerate(parts) if isinstance(p, Placeholder))
+        before = "".join(p for p in parts[:index] if isinstance(p, str))
+        after = "".join(p for p in parts[index + 1 :] if isinstance(p, str))
+        placeholder = parts[index]
+        assert isinstance(placeholder, Placeholder)
+        value_of = _compile_placeholder(placeholder)
+
+        def one(data: Mapping[str, Any]) -> str:
+            value = value_of(data)
+            return before + (value if value.__class__ is str else _text(value)) + after
+
+        return one
+    compiled = [
+        (None, part) if isinstance(part, str) else (_compile_placeholder(part), "")
+        for part in parts
+    ]
+
+    def interpolate(data: Mapping[str, Any]) -> str:
+        return "".join(text if render is None else _text(render(data)) for render, text in compiled)
+
+    return interpolate
 
 
 def _compile_object(node: ObjectNode) -> Renderer:
