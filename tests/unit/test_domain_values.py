@@ -180,3 +180,13 @@ class TestKeysAndErrors:
             if isinstance(c, type) and issubclass(c, errors.DomainError)
         ]
         assert status in {c.status for c in classes}
+
+
+def test_the_event_data_catalogue_matches_the_reference_schemas(reference_dir: Path) -> None:
+    from sendout.domain.event_schemas import EVENT_DATA
+
+    schemas = json.loads((reference_dir / "event-schemas.json").read_text())
+    for event, spec in EVENT_DATA.items():
+        assert spec["objects"] == schemas[event]["data_objects"], event
+        assert spec["nested"] == schemas[event].get("nested_keys", {}), event
+        assert set(spec["own"]) <= set(spec["objects"]), event

@@ -401,14 +401,22 @@ async def generate_one(
     overrides: Mapping[str, Any],
 ) -> Voucher:
     """One fresh code of the campaign, in the caller's transaction."""
-    generator = CodeGenerator(config, ctx.rng)
-    for _ in range(20):
+    code = await draw_free_code(uow, ctx, CodeGenerator(config, ctx.rng))
+    voucher = new_campaign_voucher(ctx, campaign, code, overrides)
+    await uow.vouchers.add(voucher)
+    await uow.campaigns.add_vouchers_count(campaign.id, 1)
+    return voucher
+
+
+FREE_CODE_DRAWS = 20  # a config at most half full finds a free code in 20 draws but 1 in 10^6
+
+
+async def draw_free_code(uow: UnitOfWork, ctx: Context, generator: CodeGenerator) -> str:
+    """A code of the generator's config that no voucher of the project has."""
+    for _ in range(FREE_CODE_DRAWS):
         (code,) = generator.batch(1)
         if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
-            voucher = new_campaign_voucher(ctx, campaign, code, overrides)
-            await uow.vouchers.add(voucher)
-            await uow.campaigns.add_vouchers_count(campaign.id, 1)
-            return voucher
+            return code
     raise InvalidPayload(
         details="Could not find a free code: the code_config is nearly full",
         key="invalid_code_config",

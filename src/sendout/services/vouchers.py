@@ -21,6 +21,7 @@ from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.campaigns import (
     VOUCHER_ID_PREFIX,
     check_code,
+    draw_free_code,
     require_campaign,
     validity_from,
 )
@@ -103,7 +104,7 @@ async def create_voucher(
                 if raw_config is not None or campaign is None or campaign.template is None
                 else campaign.template.code_config
             )
-            code = await _free_code(uow, ctx, CodeGenerator(config, ctx.rng))
+            code = await draw_free_code(uow, ctx, CodeGenerator(config, ctx.rng))
         else:
             check_code(code)
             if await uow.vouchers.get_by_code(ctx.project_id, code) is not None:
@@ -140,17 +141,6 @@ def _validity(body: Mapping[str, Any]) -> Validity | None:
     if all(body.get(k) is None for k in keys):
         return None
     return validity_from(body.get(keys[0]), body.get(keys[1]), body.get(keys[2]))
-
-
-async def _free_code(uow: UnitOfWork, ctx: Context, generator: CodeGenerator) -> str:
-    for _ in range(20):
-        (code,) = generator.batch(1)
-        if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
-            return code
-    raise InvalidPayload(
-        details="Could not find a free code: the code_config is nearly full",
-        key="invalid_code_config",
-    )
 
 
 async def get_voucher(uow_factory: UnitOfWorkFactory, ctx: Context, code: str) -> EffectiveVoucher:
