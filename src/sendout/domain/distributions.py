@@ -1,0 +1,364 @@
+"""Distributions: a trigger (an event), an action, and channels (seed 001, DESIGN.md §5).
+
+This module holds the rules a distribution must satisfy to be saved: which actions each
+trigger allows (the seed's matrix), which parameters each trigger takes, and what makes a
+webhook channel valid (event name, URL, headers, payload template or attribute mapping).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_schemas import EVENT_DATA
+from sendout.domain.events import EventType
+from sendout.domain.templates import (
+    PathSchema,
+    Template,
+    parse_template,
+    template_from_attributes,
+)
+
+MAX_CHANNELS = 10
+MAX_HEADERS = 30
+MAX_NAME = 200
+
+
+class Action(StrEnum):
+    #: notify customers about a promotion: data gains campaign and promotion_tier
+    NOTIFY = "NOTIFY"
+    #: send and publish a unique code from a campaign: data gains campaign, voucher, publication
+    PUBLISH = "PUBLISH"
+    #: send a plain message: the event's own objects
+    PLAIN = "PLAIN"
+
+
+class DistributionStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    #: a manual distribution that has sent everything
+    DONE = "DONE"
+
+
+class TriggerParameter(StrEnum):
+    SEGMENT = "segment_id"
+    CUSTOM_EVENT = "custom_event"
+    CAMPAIGN = "campaign_id"
+    LOYALTY_TIER = "loyalty_tier_id"
+
+
+ALL_ACTIONS = frozenset(Action)
+PLAIN_ONLY = frozenset({Action.PLAIN})
+
+#: The seed's table: which actions each trigger allows.
+ACTIONS_BY_TRIGGER: dict[str, frozenset[Action]] = {
+    **{
+        t.value: ALL_ACTIONS
+        for t in (
+            EventType.SEGMENT_ENTERED,
+            EventType.SEGMENT_LEFT,
+            EventType.ORDER_UPDATED,
+            EventType.ORDER_PAID,
+            EventType.ORDER_CREATED,
+            EventType.ORDER_CANCELED,
+            EventType.CUSTOMER_CUSTOM_EVENT,
+        )
+    },
+    **{
+        t.value: PLAIN_ONLY
+        for t in (
+            EventType.GIFT_BALANCE_ADDED,
+            EventType.LOYALTY_POINTS_ADDED,
+            EventType.LOYALTY_POINTS_EXPIRED,
+            EventType.PENDING_POINTS_ADDED,
+            EventType.PENDING_POINTS_UPDATED,
+            EventType.PENDING_POINTS_ACTIVATED,
+            EventType.PENDING_POINTS_CANCELED,
+            EventType.REDEMPTION_SUCCEEDED,
+            EventType.REDEMPTION_ROLLBACK_SUCCEEDED,
+            EventType.REWARD_REDEMPTION_COMPLETED,
+            EventType.PUBLICATION_SUCCEEDED,
+            EventType.TIER_JOINED,
+            EventType.TIER_LEFT,
+            EventType.TIER_UPGRADED,
+            EventType.TIER_DOWNGRADED,
+            EventType.TIER_PROLONGED,
+            EventType.REWARDED_LOYALTY_POINTS,
+            EventType.REWARDED,
+            EventType.CUSTOMER_REFERRED,
+        )
+    },
+    # "One or bulk messages": a plain message is not available for webhook channels.
+    EventType.MANUAL_DISTRIBUTION_SCHEDULE.value: frozenset({Action.NOTIFY, Action.PUBLISH}),
+}
+
+_VOUCHER_EVENTS = (
+    EventType.GIFT_BALANCE_ADDED,
+    EventType.LOYALTY_POINTS_ADDED,
+    EventType.LOYALTY_POINTS_EXPIRED,
+    EventType.PENDING_POINTS_ADDED,
+    EventType.PENDING_POINTS_UPDATED,
+    EventType.PENDING_POINTS_ACTIVATED,
+    EventType.PENDING_POINTS_CANCELED,
+    EventType.REWARDED_LOYALTY_POINTS,
+)
+_TIER_EVENTS = (
+    EventType.TIER_JOINED,
+    EventType.TIER_LEFT,
+    EventType.TIER_UPGRADED,
+    EventType.TIER_DOWNGRADED,
+    EventType.TIER_PROLONGED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    required: frozenset[TriggerParameter] = frozenset()
+    optional: frozenset[TriggerParameter] = frozenset()
+
+    @property
+    def allowed(self) -> frozenset[TriggerParameter]:
+        return self.required | self.optional
+
+
+#: Which parameters narrow each trigger (the rest accept none).
+PARAMETERS: dict[str, ParameterSpec] = {
+    EventType.SEGMENT_ENTERED.value: ParameterSpec(frozenset({TriggerParameter.SEGMENT})),
+    EventType.SEGMENT_LEFT.value: ParameterSpec(frozenset({TriggerParameter.SEGMENT})),
+    EventType.CUSTOMER_CUSTOM_EVENT.value: ParameterSpec(
+        frozenset({TriggerParameter.CUSTOM_EVENT})
+    ),
+    **{
+        t.value: ParameterSpec(optional=frozenset({TriggerParameter.CAMPAIGN}))
+        for t in (*_VOUCHER_EVENTS, EventType.PUBLICATION_SUCCEEDED, EventType.REDEMPTION_SUCCEEDED)
+    },
+    **{
+        t.value: ParameterSpec(
+            required=frozenset({TriggerParameter.CAMPAIGN}),
+            optional=frozenset({TriggerParameter.LOYALTY_TIER}),
+        )
+        for t in _TIER_EVENTS
+    },
+}
+
+#: Objects each action adds to the event's data (reference/event-schemas.json).
+ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
+    Action.NOTIFY: ("campaign", "promotion_tier"),
+    Action.PUBLISH: ("campaign", "voucher", "publication"),
+    Action.PLAIN: (),
+}
+
+#: Signature headers Sendout sets itself; a channel may not set them.
+RESERVED_HEADERS = frozenset(
+    {
+        "x-voucherify-signature",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "content-type",
+        "content-length",
+        "host",
+        "transfer-encoding",
+        "connection",
+    }
+)
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token
+_EVENT_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+
+
+def _bad(details: str, field_name: str) -> InvalidPayload:
+    error = InvalidPayload(details=f"{field_name}: {details}", key="invalid_distribution")
+    error.resource_type = "distribution"
+    return error
+
+
+def schema_for(event: str, action: Action) -> PathSchema:
+    """What a template of a channel on ``event`` with ``action`` may read."""
+    spec = EVENT_DATA[event]
+    names = set(spec["own"]) | set(ACTION_OBJECTS[action])
+    objects = {k: v for k, v in spec["objects"].items() if k in names}
+    return PathSchema(objects=objects, nested=spec["nested"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trigger:
+    event: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_object(self) -> dict[str, Any]:
+        return {"event": self.event, **self.parameters}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionSpec:
+    type: Action
+    campaign_id: str | None = None
+    promotion_tier_id: str | None = None
+
+    def as_object(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type.value}
+        if self.campaign_id is not None:
+            body["campaign_id"] = self.campaign_id
+        if self.promotion_tier_id is not None:
+            body["promotion_tier_id"] = self.promotion_tier_id
+        return body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookChannel:
+    id: str
+    event_name: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    payload: str | None = None
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    raw_payload: bool = False
+    secret: str
+
+    @property
+    def type(self) -> str:
+        return "webhook"
+
+    def template(self) -> Template | None:
+        if self.payload is not None:
+            return parse_template(self.payload)
+        if self.attributes:
+            return template_from_attributes(self.attributes)
+        return None
+
+    def as_object(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "event_name": self.event_name,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "payload": self.payload,
+            "attributes": [{"path": path, "key": key} for path, key in self.attributes],
+            "raw_payload": self.raw_payload,
+            "secret": self.secret,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Distribution:
+    id: str
+    project_id: str
+    name: str
+    status: DistributionStatus
+    trigger: Trigger
+    action: ActionSpec
+    channels: tuple[WebhookChannel, ...]
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+def distribution_object(distribution: Distribution) -> dict[str, Any]:
+    return {
+        "id": distribution.id,
+        "object": "distribution",
+        "name": distribution.name,
+        "status": distribution.status.value,
+        "trigger": distribution.trigger.as_object(),
+        "conditions": dict(distribution.trigger.conditions),
+        "action": distribution.action.as_object(),
+        "channels": [channel.as_object() for channel in distribution.channels],
+        "created_at": iso(distribution.created_at),
+        "updated_at": iso_or_none(distribution.updated_at),
+    }
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def check_trigger(trigger: Trigger) -> None:
+    if trigger.event not in ACTIONS_BY_TRIGGER:
+        raise _bad(f"unknown event {trigger.event!r}", "trigger.event")
+    spec = PARAMETERS.get(trigger.event, ParameterSpec())
+    given = set(trigger.parameters)
+    unknown = given - {p.value for p in spec.allowed}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise _bad(f"{trigger.event} takes no {name}", f"trigger.{name}")
+    for parameter in spec.required:
+        if not trigger.parameters.get(parameter.value):
+            raise _bad(f"required for {trigger.event}", f"trigger.{parameter.value}")
+
+
+def check_action(trigger: Trigger, action: ActionSpec) -> None:
+    allowed = ACTIONS_BY_TRIGGER[trigger.event]
+    if action.type not in allowed:
+        choices = ", ".join(sorted(a.value for a in allowed))
+        raise _bad(
+            f"{action.type.value} is not available for {trigger.event} (allowed: {choices})",
+            "action.type",
+        )
+    if action.type in (Action.NOTIFY, Action.PUBLISH) and not action.campaign_id:
+        raise _bad(f"{action.type.value} needs a campaign", "action.campaign_id")
+    if action.type is Action.NOTIFY and not action.promotion_tier_id:
+        raise _bad("NOTIFY needs a promotion tier", "action.promotion_tier_id")
+    if action.type is not Action.NOTIFY and action.promotion_tier_id:
+        raise _bad("only NOTIFY announces a promotion tier", "action.promotion_tier_id")
+    if action.type is Action.PLAIN and action.campaign_id:
+        raise _bad("PLAIN sends no campaign", "action.campaign_id")
+
+
+def check_url(url: str, where: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise _bad("the URL must start with http:// or https://", where)
+    if not parts.hostname:
+        raise _bad("the URL has no host", where)
+    if any(c in url for c in " \r\n\t"):
+        raise _bad("the URL contains white space", where)
+    if len(url) > 2048:
+        raise _bad("the URL is longer than 2048 characters", where)
+
+
+def check_headers(headers: Mapping[str, str], where: str) -> None:
+    if len(headers) > MAX_HEADERS:
+        raise _bad(f"at most {MAX_HEADERS} headers", where)
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise _bad(f"{name!r} is not a valid header name", f"{where}.{name}")
+        if name.lower() in RESERVED_HEADERS:
+            raise _bad(f"{name} is set by Sendout and cannot be overridden", f"{where}.{name}")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+            raise _bad("header values are text without line breaks", f"{where}.{name}")
+
+
+def check_channel(channel: WebhookChannel, trigger: Trigger, action: ActionSpec, n: int) -> None:
+    where = f"channels[{n}]"
+    if not _EVENT_NAME.match(channel.event_name):
+        raise _bad("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+    check_url(channel.url, f"{where}.url")
+    check_headers(channel.headers, f"{where}.headers")
+    if channel.payload is not None and channel.attributes:
+        raise _bad("give a payload template or attributes, not both", f"{where}.payload")
+    try:
+        template = channel.template()
+        if template is not None:
+            schema_for(trigger.event, action.type).check_template(template)
+    except InvalidPayload as error:
+        raise _bad(error.details or error.message, f"{where}.payload") from None
+
+
+def check_distribution(
+    trigger: Trigger, action: ActionSpec, channels: Sequence[WebhookChannel]
+) -> None:
+    """Everything a distribution must satisfy to be saved, each failure naming its field."""
+    check_trigger(trigger)
+    check_action(trigger, action)
+    if not 1 <= len(channels) <= MAX_CHANNELS:
+        raise _bad(f"1 to {MAX_CHANNELS} channels", "channels")
+    for n, channel in enumerate(channels):
+        check_channel(channel, trigger, action, n)
