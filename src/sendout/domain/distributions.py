@@ -362,3 +362,47 @@ def check_distribution(
         raise _bad(f"1 to {MAX_CHANNELS} channels", "channels")
     for n, channel in enumerate(channels):
         check_channel(channel, trigger, action, n)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvelopeContext:
+    """What the webhook envelope says about where a message comes from."""
+
+    sendout_id: str
+    project_id: str
+    created_at: datetime
+    distribution_id: str
+    event: Mapping[str, Any]
+
+
+def channel_body(channel: WebhookChannel, data: Mapping[str, Any], context: EnvelopeContext) -> Any:
+    """The JSON document a webhook channel sends for an event (seed 001, DESIGN.md §7).
+
+    No template: ``data`` holds all the event's objects. A template renders into ``data``, or
+    is the whole body when the channel's raw flag is set.
+    """
+    template = channel.template()
+    rendered = dict(data) if template is None else template.compile()(data)
+    if channel.raw_payload and template is not None:
+        return rendered
+    return {
+        "id": context.sendout_id,
+        "project_id": context.project_id,
+        "created_at": iso(context.created_at),
+        "type": channel.event_name,
+        "data": rendered,
+        "source": {
+            "id": context.distribution_id,
+            "object": "distribution",
+            "target_url": channel.url,
+        },
+        "event": dict(context.event),
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistributionQuery:
+    limit: int = 10
+    page: int = 1
+    status: DistributionStatus | None = None
+    trigger_event: str | None = None

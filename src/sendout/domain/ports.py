@@ -13,6 +13,7 @@ from sendout.domain.async_actions import AsyncAction
 from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
+from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.events import Event
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
@@ -140,6 +141,14 @@ class AsyncActionStore(Protocol):
         ...
 
 
+class DistributionStore(Protocol):
+    async def add(self, distribution: Distribution) -> None: ...
+    async def update(self, distribution: Distribution) -> None: ...
+    async def get(self, project_id: str, distribution_id: str) -> Distribution | None: ...
+    async def remove(self, project_id: str, distribution_id: str) -> None: ...
+    async def list(self, project_id: str, query: DistributionQuery) -> Page[Distribution]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -151,6 +160,7 @@ class UnitOfWork(Protocol):
     vouchers: VoucherStore
     publications: PublicationStore
     async_actions: AsyncActionStore
+    distributions: DistributionStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

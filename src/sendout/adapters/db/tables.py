@@ -217,3 +217,20 @@ async_actions = sa.Table(
     sa.Index("ix_async_actions_status", "status", "created_at"),
     sa.Index("ix_async_actions_project_created", "project_id", "created_at"),
 )
+
+distributions = sa.Table(
+    "distributions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("trigger_event", sa.String(100), nullable=False),
+    sa.Column("trigger", JSONDocument, nullable=False),
+    sa.Column("action", JSONDocument, nullable=False),
+    sa.Column("channels", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # The dispatcher looks up a project's active distributions of one event type.
+    sa.Index("ix_distributions_project_event", "project_id", "trigger_event", "status"),
+)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sendout.adapters.db.distribution_stores import SqlDistributionStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
@@ -25,6 +26,7 @@ from sendout.domain.ports import (
     CampaignStore,
     CustomerStore,
     CustomEventSchemaStore,
+    DistributionStore,
     EventStore,
     ProjectStore,
     PublicationStore,
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
     vouchers: VoucherStore
     publications: PublicationStore
     async_actions: AsyncActionStore
+    distributions: DistributionStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -60,6 +63,7 @@ class SqlUnitOfWork:
         self.vouchers = SqlVoucherStore(tx)
         self.publications = SqlPublicationStore(tx)
         self.async_actions = SqlAsyncActionStore(tx)
+        self.distributions = SqlDistributionStore(tx)
         return self
 
     async def __aexit__(

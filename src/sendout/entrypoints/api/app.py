@@ -17,6 +17,7 @@ from sendout.entrypoints.api.routes import (
     async_actions,
     campaigns,
     customers,
+    distributions,
     events,
     health,
     publications,
@@ -64,5 +65,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(campaigns.router)
     app.include_router(qualifications.router)
     app.include_router(async_actions.router)
+    app.include_router(distributions.router)
     app.include_router(health.router)
     return app

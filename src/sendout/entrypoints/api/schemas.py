@@ -24,8 +24,10 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef
+from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
+from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.publications import PublishRequest
 
 
@@ -302,3 +304,103 @@ class QualificationBody(_NullMeansUnset):
     options: QualificationOptions | None = None
     tracking_id: str | None = None
     metadata: dict[str, Any] | None = None
+
+
+class AttributeBody(_Body):
+    path: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ChannelBody(_NullMeansUnset):
+    type: str = "webhook"
+    id: str | None = None
+    event_name: str = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, max_length=2048)
+    headers: dict[str, str] = Field(default_factory=dict)
+    payload: str | None = None
+    attributes: list[AttributeBody] = Field(default_factory=list)
+    raw_payload: bool = False
+
+    def to_draft(self) -> ChannelDraft:
+        if self.type != "webhook":
+            raise InvalidPayload(
+                details=f"channels: type {self.type!r} is not available yet (webhook is)",
+                key="invalid_distribution",
+            )
+        return ChannelDraft(
+            id=self.id,
+            event_name=self.event_name,
+            url=self.url,
+            headers=self.headers,
+            payload=self.payload,
+            attributes=tuple((a.path, a.key) for a in self.attributes),
+            raw_payload=self.raw_payload,
+        )
+
+
+class TriggerBody(_NullMeansUnset):
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    event: str = Field(min_length=1)
+
+    def to_trigger(self, conditions: dict[str, Any] | None) -> Trigger:
+        parameters = dict(self.model_extra or {})
+        if any(not isinstance(v, str) for v in parameters.values()):
+            raise InvalidPayload(
+                details="trigger parameters are strings", key="invalid_distribution"
+            )
+        return Trigger(event=self.event, parameters=parameters, conditions=conditions or {})
+
+
+class ActionBody(_NullMeansUnset):
+    type: str
+    campaign_id: str | None = None
+    promotion_tier_id: str | None = None
+
+    def to_action(self) -> ActionSpec:
+        try:
+            kind = Action(self.type)
+        except ValueError:
+            raise InvalidPayload(
+                details=f"action.type: one of {', '.join(Action)}", key="invalid_distribution"
+            ) from None
+        return ActionSpec(
+            type=kind, campaign_id=self.campaign_id, promotion_tier_id=self.promotion_tier_id
+        )
+
+
+class DistributionBody(_NullMeansUnset):
+    name: str = Field(min_length=1, max_length=200)
+    status: str = DistributionStatus.ACTIVE.value
+    trigger: TriggerBody
+    conditions: dict[str, Any] | None = None
+    action: ActionBody
+    channels: list[ChannelBody] = Field(min_length=1, max_length=10)
+
+    def to_draft(self) -> DistributionDraft:
+        try:
+            status = DistributionStatus(self.status)
+        except ValueError:
+            raise InvalidPayload(
+                details="status: DRAFT or ACTIVE", key="invalid_distribution"
+            ) from None
+        return DistributionDraft(
+            name=self.name,
+            status=status,
+            trigger=self.trigger.to_trigger(self.conditions),
+            action=self.action.to_action(),
+            channels=tuple(c.to_draft() for c in self.channels),
+        )
+
+
+class PreviewBody(_NullMeansUnset):
+    trigger: TriggerBody
+    conditions: dict[str, Any] | None = None
+    action: ActionBody
+    channels: list[ChannelBody] | None = Field(default=None, min_length=1, max_length=10)
+    channel: ChannelBody | None = None
+    event_id: str | None = None
+
+
+class DistributionPreviewBody(_NullMeansUnset):
+    event_id: str | None = None

@@ -1,0 +1,123 @@
+"""The distributions store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from sendout.adapters.db import tables as t
+from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.distributions import (
+    Action,
+    ActionSpec,
+    Distribution,
+    DistributionQuery,
+    DistributionStatus,
+    Trigger,
+    WebhookChannel,
+)
+from sendout.domain.ports import Page
+
+_d = t.distributions.c
+_BY_ID = sa.select(t.distributions).where(
+    _d.project_id == _param("project_id"), _d.id == _param("id")
+)
+_UPDATE = t.distributions.update().where(
+    _d.project_id == _param("where_project_id"), _d.id == _param("where_id")
+)
+_DELETE = t.distributions.delete().where(
+    _d.project_id == _param("project_id"), _d.id == _param("id")
+)
+
+
+def _values(d: Distribution) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "project_id": d.project_id,
+        "name": d.name,
+        "status": d.status.value,
+        "trigger_event": d.trigger.event,
+        "trigger": {
+            "event": d.trigger.event,
+            "parameters": dict(d.trigger.parameters),
+            "conditions": dict(d.trigger.conditions),
+        },
+        "action": d.action.as_object(),
+        "channels": [c.as_object() for c in d.channels],
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+    }
+
+
+def _distribution(row: sa.Row[Any]) -> Distribution:
+    m = row._mapping
+    action = m["action"]
+    return Distribution(
+        id=m["id"],
+        project_id=m["project_id"],
+        name=m["name"],
+        status=DistributionStatus(m["status"]),
+        trigger=Trigger(
+            event=m["trigger"]["event"],
+            parameters=m["trigger"]["parameters"],
+            conditions=m["trigger"]["conditions"],
+        ),
+        action=ActionSpec(
+            type=Action(action["type"]),
+            campaign_id=action.get("campaign_id"),
+            promotion_tier_id=action.get("promotion_tier_id"),
+        ),
+        channels=tuple(
+            WebhookChannel(
+                id=c["id"],
+                event_name=c["event_name"],
+                url=c["url"],
+                headers=c["headers"],
+                payload=c["payload"],
+                attributes=tuple((a["path"], a["key"]) for a in c["attributes"]),
+                raw_payload=c["raw_payload"],
+                secret=c["secret"],
+            )
+            for c in m["channels"]
+        ),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+class SqlDistributionStore(_Store):
+    async def add(self, distribution: Distribution) -> None:
+        await self._insert(t.distributions, _values(distribution))
+
+    async def update(self, distribution: Distribution) -> None:
+        values = _values(distribution)
+        del values["id"], values["project_id"], values["created_at"]
+        values.update(where_project_id=distribution.project_id, where_id=distribution.id)
+        await self._write(_UPDATE, values, "distributions")
+
+    async def get(self, project_id: str, distribution_id: str) -> Distribution | None:
+        row = await self._one(_BY_ID, project_id=project_id, id=distribution_id)
+        return None if row is None else _distribution(row)
+
+    async def remove(self, project_id: str, distribution_id: str) -> None:
+        await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
+
+    async def list(self, project_id: str, query: DistributionQuery) -> Page[Distribution]:
+        conditions: list[sa.ColumnElement[bool]] = [_d.project_id == project_id]
+        if query.status is not None:
+            conditions.append(_d.status == query.status.value)
+        if query.trigger_event is not None:
+            conditions.append(_d.trigger_event == query.trigger_event)
+        offset = (query.page - 1) * query.limit
+        rows = await self._tx.execute(
+            sa.select(t.distributions)
+            .where(*conditions)
+            .order_by(_d.created_at.desc(), _d.id.desc())
+            .limit(query.limit)
+            .offset(offset)
+        )
+        items = [_distribution(row) for row in rows]
+        count = sa.select(sa.func.count()).select_from(t.distributions).where(*conditions)
+        total = int((await self._tx.execute(count)).scalar_one())
+        return Page(items=items, total=total, has_more=offset + len(items) < total)

@@ -1,0 +1,160 @@
+"""``/v1/distributions``: triggers, actions, webhook channels, and the "Show output" preview."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout.domain.distributions import (
+    DistributionQuery,
+    DistributionStatus,
+    distribution_object,
+)
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
+from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
+from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
+from sendout.entrypoints.api.schemas import (
+    DistributionBody,
+    DistributionPreviewBody,
+    PreviewBody,
+)
+from sendout.services import distributions as service
+from sendout.services.distributions import PreviewOutput
+
+router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
+Q = Annotated[str | None, Query()]
+
+
+def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, Any]:
+    return {
+        "outputs": [
+            {"channel": {"id": o.channel.id, "event_name": o.channel.event_name}, "body": o.body}
+            for o in outputs
+        ],
+        "warnings": warnings,
+    }
+
+
+@router.post("", summary="Create a distribution", openapi_extra=body_docs(DistributionBody))
+async def create_distribution(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, DistributionBody)
+    created = await service.create_distribution(storage(request), ctx, body.to_draft())
+    return json_response(distribution_object(created))
+
+
+@router.get("", summary="List distributions (filter by status and trigger event)")
+async def list_distributions(
+    request: Request,
+    limit: Q = None,
+    page: Q = None,
+    status: Q = None,
+    trigger: Annotated[str | None, Query(description="trigger event type")] = None,
+) -> Response:
+    ctx = await context(request)
+    query = DistributionQuery(
+        limit=parse_limit(limit),
+        page=parse_page(page),
+        status=parse_enum("status", status, DistributionStatus),
+        trigger_event=present(trigger),
+    )
+    found = await service.list_distributions(storage(request), ctx, query)
+    return json_response(
+        list_envelope(
+            "distributions",
+            (distribution_object(d) for d in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.post(
+    "/preview",
+    summary='Render what channels would send ("Show output"), with sample data or a real event',
+    openapi_extra=body_docs(PreviewBody),
+)
+async def preview(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, PreviewBody)
+    drafts = [*(body.channels or []), *([body.channel] if body.channel else [])]
+    channels = service.build_channels(ctx, [c.to_draft() for c in drafts])
+    outputs, warnings = await service.preview(
+        storage(request),
+        ctx,
+        trigger=body.trigger.to_trigger(body.conditions),
+        action=body.action.to_action(),
+        channels=channels,
+        event_id=body.event_id,
+    )
+    return json_response(_previews(outputs, warnings))
+
+
+@router.get("/{distribution_id}", summary="Get a distribution")
+async def get_distribution(distribution_id: str, request: Request) -> Response:
+    found = await service.get_distribution(
+        storage(request), await context(request), distribution_id
+    )
+    return json_response(distribution_object(found))
+
+
+@router.put(
+    "/{distribution_id}",
+    summary="Replace a distribution (channels keep their secrets by id)",
+    openapi_extra=body_docs(DistributionBody),
+)
+async def update_distribution(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, DistributionBody)
+    updated = await service.update_distribution(
+        storage(request), ctx, distribution_id, body.to_draft()
+    )
+    return json_response(distribution_object(updated))
+
+
+@router.delete("/{distribution_id}", status_code=204, summary="Delete a distribution")
+async def delete_distribution(distribution_id: str, request: Request) -> Response:
+    await service.delete_distribution(storage(request), await context(request), distribution_id)
+    return no_content()
+
+
+@router.post("/{distribution_id}/pause", summary="Pause a distribution")
+async def pause(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    updated = await service.set_status(
+        storage(request), ctx, distribution_id, DistributionStatus.PAUSED
+    )
+    return json_response(distribution_object(updated))
+
+
+@router.post("/{distribution_id}/activate", summary='Activate a distribution ("set live")')
+async def activate(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    updated = await service.set_status(
+        storage(request), ctx, distribution_id, DistributionStatus.ACTIVE
+    )
+    return json_response(distribution_object(updated))
+
+
+@router.post(
+    "/{distribution_id}/preview",
+    summary="Render what this distribution's channels would send",
+    openapi_extra=body_docs(DistributionPreviewBody),
+)
+async def preview_distribution(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, DistributionPreviewBody)
+    found = await service.get_distribution(storage(request), ctx, distribution_id)
+    outputs, warnings = await service.preview(
+        storage(request),
+        ctx,
+        trigger=found.trigger,
+        action=found.action,
+        channels=found.channels,
+        distribution_id=found.id,
+        event_id=body.event_id,
+    )
+    return json_response(_previews(outputs, warnings))

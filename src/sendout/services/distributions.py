@@ -1,0 +1,253 @@
+"""Distribution use cases: create, read, update, delete, pause, activate, preview."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sendout.domain.clock import iso
+from sendout.domain.distributions import (
+    ACTION_OBJECTS,
+    Action,
+    ActionSpec,
+    Distribution,
+    DistributionQuery,
+    DistributionStatus,
+    EnvelopeContext,
+    Trigger,
+    WebhookChannel,
+    channel_body,
+    check_distribution,
+)
+from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.event_schemas import EVENT_DATA
+from sendout.domain.ids import new_request_id
+from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.samples import sample_data
+from sendout.services.context import Context
+
+DISTRIBUTION_ID_PREFIX = "distr"
+CHANNEL_ID_PREFIX = "ch"
+SENDOUT_ID_PREFIX = "whs"
+SECRET_BYTES = 24  # Standard Webhooks secrets: whsec_ + base64 of 24 random bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelDraft:
+    event_name: str
+    url: str
+    headers: Mapping[str, str]
+    payload: str | None
+    attributes: tuple[tuple[str, str | None], ...]
+    raw_payload: bool
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistributionDraft:
+    name: str
+    status: DistributionStatus
+    trigger: Trigger
+    action: ActionSpec
+    channels: tuple[ChannelDraft, ...]
+
+
+def new_secret(ctx: Context) -> str:
+    return "whsec_" + base64.b64encode(ctx.rng.randbytes(SECRET_BYTES)).decode()
+
+
+def build_channels(
+    ctx: Context, drafts: Sequence[ChannelDraft], existing: Sequence[WebhookChannel] = ()
+) -> tuple[WebhookChannel, ...]:
+    """Channels from drafts; a draft naming an existing channel's id keeps its secret."""
+    secrets = {channel.id: channel.secret for channel in existing}
+    return tuple(
+        WebhookChannel(
+            id=draft.id if draft.id in secrets else ctx.new_id(CHANNEL_ID_PREFIX),
+            event_name=draft.event_name,
+            url=draft.url,
+            headers=draft.headers,
+            payload=draft.payload,
+            attributes=draft.attributes,
+            raw_payload=draft.raw_payload,
+            secret=secrets.get(draft.id or "") or new_secret(ctx),
+        )
+        for draft in drafts
+    )
+
+
+async def _check_references(uow: UnitOfWork, ctx: Context, action: ActionSpec) -> None:
+    """The campaign and tier an action names must exist in the project."""
+    if action.campaign_id is None:
+        return
+    campaign = await uow.campaigns.get(ctx.project_id, action.campaign_id)
+    if campaign is None or campaign.id != action.campaign_id:
+        raise NotFound.of("campaign", action.campaign_id)
+    if action.type is Action.PUBLISH and campaign.template is None:
+        raise InvalidPayload(
+            details=f"action.campaign_id: campaign {campaign.name} has no codes to publish",
+            key="invalid_distribution",
+        )
+    if action.promotion_tier_id is not None:
+        tiers = await uow.campaigns.tiers(ctx.project_id, [campaign.id])
+        if action.promotion_tier_id not in {tier.id for tier in tiers}:
+            raise NotFound.of("promotion_tier", action.promotion_tier_id)
+
+
+async def create_distribution(
+    uow_factory: UnitOfWorkFactory, ctx: Context, draft: DistributionDraft
+) -> Distribution:
+    if draft.status not in (DistributionStatus.DRAFT, DistributionStatus.ACTIVE):
+        raise InvalidPayload(details="status: DRAFT or ACTIVE", key="invalid_distribution")
+    channels = build_channels(ctx, draft.channels)
+    check_distribution(draft.trigger, draft.action, channels)
+    async with uow_factory() as uow:
+        await _check_references(uow, ctx, draft.action)
+        distribution = Distribution(
+            id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
+            project_id=ctx.project_id,
+            name=draft.name,
+            status=draft.status,
+            trigger=draft.trigger,
+            action=draft.action,
+            channels=channels,
+            created_at=ctx.now(),
+        )
+        await uow.distributions.add(distribution)
+        await uow.commit()
+        return distribution
+
+
+async def require_distribution(uow: UnitOfWork, ctx: Context, distribution_id: str) -> Distribution:
+    distribution = await uow.distributions.get(ctx.project_id, distribution_id)
+    if distribution is None:
+        raise NotFound.of("distribution", distribution_id)
+    return distribution
+
+
+async def get_distribution(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str
+) -> Distribution:
+    async with uow_factory() as uow:
+        return await require_distribution(uow, ctx, distribution_id)
+
+
+async def list_distributions(
+    uow_factory: UnitOfWorkFactory, ctx: Context, query: DistributionQuery
+) -> Page[Distribution]:
+    async with uow_factory() as uow:
+        return await uow.distributions.list(ctx.project_id, query)
+
+
+async def update_distribution(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, draft: DistributionDraft
+) -> Distribution:
+    """``PUT``: the distribution becomes the draft; channels keep their secrets by id."""
+    async with uow_factory() as uow:
+        current = await require_distribution(uow, ctx, distribution_id)
+        channels = build_channels(ctx, draft.channels, current.channels)
+        check_distribution(draft.trigger, draft.action, channels)
+        await _check_references(uow, ctx, draft.action)
+        updated = replace(
+            current,
+            name=draft.name,
+            status=draft.status,
+            trigger=draft.trigger,
+            action=draft.action,
+            channels=channels,
+            updated_at=ctx.now(),
+        )
+        await uow.distributions.update(updated)
+        await uow.commit()
+        return updated
+
+
+async def delete_distribution(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str
+) -> None:
+    async with uow_factory() as uow:
+        await require_distribution(uow, ctx, distribution_id)
+        await uow.distributions.remove(ctx.project_id, distribution_id)
+        await uow.commit()
+
+
+async def set_status(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, status: DistributionStatus
+) -> Distribution:
+    """Pause, or activate ("set live")."""
+    async with uow_factory() as uow:
+        current = await require_distribution(uow, ctx, distribution_id)
+        updated = replace(current, status=status, updated_at=ctx.now())
+        await uow.distributions.update(updated)
+        await uow.commit()
+        return updated
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreviewOutput:
+    channel: WebhookChannel
+    body: Any
+
+
+async def preview(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    *,
+    trigger: Trigger,
+    action: ActionSpec,
+    channels: Sequence[WebhookChannel],
+    distribution_id: str | None = None,
+    event_id: str | None = None,
+) -> tuple[list[PreviewOutput], list[str]]:
+    """What each channel would send: the "Show output" panel, with the trigger's sample data
+    or with a real event of the project."""
+    check_distribution(trigger, action, channels)
+    warnings: list[str] = []
+    objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
+    data = sample_data(trigger.event, objects)
+    event_meta: dict[str, Any] = {
+        "id": "evcus_" + "0" * 24,
+        "type": trigger.event,
+        "created_at": data.get("created_at") or "2024-01-01T11:11:11.111Z",
+        "entity_id": None,
+        "group_id": new_request_id(ctx.rng),
+        "event_source": {"channel": "API"},
+    }
+    if event_id is not None:
+        async with uow_factory() as uow:
+            event = await uow.events.get(ctx.project_id, event_id)
+        if event is None:
+            raise NotFound.of("event", event_id)
+        if event.type != trigger.event:
+            raise InvalidPayload(
+                details=f"event_id: event {event_id} is a {event.type}, not {trigger.event}",
+                key="invalid_distribution",
+            )
+        real = dict(event.data)
+        for name in objects - set(real):
+            # The action's objects exist only once it runs: shown from the sample.
+            real[name] = data[name]
+            warnings.append(f"{name} is sample data: the action makes it when it runs")
+        data = real
+        event_meta = {
+            "id": event.id,
+            "type": event.type,
+            "created_at": iso(event.created_at),
+            "entity_id": event.entity_id,
+            "group_id": event.group_id,
+            "event_source": event.source.as_object(),
+        }
+    context = EnvelopeContext(
+        sendout_id=ctx.new_id(SENDOUT_ID_PREFIX),
+        project_id=ctx.project_id,
+        created_at=ctx.now(),
+        distribution_id=distribution_id or "distr_" + "0" * 24,
+        event=event_meta,
+    )
+    outputs = [
+        PreviewOutput(channel=channel, body=channel_body(channel, data, context))
+        for channel in channels
+    ]
+    return outputs, warnings
