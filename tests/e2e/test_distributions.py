@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import pytest
+import voucherify
 
 from tests.e2e.conftest import Api
 
@@ -240,3 +243,108 @@ def test_preview_with_a_real_event_of_the_project(api: Api) -> None:
         "POST", f"/v1/distributions/{created['id']}/preview", {"event_id": "evcus_missing"}
     )
     assert status == 404
+
+
+def wait_for_sendouts(api: Api, distribution_id: str, count: int) -> list[dict[str, Any]]:
+    """The in-process worker dispatches within milliseconds of the event's commit."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        status, listing = api.call("GET", f"/v1/sendouts?distribution_id={distribution_id}")
+        assert status == 200
+        if listing["total"] >= count:
+            return list(listing["sendouts"])
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} send-outs for {distribution_id}")
+
+
+def test_a_tracked_event_makes_exactly_the_send_out_the_preview_showed(
+    api: Api, sdk: voucherify.ApiClient
+) -> None:
+    template = '{"greeting": "Hello {{customer.name}}", "plan": {{event.metadata.plan}}}'
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        distribution(
+            trigger={"event": "customer.custom_event", "custom_event": "upgraded"},
+            channels=[webhook(event_name="upgrade", payload=template)],
+        ),
+    )
+    assert status == 200, created
+    voucherify.CustomersApi(sdk).create_customer(
+        voucherify.CustomersCreateRequestBody(source_id="ula", name="Ula")
+    )
+    voucherify.EventsApi(sdk).track_custom_event(
+        voucherify.EventsCreateRequestBody(
+            event="upgraded", customer={"source_id": "ula"}, metadata={"plan": "pro"}
+        )
+    )
+    voucherify.EventsApi(sdk).track_custom_event(
+        voucherify.EventsCreateRequestBody(event="other", customer={"source_id": "ula"})
+    )
+    (listed,) = wait_for_sendouts(api, created["id"], 1)
+    time.sleep(0.3)  # nothing else may arrive: the other event fires no distribution
+    assert len(wait_for_sendouts(api, created["id"], 1)) == 1
+    status, sendout = api.call("GET", f"/v1/sendouts/{listed['id']}")
+    assert sendout["status"] == "PENDING"
+    assert sendout["request"]["url"] == "https://hooks.example.com/sendout"
+    sent = json.loads(sendout["request"]["body"])
+    status, preview = api.call(
+        "POST", f"/v1/distributions/{created['id']}/preview", {"event_id": sendout["event_id"]}
+    )
+    shown = preview["outputs"][0]["body"]
+    assert sent["data"] == shown["data"] == {"greeting": "Hello Ula", "plan": "pro"}
+    assert sent["event"] == shown["event"]
+    assert (sent["type"], sent["source"]) == (shown["type"], shown["source"])
+    assert sent["id"] == sendout["id"]
+
+
+def test_a_publish_distribution_gives_the_customer_a_code_once(
+    api: Api, sdk: voucherify.ApiClient
+) -> None:
+    status, campaign = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Welcome",
+            "type": "STATIC",
+            "voucher": {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "AMOUNT", "amount_off": 500},
+            },
+        },
+    )
+    assert status == 200, campaign
+    status, voucher = api.call("POST", f"/v1/campaigns/{campaign['id']}/vouchers")
+    assert status == 200, voucher
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        distribution(
+            trigger={"event": "customer.custom_event", "custom_event": "joined"},
+            action={"type": "PUBLISH", "campaign_id": campaign["id"]},
+            channels=[webhook(payload='{"code": "{{voucher.code}}", "to": "{{customer.id}}"}')],
+        ),
+    )
+    assert status == 200, created
+    for source_id in ("pia", "rob"):
+        voucherify.EventsApi(sdk).track_custom_event(
+            voucherify.EventsCreateRequestBody(event="joined", customer={"source_id": source_id})
+        )
+    sendouts = wait_for_sendouts(api, created["id"], 2)
+    by_status = {s["status"]: s for s in sendouts}
+    # One code for two customers: the first publishes it, the second fails and pauses.
+    delivered = by_status["PENDING"]
+    failed = by_status["FAILED"]
+    assert failed["reason"] == "no_voucher_suitable_for_publication"
+    status, request = api.call("GET", f"/v1/sendouts/{delivered['id']}")
+    assert json.loads(request["request"]["body"])["data"]["code"] == voucher["code"]
+    status, publications = api.call("GET", f"/v1/publications?campaign={campaign['id']}")
+    (publication,) = publications["publications"]
+    assert publication["channel"] == "Automation"
+    assert publication["metadata"] == {
+        "distribution_id": created["id"],
+        "source_type": "distribution",
+        "source_id": created["id"],
+    }
+    status, current = api.call("GET", f"/v1/distributions/{created['id']}")
+    assert current["status"] == "PAUSED"

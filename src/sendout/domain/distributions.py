@@ -406,3 +406,38 @@ class DistributionQuery:
     page: int = 1
     status: DistributionStatus | None = None
     trigger_event: str | None = None
+
+
+def _read(data: Mapping[str, Any], dotted: str) -> Any:
+    current: Any = data
+    for part in dotted.split("."):
+        if isinstance(current, Mapping):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+#: Where each trigger parameter is found in an event's data.
+PARAMETER_PATHS: dict[TriggerParameter, tuple[str, ...]] = {
+    TriggerParameter.SEGMENT: ("segment.id",),
+    TriggerParameter.CUSTOM_EVENT: ("event.type", "event_schema.name"),
+    TriggerParameter.CAMPAIGN: ("campaign.id", "voucher.campaign_id"),
+    TriggerParameter.LOYALTY_TIER: ("loyalty_tier.id", "loyalty_tier_to.id"),
+}
+
+
+def matches(trigger: Trigger, event_type: str, data: Mapping[str, Any]) -> bool:
+    """Whether an event fires a trigger: its type, its parameters, its conditions.
+
+    Conditions are ``{"dotted.path": value}`` pairs the event's data must hold, all of them.
+    """
+    if trigger.event != event_type:
+        return False
+    for name, expected in trigger.parameters.items():
+        paths = PARAMETER_PATHS[TriggerParameter(name)]
+        if not any(_read(data, path) == expected for path in paths):
+            return False
+    return all(_read(data, path) == value for path, value in trigger.conditions.items())

@@ -167,6 +167,8 @@ class Event:
     created_at: datetime
     #: The frozen ``data`` objects of this event type (reference/event-schemas.json).
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: Position in the outbox, once stored (dispatch order).
+    seq: int | None = None
 
     @property
     def is_activity(self) -> bool:

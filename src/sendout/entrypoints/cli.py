@@ -23,6 +23,7 @@ from sendout.entrypoints.api.app import create_app
 from sendout.entrypoints.worker import Worker, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
+from sendout.services.dispatch import Dispatcher
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
@@ -126,7 +127,8 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
 def _worker(container: Container) -> Worker:
     actions = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
-    worker = Worker(jobs=[("async actions", actions.run_next)])
+    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
+    worker = Worker(jobs=[("dispatch", dispatcher.run_batch), ("async actions", actions.run_next)])
     container.wake_listeners.append(worker.wake)
     return worker
 

@@ -18,6 +18,7 @@ from sendout.domain.distributions import (
     WebhookChannel,
 )
 from sendout.domain.ports import Page
+from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 
 _d = t.distributions.c
 _BY_ID = sa.select(t.distributions).where(
@@ -25,6 +26,11 @@ _BY_ID = sa.select(t.distributions).where(
 )
 _UPDATE = t.distributions.update().where(
     _d.project_id == _param("where_project_id"), _d.id == _param("where_id")
+)
+_ACTIVE_FOR = sa.select(t.distributions).where(
+    _d.project_id == _param("project_id"),
+    _d.trigger_event == _param("event_type"),
+    _d.status == DistributionStatus.ACTIVE.value,
 )
 _DELETE = t.distributions.delete().where(
     _d.project_id == _param("project_id"), _d.id == _param("id")
@@ -103,6 +109,12 @@ class SqlDistributionStore(_Store):
     async def remove(self, project_id: str, distribution_id: str) -> None:
         await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
 
+    async def active_for(self, project_id: str, event_type: str) -> list[Distribution]:
+        rows = await self._tx.execute(
+            _ACTIVE_FOR, {"project_id": project_id, "event_type": event_type}
+        )
+        return [_distribution(row) for row in rows]
+
     async def list(self, project_id: str, query: DistributionQuery) -> Page[Distribution]:
         conditions: list[sa.ColumnElement[bool]] = [_d.project_id == project_id]
         if query.status is not None:
@@ -119,5 +131,66 @@ class SqlDistributionStore(_Store):
         )
         items = [_distribution(row) for row in rows]
         count = sa.select(sa.func.count()).select_from(t.distributions).where(*conditions)
+        total = int((await self._tx.execute(count)).scalar_one())
+        return Page(items=items, total=total, has_more=offset + len(items) < total)
+
+
+_s = t.sendouts.c
+_SENDOUT_BY_ID = sa.select(t.sendouts).where(
+    _s.project_id == _param("project_id"), _s.id == _param("id")
+)
+
+
+def _sendout(row: sa.Row[Any]) -> Sendout:
+    m = dict(row._mapping)
+    m["status"] = SendoutStatus(m["status"])
+    m["body"] = bytes(m["body"])
+    return Sendout(**m)
+
+
+class SqlSendoutStore(_Store):
+    async def add(self, sendout: Sendout) -> None:
+        await self._insert(
+            t.sendouts,
+            {
+                "id": sendout.id,
+                "project_id": sendout.project_id,
+                "distribution_id": sendout.distribution_id,
+                "channel_id": sendout.channel_id,
+                "channel": sendout.channel,
+                "event_id": sendout.event_id,
+                "customer_id": sendout.customer_id,
+                "status": sendout.status.value,
+                "url": sendout.url,
+                "headers": dict(sendout.headers),
+                "body": sendout.body,
+                "reason": sendout.reason,
+                "attempts_count": sendout.attempts_count,
+                "next_attempt_at": sendout.next_attempt_at,
+                "created_at": sendout.created_at,
+                "updated_at": sendout.updated_at,
+            },
+        )
+
+    async def get(self, project_id: str, sendout_id: str) -> Sendout | None:
+        row = await self._one(_SENDOUT_BY_ID, project_id=project_id, id=sendout_id)
+        return None if row is None else _sendout(row)
+
+    async def list(self, project_id: str, query: SendoutQuery) -> Page[Sendout]:
+        conditions: list[sa.ColumnElement[bool]] = [_s.project_id == project_id]
+        if query.distribution_id is not None:
+            conditions.append(_s.distribution_id == query.distribution_id)
+        if query.status is not None:
+            conditions.append(_s.status == query.status.value)
+        offset = (query.page - 1) * query.limit
+        rows = await self._tx.execute(
+            sa.select(t.sendouts)
+            .where(*conditions)
+            .order_by(_s.created_at.desc(), _s.id.desc())
+            .limit(query.limit)
+            .offset(offset)
+        )
+        items = [_sendout(row) for row in rows]
+        count = sa.select(sa.func.count()).select_from(t.sendouts).where(*conditions)
         total = int((await self._tx.execute(count)).scalar_one())
         return Page(items=items, total=total, has_more=offset + len(items) < total)

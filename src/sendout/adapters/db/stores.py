@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -205,6 +206,16 @@ _EVENTS_DELETE_FOR_CUSTOMER = t.events.delete().where(
 )
 
 
+_UNDISPATCHED = (
+    sa.select(t.events)
+    .where(_events.dispatched_at.is_(None))
+    .order_by(_events.seq)
+    .limit(_param("limit"))
+    # PostgreSQL: several dispatchers take different events; SQLite: one at a time anyway.
+    .with_for_update(skip_locked=True)
+)
+
+
 def _event(row: sa.Row[Any]) -> Event:
     source = row.source
     return Event(
@@ -222,6 +233,7 @@ def _event(row: sa.Row[Any]) -> Event:
         ),
         created_at=row.created_at,
         data=row.data,
+        seq=row.seq,
     )
 
 
@@ -281,6 +293,15 @@ class SqlEventStore(_Store):
         )
         items = [_event(row) for row in rows[: query.limit]]
         return Page(items=items, total=None, has_more=len(rows) > query.limit)
+
+    async def claim_undispatched(self, limit: int) -> list[Event]:
+        rows = await self._tx.execute(_UNDISPATCHED, {"limit": limit})
+        return [_event(row) for row in rows]
+
+    async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> None:
+        await self._tx.execute(
+            t.events.update().where(_events.seq.in_(list(seqs))).values(dispatched_at=now)
+        )
 
     async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
         result = await self._tx.execute(

@@ -71,7 +71,15 @@ events = sa.Table(
     sa.Column("source", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("data", JSONDocument, nullable=False),
+    #: set when the dispatcher has handled the event (in the transaction of its send-outs)
+    sa.Column("dispatched_at", UTCDateTime),
     sa.Index("ix_events_project_customer_seq", "project_id", "customer_id", "seq"),
+    sa.Index(
+        "ix_events_undispatched",
+        "seq",
+        sqlite_where=sa.text("dispatched_at IS NULL"),
+        postgresql_where=sa.text("dispatched_at IS NULL"),
+    ),
 )
 
 custom_event_schemas = sa.Table(
@@ -233,4 +241,31 @@ distributions = sa.Table(
     sa.Column("updated_at", UTCDateTime),
     # The dispatcher looks up a project's active distributions of one event type.
     sa.Index("ix_distributions_project_event", "project_id", "trigger_event", "status"),
+)
+
+sendouts = sa.Table(
+    "sendouts",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("distribution_id", ID, nullable=False),
+    sa.Column("channel_id", ID, nullable=False),
+    sa.Column("channel", sa.String(100), nullable=False),
+    sa.Column("event_id", ID, nullable=False),
+    sa.Column("customer_id", ID),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("headers", JSONDocument, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("attempts_count", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # One send-out per (event, distribution, channel), whatever re-dispatches.
+    sa.UniqueConstraint(
+        "event_id", "distribution_id", "channel_id", name="uq_sendouts_event_distribution_channel"
+    ),
+    sa.Index("ix_sendouts_project_distribution", "project_id", "distribution_id", "created_at"),
+    sa.Index("ix_sendouts_due", "status", "next_attempt_at"),
 )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sendout.adapters.db.distribution_stores import SqlDistributionStore
+from sendout.adapters.db.distribution_stores import SqlDistributionStore, SqlSendoutStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
@@ -30,6 +30,7 @@ from sendout.domain.ports import (
     EventStore,
     ProjectStore,
     PublicationStore,
+    SendoutStore,
     VoucherStore,
 )
 
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     publications: PublicationStore
     async_actions: AsyncActionStore
     distributions: DistributionStore
+    sendouts: SendoutStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.publications = SqlPublicationStore(tx)
         self.async_actions = SqlAsyncActionStore(tx)
         self.distributions = SqlDistributionStore(tx)
+        self.sendouts = SqlSendoutStore(tx)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from sendout.entrypoints.api.routes import (
     health,
     publications,
     qualifications,
+    sendouts,
     vouchers,
 )
 
@@ -56,6 +57,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
         RequestContextMiddleware,
         max_body_bytes=container.settings.max_body_bytes,
         rng=container.rng,
+        on_write=container.wake_worker,
     )
     # Most frequent first: routes are matched in order.
     app.include_router(events.router)
@@ -66,5 +68,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(qualifications.router)
     app.include_router(async_actions.router)
     app.include_router(distributions.router)
+    app.include_router(sendouts.router)
     app.include_router(health.router)
     return app

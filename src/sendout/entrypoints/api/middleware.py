@@ -7,6 +7,7 @@ plain form costs a few microseconds instead of a task and a queue per call.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import orjson
 from starlette.exceptions import HTTPException
@@ -26,10 +27,20 @@ class BodyTooLarge(HTTPException):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, rng: random.Random) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        rng: random.Random,
+        on_write: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.rng = rng
+        # A successful write may have committed events or jobs: the in-process worker is
+        # woken at once instead of at its next poll.
+        self.on_write = on_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,6 +56,7 @@ class RequestContextMiddleware:
 
         received = 0
         response_started = False
+        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -59,6 +71,8 @@ class RequestContextMiddleware:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
+                if self.on_write is not None and writes and message["status"] < 400:
+                    self.on_write()
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
