@@ -91,6 +91,28 @@ async def database_url(
         await drop_pg_database(name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def isolated_container(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Container]:
+    """A container over a database of its own, that no test server's worker touches
+    (for tests that must see exactly what one worker did)."""
+    if request.param == "sqlite":
+        url, name = f"sqlite:///{tmp_path / 'isolated.db'}", None
+    else:
+        require_postgres()
+        name = await create_pg_database()
+        url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    await upgrade_async(url)
+    container = bootstrap(Settings(database_url=url))
+    try:
+        yield container
+    finally:
+        await container.close()
+        if name is not None:
+            await drop_pg_database(name)
+
+
 @pytest.fixture(scope="session")
 async def container(database_url: str) -> AsyncIterator[Container]:
     container = bootstrap(Settings(database_url=database_url))

@@ -1,0 +1,135 @@
+"""The dispatcher on real databases: one send-out per (event, distribution, channel), ever."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from sendout.bootstrap import Container
+from sendout.domain.campaigns import CampaignKind
+from sendout.domain.customers import CustomerRef
+from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.ports import UnitOfWork
+from sendout.domain.publications import PublicationQuery
+from sendout.domain.sendouts import SendoutQuery, SendoutStatus
+from sendout.services.context import Context
+from sendout.services.dispatch import Dispatcher
+from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
+from sendout.services.events import track_custom_event
+from sendout.services.projects import create_project
+from sendout.testing import make_context
+from tests.integration.test_publications import campaign_of
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashingUnitOfWork:
+    """A unit of work whose commit dies, as a process killed at that moment would."""
+
+    def __init__(self, inner: UnitOfWork) -> None:
+        self.inner = inner
+
+    async def __aenter__(self) -> UnitOfWork:
+        uow = await self.inner.__aenter__()
+
+        async def crash() -> None:
+            raise Crash
+
+        uow.commit = crash  # type: ignore[method-assign]
+        return uow
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.inner.__aexit__(*exc)
+
+
+async def setup(container: Container) -> tuple[Context, str]:
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "d")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    campaign_id = await campaign_of(container, ctx, "Welcome", 5, CampaignKind.STATIC)
+    distribution = await create_distribution(
+        container.uow_factory,
+        ctx,
+        DistributionDraft(
+            name="Welcome code",
+            status=DistributionStatus.ACTIVE,
+            trigger=Trigger(event="customer.custom_event", parameters={"custom_event": "joined"}),
+            action=ActionSpec(type=Action.PUBLISH, campaign_id=campaign_id),
+            channels=(
+                ChannelDraft(
+                    event_name="welcome",
+                    url="https://hooks.example.com/a",
+                    headers={},
+                    payload='{"code": "{{voucher.code}}"}',
+                    attributes=(),
+                    raw_payload=False,
+                ),
+            ),
+        ),
+    )
+    return ctx, distribution.id
+
+
+async def test_a_crash_before_commit_leaves_nothing_and_the_rerun_sends_once(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    ctx, distribution_id = await setup(container)
+    await track_custom_event(
+        container.uow_factory, ctx, name="joined", customer=CustomerRef(source_id="a"), metadata={}
+    )
+    crashing = Dispatcher(
+        lambda: CrashingUnitOfWork(container.uow_factory()),  # type: ignore[arg-type,return-value]
+        container.clock,
+        container.rng,
+    )
+    with pytest.raises(Crash):
+        await crashing.run_batch()
+
+    async with container.uow_factory() as uow:
+        assert (await uow.sendouts.list(ctx.project_id, SendoutQuery())).total == 0
+        assert (await uow.publications.list(ctx.project_id, PublicationQuery())).total == 0
+
+    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
+    handled = 0
+    while (batch := await dispatcher.run_batch()) > 0:
+        handled += batch
+    assert handled >= 1
+    assert await dispatcher.run_batch() == 0  # nothing is dispatched twice
+
+    async with container.uow_factory() as uow:
+        sendouts = await uow.sendouts.list(
+            ctx.project_id, SendoutQuery(distribution_id=distribution_id)
+        )
+        publications = await uow.publications.list(ctx.project_id, PublicationQuery())
+    assert sendouts.total == 1
+    (sendout,) = sendouts.items
+    assert sendout.status is SendoutStatus.PENDING
+    assert publications.total == 1
+    (publication,) = publications.items
+    assert orjson.loads(sendout.body)["data"] == {"code": publication.codes[0]}
+    assert publication.channel == "Automation"
+    assert publication.source_id == f"{distribution_id}-{sendout.event_id}"
+
+
+async def test_events_nobody_listens_to_are_simply_marked_dispatched(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "q")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    for n in range(5):
+        await track_custom_event(
+            container.uow_factory,
+            ctx,
+            name=f"e{n}",
+            customer=CustomerRef(source_id="x"),
+            metadata={},
+        )
+    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
+    assert await dispatcher.run_batch(limit=3) == 3
+    assert await dispatcher.run_batch(limit=100) == 3  # 5 custom events + 1 customer.created
+    assert await dispatcher.run_batch() == 0
