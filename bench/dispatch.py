@@ -1,0 +1,122 @@
+"""Benchmark: events dispatched per second (one distribution, one webhook channel).
+
+Records --events custom events through the real service, then times the worker's dispatcher
+turning them into send-outs (claim a batch, match, render, insert send-outs, mark dispatched,
+commit), on a fresh SQLite file and a scratch PostgreSQL database, each in its own process.
+
+    .venv/bin/python bench/dispatch.py [--events 20000] [--backend sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from codes import pg_admin  # bench/ is on sys.path when run as a script
+from sendout.bootstrap import bootstrap
+from sendout.config import Settings
+from sendout.domain.customers import CustomerRef
+from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.sendouts import SendoutQuery
+from sendout.services.dispatch import Dispatcher
+from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
+from sendout.services.events import track_custom_event
+from sendout.services.projects import create_project
+from sendout.testing import make_context
+
+PAYLOAD = (
+    '{"to": "{{customer.email}}", "hello": "Hello {{customer.name}}", '
+    '"plan": "{{event.metadata.plan}}"}'
+)
+
+
+async def run(backend: str, count: int) -> None:
+    name = f"sendout_bench_dispatch_{os.getpid()}"
+    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
+        if backend == "postgresql":
+            await pg_admin(f'CREATE DATABASE "{name}"')
+            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        else:
+            url = f"sqlite:///{Path(tmp) / 'dispatch.db'}"
+        container = bootstrap(Settings(database_url=url))
+        try:
+            await container.migrate()
+            issued = await create_project(
+                container.uow_factory, container.clock, container.rng, "bench"
+            )
+            ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+            await create_distribution(
+                container.uow_factory,
+                ctx,
+                DistributionDraft(
+                    name="Bench",
+                    status=DistributionStatus.ACTIVE,
+                    trigger=Trigger(
+                        event="customer.custom_event", parameters={"custom_event": "bench"}
+                    ),
+                    action=ActionSpec(type=Action.PLAIN),
+                    channels=(
+                        ChannelDraft(
+                            event_name="bench",
+                            url="https://hooks.example.com/bench",
+                            headers={"X-Api-Key": "k"},
+                            payload=PAYLOAD,
+                            attributes=(),
+                            raw_payload=False,
+                        ),
+                    ),
+                ),
+            )
+            customers = 100
+            for n in range(count):
+                await track_custom_event(
+                    container.uow_factory,
+                    ctx,
+                    name="bench",
+                    customer=CustomerRef(
+                        source_id=f"c{n % customers}", fields={"name": f"Customer {n % customers}"}
+                    ),
+                    metadata={"plan": "pro"},
+                )
+            dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
+            started = time.perf_counter()
+            handled = 0
+            while (batch := await dispatcher.run_batch()) > 0:
+                handled += batch
+            elapsed = time.perf_counter() - started
+            async with container.uow_factory() as uow:
+                sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery())
+        finally:
+            await container.close()
+            if backend == "postgresql":
+                await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(
+        f"{backend:<10} {handled:>7,} events ({customers} customers.created among them) "
+        f"-> {sendouts.total:,} send-outs in {elapsed:5.2f} s: {handled / elapsed:>8,.0f} events/s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    if args.backend != "both":
+        asyncio.run(run(args.backend, args.events))
+        return
+    for backend in ("sqlite", "postgresql"):
+        subprocess.run(
+            [sys.executable, __file__, "--backend", backend, "--events", str(args.events)],
+            check=True,
+            timeout=1800,
+        )
+
+
+if __name__ == "__main__":
+    main()
