@@ -1,0 +1,176 @@
+"""Distribution rules: the seed's matrix, trigger parameters, matching, envelopes, samples."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from sendout.domain.distributions import (
+    ACTIONS_BY_TRIGGER,
+    PARAMETERS,
+    Action,
+    ActionSpec,
+    EnvelopeContext,
+    Trigger,
+    WebhookChannel,
+    channel_body,
+    check_action,
+    check_distribution,
+    matches,
+    schema_for,
+)
+from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_schemas import EVENT_DATA
+from sendout.domain.events import DISTRIBUTION_EVENT_TYPES
+from sendout.domain.samples import sample_data
+from sendout.domain.templates import parse_template
+
+PLAIN_ONLY_IN_SEED = {
+    "customer.voucher.gift.balance_added",
+    "customer.voucher.loyalty_card.points_added",
+    "customer.voucher.loyalty_card.points_expired",
+    "customer.voucher.loyalty_card.pending_points.added",
+    "customer.voucher.loyalty_card.pending_points.updated",
+    "customer.voucher.loyalty_card.pending_points.activated",
+    "customer.voucher.loyalty_card.pending_points.canceled",
+    "customer.redemption.succeeded",
+    "customer.redemption.rollback.succeeded",
+    "customer.reward_redemptions.completed",
+    "customer.publication.succeeded",
+    "customer.loyalty.tier.joined",
+    "customer.loyalty.tier.left",
+    "customer.loyalty.tier.upgraded",
+    "customer.loyalty.tier.downgraded",
+    "customer.loyalty.tier.prolonged",
+    "customer.rewarded.loyalty_points",
+    "customer.rewarded",
+    "customer.referred",
+}
+
+
+def parameters_for(event: str) -> dict[str, str]:
+    spec = PARAMETERS.get(event)
+    return {} if spec is None else {p.value: "x_1" for p in spec.required}
+
+
+def action(kind: Action) -> ActionSpec:
+    return ActionSpec(
+        type=kind,
+        campaign_id=None if kind is Action.PLAIN else "camp_1",
+        promotion_tier_id="promo_1" if kind is Action.NOTIFY else None,
+    )
+
+
+def test_the_matrix_covers_exactly_the_27_distribution_events() -> None:
+    assert set(ACTIONS_BY_TRIGGER) == DISTRIBUTION_EVENT_TYPES
+
+
+@pytest.mark.parametrize("event", sorted(DISTRIBUTION_EVENT_TYPES))
+@pytest.mark.parametrize("kind", list(Action))
+def test_the_whole_matrix(event: str, kind: Action) -> None:
+    if event in PLAIN_ONLY_IN_SEED:
+        allowed = kind is Action.PLAIN
+    elif event == "manual_distribution_schedule":
+        allowed = kind is not Action.PLAIN  # no plain message through webhooks
+    else:
+        allowed = True
+    trigger = Trigger(event=event, parameters=parameters_for(event))
+    if allowed:
+        check_action(trigger, action(kind))
+    else:
+        with pytest.raises(InvalidPayload, match="not available"):
+            check_action(trigger, action(kind))
+
+
+@pytest.mark.parametrize("event", sorted(DISTRIBUTION_EVENT_TYPES))
+def test_every_events_sample_renders_every_key_it_offers(event: str) -> None:
+    kind = Action.PLAIN if Action.PLAIN in ACTIONS_BY_TRIGGER[event] else Action.PUBLISH
+    schema = schema_for(event, kind)
+    paths = [f"{o}.{k}" for o, keys in schema.objects.items() for k in keys] or list(schema.objects)
+    template = "{" + ", ".join(f'"k{n}": {{{{{p}}}}}' for n, p in enumerate(paths)) + "}"
+    channel = WebhookChannel(
+        id="ch_1", event_name="e", url="https://x.io", payload=template, secret="whsec_x"
+    )
+    check_distribution(
+        Trigger(event=event, parameters=parameters_for(event)), action(kind), [channel]
+    )
+    data = sample_data(event, set(schema.objects))
+    context = EnvelopeContext(
+        sendout_id="whs_1",
+        project_id="proj_1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        distribution_id="distr_1",
+        event={"id": "evcus_1", "type": event},
+    )
+    body = json.loads(json.dumps(channel_body(channel, data, context)))
+    assert len(body["data"]) == len(paths)
+    assert any(value is not None for value in body["data"].values())
+    assert set(schema.objects) <= set(EVENT_DATA[event]["objects"])
+
+
+@pytest.mark.parametrize(
+    ("trigger", "data", "fires"),
+    [
+        (Trigger(event="customer.custom_event"), {}, True),
+        (
+            Trigger(event="customer.custom_event", parameters={"custom_event": "a"}),
+            {"event": {"type": "a"}},
+            True,
+        ),
+        (
+            Trigger(event="customer.custom_event", parameters={"custom_event": "a"}),
+            {"event": {"type": "b"}},
+            False,
+        ),
+        (
+            Trigger(event="customer.segment.entered", parameters={"segment_id": "s"}),
+            {"segment": {"id": "s"}},
+            True,
+        ),
+        (
+            Trigger(event="customer.order.paid", conditions={"order.status": "PAID"}),
+            {"order": {"status": "PAID"}},
+            True,
+        ),
+        (
+            Trigger(event="customer.order.paid", conditions={"order.amount": 5}),
+            {"order": {"amount": 6}},
+            False,
+        ),
+        (Trigger(event="customer.order.paid"), {}, True),
+    ],
+)
+def test_matching(trigger: Trigger, data: dict[str, object], fires: bool) -> None:
+    assert matches(trigger, trigger.event, data) is fires
+    assert not matches(trigger, "customer.other", data)
+
+
+def test_no_template_sends_every_object_and_raw_sends_the_render_alone() -> None:
+    context = EnvelopeContext(
+        sendout_id="whs_1",
+        project_id="proj_1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        distribution_id="distr_1",
+        event={"id": "evcus_1"},
+    )
+    data = {"customer": {"name": "Ann"}}
+    plain = WebhookChannel(id="c", event_name="e", url="https://x.io", secret="s")
+    body = channel_body(plain, data, context)
+    assert body["data"] == data
+    assert body["source"] == {
+        "id": "distr_1",
+        "object": "distribution",
+        "target_url": "https://x.io",
+    }
+    raw = WebhookChannel(
+        id="c",
+        event_name="e",
+        url="https://x.io",
+        secret="s",
+        payload='{"n": "{{customer.name}}"}',
+        raw_payload=True,
+    )
+    assert channel_body(raw, data, context) == {"n": "Ann"}
+    assert parse_template('{"n": 1}').compile()({}) == {"n": 1}
