@@ -348,3 +348,95 @@ def test_a_publish_distribution_gives_the_customer_a_code_once(
     }
     status, current = api.call("GET", f"/v1/distributions/{created['id']}")
     assert current["status"] == "PAUSED"
+
+
+def manual(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "Spring mailing",
+        "trigger": {"event": "manual_distribution_schedule"},
+        "channels": [webhook(event_name="spring", payload='{"to": "{{customer.source_id}}"}')],
+        **fields,
+    }
+
+
+def test_a_manual_distribution_sends_once_to_each_recipient_and_reports_progress(
+    api: Api,
+) -> None:
+    for source_id in ("m1", "m2", "m3"):
+        api.call("POST", "/v1/customers", {"source_id": source_id, "address": {"city": "Oslo"}})
+    status, campaign = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Spring",
+            "type": "AUTO_UPDATE",
+            "voucher": {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "PERCENT", "percent_off": 5},
+            },
+        },
+    )
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        manual(
+            action={"type": "PUBLISH", "campaign_id": campaign["id"]},
+            recipients={"filter": {"city": "Oslo"}},
+        ),
+    )
+    assert status == 200, created
+    assert created["status"] in ("TO_SEND", "DONE")
+    sendouts = wait_for_sendouts(api, created["id"], 3)
+    assert sorted(
+        json.loads(api.call("GET", f"/v1/sendouts/{s['id']}")[1]["request"]["body"])["data"]["to"]
+        for s in sendouts
+    ) == ["m1", "m2", "m3"]
+    status, current = api.call("GET", f"/v1/distributions/{created['id']}")
+    assert current["status"] == "DONE"
+    assert current["progress"] == {"done": 3, "total": 3}
+    status, publications = api.call("GET", f"/v1/publications?campaign={campaign['id']}")
+    assert publications["total"] == 3
+
+
+def test_a_manual_distribution_can_be_canceled_before_it_starts(api: Api) -> None:
+    api.call("POST", "/v1/customers", {"source_id": "later"})
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        manual(
+            action={"type": "PUBLISH", "campaign_id": "camp_none"},
+            recipients={"customer_ids": ["later"]},
+            set_live_at="2999-01-01T00:00:00Z",
+        ),
+    )
+    assert status == 404  # the campaign must exist
+    status, campaign = api.call(
+        "POST",
+        "/v1/campaigns",
+        {"name": "Later", "voucher": {"discount": {"type": "AMOUNT", "amount_off": 100}}},
+    )
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        manual(
+            action={"type": "PUBLISH", "campaign_id": campaign["id"]},
+            recipients={"customer_ids": ["later"]},
+            set_live_at="2999-01-01T00:00:00Z",
+        ),
+    )
+    assert status == 200, created
+    assert created["status"] == "TO_SEND"
+    assert created["set_live_at"] == "2999-01-01T00:00:00.000Z"
+    status, canceled = api.call("POST", f"/v1/distributions/{created['id']}/cancel")
+    assert (status, canceled["status"]) == (200, "CANCELED")
+    status, body = api.call("POST", f"/v1/distributions/{created['id']}/cancel")
+    assert status == 400
+    status, body = api.call("POST", f"/v1/distributions/{created['id']}/pause")
+    assert status == 400
+    status, body = api.call(
+        "POST",
+        "/v1/distributions",
+        manual(action={"type": "PUBLISH", "campaign_id": campaign["id"]}),
+    )
+    assert status == 400
+    assert "recipients" in body["details"]

@@ -44,8 +44,12 @@ class DistributionStatus(StrEnum):
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
     PAUSED = "PAUSED"
+    #: a manual distribution waiting for its set_live_at, or sending
+    TO_SEND = "TO_SEND"
     #: a manual distribution that has sent everything
     DONE = "DONE"
+    #: a manual distribution canceled before it started
+    CANCELED = "CANCELED"
 
 
 class TriggerParameter(StrEnum):
@@ -249,6 +253,46 @@ class WebhookChannel:
         }
 
 
+MANUAL = EventType.MANUAL_DISTRIBUTION_SCHEDULE.value
+MAX_RECIPIENT_IDS = 10_000
+RECIPIENT_FILTERS = ("email", "city", "name")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManualPlan:
+    """Who a manual distribution goes to, when, and how far it got."""
+
+    #: the customers by id or source_id, or None when ``customer_filter`` chooses them
+    customer_ids: tuple[str, ...] | None = None
+    #: customers matching all of these (``email``, ``city``, ``name``); segments come later
+    customer_filter: Mapping[str, str] | None = None
+    set_live_at: datetime | None = None
+    done: int = 0
+    total: int | None = None
+
+    def check(self) -> None:
+        if (self.customer_ids is None) == (self.customer_filter is None):
+            raise _bad("give customer_ids or a filter", "recipients")
+        if self.customer_ids is not None and not 1 <= len(self.customer_ids) <= MAX_RECIPIENT_IDS:
+            raise _bad(f"1 to {MAX_RECIPIENT_IDS} customer_ids", "recipients.customer_ids")
+        if self.customer_filter is not None:
+            unknown = set(self.customer_filter) - set(RECIPIENT_FILTERS)
+            if unknown or not self.customer_filter:
+                raise _bad(f"filter on {', '.join(RECIPIENT_FILTERS)}", "recipients.filter")
+
+    def as_object(self) -> dict[str, Any]:
+        recipients: dict[str, Any] = (
+            {"customer_ids": list(self.customer_ids)}
+            if self.customer_ids is not None
+            else {"filter": dict(self.customer_filter or {})}
+        )
+        return {
+            "recipients": recipients,
+            "set_live_at": iso_or_none(self.set_live_at),
+            "progress": {"done": self.done, "total": self.total},
+        }
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Distribution:
     id: str
@@ -260,10 +304,13 @@ class Distribution:
     channels: tuple[WebhookChannel, ...]
     created_at: datetime
     updated_at: datetime | None = None
+    manual: ManualPlan | None = None
 
 
 def distribution_object(distribution: Distribution) -> dict[str, Any]:
+    manual = {} if distribution.manual is None else distribution.manual.as_object()
     return {
+        **manual,
         "id": distribution.id,
         "object": "distribution",
         "name": distribution.name,
@@ -436,6 +483,8 @@ def matches(trigger: Trigger, event_type: str, data: Mapping[str, Any]) -> bool:
     """
     if trigger.event != event_type:
         return False
+    if trigger.event == MANUAL:
+        return False  # a manual event fires only the distribution it names (see dispatcher)
     for name, expected in trigger.parameters.items():
         paths = PARAMETER_PATHS[TriggerParameter(name)]
         if not any(_read(data, path) == expected for path in paths):

@@ -24,6 +24,7 @@ from sendout.entrypoints.worker import Worker, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.dispatch import Dispatcher
+from sendout.services.manual import ManualScheduler
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
@@ -128,7 +129,14 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 def _worker(container: Container) -> Worker:
     actions = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
     dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
-    worker = Worker(jobs=[("dispatch", dispatcher.run_batch), ("async actions", actions.run_next)])
+    manual = ManualScheduler(container.uow_factory, container.clock, container.rng)
+    worker = Worker(
+        jobs=[
+            ("dispatch", dispatcher.run_batch),
+            ("manual distributions", manual.run_next),
+            ("async actions", actions.run_next),
+        ]
+    )
     container.wake_listeners.append(worker.wake)
     return worker
 

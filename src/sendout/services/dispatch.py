@@ -22,6 +22,7 @@ from sendout.domain.campaigns import promotion_tier_object, simple_campaign
 from sendout.domain.clock import Clock, iso
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
+    MANUAL,
     Action,
     Distribution,
     DistributionStatus,
@@ -67,6 +68,9 @@ class Dispatcher:
                 return 0
             listening: dict[tuple[str, str], list[Distribution]] = {}
             for event in events:
+                if event.type == MANUAL:
+                    await self._fire_manual(uow, event)
+                    continue
                 key = (event.project_id, event.type)
                 if key not in listening:
                     listening[key] = list(await uow.distributions.active_for(*key))
@@ -79,6 +83,13 @@ class Dispatcher:
             await uow.events.mark_dispatched(seqs, self._clock.now())
             await uow.commit()
         return len(events)
+
+    async def _fire_manual(self, uow: UnitOfWork, event: Event) -> None:
+        """A manual event fires the distribution it names, unless that was canceled."""
+        named = (event.data.get("distribution") or {}).get("id")
+        distribution = await uow.distributions.get(event.project_id, named) if named else None
+        if distribution is not None and distribution.status is not DistributionStatus.CANCELED:
+            await self._fire(uow, distribution, event)
 
     def _context(self, event: Event) -> Context:
         return Context(

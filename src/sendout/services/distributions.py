@@ -10,12 +10,14 @@ from typing import Any
 from sendout.domain.clock import iso
 from sendout.domain.distributions import (
     ACTION_OBJECTS,
+    MANUAL,
     Action,
     ActionSpec,
     Distribution,
     DistributionQuery,
     DistributionStatus,
     EnvelopeContext,
+    ManualPlan,
     Trigger,
     WebhookChannel,
     channel_body,
@@ -52,6 +54,26 @@ class DistributionDraft:
     trigger: Trigger
     action: ActionSpec
     channels: tuple[ChannelDraft, ...]
+    manual: ManualPlan | None = None
+
+    def checked_manual(self) -> tuple[DistributionStatus, ManualPlan | None]:
+        """Manual distributions start as TO_SEND with recipients; others have none."""
+        if self.trigger.event != MANUAL:
+            if self.manual is not None:
+                raise InvalidPayload(
+                    details="recipients: only manual distributions have recipients",
+                    key="invalid_distribution",
+                )
+            if self.status not in (DistributionStatus.DRAFT, DistributionStatus.ACTIVE):
+                raise InvalidPayload(details="status: DRAFT or ACTIVE", key="invalid_distribution")
+            return self.status, None
+        if self.manual is None:
+            raise InvalidPayload(
+                details="recipients: a manual distribution needs recipients",
+                key="invalid_distribution",
+            )
+        self.manual.check()
+        return DistributionStatus.TO_SEND, self.manual
 
 
 def new_secret(ctx: Context) -> str:
@@ -99,8 +121,7 @@ async def _check_references(uow: UnitOfWork, ctx: Context, action: ActionSpec) -
 async def create_distribution(
     uow_factory: UnitOfWorkFactory, ctx: Context, draft: DistributionDraft
 ) -> Distribution:
-    if draft.status not in (DistributionStatus.DRAFT, DistributionStatus.ACTIVE):
-        raise InvalidPayload(details="status: DRAFT or ACTIVE", key="invalid_distribution")
+    status, manual = draft.checked_manual()
     channels = build_channels(ctx, draft.channels)
     check_distribution(draft.trigger, draft.action, channels)
     async with uow_factory() as uow:
@@ -109,11 +130,12 @@ async def create_distribution(
             id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
             project_id=ctx.project_id,
             name=draft.name,
-            status=draft.status,
+            status=status,
             trigger=draft.trigger,
             action=draft.action,
             channels=channels,
             created_at=ctx.now(),
+            manual=manual,
         )
         await uow.distributions.add(distribution)
         await uow.commit()
@@ -147,17 +169,24 @@ async def update_distribution(
     """``PUT``: the distribution becomes the draft; channels keep their secrets by id."""
     async with uow_factory() as uow:
         current = await require_distribution(uow, ctx, distribution_id)
+        if current.manual is not None and current.manual.done > 0:
+            raise InvalidPayload(
+                details="status: a manual distribution that started sending cannot change",
+                key="invalid_distribution",
+            )
+        status, manual = draft.checked_manual()
         channels = build_channels(ctx, draft.channels, current.channels)
         check_distribution(draft.trigger, draft.action, channels)
         await _check_references(uow, ctx, draft.action)
         updated = replace(
             current,
             name=draft.name,
-            status=draft.status,
+            status=status,
             trigger=draft.trigger,
             action=draft.action,
             channels=channels,
             updated_at=ctx.now(),
+            manual=manual,
         )
         await uow.distributions.update(updated)
         await uow.commit()
@@ -176,9 +205,24 @@ async def delete_distribution(
 async def set_status(
     uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, status: DistributionStatus
 ) -> Distribution:
-    """Pause, or activate ("set live")."""
+    """Pause, activate ("set live"), or cancel a manual distribution before it starts."""
     async with uow_factory() as uow:
         current = await require_distribution(uow, ctx, distribution_id)
+        manual = current.manual
+        if (manual is None) == (status is DistributionStatus.CANCELED):
+            verb = "canceled" if manual is None else "paused or activated"
+            raise InvalidPayload(
+                details=f"status: only {'manual' if manual is None else 'triggered'} "
+                f"distributions are {verb}",
+                key="invalid_distribution",
+            )
+        if manual is not None and (
+            manual.done > 0 or current.status is not DistributionStatus.TO_SEND
+        ):
+            raise InvalidPayload(
+                details="status: this manual distribution has started sending",
+                key="invalid_distribution",
+            )
         updated = replace(current, status=status, updated_at=ctx.now())
         await uow.distributions.update(updated)
         await uow.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,11 +11,13 @@ import sqlalchemy as sa
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.distributions import (
+    MANUAL,
     Action,
     ActionSpec,
     Distribution,
     DistributionQuery,
     DistributionStatus,
+    ManualPlan,
     Trigger,
     WebhookChannel,
 )
@@ -31,6 +35,17 @@ _ACTIVE_FOR = sa.select(t.distributions).where(
     _d.project_id == _param("project_id"),
     _d.trigger_event == _param("event_type"),
     _d.status == DistributionStatus.ACTIVE.value,
+)
+_MANUAL_DUE = (
+    sa.select(t.distributions)
+    .where(
+        _d.trigger_event == MANUAL,
+        _d.status == DistributionStatus.TO_SEND.value,
+        sa.or_(_d.live_at.is_(None), _d.live_at <= _param("now")),
+    )
+    .order_by(_d.created_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
 )
 _DELETE = t.distributions.delete().where(
     _d.project_id == _param("project_id"), _d.id == _param("id")
@@ -53,7 +68,31 @@ def _values(d: Distribution) -> dict[str, Any]:
         "channels": [c.as_object() for c in d.channels],
         "created_at": d.created_at,
         "updated_at": d.updated_at,
+        "manual": None if d.manual is None else _manual_value(d.manual),
+        "live_at": None if d.manual is None else d.manual.set_live_at,
     }
+
+
+def _manual_value(plan: ManualPlan) -> dict[str, Any]:
+    return {
+        "customer_ids": None if plan.customer_ids is None else list(plan.customer_ids),
+        "customer_filter": None if plan.customer_filter is None else dict(plan.customer_filter),
+        "done": plan.done,
+        "total": plan.total,
+    }
+
+
+def _manual(raw: Mapping[str, Any] | None, live_at: datetime | None) -> ManualPlan | None:
+    if raw is None:
+        return None
+    ids = raw.get("customer_ids")
+    return ManualPlan(
+        customer_ids=None if ids is None else tuple(ids),
+        customer_filter=raw.get("customer_filter"),
+        set_live_at=live_at,
+        done=raw["done"],
+        total=raw.get("total"),
+    )
 
 
 def _distribution(row: sa.Row[Any]) -> Distribution:
@@ -89,6 +128,7 @@ def _distribution(row: sa.Row[Any]) -> Distribution:
         ),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        manual=_manual(m["manual"], m["live_at"]),
     )
 
 
@@ -108,6 +148,10 @@ class SqlDistributionStore(_Store):
 
     async def remove(self, project_id: str, distribution_id: str) -> None:
         await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
+
+    async def next_manual_due(self, now: datetime) -> Distribution | None:
+        row = await self._one(_MANUAL_DUE, now=now)
+        return None if row is None else _distribution(row)
 
     async def active_for(self, project_id: str, event_type: str) -> list[Distribution]:
         rows = await self._tx.execute(

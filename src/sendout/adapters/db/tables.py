@@ -239,6 +239,9 @@ distributions = sa.Table(
     sa.Column("channels", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+    #: manual distributions: recipients and progress; when to start
+    sa.Column("manual", JSONDocument),
+    sa.Column("live_at", UTCDateTime),
     # The dispatcher looks up a project's active distributions of one event type.
     sa.Index("ix_distributions_project_event", "project_id", "trigger_event", "status"),
 )

@@ -24,7 +24,13 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.distributions import (
+    Action,
+    ActionSpec,
+    DistributionStatus,
+    ManualPlan,
+    Trigger,
+)
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.services.distributions import ChannelDraft, DistributionDraft
@@ -369,6 +375,11 @@ class ActionBody(_NullMeansUnset):
         )
 
 
+class RecipientsBody(_NullMeansUnset):
+    customer_ids: list[str] | None = None
+    filter: dict[str, str] | None = None
+
+
 class DistributionBody(_NullMeansUnset):
     name: str = Field(min_length=1, max_length=200)
     status: str = DistributionStatus.ACTIVE.value
@@ -376,6 +387,18 @@ class DistributionBody(_NullMeansUnset):
     conditions: dict[str, Any] | None = None
     action: ActionBody
     channels: list[ChannelBody] = Field(min_length=1, max_length=10)
+    recipients: RecipientsBody | None = None
+    set_live_at: Timestamp | None = None
+
+    def manual_plan(self) -> ManualPlan | None:
+        if self.recipients is None:
+            return None
+        ids = self.recipients.customer_ids
+        return ManualPlan(
+            customer_ids=None if ids is None else tuple(ids),
+            customer_filter=self.recipients.filter,
+            set_live_at=self.set_live_at,
+        )
 
     def to_draft(self) -> DistributionDraft:
         try:
@@ -390,6 +413,7 @@ class DistributionBody(_NullMeansUnset):
             trigger=self.trigger.to_trigger(self.conditions),
             action=self.action.to_action(),
             channels=tuple(c.to_draft() for c in self.channels),
+            manual=self.manual_plan(),
         )
 
 

@@ -139,6 +139,15 @@ async def activate(distribution_id: str, request: Request) -> Response:
     return json_response(distribution_object(updated))
 
 
+@router.post("/{distribution_id}/cancel", summary="Cancel a manual distribution before it starts")
+async def cancel(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    updated = await service.set_status(
+        storage(request), ctx, distribution_id, DistributionStatus.CANCELED
+    )
+    return json_response(distribution_object(updated))
+
+
 @router.post(
     "/{distribution_id}/preview",
     summary="Render what this distribution's channels would send",
