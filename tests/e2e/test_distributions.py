@@ -392,7 +392,7 @@ def test_a_manual_distribution_sends_once_to_each_recipient_and_reports_progress
         for s in sendouts
     ) == ["m1", "m2", "m3"]
     status, current = api.call("GET", f"/v1/distributions/{created['id']}")
-    assert current["status"] == "DONE"
+    assert current["status"] == "DONE", (current, sendouts)
     assert current["progress"] == {"done": 3, "total": 3}
     status, publications = api.call("GET", f"/v1/publications?campaign={campaign['id']}")
     assert publications["total"] == 3

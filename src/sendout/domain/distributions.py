@@ -22,6 +22,8 @@ from sendout.domain.events import EventType
 from sendout.domain.templates import (
     PathSchema,
     Template,
+    compiled_attributes,
+    compiled_template,
     parse_template,
     template_from_attributes,
 )
@@ -428,9 +430,13 @@ def channel_body(channel: WebhookChannel, data: Mapping[str, Any], context: Enve
     No template: ``data`` holds all the event's objects. A template renders into ``data``, or
     is the whole body when the channel's raw flag is set.
     """
-    template = channel.template()
-    rendered = dict(data) if template is None else template.compile()(data)
-    if channel.raw_payload and template is not None:
+    if channel.payload is not None:
+        rendered = compiled_template(channel.payload)(data)
+    elif channel.attributes:
+        rendered = compiled_attributes(channel.attributes)(data)
+    else:
+        rendered = dict(data)
+    if channel.raw_payload and (channel.payload is not None or channel.attributes):
         return rendered
     return {
         "id": context.sendout_id,

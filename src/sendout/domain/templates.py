@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +30,7 @@ from sendout.domain.errors import InvalidPayload
 MAX_TEMPLATE_BYTES = 64 * 1024
 MAX_DEPTH = 32
 MAX_RENDERED_BYTES = 256 * 1024
+COMPILED_CACHE_SIZE = 1024  # distinct templates kept compiled
 
 Renderer = Callable[[Mapping[str, Any]], Any]
 
@@ -411,6 +413,25 @@ def parse_template(text: str) -> Template:
         raise parser.fail("Unexpected text after the payload")
     _check_keys(root)
     return Template(root, tuple(parser.placeholders))
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_template(text: str) -> Renderer:
+    """The renderer of a template text, compiled once and kept: send-outs of one channel
+    share it."""
+    return parse_template(text).compile()
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_attributes(attributes: tuple[tuple[str, str | None], ...]) -> Renderer:
+    return template_from_attributes(attributes).compile()
+
+
+def check_rendered_size(body: bytes) -> None:
+    if len(body) > MAX_RENDERED_BYTES:
+        raise TemplateError(
+            f"The rendered payload is {len(body)} bytes; the limit is {MAX_RENDERED_BYTES}"
+        )
 
 
 def template_from_attributes(attributes: Sequence[tuple[str, str | None]]) -> Template:

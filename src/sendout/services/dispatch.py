@@ -35,6 +35,7 @@ from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
 from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.services.context import Context
 from sendout.services.distributions import SENDOUT_ID_PREFIX
@@ -101,7 +102,8 @@ class Dispatcher:
         )
 
     async def _fire(self, uow: UnitOfWork, distribution: Distribution, event: Event) -> bool:
-        """Run the action and write one send-out per channel; True if the action failed."""
+        """Run the action and write one send-out per channel; True if something failed (the
+        distribution is then paused, so one broken setup cannot fail event after event)."""
         ctx = self._context(event)
         reason = None
         try:
@@ -109,9 +111,10 @@ class Dispatcher:
         except ActionFailed as failure:
             reason, data = failure.reason, {}
         now = ctx.now()
+        failed = reason is not None
         for channel in distribution.channels:
             sendout_id = ctx.new_id(SENDOUT_ID_PREFIX)
-            body = b""
+            body, channel_reason = b"", reason
             if reason is None:
                 envelope = EnvelopeContext(
                     sendout_id=sendout_id,
@@ -121,6 +124,8 @@ class Dispatcher:
                     event=_event_meta(event),
                 )
                 body = orjson.dumps(channel_body(channel, data, envelope))
+                if len(body) > MAX_RENDERED_BYTES:
+                    body, channel_reason, failed = b"", "payload_too_large", True
             await uow.sendouts.add(
                 Sendout(
                     id=sendout_id,
@@ -130,21 +135,21 @@ class Dispatcher:
                     channel=channel.event_name,
                     event_id=event.id,
                     customer_id=event.customer_id,
-                    status=SendoutStatus.PENDING if reason is None else SendoutStatus.FAILED,
+                    status=SendoutStatus.FAILED if channel_reason else SendoutStatus.PENDING,
                     url=channel.url,
                     headers={**JSON_HEADERS, **channel.headers},
                     body=body,
-                    reason=reason,
-                    next_attempt_at=now if reason is None else None,
+                    reason=channel_reason,
+                    next_attempt_at=None if channel_reason else now,
                     created_at=now,
                 )
             )
-        if reason is not None:
-            log.warning("distribution %s paused: %s on event %s", distribution.id, reason, event.id)
+        if failed:
+            log.warning("distribution %s paused after event %s", distribution.id, event.id)
             await uow.distributions.update(
                 replace(distribution, status=DistributionStatus.PAUSED, updated_at=now)
             )
-        return reason is not None
+        return failed
 
     async def _run_action(
         self, uow: UnitOfWork, ctx: Context, distribution: Distribution, event: Event

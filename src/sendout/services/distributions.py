@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,6 +29,7 @@ from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.ids import new_request_id
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.samples import sample_data
+from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
 
 DISTRIBUTION_ID_PREFIX = "distr"
@@ -294,4 +296,6 @@ async def preview(
         PreviewOutput(channel=channel, body=channel_body(channel, data, context))
         for channel in channels
     ]
+    for output in outputs:
+        check_rendered_size(json.dumps(output.body).encode())
     return outputs, warnings
