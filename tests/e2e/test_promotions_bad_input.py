@@ -538,3 +538,42 @@ def test_a_campaign_named_by_a_plain_string_publishes_and_bad_counts_name_the_fi
     )
     assert status == 404
     assert body["resource_type"] == "campaign"
+
+
+def test_campaigns_and_publications_filter_by_status_type_and_referral(api: Api) -> None:
+    status, _ = api.call(
+        "POST",
+        "/v1/campaigns",
+        {"name": "Gifts", "campaign_type": "GIFT_VOUCHERS", "voucher": {"gift": {"amount": 500}}},
+    )
+    status, _ = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Refer",
+            "campaign_type": "REFERRAL_PROGRAM",
+            "voucher": {"discount": {"type": "AMOUNT", "amount_off": 100}},
+        },
+    )
+    for campaign in ("Gifts", "Refer"):
+        status, body = api.call(
+            "POST", "/v1/publications", {"campaign": campaign, "customer": {"source_id": "f"}}
+        )
+        assert status == 200, body
+    status, body = api.call("GET", "/v1/campaigns?is_referral_code=true")
+    assert [c["name"] for c in body["campaigns"]] == ["Refer"]
+    status, body = api.call("GET", "/v1/campaigns?campaign_status=DONE&is_referral_code=false")
+    assert "Gifts" in [c["name"] for c in body["campaigns"]]
+    status, body = api.call("GET", "/v1/campaigns?campaign_status=FAILED")
+    assert body["total"] == 0
+    status, body = api.call("GET", "/v1/publications?voucher_type=discount")
+    assert [p["voucher"]["campaign"] for p in body["publications"]] == ["Refer"]
+    status, body = api.call("GET", "/v1/publications?is_referral_code=false")
+    assert [p["voucher"]["campaign"] for p in body["publications"]] == ["Gifts"]
+    status, body = api.call("GET", "/v1/publications?result=FAILURE")
+    assert body["total"] == 0
+    for bad in ("result=MAYBE", "voucher_type=gift", "is_referral_code=yes"):
+        status, body = api.call("GET", f"/v1/publications?{bad}")
+        assert status == 400, bad
+    status, body = api.call("GET", "/v1/campaigns?campaign_status=SOMETIMES")
+    assert status == 400

@@ -342,6 +342,10 @@ class CampaignQuery:
     limit: int = 10
     page: int = 1
     campaign_type: CampaignType | None = None
+    #: ``campaign_status``: the creation status
+    creation_status: GenerationStatus | None = None
+    #: referral programs only (True), or all but them (False)
+    is_referral_code: bool | None = None
     descending: bool = True
     order_by_updated: bool = False
 

@@ -66,6 +66,10 @@ class PublicationQuery:
     campaign_id: str | None = None
     customer_id: str | None = None
     source_id: str | None = None
+    #: codes of campaigns whose codes are of this type (``DISCOUNT_VOUCHER``, ``LOYALTY_CARD``)
+    voucher_type: str | None = None
+    #: codes of referral programs only (True), or of other campaigns (False)
+    is_referral_code: bool | None = None
     #: ``created_at`` (creation order), ``customer_id``, ``channel`` or ``source_id``
     order: str = "created_at"
     descending: bool = True

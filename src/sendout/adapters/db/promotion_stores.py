@@ -236,6 +236,11 @@ class SqlCampaignStore(_Store):
         conditions = [_c.project_id == project_id, _LIVE]
         if query.campaign_type is not None:
             conditions.append(_c.campaign_type == query.campaign_type.value)
+        if query.creation_status is not None:
+            conditions.append(_c.creation_status == query.creation_status.value)
+        if query.is_referral_code is not None:
+            referral = _c.campaign_type == CampaignType.REFERRAL_PROGRAM.value
+            conditions.append(referral if query.is_referral_code else ~referral)
         column = _c.updated_at if query.order_by_updated else _c.created_at
         order = (column.desc(), _c.id.desc()) if query.descending else (column, _c.id)
         offset = (query.page - 1) * query.limit
@@ -571,6 +576,14 @@ class SqlPublicationStore(_Store):
             conditions.append(_p.customer_id == query.customer_id)
         if query.source_id is not None:
             conditions.append(_p.source_id == query.source_id)
+        if query.voucher_type is not None or query.is_referral_code is not None:
+            kinds = [_c.project_id == project_id]
+            if query.voucher_type is not None:
+                kinds.append(_c.template["type"].as_string() == query.voucher_type)
+            if query.is_referral_code is not None:
+                referral = _c.campaign_type == CampaignType.REFERRAL_PROGRAM.value
+                kinds.append(referral if query.is_referral_code else ~referral)
+            conditions.append(_p.campaign_id.in_(sa.select(_c.id).where(*kinds)))
         offset = (query.page - 1) * query.limit
         rows = await self._tx.execute(
             sa.select(t.publications)

@@ -89,6 +89,15 @@ def parse_enum(name: str, value: str | None, allowed: type[E]) -> E | None:
         raise InvalidQuery(details=f"{name} must be one of {', '.join(allowed)}") from None
 
 
+def parse_bool(name: str, value: str | None) -> bool | None:
+    value = present(value)
+    if value is None:
+        return None
+    if value.lower() not in ("true", "false"):
+        raise InvalidQuery(details=f"{name} must be true or false")
+    return value.lower() == "true"
+
+
 def parse_list(values: Iterable[str]) -> list[str]:
     """Repeated keys, comma lists and the SDK's Python-repr lists, flattened."""
     items: list[str] = []

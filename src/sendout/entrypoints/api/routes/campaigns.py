@@ -9,10 +9,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.async_actions import AsyncAction
-from sendout.domain.campaigns import CampaignQuery, CampaignType, campaign_object
+from sendout.domain.campaigns import (
+    CampaignQuery,
+    CampaignType,
+    GenerationStatus,
+    campaign_object,
+)
 from sendout.domain.vouchers import EffectiveVoucher, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import (
+    parse_bool,
     parse_enum,
     parse_int,
     parse_limit,
@@ -48,6 +54,8 @@ async def list_campaigns(
     limit: Q = None,
     page: Q = None,
     campaign_type: Q = None,
+    campaign_status: Annotated[str | None, Query(description="creation status")] = None,
+    is_referral_code: Q = None,
     order: Annotated[
         str | None, Query(description="created_at or updated_at, - for descending")
     ] = None,
@@ -62,6 +70,8 @@ async def list_campaigns(
         limit=parse_limit(limit),
         page=parse_page(page),
         campaign_type=parse_enum("campaign_type", campaign_type, CampaignType),
+        creation_status=parse_enum("campaign_status", campaign_status, GenerationStatus),
+        is_referral_code=parse_bool("is_referral_code", is_referral_code),
         descending=order_value.startswith("-"),
         order_by_updated=order_value.removeprefix("-") == "updated_at",
     )

@@ -19,7 +19,7 @@ from sendout.entrypoints.api.deps import (
     parse_body,
     storage,
 )
-from sendout.entrypoints.api.query import nested, parse_limit, parse_page, present
+from sendout.entrypoints.api.query import nested, parse_bool, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import PublicationBody
 from sendout.services import publications as service
@@ -37,6 +37,18 @@ def _created(published: service.Published) -> dict[str, Any]:
         vouchers=[voucher_object(v) for v in published.vouchers],
         for_create=True,
     )
+
+
+_VOUCHER_TYPES = {"discount": "DISCOUNT_VOUCHER", "loyalty": "LOYALTY_CARD"}
+
+
+def _voucher_type(value: str | None) -> str | None:
+    value = present(value)
+    if value is None:
+        return None
+    if value not in _VOUCHER_TYPES:
+        raise InvalidQuery(details="voucher_type must be discount or loyalty")
+    return _VOUCHER_TYPES[value]
 
 
 def _join_once(value: str | None) -> bool:
@@ -87,6 +99,9 @@ async def list_publications(
     customer: Annotated[str | None, Query(description="customer id or source_id")] = None,
     voucher: Annotated[str | None, Query(description="voucher code")] = None,
     source_id: Q = None,
+    result: Annotated[str | None, Query(description="SUCCESS or FAILURE")] = None,
+    voucher_type: Annotated[str | None, Query(description="discount or loyalty")] = None,
+    is_referral_code: Q = None,
     order: Annotated[
         str | None,
         Query(description="created_at, id, customer_id, channel or source_id; - for descending"),
@@ -106,7 +121,15 @@ async def list_publications(
         # Publication ids are random: creation order stands for id order.
         order="created_at" if field == "id" else field,
         descending=order_value.startswith("-"),
+        voucher_type=_voucher_type(voucher_type),
+        is_referral_code=parse_bool("is_referral_code", is_referral_code),
     )
+    result_value = present(result)
+    if result_value not in (None, "SUCCESS", "FAILURE"):
+        raise InvalidQuery(details="result must be SUCCESS or FAILURE")
+    if result_value == "FAILURE":
+        # A failed publication is answered as an error and never stored (checklist 4).
+        return json_response(list_envelope("publications", [], total=0, has_more=False))
     found = await service.list_publications(
         storage(request),
         ctx,
