@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.async_actions import AsyncAction
 from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
+from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.events import Event
 from sendout.domain.projects import ApiKey, Project
@@ -165,6 +166,17 @@ class SendoutStore(Protocol):
     async def list(self, project_id: str, query: SendoutQuery) -> Page[Sendout]: ...
 
 
+class DeliveryStore(Protocol):
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[Sendout]: ...
+    async def update(self, sendout: Sendout) -> None: ...
+    async def add_attempt(
+        self, sendout: Sendout, started_at: datetime, result: SendResult
+    ) -> None: ...
+    async def attempts(self, project_id: str, sendout_id: str) -> Sequence[Mapping[str, Any]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -178,6 +190,7 @@ class UnitOfWork(Protocol):
     async_actions: AsyncActionStore
     distributions: DistributionStore
     sendouts: SendoutStore
+    deliveries: DeliveryStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -15,6 +15,7 @@ import uvloop
 from fastapi import FastAPI
 
 from sendout import __version__
+from sendout.adapters.channels.webhook import WebhookSender
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings, SettingsError
 from sendout.domain.errors import DomainError
@@ -23,6 +24,7 @@ from sendout.entrypoints.api.app import create_app
 from sendout.entrypoints.worker import Worker, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
+from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
 from sendout.services.manual import ManualScheduler
 from sendout.services.projects import create_project
@@ -106,9 +108,13 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
     @asynccontextmanager
     async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
-        async with running(_worker(container)) as worker:
-            app.state.worker = worker
-            yield
+        sender = WebhookSender()
+        try:
+            async with running(_worker(container, sender)) as worker:
+                app.state.worker = worker
+                yield
+        finally:
+            await sender.close()
 
     app = create_app(container, background=in_process_worker if with_worker else None)
     config = uvicorn.Config(
@@ -126,13 +132,15 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     return 0
 
 
-def _worker(container: Container) -> Worker:
+def _worker(container: Container, sender: WebhookSender) -> Worker:
     actions = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
+    deliverer = Deliverer(container.uow_factory, sender, container.clock, container.rng)
     dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
     manual = ManualScheduler(container.uow_factory, container.clock, container.rng)
     worker = Worker(
         jobs=[
             ("dispatch", dispatcher.run_batch),
+            ("deliver", deliverer.run_batch),
             ("manual distributions", manual.run_next),
             ("async actions", actions.run_next),
         ]
@@ -142,11 +150,15 @@ def _worker(container: Container) -> Worker:
 
 
 async def _work(container: Container) -> None:
-    worker = _worker(container)
+    sender = WebhookSender()
+    worker = _worker(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, worker.stop)
-    await worker.run()
+    try:
+        await worker.run()
+    finally:
+        await sender.close()
 
 
 def _print_keys(issued: IssuedKey) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import (
     MANUAL,
     Action,
@@ -238,3 +239,82 @@ class SqlSendoutStore(_Store):
         count = sa.select(sa.func.count()).select_from(t.sendouts).where(*conditions)
         total = int((await self._tx.execute(count)).scalar_one())
         return Page(items=items, total=total, has_more=offset + len(items) < total)
+
+
+_a = t.sendout_attempts.c
+_DUE = (
+    sa.select(t.sendouts)
+    .where(
+        _s.status == SendoutStatus.PENDING.value,
+        _s.next_attempt_at <= _param("now"),
+    )
+    .order_by(_s.next_attempt_at)
+    .limit(_param("limit"))
+    .with_for_update(skip_locked=True)
+)
+_SENDOUT_UPDATE = t.sendouts.update().where(_s.id == _param("where_id"))
+_ATTEMPTS_OF = (
+    sa.select(t.sendout_attempts)
+    .where(_a.project_id == _param("project_id"), _a.sendout_id == _param("sendout_id"))
+    .order_by(_a.seq)
+)
+
+
+class SqlDeliveryStore(_Store):
+    """What the sender needs: due send-outs under a lease, their updates, their attempts."""
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Sendout]:
+        rows = list(await self._tx.execute(_DUE, {"now": now, "limit": limit}))
+        claimed = [_sendout(row) for row in rows]
+        if claimed:
+            # Leased: another worker takes them over only if this one never reports back.
+            await self._tx.execute(
+                t.sendouts.update()
+                .where(_s.id.in_([s.id for s in claimed]))
+                .values(next_attempt_at=lease_until)
+            )
+        return claimed
+
+    async def update(self, sendout: Sendout) -> None:
+        await self._tx.execute(
+            _SENDOUT_UPDATE,
+            {
+                "where_id": sendout.id,
+                "status": sendout.status.value,
+                "reason": sendout.reason,
+                "attempts_count": sendout.attempts_count,
+                "next_attempt_at": sendout.next_attempt_at,
+                "updated_at": sendout.updated_at,
+            },
+        )
+
+    async def add_attempt(self, sendout: Sendout, started_at: datetime, result: SendResult) -> None:
+        await self._insert(
+            t.sendout_attempts,
+            {
+                "sendout_id": sendout.id,
+                "project_id": sendout.project_id,
+                "started_at": started_at,
+                "duration_ms": result.duration_ms,
+                "status_code": result.status_code,
+                "response_headers": dict(result.response_headers),
+                "response_excerpt": result.response_excerpt,
+                "error": result.error,
+            },
+        )
+
+    async def attempts(self, project_id: str, sendout_id: str) -> list[dict[str, Any]]:
+        rows = await self._tx.execute(
+            _ATTEMPTS_OF, {"project_id": project_id, "sendout_id": sendout_id}
+        )
+        return [
+            {
+                "started_at": row.started_at,
+                "duration_ms": row.duration_ms,
+                "status_code": row.status_code,
+                "response_headers": row.response_headers,
+                "response_excerpt": row.response_excerpt,
+                "error": row.error,
+            }
+            for row in rows
+        ]

@@ -272,3 +272,18 @@ sendouts = sa.Table(
     sa.Index("ix_sendouts_project_distribution", "project_id", "distribution_id", "created_at"),
     sa.Index("ix_sendouts_due", "status", "next_attempt_at"),
 )
+
+#: One row per delivery attempt of a send-out.
+sendout_attempts = sa.Table(
+    "sendout_attempts",
+    metadata,
+    sa.Column("seq", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("sendout_id", ID, nullable=False, index=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("response_headers", JSONDocument, nullable=False),
+    sa.Column("response_excerpt", sa.Text, nullable=False),
+    sa.Column("error", sa.String(200)),
+)

@@ -6,7 +6,11 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sendout.adapters.db.distribution_stores import SqlDistributionStore, SqlSendoutStore
+from sendout.adapters.db.distribution_stores import (
+    SqlDeliveryStore,
+    SqlDistributionStore,
+    SqlSendoutStore,
+)
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
@@ -26,6 +30,7 @@ from sendout.domain.ports import (
     CampaignStore,
     CustomerStore,
     CustomEventSchemaStore,
+    DeliveryStore,
     DistributionStore,
     EventStore,
     ProjectStore,
@@ -46,6 +51,7 @@ class SqlUnitOfWork:
     async_actions: AsyncActionStore
     distributions: DistributionStore
     sendouts: SendoutStore
+    deliveries: DeliveryStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -67,6 +73,7 @@ class SqlUnitOfWork:
         self.async_actions = SqlAsyncActionStore(tx)
         self.distributions = SqlDistributionStore(tx)
         self.sendouts = SqlSendoutStore(tx)
+        self.deliveries = SqlDeliveryStore(tx)
         return self
 
     async def __aexit__(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sendout.domain.clock import iso
 from sendout.domain.errors import NotFound
 from sendout.domain.sendouts import SendoutQuery, SendoutStatus, sendout_object
 from sendout.entrypoints.api.deps import context, storage
@@ -50,6 +51,11 @@ async def get_sendout(sendout_id: str, request: Request) -> Response:
     ctx = await context(request)
     async with storage(request)() as uow:
         found = await uow.sendouts.get(ctx.project_id, sendout_id)
+        attempts = await uow.deliveries.attempts(ctx.project_id, sendout_id)
     if found is None:
         raise NotFound.of("sendout", sendout_id)
-    return json_response(sendout_object(found, with_request=True))
+    body = sendout_object(found, with_request=True)
+    body["attempts"] = [
+        {**attempt, "started_at": iso(attempt["started_at"])} for attempt in attempts
+    ]
+    return json_response(body)

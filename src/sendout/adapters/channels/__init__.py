@@ -1,0 +1,1 @@
+"""Channel transports behind the ``ChannelSender`` protocol."""

@@ -1,0 +1,38 @@
+"""What one delivery attempt sends and what came back, as values (never exceptions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+RESPONSE_EXCERPT_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboundRequest:
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendResult:
+    """The outcome of one attempt. A failure of the remote end is a value, not an exception."""
+
+    status_code: int | None
+    duration_ms: int
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    #: the first ``RESPONSE_EXCERPT_BYTES`` of the response body
+    response_excerpt: str = ""
+    #: the class of a connection-level failure (timeout, refused, …), if any
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class ChannelSender(Protocol):
+    async def send(self, request: OutboundRequest) -> SendResult: ...
+    async def close(self) -> None: ...
