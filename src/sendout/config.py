@@ -30,6 +30,8 @@ class Settings:
     auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
     app_id: str | None = None
     app_token: str | None = None
+    #: let webhooks reach private, loopback and link-local addresses (tests, local demos)
+    allow_private_targets: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,4 +75,6 @@ class Settings:
             auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),
             app_id=app_id,
             app_token=app_token,
+            allow_private_targets=(get("ALLOW_PRIVATE_TARGETS") or "false").lower()
+            in ("1", "true", "yes"),
         )

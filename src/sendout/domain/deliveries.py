@@ -27,6 +27,8 @@ class SendResult:
     response_excerpt: str = ""
     #: the class of a connection-level failure (timeout, refused, …), if any
     error: str | None = None
+    #: retrying cannot help (e.g. the target is not allowed): fail the send-out now
+    final: bool = False
 
     @property
     def delivered(self) -> bool:

@@ -108,7 +108,7 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
     @asynccontextmanager
     async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
-        sender = WebhookSender()
+        sender = WebhookSender(allow_private=settings.allow_private_targets)
         try:
             async with running(_worker(container, sender)) as worker:
                 app.state.worker = worker
@@ -150,7 +150,7 @@ def _worker(container: Container, sender: WebhookSender) -> Worker:
 
 
 async def _work(container: Container) -> None:
-    sender = WebhookSender()
+    sender = WebhookSender(allow_private=container.settings.allow_private_targets)
     worker = _worker(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -126,12 +126,16 @@ class Deliverer:
             )
         else:
             retry_after = parse_retry_after(result.response_headers.get("Retry-After"), now)
-            next_at = self._policy.next_attempt(
-                attempts=attempts,
-                status_code=result.status_code,
-                retry_after=retry_after,
-                now=now,
-                rng=self._rng,
+            next_at = (
+                None
+                if result.final
+                else self._policy.next_attempt(
+                    attempts=attempts,
+                    status_code=result.status_code,
+                    retry_after=retry_after,
+                    now=now,
+                    rng=self._rng,
+                )
             )
             reason = f"HTTP {result.status_code}" if result.status_code else result.error
             updated = replace(

@@ -6,11 +6,44 @@ the loopback limit, where httpx manages 0.004). Every failure becomes a ``SendRe
 
 from __future__ import annotations
 
+import socket
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
 from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
+from sendout.domain.targets import is_public_address
+
+REFUSED = "PrivateTargetRefused"
+
+
+class TargetRefused(OSError):
+    """The URL resolves only to addresses webhooks may not reach."""
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """Resolves as usual, then keeps public addresses only: the check is made on the address
+    actually connected to, so a DNS name pointing inside the network is refused too."""
+
+    def __init__(self) -> None:
+        self._inner = DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self._inner.resolve(host, port, family)
+        allowed = [entry for entry in found if is_public_address(entry["host"])]
+        if not allowed:
+            raise TargetRefused(f"{host} resolves to no public address")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
 
 DEFAULT_TIMEOUT = 10.0  # seconds for the whole attempt
 DEFAULT_CONNECTIONS = 256
@@ -24,7 +57,9 @@ class WebhookSender:
         timeout: float = DEFAULT_TIMEOUT,
         connections: int = DEFAULT_CONNECTIONS,
         per_host: int = DEFAULT_CONNECTIONS_PER_HOST,
+        allow_private: bool = False,
     ) -> None:
+        self._allow_private = allow_private
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
@@ -32,10 +67,14 @@ class WebhookSender:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            options: dict[str, Any] = {}
+            if not self._allow_private:
+                options["resolver"] = PublicOnlyResolver()
+            connector = aiohttp.TCPConnector(
+                limit=self._connections, limit_per_host=self._per_host, **options
+            )
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self._connections, limit_per_host=self._per_host
-                ),
+                connector=connector,
                 timeout=self._timeout,
                 auto_decompress=True,
             )
@@ -43,6 +82,10 @@ class WebhookSender:
 
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
+        host = urlsplit(request.url).hostname or ""
+        if not self._allow_private and _is_ip(host) and not is_public_address(host):
+            # An address literal is not resolved, so the resolver's check never sees it.
+            return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
         try:
             async with self._client().post(
                 request.url,
@@ -59,13 +102,27 @@ class WebhookSender:
                     response_excerpt=excerpt.decode("utf-8", "replace"),
                 )
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            # aiohttp wraps the resolver's refusal: look through the wrapping.
+            causes = (exc, exc.__cause__, getattr(exc, "os_error", None))
+            refused = any(isinstance(cause, TargetRefused) for cause in causes)
             return SendResult(
-                status_code=None, duration_ms=_elapsed_ms(started), error=type(exc).__name__
+                status_code=None,
+                duration_ms=_elapsed_ms(started),
+                error=REFUSED if refused else type(exc).__name__,
+                final=refused,
             )
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+    except OSError:
+        return False
+    return True
 
 
 def _elapsed_ms(started: float) -> int:
