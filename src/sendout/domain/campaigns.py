@@ -11,6 +11,7 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.codes import CodeConfig
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_schemas import SIMPLE_CAMPAIGN_KEYS
 
 
 class CampaignType(StrEnum):
@@ -288,26 +289,7 @@ def campaign_object(campaign: Campaign, tiers: list[PromotionTier] | None = None
 def simple_campaign(campaign: Campaign) -> dict[str, Any]:
     """``SimpleCampaign``: the campaign as event ``data`` objects carry it."""
     full = campaign_object(campaign)
-    keys = (
-        "id",
-        "name",
-        "campaign_type",
-        "type",
-        "voucher",
-        "auto_join",
-        "join_once",
-        "active",
-        "category_id",
-        "category",
-        "categories",
-        "metadata",
-        "start_date",
-        "expiration_date",
-        "description",
-        "created_at",
-        "updated_at",
-        "object",
-    )
+    keys = [k for k in SIMPLE_CAMPAIGN_KEYS if k not in ("is_referral_code", "referral_program")]
     simple = {key: full[key] for key in keys}
     simple["is_referral_code"] = bool(campaign.template and campaign.template.is_referral_code)
     simple["referral_program"] = None

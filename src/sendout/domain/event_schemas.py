@@ -626,6 +626,11 @@ _DISTRIBUTION: Final = [
 _PARAMETERS_4: Final = ["method", "subject", "customer", "campaign_id", "promotion_tier_id"]
 _CONSENTS: Final = ["disabled"]
 
+#: The keys of the shared objects, as event data carries them.
+SIMPLE_CUSTOMER_KEYS: Final = tuple(_CUSTOMER)
+SIMPLE_CAMPAIGN_KEYS: Final = tuple(_CAMPAIGN)
+SIMPLE_VOUCHER_KEYS: Final = tuple(_VOUCHER)
+
 #: event type -> {"objects": {object: [keys]}, "nested": {object: {key: [keys]}}, "own": [...]}
 EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
     "customer.custom_event": {

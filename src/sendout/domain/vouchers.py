@@ -15,6 +15,7 @@ from typing import Any
 
 from sendout.domain.campaigns import Campaign, Validity, VoucherType
 from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.event_schemas import SIMPLE_VOUCHER_KEYS
 
 
 class RedeemableStatus(StrEnum):
@@ -203,29 +204,7 @@ def voucher_object(effective: EffectiveVoucher) -> dict[str, Any]:
 def simple_voucher(effective: EffectiveVoucher) -> dict[str, Any]:
     """``SimpleVoucher``: the code as event ``data`` objects carry it."""
     full = voucher_object(effective)
-    keys = (
-        "id",
-        "code",
-        "gift",
-        "discount",
-        "loyalty_card",
-        "type",
-        "campaign",
-        "campaign_id",
-        "is_referral_code",
-        "holder_id",
-        "referrer_id",
-        "category_id",
-        "categories",
-        "active",
-        "created_at",
-        "updated_at",
-        "redemption",
-        "start_date",
-        "expiration_date",
-        "metadata",
-        "object",
-    )
+    keys = SIMPLE_VOUCHER_KEYS
     simple = {key: full[key] for key in keys}
     simple["redemption"] = {
         "quantity": full["redemption"]["quantity"],
