@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import orjson
+
+from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
 WARMUP_REQUESTS = 500
@@ -111,14 +112,6 @@ async def load(
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return latencies, errors, time.perf_counter() - started
-
-
-async def pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def percentile(values: list[float], q: float) -> float:

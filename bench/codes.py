@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-import asyncpg
-
-from sendout.bootstrap import bootstrap
-from sendout.config import Settings
+from scratch import scratch_project  # bench/ is on sys.path when run as a script
 from sendout.domain.campaigns import (
     CampaignDraft,
     CampaignKind,
@@ -34,58 +28,29 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import parse_code_config
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.campaigns import create_campaign
-from sendout.services.projects import create_project
-from sendout.testing import make_context
-
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-
-
-async def pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(database="postgres", **PG)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def run(backend: str, count: int) -> None:
-    name = f"sendout_bench_codes_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
-        if backend == "postgresql":
-            await pg_admin(f'CREATE DATABASE "{name}"')
-            url = f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'codes.db'}"
-        container = bootstrap(Settings(database_url=url))
-        try:
-            await container.migrate()
-            issued = await create_project(
-                container.uow_factory, container.clock, container.rng, "bench"
-            )
-            ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-            draft = CampaignDraft(
-                name="Million",
-                campaign_type=CampaignType.DISCOUNT_COUPONS,
-                kind=CampaignKind.STATIC,
-                template=VoucherTemplate(
-                    type=VoucherType.DISCOUNT_VOUCHER,
-                    discount={"type": "PERCENT", "percent_off": 10, "effect": "APPLY_TO_ORDER"},
-                    code_config=parse_code_config({"length": 10}),
-                ),
-                vouchers_count=count,
-            )
-            runner = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
-            started = time.perf_counter()
-            campaign, _ = await create_campaign(container.uow_factory, ctx, draft)
-            await runner.run_next()
-            elapsed = time.perf_counter() - started
-            async with container.uow_factory() as uow:
-                stored = await uow.campaigns.get(ctx.project_id, campaign.id)
-            assert stored is not None
-        finally:
-            await container.close()
-            if backend == "postgresql":
-                await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_project(backend, "codes") as (container, ctx):
+        draft = CampaignDraft(
+            name="Million",
+            campaign_type=CampaignType.DISCOUNT_COUPONS,
+            kind=CampaignKind.STATIC,
+            template=VoucherTemplate(
+                type=VoucherType.DISCOUNT_VOUCHER,
+                discount={"type": "PERCENT", "percent_off": 10, "effect": "APPLY_TO_ORDER"},
+                code_config=parse_code_config({"length": 10}),
+            ),
+            vouchers_count=count,
+        )
+        runner = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
+        started = time.perf_counter()
+        campaign, _ = await create_campaign(container.uow_factory, ctx, draft)
+        await runner.run_next()
+        elapsed = time.perf_counter() - started
+        async with container.uow_factory() as uow:
+            stored = await uow.campaigns.get(ctx.project_id, campaign.id)
+        assert stored is not None
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{backend:<10} {stored.vouchers_count:>9,} codes  {elapsed:6.1f} s  "

@@ -11,24 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from codes import pg_admin  # bench/ is on sys.path when run as a script
-from sendout.bootstrap import bootstrap
-from sendout.config import Settings
+from scratch import scratch_project  # bench/ is on sys.path when run as a script
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.sendouts import SendoutQuery
 from sendout.services.dispatch import Dispatcher
 from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
 from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
-from sendout.testing import make_context
 
 PAYLOAD = (
     '{"to": "{{customer.email}}", "hello": "Hello {{customer.name}}", '
@@ -37,65 +30,48 @@ PAYLOAD = (
 
 
 async def run(backend: str, count: int) -> None:
-    name = f"sendout_bench_dispatch_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
-        if backend == "postgresql":
-            await pg_admin(f'CREATE DATABASE "{name}"')
-            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'dispatch.db'}"
-        container = bootstrap(Settings(database_url=url))
-        try:
-            await container.migrate()
-            issued = await create_project(
-                container.uow_factory, container.clock, container.rng, "bench"
-            )
-            ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-            await create_distribution(
-                container.uow_factory,
-                ctx,
-                DistributionDraft(
-                    name="Bench",
-                    status=DistributionStatus.ACTIVE,
-                    trigger=Trigger(
-                        event="customer.custom_event", parameters={"custom_event": "bench"}
-                    ),
-                    action=ActionSpec(type=Action.PLAIN),
-                    channels=(
-                        ChannelDraft(
-                            event_name="bench",
-                            url="https://hooks.example.com/bench",
-                            headers={"X-Api-Key": "k"},
-                            payload=PAYLOAD,
-                            attributes=(),
-                            raw_payload=False,
-                        ),
+    customers = 100
+    async with scratch_project(backend, "dispatch") as (container, ctx):
+        await create_distribution(
+            container.uow_factory,
+            ctx,
+            DistributionDraft(
+                name="Bench",
+                status=DistributionStatus.ACTIVE,
+                trigger=Trigger(
+                    event="customer.custom_event", parameters={"custom_event": "bench"}
+                ),
+                action=ActionSpec(type=Action.PLAIN),
+                channels=(
+                    ChannelDraft(
+                        event_name="bench",
+                        url="https://hooks.example.com/bench",
+                        headers={"X-Api-Key": "k"},
+                        payload=PAYLOAD,
+                        attributes=(),
+                        raw_payload=False,
                     ),
                 ),
+            ),
+        )
+        for n in range(count):
+            await track_custom_event(
+                container.uow_factory,
+                ctx,
+                name="bench",
+                customer=CustomerRef(
+                    source_id=f"c{n % customers}", fields={"name": f"Customer {n % customers}"}
+                ),
+                metadata={"plan": "pro"},
             )
-            customers = 100
-            for n in range(count):
-                await track_custom_event(
-                    container.uow_factory,
-                    ctx,
-                    name="bench",
-                    customer=CustomerRef(
-                        source_id=f"c{n % customers}", fields={"name": f"Customer {n % customers}"}
-                    ),
-                    metadata={"plan": "pro"},
-                )
-            dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
-            started = time.perf_counter()
-            handled = 0
-            while (batch := await dispatcher.run_batch()) > 0:
-                handled += batch
-            elapsed = time.perf_counter() - started
-            async with container.uow_factory() as uow:
-                sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery())
-        finally:
-            await container.close()
-            if backend == "postgresql":
-                await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
+        started = time.perf_counter()
+        handled = 0
+        while (batch := await dispatcher.run_batch()) > 0:
+            handled += batch
+        elapsed = time.perf_counter() - started
+        async with container.uow_factory() as uow:
+            sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery())
     print(
         f"{backend:<10} {handled:>7,} events ({customers} customers.created among them) "
         f"-> {sendouts.total:,} send-outs in {elapsed:5.2f} s: {handled / elapsed:>8,.0f} events/s"

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sendout.domain.clock import iso
+
 
 class EventChannel(StrEnum):
     """Where the change came from (``event.event_source.channel`` of the webhook envelope)."""
@@ -173,3 +175,14 @@ class Event:
     @property
     def is_activity(self) -> bool:
         return self.type in ACTIVITY_TYPES
+
+    def envelope_object(self) -> dict[str, Any]:
+        """``event`` of a webhook envelope (seed 001, DESIGN.md §7)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "created_at": iso(self.created_at),
+            "entity_id": self.entity_id,
+            "group_id": self.group_id,
+            "event_source": self.source.as_object(),
+        }

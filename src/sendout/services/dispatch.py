@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from sendout.domain.campaigns import promotion_tier_object, simple_campaign
-from sendout.domain.clock import Clock, iso
+from sendout.domain.clock import Clock
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
     MANUAL,
@@ -121,7 +121,7 @@ class Dispatcher:
                     project_id=event.project_id,
                     created_at=now,
                     distribution_id=distribution.id,
-                    event=_event_meta(event),
+                    event=event.envelope_object(),
                 )
                 body = orjson.dumps(channel_body(channel, data, envelope))
                 if len(body) > MAX_RENDERED_BYTES:
@@ -203,14 +203,3 @@ class Dispatcher:
         publication.pop("voucher", None)
         data["publication"] = publication
         return data
-
-
-def _event_meta(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "type": event.type,
-        "created_at": iso(event.created_at),
-        "entity_id": event.entity_id,
-        "group_id": event.group_id,
-        "event_source": event.source.as_object(),
-    }

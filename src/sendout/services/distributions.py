@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sendout.domain.clock import iso
 from sendout.domain.distributions import (
     ACTION_OBJECTS,
     MANUAL,
@@ -277,14 +276,7 @@ async def preview(
             real[name] = data[name]
             warnings.append(f"{name} is sample data: the action makes it when it runs")
         data = real
-        event_meta = {
-            "id": event.id,
-            "type": event.type,
-            "created_at": iso(event.created_at),
-            "entity_id": event.entity_id,
-            "group_id": event.group_id,
-            "event_source": event.source.as_object(),
-        }
+        event_meta = event.envelope_object()
     context = EnvelopeContext(
         sendout_id=ctx.new_id(SENDOUT_ID_PREFIX),
         project_id=ctx.project_id,

@@ -121,31 +121,27 @@ async def delete_distribution(distribution_id: str, request: Request) -> Respons
     return no_content()
 
 
+async def _set_status(
+    request: Request, distribution_id: str, status: DistributionStatus
+) -> Response:
+    ctx = await context(request)
+    updated = await service.set_status(storage(request), ctx, distribution_id, status)
+    return json_response(distribution_object(updated))
+
+
 @router.post("/{distribution_id}/pause", summary="Pause a distribution")
 async def pause(distribution_id: str, request: Request) -> Response:
-    ctx = await context(request)
-    updated = await service.set_status(
-        storage(request), ctx, distribution_id, DistributionStatus.PAUSED
-    )
-    return json_response(distribution_object(updated))
+    return await _set_status(request, distribution_id, DistributionStatus.PAUSED)
 
 
 @router.post("/{distribution_id}/activate", summary='Activate a distribution ("set live")')
 async def activate(distribution_id: str, request: Request) -> Response:
-    ctx = await context(request)
-    updated = await service.set_status(
-        storage(request), ctx, distribution_id, DistributionStatus.ACTIVE
-    )
-    return json_response(distribution_object(updated))
+    return await _set_status(request, distribution_id, DistributionStatus.ACTIVE)
 
 
 @router.post("/{distribution_id}/cancel", summary="Cancel a manual distribution before it starts")
 async def cancel(distribution_id: str, request: Request) -> Response:
-    ctx = await context(request)
-    updated = await service.set_status(
-        storage(request), ctx, distribution_id, DistributionStatus.CANCELED
-    )
-    return json_response(distribution_object(updated))
+    return await _set_status(request, distribution_id, DistributionStatus.CANCELED)
 
 
 @router.post(
