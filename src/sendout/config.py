@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,11 @@ DEFAULT_PORT = 8080
 DEFAULT_LOG_LEVEL = "INFO"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
 DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted without a lookup
+DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN.md §7)
+DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
+DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -30,8 +36,15 @@ class Settings:
     auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
     app_id: str | None = None
     app_token: str | None = None
-    #: let webhooks reach private, loopback and link-local addresses (tests, local demos)
-    allow_private_targets: bool = False
+    #: non-public ranges webhooks may reach anyway (tests and local demos allow loopback)
+    allowed_targets: tuple[IPNetwork, ...] = ()
+    delivery_timeout: float = DEFAULT_DELIVERY_TIMEOUT
+    delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
+    endpoint_concurrency: int = DEFAULT_ENDPOINT_CONCURRENCY
+    #: where alert emails go out (``smtp://user:password@host:port``, ``smtps://`` for TLS)
+    smtp_url: str | None = None
+    #: the alert address of projects that have none of their own
+    alert_email: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -75,6 +88,35 @@ class Settings:
             auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),
             app_id=app_id,
             app_token=app_token,
-            allow_private_targets=(get("ALLOW_PRIVATE_TARGETS") or "false").lower()
-            in ("1", "true", "yes"),
+            allowed_targets=_networks(get("ALLOWED_TARGETS")),
+            delivery_timeout=number("DELIVERY_TIMEOUT", DEFAULT_DELIVERY_TIMEOUT) or 0.001,
+            delivery_concurrency=max(
+                1, int(number("DELIVERY_CONCURRENCY", DEFAULT_DELIVERY_CONCURRENCY))
+            ),
+            endpoint_concurrency=max(
+                1, int(number("ENDPOINT_CONCURRENCY", DEFAULT_ENDPOINT_CONCURRENCY))
+            ),
+            smtp_url=_smtp_url(get("SMTP_URL")),
+            alert_email=get("ALERT_EMAIL"),
         )
+
+
+def _networks(raw: str | None) -> tuple[IPNetwork, ...]:
+    """``SENDOUT_ALLOWED_TARGETS``: comma-separated CIDR ranges (or single addresses)."""
+    networks: list[IPNetwork] = []
+    for part in (raw or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{ENV_PREFIX}ALLOWED_TARGETS: {part.strip()!r} is not a CIDR range"
+            ) from None
+    return tuple(networks)
+
+
+def _smtp_url(raw: str | None) -> str | None:
+    if raw is not None and not raw.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"{ENV_PREFIX}SMTP_URL must be smtp://host:port or smtps://host:port")
+    return raw

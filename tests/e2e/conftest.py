@@ -49,7 +49,7 @@ def start_server(
         **os.environ,
         "SENDOUT_DATABASE_URL": database_url,
         # The tests' webhook receivers listen on 127.0.0.1.
-        "SENDOUT_ALLOW_PRIVATE_TARGETS": "true",
+        "SENDOUT_ALLOWED_TARGETS": "127.0.0.0/8,::1/128",
         **(extra_env or {}),
     }
     with log.open("wb") as out:

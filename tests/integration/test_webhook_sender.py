@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,6 +11,8 @@ from aiohttp import web
 from sendout.adapters.channels.webhook import REFUSED, WebhookSender
 from sendout.domain.deliveries import OutboundRequest
 from sendout.domain.targets import is_public_address
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ async def test_any_2xx_is_delivered_and_the_response_is_kept(
     endpoint: tuple[str, list[bytes]],
 ) -> None:
     url, received = endpoint
-    sender = WebhookSender(allow_private=True)
+    sender = WebhookSender(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(OutboundRequest(url=url + "/hook", headers={}, body=b'{"a":1}'))
     finally:
@@ -50,7 +53,7 @@ async def test_any_2xx_is_delivered_and_the_response_is_kept(
 
 async def test_redirects_are_not_followed(endpoint: tuple[str, list[bytes]]) -> None:
     url, received = endpoint
-    sender = WebhookSender(allow_private=True)
+    sender = WebhookSender(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(OutboundRequest(url=url + "/redirect", headers={}, body=b"x"))
     finally:
@@ -61,7 +64,7 @@ async def test_redirects_are_not_followed(endpoint: tuple[str, list[bytes]]) -> 
 
 
 async def test_a_closed_port_is_a_failure_value_not_an_exception() -> None:
-    sender = WebhookSender(allow_private=True)
+    sender = WebhookSender(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(
             OutboundRequest(url="http://127.0.0.1:9/x", headers={}, body=b"")

@@ -9,6 +9,20 @@ operator allows them (tests and local demos do).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def is_allowed_address(address: str, allowed: Sequence[IPNetwork] = ()) -> bool:
+    """Whether a webhook may be sent to ``address``: public, or inside an allowed range."""
+    if is_public_address(address):
+        return True
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return any(ip.version == net.version and ip in net for net in allowed)
 
 
 def is_public_address(address: str) -> bool:

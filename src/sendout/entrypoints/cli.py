@@ -108,7 +108,7 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
     @asynccontextmanager
     async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
-        sender = WebhookSender(allow_private=settings.allow_private_targets)
+        sender = _sender(settings)
         try:
             async with running(_worker(container, sender)) as worker:
                 app.state.worker = worker
@@ -150,7 +150,7 @@ def _worker(container: Container, sender: WebhookSender) -> Worker:
 
 
 async def _work(container: Container) -> None:
-    sender = WebhookSender(allow_private=container.settings.allow_private_targets)
+    sender = _sender(container.settings)
     worker = _worker(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -159,6 +159,12 @@ async def _work(container: Container) -> None:
         await worker.run()
     finally:
         await sender.close()
+
+
+def _sender(settings: Settings) -> WebhookSender:
+    return WebhookSender(
+        timeout=settings.delivery_timeout, allowed_targets=settings.allowed_targets
+    )
 
 
 def _print_keys(issued: IssuedKey) -> None:

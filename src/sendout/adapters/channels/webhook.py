@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
-from sendout.domain.targets import is_public_address
+from sendout.domain.targets import IPNetwork, is_allowed_address
 
 REFUSED = "PrivateTargetRefused"
 
@@ -29,14 +29,15 @@ class PublicOnlyResolver(AbstractResolver):
     """Resolves as usual, then keeps public addresses only: the check is made on the address
     actually connected to, so a DNS name pointing inside the network is refused too."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: Sequence[IPNetwork] = ()) -> None:
         self._inner = DefaultResolver()
+        self._allowed = tuple(allowed)
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         found = await self._inner.resolve(host, port, family)
-        allowed = [entry for entry in found if is_public_address(entry["host"])]
+        allowed = [e for e in found if is_allowed_address(e["host"], self._allowed)]
         if not allowed:
             raise TargetRefused(f"{host} resolves to no public address")
         return allowed
@@ -57,9 +58,9 @@ class WebhookSender:
         timeout: float = DEFAULT_TIMEOUT,
         connections: int = DEFAULT_CONNECTIONS,
         per_host: int = DEFAULT_CONNECTIONS_PER_HOST,
-        allow_private: bool = False,
+        allowed_targets: Sequence[IPNetwork] = (),
     ) -> None:
-        self._allow_private = allow_private
+        self._allowed = tuple(allowed_targets)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
@@ -67,11 +68,10 @@ class WebhookSender:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            options: dict[str, Any] = {}
-            if not self._allow_private:
-                options["resolver"] = PublicOnlyResolver()
             connector = aiohttp.TCPConnector(
-                limit=self._connections, limit_per_host=self._per_host, **options
+                limit=self._connections,
+                limit_per_host=self._per_host,
+                resolver=PublicOnlyResolver(self._allowed),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -83,7 +83,7 @@ class WebhookSender:
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
         host = urlsplit(request.url).hostname or ""
-        if not self._allow_private and _is_ip(host) and not is_public_address(host):
+        if _is_ip(host) and not is_allowed_address(host, self._allowed):
             # An address literal is not resolved, so the resolver's check never sees it.
             return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
         try:
