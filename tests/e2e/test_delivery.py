@@ -94,6 +94,15 @@ def distribution_to(api: Api, url: str, event: str) -> dict[str, Any]:
     return created
 
 
+def secret_of(api: Api, distribution: dict[str, Any]) -> dict[str, Any]:
+    channel_id = distribution["channels"][0]["id"]
+    status, body = api.call(
+        "GET", f"/v1/distributions/{distribution['id']}/channels/{channel_id}/secret"
+    )
+    assert status == 200, body
+    return dict(body)
+
+
 def track(sdk: voucherify.ApiClient, event: str, source_id: str, name: str) -> None:
     voucherify.EventsApi(sdk).track_custom_event(
         voucherify.EventsCreateRequestBody(
@@ -112,7 +121,7 @@ def test_a_webhook_arrives_signed_byte_for_byte_and_is_recorded_delivered(
     api: Api, sdk: voucherify.ApiClient, receiver: Receiver
 ) -> None:
     created = distribution_to(api, receiver.url, "greet")
-    secret = created["channels"][0]["secret"]
+    secret = secret_of(api, created)["secret"]
     track(sdk, "greet", "zed", 'Zed "the" Ünïcode')
     ((headers, body),) = receiver.wait_for(1)
 

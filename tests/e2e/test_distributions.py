@@ -48,7 +48,12 @@ def test_create_read_list_replace_pause_activate_delete(api: Api) -> None:
     assert created["object"] == "distribution"
     assert created["status"] == "ACTIVE"
     channel = created["channels"][0]
-    assert channel["secret"].startswith("whsec_")
+    assert "secret" not in channel  # read through its own endpoint, never in listings
+    secret_path = f"/v1/distributions/{created['id']}/channels/{channel['id']}/secret"
+    status, secret = api.call("GET", secret_path)
+    assert status == 200
+    assert secret["secret"].startswith("whsec_")
+    assert secret["previous_secret"] is None
 
     status, got = api.call("GET", f"/v1/distributions/{created['id']}")
     assert (status, got) == (200, created)
@@ -65,7 +70,8 @@ def test_create_read_list_replace_pause_activate_delete(api: Api) -> None:
     status, replaced = api.call("PUT", f"/v1/distributions/{created['id']}", replacement)
     assert status == 200, replaced
     assert replaced["name"] == "Paid orders v2"
-    assert replaced["channels"][0]["secret"] == channel["secret"]
+    _, kept = api.call("GET", secret_path)
+    assert kept["secret"] == secret["secret"]
     assert replaced["channels"][0]["headers"] == {"X-Api-Key": "k"}
 
     status, paused = api.call("POST", f"/v1/distributions/{created['id']}/pause")
@@ -333,8 +339,9 @@ def test_a_publish_distribution_gives_the_customer_a_code_once(
         )
     sendouts = wait_for_sendouts(api, created["id"], 2)
     by_status = {s["status"]: s for s in sendouts}
-    # One code for two customers: the first publishes it, the second fails and pauses.
-    delivered = by_status["PENDING"]
+    # One code for two customers: the first publishes it, the second fails and pauses (the
+    # first, still waiting for its endpoint, is then held until the distribution is live).
+    delivered = by_status.get("PENDING") or by_status["HELD"]
     failed = by_status["FAILED"]
     assert failed["reason"] == "no_voucher_suitable_for_publication"
     status, request = api.call("GET", f"/v1/sendouts/{delivered['id']}")
@@ -349,6 +356,11 @@ def test_a_publish_distribution_gives_the_customer_a_code_once(
     }
     status, current = api.call("GET", f"/v1/distributions/{created['id']}")
     assert current["status"] == "PAUSED"
+    assert current["paused_reason"] == "action_failed"
+    status, notes = api.call("GET", "/v1/notifications?type=campaign.codes_exhausted")
+    (note,) = [n for n in notes["notifications"] if n["resource"]["id"] == campaign["id"]]
+    assert note["details"]["distribution_id"] == created["id"]
+    assert note["read"] is False
 
 
 def manual(**fields: Any) -> dict[str, Any]:

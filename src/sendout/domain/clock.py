@@ -35,3 +35,11 @@ def iso_or_none(moment: datetime | None) -> str | None:
 
 def iso_date_or_none(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of ``iso`` (any ISO 8601 form with a zone; ``Z`` included)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return moment.astimezone(UTC)

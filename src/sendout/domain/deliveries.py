@@ -38,3 +38,27 @@ class SendResult:
 class ChannelSender(Protocol):
     async def send(self, request: OutboundRequest) -> SendResult: ...
     async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    #: ``From``; None: the mailer's own address
+    sender: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailResult:
+    """The outcome of handing one email to the SMTP server, as a value."""
+
+    sent: bool
+    error: str | None = None
+    #: retrying cannot help (e.g. the recipient address is refused)
+    final: bool = False
+
+
+class Mailer(Protocol):
+    async def send(self, message: EmailMessage) -> MailResult: ...

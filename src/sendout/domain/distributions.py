@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
+from sendout.domain.retry import RetryPolicy
 from sendout.domain.templates import (
     PathSchema,
     Template,
@@ -219,6 +220,12 @@ class ActionSpec:
         return body
 
 
+#: How long a rotated-out secret still signs requests, so receivers can switch over.
+SECRET_OVERLAP = timedelta(hours=24)
+MAX_RETRIES = 20
+MIN_FIRST_DELAY = timedelta(seconds=1)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WebhookChannel:
     id: str
@@ -229,6 +236,11 @@ class WebhookChannel:
     attributes: tuple[tuple[str, str | None], ...] = ()
     raw_payload: bool = False
     secret: str
+    #: the secret before the last rotation, still used to sign for ``SECRET_OVERLAP``
+    previous_secret: str | None = None
+    secret_rotated_at: datetime | None = None
+    #: this channel's retry ladder; None: Voucherify's default
+    retry: RetryPolicy | None = None
 
     @property
     def type(self) -> str:
@@ -241,7 +253,18 @@ class WebhookChannel:
             return template_from_attributes(self.attributes)
         return None
 
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets requests are signed with now: the current one first."""
+        if (
+            self.previous_secret is not None
+            and self.secret_rotated_at is not None
+            and now < self.secret_rotated_at + SECRET_OVERLAP
+        ):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
     def as_object(self) -> dict[str, Any]:
+        """The channel as the API shows it: secrets are read through their own endpoint."""
         return {
             "id": self.id,
             "type": self.type,
@@ -251,8 +274,46 @@ class WebhookChannel:
             "payload": self.payload,
             "attributes": [{"path": path, "key": key} for path, key in self.attributes],
             "raw_payload": self.raw_payload,
-            "secret": self.secret,
+            "retry": None if self.retry is None else retry_object(self.retry),
         }
+
+
+def retry_object(policy: RetryPolicy) -> dict[str, Any]:
+    return {
+        "max_retries": policy.retries,
+        "initial_delay_seconds": int(policy.first_delay.total_seconds()),
+        "max_delay_seconds": int(policy.max_delay.total_seconds()),
+    }
+
+
+def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
+    """A channel's ``retry`` setting: ``{max_retries, initial_delay_seconds,
+    max_delay_seconds}``, each optional (the default ladder fills the rest)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise _bad("an object with max_retries, initial_delay_seconds, max_delay_seconds", where)
+    unknown = set(raw) - {"max_retries", "initial_delay_seconds", "max_delay_seconds"}
+    if unknown:
+        raise _bad(f"unknown setting {sorted(unknown)[0]}", where)
+    default = RetryPolicy()
+    values: dict[str, int] = {}
+    for name in ("max_retries", "initial_delay_seconds", "max_delay_seconds"):
+        value = raw.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise _bad("a whole number", f"{where}.{name}")
+        if value is not None:
+            values[name] = value
+    retries = values.get("max_retries", default.retries)
+    first = timedelta(seconds=values.get("initial_delay_seconds", 0)) or default.first_delay
+    largest = timedelta(seconds=values.get("max_delay_seconds", 0)) or default.max_delay
+    if not 0 <= retries <= MAX_RETRIES:
+        raise _bad(f"0 to {MAX_RETRIES}", f"{where}.max_retries")
+    if not MIN_FIRST_DELAY <= first <= default.max_delay:
+        raise _bad("1 second to 24 hours", f"{where}.initial_delay_seconds")
+    if not first <= largest <= default.max_delay:
+        raise _bad("initial_delay_seconds to 24 hours", f"{where}.max_delay_seconds")
+    return RetryPolicy(retries=retries, first_delay=first, max_delay=largest)
 
 
 MANUAL = EventType.MANUAL_DISTRIBUTION_SCHEDULE.value
@@ -307,6 +368,21 @@ class Distribution:
     created_at: datetime
     updated_at: datetime | None = None
     manual: ManualPlan | None = None
+    #: why it is PAUSED: ``delivery_failed``/``action_failed`` (Sendout did it, send-outs are
+    #: held until it is set live) or None (a person paused it: events are not acted on)
+    paused_reason: str | None = None
+
+    def channel(self, channel_id: str) -> WebhookChannel | None:
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+    @property
+    def holds_sendouts(self) -> bool:
+        """Paused by Sendout after a failure: new send-outs wait instead of being dropped."""
+        return self.status is DistributionStatus.PAUSED and self.paused_reason is not None
+
+
+PAUSED_DELIVERY_FAILED = "delivery_failed"
+PAUSED_ACTION_FAILED = "action_failed"
 
 
 def distribution_object(distribution: Distribution) -> dict[str, Any]:
@@ -317,6 +393,7 @@ def distribution_object(distribution: Distribution) -> dict[str, Any]:
         "object": "distribution",
         "name": distribution.name,
         "status": distribution.status.value,
+        "paused_reason": distribution.paused_reason,
         "trigger": distribution.trigger.as_object(),
         "conditions": dict(distribution.trigger.conditions),
         "action": distribution.action.as_object(),

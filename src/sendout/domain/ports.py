@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -16,9 +16,10 @@ from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.events import Event
+from sendout.domain.notifications import Notification, NotificationQuery
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
-from sendout.domain.sendouts import Sendout, SendoutQuery
+from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ class ProjectStore(Protocol):
     async def add(self, project: Project) -> None: ...
     async def get(self, project_id: str) -> Project | None: ...
     async def count(self) -> int: ...
+    async def set_alert_email(self, project_id: str, alert_email: str | None) -> None: ...
     async def add_key(self, key: ApiKey) -> None: ...
     async def get_key(self, app_id: str) -> ApiKey | None: ...
 
@@ -166,15 +168,60 @@ class SendoutStore(Protocol):
     async def list(self, project_id: str, query: SendoutQuery) -> Page[Sendout]: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Requeue:
+    """Which send-outs to make due again (resend one, recover since a time, resume held)."""
+
+    statuses: frozenset[SendoutStatus]
+    sendout_id: str | None = None
+    distribution_id: str | None = None
+    since: datetime | None = None
+    #: only send-outs that went out at least once (a message that was never rendered, e.g.
+    #: its action failed, has nothing to send)
+    attempted: bool = False
+    #: what the send-out's ``reason`` becomes (e.g. ``resent``)
+    reason: str | None = None
+
+
 class DeliveryStore(Protocol):
-    async def claim_due(
-        self, now: datetime, lease_until: datetime, limit: int
-    ) -> Sequence[Sendout]: ...
+    async def due(
+        self, now: datetime, limit: int, exclude_urls: Collection[str] = ()
+    ) -> Sequence[Sendout]:
+        """Pending send-outs whose time has come, oldest first, held until the transaction
+        ends (skipping rows another worker holds), except those to ``exclude_urls``."""
+        ...
+
+    async def lease(self, sendout_ids: Collection[str], until: datetime) -> None: ...
     async def update(self, sendout: Sendout) -> None: ...
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int: ...
     async def add_attempt(
         self, sendout: Sendout, started_at: datetime, result: SendResult
     ) -> None: ...
     async def attempts(self, project_id: str, sendout_id: str) -> Sequence[Mapping[str, Any]]: ...
+
+
+class NotificationStore(Protocol):
+    async def add_unless_unread(self, notification: Notification) -> bool:
+        """Add it, unless an unread notification of its type about its resource exists;
+        answers whether it was added."""
+        ...
+
+    async def get(self, project_id: str, notification_id: str) -> Notification | None: ...
+    async def list(self, project_id: str, query: NotificationQuery) -> Page[Notification]: ...
+    async def unread_count(self, project_id: str) -> int: ...
+    async def mark_read(
+        self, project_id: str, notification_ids: Collection[str] | None, now: datetime
+    ) -> int:
+        """Mark these (None: all) read; answers how many changed."""
+        ...
+
+    async def due_emails(self, now: datetime, limit: int) -> Sequence[Notification]:
+        """Notifications waiting for the mailer, held until the transaction ends."""
+        ...
+
+    async def update_email(
+        self, notification: Notification, next_attempt_at: datetime | None
+    ) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -191,6 +238,7 @@ class UnitOfWork(Protocol):
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore
+    notifications: NotificationStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

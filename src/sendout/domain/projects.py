@@ -13,6 +13,8 @@ class Project:
     id: str
     name: str
     created_at: datetime
+    #: where alert emails go; None: the operator's default (SENDOUT_ALERT_EMAIL)
+    alert_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -37,6 +37,8 @@ class Sendout:
     channel_id: str
     channel: str
     event_id: str
+    #: the type of the event that caused it (the trigger), for filtering the log
+    event_type: str | None = None
     customer_id: str | None
     status: SendoutStatus
     url: str
@@ -55,6 +57,16 @@ class SendoutQuery:
     page: int = 1
     distribution_id: str | None = None
     status: SendoutStatus | None = None
+    customer_id: str | None = None
+    event_type: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+#: Statuses a send-out can be sent again from (``resend``, ``recover``).
+RESENDABLE = frozenset(
+    {SendoutStatus.FAILED, SendoutStatus.DELIVERED, SendoutStatus.CANCELED, SendoutStatus.HELD}
+)
 
 
 def sendout_object(sendout: Sendout, *, with_request: bool = False) -> dict[str, Any]:
@@ -63,6 +75,7 @@ def sendout_object(sendout: Sendout, *, with_request: bool = False) -> dict[str,
         "object": "sendout",
         "distribution_id": sendout.distribution_id,
         "event_id": sendout.event_id,
+        "event_type": sendout.event_type,
         "customer_id": sendout.customer_id,
         "channel": sendout.channel,
         "channel_id": sendout.channel_id,

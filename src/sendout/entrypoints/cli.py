@@ -15,18 +15,20 @@ import uvloop
 from fastapi import FastAPI
 
 from sendout import __version__
+from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.adapters.channels.webhook import WebhookSender
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings, SettingsError
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.worker import Worker, running
+from sendout.entrypoints.worker import Lanes, Worker, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
 from sendout.services.manual import ManualScheduler
+from sendout.services.notifications import AlertMailer
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
@@ -110,8 +112,8 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
         sender = _sender(settings)
         try:
-            async with running(_worker(container, sender)) as worker:
-                app.state.worker = worker
+            async with running(_lanes(container, sender)) as lanes:
+                app.state.worker = lanes
                 yield
         finally:
             await sender.close()
@@ -132,31 +134,54 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     return 0
 
 
-def _worker(container: Container, sender: WebhookSender) -> Worker:
-    actions = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
-    deliverer = Deliverer(container.uow_factory, sender, container.clock, container.rng)
-    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng)
-    manual = ManualScheduler(container.uow_factory, container.clock, container.rng)
-    worker = Worker(
-        jobs=[
-            ("dispatch", dispatcher.run_batch),
-            ("deliver", deliverer.run_batch),
-            ("manual distributions", manual.run_next),
-            ("async actions", actions.run_next),
-        ]
+def _lanes(container: Container, sender: WebhookSender) -> Lanes:
+    """The worker's jobs, in two lanes: delivery, and everything else."""
+    settings, uow, clock, rng = (
+        container.settings,
+        container.uow_factory,
+        container.clock,
+        container.rng,
     )
-    container.wake_listeners.append(worker.wake)
-    return worker
+    deliverer = Deliverer(
+        uow,
+        sender,
+        clock,
+        rng,
+        attempt_timeout=settings.delivery_timeout,
+        concurrency=settings.delivery_concurrency,
+        endpoint_concurrency=settings.endpoint_concurrency,
+    )
+    mailer = AlertMailer(
+        uow,
+        None if settings.smtp_url is None else SmtpMailer(settings.smtp_url),
+        clock,
+        default_address=settings.alert_email,
+    )
+    delivery = Worker([("deliver", deliverer.run_batch)], on_stop=deliverer.settle)
+    deliverer.on_progress = delivery.wake
+    main = Worker(
+        jobs=[
+            ("dispatch", Dispatcher(uow, clock, rng).run_batch),
+            ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
+            ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
+            ("alert emails", mailer.run_batch),
+        ],
+        # New send-outs may have been written: the delivery lane looks at once.
+        on_progress=delivery.wake,
+    )
+    lanes = Lanes([main, delivery])
+    container.wake_listeners.append(lanes.wake)
+    return lanes
 
 
 async def _work(container: Container) -> None:
     sender = _sender(container.settings)
-    worker = _worker(container, sender)
+    lanes = _lanes(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, worker.stop)
+        loop.add_signal_handler(sig, lanes.stop)
     try:
-        await worker.run()
+        await lanes.run()
     finally:
         await sender.close()
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
 log = logging.getLogger("sendout.worker")
 
@@ -23,9 +24,20 @@ Job = Callable[[], Awaitable[int]]
 
 
 class Worker:
-    def __init__(self, jobs: Sequence[tuple[str, Job]], *, poll_interval: float = POLL_INTERVAL):
+    def __init__(
+        self,
+        jobs: Sequence[tuple[str, Job]],
+        *,
+        poll_interval: float = POLL_INTERVAL,
+        on_progress: Callable[[], None] | None = None,
+        on_stop: Callable[[], Awaitable[None]] | None = None,
+    ):
         self.jobs = list(jobs)
         self.poll_interval = poll_interval
+        #: called after a cycle that handled something (another lane may have work now)
+        self.on_progress = on_progress
+        #: awaited once the loop has stopped (finish work in flight)
+        self.on_stop = on_stop
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self.cycles = 0
@@ -47,10 +59,14 @@ class Worker:
             if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL:
                 log.info("worker alive after %d cycles", self.cycles)
                 last_heartbeat = time.monotonic()
+            if handled and self.on_progress is not None:
+                self.on_progress()
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
                 self._wake.clear()
+        if self.on_stop is not None:
+            await self.on_stop()
         log.info("worker stopped")
 
     async def _cycle(self) -> int:
@@ -65,12 +81,31 @@ class Worker:
         return handled
 
 
+@dataclass
+class Lanes:
+    """Workers that run side by side, each with its own jobs, so a long job in one lane
+    (generating a million codes) never delays another (delivering webhooks)."""
+
+    workers: list[Worker] = field(default_factory=list)
+
+    def wake(self) -> None:
+        for worker in self.workers:
+            worker.wake()
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(worker.run() for worker in self.workers))
+
+
 @contextlib.asynccontextmanager
-async def running(worker: Worker) -> AsyncIterator[Worker]:
-    """Run ``worker`` in the background for the duration of the block, then stop it cleanly."""
-    task = asyncio.create_task(worker.run(), name="sendout-worker")
+async def running(lanes: Lanes) -> AsyncIterator[Lanes]:
+    """Run ``lanes`` in the background for the duration of the block, then stop them cleanly."""
+    task = asyncio.create_task(lanes.run(), name="sendout-worker")
     try:
-        yield worker
+        yield lanes
     finally:
-        worker.stop()
+        lanes.stop()
         await task

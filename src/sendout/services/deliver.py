@@ -1,10 +1,17 @@
 """The sender: due send-outs out to their endpoints, attempts recorded, retries scheduled.
 
-A batch is claimed under a lease (the send-outs' next attempt is pushed to the lease's end
-in the claiming transaction), delivered concurrently with no transaction open, and reported
-in a second transaction. A worker killed between the two loses nothing: when the lease runs
-out the send-outs are due again and another worker sends them (at-least-once; the envelope
-``id`` lets receivers drop a repeat).
+Each worker cycle first records the attempts that finished since the last one (one
+transaction for all of them), then claims as many due send-outs as it has free slots: the
+claim pushes their next attempt to the lease's end, and each one is sent in its own task with
+no transaction open. A worker killed after a claim loses nothing: when the lease runs out the
+send-outs are due again and another worker sends them (at-least-once; the envelope ``id``
+lets receivers drop a repeat). A slot is freed only once its attempt is recorded, so a kill
+can repeat at most ``concurrency`` send-outs.
+
+Isolation (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones): each endpoint
+(URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops claiming
+its send-outs while it is down, so a timing-out endpoint cannot fill the worker with
+attempts that wait ten seconds each.
 """
 
 from __future__ import annotations
@@ -12,22 +19,51 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sendout.domain.breaker import Breaker, BreakerPolicy
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import ChannelSender, OutboundRequest, SendResult
-from sendout.domain.distributions import Distribution, DistributionStatus
+from sendout.domain.distributions import (
+    PAUSED_DELIVERY_FAILED,
+    Distribution,
+    DistributionStatus,
+)
+from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy, parse_retry_after
 from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.signing import signature_headers
+from sendout.services.notifications import raise_notification
 
 log = logging.getLogger("sendout.worker")
 
-DELIVERY_BATCH = 100
-DELIVERY_CONCURRENCY = 64
-LEASE = timedelta(seconds=60)  # longer than the 10 s attempt timeout, with room
+DELIVERY_BATCH = 200  # most send-outs claimed in one transaction
+DELIVERY_CONCURRENCY = 256
+ENDPOINT_CONCURRENCY = 16
+LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
+DEFAULT_POLICY = RetryPolicy()
+REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """How one claimed send-out goes out."""
+
+    secrets: list[str]
+    policy: RetryPolicy
+
+
+@dataclass(slots=True)
+class _Finished:
+    sendout: Sendout
+    route: _Route
+    started: datetime
+    result: SendResult
+    tries: int = 0
 
 
 class Deliverer:
@@ -38,107 +74,184 @@ class Deliverer:
         clock: Clock,
         rng: random.Random,
         *,
-        policy: RetryPolicy | None = None,
-        batch: int = DELIVERY_BATCH,
+        attempt_timeout: float = 10.0,
         concurrency: int = DELIVERY_CONCURRENCY,
+        endpoint_concurrency: int = ENDPOINT_CONCURRENCY,
+        batch: int = DELIVERY_BATCH,
+        breaker: BreakerPolicy | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._sender = sender
         self._clock = clock
         self._rng = rng
-        self._policy = policy or RetryPolicy()
+        self._lease = timedelta(seconds=attempt_timeout) + LEASE_MARGIN
+        self._concurrency = concurrency
+        self._endpoint_concurrency = endpoint_concurrency
         self._batch = batch
-        self._slots = asyncio.Semaphore(concurrency)
+        self._breaker_policy = breaker or BreakerPolicy()
+        self._breakers: dict[str, Breaker] = {}
+        self._in_flight: Counter[str] = Counter()  # per URL, until the attempt is recorded
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._finished: list[_Finished] = []
+        self.on_progress: Callable[[], None] = lambda: None
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight.total()
 
     async def run_batch(self) -> int:
-        now = self._clock.now()
-        async with self._uow_factory() as uow:
-            due = list(await uow.deliveries.claim_due(now, now + LEASE, self._batch))
-            distributions = await _distributions(uow, due)
-            await uow.commit()
-        if not due:
+        """Record finished attempts, then start new ones; answers how much it handled."""
+        return await self._report_finished() + await self._claim()
+
+    async def settle(self) -> None:
+        """Wait for every attempt in flight and record it (graceful stop, tests)."""
+        while self._tasks or self._finished:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks))
+            await self._report_finished()
+
+    # --- claiming -------------------------------------------------------------------------
+
+    def _room(self, url: str, now: datetime) -> int:
+        breaker = self._breakers.get(url)
+        limit = self._endpoint_concurrency
+        if breaker is not None:
+            limit = breaker.capacity(now, limit)
+        return limit - self._in_flight[url]
+
+    async def _claim(self) -> int:
+        free = self._concurrency - self.in_flight
+        if free <= 0:
             return 0
-        outcomes = await asyncio.gather(
-            *(self._attempt(s, distributions.get(s.distribution_id)) for s in due)
-        )
+        now = self._clock.now()
+        busy = {url for url in {*self._in_flight, *self._breakers} if self._room(url, now) <= 0}
+        taken: list[tuple[Sendout, _Route]] = []
         async with self._uow_factory() as uow:
-            for sendout, started, result in outcomes:
-                await self._report(uow, sendout, started, result, distributions)
+            due = list(await uow.deliveries.due(now, min(free, self._batch), busy))
+            if not due:
+                return 0
+            distributions = await _distributions(uow, due)
+            room: dict[str, int] = {}
+            for sendout in due:
+                distribution = distributions.get(sendout.distribution_id)
+                route = _route(sendout, distribution, now)
+                if route is None:
+                    await _set_aside(uow, sendout, distribution, now)
+                    continue
+                if sendout.url not in room:
+                    room[sendout.url] = self._room(sendout.url, now)
+                if room[sendout.url] > 0 and len(taken) < free:
+                    room[sendout.url] -= 1
+                    taken.append((sendout, route))
+            await uow.deliveries.lease([s.id for s, _ in taken], now + self._lease)
             await uow.commit()
+        for sendout, route in taken:
+            self._start(sendout, route, now)
         return len(due)
 
-    async def _attempt(
-        self, sendout: Sendout, distribution: Distribution | None
-    ) -> tuple[Sendout, datetime, SendResult | None]:
+    def _start(self, sendout: Sendout, route: _Route, now: datetime) -> None:
+        self._in_flight[sendout.url] += 1
+        breaker = self._breakers.get(sendout.url)
+        if breaker is not None:
+            breaker.started(now)
+        task = asyncio.create_task(self._attempt(sendout, route))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def _attempt(self, sendout: Sendout, route: _Route) -> None:
         started = self._clock.now()
-        channel = next(
-            (
-                c
-                for c in (distribution.channels if distribution else ())
-                if c.id == sendout.channel_id
-            ),
-            None,
-        )
-        if channel is None:
-            return sendout, started, None
         headers = {
             **sendout.headers,
-            **signature_headers(
-                [channel.secret], sendout.id, int(started.timestamp()), sendout.body
-            ),
+            **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
         }
-        async with self._slots:
+        try:
             result = await self._sender.send(
                 OutboundRequest(url=sendout.url, headers=headers, body=sendout.body)
             )
-        return sendout, started, result
+        except Exception as exc:  # a ChannelSender answers with values; this is a bug guard
+            log.exception("sender raised for send-out %s", sendout.id)
+            result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
+        self._judge_endpoint(sendout.url, result)
+        self._finished.append(_Finished(sendout, route, started, result))
+        self.on_progress()
 
-    async def _report(
-        self,
-        uow: UnitOfWork,
-        sendout: Sendout,
-        started: datetime,
-        result: SendResult | None,
-        distributions: dict[str, Distribution],
-    ) -> None:
-        now = self._clock.now()
-        if result is None:
+    def _judge_endpoint(self, url: str, result: SendResult) -> None:
+        breaker = self._breakers.get(url)
+        if result.delivered or (result.status_code is not None and result.status_code < 500):
+            # The endpoint answered: it is up, whatever it thought of the request.
+            if breaker is not None:
+                breaker.succeeded()
+                if breaker.idle:
+                    del self._breakers[url]
+            return
+        if result.final:
+            return  # refused before sending: says nothing about the endpoint's health
+        if breaker is None:
+            breaker = self._breakers[url] = Breaker(self._breaker_policy)
+        breaker.failed(self._clock.now())
+
+    # --- recording ------------------------------------------------------------------------
+
+    async def _report_finished(self) -> int:
+        if not self._finished:
+            return 0
+        batch, self._finished = self._finished, []
+        try:
+            async with self._uow_factory() as uow:
+                for finished in batch:
+                    await self._report(uow, finished)
+                await uow.commit()
+        except Exception:
+            kept = [f for f in batch if f.tries + 1 < REPORT_TRIES]
+            for finished in kept:
+                finished.tries += 1
+            self._finished.extend(kept)
+            self._release(f for f in batch if f not in kept)
+            log.exception("recording %d attempts failed; %d kept for later", len(batch), len(kept))
+            return 0
+        self._release(batch)
+        return len(batch)
+
+    def _release(self, finished: Iterable[_Finished]) -> None:
+        for item in finished:
+            url = item.sendout.url
+            self._in_flight[url] -= 1
+            if self._in_flight[url] <= 0:
+                del self._in_flight[url]
+
+    async def _report(self, uow: UnitOfWork, finished: _Finished) -> None:
+        sendout, result, now = finished.sendout, finished.result, self._clock.now()
+        await uow.deliveries.add_attempt(sendout, finished.started, result)
+        attempts = sendout.attempts_count + 1
+        if result.delivered:
             await uow.deliveries.update(
                 replace(
                     sendout,
-                    status=SendoutStatus.CANCELED,
-                    reason="distribution_deleted",
+                    status=SendoutStatus.DELIVERED,
+                    attempts_count=attempts,
                     next_attempt_at=None,
+                    reason=None,
                     updated_at=now,
                 )
             )
             return
-        await uow.deliveries.add_attempt(sendout, started, result)
-        attempts = sendout.attempts_count + 1
-        if result.delivered:
-            updated = replace(
-                sendout,
-                status=SendoutStatus.DELIVERED,
-                attempts_count=attempts,
-                next_attempt_at=None,
-                reason=None,
-                updated_at=now,
+        retry_after = parse_retry_after(result.response_headers.get("Retry-After"), now)
+        next_at = (
+            None
+            if result.final
+            else finished.route.policy.next_attempt(
+                attempts=attempts,
+                status_code=result.status_code,
+                retry_after=retry_after,
+                now=now,
+                rng=self._rng,
             )
-        else:
-            retry_after = parse_retry_after(result.response_headers.get("Retry-After"), now)
-            next_at = (
-                None
-                if result.final
-                else self._policy.next_attempt(
-                    attempts=attempts,
-                    status_code=result.status_code,
-                    retry_after=retry_after,
-                    now=now,
-                    rng=self._rng,
-                )
-            )
-            reason = f"HTTP {result.status_code}" if result.status_code else result.error
-            updated = replace(
+        )
+        reason = f"HTTP {result.status_code}" if result.status_code else result.error
+        await uow.deliveries.update(
+            replace(
                 sendout,
                 status=SendoutStatus.PENDING if next_at else SendoutStatus.FAILED,
                 attempts_count=attempts,
@@ -146,18 +259,79 @@ class Deliverer:
                 reason=reason,
                 updated_at=now,
             )
-            if next_at is None:
-                await self._pause(uow, distributions.get(sendout.distribution_id), now)
-        await uow.deliveries.update(updated)
+        )
+        if next_at is None:
+            await self._gave_up(uow, sendout, reason or "failed", now)
 
-    async def _pause(
-        self, uow: UnitOfWork, distribution: Distribution | None, now: datetime
-    ) -> None:
-        """Retries ran out: the distribution stops until someone sets it live again."""
-        if distribution is not None and distribution.status is DistributionStatus.ACTIVE:
-            log.warning("distribution %s paused: a send-out failed for good", distribution.id)
-            paused = replace(distribution, status=DistributionStatus.PAUSED, updated_at=now)
-            await uow.distributions.update(paused)
+    async def _gave_up(self, uow: UnitOfWork, sendout: Sendout, reason: str, now: datetime) -> None:
+        """Retries ran out: pause the distribution until someone sets it live, and say so."""
+        distribution = await uow.distributions.get(sendout.project_id, sendout.distribution_id)
+        if distribution is None:
+            return
+        if distribution.status is DistributionStatus.ACTIVE:
+            log.warning("distribution %s paused: send-out %s failed", distribution.id, sendout.id)
+            await uow.distributions.update(
+                replace(
+                    distribution,
+                    status=DistributionStatus.PAUSED,
+                    paused_reason=PAUSED_DELIVERY_FAILED,
+                    updated_at=now,
+                )
+            )
+        await raise_notification(
+            uow,
+            project_id=sendout.project_id,
+            type=NotificationType.DISTRIBUTION_PAUSED,
+            resource=("distribution", distribution.id),
+            title=f"Distribution {distribution.name!r} paused",
+            message=(
+                f"A send-out to {sendout.url} failed after {sendout.attempts_count + 1} "
+                f"attempts ({reason}). The distribution is paused and new send-outs are held "
+                "until it is set live again."
+                if distribution.manual is None
+                else f"A send-out to {sendout.url} failed after {sendout.attempts_count + 1} "
+                f"attempts ({reason})."
+            ),
+            details={"sendout_id": sendout.id, "url": sendout.url, "reason": reason},
+            now=now,
+            rng=self._rng,
+        )
+
+
+def _route(sendout: Sendout, distribution: Distribution | None, now: datetime) -> _Route | None:
+    """How a claimed send-out goes out, or None when it must not go out now."""
+    if distribution is None or distribution.status in (
+        DistributionStatus.PAUSED,
+        DistributionStatus.DRAFT,
+    ):
+        return None
+    channel = distribution.channel(sendout.channel_id)
+    if channel is None:
+        return None
+    return _Route(secrets=channel.signing_secrets(now), policy=channel.retry or DEFAULT_POLICY)
+
+
+async def _set_aside(
+    uow: UnitOfWork, sendout: Sendout, distribution: Distribution | None, now: datetime
+) -> None:
+    """A send-out that must not go out now: held while its distribution is paused, canceled
+    when its distribution or channel is gone."""
+    gone = (
+        "distribution_deleted"
+        if distribution is None
+        else "channel_removed"
+        if distribution.channel(sendout.channel_id) is None
+        else None
+    )
+    await uow.deliveries.update(
+        replace(
+            sendout,
+            status=SendoutStatus.CANCELED if gone else SendoutStatus.HELD,
+            reason=gone or "distribution_paused",
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    )
 
 
 async def _distributions(uow: UnitOfWork, due: list[Sendout]) -> dict[str, Distribution]:

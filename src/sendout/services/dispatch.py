@@ -23,6 +23,7 @@ from sendout.domain.clock import Clock
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
     MANUAL,
+    PAUSED_ACTION_FAILED,
     Action,
     Distribution,
     DistributionStatus,
@@ -32,6 +33,7 @@ from sendout.domain.distributions import (
 )
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
 from sendout.domain.sendouts import Sendout, SendoutStatus
@@ -39,7 +41,8 @@ from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.services.context import Context
 from sendout.services.distributions import SENDOUT_ID_PREFIX
-from sendout.services.publications import PublishRequest, publish_in
+from sendout.services.notifications import raise_notification
+from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish_in
 
 log = logging.getLogger("sendout.worker")
 
@@ -50,9 +53,10 @@ JSON_HEADERS = {"content-type": "application/json"}
 class ActionFailed(Exception):
     """The action could not run for this event (its reason goes on the send-outs)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, details: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.details = details
 
 
 class Dispatcher:
@@ -105,11 +109,11 @@ class Dispatcher:
         """Run the action and write one send-out per channel; True if something failed (the
         distribution is then paused, so one broken setup cannot fail event after event)."""
         ctx = self._context(event)
-        reason = None
+        reason, details = None, None
         try:
             data = await self._run_action(uow, ctx, distribution, event)
         except ActionFailed as failure:
-            reason, data = failure.reason, {}
+            reason, details, data = failure.reason, failure.details, {}
         now = ctx.now()
         failed = reason is not None
         for channel in distribution.channels:
@@ -126,6 +130,15 @@ class Dispatcher:
                 body = orjson.dumps(channel_body(channel, data, envelope))
                 if len(body) > MAX_RENDERED_BYTES:
                     body, channel_reason, failed = b"", "payload_too_large", True
+            # Paused after a delivery failure: written now, sent once it is set live.
+            held = "distribution_paused" if distribution.holds_sendouts else None
+            status = (
+                SendoutStatus.FAILED
+                if channel_reason
+                else SendoutStatus.HELD
+                if held
+                else SendoutStatus.PENDING
+            )
             await uow.sendouts.add(
                 Sendout(
                     id=sendout_id,
@@ -135,21 +148,70 @@ class Dispatcher:
                     channel=channel.event_name,
                     event_id=event.id,
                     customer_id=event.customer_id,
-                    status=SendoutStatus.FAILED if channel_reason else SendoutStatus.PENDING,
+                    event_type=event.type,
+                    status=status,
                     url=channel.url,
                     headers={**JSON_HEADERS, **channel.headers},
                     body=body,
-                    reason=channel_reason,
-                    next_attempt_at=None if channel_reason else now,
+                    reason=channel_reason or held,
+                    next_attempt_at=now if status is SendoutStatus.PENDING else None,
                     created_at=now,
                 )
             )
         if failed:
-            log.warning("distribution %s paused after event %s", distribution.id, event.id)
-            await uow.distributions.update(
-                replace(distribution, status=DistributionStatus.PAUSED, updated_at=now)
-            )
+            await self._pause(uow, distribution, event, reason or "payload_too_large", details)
         return failed
+
+    async def _pause(
+        self,
+        uow: UnitOfWork,
+        distribution: Distribution,
+        event: Event,
+        reason: str,
+        details: str | None,
+    ) -> None:
+        """The action or a payload failed: stop, so one broken setup cannot fail event after
+        event, and tell the project (a campaign out of codes has its own notification)."""
+        now = self._clock.now()
+        log.warning("distribution %s paused after event %s: %s", distribution.id, event.id, reason)
+        if distribution.status is DistributionStatus.ACTIVE:
+            await uow.distributions.update(
+                replace(
+                    distribution,
+                    status=DistributionStatus.PAUSED,
+                    paused_reason=PAUSED_ACTION_FAILED,
+                    updated_at=now,
+                )
+            )
+        exhausted = reason == OUT_OF_CODES
+        campaign_id = distribution.action.campaign_id
+        await raise_notification(
+            uow,
+            project_id=distribution.project_id,
+            type=(
+                NotificationType.CODES_EXHAUSTED
+                if exhausted
+                else NotificationType.DISTRIBUTION_PAUSED
+            ),
+            resource=(
+                ("campaign", campaign_id)
+                if exhausted and campaign_id
+                else ("distribution", distribution.id)
+            ),
+            title=(
+                "A campaign has no code to publish"
+                if exhausted
+                else f"Distribution {distribution.name!r} paused"
+            ),
+            message=(
+                f"Distribution {distribution.name!r} could not act on event {event.id} "
+                f"({details or reason}) and is paused; events are not acted on until it is "
+                "set live again."
+            ),
+            details={"distribution_id": distribution.id, "event_id": event.id, "reason": reason},
+            now=now,
+            rng=self._rng,
+        )
 
     async def _run_action(
         self, uow: UnitOfWork, ctx: Context, distribution: Distribution, event: Event
@@ -190,7 +252,7 @@ class Dispatcher:
                 ),
             )
         except DomainError as error:
-            raise ActionFailed(error.key) from error
+            raise ActionFailed(error.key, error.details) from error
         (voucher,) = published.vouchers
         data["campaign"] = simple_campaign(campaign)
         data["voucher"] = simple_voucher(voucher)

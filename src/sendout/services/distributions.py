@@ -6,11 +6,14 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.distributions import (
     ACTION_OBJECTS,
     MANUAL,
+    SECRET_OVERLAP,
     Action,
     ActionSpec,
     Distribution,
@@ -26,8 +29,10 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.ids import new_request_id
-from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.retry import RetryPolicy
 from sendout.domain.samples import sample_data
+from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
 
@@ -46,6 +51,7 @@ class ChannelDraft:
     attributes: tuple[tuple[str, str | None], ...]
     raw_payload: bool
     id: str | None = None
+    retry: RetryPolicy | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,21 +90,27 @@ def new_secret(ctx: Context) -> str:
 def build_channels(
     ctx: Context, drafts: Sequence[ChannelDraft], existing: Sequence[WebhookChannel] = ()
 ) -> tuple[WebhookChannel, ...]:
-    """Channels from drafts; a draft naming an existing channel's id keeps its secret."""
-    secrets = {channel.id: channel.secret for channel in existing}
-    return tuple(
-        WebhookChannel(
-            id=draft.id if draft.id in secrets else ctx.new_id(CHANNEL_ID_PREFIX),
-            event_name=draft.event_name,
-            url=draft.url,
-            headers=draft.headers,
-            payload=draft.payload,
-            attributes=draft.attributes,
-            raw_payload=draft.raw_payload,
-            secret=secrets.get(draft.id or "") or new_secret(ctx),
+    """Channels from drafts; a draft naming an existing channel's id keeps its secrets."""
+    kept = {channel.id: channel for channel in existing}
+    channels = []
+    for draft in drafts:
+        current = kept.get(draft.id or "")
+        channels.append(
+            WebhookChannel(
+                id=current.id if current else ctx.new_id(CHANNEL_ID_PREFIX),
+                event_name=draft.event_name,
+                url=draft.url,
+                headers=draft.headers,
+                payload=draft.payload,
+                attributes=draft.attributes,
+                raw_payload=draft.raw_payload,
+                secret=current.secret if current else new_secret(ctx),
+                previous_secret=current.previous_secret if current else None,
+                secret_rotated_at=current.secret_rotated_at if current else None,
+                retry=draft.retry,
+            )
         )
-        for draft in drafts
-    )
+    return tuple(channels)
 
 
 async def _check_references(uow: UnitOfWork, ctx: Context, action: ActionSpec) -> None:
@@ -224,10 +236,93 @@ async def set_status(
                 details="status: this manual distribution has started sending",
                 key="invalid_distribution",
             )
-        updated = replace(current, status=status, updated_at=ctx.now())
+        now = ctx.now()
+        # A person's decision replaces Sendout's own pause (and its reason).
+        updated = replace(current, status=status, paused_reason=None, updated_at=now)
         await uow.distributions.update(updated)
+        if status is DistributionStatus.ACTIVE:
+            # "Set live": what waited while the distribution was paused goes out now.
+            await uow.deliveries.requeue(
+                ctx.project_id,
+                Requeue(statuses=frozenset({SendoutStatus.HELD}), distribution_id=current.id),
+                now,
+            )
         await uow.commit()
         return updated
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelSecret:
+    channel: WebhookChannel
+    now: datetime
+
+    def as_object(self) -> dict[str, Any]:
+        signing = self.channel.signing_secrets(self.now)
+        rotated = self.channel.secret_rotated_at
+        return {
+            "object": "webhook_secret",
+            "channel_id": self.channel.id,
+            "secret": self.channel.secret,
+            "previous_secret": signing[1] if len(signing) > 1 else None,
+            "previous_secret_expires_at": (
+                iso(rotated + SECRET_OVERLAP) if rotated and len(signing) > 1 else None
+            ),
+            "rotated_at": iso_or_none(rotated),
+        }
+
+
+def _channel_of(distribution: Distribution, channel_id: str) -> WebhookChannel:
+    channel = distribution.channel(channel_id)
+    if channel is None:
+        raise NotFound.of("channel", channel_id)
+    return channel
+
+
+async def channel_secret(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, channel_id: str
+) -> ChannelSecret:
+    async with uow_factory() as uow:
+        distribution = await require_distribution(uow, ctx, distribution_id)
+    return ChannelSecret(channel=_channel_of(distribution, channel_id), now=ctx.now())
+
+
+async def rotate_channel_secret(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, channel_id: str
+) -> ChannelSecret:
+    """A new secret signs from now on; the old one signs too for ``SECRET_OVERLAP``, so
+    receivers can switch without losing a message."""
+    async with uow_factory() as uow:
+        distribution = await require_distribution(uow, ctx, distribution_id)
+        current = _channel_of(distribution, channel_id)
+        now = ctx.now()
+        rotated = replace(
+            current, secret=new_secret(ctx), previous_secret=current.secret, secret_rotated_at=now
+        )
+        channels = tuple(rotated if c.id == channel_id else c for c in distribution.channels)
+        await uow.distributions.update(replace(distribution, channels=channels, updated_at=now))
+        await uow.commit()
+    return ChannelSecret(channel=rotated, now=now)
+
+
+async def recover(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, since: datetime
+) -> int:
+    """Queue again every send-out of the distribution that failed since ``since``."""
+    async with uow_factory() as uow:
+        await require_distribution(uow, ctx, distribution_id)
+        count = await uow.deliveries.requeue(
+            ctx.project_id,
+            Requeue(
+                statuses=frozenset({SendoutStatus.FAILED}),
+                distribution_id=distribution_id,
+                since=since,
+                attempted=True,
+                reason="recovered",
+            ),
+            ctx.now(),
+        )
+        await uow.commit()
+    return count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

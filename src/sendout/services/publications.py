@@ -36,13 +36,15 @@ from sendout.services.retries import retry_on_conflict
 from sendout.services.vouchers import effective, require_voucher
 
 PUBLICATION_ID_PREFIX = "pub"
+#: The error key of a campaign with no code left to publish.
+OUT_OF_CODES = "no_voucher_suitable_for_publication"
 
 
 def no_voucher(details: str) -> InvalidPayload:
     return InvalidPayload(
         "Couldn't find any voucher suitable for publication.",
         details=details,
-        key="no_voucher_suitable_for_publication",
+        key=OUT_OF_CODES,
     )
 
 

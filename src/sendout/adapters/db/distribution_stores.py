@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import (
     MANUAL,
+    PAUSED_DELIVERY_FAILED,
     Action,
     ActionSpec,
     Distribution,
@@ -21,8 +23,10 @@ from sendout.domain.distributions import (
     ManualPlan,
     Trigger,
     WebhookChannel,
+    parse_retry,
+    retry_object,
 )
-from sendout.domain.ports import Page
+from sendout.domain.ports import Page, Requeue
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 
 _d = t.distributions.c
@@ -35,7 +39,14 @@ _UPDATE = t.distributions.update().where(
 _ACTIVE_FOR = sa.select(t.distributions).where(
     _d.project_id == _param("project_id"),
     _d.trigger_event == _param("event_type"),
-    _d.status == DistributionStatus.ACTIVE.value,
+    sa.or_(
+        _d.status == DistributionStatus.ACTIVE.value,
+        # Paused by a delivery failure: events still make send-outs, which wait (HELD).
+        sa.and_(
+            _d.status == DistributionStatus.PAUSED.value,
+            _d.paused_reason == PAUSED_DELIVERY_FAILED,
+        ),
+    ),
 )
 _MANUAL_DUE = (
     sa.select(t.distributions)
@@ -66,12 +77,40 @@ def _values(d: Distribution) -> dict[str, Any]:
             "conditions": dict(d.trigger.conditions),
         },
         "action": d.action.as_object(),
-        "channels": [c.as_object() for c in d.channels],
+        "channels": [_channel_value(c) for c in d.channels],
         "created_at": d.created_at,
         "updated_at": d.updated_at,
         "manual": None if d.manual is None else _manual_value(d.manual),
         "live_at": None if d.manual is None else d.manual.set_live_at,
+        "paused_reason": d.paused_reason,
     }
+
+
+def _channel_value(c: WebhookChannel) -> dict[str, Any]:
+    return {
+        **c.as_object(),
+        "secret": c.secret,
+        "previous_secret": c.previous_secret,
+        "secret_rotated_at": iso_or_none(c.secret_rotated_at),
+        "retry": None if c.retry is None else retry_object(c.retry),
+    }
+
+
+def _channel(c: Mapping[str, Any]) -> WebhookChannel:
+    rotated = c.get("secret_rotated_at")
+    return WebhookChannel(
+        id=c["id"],
+        event_name=c["event_name"],
+        url=c["url"],
+        headers=c["headers"],
+        payload=c["payload"],
+        attributes=tuple((a["path"], a["key"]) for a in c["attributes"]),
+        raw_payload=c["raw_payload"],
+        secret=c["secret"],
+        previous_secret=c.get("previous_secret"),
+        secret_rotated_at=None if rotated is None else parse_iso(rotated),
+        retry=parse_retry(c.get("retry"), "retry"),
+    )
 
 
 def _manual_value(plan: ManualPlan) -> dict[str, Any]:
@@ -114,22 +153,11 @@ def _distribution(row: sa.Row[Any]) -> Distribution:
             campaign_id=action.get("campaign_id"),
             promotion_tier_id=action.get("promotion_tier_id"),
         ),
-        channels=tuple(
-            WebhookChannel(
-                id=c["id"],
-                event_name=c["event_name"],
-                url=c["url"],
-                headers=c["headers"],
-                payload=c["payload"],
-                attributes=tuple((a["path"], a["key"]) for a in c["attributes"]),
-                raw_payload=c["raw_payload"],
-                secret=c["secret"],
-            )
-            for c in m["channels"]
-        ),
+        channels=tuple(_channel(c) for c in m["channels"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
         manual=_manual(m["manual"], m["live_at"]),
+        paused_reason=m["paused_reason"],
     )
 
 
@@ -204,6 +232,7 @@ class SqlSendoutStore(_Store):
                 "channel_id": sendout.channel_id,
                 "channel": sendout.channel,
                 "event_id": sendout.event_id,
+                "event_type": sendout.event_type,
                 "customer_id": sendout.customer_id,
                 "status": sendout.status.value,
                 "url": sendout.url,
@@ -227,6 +256,14 @@ class SqlSendoutStore(_Store):
             conditions.append(_s.distribution_id == query.distribution_id)
         if query.status is not None:
             conditions.append(_s.status == query.status.value)
+        if query.customer_id is not None:
+            conditions.append(_s.customer_id == query.customer_id)
+        if query.event_type is not None:
+            conditions.append(_s.event_type == query.event_type)
+        if query.created_after is not None:
+            conditions.append(_s.created_at >= query.created_after)
+        if query.created_before is not None:
+            conditions.append(_s.created_at < query.created_before)
         offset = (query.page - 1) * query.limit
         rows = await self._tx.execute(
             sa.select(t.sendouts)
@@ -247,6 +284,8 @@ _DUE = (
     .where(
         _s.status == SendoutStatus.PENDING.value,
         _s.next_attempt_at <= _param("now"),
+        # Endpoints at their concurrency limit or behind an open breaker wait their turn.
+        _s.url.not_in(sa.bindparam("exclude", expanding=True)),
     )
     .order_by(_s.next_attempt_at)
     .limit(_param("limit"))
@@ -263,17 +302,48 @@ _ATTEMPTS_OF = (
 class SqlDeliveryStore(_Store):
     """What the sender needs: due send-outs under a lease, their updates, their attempts."""
 
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Sendout]:
-        rows = list(await self._tx.execute(_DUE, {"now": now, "limit": limit}))
-        claimed = [_sendout(row) for row in rows]
-        if claimed:
-            # Leased: another worker takes them over only if this one never reports back.
+    async def due(
+        self, now: datetime, limit: int, exclude_urls: Collection[str] = ()
+    ) -> list[Sendout]:
+        rows = await self._tx.execute(
+            _DUE, {"now": now, "limit": limit, "exclude": list(exclude_urls)}
+        )
+        return [_sendout(row) for row in rows]
+
+    async def lease(self, sendout_ids: Collection[str], until: datetime) -> None:
+        """Push the send-outs' next attempt to ``until``: another worker takes them over only
+        if this one never reports back."""
+        if sendout_ids:
             await self._tx.execute(
                 t.sendouts.update()
-                .where(_s.id.in_([s.id for s in claimed]))
-                .values(next_attempt_at=lease_until)
+                .where(_s.id.in_(list(sendout_ids)))
+                .values(next_attempt_at=until)
             )
-        return claimed
+
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
+        conditions: list[sa.ColumnElement[bool]] = [
+            _s.project_id == project_id,
+            _s.status.in_([status.value for status in selection.statuses]),
+        ]
+        if selection.sendout_id is not None:
+            conditions.append(_s.id == selection.sendout_id)
+        if selection.distribution_id is not None:
+            conditions.append(_s.distribution_id == selection.distribution_id)
+        if selection.since is not None:
+            conditions.append(_s.created_at >= selection.since)
+        if selection.attempted:
+            conditions.append(_s.attempts_count > 0)
+        result = await self._tx.execute(
+            t.sendouts.update()
+            .where(*conditions)
+            .values(
+                status=SendoutStatus.PENDING.value,
+                next_attempt_at=now,
+                reason=selection.reason,
+                updated_at=now,
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def update(self, sendout: Sendout) -> None:
         await self._tx.execute(

@@ -57,7 +57,18 @@ _KEY_BY_APP_ID = sa.select(t.api_keys).where(t.api_keys.c.app_id == _param("app_
 class SqlProjectStore(_Store):
     async def add(self, project: Project) -> None:
         await self._insert(
-            t.projects, {"id": project.id, "name": project.name, "created_at": project.created_at}
+            t.projects,
+            {
+                "id": project.id,
+                "name": project.name,
+                "created_at": project.created_at,
+                "alert_email": project.alert_email,
+            },
+        )
+
+    async def set_alert_email(self, project_id: str, alert_email: str | None) -> None:
+        await self._tx.execute(
+            t.projects.update().where(t.projects.c.id == project_id).values(alert_email=alert_email)
         )
 
     async def get(self, project_id: str) -> Project | None:

@@ -23,6 +23,8 @@ projects = sa.Table(
     sa.Column("id", ID, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    #: where alert emails go (None: SENDOUT_ALERT_EMAIL)
+    sa.Column("alert_email", sa.String(254)),
 )
 
 api_keys = sa.Table(
@@ -242,6 +244,7 @@ distributions = sa.Table(
     #: manual distributions: recipients and progress; when to start
     sa.Column("manual", JSONDocument),
     sa.Column("live_at", UTCDateTime),
+    sa.Column("paused_reason", sa.String(64)),
     # The dispatcher looks up a project's active distributions of one event type.
     sa.Index("ix_distributions_project_event", "project_id", "trigger_event", "status"),
 )
@@ -265,12 +268,15 @@ sendouts = sa.Table(
     sa.Column("next_attempt_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+    sa.Column("event_type", sa.String(100)),
     # One send-out per (event, distribution, channel), whatever re-dispatches.
     sa.UniqueConstraint(
         "event_id", "distribution_id", "channel_id", name="uq_sendouts_event_distribution_channel"
     ),
     sa.Index("ix_sendouts_project_distribution", "project_id", "distribution_id", "created_at"),
     sa.Index("ix_sendouts_due", "status", "next_attempt_at"),
+    sa.Index("ix_sendouts_project_created", "project_id", "created_at"),
+    sa.Index("ix_sendouts_project_customer", "project_id", "customer_id"),
 )
 
 #: One row per delivery attempt of a send-out.
@@ -286,4 +292,45 @@ sendout_attempts = sa.Table(
     sa.Column("response_headers", JSONDocument, nullable=False),
     sa.Column("response_excerpt", sa.Text, nullable=False),
     sa.Column("error", sa.String(200)),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("resource_type", sa.String(64), nullable=False),
+    sa.Column("resource_id", ID, nullable=False),
+    sa.Column("details", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("read_at", UTCDateTime),
+    sa.Column("email_status", sa.String(16), nullable=False),
+    sa.Column("email_attempts", sa.Integer, nullable=False),
+    sa.Column("email_error", sa.Text),
+    sa.Column("email_next_at", UTCDateTime),
+    sa.Index("ix_notifications_project_created", "project_id", "created_at"),
+    # "Is an unread one already saying this?" before raising another.
+    sa.Index("ix_notifications_resource", "project_id", "resource_id", "type"),
+    # The mailer's queue.
+    sa.Index("ix_notifications_email", "email_status", "email_next_at"),
+)
+
+#: Project webhooks (seed 002): URLs subscribed to event types, v2024-01-01 payloads.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("target_url", sa.Text, nullable=False),
+    sa.Column("events", JSONDocument, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("disabled_reason", sa.String(64)),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("previous_secret", sa.String(128)),
+    sa.Column("secret_rotated_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
 )

@@ -12,6 +12,7 @@ from sendout.adapters.db.distribution_stores import (
     SqlSendoutStore,
 )
 from sendout.adapters.db.engine import Database, Transaction
+from sendout.adapters.db.notification_stores import SqlNotificationStore
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
     SqlCampaignStore,
@@ -33,6 +34,7 @@ from sendout.domain.ports import (
     DeliveryStore,
     DistributionStore,
     EventStore,
+    NotificationStore,
     ProjectStore,
     PublicationStore,
     SendoutStore,
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore
+    notifications: NotificationStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -74,6 +77,7 @@ class SqlUnitOfWork:
         self.distributions = SqlDistributionStore(tx)
         self.sendouts = SqlSendoutStore(tx)
         self.deliveries = SqlDeliveryStore(tx)
+        self.notifications = SqlNotificationStore(tx)
         return self
 
     async def __aexit__(

@@ -20,6 +20,7 @@ from sendout.entrypoints.api.routes import (
     distributions,
     events,
     health,
+    notifications,
     publications,
     qualifications,
     sendouts,
@@ -69,5 +70,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(async_actions.router)
     app.include_router(distributions.router)
     app.include_router(sendouts.router)
+    app.include_router(notifications.router)
     app.include_router(health.router)
     return app

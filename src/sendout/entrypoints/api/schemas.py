@@ -30,6 +30,7 @@ from sendout.domain.distributions import (
     DistributionStatus,
     ManualPlan,
     Trigger,
+    parse_retry,
 )
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
@@ -326,6 +327,8 @@ class ChannelBody(_NullMeansUnset):
     payload: str | None = None
     attributes: list[AttributeBody] = Field(default_factory=list)
     raw_payload: bool = False
+    #: ``{max_retries, initial_delay_seconds, max_delay_seconds}``; unset: Voucherify's ladder
+    retry: dict[str, Any] | None = None
 
     def to_draft(self) -> ChannelDraft:
         if self.type != "webhook":
@@ -341,6 +344,7 @@ class ChannelBody(_NullMeansUnset):
             payload=self.payload,
             attributes=tuple((a.path, a.key) for a in self.attributes),
             raw_payload=self.raw_payload,
+            retry=parse_retry(self.retry, "channels.retry"),
         )
 
 
@@ -428,3 +432,18 @@ class PreviewBody(_NullMeansUnset):
 
 class DistributionPreviewBody(_NullMeansUnset):
     event_id: str | None = None
+
+
+class RecoverBody(_Body):
+    #: every send-out that failed and was created at or after this moment is queued again
+    since: Timestamp
+
+
+class AlertSettingsBody(_NullMeansUnset):
+    #: where alert emails go; null: the operator's default (SENDOUT_ALERT_EMAIL)
+    alert_email: str | None = Field(default=None, max_length=254)
+
+
+class MarkReadBody(_NullMeansUnset):
+    #: the notifications to mark read; absent: every unread one
+    ids: list[str] | None = Field(default=None, max_length=1000)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sendout.domain.clock import iso
 from sendout.domain.distributions import (
     DistributionQuery,
     DistributionStatus,
@@ -20,6 +21,7 @@ from sendout.entrypoints.api.schemas import (
     DistributionBody,
     DistributionPreviewBody,
     PreviewBody,
+    RecoverBody,
 )
 from sendout.services import distributions as service
 from sendout.services.distributions import PreviewOutput
@@ -142,6 +144,49 @@ async def activate(distribution_id: str, request: Request) -> Response:
 @router.post("/{distribution_id}/cancel", summary="Cancel a manual distribution before it starts")
 async def cancel(distribution_id: str, request: Request) -> Response:
     return await _set_status(request, distribution_id, DistributionStatus.CANCELED)
+
+
+@router.post(
+    "/{distribution_id}/recover",
+    summary="Queue again every send-out that failed since a moment",
+    openapi_extra=body_docs(RecoverBody),
+)
+async def recover(distribution_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, RecoverBody)
+    count = await service.recover(storage(request), ctx, distribution_id, body.since)
+    return json_response(
+        {
+            "object": "recovery",
+            "distribution_id": distribution_id,
+            "since": iso(body.since),
+            "requeued": count,
+        }
+    )
+
+
+@router.get(
+    "/{distribution_id}/channels/{channel_id}/secret",
+    summary="Read a webhook channel's signing secret",
+)
+async def channel_secret(distribution_id: str, channel_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await service.channel_secret(storage(request), ctx, distribution_id, channel_id)
+    return json_response(found.as_object())
+
+
+@router.post(
+    "/{distribution_id}/channels/{channel_id}/secret/rotate",
+    summary="Rotate a webhook channel's secret (the old one keeps signing for 24 hours)",
+)
+async def rotate_channel_secret(
+    distribution_id: str, channel_id: str, request: Request
+) -> Response:
+    ctx = await context(request)
+    rotated = await service.rotate_channel_secret(
+        storage(request), ctx, distribution_id, channel_id
+    )
+    return json_response(rotated.as_object())
 
 
 @router.post(
