@@ -2,48 +2,239 @@
 
 aiohttp is the off-the-shelf client fit for fan-out here (reference/stack-bench.md: ~0.08 of
 the loopback limit, where httpx manages 0.004). Every failure becomes a ``SendResult``.
+
+SSRF (DESIGN.md §7) is checked in three places, because aiohttp takes three paths to a socket:
+
+- a host that looks like an address literal never reaches the resolver, so ``send`` judges it
+  first, parsed the way the socket layer reads it (``127.1``, ``0x7f000001``, ``[::ffff:…]``)
+  and taken from yarl, the URL parser aiohttp connects with: yarl folds full-width and other
+  Unicode digits into ASCII, which ``urllib.parse`` does not;
+- a name goes through ``PublicOnlyResolver``, which drops every resolved address that is not
+  allowed, so the address connected to is the one checked (no second lookup to rebind);
+- the socket factory judges the socket address itself just before ``connect()``, so nothing
+  that slips past both reaches the network.
 """
 
 from __future__ import annotations
 
+import functools
 import socket
 import time
-from collections.abc import Sequence
-from urllib.parse import urlsplit
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.helpers import EMPTY_BODY_STATUS_CODES
+from aiohttp.http import HttpResponseParser, RawResponseMessage
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.http_parser import HttpParser
 from aiohttp.resolver import DefaultResolver
+from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
+from yarl import URL
 
 from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
-from sendout.domain.targets import IPNetwork, is_allowed_address
+from sendout.domain.targets import (
+    IPNetwork,
+    is_allowed_address,
+    is_localhost_name,
+    parse_address,
+    refusal_reason,
+)
 
 REFUSED = "PrivateTargetRefused"
 
 
 class TargetRefused(OSError):
-    """The URL resolves only to addresses webhooks may not reach."""
+    """The URL leads only to addresses webhooks may not reach."""
 
 
 class PublicOnlyResolver(AbstractResolver):
-    """Resolves as usual, then keeps public addresses only: the check is made on the address
-    actually connected to, so a DNS name pointing inside the network is refused too."""
+    """Resolves as usual, then keeps allowed addresses only: the check is made on the address
+    actually connected to, so a DNS name pointing inside the network is refused too.
 
-    def __init__(self, allowed: Sequence[IPNetwork] = ()) -> None:
-        self._inner = DefaultResolver()
+    ``inner`` does the lookup (aiohttp's default resolver unless given; tests pass one that
+    maps names to private addresses). ``localhost`` names never reach it: they mean loopback
+    (RFC 6761) whatever DNS says, and a resolver that fails on ``localhost.`` would turn a
+    refusal into a retried lookup error.
+    """
+
+    def __init__(
+        self, allowed: Sequence[IPNetwork] = (), inner: AbstractResolver | None = None
+    ) -> None:
+        self._inner = inner if inner is not None else DefaultResolver()
         self._allowed = tuple(allowed)
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        found = await self._inner.resolve(host, port, family)
+        if is_localhost_name(host):
+            found = _loopback(host, port, family)
+        else:
+            found = await self._inner.resolve(host, port, family)
         allowed = [e for e in found if is_allowed_address(e["host"], self._allowed)]
         if not allowed:
-            raise TargetRefused(f"{host} resolves to no public address")
+            reasons = sorted({f"{e['host']}: {refusal_reason(e['host'])}" for e in found})
+            raise TargetRefused(f"{host} resolves to no allowed address ({'; '.join(reasons)})")
         return allowed
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+def _loopback(host: str, port: int, family: socket.AddressFamily) -> list[ResolveResult]:
+    addresses = []
+    if family in (socket.AF_INET, socket.AF_UNSPEC):
+        addresses.append(("127.0.0.1", socket.AF_INET))
+    if family in (socket.AF_INET6, socket.AF_UNSPEC):
+        addresses.append(("::1", socket.AF_INET6))
+    return [
+        ResolveResult(hostname=host, host=ip, port=port, family=fam, proto=0, flags=0)
+        for ip, fam in addresses
+    ]
+
+
+def guarded_socket_factory(
+    allowed: Sequence[IPNetwork],
+) -> Callable[[tuple[Any, ...]], socket.socket]:
+    """A socket factory for aiohttp that refuses to open a socket to a disallowed address: the
+    last check, on the very address ``connect()`` is about to be called with."""
+    allowed = tuple(allowed)
+
+    def create(addr_info: tuple[Any, ...]) -> socket.socket:
+        family, kind, proto, _, address = addr_info
+        if not is_allowed_address(str(address[0]), allowed):
+            # One fixed message: aiohappyeyeballs re-raises a refusal as is only when every
+            # failed address failed with the same text.
+            raise TargetRefused("target address is not allowed")
+        return socket.socket(family, kind, proto)
+
+    return create
+
+
+#: how much of a response is kept to recover its head: far more than any webhook receiver's
+#: status line and headers, and bounded
+_HEAD_LIMIT = 64 * 1024
+
+
+class _StatusKeepingParser:
+    """aiohttp's response parser for one response, keeping the status it drops.
+
+    llhttp rejects bytes after a response that may have no body (a 204 or 304 that carries
+    one anyway, or a 200 whose body is malformed), and aiohttp then reports a made-up 400
+    for the whole response, losing the status the receiver did send. When that happens and
+    the head alone parses, the head is the answer: its status is reported with an empty body
+    and the connection is closed after it.
+    """
+
+    def __init__(
+        self,
+        inner: HttpParser[Any],
+        protocol: ResponseHandler,
+        *,
+        max_line_size: int,
+        max_field_size: int,
+        max_headers: int,
+    ) -> None:
+        self._inner = inner
+        self._protocol = protocol
+        self._max_line_size = max_line_size
+        self._max_field_size = max_field_size
+        self._max_headers = max_headers
+        self._head: bytearray | None = bytearray()  # None once answered or too long
+        self._recovered = False
+
+    def feed_data(
+        self, data: bytes
+    ) -> tuple[Sequence[tuple[RawResponseMessage, StreamReader]], bool, bytes]:
+        if self._recovered:
+            return (), False, b""
+        if self._head is not None:
+            self._head += data
+            if len(self._head) > _HEAD_LIMIT:
+                self._head = None
+        try:
+            messages, upgraded, tail = self._inner.feed_data(data)
+        except HttpProcessingError:
+            message = self._head_message()
+            if message is None:
+                raise
+            self._recovered = True
+            self._head = None
+            # What is left on the connection cannot be trusted: close it after this response.
+            self._protocol.force_close()
+            return [(message, EMPTY_PAYLOAD)], False, b""
+        if messages:
+            self._head = None
+            if any(_announces_forbidden_body(message) for message, _ in messages):
+                # Its body may still be on the way, and would be read as the next response.
+                self._protocol.force_close()
+        return messages, upgraded, tail
+
+    def feed_eof(self) -> Any:
+        return None if self._recovered else self._inner.feed_eof()
+
+    def _head_message(self) -> RawResponseMessage | None:
+        if self._head is None:
+            return None
+        end = self._head.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        # A fresh parser of the same kind judges the head alone: the fallback is no more
+        # lenient about status lines and headers than aiohttp itself.
+        parser = HttpResponseParser(
+            self._protocol,
+            self._protocol._loop,
+            _HEAD_LIMIT,
+            response_with_body=False,
+            payload_exception=aiohttp.ClientPayloadError,
+            max_line_size=self._max_line_size,
+            max_field_size=self._max_field_size,
+            max_headers=self._max_headers,
+        )
+        try:
+            messages, _, _ = parser.feed_data(bytes(self._head[: end + 4]))
+        except HttpProcessingError:
+            return None
+        if not messages:
+            return None
+        return messages[0][0]
+
+
+def _announces_forbidden_body(message: RawResponseMessage) -> bool:
+    if message.code not in EMPTY_BODY_STATUS_CODES:
+        return False
+    headers = message.headers
+    return headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in headers
+
+
+class _StatusKeepingHandler(ResponseHandler):
+    def set_response_params(self, **params: Any) -> None:
+        super().set_response_params(**params)
+        assert self._parser is not None
+        # Duck-typed: the protocol calls nothing but feed_data and feed_eof on its parser.
+        self._parser = cast(
+            HttpResponseParser,
+            _StatusKeepingParser(
+                self._parser,
+                self,
+                max_line_size=params.get("max_line_size", 8190),
+                max_field_size=params.get("max_field_size", 8190),
+                max_headers=params.get("max_headers", 128),
+            ),
+        )
+
+
+class _Connector(aiohttp.TCPConnector):
+    """A TCPConnector whose connections use ``_StatusKeepingHandler``. aiohttp offers no public
+    hook for the protocol, so this sets the private factory; aiohttp is pinned, and the tests
+    of a 204 with a body fail if an upgrade moves it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        handler: type[ResponseHandler] = _StatusKeepingHandler
+        self._factory = functools.partial(handler, loop=self._loop)
 
 
 DEFAULT_TIMEOUT = 10.0  # seconds for the whole attempt
@@ -52,6 +243,12 @@ DEFAULT_CONNECTIONS_PER_HOST = 32
 
 
 class WebhookSender:
+    """Sends webhooks to allowed targets only (public addresses, or ``allowed_targets``).
+
+    ``resolver`` does the DNS lookups whose answers are then filtered (aiohttp's default
+    resolver unless given; tests give one that answers names with private addresses).
+    """
+
     def __init__(
         self,
         *,
@@ -59,19 +256,22 @@ class WebhookSender:
         connections: int = DEFAULT_CONNECTIONS,
         per_host: int = DEFAULT_CONNECTIONS_PER_HOST,
         allowed_targets: Sequence[IPNetwork] = (),
+        resolver: AbstractResolver | None = None,
     ) -> None:
         self._allowed = tuple(allowed_targets)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
+        self._inner_resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
+            connector = _Connector(
                 limit=self._connections,
                 limit_per_host=self._per_host,
-                resolver=PublicOnlyResolver(self._allowed),
+                resolver=PublicOnlyResolver(self._allowed, inner=self._inner_resolver),
+                socket_factory=guarded_socket_factory(self._allowed),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -82,9 +282,7 @@ class WebhookSender:
 
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
-        host = urlsplit(request.url).hostname or ""
-        if _is_ip(host) and not is_allowed_address(host, self._allowed):
-            # An address literal is not resolved, so the resolver's check never sees it.
+        if self._refuses_literal(request.url):
             return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
         try:
             async with self._client().post(
@@ -93,7 +291,12 @@ class WebhookSender:
                 headers=dict(request.headers),
                 allow_redirects=False,
             ) as response:
-                excerpt = await response.content.read(RESPONSE_EXCERPT_BYTES)
+                try:
+                    excerpt = await response.content.read(RESPONSE_EXCERPT_BYTES)
+                except (aiohttp.ClientError, TimeoutError):
+                    # The status line is the receiver's answer; a body that breaks off or
+                    # is malformed after it does not take that answer back.
+                    excerpt = b""
                 return SendResult(
                     status_code=response.status,
                     duration_ms=_elapsed_ms(started),
@@ -102,7 +305,7 @@ class WebhookSender:
                     response_excerpt=excerpt.decode("utf-8", "replace"),
                 )
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
-            # aiohttp wraps the resolver's refusal: look through the wrapping.
+            # aiohttp wraps the resolver's and the socket factory's refusal: look through.
             causes = (exc, exc.__cause__, getattr(exc, "os_error", None))
             refused = any(isinstance(cause, TargetRefused) for cause in causes)
             return SendResult(
@@ -112,17 +315,21 @@ class WebhookSender:
                 final=refused,
             )
 
+    def _refuses_literal(self, url: str) -> bool:
+        try:
+            parsed = URL(url)
+        except ValueError:
+            return False  # aiohttp rejects it too, as an error of its own
+        # raw_host is what aiohttp connects to; host is its decoded form (zone ids).
+        for host in {parsed.raw_host, parsed.host}:
+            address = parse_address(host) if host else None
+            if address is not None and not is_allowed_address(address, self._allowed):
+                return True
+        return False
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-    except OSError:
-        return False
-    return True
 
 
 def _elapsed_ms(started: float) -> int:
