@@ -26,6 +26,8 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
+        #: answers for the next requests, in order: (status, headers, seconds to wait first)
+        self.script: list[tuple[int, dict[str, str], float]] = []
         self.lock = threading.Lock()
         receiver = self
 
@@ -36,10 +38,19 @@ class Receiver:
                     receiver.requests.append(
                         ({k.lower(): v for k, v in self.headers.items()}, body)
                     )
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                    status, headers, delay = (
+                        receiver.script.pop(0) if receiver.script else (receiver.status, {}, 0.0)
+                    )
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender gave up waiting (the timeout test)
 
             def log_message(self, *args: Any) -> None:
                 return None
@@ -71,7 +82,9 @@ def receiver() -> Iterator[Receiver]:
     endpoint.server.server_close()
 
 
-def distribution_to(api: Api, url: str, event: str) -> dict[str, Any]:
+def distribution_to(
+    api: Api, url: str, event: str, retry: dict[str, int] | None = None
+) -> dict[str, Any]:
     status, created = api.call(
         "POST",
         "/v1/distributions",
@@ -86,6 +99,7 @@ def distribution_to(api: Api, url: str, event: str) -> dict[str, Any]:
                     "url": url,
                     "headers": {"X-Api-Key": "secret-key"},
                     "payload": '{"hello": "Hello {{customer.name}}"}',
+                    "retry": retry,
                 }
             ],
         },
@@ -172,3 +186,258 @@ def test_a_failing_endpoint_gets_its_attempt_recorded_and_a_retry_scheduled(
     assert len(receiver.requests) == 1  # not retried at once
     _, detail = api.call("GET", f"/v1/sendouts/{sendout['id']}")
     assert [a["status_code"] for a in detail["attempts"]] == [503]
+
+
+def wait_until(api: Api, distribution_id: str, done: Any, what: str) -> list[dict[str, Any]]:
+    """The distribution's send-outs once ``done(sendouts)`` holds (bounded wait)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        sendouts = sendouts_of(api, distribution_id)
+        if done(sendouts):
+            return sendouts
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: {sendouts}")
+
+
+def attempts_of(api: Api, sendout_id: str) -> list[dict[str, Any]]:
+    status, detail = api.call("GET", f"/v1/sendouts/{sendout_id}")
+    assert status == 200
+    return list(detail["attempts"])
+
+
+FAST_RETRY = {"max_retries": 3, "initial_delay_seconds": 1}
+
+
+def test_a_500_then_200_is_retried_on_the_channels_own_short_ladder(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    receiver.script = [(500, {}, 0.0)]
+    created = distribution_to(api, receiver.url, "ladder", retry=FAST_RETRY)
+    assert created["channels"][0]["retry"] == {
+        "max_retries": 3,
+        "initial_delay_seconds": 1,
+        "max_delay_seconds": 86400,
+    }
+    track(sdk, "ladder", "lad", "Lad")
+    (sendout,) = wait_until(
+        api, created["id"], lambda s: s and s[0]["status"] == "DELIVERED", "not delivered"
+    )
+    assert sendout["attempts_count"] == 2
+    first, second = attempts_of(api, sendout["id"])
+    assert (first["status_code"], second["status_code"]) == (500, 200)
+    gap = time.mktime(time.strptime(second["started_at"][:19], "%Y-%m-%dT%H:%M:%S")) - (
+        time.mktime(time.strptime(first["started_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+    )
+    assert 0 <= gap <= 3  # about a second (±10 %), not the default minute
+    # Both attempts carried the same bytes and the same webhook-id.
+    (h1, b1), (h2, b2) = receiver.requests
+    assert b1 == b2
+    assert h1["webhook-id"] == h2["webhook-id"] == sendout["id"]
+
+
+def test_a_timeout_and_a_refused_connection_are_recorded_as_errors(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    receiver.script = [(200, {}, 3.0)]  # longer than the server's 2 s attempt timeout
+    slow = distribution_to(api, receiver.url, "slow", retry=FAST_RETRY)
+    nobody = distribution_to(api, f"http://127.0.0.1:{free_port()}/hook", "nobody")
+    track(sdk, "slow", "slo", "Slo")
+    track(sdk, "nobody", "nob", "Nob")
+    (timed_out,) = wait_until(
+        api, slow["id"], lambda s: s and s[0]["status"] == "DELIVERED", "no retry after timeout"
+    )
+    first, second = attempts_of(api, timed_out["id"])
+    assert first["status_code"] is None
+    assert first["error"] == "TimeoutError"
+    assert 1900 <= first["duration_ms"] <= 2900
+    assert second["status_code"] == 200
+    (refused,) = wait_until(
+        api, nobody["id"], lambda s: s and s[0]["attempts_count"] == 1, "no attempt"
+    )
+    assert refused["status"] == "PENDING"
+    (attempt,) = attempts_of(api, refused["id"])
+    assert attempt["status_code"] is None
+    assert attempt["error"] == "ClientConnectorError"
+
+
+def test_a_redirect_is_not_followed_and_410_stops_at_once(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    elsewhere = Receiver()
+    elsewhere.thread.start()
+    try:
+        receiver.script = [(301, {"Location": elsewhere.url}, 0.0)]
+        moved = distribution_to(api, receiver.url, "moved")
+        track(sdk, "moved", "mov", "Mov")
+        (sendout,) = wait_until(
+            api, moved["id"], lambda s: s and s[0]["attempts_count"] == 1, "no attempt"
+        )
+        assert sendout["status"] == "PENDING"
+        assert sendout["reason"] == "HTTP 301"
+        time.sleep(0.3)
+        assert elsewhere.requests == []
+    finally:
+        elsewhere.server.shutdown()
+        elsewhere.server.server_close()
+
+    receiver.script = [(410, {}, 0.0)]
+    gone = distribution_to(api, receiver.url, "gone")
+    track(sdk, "gone", "gon", "Gon")
+    (sendout,) = wait_until(
+        api, gone["id"], lambda s: s and s[0]["status"] == "FAILED", "not failed"
+    )
+    assert sendout["attempts_count"] == 1
+    assert sendout["reason"] == "HTTP 410"
+    _, paused = api.call("GET", f"/v1/distributions/{gone['id']}")
+    assert (paused["status"], paused["paused_reason"]) == ("PAUSED", "delivery_failed")
+
+
+def test_429_waits_as_long_as_retry_after_says(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    receiver.script = [(429, {"Retry-After": "1"}, 0.0)]
+    created = distribution_to(api, receiver.url, "busy")  # default ladder: 1 minute
+    track(sdk, "busy", "bus", "Bus")
+    (sendout,) = wait_until(
+        api, created["id"], lambda s: s and s[0]["status"] == "DELIVERED", "Retry-After ignored"
+    )
+    assert [a["status_code"] for a in attempts_of(api, sendout["id"])] == [429, 200]
+
+
+def test_after_a_rotation_both_secrets_sign_and_the_secret_stays_out_of_listings(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    created = distribution_to(api, receiver.url, "rotate")
+    old = secret_of(api, created)["secret"]
+    channel_id = created["channels"][0]["id"]
+    status, rotated = api.call(
+        "POST", f"/v1/distributions/{created['id']}/channels/{channel_id}/secret/rotate"
+    )
+    assert status == 200, rotated
+    new = rotated["secret"]
+    assert new != old
+    assert new.startswith("whsec_")
+    assert rotated["previous_secret"] == old
+    assert rotated["previous_secret_expires_at"] > rotated["rotated_at"]
+    _, listing = api.call("GET", "/v1/distributions?limit=100")
+    assert old not in json.dumps(listing)
+    assert new not in json.dumps(listing)
+
+    track(sdk, "rotate", "rot", "Rot")
+    ((headers, body),) = receiver.wait_for(1)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    # A receiver still on the old secret and one already on the new both verify.
+    assert Webhook(old).verify(body, headers) is not None
+    assert Webhook(new).verify(body, headers) is not None
+    assert headers["x-voucherify-signature"] == (
+        hmac.new(new.encode(), body, hashlib.sha256).hexdigest()
+    )
+
+
+def test_send_outs_wait_while_paused_and_go_out_when_set_live(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    receiver.script = [(410, {}, 0.0)]
+    created = distribution_to(api, receiver.url, "hold")
+    track(sdk, "hold", "h1", "H1")
+    wait_until(api, created["id"], lambda s: s and s[0]["status"] == "FAILED", "not failed")
+    # Paused by the failure: new events still make send-outs, which wait.
+    track(sdk, "hold", "h2", "H2")
+    track(sdk, "hold", "h3", "H3")
+    held = wait_until(
+        api,
+        created["id"],
+        lambda s: sum(x["status"] == "HELD" for x in s) == 2,
+        "not held",
+    )
+    assert len(receiver.requests) == 1
+    _, notes = api.call("GET", "/v1/notifications?unread=true&type=distribution.paused")
+    (note,) = [n for n in notes["notifications"] if n["resource"]["id"] == created["id"]]
+    assert "410" in note["message"]
+    assert notes["unread"] >= 1
+
+    status, live = api.call("POST", f"/v1/distributions/{created['id']}/activate")
+    assert (status, live["status"], live["paused_reason"]) == (200, "ACTIVE", None)
+    receiver.wait_for(3)
+    sendouts = wait_until(
+        api,
+        created["id"],
+        lambda s: sum(x["status"] == "DELIVERED" for x in s) == 2,
+        "held send-outs did not resume",
+    )
+    assert {s["id"] for s in sendouts if s["status"] == "DELIVERED"} == {
+        s["id"] for s in held if s["status"] == "HELD"
+    }
+
+    # Every failure since a time goes out again; then any one, on demand.
+    failed = next(s for s in sendouts if s["status"] == "FAILED")
+    status, recovered = api.call(
+        "POST", f"/v1/distributions/{created['id']}/recover", {"since": failed["created_at"]}
+    )
+    assert status == 200
+    assert (recovered["object"], recovered["requeued"]) == ("recovery", 1)
+    receiver.wait_for(4)
+    wait_until(
+        api,
+        created["id"],
+        lambda s: all(x["status"] == "DELIVERED" for x in s),
+        "recovered send-out not delivered",
+    )
+    status, resent = api.call("POST", f"/v1/sendouts/{failed['id']}/resend")
+    assert (status, resent["status"], resent["reason"]) == (200, "PENDING", "resent")
+    receiver.wait_for(5)
+    assert [h["webhook-id"] for h, _ in receiver.requests].count(failed["id"]) == 3
+
+    status, marked = api.call("POST", f"/v1/notifications/{note['id']}/read")
+    assert (status, marked["read"]) == (200, True)
+    status, error = api.call("POST", "/v1/notifications/ntf_missing/read")
+    assert status == 404, error
+
+
+def test_send_out_log_filters_and_errors(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    created = distribution_to(api, receiver.url, "logged")
+    track(sdk, "logged", "log1", "Log")
+    (sendout,) = wait_until(api, created["id"], lambda s: len(s) == 1, "no send-out")
+    assert sendout["event_type"] == "customer.custom_event"
+    customer = sendout["customer_id"]
+    for query, expected in [
+        (f"customer_id={customer}", 1),
+        ("customer_id=cust_nobody", 0),
+        (f"distribution_id={created['id']}&event_type=customer.custom_event", 1),
+        (f"distribution_id={created['id']}&event_type=customer.order.paid", 0),
+        (f"distribution_id={created['id']}&created_after={sendout['created_at']}", 1),
+        (f"distribution_id={created['id']}&created_before={sendout['created_at']}", 0),
+    ]:
+        status, listing = api.call("GET", f"/v1/sendouts?{query}")
+        assert (status, listing["total"]) == (200, expected), query
+    for query in ("status=LOST", "created_after=yesterday", "limit=0"):
+        status, error = api.call("GET", f"/v1/sendouts?{query}")
+        assert status == 400, query
+        assert error["key"], query
+    status, error = api.call("POST", "/v1/sendouts/whs_missing/resend")
+    assert status == 404
+    status, error = api.call("POST", f"/v1/distributions/{created['id']}/recover", {})
+    assert status == 400
+    assert "since" in error["details"]
+    channel = created["channels"][0]["id"]
+    status, error = api.call("GET", f"/v1/distributions/{created['id']}/channels/ch_nope/secret")
+    assert status == 404
+    status, error = api.call(
+        "POST", f"/v1/distributions/distr_nope/channels/{channel}/secret/rotate"
+    )
+    assert status == 404
+    bad_retry = {"max_retries": 99}
+    status, error = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "x",
+            "trigger": {"event": "customer.custom_event", "custom_event": "x"},
+            "action": {"type": "PLAIN"},
+            "channels": [{"event_name": "x", "url": receiver.url, "retry": bad_retry}],
+        },
+    )
+    assert status == 400, error
+    assert "max_retries" in error["details"]
