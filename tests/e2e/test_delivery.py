@@ -5,81 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
 import voucherify
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import Api, free_port
-
-WAIT_SECONDS = 15.0
-
-
-class Receiver:
-    """An HTTP endpoint that records what arrives and answers with ``status``."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        #: answers for the next requests, in order: (status, headers, seconds to wait first)
-        self.script: list[tuple[int, dict[str, str], float]] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    receiver.requests.append(
-                        ({k.lower(): v for k, v in self.headers.items()}, body)
-                    )
-                    status, headers, delay = (
-                        receiver.script.pop(0) if receiver.script else (receiver.status, {}, 0.0)
-                    )
-                time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    pass  # the sender gave up waiting (the timeout test)
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def wait_for(self, count: int) -> list[tuple[dict[str, str], bytes]]:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.requests) >= count:
-                    return list(self.requests)
-            time.sleep(0.02)
-        raise AssertionError(f"{len(self.requests)} of {count} webhooks arrived")
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    endpoint = Receiver()
-    endpoint.thread.start()
-    yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
+from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver, free_port
 
 
 def distribution_to(
