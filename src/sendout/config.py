@@ -16,6 +16,7 @@ DEFAULT_LOG_LEVEL = "INFO"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
 DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted without a lookup
 DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN.md §7)
+DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
 DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
 
@@ -39,6 +40,8 @@ class Settings:
     #: non-public ranges webhooks may reach anyway (tests and local demos allow loopback)
     allowed_targets: tuple[IPNetwork, ...] = ()
     delivery_timeout: float = DEFAULT_DELIVERY_TIMEOUT
+    #: how often an idle worker looks for work it was not told about
+    worker_poll_seconds: float = DEFAULT_WORKER_POLL_SECONDS
     delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
     endpoint_concurrency: int = DEFAULT_ENDPOINT_CONCURRENCY
     #: where alert emails go out (``smtp://user:password@host:port``, ``smtps://`` for TLS)
@@ -90,6 +93,8 @@ class Settings:
             app_token=app_token,
             allowed_targets=_networks(get("ALLOWED_TARGETS")),
             delivery_timeout=number("DELIVERY_TIMEOUT", DEFAULT_DELIVERY_TIMEOUT) or 0.001,
+            worker_poll_seconds=number("WORKER_POLL_SECONDS", DEFAULT_WORKER_POLL_SECONDS)
+            or DEFAULT_WORKER_POLL_SECONDS,
             delivery_concurrency=max(
                 1, int(number("DELIVERY_CONCURRENCY", DEFAULT_DELIVERY_CONCURRENCY))
             ),

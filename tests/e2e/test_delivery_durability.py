@@ -477,3 +477,20 @@ def test_postgres_two_workers_deliver_every_sendout_exactly_once(
     assert not repeated, f"{len(repeated)} send-outs arrived more than once\n{logs}"
     assert total == SENDOUTS
     assert all(n > 0 for n in sent_by.values()), f"a worker sent nothing: {sent_by}\n{logs}"
+
+
+def test_postgres_a_separate_worker_is_woken_by_notify_not_by_polling(
+    tmp_path: Path, postgres_url: str, receiver_factory: list[Receiver]
+) -> None:
+    """With polling set to once a minute, the worker in its own process can only deliver in
+    seconds if the API's commit woke it (LISTEN/NOTIFY)."""
+    receiver = start_receiver(receiver_factory, delay=0.0)
+    settings = {"SENDOUT_WORKER_POLL_SECONDS": "60"}
+    with Processes(tmp_path, postgres_url, settings) as procs:
+        api = procs.api()
+        distribution_id = create_distribution(api, receiver.url, "notify_wake")
+        procs.workers(1)
+        time.sleep(1.0)  # the worker's first cycle has run and found nothing: it now waits
+        for round_ in range(3):
+            post_events(api, "notify_wake", 1)
+            wait_all_delivered(api, distribution_id, round_ + 1, receiver, procs, within=10.0)

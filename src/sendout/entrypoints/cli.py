@@ -157,7 +157,10 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
         clock,
         default_address=settings.alert_email,
     )
-    delivery = Worker([("deliver", deliverer.run_batch)], on_stop=deliverer.settle)
+    poll = settings.worker_poll_seconds
+    delivery = Worker(
+        [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
+    )
     deliverer.on_progress = delivery.wake
     main = Worker(
         jobs=[
@@ -166,10 +169,11 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
             ("alert emails", mailer.run_batch),
         ],
+        poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.
         on_progress=delivery.wake,
     )
-    lanes = Lanes([main, delivery])
+    lanes = Lanes([main, delivery], listen=container.database.listen)
     container.wake_listeners.append(lanes.wake)
     return lanes
 

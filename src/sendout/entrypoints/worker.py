@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 log = logging.getLogger("sendout.worker")
 
+StopListening = Callable[[], Awaitable[None]]
+
 POLL_INTERVAL = 1.0  # seconds between cycles when no job reported work
 HEARTBEAT_INTERVAL = 60.0  # seconds between "alive" log lines
 
@@ -87,6 +89,8 @@ class Lanes:
     (generating a million codes) never delays another (delivering webhooks)."""
 
     workers: list[Worker] = field(default_factory=list)
+    #: subscribes to work committed by other processes (PostgreSQL LISTEN), if it can
+    listen: Callable[[Callable[[], None]], Awaitable[StopListening | None]] | None = None
 
     def wake(self) -> None:
         for worker in self.workers:
@@ -97,7 +101,17 @@ class Lanes:
             worker.stop()
 
     async def run(self) -> None:
-        await asyncio.gather(*(worker.run() for worker in self.workers))
+        stop_listening = None
+        if self.listen is not None:
+            try:
+                stop_listening = await self.listen(self.wake)
+            except OSError:
+                log.exception("cannot listen for work; polling every %.0f s", POLL_INTERVAL)
+        try:
+            await asyncio.gather(*(worker.run() for worker in self.workers))
+        finally:
+            if stop_listening is not None:
+                await stop_listening()
 
 
 @contextlib.asynccontextmanager

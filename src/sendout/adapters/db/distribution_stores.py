@@ -223,6 +223,7 @@ def _sendout(row: sa.Row[Any]) -> Sendout:
 
 class SqlSendoutStore(_Store):
     async def add(self, sendout: Sendout) -> None:
+        self._tx.signal_work()  # a delivery lane somewhere has a send-out to claim
         await self._insert(
             t.sendouts,
             {
@@ -321,6 +322,7 @@ class SqlDeliveryStore(_Store):
             )
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
+        self._tx.signal_work()
         conditions: list[sa.ColumnElement[bool]] = [
             _s.project_id == project_id,
             _s.status.in_([status.value for status in selection.statuses]),

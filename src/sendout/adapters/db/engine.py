@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -87,9 +87,25 @@ class Transaction(Protocol):
         """Roll back unless committed, and give the connection back."""
         ...
 
+    def signal_work(self) -> None:
+        """This transaction leaves work for the worker: once it commits, workers in other
+        processes are woken (PostgreSQL ``NOTIFY``; SQLite has no such channel)."""
+        ...
+
+
+#: The PostgreSQL channel workers LISTEN on.
+WORK_CHANNEL = "sendout_work"
+
+StopListening = Callable[[], Awaitable[None]]
+
 
 class Database(Protocol):
     dialect: str
+
+    async def listen(self, on_work: Callable[[], None]) -> StopListening | None:
+        """Call ``on_work`` when another process commits work; None when the backend cannot
+        (the worker then relies on its in-process signal and polling)."""
+        ...
 
     async def begin(self) -> Transaction: ...
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
@@ -108,6 +124,9 @@ class _SqliteTransaction:
         self._release = release
         self._open = True
         self._driver.execute("BEGIN IMMEDIATE")
+
+    def signal_work(self) -> None:
+        return None  # one process per SQLite file in practice: the in-process signal does it
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return self._conn.execute(statement, params)
@@ -159,6 +178,9 @@ class SqliteDatabase:
     """
 
     dialect = "sqlite"
+
+    async def listen(self, on_work: Callable[[], None]) -> None:
+        return None  # no cross-process channel: a separate worker polls
 
     def __init__(self, url: str) -> None:
         engine = sa.create_engine(
@@ -252,6 +274,10 @@ class _AsyncTransaction:
     def __init__(self, conn: AsyncConnection, transaction: AsyncTransaction) -> None:
         self._conn = conn
         self._transaction = transaction
+        self._signal = False
+
+    def signal_work(self) -> None:
+        self._signal = True
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return await self._conn.execute(statement, params)
@@ -290,6 +316,9 @@ class _AsyncTransaction:
             raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def commit(self) -> None:
+        if self._signal:
+            # Delivered to listeners only if, and when, the transaction commits.
+            await self._conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
         await self._transaction.commit()
 
     async def close(self) -> None:
@@ -304,6 +333,7 @@ class PostgresDatabase:
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
+        self._dsn = "postgresql://" + url.split("://", 1)[1]
         self.engine: AsyncEngine = create_async_engine(
             async_url(url),
             pool_size=POSTGRES_POOL_SIZE,
@@ -312,6 +342,23 @@ class PostgresDatabase:
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
         )
+
+    async def listen(self, on_work: Callable[[], None]) -> StopListening:
+        """A connection of its own, outside the pool, held for LISTEN while the worker runs."""
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+
+        def notified(*_: object) -> None:
+            on_work()
+
+        await conn.add_listener(WORK_CHANNEL, notified)
+
+        async def stop() -> None:
+            try:
+                await conn.remove_listener(WORK_CHANNEL, notified)
+            finally:
+                await conn.close()
+
+        return stop
 
     async def begin(self) -> Transaction:
         conn = await self.engine.connect()

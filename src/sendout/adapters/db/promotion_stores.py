@@ -633,6 +633,7 @@ def _action(row: sa.Row[Any]) -> AsyncAction:
 
 class SqlAsyncActionStore(_Store):
     async def add(self, action: AsyncAction) -> None:
+        self._tx.signal_work()
         await self._insert(t.async_actions, _action_values(action))
 
     async def update(self, action: AsyncAction) -> None:

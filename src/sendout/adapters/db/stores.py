@@ -250,6 +250,7 @@ def _event(row: sa.Row[Any]) -> Event:
 
 class SqlEventStore(_Store):
     async def add(self, event: Event) -> None:
+        self._tx.signal_work()  # the dispatcher has an event to look at
         await self._insert(
             t.events,
             {
