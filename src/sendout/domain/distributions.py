@@ -20,6 +20,7 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
 from sendout.domain.retry import RetryPolicy
+from sendout.domain.signing import signing_secrets
 from sendout.domain.templates import (
     PathSchema,
     Template,
@@ -181,9 +182,9 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token
 _EVENT_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
 
 
-def _bad(details: str, field_name: str) -> InvalidPayload:
-    error = InvalidPayload(details=f"{field_name}: {details}", key="invalid_distribution")
-    error.resource_type = "distribution"
+def invalid_field(details: str, field_name: str, resource: str = "distribution") -> InvalidPayload:
+    error = InvalidPayload(details=f"{field_name}: {details}", key=f"invalid_{resource}")
+    error.resource_type = resource
     return error
 
 
@@ -220,8 +221,6 @@ class ActionSpec:
         return body
 
 
-#: How long a rotated-out secret still signs requests, so receivers can switch over.
-SECRET_OVERLAP = timedelta(hours=24)
 MAX_RETRIES = 20
 MIN_FIRST_DELAY = timedelta(seconds=1)
 
@@ -255,13 +254,7 @@ class WebhookChannel:
 
     def signing_secrets(self, now: datetime) -> list[str]:
         """The secrets requests are signed with now: the current one first."""
-        if (
-            self.previous_secret is not None
-            and self.secret_rotated_at is not None
-            and now < self.secret_rotated_at + SECRET_OVERLAP
-        ):
-            return [self.secret, self.previous_secret]
-        return [self.secret]
+        return signing_secrets(self.secret, self.previous_secret, self.secret_rotated_at, now)
 
     def as_object(self) -> dict[str, Any]:
         """The channel as the API shows it: secrets are read through their own endpoint."""
@@ -292,27 +285,29 @@ def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        raise _bad("an object with max_retries, initial_delay_seconds, max_delay_seconds", where)
+        raise invalid_field(
+            "an object with max_retries, initial_delay_seconds, max_delay_seconds", where
+        )
     unknown = set(raw) - {"max_retries", "initial_delay_seconds", "max_delay_seconds"}
     if unknown:
-        raise _bad(f"unknown setting {sorted(unknown)[0]}", where)
+        raise invalid_field(f"unknown setting {sorted(unknown)[0]}", where)
     default = RetryPolicy()
     values: dict[str, int] = {}
     for name in ("max_retries", "initial_delay_seconds", "max_delay_seconds"):
         value = raw.get(name)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise _bad("a whole number", f"{where}.{name}")
+            raise invalid_field("a whole number", f"{where}.{name}")
         if value is not None:
             values[name] = value
     retries = values.get("max_retries", default.retries)
     first = timedelta(seconds=values.get("initial_delay_seconds", 0)) or default.first_delay
     largest = timedelta(seconds=values.get("max_delay_seconds", 0)) or default.max_delay
     if not 0 <= retries <= MAX_RETRIES:
-        raise _bad(f"0 to {MAX_RETRIES}", f"{where}.max_retries")
+        raise invalid_field(f"0 to {MAX_RETRIES}", f"{where}.max_retries")
     if not MIN_FIRST_DELAY <= first <= default.max_delay:
-        raise _bad("1 second to 24 hours", f"{where}.initial_delay_seconds")
+        raise invalid_field("1 second to 24 hours", f"{where}.initial_delay_seconds")
     if not first <= largest <= default.max_delay:
-        raise _bad("initial_delay_seconds to 24 hours", f"{where}.max_delay_seconds")
+        raise invalid_field("initial_delay_seconds to 24 hours", f"{where}.max_delay_seconds")
     return RetryPolicy(retries=retries, first_delay=first, max_delay=largest)
 
 
@@ -335,13 +330,15 @@ class ManualPlan:
 
     def check(self) -> None:
         if (self.customer_ids is None) == (self.customer_filter is None):
-            raise _bad("give customer_ids or a filter", "recipients")
+            raise invalid_field("give customer_ids or a filter", "recipients")
         if self.customer_ids is not None and not 1 <= len(self.customer_ids) <= MAX_RECIPIENT_IDS:
-            raise _bad(f"1 to {MAX_RECIPIENT_IDS} customer_ids", "recipients.customer_ids")
+            raise invalid_field(f"1 to {MAX_RECIPIENT_IDS} customer_ids", "recipients.customer_ids")
         if self.customer_filter is not None:
             unknown = set(self.customer_filter) - set(RECIPIENT_FILTERS)
             if unknown or not self.customer_filter:
-                raise _bad(f"filter on {', '.join(RECIPIENT_FILTERS)}", "recipients.filter")
+                raise invalid_field(
+                    f"filter on {', '.join(RECIPIENT_FILTERS)}", "recipients.filter"
+                )
 
     def as_object(self) -> dict[str, Any]:
         recipients: dict[str, Any] = (
@@ -408,74 +405,76 @@ def distribution_object(distribution: Distribution) -> dict[str, Any]:
 
 def check_trigger(trigger: Trigger) -> None:
     if trigger.event not in ACTIONS_BY_TRIGGER:
-        raise _bad(f"unknown event {trigger.event!r}", "trigger.event")
+        raise invalid_field(f"unknown event {trigger.event!r}", "trigger.event")
     spec = PARAMETERS.get(trigger.event, ParameterSpec())
     given = set(trigger.parameters)
     unknown = given - {p.value for p in spec.allowed}
     if unknown:
         name = sorted(unknown)[0]
-        raise _bad(f"{trigger.event} takes no {name}", f"trigger.{name}")
+        raise invalid_field(f"{trigger.event} takes no {name}", f"trigger.{name}")
     for parameter in spec.required:
         if not trigger.parameters.get(parameter.value):
-            raise _bad(f"required for {trigger.event}", f"trigger.{parameter.value}")
+            raise invalid_field(f"required for {trigger.event}", f"trigger.{parameter.value}")
 
 
 def check_action(trigger: Trigger, action: ActionSpec) -> None:
     allowed = ACTIONS_BY_TRIGGER[trigger.event]
     if action.type not in allowed:
         choices = ", ".join(sorted(a.value for a in allowed))
-        raise _bad(
+        raise invalid_field(
             f"{action.type.value} is not available for {trigger.event} (allowed: {choices})",
             "action.type",
         )
     if action.type in (Action.NOTIFY, Action.PUBLISH) and not action.campaign_id:
-        raise _bad(f"{action.type.value} needs a campaign", "action.campaign_id")
+        raise invalid_field(f"{action.type.value} needs a campaign", "action.campaign_id")
     if action.type is Action.NOTIFY and not action.promotion_tier_id:
-        raise _bad("NOTIFY needs a promotion tier", "action.promotion_tier_id")
+        raise invalid_field("NOTIFY needs a promotion tier", "action.promotion_tier_id")
     if action.type is not Action.NOTIFY and action.promotion_tier_id:
-        raise _bad("only NOTIFY announces a promotion tier", "action.promotion_tier_id")
+        raise invalid_field("only NOTIFY announces a promotion tier", "action.promotion_tier_id")
     if action.type is Action.PLAIN and action.campaign_id:
-        raise _bad("PLAIN sends no campaign", "action.campaign_id")
+        raise invalid_field("PLAIN sends no campaign", "action.campaign_id")
 
 
-def check_url(url: str, where: str) -> None:
+def check_url(url: str, where: str, resource: str = "distribution") -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise _bad("the URL must start with http:// or https://", where)
+        raise invalid_field("the URL must start with http:// or https://", where, resource)
     if not parts.hostname:
-        raise _bad("the URL has no host", where)
+        raise invalid_field("the URL has no host", where, resource)
     if any(c in url for c in " \r\n\t"):
-        raise _bad("the URL contains white space", where)
+        raise invalid_field("the URL contains white space", where, resource)
     if len(url) > 2048:
-        raise _bad("the URL is longer than 2048 characters", where)
+        raise invalid_field("the URL is longer than 2048 characters", where, resource)
 
 
 def check_headers(headers: Mapping[str, str], where: str) -> None:
     if len(headers) > MAX_HEADERS:
-        raise _bad(f"at most {MAX_HEADERS} headers", where)
+        raise invalid_field(f"at most {MAX_HEADERS} headers", where)
     for name, value in headers.items():
         if not _HEADER_NAME.match(name):
-            raise _bad(f"{name!r} is not a valid header name", f"{where}.{name}")
+            raise invalid_field(f"{name!r} is not a valid header name", f"{where}.{name}")
         if name.lower() in RESERVED_HEADERS:
-            raise _bad(f"{name} is set by Sendout and cannot be overridden", f"{where}.{name}")
+            raise invalid_field(
+                f"{name} is set by Sendout and cannot be overridden", f"{where}.{name}"
+            )
         if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
-            raise _bad("header values are text without line breaks", f"{where}.{name}")
+            raise invalid_field("header values are text without line breaks", f"{where}.{name}")
 
 
 def check_channel(channel: WebhookChannel, trigger: Trigger, action: ActionSpec, n: int) -> None:
     where = f"channels[{n}]"
     if not _EVENT_NAME.match(channel.event_name):
-        raise _bad("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+        raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
     check_url(channel.url, f"{where}.url")
     check_headers(channel.headers, f"{where}.headers")
     if channel.payload is not None and channel.attributes:
-        raise _bad("give a payload template or attributes, not both", f"{where}.payload")
+        raise invalid_field("give a payload template or attributes, not both", f"{where}.payload")
     try:
         template = channel.template()
         if template is not None:
             schema_for(trigger.event, action.type).check_template(template)
     except InvalidPayload as error:
-        raise _bad(error.details or error.message, f"{where}.payload") from None
+        raise invalid_field(error.details or error.message, f"{where}.payload") from None
 
 
 def check_distribution(
@@ -485,7 +484,7 @@ def check_distribution(
     check_trigger(trigger)
     check_action(trigger, action)
     if not 1 <= len(channels) <= MAX_CHANNELS:
-        raise _bad(f"1 to {MAX_CHANNELS} channels", "channels")
+        raise invalid_field(f"1 to {MAX_CHANNELS} channels", "channels")
     for n, channel in enumerate(channels):
         check_channel(channel, trigger, action, n)
 

@@ -21,6 +21,7 @@ from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
+from sendout.domain.webhooks import ProjectWebhook
 
 T = TypeVar("T")
 
@@ -224,6 +225,18 @@ class NotificationStore(Protocol):
     ) -> None: ...
 
 
+class WebhookStore(Protocol):
+    async def add(self, webhook: ProjectWebhook) -> None: ...
+    async def update(self, webhook: ProjectWebhook) -> None: ...
+    async def get(self, project_id: str, webhook_id: str) -> ProjectWebhook | None: ...
+    async def remove(self, project_id: str, webhook_id: str) -> None: ...
+    async def list(self, project_id: str, limit: int, page: int) -> Page[ProjectWebhook]: ...
+    async def sending_for(self, project_id: str) -> Sequence[ProjectWebhook]:
+        """The project's webhooks that take new messages: active ones, and those disabled
+        by a delivery failure (their messages are held)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -239,6 +252,7 @@ class UnitOfWork(Protocol):
     sendouts: SendoutStore
     deliveries: DeliveryStore
     notifications: NotificationStore
+    webhooks: WebhookStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

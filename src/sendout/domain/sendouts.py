@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.webhooks import WEBHOOK_ID_PREFIX
 
 
 class SendoutStatus(StrEnum):
@@ -74,6 +75,13 @@ def sendout_object(sendout: Sendout, *, with_request: bool = False) -> dict[str,
         "id": sendout.id,
         "object": "sendout",
         "distribution_id": sendout.distribution_id,
+        # Where it comes from: a distribution's channel, or a project webhook.
+        "source": {
+            "id": sendout.distribution_id,
+            "object": "webhook"
+            if sendout.distribution_id.startswith(WEBHOOK_ID_PREFIX + "_")
+            else "distribution",
+        },
         "event_id": sendout.event_id,
         "event_type": sendout.event_type,
         "customer_id": sendout.customer_id,

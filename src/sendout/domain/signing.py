@@ -14,8 +14,24 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sendout.domain.clock import iso, iso_or_none
 
 SECRET_PREFIX = "whsec_"
+#: How long a rotated-out secret still signs requests, so receivers can switch over.
+SECRET_OVERLAP = timedelta(hours=24)
+
+
+def signing_secrets(
+    secret: str, previous: str | None, rotated_at: datetime | None, now: datetime
+) -> list[str]:
+    """The secrets requests are signed with at ``now``: the current one first, then the one
+    it replaced while the overlap lasts."""
+    if previous is not None and rotated_at is not None and now < rotated_at + SECRET_OVERLAP:
+        return [secret, previous]
+    return [secret]
 
 
 def voucherify_signature(secret: str, body: bytes) -> str:
@@ -40,4 +56,26 @@ def signature_headers(
         "webhook-signature": " ".join(
             standard_signature(secret, message_id, timestamp, body) for secret in secrets
         ),
+    }
+
+
+def secret_object(
+    owner: tuple[str, str],
+    secret: str,
+    previous: str | None,
+    rotated_at: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """A signing secret as its owner reads it (``owner``: the id's key and value)."""
+    signing = signing_secrets(secret, previous, rotated_at, now)
+    overlapping = len(signing) > 1 and rotated_at is not None
+    return {
+        "object": "webhook_secret",
+        owner[0]: owner[1],
+        "secret": secret,
+        "previous_secret": signing[1] if overlapping else None,
+        "previous_secret_expires_at": (
+            iso(rotated_at + SECRET_OVERLAP) if overlapping and rotated_at else None
+        ),
+        "rotated_at": iso_or_none(rotated_at),
     }

@@ -37,6 +37,7 @@ from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy, parse_retry_after
 from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.signing import signature_headers
+from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, WEBHOOK_ID_PREFIX, ProjectWebhook
 from sendout.services.notifications import raise_notification
 
 log = logging.getLogger("sendout.worker")
@@ -130,13 +131,13 @@ class Deliverer:
             due = list(await uow.deliveries.due(now, min(free, self._batch), busy))
             if not due:
                 return 0
-            distributions = await _distributions(uow, due)
+            sources = await _sources(uow, due)
             room: dict[str, int] = {}
             for sendout in due:
-                distribution = distributions.get(sendout.distribution_id)
-                route = _route(sendout, distribution, now)
+                source = sources.get(sendout.distribution_id)
+                route = _route(sendout, source, now)
                 if route is None:
-                    await _set_aside(uow, sendout, distribution, now)
+                    await _set_aside(uow, sendout, source, now)
                     continue
                 if sendout.url not in room:
                     room[sendout.url] = self._room(sendout.url, now)
@@ -264,7 +265,36 @@ class Deliverer:
             await self._gave_up(uow, sendout, reason or "failed", now)
 
     async def _gave_up(self, uow: UnitOfWork, sendout: Sendout, reason: str, now: datetime) -> None:
-        """Retries ran out: pause the distribution until someone sets it live, and say so."""
+        """Retries ran out: stop the source until a person turns it back on, and say so (a
+        distribution is paused, a project webhook disabled, as Voucherify does)."""
+        attempts = sendout.attempts_count + 1
+        failed = f"A send-out to {sendout.url} failed after {attempts} attempts ({reason})."
+        details = {"sendout_id": sendout.id, "url": sendout.url, "reason": reason}
+        if sendout.distribution_id.startswith(WEBHOOK_ID_PREFIX + "_"):
+            webhook = await uow.webhooks.get(sendout.project_id, sendout.distribution_id)
+            if webhook is None:
+                return
+            if webhook.active:
+                log.warning("webhook %s disabled: send-out %s failed", webhook.id, sendout.id)
+                await uow.webhooks.update(
+                    replace(
+                        webhook,
+                        active=False,
+                        disabled_reason=DISABLED_DELIVERY_FAILED,
+                        updated_at=now,
+                    )
+                )
+            await self._notify(
+                uow,
+                sendout,
+                NotificationType.WEBHOOK_DISABLED,
+                ("webhook", webhook.id),
+                f"Project webhook to {webhook.target_url} disabled",
+                f"{failed} The webhook is disabled; its messages are held until it is enabled.",
+                details,
+                now,
+            )
+            return
         distribution = await uow.distributions.get(sendout.project_id, sendout.distribution_id)
         if distribution is None:
             return
@@ -278,66 +308,94 @@ class Deliverer:
                     updated_at=now,
                 )
             )
+        await self._notify(
+            uow,
+            sendout,
+            NotificationType.DISTRIBUTION_PAUSED,
+            ("distribution", distribution.id),
+            f"Distribution {distribution.name!r} paused",
+            f"{failed} The distribution is paused and new send-outs are held until it is set "
+            "live again."
+            if distribution.manual is None
+            else failed,
+            details,
+            now,
+        )
+
+    async def _notify(
+        self,
+        uow: UnitOfWork,
+        sendout: Sendout,
+        type: NotificationType,
+        resource: tuple[str, str],
+        title: str,
+        message: str,
+        details: dict[str, str],
+        now: datetime,
+    ) -> None:
         await raise_notification(
             uow,
             project_id=sendout.project_id,
-            type=NotificationType.DISTRIBUTION_PAUSED,
-            resource=("distribution", distribution.id),
-            title=f"Distribution {distribution.name!r} paused",
-            message=(
-                f"A send-out to {sendout.url} failed after {sendout.attempts_count + 1} "
-                f"attempts ({reason}). The distribution is paused and new send-outs are held "
-                "until it is set live again."
-                if distribution.manual is None
-                else f"A send-out to {sendout.url} failed after {sendout.attempts_count + 1} "
-                f"attempts ({reason})."
-            ),
-            details={"sendout_id": sendout.id, "url": sendout.url, "reason": reason},
+            type=type,
+            resource=resource,
+            title=title,
+            message=message,
+            details=details,
             now=now,
             rng=self._rng,
         )
 
 
-def _route(sendout: Sendout, distribution: Distribution | None, now: datetime) -> _Route | None:
+Source = Distribution | ProjectWebhook
+
+
+def _route(sendout: Sendout, source: Source | None, now: datetime) -> _Route | None:
     """How a claimed send-out goes out, or None when it must not go out now."""
-    if distribution is None or distribution.status in (
-        DistributionStatus.PAUSED,
-        DistributionStatus.DRAFT,
-    ):
+    if isinstance(source, ProjectWebhook):
+        if not source.active:
+            return None
+        return _Route(secrets=source.signing_secrets(now), policy=DEFAULT_POLICY)
+    if source is None or source.status in (DistributionStatus.PAUSED, DistributionStatus.DRAFT):
         return None
-    channel = distribution.channel(sendout.channel_id)
+    channel = source.channel(sendout.channel_id)
     if channel is None:
         return None
     return _Route(secrets=channel.signing_secrets(now), policy=channel.retry or DEFAULT_POLICY)
 
 
 async def _set_aside(
-    uow: UnitOfWork, sendout: Sendout, distribution: Distribution | None, now: datetime
+    uow: UnitOfWork, sendout: Sendout, source: Source | None, now: datetime
 ) -> None:
-    """A send-out that must not go out now: held while its distribution is paused, canceled
-    when its distribution or channel is gone."""
+    """A send-out that must not go out now: held while its source is paused or disabled,
+    canceled when its source (or its channel) is gone."""
     gone = (
-        "distribution_deleted"
-        if distribution is None
+        "source_deleted"
+        if source is None
         else "channel_removed"
-        if distribution.channel(sendout.channel_id) is None
+        if isinstance(source, Distribution) and source.channel(sendout.channel_id) is None
         else None
     )
+    held = "webhook_disabled" if isinstance(source, ProjectWebhook) else "distribution_paused"
     await uow.deliveries.update(
         replace(
             sendout,
             status=SendoutStatus.CANCELED if gone else SendoutStatus.HELD,
-            reason=gone or "distribution_paused",
+            reason=gone or held,
             next_attempt_at=None,
             updated_at=now,
         )
     )
 
 
-async def _distributions(uow: UnitOfWork, due: list[Sendout]) -> dict[str, Distribution]:
-    found: dict[str, Distribution] = {}
-    for key in {(s.project_id, s.distribution_id) for s in due}:
-        distribution = await uow.distributions.get(*key)
-        if distribution is not None:
-            found[distribution.id] = distribution
+async def _sources(uow: UnitOfWork, due: list[Sendout]) -> dict[str, Source]:
+    """The distributions and project webhooks the send-outs come from, by id."""
+    found: dict[str, Source] = {}
+    for project_id, source_id in {(s.project_id, s.distribution_id) for s in due}:
+        source: Source | None = (
+            await uow.webhooks.get(project_id, source_id)
+            if source_id.startswith(WEBHOOK_ID_PREFIX + "_")
+            else await uow.distributions.get(project_id, source_id)
+        )
+        if source is not None:
+            found[source_id] = source
     return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -33,12 +33,14 @@ from sendout.domain.distributions import (
 )
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.ids import new_id
 from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
 from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
+from sendout.domain.webhooks import PROJECT_EVENT_OF, ProjectWebhook, project_envelope
 from sendout.services.context import Context
 from sendout.services.distributions import SENDOUT_ID_PREFIX
 from sendout.services.notifications import raise_notification
@@ -72,10 +74,18 @@ class Dispatcher:
             if not events:
                 return 0
             listening: dict[tuple[str, str], list[Distribution]] = {}
+            hooks: dict[str, Sequence[ProjectWebhook]] = {}
             for event in events:
                 if event.type == MANUAL:
                     await self._fire_manual(uow, event)
                     continue
+                project_event = PROJECT_EVENT_OF.get(event.type)
+                if project_event is not None:
+                    if event.project_id not in hooks:
+                        hooks[event.project_id] = await uow.webhooks.sending_for(event.project_id)
+                    for webhook in hooks[event.project_id]:
+                        if webhook.listens_to(project_event):
+                            await self._send_to_webhook(uow, webhook, project_event, event)
                 key = (event.project_id, event.type)
                 if key not in listening:
                     listening[key] = list(await uow.distributions.active_for(*key))
@@ -88,6 +98,41 @@ class Dispatcher:
             await uow.events.mark_dispatched(seqs, self._clock.now())
             await uow.commit()
         return len(events)
+
+    async def _send_to_webhook(
+        self, uow: UnitOfWork, webhook: ProjectWebhook, project_event: str, event: Event
+    ) -> None:
+        """One v2024-01-01 message to a project webhook (held while Sendout has it disabled)."""
+        now = self._clock.now()
+        sendout_id = new_id(SENDOUT_ID_PREFIX, self._rng)
+        body = project_envelope(
+            sendout_id=sendout_id,
+            webhook=webhook,
+            project_event=project_event,
+            data=event.data,
+            event=event.envelope_object(),
+            created_at=now,
+        )
+        held = webhook.holds_sendouts
+        await uow.sendouts.add(
+            Sendout(
+                id=sendout_id,
+                project_id=event.project_id,
+                distribution_id=webhook.id,
+                channel_id=webhook.id,
+                channel=project_event,
+                event_id=event.id,
+                event_type=event.type,
+                customer_id=event.customer_id,
+                status=SendoutStatus.HELD if held else SendoutStatus.PENDING,
+                url=webhook.target_url,
+                headers=JSON_HEADERS,
+                body=orjson.dumps(body),
+                reason="webhook_disabled" if held else None,
+                next_attempt_at=None if held else now,
+                created_at=now,
+            )
+        )
 
     async def _fire_manual(self, uow: UnitOfWork, event: Event) -> None:
         """A manual event fires the distribution it names, unless that was canceled."""

@@ -9,11 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.distributions import (
     ACTION_OBJECTS,
     MANUAL,
-    SECRET_OVERLAP,
     Action,
     ActionSpec,
     Distribution,
@@ -33,6 +31,7 @@ from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.samples import sample_data
 from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
 
@@ -257,18 +256,10 @@ class ChannelSecret:
     now: datetime
 
     def as_object(self) -> dict[str, Any]:
-        signing = self.channel.signing_secrets(self.now)
-        rotated = self.channel.secret_rotated_at
-        return {
-            "object": "webhook_secret",
-            "channel_id": self.channel.id,
-            "secret": self.channel.secret,
-            "previous_secret": signing[1] if len(signing) > 1 else None,
-            "previous_secret_expires_at": (
-                iso(rotated + SECRET_OVERLAP) if rotated and len(signing) > 1 else None
-            ),
-            "rotated_at": iso_or_none(rotated),
-        }
+        c = self.channel
+        return secret_object(
+            ("channel_id", c.id), c.secret, c.previous_secret, c.secret_rotated_at, self.now
+        )
 
 
 def _channel_of(distribution: Distribution, channel_id: str) -> WebhookChannel:

@@ -26,6 +26,7 @@ from sendout.adapters.db.stores import (
     SqlEventStore,
     SqlProjectStore,
 )
+from sendout.adapters.db.webhook_stores import SqlWebhookStore
 from sendout.domain.ports import (
     AsyncActionStore,
     CampaignStore,
@@ -39,6 +40,7 @@ from sendout.domain.ports import (
     PublicationStore,
     SendoutStore,
     VoucherStore,
+    WebhookStore,
 )
 
 
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
     sendouts: SendoutStore
     deliveries: DeliveryStore
     notifications: NotificationStore
+    webhooks: WebhookStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -78,6 +81,7 @@ class SqlUnitOfWork:
         self.sendouts = SqlSendoutStore(tx)
         self.deliveries = SqlDeliveryStore(tx)
         self.notifications = SqlNotificationStore(tx)
+        self.webhooks = SqlWebhookStore(tx)
         return self
 
     async def __aexit__(

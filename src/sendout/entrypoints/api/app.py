@@ -25,6 +25,7 @@ from sendout.entrypoints.api.routes import (
     qualifications,
     sendouts,
     vouchers,
+    webhooks,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -71,5 +72,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(distributions.router)
     app.include_router(sendouts.router)
     app.include_router(notifications.router)
+    app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

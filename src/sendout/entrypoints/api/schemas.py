@@ -36,6 +36,7 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.publications import PublishRequest
+from sendout.services.webhooks import WebhookDraft
 
 
 class _Body(BaseModel):
@@ -447,3 +448,12 @@ class AlertSettingsBody(_NullMeansUnset):
 class MarkReadBody(_NullMeansUnset):
     #: the notifications to mark read; absent: every unread one
     ids: list[str] | None = Field(default=None, max_length=1000)
+
+
+class WebhookBody(_NullMeansUnset):
+    target_url: str = Field(min_length=1, max_length=2048)
+    events: list[str] = Field(min_length=1)
+    active: bool = True
+
+    def to_draft(self) -> WebhookDraft:
+        return WebhookDraft(target_url=self.target_url, events=self.events, active=self.active)

@@ -34,6 +34,7 @@ async def list_sendouts(
     limit: Q = None,
     page: Q = None,
     distribution_id: Q = None,
+    webhook_id: Annotated[str | None, Query(description="a project webhook's id")] = None,
     status: Q = None,
     customer_id: Q = None,
     event_type: Annotated[str | None, Query(description="the triggering event's type")] = None,
@@ -44,7 +45,7 @@ async def list_sendouts(
     query = SendoutQuery(
         limit=parse_limit(limit),
         page=parse_page(page),
-        distribution_id=present(distribution_id),
+        distribution_id=present(distribution_id) or present(webhook_id),
         status=parse_enum("status", status, SendoutStatus),
         customer_id=present(customer_id),
         event_type=present(event_type),

@@ -1,0 +1,81 @@
+"""The project webhooks store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from sendout.adapters.db import tables as t
+from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.ports import Page
+from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, ProjectWebhook
+
+_w = t.webhooks.c
+_BY_ID = sa.select(t.webhooks).where(_w.project_id == _param("project_id"), _w.id == _param("id"))
+_SENDING = sa.select(t.webhooks).where(
+    _w.project_id == _param("project_id"),
+    sa.or_(_w.active.is_(True), _w.disabled_reason == DISABLED_DELIVERY_FAILED),
+)
+_UPDATE = t.webhooks.update().where(_w.id == _param("where_id"))
+
+
+def _values(webhook: ProjectWebhook) -> dict[str, Any]:
+    return {
+        "id": webhook.id,
+        "project_id": webhook.project_id,
+        "target_url": webhook.target_url,
+        "events": list(webhook.events),
+        "active": webhook.active,
+        "disabled_reason": webhook.disabled_reason,
+        "secret": webhook.secret,
+        "previous_secret": webhook.previous_secret,
+        "secret_rotated_at": webhook.secret_rotated_at,
+        "created_at": webhook.created_at,
+        "updated_at": webhook.updated_at,
+    }
+
+
+def _webhook(row: sa.Row[Any]) -> ProjectWebhook:
+    m = dict(row._mapping)
+    m["events"] = tuple(m["events"])
+    return ProjectWebhook(**m)
+
+
+class SqlWebhookStore(_Store):
+    async def add(self, webhook: ProjectWebhook) -> None:
+        await self._insert(t.webhooks, _values(webhook))
+
+    async def update(self, webhook: ProjectWebhook) -> None:
+        values = _values(webhook)
+        del values["id"], values["project_id"], values["created_at"]
+        values["where_id"] = webhook.id
+        await self._write(_UPDATE, values, "webhooks")
+
+    async def get(self, project_id: str, webhook_id: str) -> ProjectWebhook | None:
+        row = await self._one(_BY_ID, project_id=project_id, id=webhook_id)
+        return None if row is None else _webhook(row)
+
+    async def remove(self, project_id: str, webhook_id: str) -> None:
+        await self._tx.execute(
+            t.webhooks.delete().where(_w.project_id == project_id, _w.id == webhook_id)
+        )
+
+    async def list(self, project_id: str, limit: int, page: int) -> Page[ProjectWebhook]:
+        offset = (page - 1) * limit
+        rows = await self._tx.execute(
+            sa.select(t.webhooks)
+            .where(_w.project_id == project_id)
+            .order_by(_w.created_at.desc(), _w.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [_webhook(row) for row in rows]
+        count = sa.select(sa.func.count()).select_from(t.webhooks)
+        total = int((await self._tx.execute(count.where(_w.project_id == project_id))).scalar_one())
+        return Page(items=items, total=total, has_more=offset + len(items) < total)
+
+    async def sending_for(self, project_id: str) -> Sequence[ProjectWebhook]:
+        rows = await self._tx.execute(_SENDING, {"project_id": project_id})
+        return [_webhook(row) for row in rows]
