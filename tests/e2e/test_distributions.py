@@ -173,6 +173,20 @@ def test_actions_must_name_existing_campaigns_and_tiers(api: Api) -> None:
     )
     assert status == 404
     assert body["resource_id"] == "camp_missing"
+    status, body = api.call(
+        "POST",
+        "/v1/distributions",
+        distribution(
+            trigger={
+                "event": "customer.voucher.gift.balance_added",
+                "campaign_id": "camp_watched_missing",
+            },
+            action={"type": "PLAIN"},
+            channels=[webhook()],
+        ),
+    )
+    assert status == 404
+    assert body["resource_id"] == "camp_watched_missing"
 
 
 def test_preview_renders_the_seed_example_with_sample_data(api: Api) -> None:

@@ -20,6 +20,7 @@ from sendout.domain.distributions import (
     EnvelopeContext,
     ManualPlan,
     Trigger,
+    TriggerParameter,
     WebhookChannel,
     channel_body,
     check_distribution,
@@ -112,8 +113,15 @@ def build_channels(
     return tuple(channels)
 
 
-async def _check_references(uow: UnitOfWork, ctx: Context, action: ActionSpec) -> None:
-    """The campaign and tier an action names must exist in the project."""
+async def _check_references(
+    uow: UnitOfWork, ctx: Context, trigger: Trigger, action: ActionSpec
+) -> None:
+    """The campaigns and tier a distribution names must exist in the project."""
+    watched = trigger.parameters.get(TriggerParameter.CAMPAIGN.value)
+    if watched is not None:
+        campaign = await uow.campaigns.get(ctx.project_id, watched)
+        if campaign is None or campaign.id != watched:
+            raise NotFound.of("campaign", watched)
     if action.campaign_id is None:
         return
     campaign = await uow.campaigns.get(ctx.project_id, action.campaign_id)
@@ -137,7 +145,7 @@ async def create_distribution(
     channels = build_channels(ctx, draft.channels)
     check_distribution(draft.trigger, draft.action, channels)
     async with uow_factory() as uow:
-        await _check_references(uow, ctx, draft.action)
+        await _check_references(uow, ctx, draft.trigger, draft.action)
         distribution = Distribution(
             id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
             project_id=ctx.project_id,
@@ -189,7 +197,7 @@ async def update_distribution(
         status, manual = draft.checked_manual()
         channels = build_channels(ctx, draft.channels, current.channels)
         check_distribution(draft.trigger, draft.action, channels)
-        await _check_references(uow, ctx, draft.action)
+        await _check_references(uow, ctx, draft.trigger, draft.action)
         updated = replace(
             current,
             name=draft.name,
