@@ -373,3 +373,46 @@ def test_send_out_log_filters_and_errors(
     )
     assert status == 400, error
     assert "max_retries" in error["details"]
+
+
+def test_conditions_choose_which_events_fire(
+    api: Api, sdk: voucherify.ApiClient, receiver: Receiver
+) -> None:
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Pro plans only",
+            "trigger": {"event": "customer.custom_event", "custom_event": "upgraded"},
+            "conditions": {"event.metadata.plan": {"$in": ["pro", "team"]}},
+            "action": {"type": "PLAIN"},
+            "channels": [{"event_name": "pro", "url": receiver.url}],
+        },
+    )
+    assert status == 200, created
+    assert created["conditions"] == {"event.metadata.plan": {"$in": ["pro", "team"]}}
+    for customer, plan in (("c-free", "free"), ("c-pro", "pro"), ("c-none", None)):
+        voucherify.EventsApi(sdk).track_custom_event(
+            voucherify.EventsCreateRequestBody(
+                event="upgraded",
+                customer={"source_id": customer},
+                metadata={} if plan is None else {"plan": plan},
+            )
+        )
+    ((_, body),) = receiver.wait_for(1)
+    assert json.loads(body)["data"]["event"]["metadata"] == {"plan": "pro"}
+    time.sleep(0.3)
+    assert len(sendouts_of(api, created["id"])) == 1
+    status, error = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Bad",
+            "trigger": {"event": "customer.custom_event", "custom_event": "upgraded"},
+            "conditions": {"event.metdata.plan": "pro"},
+            "action": {"type": "PLAIN"},
+            "channels": [{"event_name": "pro", "url": receiver.url}],
+        },
+    )
+    assert status == 400
+    assert "conditions.event.metdata.plan" in error["details"]

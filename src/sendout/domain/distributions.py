@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.conditions import MAX_CONDITIONS, holds, operand_problem
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
@@ -417,6 +418,24 @@ def check_trigger(trigger: Trigger) -> None:
             raise invalid_field(f"required for {trigger.event}", f"trigger.{parameter.value}")
 
 
+def check_conditions(trigger: Trigger) -> None:
+    """Conditions read the event's own data (the action's objects come later), by known paths
+    and with known operators."""
+    if len(trigger.conditions) > MAX_CONDITIONS:
+        raise invalid_field(f"at most {MAX_CONDITIONS} conditions", "conditions")
+    if trigger.event == MANUAL and trigger.conditions:
+        raise invalid_field("a manual distribution chooses its recipients instead", "conditions")
+    schema = schema_for(trigger.event, Action.PLAIN)
+    for path, expected in trigger.conditions.items():
+        where = f"conditions.{path}"
+        parts = tuple(path.split("."))
+        if not path or not all(parts):
+            raise invalid_field("a dotted path into the event's data", where)
+        problem = schema.problem(parts) or operand_problem(expected)
+        if problem is not None:
+            raise invalid_field(problem, where)
+
+
 def check_action(trigger: Trigger, action: ActionSpec) -> None:
     allowed = ACTIONS_BY_TRIGGER[trigger.event]
     if action.type not in allowed:
@@ -482,6 +501,7 @@ def check_distribution(
 ) -> None:
     """Everything a distribution must satisfy to be saved, each failure naming its field."""
     check_trigger(trigger)
+    check_conditions(trigger)
     check_action(trigger, action)
     if not 1 <= len(channels) <= MAX_CHANNELS:
         raise invalid_field(f"1 to {MAX_CHANNELS} channels", "channels")
@@ -571,4 +591,4 @@ def matches(trigger: Trigger, event_type: str, data: Mapping[str, Any]) -> bool:
         paths = PARAMETER_PATHS[TriggerParameter(name)]
         if not any(_read(data, path) == expected for path in paths):
             return False
-    return all(_read(data, path) == value for path, value in trigger.conditions.items())
+    return all(holds(_read(data, path), value) for path, value in trigger.conditions.items())

@@ -603,52 +603,43 @@ class PathSchema:
         return f"; nearest valid keys: {', '.join(near)}" if near else ""
 
     def check(self, placeholder: Placeholder) -> None:
-        path = placeholder.path
-        where = {"line": placeholder.line, "column": placeholder.column}
+        problem = self.problem(placeholder.path)
+        if problem is not None:
+            raise TemplateError(problem, line=placeholder.line, column=placeholder.column)
+
+    def problem(self, path: Sequence[str]) -> str | None:
+        """Why ``path`` cannot be read from this event's data, or None when it can."""
+        dotted_path = ".".join(path)
         head = path[0]
         if head not in self.objects:
             valid = sorted(self.objects)
-            raise TemplateError(
-                f"Unknown key {placeholder.dotted!r}: no {head!r} in this event"
-                + self.suggestions(head, valid),
-                **where,
+            return f"Unknown key {dotted_path!r}: no {head!r} in this event" + self.suggestions(
+                head, valid
             )
         keys = self.objects[head]
         if len(path) < 2 or not keys:
-            return
+            return None
         key = path[1]
         if key not in keys:
             dotted = [f"{head}.{k}" for k in keys]
-            raise TemplateError(
-                f"Unknown key {placeholder.dotted!r}" + self.suggestions(f"{head}.{key}", dotted),
-                **where,
-            )
+            return f"Unknown key {dotted_path!r}" + self.suggestions(f"{head}.{key}", dotted)
         if len(path) < 3 or key == "metadata":
-            return
+            return None
         nested = self.nested.get(head, {})
         deeper = nested.get(key)
         if deeper is not None:
             if path[2] not in deeper:
                 dotted = [f"{head}.{key}.{k}" for k in deeper]
-                raise TemplateError(
-                    f"Unknown key {placeholder.dotted!r}"
-                    + self.suggestions(".".join(path[:3]), dotted),
-                    **where,
-                )
-            return
+                return f"Unknown key {dotted_path!r}" + self.suggestions(".".join(path[:3]), dotted)
+            return None
         items = nested.get(f"{key}[]")
         if items is not None:
             if not path[2].isdigit():
-                raise TemplateError(
-                    f"{head}.{key} is a list: use an index, e.g. {head}.{key}.0", **where
-                )
+                return f"{head}.{key} is a list: use an index, e.g. {head}.{key}.0"
             if len(path) > 3 and path[3] not in items:
                 dotted = [f"{head}.{key}.{path[2]}.{k}" for k in items]
-                raise TemplateError(
-                    f"Unknown key {placeholder.dotted!r}"
-                    + self.suggestions(".".join(path[:4]), dotted),
-                    **where,
-                )
+                return f"Unknown key {dotted_path!r}" + self.suggestions(".".join(path[:4]), dotted)
+        return None
 
     def check_template(self, template: Template) -> None:
         for placeholder in template.placeholders:
