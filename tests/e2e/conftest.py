@@ -219,3 +219,21 @@ def receiver() -> Iterator[Receiver]:
     yield endpoint
     endpoint.server.shutdown()
     endpoint.server.server_close()
+
+
+def sendouts_of(api: Api, source_id: str) -> list[dict[str, Any]]:
+    """The send-outs of a distribution or a project webhook (the first 100)."""
+    status, listing = api.call("GET", f"/v1/sendouts?distribution_id={source_id}&limit=100")
+    assert status == 200, listing
+    return list(listing["sendouts"])
+
+
+def wait_until(api: Api, source_id: str, done: Any, what: str) -> list[dict[str, Any]]:
+    """The source's send-outs once ``done(sendouts)`` holds (bounded wait)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        sendouts = sendouts_of(api, source_id)
+        if done(sendouts):
+            return sendouts
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: {sendouts}")

@@ -11,7 +11,7 @@ from typing import Any
 import voucherify
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver, free_port
+from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver, free_port, sendouts_of, wait_until
 
 
 def distribution_to(
@@ -55,12 +55,6 @@ def track(sdk: voucherify.ApiClient, event: str, source_id: str, name: str) -> N
             event=event, customer={"source_id": source_id, "name": name}
         )
     )
-
-
-def sendouts_of(api: Api, distribution_id: str) -> list[dict[str, Any]]:
-    status, listing = api.call("GET", f"/v1/sendouts?distribution_id={distribution_id}")
-    assert status == 200
-    return list(listing["sendouts"])
 
 
 def test_a_webhook_arrives_signed_byte_for_byte_and_is_recorded_delivered(
@@ -118,17 +112,6 @@ def test_a_failing_endpoint_gets_its_attempt_recorded_and_a_retry_scheduled(
     assert len(receiver.requests) == 1  # not retried at once
     _, detail = api.call("GET", f"/v1/sendouts/{sendout['id']}")
     assert [a["status_code"] for a in detail["attempts"]] == [503]
-
-
-def wait_until(api: Api, distribution_id: str, done: Any, what: str) -> list[dict[str, Any]]:
-    """The distribution's send-outs once ``done(sendouts)`` holds (bounded wait)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        sendouts = sendouts_of(api, distribution_id)
-        if done(sendouts):
-            return sendouts
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: {sendouts}")
 
 
 def attempts_of(api: Api, sendout_id: str) -> list[dict[str, Any]]:

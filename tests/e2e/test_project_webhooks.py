@@ -10,7 +10,7 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver
+from tests.e2e.conftest import Api, Receiver, sendouts_of, wait_until
 
 
 def subscribe(api: Api, url: str, events: list[str], **fields: Any) -> dict[str, Any]:
@@ -25,22 +25,6 @@ def new_customer(api: Api, source_id: str) -> dict[str, Any]:
     status, customer = api.call("POST", "/v1/customers", {"source_id": source_id})
     assert status == 200, customer
     return dict(customer)
-
-
-def sendouts_of(api: Api, webhook_id: str) -> list[dict[str, Any]]:
-    status, listing = api.call("GET", f"/v1/sendouts?webhook_id={webhook_id}&limit=100")
-    assert status == 200, listing
-    return list(listing["sendouts"])
-
-
-def wait_for(api: Api, webhook_id: str, done: Any, what: str) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        found = sendouts_of(api, webhook_id)
-        if done(found):
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: {found}")
 
 
 def test_a_subscribed_event_arrives_in_the_v2024_envelope_signed(
@@ -69,7 +53,7 @@ def test_a_subscribed_event_arrives_in_the_v2024_envelope_signed(
     assert envelope["id"].startswith("whs_")
     assert Webhook(secret["secret"]).verify(body, headers) is not None
 
-    (sendout,) = wait_for(
+    (sendout,) = wait_until(
         api, created["id"], lambda s: s and s[0]["status"] == "DELIVERED", "not delivered"
     )
     assert sendout["source"] == {"id": created["id"], "object": "webhook"}
@@ -111,7 +95,7 @@ def test_retries_run_out_the_webhook_is_disabled_and_enabling_sends_what_waited(
     receiver.script = [(410, {}, 0.0)]
     created = subscribe(api, receiver.url, ["customer.created"])
     new_customer(api, "wh-dan")
-    wait_for(api, created["id"], lambda s: s and s[0]["status"] == "FAILED", "not failed")
+    wait_until(api, created["id"], lambda s: s and s[0]["status"] == "FAILED", "not failed")
     status, got = api.call("GET", f"/v1/webhooks/{created['id']}")
     assert (got["active"], got["disabled_reason"]) == (False, "delivery_failed")
     _, notes = api.call("GET", "/v1/notifications?type=webhook.disabled")
@@ -119,11 +103,11 @@ def test_retries_run_out_the_webhook_is_disabled_and_enabling_sends_what_waited(
     assert note["resource"]["type"] == "webhook"
 
     new_customer(api, "wh-eve")  # disabled by the failure: held, not dropped
-    wait_for(api, created["id"], lambda s: any(x["status"] == "HELD" for x in s), "not held")
+    wait_until(api, created["id"], lambda s: any(x["status"] == "HELD" for x in s), "not held")
     status, enabled = api.call("POST", f"/v1/webhooks/{created['id']}/enable")
     assert (status, enabled["active"], enabled["disabled_reason"]) == (200, True, None)
     receiver.wait_for(2)
-    wait_for(
+    wait_until(
         api,
         created["id"],
         lambda s: sorted(x["status"] for x in s) == ["DELIVERED", "FAILED"],

@@ -28,10 +28,10 @@ class NotificationType(StrEnum):
 
 
 class EmailStatus(StrEnum):
-    #: waiting for the worker's mailer
+    #: waiting for a worker with SMTP configured (none: it stays in-app only)
     PENDING = "PENDING"
     SENT = "SENT"
-    #: not mailed (no SMTP, no alert address, or too old when SMTP appeared); see email_error
+    #: not mailed (no alert address, or too old when SMTP appeared); see email_error
     SKIPPED = "SKIPPED"
     #: the SMTP server refused it, retries included
     FAILED = "FAILED"

@@ -22,7 +22,7 @@ from sendout.config import Settings, SettingsError
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.worker import Lanes, Worker, running
+from sendout.entrypoints.worker import Job, Lanes, Worker, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
@@ -151,12 +151,6 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
         concurrency=settings.delivery_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
     )
-    mailer = AlertMailer(
-        uow,
-        None if settings.smtp_url is None else SmtpMailer(settings.smtp_url),
-        clock,
-        default_address=settings.alert_email,
-    )
     poll = settings.worker_poll_seconds
     delivery = Worker(
         [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
@@ -167,7 +161,7 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("dispatch", Dispatcher(uow, clock, rng).run_batch),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
-            ("alert emails", mailer.run_batch),
+            *_mail_jobs(container),
         ],
         poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.
@@ -176,6 +170,20 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
     lanes = Lanes([main, delivery], listen=container.database.listen)
     container.wake_listeners.append(lanes.wake)
     return lanes
+
+
+def _mail_jobs(container: Container) -> list[tuple[str, Job]]:
+    """Alert emails, when this worker can send them."""
+    settings = container.settings
+    if settings.smtp_url is None:
+        return []
+    mailer = AlertMailer(
+        container.uow_factory,
+        SmtpMailer(settings.smtp_url),
+        container.clock,
+        default_address=settings.alert_email,
+    )
+    return [("alert emails", mailer.run_batch)]
 
 
 async def _work(container: Container) -> None:
@@ -191,8 +199,11 @@ async def _work(container: Container) -> None:
 
 
 def _sender(settings: Settings) -> WebhookSender:
+    # As many connections as attempts in flight: an attempt never waits for a connection.
     return WebhookSender(
-        timeout=settings.delivery_timeout, allowed_targets=settings.allowed_targets
+        timeout=settings.delivery_timeout,
+        allowed_targets=settings.allowed_targets,
+        connections=settings.delivery_concurrency,
     )
 
 

@@ -35,6 +35,7 @@ from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
+from sendout.services.sendouts import resume_held
 
 DISTRIBUTION_ID_PREFIX = "distr"
 CHANNEL_ID_PREFIX = "ch"
@@ -249,11 +250,7 @@ async def set_status(
         await uow.distributions.update(updated)
         if status is DistributionStatus.ACTIVE:
             # "Set live": what waited while the distribution was paused goes out now.
-            await uow.deliveries.requeue(
-                ctx.project_id,
-                Requeue(statuses=frozenset({SendoutStatus.HELD}), distribution_id=current.id),
-                now,
-            )
+            await resume_held(uow, ctx, current.id)
         await uow.commit()
         return updated
 

@@ -124,6 +124,9 @@ async def set_alert_email(
 class AlertMailer:
     """The worker's mailer: each pending notification to its project's alert address.
 
+    Only workers with SMTP configured run it: a worker that cannot mail leaves the queue to
+    one that can (without SMTP anywhere, notifications stay in-app, their email PENDING).
+
     Claimed under a lease and sent with no transaction open (an SMTP exchange must not hold
     the database), then reported; a failed send is retried with a growing delay.
     """
@@ -131,7 +134,7 @@ class AlertMailer:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        mailer: Mailer | None,
+        mailer: Mailer,
         clock: Clock,
         *,
         default_address: str | None = None,
@@ -153,7 +156,7 @@ class AlertMailer:
                 await uow.notifications.update_email(notification, now + MAIL_LEASE)
                 outgoing.append((notification, message))
             await uow.commit()
-        if not outgoing or self._mailer is None:
+        if not outgoing:
             return len(due)
         results = [await self._mailer.send(message) for _, message in outgoing]
         async with self._uow_factory() as uow:
@@ -184,9 +187,7 @@ class AlertMailer:
         project = await uow.projects.get(notification.project_id)
         address = (project.alert_email if project else None) or self._default_address
         skipped = (
-            "SMTP is not configured (SENDOUT_SMTP_URL)"
-            if self._mailer is None
-            else "no alert address (project alert_email or SENDOUT_ALERT_EMAIL)"
+            "no alert address (project alert_email or SENDOUT_ALERT_EMAIL)"
             if address is None
             else "raised more than 24 hours before it could be mailed"
             if now - notification.created_at > MAIL_MAX_AGE

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.ports import Page, Requeue, UnitOfWorkFactory
+from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.sendouts import RESENDABLE, Sendout, SendoutQuery, SendoutStatus
 from sendout.services.context import Context
 
@@ -61,3 +61,12 @@ async def resend(uow_factory: UnitOfWorkFactory, ctx: Context, sendout_id: str) 
         await uow.commit()
     assert updated is not None
     return updated
+
+
+async def resume_held(uow: UnitOfWork, ctx: Context, source_id: str) -> int:
+    """What waited while a distribution was paused (or a project webhook disabled) is due now."""
+    return await uow.deliveries.requeue(
+        ctx.project_id,
+        Requeue(statuses=frozenset({SendoutStatus.HELD}), distribution_id=source_id),
+        ctx.now(),
+    )

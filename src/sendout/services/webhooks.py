@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sendout.domain.errors import NotFound
-from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
-from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.signing import secret_object
 from sendout.domain.webhooks import WEBHOOK_ID_PREFIX, ProjectWebhook, check_webhook
 from sendout.services.context import Context
 from sendout.services.distributions import new_secret
+from sendout.services.sendouts import resume_held
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,11 +94,7 @@ async def _set_active(
     """A person's decision replaces Sendout's own (and its reason); enabling sends what was
     held while it was disabled."""
     if active and not webhook.active:
-        await uow.deliveries.requeue(
-            ctx.project_id,
-            Requeue(statuses=frozenset({SendoutStatus.HELD}), distribution_id=webhook.id),
-            ctx.now(),
-        )
+        await resume_held(uow, ctx, webhook.id)
     if active == webhook.active and webhook.disabled_reason is None:
         return webhook
     return replace(webhook, active=active, disabled_reason=None, updated_at=ctx.now())

@@ -239,7 +239,9 @@ class _Connector(aiohttp.TCPConnector):
 
 DEFAULT_TIMEOUT = 10.0  # seconds for the whole attempt
 DEFAULT_CONNECTIONS = 256
-DEFAULT_CONNECTIONS_PER_HOST = 32
+# No cap per host: the deliverer limits attempts per endpoint (URL) itself, and a pool cap
+# below that would make attempts queue for a connection inside their timeout.
+DEFAULT_CONNECTIONS_PER_HOST = 0
 
 
 class WebhookSender:

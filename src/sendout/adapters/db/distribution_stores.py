@@ -194,18 +194,14 @@ class SqlDistributionStore(_Store):
             conditions.append(_d.status == query.status.value)
         if query.trigger_event is not None:
             conditions.append(_d.trigger_event == query.trigger_event)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.distributions)
-            .where(*conditions)
-            .order_by(_d.created_at.desc(), _d.id.desc())
-            .limit(query.limit)
-            .offset(offset)
+        return await self._paged(
+            t.distributions,
+            conditions,
+            (_d.created_at.desc(), _d.id.desc()),
+            query.limit,
+            query.page,
+            _distribution,
         )
-        items = [_distribution(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.distributions).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
 
 _s = t.sendouts.c
@@ -265,18 +261,14 @@ class SqlSendoutStore(_Store):
             conditions.append(_s.created_at >= query.created_after)
         if query.created_before is not None:
             conditions.append(_s.created_at < query.created_before)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.sendouts)
-            .where(*conditions)
-            .order_by(_s.created_at.desc(), _s.id.desc())
-            .limit(query.limit)
-            .offset(offset)
+        return await self._paged(
+            t.sendouts,
+            conditions,
+            (_s.created_at.desc(), _s.id.desc()),
+            query.limit,
+            query.page,
+            _sendout,
         )
-        items = [_sendout(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.sendouts).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
 
 _a = t.sendout_attempts.c

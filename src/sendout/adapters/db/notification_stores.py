@@ -98,18 +98,14 @@ class SqlNotificationStore(_Store):
             conditions.append(_n.read_at.is_(None) if query.unread else _n.read_at.is_not(None))
         if query.type is not None:
             conditions.append(_n.type == query.type.value)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.notifications)
-            .where(*conditions)
-            .order_by(_n.created_at.desc(), _n.id.desc())
-            .limit(query.limit)
-            .offset(offset)
+        return await self._paged(
+            t.notifications,
+            conditions,
+            (_n.created_at.desc(), _n.id.desc()),
+            query.limit,
+            query.page,
+            _notification,
         )
-        items = [_notification(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.notifications).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
     async def unread_count(self, project_id: str) -> int:
         return int((await self._tx.execute(_UNREAD_COUNT, {"project_id": project_id})).scalar_one())

@@ -243,18 +243,7 @@ class SqlCampaignStore(_Store):
             conditions.append(referral if query.is_referral_code else ~referral)
         column = _c.updated_at if query.order_by_updated else _c.created_at
         order = (column.desc(), _c.id.desc()) if query.descending else (column, _c.id)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.campaigns)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.limit)
-            .offset(offset)
-        )
-        items = [_campaign(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.campaigns).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
+        return await self._paged(t.campaigns, conditions, order, query.limit, query.page, _campaign)
 
     async def add_vouchers_count(self, campaign_id: str, delta: int) -> None:
         await self._tx.execute(_CAMPAIGN_COUNT_ADD, {"where_id": campaign_id, "delta": delta})
@@ -437,18 +426,7 @@ class SqlVoucherStore(_Store):
         # Voucher ids are time-ordered: ordering by id is ordering by creation, on an index.
         column = {"created_at": _v.id, "updated_at": _v.updated_at, "code": _v.code}[query.order]
         order = (column.desc(), _v.id.desc()) if query.descending else (column, _v.id)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.vouchers)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.limit)
-            .offset(offset)
-        )
-        items = [_voucher(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.vouchers).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
+        return await self._paged(t.vouchers, conditions, order, query.limit, query.page, _voucher)
 
     async def held_by(self, project_id: str, holder_id: str, query: WalletQuery) -> Page[Voucher]:
         conditions: list[sa.ColumnElement[bool]] = [
@@ -584,18 +562,14 @@ class SqlPublicationStore(_Store):
                 referral = _c.campaign_type == CampaignType.REFERRAL_PROGRAM.value
                 kinds.append(referral if query.is_referral_code else ~referral)
             conditions.append(_p.campaign_id.in_(sa.select(_c.id).where(*kinds)))
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.publications)
-            .where(*conditions)
-            .order_by(*_publication_order(query))
-            .limit(query.limit)
-            .offset(offset)
+        return await self._paged(
+            t.publications,
+            conditions,
+            _publication_order(query),
+            query.limit,
+            query.page,
+            _publication,
         )
-        items = [_publication(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.publications).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
 
 # --- async actions -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ _INSERTS = {table.name: table.insert() for table in t.metadata.tables.values()}
 
 def _param(name: str) -> sa.BindParameter[Any]:
     return sa.bindparam(name)
+
+
+T = TypeVar("T")
 
 
 class _Store:
@@ -47,6 +50,25 @@ class _Store:
     async def _one(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
         row: sa.Row[Any] | None = (await self._tx.execute(statement, params)).first()
         return row
+
+    async def _paged(
+        self,
+        table: sa.Table,
+        conditions: Sequence[sa.ColumnElement[bool]],
+        ordering: Sequence[sa.ColumnElement[Any]],
+        limit: int,
+        page: int,
+        convert: Callable[[sa.Row[Any]], T],
+    ) -> Page[T]:
+        """One page of ``table``'s rows matching ``conditions``, and how many match in all."""
+        offset = (page - 1) * limit
+        rows = await self._tx.execute(
+            sa.select(table).where(*conditions).order_by(*ordering).limit(limit).offset(offset)
+        )
+        items = [convert(row) for row in rows]
+        count = sa.select(sa.func.count()).select_from(table).where(*conditions)
+        total = int((await self._tx.execute(count)).scalar_one())
+        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
 
 _PROJECT_BY_ID = sa.select(t.projects).where(t.projects.c.id == _param("id"))
@@ -188,18 +210,9 @@ class SqlCustomerStore(_Store):
             )
         order_column = _CUSTOMER_ORDER_COLUMNS[query.order]
         ordering = (order_column.desc(), c.id.desc()) if query.descending else (order_column, c.id)
-        offset = (query.page - 1) * query.limit
-        rows = await self._tx.execute(
-            sa.select(t.customers)
-            .where(*conditions)
-            .order_by(*ordering)
-            .limit(query.limit)
-            .offset(offset)
+        return await self._paged(
+            t.customers, conditions, ordering, query.limit, query.page, _customer
         )
-        items = [_customer(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.customers).where(*conditions)
-        total = int((await self._tx.execute(count)).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
     async def remove(self, project_id: str, customer_id: str) -> None:
         await self._tx.execute(_CUSTOMER_DELETE, {"project_id": project_id, "id": customer_id})

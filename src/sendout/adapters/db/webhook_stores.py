@@ -63,18 +63,10 @@ class SqlWebhookStore(_Store):
         )
 
     async def list(self, project_id: str, limit: int, page: int) -> Page[ProjectWebhook]:
-        offset = (page - 1) * limit
-        rows = await self._tx.execute(
-            sa.select(t.webhooks)
-            .where(_w.project_id == project_id)
-            .order_by(_w.created_at.desc(), _w.id.desc())
-            .limit(limit)
-            .offset(offset)
+        ordering = (_w.created_at.desc(), _w.id.desc())
+        return await self._paged(
+            t.webhooks, [_w.project_id == project_id], ordering, limit, page, _webhook
         )
-        items = [_webhook(row) for row in rows]
-        count = sa.select(sa.func.count()).select_from(t.webhooks)
-        total = int((await self._tx.execute(count.where(_w.project_id == project_id))).scalar_one())
-        return Page(items=items, total=total, has_more=offset + len(items) < total)
 
     async def sending_for(self, project_id: str) -> Sequence[ProjectWebhook]:
         rows = await self._tx.execute(_SENDING, {"project_id": project_id})
