@@ -199,10 +199,15 @@ class Deliverer:
         if not self._finished:
             return 0
         batch, self._finished = self._finished, []
+        now = self._clock.now()
         try:
             async with self._uow_factory() as uow:
-                for finished in batch:
-                    await self._report(uow, finished)
+                outcomes = [self._outcome(finished) for finished in batch]
+                await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])
+                await uow.deliveries.update_many([updated for updated, _ in outcomes])
+                for updated, reason in outcomes:
+                    if reason is not None:
+                        await self._gave_up(uow, updated, reason, updated.updated_at or now)
                 await uow.commit()
         except Exception:
             kept = [f for f in batch if f.tries + 1 < REPORT_TRIES]
@@ -222,22 +227,20 @@ class Deliverer:
             if self._in_flight[url] <= 0:
                 del self._in_flight[url]
 
-    async def _report(self, uow: UnitOfWork, finished: _Finished) -> None:
+    def _outcome(self, finished: _Finished) -> tuple[Sendout, str | None]:
+        """The send-out after this attempt, and the reason when retries ran out."""
         sendout, result, now = finished.sendout, finished.result, self._clock.now()
-        await uow.deliveries.add_attempt(sendout, finished.started, result)
         attempts = sendout.attempts_count + 1
         if result.delivered:
-            await uow.deliveries.update(
-                replace(
-                    sendout,
-                    status=SendoutStatus.DELIVERED,
-                    attempts_count=attempts,
-                    next_attempt_at=None,
-                    reason=None,
-                    updated_at=now,
-                )
+            delivered = replace(
+                sendout,
+                status=SendoutStatus.DELIVERED,
+                attempts_count=attempts,
+                next_attempt_at=None,
+                reason=None,
+                updated_at=now,
             )
-            return
+            return delivered, None
         retry_after = parse_retry_after(result.response_headers.get("Retry-After"), now)
         next_at = (
             None
@@ -250,25 +253,24 @@ class Deliverer:
                 rng=self._rng,
             )
         )
-        reason = f"HTTP {result.status_code}" if result.status_code else result.error
-        await uow.deliveries.update(
-            replace(
-                sendout,
-                status=SendoutStatus.PENDING if next_at else SendoutStatus.FAILED,
-                attempts_count=attempts,
-                next_attempt_at=next_at,
-                reason=reason,
-                updated_at=now,
-            )
+        reason = (f"HTTP {result.status_code}" if result.status_code else result.error) or "failed"
+        updated = replace(
+            sendout,
+            status=SendoutStatus.PENDING if next_at else SendoutStatus.FAILED,
+            attempts_count=attempts,
+            next_attempt_at=next_at,
+            reason=reason,
+            updated_at=now,
         )
-        if next_at is None:
-            await self._gave_up(uow, sendout, reason or "failed", now)
+        return updated, None if next_at else reason
 
     async def _gave_up(self, uow: UnitOfWork, sendout: Sendout, reason: str, now: datetime) -> None:
         """Retries ran out: stop the source until a person turns it back on, and say so (a
         distribution is paused, a project webhook disabled, as Voucherify does)."""
-        attempts = sendout.attempts_count + 1
-        failed = f"A send-out to {sendout.url} failed after {attempts} attempts ({reason})."
+        failed = (
+            f"A send-out to {sendout.url} failed after {sendout.attempts_count} attempts "
+            f"({reason})."
+        )
         details = {"sendout_id": sendout.id, "url": sendout.url, "reason": reason}
         if sendout.distribution_id.startswith(WEBHOOK_ID_PREFIX + "_"):
             webhook = await uow.webhooks.get(sendout.project_id, sendout.distribution_id)
@@ -376,14 +378,16 @@ async def _set_aside(
         else None
     )
     held = "webhook_disabled" if isinstance(source, ProjectWebhook) else "distribution_paused"
-    await uow.deliveries.update(
-        replace(
-            sendout,
-            status=SendoutStatus.CANCELED if gone else SendoutStatus.HELD,
-            reason=gone or held,
-            next_attempt_at=None,
-            updated_at=now,
-        )
+    await uow.deliveries.update_many(
+        [
+            replace(
+                sendout,
+                status=SendoutStatus.CANCELED if gone else SendoutStatus.HELD,
+                reason=gone or held,
+                next_attempt_at=None,
+                updated_at=now,
+            )
+        ]
     )
 
 

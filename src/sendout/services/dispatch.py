@@ -75,9 +75,10 @@ class Dispatcher:
                 return 0
             listening: dict[tuple[str, str], list[Distribution]] = {}
             hooks: dict[str, Sequence[ProjectWebhook]] = {}
+            outbox: list[Sendout] = []  # written together, in one statement
             for event in events:
                 if event.type == MANUAL:
-                    await self._fire_manual(uow, event)
+                    await self._fire_manual(uow, event, outbox)
                     continue
                 project_event = PROJECT_EVENT_OF.get(event.type)
                 if project_event is not None:
@@ -85,22 +86,28 @@ class Dispatcher:
                         hooks[event.project_id] = await uow.webhooks.sending_for(event.project_id)
                     for webhook in hooks[event.project_id]:
                         if webhook.listens_to(project_event):
-                            await self._send_to_webhook(uow, webhook, project_event, event)
+                            await self._send_to_webhook(uow, webhook, project_event, event, outbox)
                 key = (event.project_id, event.type)
                 if key not in listening:
                     listening[key] = list(await uow.distributions.active_for(*key))
                 for distribution in listening[key]:
                     if matches(distribution.trigger, event.type, event.data):
-                        failed = await self._fire(uow, distribution, event)
+                        failed = await self._fire(uow, distribution, event, outbox)
                         if failed:
                             listening[key] = [d for d in listening[key] if d.id != distribution.id]
+            await uow.sendouts.add_many(outbox)
             seqs = [event.seq for event in events if event.seq is not None]
             await uow.events.mark_dispatched(seqs, self._clock.now())
             await uow.commit()
         return len(events)
 
     async def _send_to_webhook(
-        self, uow: UnitOfWork, webhook: ProjectWebhook, project_event: str, event: Event
+        self,
+        uow: UnitOfWork,
+        webhook: ProjectWebhook,
+        project_event: str,
+        event: Event,
+        outbox: list[Sendout],
     ) -> None:
         """One v2024-01-01 message to a project webhook (held while Sendout has it disabled)."""
         now = self._clock.now()
@@ -114,7 +121,7 @@ class Dispatcher:
             created_at=now,
         )
         held = webhook.holds_sendouts
-        await uow.sendouts.add(
+        outbox.append(
             Sendout(
                 id=sendout_id,
                 project_id=event.project_id,
@@ -134,12 +141,12 @@ class Dispatcher:
             )
         )
 
-    async def _fire_manual(self, uow: UnitOfWork, event: Event) -> None:
+    async def _fire_manual(self, uow: UnitOfWork, event: Event, outbox: list[Sendout]) -> None:
         """A manual event fires the distribution it names, unless that was canceled."""
         named = (event.data.get("distribution") or {}).get("id")
         distribution = await uow.distributions.get(event.project_id, named) if named else None
         if distribution is not None and distribution.status is not DistributionStatus.CANCELED:
-            await self._fire(uow, distribution, event)
+            await self._fire(uow, distribution, event, outbox)
 
     def _context(self, event: Event) -> Context:
         return Context(
@@ -150,7 +157,9 @@ class Dispatcher:
             rng=self._rng,
         )
 
-    async def _fire(self, uow: UnitOfWork, distribution: Distribution, event: Event) -> bool:
+    async def _fire(
+        self, uow: UnitOfWork, distribution: Distribution, event: Event, outbox: list[Sendout]
+    ) -> bool:
         """Run the action and write one send-out per channel; True if something failed (the
         distribution is then paused, so one broken setup cannot fail event after event)."""
         ctx = self._context(event)
@@ -184,7 +193,7 @@ class Dispatcher:
                 if held
                 else SendoutStatus.PENDING
             )
-            await uow.sendouts.add(
+            outbox.append(
                 Sendout(
                     id=sendout_id,
                     project_id=event.project_id,
