@@ -238,6 +238,7 @@ class _Connector(aiohttp.TCPConnector):
 
 
 DEFAULT_TIMEOUT = 10.0  # seconds for the whole attempt
+LITERAL_MEMO = 10_000  # URLs whose address-literal verdict is remembered
 DEFAULT_CONNECTIONS = 256
 # No cap per host: the deliverer limits attempts per endpoint (URL) itself, and a pool cap
 # below that would make attempts queue for a connection inside their timeout.
@@ -261,6 +262,7 @@ class WebhookSender:
         resolver: AbstractResolver | None = None,
     ) -> None:
         self._allowed = tuple(allowed_targets)
+        self._literal_verdicts: dict[str, bool] = {}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
@@ -318,6 +320,15 @@ class WebhookSender:
             )
 
     def _refuses_literal(self, url: str) -> bool:
+        # Every attempt to a URL asks the same question: parse it once (bounded memo).
+        known = self._literal_verdicts.get(url)
+        if known is None:
+            if len(self._literal_verdicts) >= LITERAL_MEMO:
+                self._literal_verdicts.clear()
+            known = self._literal_verdicts[url] = self._judge_literal(url)
+        return known
+
+    def _judge_literal(self, url: str) -> bool:
         try:
             parsed = URL(url)
         except ValueError:
