@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_date_or_none
+from sendout.domain.orders import OrdersSummary
 
 #: Fields a client may set on a customer (``POST``/``PUT /v1/customers``, inline customers).
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -40,6 +41,7 @@ class Customer:
     system_metadata: Mapping[str, Any] = field(default_factory=dict)
     created_at: datetime
     updated_at: datetime | None = None
+    orders_summary: OrdersSummary = field(default_factory=OrdersSummary)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,7 +136,7 @@ def customer_object(customer: Customer) -> dict[str, Any]:
         "birthday": iso_date_or_none(customer.birthday),
         "birthdate": iso_date_or_none(customer.birthdate),
         "address": dict(customer.address) if customer.address is not None else None,
-        "summary": empty_summary(),
+        "summary": {**empty_summary(), "orders": customer.orders_summary.as_object()},
         "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
         "referrals": {"total": 0, "campaigns": []},
         "metadata": dict(customer.metadata),

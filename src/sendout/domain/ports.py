@@ -17,6 +17,7 @@ from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.events import Event
 from sendout.domain.notifications import Notification, NotificationQuery
+from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
@@ -242,6 +243,17 @@ class WebhookStore(Protocol):
         ...
 
 
+class OrderStore(Protocol):
+    async def add(self, order: Order) -> None: ...
+    async def update(self, order: Order) -> None: ...
+    async def get(self, project_id: str, order_id: str) -> Order | None: ...
+    async def get_by_source_id(self, project_id: str, source_id: str) -> Order | None: ...
+    async def list(self, project_id: str, query: OrderQuery) -> Page[Order]: ...
+    async def summary_of(self, project_id: str, customer_id: str) -> OrdersSummary:
+        """The customer's order count, total and last order, from their orders."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -258,6 +270,7 @@ class UnitOfWork(Protocol):
     deliveries: DeliveryStore
     notifications: NotificationStore
     webhooks: WebhookStore
+    orders: OrderStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import Params, Transaction
 from sendout.domain.activity import ActivityQuery
+from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.orders import OrdersSummary
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
 
@@ -160,11 +162,34 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
         "system_metadata": dict(customer.system_metadata),
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
+        "orders_summary": _summary_value(customer.orders_summary),
+    }
+
+
+def _summary_value(summary: OrdersSummary) -> dict[str, Any] | None:
+    if summary.total_count == 0:
+        return None
+    return {
+        "total_count": summary.total_count,
+        "total_amount": summary.total_amount,
+        "last_order_amount": summary.last_order_amount,
+        "last_order_date": iso_or_none(summary.last_order_date),
     }
 
 
 def _customer(row: sa.Row[Any]) -> Customer:
-    return Customer(**row._mapping)
+    m = dict(row._mapping)
+    raw = m.pop("orders_summary")
+    if raw is None:
+        return Customer(**m)
+    last = raw.get("last_order_date")
+    summary = OrdersSummary(
+        total_count=raw["total_count"],
+        total_amount=raw["total_amount"],
+        last_order_amount=raw.get("last_order_amount"),
+        last_order_date=None if last is None else parse_iso(last),
+    )
+    return Customer(**m, orders_summary=summary)
 
 
 class SqlCustomerStore(_Store):

@@ -54,6 +54,8 @@ customers = sa.Table(
     sa.Column("system_metadata", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+    #: count, total and last order (``summary.orders``), kept with each order written
+    sa.Column("orders_summary", JSONDocument),
     sa.UniqueConstraint("project_id", "source_id", name="uq_customers_project_source_id"),
     sa.Index("ix_customers_project_created", "project_id", "created_at"),
     sa.Index("ix_customers_project_email", "project_id", "email"),
@@ -333,4 +335,28 @@ webhooks = sa.Table(
     sa.Column("secret_rotated_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("source_id", sa.String(255)),
+    sa.Column("status", sa.String(16), nullable=False),
+    #: as sent (None: the items' sum)
+    sa.Column("amount", sa.BigInteger),
+    sa.Column("initial_amount", sa.BigInteger),
+    sa.Column("discount_amount", sa.BigInteger),
+    #: derived, kept for the customers' order summaries
+    sa.Column("total_amount", sa.BigInteger, nullable=False),
+    sa.Column("items", JSONDocument, nullable=False),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("customer_id", ID),
+    sa.Column("referrer_id", ID),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.UniqueConstraint("project_id", "source_id", name="uq_orders_project_id"),
+    sa.Index("ix_orders_project_created", "project_id", "created_at"),
+    sa.Index("ix_orders_project_customer", "project_id", "customer_id"),
 )

@@ -13,6 +13,7 @@ from sendout.adapters.db.distribution_stores import (
 )
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.notification_stores import SqlNotificationStore
+from sendout.adapters.db.order_stores import SqlOrderStore
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
     SqlCampaignStore,
@@ -36,6 +37,7 @@ from sendout.domain.ports import (
     DistributionStore,
     EventStore,
     NotificationStore,
+    OrderStore,
     ProjectStore,
     PublicationStore,
     SendoutStore,
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     deliveries: DeliveryStore
     notifications: NotificationStore
     webhooks: WebhookStore
+    orders: OrderStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -82,6 +85,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryStore(tx)
         self.notifications = SqlNotificationStore(tx)
         self.webhooks = SqlWebhookStore(tx)
+        self.orders = SqlOrderStore(tx)
         return self
 
     async def __aexit__(

@@ -21,6 +21,7 @@ from sendout.entrypoints.api.routes import (
     events,
     health,
     notifications,
+    orders,
     publications,
     qualifications,
     sendouts,
@@ -73,5 +74,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(sendouts.router)
     app.include_router(notifications.router)
     app.include_router(webhooks.router)
+    app.include_router(orders.router)
     app.include_router(health.router)
     return app

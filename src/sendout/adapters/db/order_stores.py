@@ -1,0 +1,122 @@
+"""The orders store, and the order summaries of customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from sendout.adapters.db import tables as t
+from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.orders import (
+    Order,
+    OrderItem,
+    OrderOrder,
+    OrderQuery,
+    OrdersSummary,
+    OrderStatus,
+)
+from sendout.domain.ports import Page
+
+_o = t.orders.c
+_BY_ID = sa.select(t.orders).where(_o.project_id == _param("project_id"), _o.id == _param("id"))
+_BY_SOURCE_ID = sa.select(t.orders).where(
+    _o.project_id == _param("project_id"), _o.source_id == _param("source_id")
+)
+_UPDATE = t.orders.update().where(_o.id == _param("where_id"))
+_OF_CUSTOMER = (_o.project_id == _param("project_id"), _o.customer_id == _param("customer_id"))
+_TOTALS = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_o.total_amount), 0)).where(
+    *_OF_CUSTOMER
+)
+_LAST = (
+    sa.select(_o.total_amount, _o.created_at)
+    .where(*_OF_CUSTOMER)
+    .order_by(_o.created_at.desc(), _o.id.desc())
+    .limit(1)
+)
+_ORDER_COLUMNS = {OrderOrder.CREATED_AT: _o.created_at, OrderOrder.UPDATED_AT: _o.updated_at}
+
+
+def _item_value(item: OrderItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "quantity": item.quantity,
+        "price": item.price,
+        "amount": item.amount,
+        "discount_amount": item.discount_amount,
+        "discount_quantity": item.discount_quantity,
+        "initial_quantity": item.initial_quantity,
+        "initial_amount": item.initial_amount,
+        "sku_id": item.sku_id,
+        "product_id": item.product_id,
+        "related_object": item.related_object,
+        "source_id": item.source_id,
+        "product": None if item.product is None else dict(item.product),
+        "sku": None if item.sku is None else dict(item.sku),
+        "metadata": dict(item.metadata),
+    }
+
+
+def _values(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "project_id": order.project_id,
+        "source_id": order.source_id,
+        "status": order.status.value,
+        "amount": order.amount,
+        "initial_amount": order.initial_amount,
+        "discount_amount": order.discount_amount,
+        "total_amount": order.total_amount,
+        "items": [_item_value(item) for item in order.items],
+        "metadata": dict(order.metadata),
+        "customer_id": order.customer_id,
+        "referrer_id": order.referrer_id,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    }
+
+
+def _order(row: sa.Row[Any]) -> Order:
+    m = dict(row._mapping)
+    del m["total_amount"]
+    m["status"] = OrderStatus(m["status"])
+    m["items"] = tuple(OrderItem(**item) for item in m["items"])
+    return Order(**m)
+
+
+class SqlOrderStore(_Store):
+    async def add(self, order: Order) -> None:
+        await self._insert(t.orders, _values(order))
+
+    async def update(self, order: Order) -> None:
+        values = _values(order)
+        del values["id"], values["project_id"], values["created_at"]
+        values["where_id"] = order.id
+        await self._write(_UPDATE, values, "orders")
+
+    async def get(self, project_id: str, order_id: str) -> Order | None:
+        row = await self._one(_BY_ID, project_id=project_id, id=order_id)
+        return None if row is None else _order(row)
+
+    async def get_by_source_id(self, project_id: str, source_id: str) -> Order | None:
+        row = await self._one(_BY_SOURCE_ID, project_id=project_id, source_id=source_id)
+        return None if row is None else _order(row)
+
+    async def list(self, project_id: str, query: OrderQuery) -> Page[Order]:
+        column = _ORDER_COLUMNS[query.order]
+        ordering = (column.desc(), _o.id.desc()) if query.descending else (column, _o.id)
+        return await self._paged(
+            t.orders, [_o.project_id == project_id], ordering, query.limit, query.page, _order
+        )
+
+    async def summary_of(self, project_id: str, customer_id: str) -> OrdersSummary:
+        params = {"project_id": project_id, "customer_id": customer_id}
+        totals: Any = (await self._tx.execute(_TOTALS, params)).one()
+        count, total = totals
+        last = (await self._tx.execute(_LAST, params)).first()
+        return OrdersSummary(
+            total_count=int(count),
+            total_amount=int(total),
+            last_order_amount=None if last is None else int(last.total_amount),
+            last_order_date=None if last is None else last.created_at,
+        )
