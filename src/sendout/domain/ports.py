@@ -10,6 +10,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.async_actions import AsyncAction
+from sendout.domain.balances import TransactionQuery, VoucherTransaction
 from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
@@ -109,6 +110,10 @@ class VoucherStore(Protocol):
         ...
 
     async def existing_codes(self, project_id: str, codes: Sequence[str]) -> set[str]: ...
+    async def lock(self, project_id: str, voucher_id: str) -> None:
+        """Hold the voucher's row until the transaction ends (serializes balance changes)."""
+        ...
+
     async def update(self, voucher: Voucher) -> None: ...
     async def get_by_code(self, project_id: str, code: str) -> Voucher | None: ...
     async def get_many(self, project_id: str, ids: Sequence[str]) -> Sequence[Voucher]: ...
@@ -254,6 +259,13 @@ class OrderStore(Protocol):
         ...
 
 
+class VoucherTransactionStore(Protocol):
+    async def add(self, transaction: VoucherTransaction) -> None: ...
+    async def list_for_voucher(
+        self, project_id: str, voucher_id: str, query: TransactionQuery
+    ) -> Page[VoucherTransaction]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -271,6 +283,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationStore
     webhooks: WebhookStore
     orders: OrderStore
+    transactions: VoucherTransactionStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -336,7 +336,17 @@ _VOUCHERS_CLAIM_FREE = (
 )
 
 
+_VOUCHER_LOCK = (
+    sa.select(_v.id)
+    .where(_v.project_id == _param("project_id"), _v.id == _param("id"))
+    .with_for_update()
+)
+
+
 class SqlVoucherStore(_Store):
+    async def lock(self, project_id: str, voucher_id: str) -> None:
+        await self._tx.execute(_VOUCHER_LOCK, {"project_id": project_id, "id": voucher_id})
+
     async def add(self, voucher: Voucher) -> None:
         await self._insert(t.vouchers, _voucher_values(voucher))
 

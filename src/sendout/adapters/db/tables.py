@@ -360,3 +360,21 @@ orders = sa.Table(
     sa.Index("ix_orders_project_created", "project_id", "created_at"),
     sa.Index("ix_orders_project_customer", "project_id", "customer_id"),
 )
+
+#: Every change of a gift card's credits or a loyalty card's points (ids sort by time).
+voucher_transactions = sa.Table(
+    "voucher_transactions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("campaign_id", ID),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("source_id", sa.String(255)),
+    sa.Column("source", sa.String(64)),
+    sa.Column("reason", sa.Text),
+    sa.Column("details", JSONDocument, nullable=False),
+    sa.Column("related_transaction_id", ID),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_voucher_transactions_voucher", "voucher_id", "id"),
+)

@@ -27,6 +27,7 @@ from sendout.adapters.db.stores import (
     SqlEventStore,
     SqlProjectStore,
 )
+from sendout.adapters.db.transaction_stores import SqlVoucherTransactionStore
 from sendout.adapters.db.webhook_stores import SqlWebhookStore
 from sendout.domain.ports import (
     AsyncActionStore,
@@ -42,6 +43,7 @@ from sendout.domain.ports import (
     PublicationStore,
     SendoutStore,
     VoucherStore,
+    VoucherTransactionStore,
     WebhookStore,
 )
 
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
     notifications: NotificationStore
     webhooks: WebhookStore
     orders: OrderStore
+    transactions: VoucherTransactionStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationStore(tx)
         self.webhooks = SqlWebhookStore(tx)
         self.orders = SqlOrderStore(tx)
+        self.transactions = SqlVoucherTransactionStore(tx)
         return self
 
     async def __aexit__(

@@ -495,3 +495,11 @@ class OrderBody(_NullMeansUnset):
             created_at=self.created_at,
             sent=frozenset(self.model_fields_set),
         )
+
+
+class BalanceBody(_Body):
+    """``POST /v1/vouchers/{code}/balance``: a negative amount removes credits or points."""
+
+    amount: int
+    source_id: str | None = Field(default=None, max_length=255)
+    reason: str | None = Field(default=None, max_length=1000)

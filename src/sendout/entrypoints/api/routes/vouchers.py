@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sendout.domain.balances import TransactionQuery, transaction_object
 from sendout.domain.errors import InvalidQuery
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
@@ -20,7 +21,8 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import VoucherBody, VoucherUpdateBody
+from sendout.entrypoints.api.schemas import BalanceBody, VoucherBody, VoucherUpdateBody
+from sendout.services import balances
 from sendout.services import vouchers as service
 
 router = APIRouter(prefix="/v1/vouchers", tags=["Vouchers"])
@@ -136,4 +138,47 @@ async def disable_voucher(code: str, request: Request) -> Response:
     ctx = await context(request)
     return json_response(
         voucher_object(await service.set_voucher_active(storage(request), ctx, code, False))
+    )
+
+
+@router.post(
+    "/{code}/balance",
+    summary="Add or remove gift credits or loyalty points",
+    openapi_extra=body_docs(BalanceBody),
+)
+async def update_balance(code: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, BalanceBody)
+    update = await balances.update_balance(
+        storage(request), ctx, code, body.amount, source_id=body.source_id, reason=body.reason
+    )
+    return json_response(update.change.as_object(update.voucher.voucher.id))
+
+
+@router.get("/{code}/transactions", summary="A voucher's credit or point changes (cursor)")
+async def list_transactions(
+    code: str,
+    request: Request,
+    limit: Q = None,
+    order: Annotated[str | None, Query(description="id or -id (default)")] = None,
+    starting_after_id: Q = None,
+) -> Response:
+    ctx = await context(request)
+    ordering = present(order) or "-id"
+    if ordering not in ("id", "-id"):
+        raise InvalidQuery(details="order must be id or -id")
+    query = TransactionQuery(
+        limit=parse_limit(limit),
+        descending=ordering == "-id",
+        starting_after_id=present(starting_after_id),
+    )
+    found = await balances.list_transactions(storage(request), ctx, code, query)
+    items = [transaction_object(t) for t in found.items]
+    return json_response(
+        list_envelope(
+            "data",
+            items,
+            has_more=found.has_more,
+            more_starting_after=items[-1]["id"] if found.has_more and items else None,
+        )
     )
