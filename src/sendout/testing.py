@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.clock import truncate_ms
@@ -204,6 +204,17 @@ class _SchemaStore:
         self.data.schemas[f"{schema.project_id}/{schema.name}"] = schema
 
 
+class _NoSegments:
+    """The segment lookups customer changes make, for a project without segments (segments
+    themselves are tested against real databases)."""
+
+    async def by_rules(self, project_id: str) -> list[Any]:
+        return []
+
+    async def memberships(self, project_id: str, customer_id: str) -> set[str]:
+        return set()
+
+
 class InMemoryUnitOfWork:
     def __init__(self, committed: InMemoryData) -> None:
         self.committed = committed
@@ -215,6 +226,7 @@ class InMemoryUnitOfWork:
         self.customers = _CustomerStore(self._working)
         self.events = _EventStore(self._working)
         self.event_schemas = _SchemaStore(self._working)
+        self.segments = _NoSegments()
         return self
 
     async def __aexit__(

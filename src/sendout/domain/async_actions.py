@@ -15,6 +15,8 @@ class AsyncActionType(StrEnum):
     VOUCHERS_GENERATE = "CAMPAIGN.VOUCHERS_GENERATE"
     VOUCHERS_IMPORT = "CAMPAIGN.VOUCHERS_IMPORT"
     CAMPAIGN_DELETE = "CAMPAIGN.DELETE"
+    #: a new rule segment evaluated over the existing customers
+    SEGMENT_SYNC = "SEGMENT.INITIAL_SYNC"
 
 
 class AsyncStatus(StrEnum):

@@ -89,6 +89,7 @@ class CustomerQuery:
     name: str | None = None
     created_before: datetime | None = None
     created_after: datetime | None = None
+    segment_id: str | None = None
     updated_before: datetime | None = None
     updated_after: datetime | None = None
     order: CustomerOrder = CustomerOrder.CREATED_AT

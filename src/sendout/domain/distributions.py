@@ -314,7 +314,7 @@ def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
 
 MANUAL = EventType.MANUAL_DISTRIBUTION_SCHEDULE.value
 MAX_RECIPIENT_IDS = 10_000
-RECIPIENT_FILTERS = ("email", "city", "name")
+RECIPIENT_FILTERS = ("segment_id", "email", "city", "name")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,7 +323,7 @@ class ManualPlan:
 
     #: the customers by id or source_id, or None when ``customer_filter`` chooses them
     customer_ids: tuple[str, ...] | None = None
-    #: customers matching all of these (``email``, ``city``, ``name``); segments come later
+    #: customers matching all of these (``segment_id``, ``email``, ``city``, ``name``)
     customer_filter: Mapping[str, str] | None = None
     set_live_at: datetime | None = None
     done: int = 0

@@ -25,6 +25,7 @@ from sendout.domain.ids import new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
 from sendout.services.context import Context
+from sendout.services.segments import sync_step
 
 log = logging.getLogger("sendout.worker")
 
@@ -76,6 +77,8 @@ class AsyncActionRunner:
                 action = await self._generate(uow, ctx, action)
             elif action.type is AsyncActionType.VOUCHERS_IMPORT:
                 action = await self._import(uow, ctx, action)
+            elif action.type is AsyncActionType.SEGMENT_SYNC:
+                action = await sync_step(uow, ctx, action)
             else:
                 action = await self._delete(uow, ctx, action)
             now = self._clock.now()

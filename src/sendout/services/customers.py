@@ -21,6 +21,7 @@ from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
+from sendout.services.segments import forget_member, reevaluate
 
 CUSTOMER_ID_PREFIX = "cust"
 PERMANENT_DELETION_ID_PREFIX = "del"
@@ -79,6 +80,7 @@ async def resolve_customer(uow: UnitOfWork, ctx: Context, ref: CustomerRef) -> C
     )
     await uow.customers.add(customer)
     await _record(uow, ctx, EventType.CUSTOMER_CREATED, customer)
+    await reevaluate(uow, ctx, customer)
     return customer
 
 
@@ -89,6 +91,7 @@ async def _save_changes(
     if updated is not customer:
         await uow.customers.update(updated)
         await _record(uow, ctx, EventType.CUSTOMER_UPDATED, updated)
+        await reevaluate(uow, ctx, updated)
     return updated
 
 
@@ -142,6 +145,7 @@ async def delete_customer(
     async with uow_factory() as uow:
         customer = await require_customer(uow, ctx, id_or_source_id)
         await uow.customers.remove(ctx.project_id, customer.id)
+        await forget_member(uow, ctx, customer.id)
         await _record(uow, ctx, EventType.CUSTOMER_DELETED, customer)
         await uow.commit()
 
@@ -166,6 +170,7 @@ async def permanently_delete_customer(
         customer = await require_customer(uow, ctx, id_or_source_id)
         events_deleted = await uow.events.remove_for_customer(ctx.project_id, customer.id)
         await uow.customers.remove(ctx.project_id, customer.id)
+        await forget_member(uow, ctx, customer.id)
         await uow.commit()
     return PermanentDeletion(
         id=ctx.new_id(PERMANENT_DELETION_ID_PREFIX),

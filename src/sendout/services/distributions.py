@@ -115,9 +115,18 @@ def build_channels(
 
 
 async def _check_references(
-    uow: UnitOfWork, ctx: Context, trigger: Trigger, action: ActionSpec
+    uow: UnitOfWork,
+    ctx: Context,
+    trigger: Trigger,
+    action: ActionSpec,
+    manual: ManualPlan | None = None,
 ) -> None:
-    """The campaigns and tier a distribution names must exist in the project."""
+    """The campaigns, segment and tier a distribution names must exist in the project."""
+    segment_id = trigger.parameters.get(TriggerParameter.SEGMENT.value) or (
+        (manual.customer_filter or {}).get("segment_id") if manual is not None else None
+    )
+    if segment_id is not None and await uow.segments.get(ctx.project_id, segment_id) is None:
+        raise NotFound.of("segment", segment_id)
     watched = trigger.parameters.get(TriggerParameter.CAMPAIGN.value)
     if watched is not None:
         campaign = await uow.campaigns.get(ctx.project_id, watched)
@@ -146,7 +155,7 @@ async def create_distribution(
     channels = build_channels(ctx, draft.channels)
     check_distribution(draft.trigger, draft.action, channels)
     async with uow_factory() as uow:
-        await _check_references(uow, ctx, draft.trigger, draft.action)
+        await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         distribution = Distribution(
             id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
             project_id=ctx.project_id,
@@ -198,7 +207,7 @@ async def update_distribution(
         status, manual = draft.checked_manual()
         channels = build_channels(ctx, draft.channels, current.channels)
         check_distribution(draft.trigger, draft.action, channels)
-        await _check_references(uow, ctx, draft.trigger, draft.action)
+        await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         updated = replace(
             current,
             name=draft.name,

@@ -108,6 +108,7 @@ class ManualScheduler:
             email=wanted.get("email"),
             city=wanted.get("city"),
             name=wanted.get("name"),
+            segment_id=wanted.get("segment_id"),
             order=CustomerOrder.CREATED_AT,
             descending=False,
         )

@@ -26,6 +26,7 @@ from sendout.services.context import Context
 from sendout.services.customers import resolve_customer
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
+from sendout.services.segments import reevaluate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +165,7 @@ async def _refresh_summary(uow: UnitOfWork, ctx: Context, customer_id: str) -> C
     if summary != customer.orders_summary:
         customer = replace(customer, orders_summary=summary)
         await uow.customers.update(customer)
+        await reevaluate(uow, ctx, customer)  # rules may read summary.orders
     return customer
 
 

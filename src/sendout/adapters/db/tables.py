@@ -378,3 +378,28 @@ voucher_transactions = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_voucher_transactions_voucher", "voucher_id", "id"),
 )
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("filter", JSONDocument),
+    sa.Column("initial_sync_status", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # A customer's change re-evaluates the project's rule segments.
+    sa.Index("ix_segments_project_type", "project_id", "type"),
+)
+
+segment_members = sa.Table(
+    "segment_members",
+    metadata,
+    sa.Column("segment_id", ID, primary_key=True),
+    sa.Column("customer_id", ID, primary_key=True),
+    sa.Column("project_id", ID, nullable=False),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Index("ix_segment_members_customer", "project_id", "customer_id"),
+)

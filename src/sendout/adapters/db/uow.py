@@ -20,6 +20,7 @@ from sendout.adapters.db.promotion_stores import (
     SqlPublicationStore,
     SqlVoucherStore,
 )
+from sendout.adapters.db.segment_stores import SqlSegmentStore
 from sendout.adapters.db.stores import (
     SchemaCache,
     SqlCustomerStore,
@@ -41,6 +42,7 @@ from sendout.domain.ports import (
     OrderStore,
     ProjectStore,
     PublicationStore,
+    SegmentStore,
     SendoutStore,
     VoucherStore,
     VoucherTransactionStore,
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     webhooks: WebhookStore
     orders: OrderStore
     transactions: VoucherTransactionStore
+    segments: SegmentStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -90,6 +93,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookStore(tx)
         self.orders = SqlOrderStore(tx)
         self.transactions = SqlVoucherTransactionStore(tx)
+        self.segments = SqlSegmentStore(tx)
         return self
 
     async def __aexit__(

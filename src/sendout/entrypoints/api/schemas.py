@@ -35,9 +35,11 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
+from sendout.domain.segments import SegmentType
 from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.orders import OrderDraft
 from sendout.services.publications import PublishRequest
+from sendout.services.segments import SegmentDraft
 from sendout.services.webhooks import WebhookDraft
 
 
@@ -384,7 +386,14 @@ class ActionBody(_NullMeansUnset):
 
 class RecipientsBody(_NullMeansUnset):
     customer_ids: list[str] | None = None
+    #: the members of a segment (short for ``filter: {segment_id}``)
+    segment_id: str | None = None
     filter: dict[str, str] | None = None
+
+    def customer_filter(self) -> dict[str, str] | None:
+        if self.segment_id is None:
+            return self.filter
+        return {**(self.filter or {}), "segment_id": self.segment_id}
 
 
 class DistributionBody(_NullMeansUnset):
@@ -403,7 +412,7 @@ class DistributionBody(_NullMeansUnset):
         ids = self.recipients.customer_ids
         return ManualPlan(
             customer_ids=None if ids is None else tuple(ids),
-            customer_filter=self.recipients.filter,
+            customer_filter=self.recipients.customer_filter(),
             set_live_at=self.set_live_at,
         )
 
@@ -503,3 +512,17 @@ class BalanceBody(_Body):
     amount: int
     source_id: str | None = Field(default=None, max_length=255)
     reason: str | None = Field(default=None, max_length=1000)
+
+
+class SegmentBody(_NullMeansUnset):
+    name: str = Field(min_length=1, max_length=200)
+    type: SegmentType = Field(strict=False)
+    #: static segments: the customers, by id or source_id
+    customers: list[str] | None = None
+    #: rule segments: ``{junction, <field>: {conditions: {$op: [values]}}}``
+    filter: dict[str, Any] | None = None
+
+    def to_draft(self) -> SegmentDraft:
+        return SegmentDraft(
+            name=self.name, type=self.type, customers=self.customers or (), filter=self.filter
+        )

@@ -12,6 +12,7 @@ from sendout.domain.activity import ActivityQuery, activity_object
 from sendout.domain.clock import iso
 from sendout.domain.customers import CustomerOrder, CustomerQuery, customer_object
 from sendout.domain.errors import InvalidQuery
+from sendout.domain.segments import simple_segment
 from sendout.domain.vouchers import WalletQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
@@ -24,7 +25,7 @@ from sendout.entrypoints.api.query import (
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
 from sendout.services import customers as service
-from sendout.services import wallet
+from sendout.services import segments, wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["Customers"])
 #: A raw query parameter; parsing (and the SDK's quirks) is left to ``query.py``.
@@ -51,6 +52,7 @@ async def list_customers(
     email: Q = None,
     city: Q = None,
     name: Q = None,
+    segment_id: Annotated[str | None, Query(description="members of this segment")] = None,
     created_at_before: Annotated[str | None, Query(alias="created_at[before]")] = None,
     created_at_after: Annotated[str | None, Query(alias="created_at[after]")] = None,
     updated_at_before: Annotated[str | None, Query(alias="updated_at[before]")] = None,
@@ -71,6 +73,7 @@ async def list_customers(
         email=present(email),
         city=present(city),
         name=present(name),
+        segment_id=present(segment_id),
         created_before=parse_datetime("created_at[before]", created_at_before),
         created_after=parse_datetime("created_at[after]", created_at_after),
         updated_before=parse_datetime("updated_at[before]", updated_at_before),
@@ -224,4 +227,13 @@ async def list_customer_activity(
             has_more=found.has_more,
             more_starting_after=found.items[-1].id if found.has_more and found.items else None,
         )
+    )
+
+
+@router.get("/{customer_id}/segments", summary="The segments a customer is in")
+async def list_customer_segments(customer_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await segments.customer_segments(storage(request), ctx, customer_id)
+    return json_response(
+        list_envelope("data", (simple_segment(s) for s in found), total=len(found))
     )
