@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.clock import iso
+from sendout.domain.list_filters import ListFilter
 
 #: Channel of publications made through the API; the SDK accepts only this on create.
 API_CHANNEL = "API"
@@ -59,6 +60,22 @@ def publication_object(
     return body
 
 
+#: What ``GET /v1/publications`` can filter with ``filters[...]`` (reference §1b).
+PUBLICATION_FILTER_FIELDS = frozenset(
+    {
+        "failure_code",
+        "result",
+        "customer_id",
+        "campaign_name",
+        "voucher_type",
+        "is_referral_code",
+        "parent_object_id",
+        "related_object_id",
+        "source_id",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublicationQuery:
     limit: int = 10
@@ -70,6 +87,8 @@ class PublicationQuery:
     voucher_type: str | None = None
     #: codes of referral programs only (True), or of other campaigns (False)
     is_referral_code: bool | None = None
+    #: the advanced ``filters[...]`` (fields: ``PUBLICATION_FILTER_FIELDS``)
+    filters: ListFilter = field(default_factory=ListFilter)
     #: ``created_at`` (creation order), ``customer_id``, ``channel`` or ``source_id``
     order: str = "created_at"
     descending: bool = True

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.stores import _param, _Store, filter_clause
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import (
     Campaign,
@@ -24,6 +24,7 @@ from sendout.domain.campaigns import (
     VoucherType,
 )
 from sendout.domain.codes import CodeConfig
+from sendout.domain.list_filters import ListFilter
 from sendout.domain.ports import Page
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
@@ -572,6 +573,8 @@ class SqlPublicationStore(_Store):
                 referral = _c.campaign_type == CampaignType.REFERRAL_PROGRAM.value
                 kinds.append(referral if query.is_referral_code else ~referral)
             conditions.append(_p.campaign_id.in_(sa.select(_c.id).where(*kinds)))
+        if query.filters:
+            conditions.append(_publication_filter(project_id, query.filters))
         return await self._paged(
             t.publications,
             conditions,
@@ -580,6 +583,37 @@ class SqlPublicationStore(_Store):
             query.page,
             _publication,
         )
+
+
+def _publication_filter(project_id: str, wanted: ListFilter) -> sa.ColumnElement[bool]:
+    of_project = _c.project_id == project_id
+    campaign = sa.select(_c.name).where(of_project, _c.id == _p.campaign_id)
+    # The query's voucher_type words: discount, loyalty (and gift).
+    kind = sa.case(
+        (_c.template["type"].as_string() == "DISCOUNT_VOUCHER", "discount"),
+        (_c.template["type"].as_string() == "LOYALTY_CARD", "loyalty"),
+        (_c.template["type"].as_string() == "GIFT_VOUCHER", "gift"),
+    )
+    voucher_type = sa.select(kind).where(of_project, _c.id == _p.campaign_id)
+    referral = sa.select(
+        sa.case((_c.campaign_type == CampaignType.REFERRAL_PROGRAM.value, "true"), else_="false")
+    ).where(of_project, _c.id == _p.campaign_id)
+    # The first code of the publication (one per publication unless count > 1).
+    first_voucher = _p.voucher_ids[0].as_string()
+    return filter_clause(
+        wanted,
+        {
+            "customer_id": _p.customer_id,
+            "source_id": _p.source_id,
+            "parent_object_id": _p.campaign_id,
+            "related_object_id": first_voucher,
+            "campaign_name": campaign.scalar_subquery(),
+            "voucher_type": voucher_type.scalar_subquery(),
+            "is_referral_code": referral.scalar_subquery(),
+        },
+        # Only successful publications are stored: a failed one is answered as an error.
+        {"result": "SUCCESS", "failure_code": None},
+    )
 
 
 # --- async actions -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.list_filters import ListFilter, Op, holds_constant
 from sendout.domain.orders import OrdersSummary
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
@@ -29,6 +30,42 @@ def _param(name: str) -> sa.BindParameter[Any]:
 
 
 T = TypeVar("T")
+
+
+def filter_clause(
+    wanted: ListFilter,
+    columns: Mapping[str, sa.ColumnElement[Any]],
+    constants: Mapping[str, str | None] | None = None,
+) -> sa.ColumnElement[bool]:
+    """SQL for Voucherify's advanced list filters: each field is a column, or a value every
+    row shares (``constants``: e.g. a publication's ``result`` is always SUCCESS)."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    for condition in wanted.conditions:
+        if condition.field in (constants or {}):
+            actual = (constants or {})[condition.field]
+            clauses.append(sa.true() if holds_constant(condition, actual) else sa.false())
+            continue
+        clauses.append(_condition(columns[condition.field], condition.op, condition.values))
+    return sa.or_(*clauses) if wanted.any_of else sa.and_(*clauses)
+
+
+def _condition(
+    column: sa.ColumnElement[Any], op: Op, values: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    if op in (Op.IS, Op.IN):
+        return column.in_(list(values))
+    if op in (Op.IS_NOT, Op.NOT_IN):
+        return sa.or_(column.is_(None), column.not_in(list(values)))
+    if op is Op.HAS_VALUE:
+        return column.is_not(None)
+    if op is Op.IS_UNKNOWN:
+        return column.is_(None)
+    if op is Op.STARTS_WITH:
+        return sa.or_(*(column.startswith(v, autoescape=True) for v in values))
+    if op is Op.ENDS_WITH:
+        return sa.or_(*(column.endswith(v, autoescape=True) for v in values))
+    contains = sa.or_(*(column.contains(v, autoescape=True) for v in values))
+    return contains if op is Op.CONTAINS else sa.or_(column.is_(None), sa.not_(contains))
 
 
 class _Store:

@@ -140,3 +140,22 @@ def nested(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         else:
             node[leaf] = value
     return result
+
+
+_LIST_OPERATORS = frozenset({"$in", "$not_in"})
+
+
+def filters_param(pairs: Iterable[tuple[str, str]]) -> Any:
+    """The ``filters[...]`` part of a query string, nested, with ``$in`` and ``$not_in``
+    values read as lists (repeated keys, comma lists or the SDK's Python-repr lists)."""
+    raw = nested((k, v) for k, v in pairs if k.startswith("filters[")).get("filters")
+    if not isinstance(raw, dict):
+        return raw
+    for rule in raw.values():
+        conditions = rule.get("conditions") if isinstance(rule, dict) else None
+        if not isinstance(conditions, dict):
+            continue
+        for op, value in conditions.items():
+            if op in _LIST_OPERATORS and not isinstance(value, dict):
+                conditions[op] = parse_list(value if isinstance(value, list) else [value])
+    return raw

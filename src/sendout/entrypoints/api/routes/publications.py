@@ -10,7 +10,12 @@ from starlette.responses import Response
 
 from sendout.domain.customers import customer_object
 from sendout.domain.errors import InvalidPayload, InvalidQuery
-from sendout.domain.publications import PublicationQuery, publication_object
+from sendout.domain.list_filters import parse_list_filter
+from sendout.domain.publications import (
+    PUBLICATION_FILTER_FIELDS,
+    PublicationQuery,
+    publication_object,
+)
 from sendout.domain.vouchers import voucher_object
 from sendout.entrypoints.api.deps import (
     body_docs,
@@ -19,7 +24,14 @@ from sendout.entrypoints.api.deps import (
     parse_body,
     storage,
 )
-from sendout.entrypoints.api.query import nested, parse_bool, parse_limit, parse_page, present
+from sendout.entrypoints.api.query import (
+    filters_param,
+    nested,
+    parse_bool,
+    parse_limit,
+    parse_page,
+    present,
+)
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import PublicationBody
 from sendout.services import publications as service
@@ -123,6 +135,9 @@ async def list_publications(
         descending=order_value.startswith("-"),
         voucher_type=_voucher_type(voucher_type),
         is_referral_code=parse_bool("is_referral_code", is_referral_code),
+        filters=parse_list_filter(
+            filters_param(request.query_params.multi_items()), PUBLICATION_FILTER_FIELDS
+        ),
     )
     result_value = present(result)
     if result_value not in (None, "SUCCESS", "FAILURE"):
