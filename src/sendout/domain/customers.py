@@ -42,6 +42,8 @@ class Customer:
     created_at: datetime
     updated_at: datetime | None = None
     orders_summary: OrdersSummary = field(default_factory=OrdersSummary)
+    #: ``summary.redemptions`` (None: nothing redeemed yet)
+    redemptions_summary: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +127,14 @@ def empty_summary() -> dict[str, Any]:
     }
 
 
+def _summary(customer: Customer) -> dict[str, Any]:
+    summary = empty_summary()
+    summary["orders"] = customer.orders_summary.as_object()
+    if customer.redemptions_summary is not None:
+        summary["redemptions"] = dict(customer.redemptions_summary)
+    return summary
+
+
 def customer_object(customer: Customer) -> dict[str, Any]:
     """The full Voucherify customer object (create, get, update, list, publication.customer)."""
     return {
@@ -137,7 +147,7 @@ def customer_object(customer: Customer) -> dict[str, Any]:
         "birthday": iso_date_or_none(customer.birthday),
         "birthdate": iso_date_or_none(customer.birthdate),
         "address": dict(customer.address) if customer.address is not None else None,
-        "summary": {**empty_summary(), "orders": customer.orders_summary.as_object()},
+        "summary": _summary(customer),
         "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
         "referrals": {"total": 0, "campaigns": []},
         "metadata": dict(customer.metadata),

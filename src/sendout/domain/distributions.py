@@ -573,7 +573,11 @@ def _read(data: Mapping[str, Any], dotted: str) -> Any:
 PARAMETER_PATHS: dict[TriggerParameter, tuple[str, ...]] = {
     TriggerParameter.SEGMENT: ("segment.id",),
     TriggerParameter.CUSTOM_EVENT: ("event.type", "event_schema.name"),
-    TriggerParameter.CAMPAIGN: ("campaign.id", "voucher.campaign_id"),
+    TriggerParameter.CAMPAIGN: (
+        "campaign.id",
+        "voucher.campaign_id",
+        "redemption.voucher.campaign_id",
+    ),
     TriggerParameter.LOYALTY_TIER: ("loyalty_tier.id", "loyalty_tier_to.id"),
 }
 

@@ -21,6 +21,7 @@ from sendout.domain.notifications import Notification, NotificationQuery
 from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
+from sendout.domain.redemptions import Redemption, RedemptionQuery
 from sendout.domain.segments import Segment
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
@@ -295,6 +296,18 @@ class SegmentStore(Protocol):
     async def remove_member(self, project_id: str, segment_id: str, customer_id: str) -> None: ...
 
 
+class RedemptionStore(Protocol):
+    async def add_many(self, redemptions: Sequence[Redemption]) -> None: ...
+    async def mark_rolled_back(self, redemption_id: str, rollback_id: str) -> None: ...
+    async def get(self, project_id: str, redemption_id: str) -> Redemption | None: ...
+    async def children(self, project_id: str, parent_id: str) -> Sequence[Redemption]: ...
+    async def of_voucher(self, project_id: str, voucher_id: str) -> Sequence[Redemption]: ...
+    async def list(self, project_id: str, query: RedemptionQuery) -> Page[Redemption]: ...
+    async def totals_of(self, project_id: str, customer_id: str) -> dict[str, tuple[int, int]]:
+        """Per status: how many of the customer's redemptions, and their gift credits."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -314,6 +327,7 @@ class UnitOfWork(Protocol):
     orders: OrderStore
     transactions: VoucherTransactionStore
     segments: SegmentStore
+    redemptions: RedemptionStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

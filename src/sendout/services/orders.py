@@ -108,7 +108,11 @@ async def _find(uow: UnitOfWork, ctx: Context, draft: OrderDraft) -> Order | Non
     return None
 
 
-async def _save(uow: UnitOfWork, ctx: Context, current: Order | None, draft: OrderDraft) -> Order:
+async def build_order(
+    uow: UnitOfWork, ctx: Context, current: Order | None, draft: OrderDraft
+) -> tuple[Order, Customer | None, Customer | None]:
+    """The order ``draft`` makes of ``current`` (or a new one), not saved; with its customer
+    and referrer, upserted from the draft's inline objects."""
     now = ctx.now()
     customer = None if draft.customer is None else await resolve_customer(uow, ctx, draft.customer)
     referrer = None if draft.referrer is None else await resolve_customer(uow, ctx, draft.referrer)
@@ -136,6 +140,23 @@ async def _save(uow: UnitOfWork, ctx: Context, current: Order | None, draft: Ord
         changes["referrer_id"] = referrer.id
     order = replace(base, **changes, updated_at=now if current is not None else None)
     order.check()
+    return order, customer, referrer
+
+
+async def find_order(uow: UnitOfWork, ctx: Context, draft: OrderDraft) -> Order | None:
+    """The order a draft names by id (which must exist) or source_id, if any."""
+    return await _find(uow, ctx, draft)
+
+
+async def save_order(
+    uow: UnitOfWork,
+    ctx: Context,
+    order: Order,
+    current: Order | None,
+    referrer: Customer | None = None,
+) -> None:
+    """Write ``order`` (``current``: as it was), refresh its customers' order summaries and
+    record its events, in the caller's transaction."""
     if current is None:
         await uow.orders.add(order)
     else:
@@ -154,6 +175,11 @@ async def _save(uow: UnitOfWork, ctx: Context, current: Order | None, draft: Ord
             else None
         )
         await _record(uow, ctx, order, current, owner, referrer)
+
+
+async def _save(uow: UnitOfWork, ctx: Context, current: Order | None, draft: OrderDraft) -> Order:
+    order, _, referrer = await build_order(uow, ctx, current, draft)
+    await save_order(uow, ctx, order, current, referrer)
     return order
 
 

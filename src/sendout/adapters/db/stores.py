@@ -206,6 +206,9 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
         "orders_summary": _summary_value(customer.orders_summary),
+        "redemptions_summary": None
+        if customer.redemptions_summary is None
+        else dict(customer.redemptions_summary),
     }
 
 

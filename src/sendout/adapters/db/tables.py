@@ -56,6 +56,8 @@ customers = sa.Table(
     sa.Column("updated_at", UTCDateTime),
     #: count, total and last order (``summary.orders``), kept with each order written
     sa.Column("orders_summary", JSONDocument),
+    #: ``summary.redemptions``, kept with each redemption and rollback
+    sa.Column("redemptions_summary", JSONDocument),
     sa.UniqueConstraint("project_id", "source_id", name="uq_customers_project_source_id"),
     sa.Index("ix_customers_project_created", "project_id", "created_at"),
     sa.Index("ix_customers_project_email", "project_id", "email"),
@@ -402,4 +404,33 @@ segment_members = sa.Table(
     sa.Column("project_id", ID, nullable=False),
     sa.Column("joined_at", UTCDateTime, nullable=False),
     sa.Index("ix_segment_members_customer", "project_id", "customer_id"),
+)
+
+#: One row per redeemable of a request, and one parent row per request (stacking).
+redemptions = sa.Table(
+    "redemptions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("parent_id", ID, index=True),
+    sa.Column("customer_id", ID),
+    sa.Column("tracking_id", sa.String(255)),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("failure_code", sa.String(64)),
+    sa.Column("failure_message", sa.Text),
+    sa.Column("order_id", ID),
+    sa.Column("related_object_type", sa.String(32), nullable=False),
+    sa.Column("related_object_id", ID, nullable=False),
+    sa.Column("voucher_id", ID),
+    sa.Column("voucher_code", sa.String(128)),
+    sa.Column("campaign_id", ID),
+    sa.Column("gift_amount", sa.BigInteger, nullable=False),
+    sa.Column("discount", JSONDocument),
+    sa.Column("rollback_id", ID),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_redemptions_project_created", "project_id", "created_at"),
+    sa.Index("ix_redemptions_voucher", "project_id", "voucher_id"),
+    sa.Index("ix_redemptions_customer", "project_id", "customer_id"),
 )

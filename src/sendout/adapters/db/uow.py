@@ -20,6 +20,7 @@ from sendout.adapters.db.promotion_stores import (
     SqlPublicationStore,
     SqlVoucherStore,
 )
+from sendout.adapters.db.redemption_stores import SqlRedemptionStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
 from sendout.adapters.db.stores import (
     SchemaCache,
@@ -42,6 +43,7 @@ from sendout.domain.ports import (
     OrderStore,
     ProjectStore,
     PublicationStore,
+    RedemptionStore,
     SegmentStore,
     SendoutStore,
     VoucherStore,
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
     orders: OrderStore
     transactions: VoucherTransactionStore
     segments: SegmentStore
+    redemptions: RedemptionStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -94,6 +97,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderStore(tx)
         self.transactions = SqlVoucherTransactionStore(tx)
         self.segments = SqlSegmentStore(tx)
+        self.redemptions = SqlRedemptionStore(tx)
         return self
 
     async def __aexit__(

@@ -24,6 +24,7 @@ from sendout.entrypoints.api.routes import (
     orders,
     publications,
     qualifications,
+    redemptions,
     segments,
     sendouts,
     vouchers,
@@ -77,5 +78,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(webhooks.router)
     app.include_router(orders.router)
     app.include_router(segments.router)
+    app.include_router(redemptions.router)
     app.include_router(health.router)
     return app

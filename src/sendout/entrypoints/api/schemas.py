@@ -35,10 +35,12 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
+from sendout.domain.redemptions import MAX_REDEEMABLES
 from sendout.domain.segments import SegmentType
 from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.orders import OrderDraft
 from sendout.services.publications import PublishRequest
+from sendout.services.redemptions import RedeemableRef, RedemptionRequest
 from sendout.services.segments import SegmentDraft
 from sendout.services.webhooks import WebhookDraft
 
@@ -526,3 +528,42 @@ class SegmentBody(_NullMeansUnset):
         return SegmentDraft(
             name=self.name, type=self.type, customers=self.customers or (), filter=self.filter
         )
+
+
+class GiftCreditsBody(_Body):
+    credits: int | None = None
+
+
+class RedeemableBody(_NullMeansUnset):
+    object: str = "voucher"
+    id: str = Field(min_length=1, max_length=128)
+    gift: GiftCreditsBody | None = None
+
+    def to_ref(self) -> RedeemableRef:
+        credits = None if self.gift is None else self.gift.credits
+        return RedeemableRef(object=self.object, id=self.id, credits=credits)
+
+
+class RedeemBody(_NullMeansUnset):
+    """``POST /v1/redemptions`` and ``POST /v1/validations``."""
+
+    redeemables: list[RedeemableBody] = Field(min_length=1, max_length=MAX_REDEEMABLES)
+    order: OrderBody | None = None
+    customer: CustomerBody | None = None
+    tracking_id: str | None = Field(default=None, max_length=255)
+    metadata: dict[str, Any] | None = None
+
+    def to_request(self) -> RedemptionRequest:
+        return RedemptionRequest(
+            redeemables=[r.to_ref() for r in self.redeemables],
+            order=None if self.order is None else self.order.to_draft(),
+            customer=None if self.customer is None else self.customer.to_ref(),
+            tracking_id=self.tracking_id,
+            metadata=self.metadata,
+        )
+
+
+class RollbackBody(_NullMeansUnset):
+    reason: str | None = Field(default=None, max_length=1000)
+    tracking_id: str | None = None
+    metadata: dict[str, Any] | None = None

@@ -1,0 +1,237 @@
+"""``/v1/redemptions`` and ``/v1/validations``: codes and promotion tiers used on orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout.domain.clock import iso
+from sendout.domain.errors import InvalidQuery
+from sendout.domain.orders import order_object
+from sendout.domain.redemptions import RedemptionQuery, RedemptionStatus, redemption_object
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
+from sendout.entrypoints.api.query import parse_datetime, parse_limit, parse_page, present
+from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.schemas import RedeemBody, RollbackBody
+from sendout.services import redemptions as service
+from sendout.services.customers import get_customer
+
+router = APIRouter(tags=["Redemptions"])
+Q = Annotated[str | None, Query()]
+
+#: What Sendout applies: every redeemable or none (Voucherify's defaults otherwise).
+STACKING_RULES = {
+    "redeemables_limit": 30,
+    "applicable_redeemables_limit": 30,
+    "applicable_redeemables_per_category_limit": 30,
+    "applicable_exclusive_redeemables_limit": 1,
+    "exclusive_categories": [],
+    "joint_categories": [],
+    "redeemables_application_mode": "ALL",
+    "redeemables_sorting_rule": "REQUESTED_ORDER",
+    "redeemables_products_application_mode": "STACK",
+    "redeemables_no_effect_rule": "REDEEM_ANYWAY",
+    "no_effect_skip_categories": [],
+    "no_effect_redeem_anyway_categories": [],
+    "redeemables_rollback_order_mode": "WITHOUT_ORDER",
+}
+
+
+@router.post(
+    "/v1/redemptions",
+    summary="Redeem 1-30 codes or promotion tiers on an order (all or none)",
+    openapi_extra=body_docs(RedeemBody),
+)
+async def redeem(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, RedeemBody)
+    done = await service.redeem(storage(request), ctx, body.to_request())
+    order = done.evaluation.order
+    order_view = None if order is None else order_object(order)
+    customer = done.evaluation.customer
+    customer_view = None if customer is None else {"id": customer.id, "object": "customer"}
+    children = [
+        redemption_object(
+            child,
+            order=order_view,
+            customer=customer_view,
+            voucher=service.voucher_view(target),
+            promotion_tier=service.tier_view(target),
+        )
+        for child, target in zip(done.children, done.evaluation.targets, strict=True)
+    ]
+    parent = redemption_object(
+        done.parent,
+        order=order_view,
+        customer=customer_view,
+        children=[c.id for c in done.children],
+    )
+    return json_response(
+        {
+            "redemptions": children,
+            "parent_redemption": parent,
+            "order": order_view,
+            "inapplicable_redeemables": [],
+            "skipped_redeemables": [],
+        }
+    )
+
+
+@router.post(
+    "/v1/validations",
+    summary="Check codes and promotion tiers against an order; nothing changes",
+    openapi_extra=body_docs(RedeemBody),
+)
+async def validate(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, RedeemBody)
+    evaluation = await service.validate(storage(request), ctx, body.to_request())
+    order = None if evaluation.order is None else order_object(evaluation.order)
+    redeemables: list[dict[str, Any]] = []
+    for target in evaluation.targets:
+        kind, _ = target.related
+        item: dict[str, Any] = {
+            "status": "INAPPLICABLE" if target.failure else "APPLICABLE",
+            "id": target.ref.id,
+            "object": kind,
+            "order": order,
+            "applicable_to": {"data": [], "total": 0, "data_ref": "data", "object": "list"},
+            "inapplicable_to": {"data": [], "total": 0, "data_ref": "data", "object": "list"},
+            "metadata": {},
+            "campaign_id": None if target.campaign is None else target.campaign.id,
+            "campaign_name": None if target.campaign is None else target.campaign.name,
+        }
+        if target.failure is not None:
+            item["result"] = {
+                "error": {
+                    "code": 400,
+                    "key": target.failure.key,
+                    "message": target.failure.message,
+                    "details": target.failure.message,
+                }
+            }
+        elif target.applied.gift_credits:
+            item["result"] = {"gift": {"credits": target.applied.gift_credits}}
+        else:
+            item["result"] = {"discount": {"amount_off": target.applied.total}}
+        redeemables.append(item)
+    valid = all(t.failure is None for t in evaluation.targets)
+    return json_response(
+        {
+            "valid": valid,
+            "redeemables": redeemables if valid else [],
+            "inapplicable_redeemables": [] if valid else redeemables,
+            "skipped_redeemables": [],
+            "order": order,
+            "tracking_id": body.tracking_id,
+            "stacking_rules": STACKING_RULES,
+        }
+    )
+
+
+@router.get("/v1/redemptions", summary="List redemptions, newest first")
+async def list_redemptions(
+    request: Request,
+    limit: Q = None,
+    page: Q = None,
+    result: Annotated[str | None, Query(description="SUCCESS or FAILURE")] = None,
+    customer: Annotated[str | None, Query(description="customer id or source_id")] = None,
+    created_at_before: Annotated[str | None, Query(alias="created_at[before]")] = None,
+    created_at_after: Annotated[str | None, Query(alias="created_at[after]")] = None,
+) -> Response:
+    ctx = await context(request)
+    result_value = present(result)
+    if result_value not in (None, "SUCCESS", "FAILURE"):
+        raise InvalidQuery(details="result must be SUCCESS or FAILURE")
+    customer_id = None
+    if present(customer) is not None:
+        customer_id = (await get_customer(storage(request), ctx, customer or "")).id
+    query = RedemptionQuery(
+        limit=parse_limit(limit),
+        page=parse_page(page),
+        customer_id=customer_id,
+        status=None
+        if result_value is None
+        else RedemptionStatus.FAILED
+        if result_value == "FAILURE"
+        else RedemptionStatus.SUCCEEDED,
+        created_before=parse_datetime("created_at[before]", created_at_before),
+        created_after=parse_datetime("created_at[after]", created_at_after),
+    )
+    found = await service.list_redemptions(storage(request), ctx, query)
+    return json_response(
+        list_envelope(
+            "redemptions",
+            (v.as_object() for v in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.get("/v1/redemptions/{redemption_id}", summary="Get a redemption")
+async def get_redemption(redemption_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await service.get_redemption(storage(request), ctx, redemption_id)
+    return json_response(found.as_object())
+
+
+@router.post(
+    "/v1/redemptions/{redemption_id}/rollback",
+    summary="Roll a redemption back: the code gets its use back, a gift card its credits",
+    openapi_extra=body_docs(RollbackBody),
+)
+async def rollback(redemption_id: str, request: Request, reason: Q = None) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, RollbackBody)
+    done = await service.rollback(
+        storage(request), ctx, redemption_id, body.reason or present(reason)
+    )
+    view = done.view.as_object()
+    return json_response(
+        {
+            **view,
+            "id": done.id,
+            "object": "redemption_rollback",
+            "redemption": redemption_id,
+            "reason": done.reason,
+            "amount": -done.redemption.amount,
+            "result": "SUCCESS",
+            "status": "SUCCEEDED",
+        }
+    )
+
+
+@router.get("/v1/vouchers/{code}/redemption", summary="A code's redemptions", tags=["Vouchers"])
+async def voucher_redemptions(code: str, request: Request) -> Response:
+    ctx = await context(request)
+    voucher, entries = await service.voucher_redemptions(storage(request), ctx, code)
+    return json_response(
+        {
+            "quantity": voucher.redemption_quantity,
+            "redeemed_quantity": voucher.voucher.redeemed_quantity,
+            "object": "list",
+            "url": f"/v1/vouchers/{code}/redemption",
+            "data_ref": "redemption_entries",
+            "total": len(entries),
+            "redemption_entries": [
+                {
+                    "id": r.id,
+                    "object": "redemption",
+                    "date": iso(r.created_at),
+                    "customer_id": r.customer_id,
+                    "tracking_id": r.tracking_id,
+                    "amount": r.amount,
+                    "result": r.result,
+                    "status": r.status.value,
+                    "failure_code": r.failure_code,
+                    "related_object_type": r.related_object_type,
+                    "related_object_id": r.related_object_id,
+                }
+                for r in entries
+            ],
+        }
+    )
