@@ -275,3 +275,27 @@ def test_100_concurrent_redemptions_of_a_10_use_code_make_exactly_10(api: Api) -
     assert voucher["redemption"]["redeemed_quantity"] == 10
     _, listing = api.call("GET", "/v1/redemptions?result=SUCCESS&limit=100")
     assert listing["total"] == 10
+
+
+def test_a_stacked_redemption_rolls_back_as_a_whole(sdk: voucherify.ApiClient, api: Api) -> None:
+    code(api, "WHOLE-1", type="DISCOUNT_VOUCHER", discount={"type": "AMOUNT", "amount_off": 100})
+    code(api, "WHOLE-2", type="DISCOUNT_VOUCHER", discount={"type": "AMOUNT", "amount_off": 200})
+    done = redeem(
+        sdk,
+        "WHOLE-1",
+        "WHOLE-2",
+        order=voucherify.Order(amount=1_000),
+        customer=voucherify.Customer(source_id="red-whole"),
+    )
+    status, error = api.call("POST", f"/v1/redemptions/{done.parent_redemption.id}/rollback", {})
+    assert (status, error["key"]) == (400, "invalid_rollback_params")
+    rolled = RedemptionsApi(sdk).rollback_stacked_redemptions(
+        done.parent_redemption.id, reason="order returned"
+    )
+    assert sorted(r.redemption for r in rolled.rollbacks) == sorted(r.id for r in done.redemptions)
+    assert rolled.parent_rollback.redemption == done.parent_redemption.id
+    for value in ("WHOLE-1", "WHOLE-2"):
+        _, voucher = api.call("GET", f"/v1/vouchers/{value}")
+        assert voucher["redemption"]["redeemed_quantity"] == 0
+    status, error = api.call("POST", f"/v1/redemptions/{done.parent_redemption.id}/rollbacks", {})
+    assert (status, error["key"]) == (400, "already_rolled_back")

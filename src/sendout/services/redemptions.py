@@ -526,51 +526,73 @@ async def rollback(
             raise NotFound.of("redemption", redemption_id)
         if found.related_object_type == "redemption":
             raise InvalidPayload(
-                details="roll back each redemption of a stacked request by its own id",
+                details="a stacked redemption rolls back with POST /v1/redemptions/{id}/rollbacks",
                 key="invalid_rollback_params",
             )
-        if found.status is not RedemptionStatus.SUCCEEDED:
-            key = (
-                "already_rolled_back"
-                if found.status is RedemptionStatus.ROLLED_BACK
-                else "invalid_rollback_params"
-            )
-            raise InvalidPayload(details=f"redemption is {found.status.value}", key=key)
-        rollback_id = ctx.new_sortable_id(ROLLBACK_ID_PREFIX)
-        if found.voucher_id is not None and found.voucher_code is not None:
-            await uow.vouchers.lock(ctx.project_id, found.voucher_id)
-            voucher = await uow.vouchers.get_by_code(ctx.project_id, found.voucher_code)
-            if voucher is not None:
-                await _give_back(uow, ctx, voucher, found, rollback_id)
-        await uow.redemptions.mark_rolled_back(found.id, rollback_id)
-        rolled = replace(found, status=RedemptionStatus.ROLLED_BACK, rollback_id=rollback_id)
-        view = await _view(uow, ctx, rolled)
-        if found.customer_id is not None:
-            customer = await _refresh_summary(uow, ctx, found.customer_id)
-            if customer is not None:
-                target = Target(
-                    ref=RedeemableRef(object="voucher", id=found.voucher_code or ""),
-                    voucher=view.voucher,
-                    campaign=view.voucher.campaign if view.voucher else None,
-                )
-                rollback_view = {
-                    "id": rollback_id,
-                    "object": "redemption_rollback",
-                    "redemption": found.id,
-                    "reason": reason,
-                    "amount": -found.amount,
-                }
-                await _record_event(
-                    uow,
-                    ctx,
-                    EventType.REDEMPTION_ROLLBACK_SUCCEEDED,
-                    customer,
-                    rolled,
-                    target,
-                    view.order,
-                    {"redemption_rollback": rollback_view},
-                )
+        rolled = await _rollback_one(uow, ctx, found, reason)
         await uow.commit()
+    return rolled
+
+
+async def rollback_stacked(
+    uow_factory: UnitOfWorkFactory, ctx: Context, parent_id: str, reason: str | None
+) -> tuple[Redemption, Sequence[RolledBack]]:
+    """``POST /v1/redemptions/{parentId}/rollbacks``: every redemption of a stacked request,
+    in one transaction."""
+    async with uow_factory() as uow:
+        parent = await uow.redemptions.get(ctx.project_id, parent_id)
+        if parent is None or parent.related_object_type != "redemption":
+            raise NotFound.of("redemption", parent_id)
+        children = await uow.redemptions.children(ctx.project_id, parent_id)
+        rolled = [await _rollback_one(uow, ctx, child, reason) for child in children]
+        await uow.commit()
+    return parent, rolled
+
+
+async def _rollback_one(
+    uow: UnitOfWork, ctx: Context, found: Redemption, reason: str | None
+) -> RolledBack:
+    if found.status is not RedemptionStatus.SUCCEEDED:
+        key = (
+            "already_rolled_back"
+            if found.status is RedemptionStatus.ROLLED_BACK
+            else "invalid_rollback_params"
+        )
+        raise InvalidPayload(details=f"redemption {found.id} is {found.status.value}", key=key)
+    rollback_id = ctx.new_sortable_id(ROLLBACK_ID_PREFIX)
+    if found.voucher_id is not None and found.voucher_code is not None:
+        await uow.vouchers.lock(ctx.project_id, found.voucher_id)
+        voucher = await uow.vouchers.get_by_code(ctx.project_id, found.voucher_code)
+        if voucher is not None:
+            await _give_back(uow, ctx, voucher, found, rollback_id)
+    await uow.redemptions.mark_rolled_back(found.id, rollback_id)
+    rolled = replace(found, status=RedemptionStatus.ROLLED_BACK, rollback_id=rollback_id)
+    view = await _view(uow, ctx, rolled)
+    if found.customer_id is not None:
+        customer = await _refresh_summary(uow, ctx, found.customer_id)
+        if customer is not None:
+            target = Target(
+                ref=RedeemableRef(object="voucher", id=found.voucher_code or ""),
+                voucher=view.voucher,
+                campaign=view.voucher.campaign if view.voucher else None,
+            )
+            rollback_view = {
+                "id": rollback_id,
+                "object": "redemption_rollback",
+                "redemption": found.id,
+                "reason": reason,
+                "amount": -found.amount,
+            }
+            await _record_event(
+                uow,
+                ctx,
+                EventType.REDEMPTION_ROLLBACK_SUCCEEDED,
+                customer,
+                rolled,
+                target,
+                view.order,
+                {"redemption_rollback": rollback_view},
+            )
     return RolledBack(id=rollback_id, redemption=rolled, reason=reason, view=view)
 
 

@@ -190,17 +190,54 @@ async def rollback(redemption_id: str, request: Request, reason: Q = None) -> Re
     done = await service.rollback(
         storage(request), ctx, redemption_id, body.reason or present(reason)
     )
-    view = done.view.as_object()
+    return json_response(_rollback_object(done))
+
+
+def _rollback_object(done: service.RolledBack) -> dict[str, Any]:
+    return {
+        **done.view.as_object(),
+        "id": done.id,
+        "object": "redemption_rollback",
+        "redemption": done.redemption.id,
+        "reason": done.reason,
+        "amount": -done.redemption.amount,
+        "result": "SUCCESS",
+        "status": "SUCCEEDED",
+    }
+
+
+@router.post(
+    "/v1/redemptions/{parent_id}/rollbacks",
+    summary="Roll back every redemption of a stacked request",
+    openapi_extra=body_docs(RollbackBody),
+)
+async def rollback_stacked(parent_id: str, request: Request, reason: Q = None) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, RollbackBody)
+    why = body.reason or present(reason)
+    parent, done = await service.rollback_stacked(storage(request), ctx, parent_id, why)
+    rollbacks = [_rollback_object(d) for d in done]
+    order = done[0].view.order if done else None
     return json_response(
         {
-            **view,
-            "id": done.id,
-            "object": "redemption_rollback",
-            "redemption": redemption_id,
-            "reason": done.reason,
-            "amount": -done.redemption.amount,
-            "result": "SUCCESS",
-            "status": "SUCCEEDED",
+            "rollbacks": rollbacks,
+            "parent_rollback": {
+                "id": rollbacks[0]["id"] if rollbacks else None,
+                "object": "redemption_rollback",
+                "date": iso(parent.created_at),
+                "redemption": parent.id,
+                "reason": why,
+                "amount": -parent.amount,
+                "result": "SUCCESS",
+                "status": "SUCCEEDED",
+                "customer_id": parent.customer_id,
+                "tracking_id": parent.tracking_id,
+                "metadata": dict(parent.metadata),
+                "channel": {"channel_id": None, "channel_type": "API"},
+                "related_object_type": "redemption",
+                "related_object_id": parent.id,
+            },
+            "order": None if order is None else order_object(order),
         }
     )
 
