@@ -74,7 +74,50 @@ def test_each_discount_type_takes_its_amount_off_the_order(
     assert redemption.voucher.code == value
     assert done.order.total_discount_amount == taken
     assert done.order.total_amount == 10_000 - taken
+    assert done.order.total_applied_discount_amount == taken
+    assert done.order.redemptions[redemption.id]["related_object_type"] == "voucher"
     assert done.parent_redemption.redemption is None
+    stored = voucherify.OrdersApi(sdk).get_order(done.order.id)
+    assert (stored.total_amount, stored.total_applied_discount_amount) == (10_000 - taken, taken)
+
+
+def test_a_promotion_tier_is_redeemed_like_a_code(sdk: voucherify.ApiClient, api: Api) -> None:
+    status, campaign = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Weekend tier sale",
+            "campaign_type": "PROMOTION",
+            "promotion": {
+                "tiers": [
+                    {
+                        "name": "Ten off",
+                        "action": {"discount": {"type": "AMOUNT", "amount_off": 1_000}},
+                    }
+                ]
+            },
+        },
+    )
+    assert status == 200, campaign
+    tier_id = campaign["promotion"]["tiers"][0]["id"]
+    done = RedemptionsApi(sdk).redeem_stacked_discounts(
+        voucherify.RedemptionsRedeemRequestBody(
+            redeemables=[
+                voucherify.RedemptionsRedeemRequestBodyRedeemablesItem(
+                    object="promotion_tier", id=tier_id
+                )
+            ],
+            order=voucherify.Order(amount=4_000),
+            customer=voucherify.Customer(source_id="red-tier"),
+        )
+    )
+    (redemption,) = done.redemptions
+    assert (redemption.related_object_type, redemption.related_object_id) == (
+        "promotion_tier",
+        tier_id,
+    )
+    assert redemption.promotion_tier.id == tier_id
+    assert done.order.total_amount == 3_000
 
 
 def test_codes_stack_gift_credits_pay_the_rest_and_a_rollback_gives_them_back(

@@ -72,6 +72,8 @@ class OrderItem:
     product: Mapping[str, Any] | None = None
     sku: Mapping[str, Any] | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    #: the part of ``discount_amount`` that redemptions applied
+    applied_discount_amount: int = 0
 
     @property
     def subtotal(self) -> int:
@@ -95,7 +97,7 @@ class OrderItem:
             "initial_quantity": self.initial_quantity,
             "amount": self.subtotal,
             "discount_amount": discount,
-            "applied_discount_amount": 0,
+            "applied_discount_amount": self.applied_discount_amount,
             "initial_amount": self.initial_amount,
             "price": self.price,
             "subtotal_amount": self.subtotal - discount,
@@ -156,6 +158,14 @@ class Order:
     referrer_id: str | None = None
     created_at: datetime
     updated_at: datetime | None = None
+    #: the part of ``discount_amount`` that redemptions applied
+    applied_discount_amount: int = 0
+    #: ``{redemption id: {date, related_object_type, related_object_id, stacked}}``
+    redemptions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def items_applied_discount_amount(self) -> int:
+        return sum(item.applied_discount_amount for item in self.items)
 
     @property
     def total_before_discounts(self) -> int:
@@ -196,15 +206,17 @@ def order_object(order: Order) -> dict[str, Any]:
         "items_discount_amount": order.items_discount_amount,
         "total_discount_amount": order.total_discount_amount,
         "total_amount": order.total_amount,
-        "applied_discount_amount": 0,
-        "items_applied_discount_amount": 0,
-        "total_applied_discount_amount": 0,
+        "applied_discount_amount": order.applied_discount_amount,
+        "items_applied_discount_amount": order.items_applied_discount_amount,
+        "total_applied_discount_amount": (
+            order.applied_discount_amount + order.items_applied_discount_amount
+        ),
         "items": [item.as_object() for item in order.items],
         "metadata": dict(order.metadata),
         "customer_id": order.customer_id,
         "referrer_id": order.referrer_id,
         "object": "order",
-        "redemptions": {},
+        "redemptions": dict(order.redemptions),
         "customer": None
         if order.customer_id is None
         else {"id": order.customer_id, "object": "customer"},

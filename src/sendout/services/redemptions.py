@@ -19,6 +19,7 @@ from sendout.domain.balances import (
     VoucherTransaction,
 )
 from sendout.domain.campaigns import Campaign, PromotionTier, VoucherType, promotion_tier_object
+from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
@@ -215,16 +216,22 @@ async def _apply(
             for n, off in target.applied.item_discounts.items():
                 item_discounts[n] = item_discounts.get(n, 0) + off
         items = tuple(
-            replace(item, discount_amount=(item.discount_amount or 0) + item_discounts[n])
+            replace(
+                item,
+                discount_amount=(item.discount_amount or 0) + item_discounts[n],
+                applied_discount_amount=item.applied_discount_amount + item_discounts[n],
+            )
             if n in item_discounts
             else item
             for n, item in enumerate(order.items)
         )
         order = replace(
-            order, discount_amount=(order.discount_amount or 0) + order_discount, items=items
+            order,
+            discount_amount=(order.discount_amount or 0) + order_discount,
+            applied_discount_amount=order.applied_discount_amount + order_discount,
+            items=items,
         )
         order.check()
-        await save_order(uow, ctx, order, evaluation.current_order)
     customer_id = (
         evaluation.customer.id
         if evaluation.customer is not None
@@ -251,6 +258,25 @@ async def _apply(
         created_at=now,
     )
     await uow.redemptions.add_many([parent, *children])
+    if order is not None:
+        stacked = len(children) > 1
+        order = replace(
+            order,
+            redemptions={
+                **order.redemptions,
+                **{
+                    child.id: {
+                        "date": iso(child.created_at),
+                        "related_object_type": child.related_object_type,
+                        "related_object_id": child.related_object_id,
+                        "related_object_parent_id": child.campaign_id,
+                        "stacked": stacked,
+                    }
+                    for child in children
+                },
+            },
+        )
+        await save_order(uow, ctx, order, evaluation.current_order)
     redeemed = Redeemed(
         parent=parent, children=children, evaluation=replace(evaluation, order=order)
     )

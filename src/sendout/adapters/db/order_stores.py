@@ -54,6 +54,7 @@ def _item_value(item: OrderItem) -> dict[str, Any]:
         "product": None if item.product is None else dict(item.product),
         "sku": None if item.sku is None else dict(item.sku),
         "metadata": dict(item.metadata),
+        "applied_discount_amount": item.applied_discount_amount,
     }
 
 
@@ -67,6 +68,8 @@ def _values(order: Order) -> dict[str, Any]:
         "initial_amount": order.initial_amount,
         "discount_amount": order.discount_amount,
         "total_amount": order.total_amount,
+        "applied_discount_amount": order.applied_discount_amount,
+        "redemptions": dict(order.redemptions) or None,
         "items": [_item_value(item) for item in order.items],
         "metadata": dict(order.metadata),
         "customer_id": order.customer_id,
@@ -81,6 +84,7 @@ def _order(row: sa.Row[Any]) -> Order:
     del m["total_amount"]
     m["status"] = OrderStatus(m["status"])
     m["items"] = tuple(OrderItem(**item) for item in m["items"])
+    m["redemptions"] = m["redemptions"] or {}
     return Order(**m)
 
 

@@ -352,6 +352,9 @@ orders = sa.Table(
     sa.Column("discount_amount", sa.BigInteger),
     #: derived, kept for the customers' order summaries
     sa.Column("total_amount", sa.BigInteger, nullable=False),
+    #: the part of ``discount_amount`` redemptions applied, and the redemptions themselves
+    sa.Column("applied_discount_amount", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("redemptions", JSONDocument),
     sa.Column("items", JSONDocument, nullable=False),
     sa.Column("metadata", JSONDocument, nullable=False),
     sa.Column("customer_id", ID),
