@@ -342,3 +342,46 @@ def test_a_stacked_redemption_rolls_back_as_a_whole(sdk: voucherify.ApiClient, a
         assert voucher["redemption"]["redeemed_quantity"] == 0
     status, error = api.call("POST", f"/v1/redemptions/{done.parent_redemption.id}/rollbacks", {})
     assert (status, error["key"]) == (400, "already_rolled_back")
+
+
+def test_concurrent_gift_redemptions_never_take_a_card_below_zero(api: Api) -> None:
+    code(api, "GIFT-RACE-R", type="GIFT_VOUCHER", gift={"amount": 5_000})
+
+    def spend(n: int) -> int:
+        status, _ = api.call(
+            "POST",
+            "/v1/redemptions",
+            {
+                "redeemables": [
+                    {"object": "voucher", "id": "GIFT-RACE-R", "gift": {"credits": 1_000}}
+                ],
+                "order": {"amount": 1_000},
+                "customer": {"source_id": f"spender-{n}"},
+            },
+        )
+        return status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(spend, range(20)))
+    assert sorted(statuses) == [200] * 5 + [400] * 15
+    _, card = api.call("GET", "/v1/vouchers/GIFT-RACE-R")
+    assert card["gift"]["balance"] == 0
+
+
+def test_a_redemption_can_move_a_customer_into_a_segment(
+    sdk: voucherify.ApiClient, api: Api
+) -> None:
+    status, segment = api.call(
+        "POST",
+        "/v1/segments",
+        {
+            "name": "Redeemers",
+            "type": "auto-update",
+            "filter": {"summary.redemptions.total_succeeded": {"conditions": {"$more_than": [0]}}},
+        },
+    )
+    assert status == 200, segment
+    code(api, "SEG-RED", type="DISCOUNT_VOUCHER", discount={"type": "AMOUNT", "amount_off": 100})
+    redeem(sdk, "SEG-RED", customer=voucherify.Customer(source_id="red-seg"))
+    _, listing = api.call("GET", f"/v1/customers?segment_id={segment['id']}")
+    assert [c["source_id"] for c in listing["customers"]] == ["red-seg"]

@@ -45,6 +45,7 @@ from sendout.services.customers import resolve_customer
 from sendout.services.orders import OrderDraft, build_order, find_order, save_order
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
+from sendout.services.segments import reevaluate
 from sendout.services.vouchers import effective
 
 
@@ -401,6 +402,7 @@ async def _refresh_summary(uow: UnitOfWork, ctx: Context, customer_id: str) -> C
     }
     customer = replace(customer, redemptions_summary=summary)
     await uow.customers.update(customer)
+    await reevaluate(uow, ctx, customer)  # rules may read summary.redemptions
     return customer
 
 
