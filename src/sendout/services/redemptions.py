@@ -39,7 +39,7 @@ from sendout.domain.redemptions import (
     check_voucher,
     redemption_object,
 )
-from sendout.domain.vouchers import EffectiveVoucher, simple_voucher, voucher_object
+from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
 from sendout.services.context import Context
 from sendout.services.customers import resolve_customer
 from sendout.services.orders import OrderDraft, build_order, find_order, save_order
@@ -328,26 +328,47 @@ def _row(
 async def _use(uow: UnitOfWork, ctx: Context, target: Target, child: Redemption) -> None:
     """The code is used once more; a gift card gives up the credits it paid."""
     assert target.voucher is not None
-    voucher = target.voucher.voucher
-    changes: dict[str, Any] = {"redeemed_quantity": voucher.redeemed_quantity + 1}
-    credits = target.applied.gift_credits
+    await _move(
+        uow,
+        ctx,
+        target.voucher,
+        uses=1,
+        credits=-target.applied.gift_credits,
+        why=(TransactionType.CREDITS_REDEMPTION, {"redemption": {"id": child.id}}),
+    )
+
+
+async def _move(
+    uow: UnitOfWork,
+    ctx: Context,
+    voucher: EffectiveVoucher,
+    *,
+    uses: int,
+    credits: int,
+    why: tuple[TransactionType, Mapping[str, Any]],
+) -> None:
+    """Change a code's redeemed quantity by ``uses`` and its gift balance by ``credits``,
+    logging the credits' move as a voucher transaction."""
+    now = ctx.now()
+    own = voucher.voucher
+    changes: dict[str, Any] = {"redeemed_quantity": max(own.redeemed_quantity + uses, 0)}
     if credits:
-        gift = dict(target.voucher.gift or {})
-        gift["balance"] = int(gift.get("balance") or 0) - credits
+        gift = dict(voucher.gift or {})
+        gift["balance"] = int(gift.get("balance") or 0) + credits
         changes["gift"] = gift
         await uow.transactions.add(
             VoucherTransaction(
                 id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
                 project_id=ctx.project_id,
-                voucher_id=voucher.id,
-                campaign_id=voucher.campaign_id,
-                type=TransactionType.CREDITS_REDEMPTION,
+                voucher_id=own.id,
+                campaign_id=own.campaign_id,
+                type=why[0],
                 source=ctx.source.channel.value,
-                details={"redemption": {"id": child.id}, "balance": {"balance": gift["balance"]}},
-                created_at=child.created_at,
+                details={**why[1], "balance": {"balance": gift["balance"]}},
+                created_at=now,
             )
         )
-    await uow.vouchers.update(replace(voucher, **changes, updated_at=child.created_at))
+    await uow.vouchers.update(replace(own, **changes, updated_at=now))
 
 
 async def _record_failure(
@@ -625,25 +646,14 @@ async def _rollback_one(
 
 
 async def _give_back(
-    uow: UnitOfWork, ctx: Context, voucher: Any, redemption: Redemption, rollback_id: str
+    uow: UnitOfWork, ctx: Context, voucher: Voucher, redemption: Redemption, rollback_id: str
 ) -> None:
-    changes: dict[str, Any] = {"redeemed_quantity": max(voucher.redeemed_quantity - 1, 0)}
-    if redemption.gift_amount:
-        (current,) = await effective(uow, ctx, [voucher])
-        gift = dict(current.gift or {})
-        gift["balance"] = int(gift.get("balance") or 0) + redemption.gift_amount
-        changes["gift"] = gift
-        await uow.transactions.add(
-            VoucherTransaction(
-                id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
-                project_id=ctx.project_id,
-                voucher_id=voucher.id,
-                campaign_id=voucher.campaign_id,
-                type=TransactionType.CREDITS_REFUND,
-                source=ctx.source.channel.value,
-                details={"rollback": {"id": rollback_id}, "balance": {"balance": gift["balance"]}},
-                related_transaction_id=None,
-                created_at=ctx.now(),
-            )
-        )
-    await uow.vouchers.update(replace(voucher, **changes, updated_at=ctx.now()))
+    (current,) = await effective(uow, ctx, [voucher])
+    await _move(
+        uow,
+        ctx,
+        current,
+        uses=-1,
+        credits=redemption.gift_amount,
+        why=(TransactionType.CREDITS_REFUND, {"rollback": {"id": rollback_id}}),
+    )
