@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import orjson
@@ -32,6 +33,9 @@ import orjson
 from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
+HEADERS = {"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN, "Content-Type": "application/json"}
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
+CAMPAIGN_WAIT = 300.0  # seconds: the bounded wait for a campaign's codes
 WARMUP_REQUESTS = 500
 TIME_LIMIT = 120.0  # seconds: the load loop stops by itself even if the server is slow
 
@@ -58,6 +62,49 @@ def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Pope
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server we started, by its PID: SIGINT, then SIGKILL after 15 s."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
+    async with session.get(url, headers=HEADERS, timeout=REQUEST_TIMEOUT) as response:
+        body = await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {url}: {response.status} {body[:300]!r}")
+        return orjson.loads(body)
+
+
+async def create_campaign(
+    session: aiohttp.ClientSession, url: str, body: dict[str, Any]
+) -> tuple[str, float]:
+    """Create a campaign and wait (bounded) until its codes are made: its id, and the
+    seconds that took."""
+    async with session.post(
+        f"{url}/v1/campaigns", data=orjson.dumps(body), headers=HEADERS, timeout=REQUEST_TIMEOUT
+    ) as response:
+        answer = await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"campaign creation: {response.status} {answer[:300]!r}")
+    campaign_id = str(orjson.loads(answer)["id"])
+    started = time.monotonic()
+    deadline = started + CAMPAIGN_WAIT
+    while time.monotonic() < deadline:
+        campaign = await get_json(session, f"{url}/v1/campaigns/{campaign_id}")
+        status = campaign.get("creation_status")
+        if status == "DONE":
+            return campaign_id, time.monotonic() - started
+        if status not in ("IN_PROGRESS", "DRAFT", "MODIFYING"):
+            raise RuntimeError(f"campaign creation ended as {status}")
+        await asyncio.sleep(0.25)
+    raise RuntimeError(f"campaign codes not ready after {CAMPAIGN_WAIT:.0f} s")
 
 
 async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
@@ -146,12 +193,7 @@ async def main() -> None:
                     session, url, args.requests, args.concurrency, args.customers
                 )
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
             if args.backend == "postgresql":
                 await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,21 +28,21 @@ import aiohttp
 import orjson
 
 from api_ingest import (
-    APP_ID,
-    APP_TOKEN,
+    HEADERS,
+    REQUEST_TIMEOUT,
+    create_campaign,
     free_port,
+    get_json,
     percentile,
     pg_admin,
     start_server,
+    stop_server,
     wait_ready,
 )
 
 CAMPAIGN = "Bench"
 WARMUP_PUBLICATIONS = 500
-CAMPAIGN_WAIT = 300.0  # seconds: the bounded wait for the campaign's codes
 PAGE_LIMIT = 100  # the API's largest page
-HEADERS = {"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN, "Content-Type": "application/json"}
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 
 @dataclass
@@ -56,45 +54,24 @@ class Run:
     error_samples: list[str] = field(default_factory=list)
 
 
-async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
-    async with session.get(url, headers=HEADERS, timeout=REQUEST_TIMEOUT) as response:
-        body = await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GET {url}: {response.status} {body[:300]!r}")
-        return orjson.loads(body)
-
-
-async def create_campaign(session: aiohttp.ClientSession, url: str, vouchers: int) -> str:
-    body = {
-        "name": CAMPAIGN,
-        "campaign_type": "DISCOUNT_COUPONS",
-        "type": "STATIC",
-        "vouchers_count": vouchers,
-        "voucher": {
-            "type": "DISCOUNT_VOUCHER",
-            "discount": {"type": "PERCENT", "percent_off": 10},
-            "code_config": {"length": 10},
+async def make_campaign(session: aiohttp.ClientSession, url: str, vouchers: int) -> str:
+    campaign_id, took = await create_campaign(
+        session,
+        url,
+        {
+            "name": CAMPAIGN,
+            "campaign_type": "DISCOUNT_COUPONS",
+            "type": "STATIC",
+            "vouchers_count": vouchers,
+            "voucher": {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "PERCENT", "percent_off": 10},
+                "code_config": {"length": 10},
+            },
         },
-    }
-    async with session.post(
-        f"{url}/v1/campaigns", data=orjson.dumps(body), headers=HEADERS, timeout=REQUEST_TIMEOUT
-    ) as response:
-        answer = await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"campaign creation: {response.status} {answer[:300]!r}")
-    campaign_id = str(orjson.loads(answer)["id"])
-    started = time.monotonic()
-    deadline = started + CAMPAIGN_WAIT
-    while time.monotonic() < deadline:
-        campaign = await get_json(session, f"{url}/v1/campaigns/{campaign_id}")
-        status = campaign.get("creation_status")
-        if status == "DONE":
-            print(f"  campaign   {vouchers:,} codes ready in {time.monotonic() - started:.1f} s")
-            return campaign_id
-        if status not in ("IN_PROGRESS", "DRAFT", "MODIFYING"):
-            raise RuntimeError(f"campaign creation ended as {status}")
-        await asyncio.sleep(0.25)
-    raise RuntimeError(f"campaign codes not ready after {CAMPAIGN_WAIT:.0f} s")
+    )
+    print(f"  campaign   {vouchers:,} codes ready in {took:.1f} s")
+    return campaign_id
 
 
 async def publish(
@@ -214,7 +191,7 @@ async def bench(backend: str, args: argparse.Namespace) -> bool:
             connector = aiohttp.TCPConnector(limit=args.concurrency)
             async with aiohttp.ClientSession(connector=connector) as session:
                 await wait_ready(session, url)
-                await create_campaign(session, url, vouchers)
+                await make_campaign(session, url, vouchers)
                 warmup = await publish(
                     session,
                     url,
@@ -235,12 +212,7 @@ async def bench(backend: str, args: argparse.Namespace) -> bool:
                 )
                 ok, report = await verify(session, url, warmup.codes + run.codes, vouchers)
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
             if backend == "postgresql":
                 await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
