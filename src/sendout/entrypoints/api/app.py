@@ -20,6 +20,7 @@ from sendout.entrypoints.api.routes import (
     distributions,
     events,
     health,
+    loyalties,
     notifications,
     orders,
     publications,
@@ -79,5 +80,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(orders.router)
     app.include_router(segments.router)
     app.include_router(redemptions.router)
+    app.include_router(loyalties.router)
     app.include_router(health.router)
     return app

@@ -567,3 +567,21 @@ class RollbackBody(_NullMeansUnset):
     reason: str | None = Field(default=None, max_length=1000)
     tracking_id: str | None = None
     metadata: dict[str, Any] | None = None
+
+
+class MemberBody(_NullMeansUnset):
+    """``POST /v1/loyalties/{id}/members``: a card for a customer (a chosen code, or the next)."""
+
+    customer: CustomerBody
+    voucher: str | None = Field(default=None, min_length=1, max_length=128)
+    source_id: str | None = Field(default=None, min_length=1, max_length=255)
+    metadata: dict[str, Any] | None = None
+    channel: str | None = None
+
+
+class LoyaltyBalanceBody(_NullMeansUnset):
+    """``POST /v1/loyalties/members/{id}/balance``: negative points remove."""
+
+    points: int
+    reason: str | None = Field(default=None, max_length=1000)
+    source_id: str | None = Field(default=None, max_length=255)

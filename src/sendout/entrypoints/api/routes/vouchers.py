@@ -163,6 +163,17 @@ async def list_transactions(
     order: Annotated[str | None, Query(description="id or -id (default)")] = None,
     starting_after_id: Q = None,
 ) -> Response:
+    return await transactions_response(request, code, limit, order, starting_after_id)
+
+
+async def transactions_response(
+    request: Request,
+    code: str,
+    limit: str | None,
+    order: str | None,
+    starting_after_id: str | None,
+) -> Response:
+    """A card's transactions as a cursor list (vouchers' and loyalty members' routes)."""
     ctx = await context(request)
     ordering = present(order) or "-id"
     if ordering not in ("id", "-id"):

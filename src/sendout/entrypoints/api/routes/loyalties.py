@@ -1,0 +1,199 @@
+"""``/v1/loyalties``: loyalty programs, their members (cards) and the members' points."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sendout.domain.campaigns import campaign_object
+from sendout.domain.vouchers import VoucherQuery, voucher_object
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
+from sendout.entrypoints.api.query import parse_limit, parse_page
+from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.routes.campaigns import async_accepted
+from sendout.entrypoints.api.routes.vouchers import transactions_response
+from sendout.entrypoints.api.schemas import (
+    CampaignBody,
+    CampaignUpdateBody,
+    LoyaltyBalanceBody,
+    MemberBody,
+)
+from sendout.services import balances
+from sendout.services import loyalties as service
+
+router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
+Q = Annotated[str | None, Query()]
+
+
+# Member routes first: "/members/{id}" must not be read as a program id.
+
+
+@router.get("/members/{member_id}", summary="Get a member (their loyalty card)")
+async def get_member(member_id: str, request: Request) -> Response:
+    card = await service.get_member(storage(request), await context(request), member_id)
+    return json_response(voucher_object(card))
+
+
+@router.post(
+    "/members/{member_id}/balance",
+    summary="Add or remove a member's points",
+    openapi_extra=body_docs(LoyaltyBalanceBody),
+)
+async def member_balance(member_id: str, request: Request) -> Response:
+    return await _balance(request, member_id, None)
+
+
+@router.get("/members/{member_id}/transactions", summary="A member's point moves (cursor)")
+async def member_transactions(
+    member_id: str,
+    request: Request,
+    limit: Q = None,
+    order: Q = None,
+    starting_after_id: Q = None,
+) -> Response:
+    return await _transactions(request, member_id, None, limit, order, starting_after_id)
+
+
+@router.post("", summary="Create a loyalty program", openapi_extra=body_docs(CampaignBody))
+async def create_program(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CampaignBody)
+    program = await service.create_program(storage(request), ctx, body.to_draft())
+    if body.vouchers_count:
+        wake_worker(request)
+    return json_response(campaign_object(program))
+
+
+@router.get("", summary="List loyalty programs")
+async def list_programs(request: Request, limit: Q = None, page: Q = None) -> Response:
+    ctx = await context(request)
+    found = await service.list_programs(storage(request), ctx, parse_limit(limit), parse_page(page))
+    return json_response(
+        list_envelope(
+            "campaigns",
+            (campaign_object(c) for c in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.get("/{program_id}", summary="Get a loyalty program")
+async def get_program(program_id: str, request: Request) -> Response:
+    program = await service.get_program(storage(request), await context(request), program_id)
+    return json_response(campaign_object(program))
+
+
+@router.put(
+    "/{program_id}", summary="Update a loyalty program", openapi_extra=body_docs(CampaignUpdateBody)
+)
+async def update_program(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, CampaignUpdateBody)
+    program = await service.update_program(storage(request), ctx, program_id, body.sent())
+    return json_response(campaign_object(program))
+
+
+@router.delete("/{program_id}", summary="Delete a loyalty program (its cards go in the background)")
+async def delete_program(program_id: str, request: Request) -> Response:
+    action = await service.delete_program(storage(request), await context(request), program_id)
+    wake_worker(request)
+    return async_accepted(action, 200)
+
+
+@router.post(
+    "/{program_id}/members",
+    summary="Give a customer a loyalty card of the program",
+    openapi_extra=body_docs(MemberBody),
+)
+async def add_member(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, MemberBody)
+    card = await service.add_member(
+        storage(request),
+        ctx,
+        program_id,
+        body.customer.to_ref(),
+        card=body.voucher,
+        source_id=body.source_id,
+        metadata=body.metadata,
+    )
+    return json_response(voucher_object(card))
+
+
+@router.get("/{program_id}/members", summary="List a program's members (cards)")
+async def list_members(
+    program_id: str, request: Request, limit: Q = None, page: Q = None
+) -> Response:
+    ctx = await context(request)
+    query = VoucherQuery(limit=parse_limit(limit), page=parse_page(page))
+    found = await service.list_members(storage(request), ctx, program_id, query)
+    return json_response(
+        list_envelope(
+            "vouchers",
+            (voucher_object(v) for v in found.items),
+            total=found.total,
+            has_more=found.has_more,
+        )
+    )
+
+
+@router.get("/{program_id}/members/{member_id}", summary="Get a member of the program")
+async def get_program_member(program_id: str, member_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    card = await service.get_member(storage(request), ctx, member_id, program_id)
+    return json_response(voucher_object(card))
+
+
+@router.post(
+    "/{program_id}/members/{member_id}/balance",
+    summary="Add or remove a member's points",
+    openapi_extra=body_docs(LoyaltyBalanceBody),
+)
+async def program_member_balance(program_id: str, member_id: str, request: Request) -> Response:
+    return await _balance(request, member_id, program_id)
+
+
+@router.get(
+    "/{program_id}/members/{member_id}/transactions", summary="A member's point moves (cursor)"
+)
+async def program_member_transactions(
+    program_id: str,
+    member_id: str,
+    request: Request,
+    limit: Q = None,
+    order: Q = None,
+    starting_after_id: Q = None,
+) -> Response:
+    return await _transactions(request, member_id, program_id, limit, order, starting_after_id)
+
+
+async def _balance(request: Request, member_id: str, program_id: str | None) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, LoyaltyBalanceBody)
+    card = await service.get_member(storage(request), ctx, member_id, program_id)
+    update = await balances.update_balance(
+        storage(request),
+        ctx,
+        card.voucher.code,
+        body.points,
+        source_id=body.source_id,
+        reason=body.reason,
+    )
+    return json_response(update.change.as_object(card.voucher.id, "points"))
+
+
+async def _transactions(
+    request: Request,
+    member_id: str,
+    program_id: str | None,
+    limit: str | None,
+    order: str | None,
+    starting_after_id: str | None,
+) -> Response:
+    ctx = await context(request)
+    card = await service.get_member(storage(request), ctx, member_id, program_id)
+    return await transactions_response(request, card.voucher.code, limit, order, starting_after_id)

@@ -1,0 +1,117 @@
+"""Loyalty programs (``/v1/loyalties``): campaigns of type LOYALTY_PROGRAM whose codes are
+loyalty cards; members are the customers holding a card; points move through the card's
+balance (``services.balances``), every move logged as a transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
+from sendout.domain.customers import CustomerRef
+from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.ports import Page, UnitOfWorkFactory
+from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
+from sendout.services import campaigns
+from sendout.services.context import Context
+from sendout.services.publications import PublishRequest, publish
+from sendout.services.vouchers import get_voucher, list_vouchers
+
+LOYALTY = CampaignType.LOYALTY_PROGRAM
+
+
+def _only_loyalty(campaign: Campaign, id_or_name: str) -> Campaign:
+    if campaign.campaign_type is not LOYALTY:
+        raise NotFound.of("loyalty program", id_or_name)
+    return campaign
+
+
+async def create_program(
+    uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
+) -> Campaign:
+    if draft.campaign_type is not LOYALTY:
+        raise InvalidPayload(
+            details="campaign_type must be LOYALTY_PROGRAM", key="invalid_campaign_params"
+        )
+    campaign, _ = await campaigns.create_campaign(uow_factory, ctx, draft)
+    return campaign
+
+
+async def get_program(uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str) -> Campaign:
+    campaign, _ = await campaigns.get_campaign(uow_factory, ctx, program_id)
+    return _only_loyalty(campaign, program_id)
+
+
+async def list_programs(
+    uow_factory: UnitOfWorkFactory, ctx: Context, limit: int, page: int
+) -> Page[Campaign]:
+    query = CampaignQuery(limit=limit, page=page, campaign_type=LOYALTY)
+    found, _ = await campaigns.list_campaigns(uow_factory, ctx, query)
+    return found
+
+
+async def update_program(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, changes: Mapping[str, Any]
+) -> Campaign:
+    await get_program(uow_factory, ctx, program_id)
+    campaign, _ = await campaigns.update_campaign(uow_factory, ctx, program_id, changes)
+    return campaign
+
+
+async def delete_program(uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str) -> Any:
+    await get_program(uow_factory, ctx, program_id)
+    return await campaigns.delete_campaign(uow_factory, ctx, program_id)
+
+
+async def add_member(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    program_id: str,
+    customer: CustomerRef,
+    *,
+    card: str | None = None,
+    source_id: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> EffectiveVoucher:
+    """Give the customer a loyalty card of the program: the one named, or the next free one
+    (a program of type AUTO_UPDATE makes one when none is left)."""
+    program = await get_program(uow_factory, ctx, program_id)
+    if card is not None:
+        chosen = await get_voucher(uow_factory, ctx, card)
+        if chosen.voucher.campaign_id != program.id:
+            raise NotFound.of("loyalty card", card)
+    published = await publish(
+        uow_factory,
+        ctx,
+        PublishRequest(
+            customer=customer,
+            voucher_code=card,
+            campaign=None if card is not None else program.id,
+            source_id=source_id,
+            metadata=metadata or {},
+        ),
+    )
+    (member,) = published.vouchers
+    return member
+
+
+async def get_member(
+    uow_factory: UnitOfWorkFactory, ctx: Context, member_id: str, program_id: str | None = None
+) -> EffectiveVoucher:
+    """A member is their card, named by its code."""
+    card = await get_voucher(uow_factory, ctx, member_id)
+    if card.campaign is None or card.campaign.campaign_type is not LOYALTY:
+        raise NotFound.of("loyalty card", member_id)
+    if program_id is not None:
+        program = await get_program(uow_factory, ctx, program_id)
+        if card.campaign.id != program.id:
+            raise NotFound.of("loyalty card", member_id)
+    return card
+
+
+async def list_members(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, query: VoucherQuery
+) -> Page[EffectiveVoucher]:
+    program = await get_program(uow_factory, ctx, program_id)
+    return await list_vouchers(uow_factory, ctx, replace(query, campaign_id=program.id))

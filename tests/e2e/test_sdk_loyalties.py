@@ -1,0 +1,131 @@
+"""Loyalty programs through the official SDK: programs, members (cards), points added and
+removed with their transactions, and the points-added event firing a distribution."""
+
+from __future__ import annotations
+
+import json
+
+import voucherify
+from voucherify import LoyaltiesApi
+
+from tests.e2e.conftest import Api, Receiver
+
+
+def program(sdk: voucherify.ApiClient, name: str) -> voucherify.LoyaltiesCreateCampaignResponseBody:
+    return LoyaltiesApi(sdk).create_loyalty_program(
+        voucherify.LoyaltiesCreateCampaignRequestBody(
+            name=name,
+            campaign_type="LOYALTY_PROGRAM",
+            type="AUTO_UPDATE",
+            voucher=voucherify.CampaignLoyaltyVoucher(
+                loyalty_card=voucherify.CampaignLoyaltyCard(points=0),
+                code_config=voucherify.CodeConfig(length=8, prefix="LOY-"),
+            ),
+        )
+    )
+
+
+def join(
+    sdk: voucherify.ApiClient, program_id: str, source_id: str
+) -> voucherify.LoyaltiesMembersCreateResponseBody:
+    return LoyaltiesApi(sdk).add_member(
+        program_id,
+        voucherify.LoyaltiesMembersCreateRequestBody(
+            customer=voucherify.Customer(source_id=source_id)
+        ),
+    )
+
+
+def points(sdk: voucherify.ApiClient, member: str, amount: int, **fields: str) -> object:
+    return LoyaltiesApi(sdk).update_loyalty_card_balance(
+        member, voucherify.LoyaltiesMembersBalanceUpdateRequestBody(points=amount, **fields)
+    )
+
+
+def test_a_program_its_members_and_their_points(
+    sdk: voucherify.ApiClient, api: Api, receiver: Receiver
+) -> None:
+    club = program(sdk, "Club")
+    assert (club.campaign_type, club.voucher.type) == ("LOYALTY_PROGRAM", "LOYALTY_CARD")
+    assert LoyaltiesApi(sdk).get_loyalty_program(club.id).id == club.id
+    assert club.id in [p.id for p in LoyaltiesApi(sdk).list_loyalty_programs().campaigns]
+
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Points added",
+            "trigger": {
+                "event": "customer.voucher.loyalty_card.points_added",
+                "campaign_id": club.id,
+            },
+            "action": {"type": "PLAIN"},
+            "channels": [
+                {
+                    "event_name": "points",
+                    "url": receiver.url,
+                    "payload": '{"to": "{{customer.source_id}}", "added": {{balance.points}}, '
+                    '"now": {{balance.balance}}}',
+                }
+            ],
+        },
+    )
+    assert status == 200, created
+
+    card = join(sdk, club.id, "loyal-ann")
+    assert card.code.startswith("LOY-")
+    assert card.loyalty_card.points == 0
+    assert card.holder_id is not None
+
+    added = points(sdk, card.code, 120, reason="welcome")
+    assert (added.points, added.total, added.balance, added.type) == (120, 120, 120, "loyalty_card")
+    removed = points(sdk, card.code, -20)
+    assert (removed.points, removed.balance) == (-20, 100)
+    member = LoyaltiesApi(sdk).get_member(card.code)
+    assert (member.loyalty_card.points, member.loyalty_card.balance) == (100, 100)
+    log = LoyaltiesApi(sdk).list_loyalty_card_transactions(card.code)
+    assert [t.type for t in log.data] == ["POINTS_REMOVAL", "POINTS_ADDITION"]
+    members = LoyaltiesApi(sdk).list_members(club.id)
+    assert [m.code for m in members.vouchers] == [card.code]
+
+    ((_, body),) = receiver.wait_for(1)  # additions only
+    assert json.loads(body)["data"] == {"to": "loyal-ann", "added": 120, "now": 120}
+
+
+def test_members_belong_to_their_program_and_programs_are_loyalty_campaigns(
+    sdk: voucherify.ApiClient, api: Api
+) -> None:
+    first, second = program(sdk, "First club"), program(sdk, "Second club")
+    card = join(sdk, first.id, "loyal-bob")
+    status, _ = api.call("GET", f"/v1/loyalties/{second.id}/members/{card.code}")
+    assert status == 404
+    status, got = api.call("GET", f"/v1/loyalties/{first.id}/members/{card.code}")
+    assert (status, got["code"]) == (200, card.code)
+    status, campaign = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Not a club",
+            "voucher": {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "AMOUNT", "amount_off": 1},
+            },
+        },
+    )
+    assert status == 200
+    status, _ = api.call("GET", f"/v1/loyalties/{campaign['id']}")
+    assert status == 404
+    status, error = api.call(
+        "POST",
+        "/v1/loyalties",
+        {
+            "name": "Wrong",
+            "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {"type": "DISCOUNT_VOUCHER"},
+        },
+    )
+    assert status == 400
+    status, error = api.call("POST", f"/v1/loyalties/members/{card.code}/balance", {"points": 0})
+    assert (status, error["key"]) == (400, "invalid_add_balance_params")
+    status, error = api.call("POST", f"/v1/loyalties/members/{card.code}/balance", {"points": -5})
+    assert (status, error["key"]) == (400, "invalid_add_balance_params")
