@@ -129,3 +129,88 @@ def test_members_belong_to_their_program_and_programs_are_loyalty_campaigns(
     assert (status, error["key"]) == (400, "invalid_add_balance_params")
     status, error = api.call("POST", f"/v1/loyalties/members/{card.code}/balance", {"points": -5})
     assert (status, error["key"]) == (400, "invalid_add_balance_params")
+
+
+def tier(
+    name: str, low: int, high: int | None
+) -> voucherify.LoyaltiesTiersCreateInBulkRequestBodyItem:
+    return voucherify.LoyaltiesTiersCreateInBulkRequestBodyItem(
+        name=name, points=voucherify.LoyaltyTierBasePoints(var_from=low, to=high)
+    )
+
+
+def test_tiers_follow_the_balance_and_announce_the_moves(
+    sdk: voucherify.ApiClient, api: Api, receiver: Receiver
+) -> None:
+    club = program(sdk, "Tiered club")
+    silver, gold = LoyaltiesApi(sdk).create_in_bulk_loyalty_tiers(
+        club.id, [tier("Silver", 100, 499), tier("Gold", 500, None)]
+    )
+    assert (silver.object, silver.points.var_from, silver.points.to) == ("loyalty_tier", 100, 499)
+    listed = LoyaltiesApi(sdk).list_loyalty_tiers(club.id)
+    assert [t.name for t in listed.data] == ["Silver", "Gold"]
+    assert LoyaltiesApi(sdk).get_loyalty_tier(club.id, gold.id).name == "Gold"
+    status, error = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/tiers",
+        [{"name": "Overlap", "points": {"from": 400, "to": 600}}],
+    )
+    assert status == 400, error
+
+    status, created = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Welcome to gold",
+            "trigger": {
+                "event": "customer.loyalty.tier.upgraded",
+                "campaign_id": club.id,
+            },
+            "conditions": {"loyalty_tier_to.id": gold.id},
+            "action": {"type": "PLAIN"},
+            "channels": [
+                {
+                    "event_name": "gold",
+                    "url": receiver.url,
+                    "payload": '{"to": "{{customer.source_id}}", '
+                    '"from": "{{loyalty_tier_from.name}}", "now": "{{loyalty_tier_to.name}}"}',
+                }
+            ],
+        },
+    )
+    assert status == 200, created
+    status, error = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Ghost tier",
+            "trigger": {
+                "event": "customer.loyalty.tier.joined",
+                "campaign_id": club.id,
+                "loyalty_tier_id": "ltr_ghost",
+            },
+            "action": {"type": "PLAIN"},
+            "channels": [{"event_name": "x", "url": receiver.url}],
+        },
+    )
+    assert (status, error["resource_id"]) == (404, "ltr_ghost")
+
+    card = join(sdk, club.id, "loyal-cy")
+    assert LoyaltiesApi(sdk).list_member_loyalty_tier(card.code).data == []
+    points(sdk, card.code, 150)  # joined Silver
+    points(sdk, card.code, 400)  # upgraded to Gold
+    points(sdk, card.code, -300)  # downgraded to Silver
+    points(sdk, card.code, -250)  # left
+    _, activity = api.call("GET", f"/v1/customers/{card.holder_id}/activity?limit=20")
+    moves = [a["type"] for a in activity["data"] if ".tier." in a["type"]]
+    assert moves == [
+        "customer.loyalty.tier.left",
+        "customer.loyalty.tier.downgraded",
+        "customer.loyalty.tier.upgraded",
+        "customer.loyalty.tier.joined",
+    ]
+    ((_, body),) = receiver.wait_for(1)
+    assert json.loads(body)["data"] == {"to": "loyal-cy", "from": "Silver", "now": "Gold"}
+    points(sdk, card.code, 200)
+    (current,) = LoyaltiesApi(sdk).list_member_loyalty_tier(card.code).data
+    assert current.id == silver.id

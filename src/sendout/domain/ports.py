@@ -17,6 +17,7 @@ from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.events import Event
+from sendout.domain.loyalty_tiers import LoyaltyTier
 from sendout.domain.notifications import Notification, NotificationQuery
 from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.projects import ApiKey, Project
@@ -308,6 +309,13 @@ class RedemptionStore(Protocol):
         ...
 
 
+class LoyaltyTierStore(Protocol):
+    async def add_many(self, tiers: Sequence[LoyaltyTier]) -> None: ...
+    async def of_campaign(self, project_id: str, campaign_id: str) -> Sequence[LoyaltyTier]:
+        """The program's tiers, lowest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -328,6 +336,7 @@ class UnitOfWork(Protocol):
     transactions: VoucherTransactionStore
     segments: SegmentStore
     redemptions: RedemptionStore
+    loyalty_tiers: LoyaltyTierStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

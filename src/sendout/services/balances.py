@@ -14,8 +14,10 @@ from sendout.domain.balances import (
     transaction_object,
 )
 from sendout.domain.campaigns import VoucherType, simple_campaign
+from sendout.domain.clock import iso
 from sendout.domain.customers import simple_customer
 from sendout.domain.events import EventType
+from sendout.domain.loyalty_tiers import tier_change, tier_of
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
 from sendout.services.context import Context
@@ -73,6 +75,9 @@ async def update_balance(
         )
         if change.delta > 0 and voucher.holder_id is not None:
             await _record_addition(uow, ctx, result)
+        if change.kind is VoucherType.LOYALTY_CARD:
+            before = int((current.loyalty_card or {}).get("balance") or 0)
+            await _record_tier_change(uow, ctx, result, before)
         await uow.commit()
     return result
 
@@ -99,6 +104,35 @@ async def _record_addition(uow: UnitOfWork, ctx: Context, update: BalanceUpdate)
                 update.voucher.voucher.id, "amount" if gift else "points"
             ),
             "transaction": transaction_object(update.transaction),
+        },
+    )
+
+
+async def _record_tier_change(
+    uow: UnitOfWork, ctx: Context, update: BalanceUpdate, before: int
+) -> None:
+    """A balance that crosses a tier's bounds moves the member: joined, left, up or down."""
+    campaign = update.voucher.campaign
+    holder_id = update.voucher.voucher.holder_id
+    if campaign is None or holder_id is None:
+        return
+    tiers = await uow.loyalty_tiers.of_campaign(ctx.project_id, campaign.id)
+    moved = tier_change(tier_of(tiers, before), tier_of(tiers, update.change.balance))
+    holder = await uow.customers.get(ctx.project_id, holder_id)
+    if moved is None or holder is None:
+        return
+    kind, tier_objects = moved
+    await record_event(
+        uow,
+        ctx,
+        type=kind.value,
+        customer_id=holder.id,
+        entity_id=update.voucher.voucher.id,
+        data={
+            "customer": simple_customer(holder),
+            "campaign": simple_campaign(campaign),
+            "created_at": iso(ctx.now()),
+            **tier_objects,
         },
     )
 

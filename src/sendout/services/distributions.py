@@ -132,6 +132,11 @@ async def _check_references(
         campaign = await uow.campaigns.get(ctx.project_id, watched)
         if campaign is None or campaign.id != watched:
             raise NotFound.of("campaign", watched)
+    tier_id = trigger.parameters.get(TriggerParameter.LOYALTY_TIER.value)
+    if tier_id is not None:
+        loyalty_tiers = await uow.loyalty_tiers.of_campaign(ctx.project_id, watched or "")
+        if tier_id not in {tier.id for tier in loyalty_tiers}:
+            raise NotFound.of("loyalty_tier", tier_id)
     if action.campaign_id is None:
         return
     campaign = await uow.campaigns.get(ctx.project_id, action.campaign_id)

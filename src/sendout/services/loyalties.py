@@ -4,13 +4,21 @@ balance (``services.balances``), every move logged as a transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.loyalty_tiers import (
+    LOYALTY_TIER_ID_PREFIX,
+    MAX_TIERS,
+    LoyaltyTier,
+    check_no_overlap,
+    parse_tier,
+    tier_of,
+)
 from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services import campaigns
@@ -115,3 +123,66 @@ async def list_members(
 ) -> Page[EffectiveVoucher]:
     program = await get_program(uow_factory, ctx, program_id)
     return await list_vouchers(uow_factory, ctx, replace(query, campaign_id=program.id))
+
+
+async def create_tiers(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, raws: Sequence[Any]
+) -> list[LoyaltyTier]:
+    """``POST /v1/loyalties/{id}/tiers``: several tiers at once; ranges may not overlap."""
+    program = await get_program(uow_factory, ctx, program_id)
+    if not 1 <= len(raws) <= MAX_TIERS or not all(isinstance(r, Mapping) for r in raws):
+        raise InvalidPayload(details=f"give a list of 1 to {MAX_TIERS} tiers")
+    now = ctx.now()
+    new = []
+    for n, raw in enumerate(raws):
+        name, low, high, metadata = parse_tier(raw, n)
+        new.append(
+            LoyaltyTier(
+                id=ctx.new_id(LOYALTY_TIER_ID_PREFIX),
+                project_id=ctx.project_id,
+                campaign_id=program.id,
+                name=name,
+                points_from=low,
+                points_to=high,
+                metadata=metadata,
+                created_at=now,
+            )
+        )
+    async with uow_factory() as uow:
+        existing = await uow.loyalty_tiers.of_campaign(ctx.project_id, program.id)
+        check_no_overlap([*existing, *new])
+        await uow.loyalty_tiers.add_many(new)
+        await uow.commit()
+    return new
+
+
+async def list_tiers(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str
+) -> Sequence[LoyaltyTier]:
+    program = await get_program(uow_factory, ctx, program_id)
+    async with uow_factory() as uow:
+        return await uow.loyalty_tiers.of_campaign(ctx.project_id, program.id)
+
+
+async def get_tier(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, tier_id: str
+) -> LoyaltyTier:
+    tier = next(
+        (t for t in await list_tiers(uow_factory, ctx, program_id) if t.id == tier_id), None
+    )
+    if tier is None:
+        raise NotFound.of("loyalty_tier", tier_id)
+    return tier
+
+
+async def member_tiers(
+    uow_factory: UnitOfWorkFactory, ctx: Context, member_id: str
+) -> list[LoyaltyTier]:
+    """The tier the member's balance is in (none, or one)."""
+    card = await get_member(uow_factory, ctx, member_id)
+    assert card.campaign is not None
+    async with uow_factory() as uow:
+        tiers = await uow.loyalty_tiers.of_campaign(ctx.project_id, card.campaign.id)
+    balance = int((card.loyalty_card or {}).get("balance") or 0)
+    found = tier_of(tiers, balance)
+    return [] if found is None else [found]

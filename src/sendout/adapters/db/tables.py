@@ -437,3 +437,18 @@ redemptions = sa.Table(
     sa.Index("ix_redemptions_voucher", "project_id", "voucher_id"),
     sa.Index("ix_redemptions_customer", "project_id", "customer_id"),
 )
+
+loyalty_tiers = sa.Table(
+    "loyalty_tiers",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("points_from", sa.BigInteger, nullable=False),
+    sa.Column("points_to", sa.BigInteger),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.Index("ix_loyalty_tiers_campaign", "project_id", "campaign_id"),
+)

@@ -12,6 +12,7 @@ from sendout.adapters.db.distribution_stores import (
     SqlSendoutStore,
 )
 from sendout.adapters.db.engine import Database, Transaction
+from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
 from sendout.adapters.db.order_stores import SqlOrderStore
 from sendout.adapters.db.promotion_stores import (
@@ -39,6 +40,7 @@ from sendout.domain.ports import (
     DeliveryStore,
     DistributionStore,
     EventStore,
+    LoyaltyTierStore,
     NotificationStore,
     OrderStore,
     ProjectStore,
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
     transactions: VoucherTransactionStore
     segments: SegmentStore
     redemptions: RedemptionStore
+    loyalty_tiers: LoyaltyTierStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -98,6 +101,7 @@ class SqlUnitOfWork:
         self.transactions = SqlVoucherTransactionStore(tx)
         self.segments = SqlSegmentStore(tx)
         self.redemptions = SqlRedemptionStore(tx)
+        self.loyalty_tiers = SqlLoyaltyTierStore(tx)
         return self
 
     async def __aexit__(

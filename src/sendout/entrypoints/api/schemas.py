@@ -585,3 +585,8 @@ class LoyaltyBalanceBody(_NullMeansUnset):
     points: int
     reason: str | None = Field(default=None, max_length=1000)
     source_id: str | None = Field(default=None, max_length=255)
+
+
+class TiersBody(RootModel[list[dict[str, Any]]]):
+    """``POST /v1/loyalties/{id}/tiers``: a JSON array of ``{name, points: {from, to},
+    metadata}`` (checked by the domain)."""

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.campaigns import campaign_object
+from sendout.domain.loyalty_tiers import loyalty_tier_object
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import parse_limit, parse_page
@@ -20,6 +21,7 @@ from sendout.entrypoints.api.schemas import (
     CampaignUpdateBody,
     LoyaltyBalanceBody,
     MemberBody,
+    TiersBody,
 )
 from sendout.services import balances
 from sendout.services import loyalties as service
@@ -55,6 +57,15 @@ async def member_transactions(
     starting_after_id: Q = None,
 ) -> Response:
     return await _transactions(request, member_id, None, limit, order, starting_after_id)
+
+
+@router.get("/members/{member_id}/tiers", summary="The tier a member is in")
+async def member_tiers(member_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await service.member_tiers(storage(request), ctx, member_id)
+    return json_response(
+        list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
+    )
 
 
 @router.post("", summary="Create a loyalty program", openapi_extra=body_docs(CampaignBody))
@@ -197,3 +208,32 @@ async def _transactions(
     ctx = await context(request)
     card = await service.get_member(storage(request), ctx, member_id, program_id)
     return await transactions_response(request, card.voucher.code, limit, order, starting_after_id)
+
+
+@router.post(
+    "/{program_id}/tiers",
+    summary="Create tiers (a JSON array; the answer is one too)",
+    openapi_extra=body_docs(TiersBody),
+)
+async def create_tiers(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, TiersBody)
+    created = await service.create_tiers(storage(request), ctx, program_id, body.root)
+    return json_response([loyalty_tier_object(t) for t in created])
+
+
+@router.get("/{program_id}/tiers", summary="A program's tiers, lowest first")
+async def list_tiers(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await service.list_tiers(storage(request), ctx, program_id)
+    return json_response(
+        list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
+    )
+
+
+@router.get("/{program_id}/tiers/{tier_id}", summary="Get a tier")
+async def get_tier(program_id: str, tier_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    return json_response(
+        loyalty_tier_object(await service.get_tier(storage(request), ctx, program_id, tier_id))
+    )
