@@ -135,7 +135,7 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
 
 def _lanes(container: Container, sender: WebhookSender) -> Lanes:
-    """The worker's jobs, in two lanes: delivery, and everything else."""
+    """The worker's jobs in lanes: delivery; alert emails (with SMTP); everything else."""
     settings, uow, clock, rng = (
         container.settings,
         container.uow_factory,
@@ -161,13 +161,17 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("dispatch", Dispatcher(uow, clock, rng).run_batch),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
-            *_mail_jobs(container),
         ],
         poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.
         on_progress=delivery.wake,
     )
-    lanes = Lanes([main, delivery], listen=container.database.listen)
+    workers = [main, delivery]
+    mail_jobs = _mail_jobs(container)
+    if mail_jobs:
+        # A lane of its own: a slow SMTP server must not hold up dispatch or delivery.
+        workers.append(Worker(mail_jobs, poll_interval=poll))
+    lanes = Lanes(workers, listen=container.database.listen)
     container.wake_listeners.append(lanes.wake)
     return lanes
 

@@ -105,13 +105,14 @@ class Lanes:
         if self.listen is not None:
             try:
                 stop_listening = await self.listen(self.wake)
-            except OSError:
-                log.exception("cannot listen for work; polling every %.0f s", POLL_INTERVAL)
+            except Exception:  # any driver error: the lanes still work, by polling
+                log.exception("cannot listen for work; polling instead")
         try:
             await asyncio.gather(*(worker.run() for worker in self.workers))
         finally:
             if stop_listening is not None:
-                await stop_listening()
+                with contextlib.suppress(Exception):  # the connection may be gone already
+                    await stop_listening()
 
 
 @contextlib.asynccontextmanager
