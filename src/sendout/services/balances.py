@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,41 +45,57 @@ async def update_balance(
     """``POST /v1/vouchers/{code}/balance``: add (positive) or remove (negative) credits or
     points, record the transaction and, for additions to a held card, the customer event."""
     async with uow_factory() as uow:
-        found = await require_voucher(uow, ctx, code)
-        # Two changes at once must not both read the old balance.
-        await uow.vouchers.lock(ctx.project_id, found.id)
-        voucher = await require_voucher(uow, ctx, code)
-        (current,) = await effective(uow, ctx, [voucher])
-        change = change_balance(current, amount)
-        now = ctx.now()
-        updated = (
-            replace(voucher, gift=change.card, updated_at=now)
-            if change.kind is VoucherType.GIFT_VOUCHER
-            else replace(voucher, loyalty_card=change.card, updated_at=now)
-        )
-        await uow.vouchers.update(updated)
-        transaction = VoucherTransaction(
-            id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
-            project_id=ctx.project_id,
-            voucher_id=voucher.id,
-            campaign_id=voucher.campaign_id,
-            type=change.transaction_type,
-            source_id=source_id,
-            source=ctx.source.channel.value,
-            reason=reason,
-            details={"balance": change.as_object(voucher.id)},
-            created_at=now,
-        )
-        await uow.transactions.add(transaction)
-        result = BalanceUpdate(
-            voucher=replace(current, voucher=updated), change=change, transaction=transaction
-        )
-        if change.delta > 0 and voucher.holder_id is not None:
-            await _record_addition(uow, ctx, result)
-        if change.kind is VoucherType.LOYALTY_CARD:
-            before = int((current.loyalty_card or {}).get("balance") or 0)
-            await _record_tier_change(uow, ctx, result, before)
+        result = await change_balance_in(uow, ctx, code, amount, source_id=source_id, reason=reason)
         await uow.commit()
+    return result
+
+
+async def change_balance_in(
+    uow: UnitOfWork,
+    ctx: Context,
+    code: str,
+    amount: Any,
+    *,
+    source_id: str | None = None,
+    reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> BalanceUpdate:
+    """Change a card's balance in the caller's transaction (the card's row locked), log the
+    transaction, and record the events of an addition and of a tier move."""
+    found = await require_voucher(uow, ctx, code)
+    # Two changes at once must not both read the old balance.
+    await uow.vouchers.lock(ctx.project_id, found.id)
+    voucher = await require_voucher(uow, ctx, code)
+    (current,) = await effective(uow, ctx, [voucher])
+    change = change_balance(current, amount)
+    now = ctx.now()
+    updated = (
+        replace(voucher, gift=change.card, updated_at=now)
+        if change.kind is VoucherType.GIFT_VOUCHER
+        else replace(voucher, loyalty_card=change.card, updated_at=now)
+    )
+    await uow.vouchers.update(updated)
+    transaction = VoucherTransaction(
+        id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
+        project_id=ctx.project_id,
+        voucher_id=voucher.id,
+        campaign_id=voucher.campaign_id,
+        type=change.transaction_type,
+        source_id=source_id,
+        source=ctx.source.channel.value,
+        reason=reason,
+        details={**(details or {}), "balance": change.as_object(voucher.id)},
+        created_at=now,
+    )
+    await uow.transactions.add(transaction)
+    result = BalanceUpdate(
+        voucher=replace(current, voucher=updated), change=change, transaction=transaction
+    )
+    if change.delta > 0 and voucher.holder_id is not None:
+        await _record_addition(uow, ctx, result)
+    if change.kind is VoucherType.LOYALTY_CARD:
+        before = int((current.loyalty_card or {}).get("balance") or 0)
+        await _record_tier_change(uow, ctx, result, before)
     return result
 
 
