@@ -215,6 +215,13 @@ class _NoSegments:
         return set()
 
 
+class _NoEarningRules:
+    """The earning-rule lookup a tracked event makes, for a project without loyalty rules."""
+
+    async def active_for(self, project_id: str, event: Any) -> list[Any]:
+        return []
+
+
 class InMemoryUnitOfWork:
     def __init__(self, committed: InMemoryData) -> None:
         self.committed = committed
@@ -227,6 +234,7 @@ class InMemoryUnitOfWork:
         self.events = _EventStore(self._working)
         self.event_schemas = _SchemaStore(self._working)
         self.segments = _NoSegments()
+        self.earning_rules = _NoEarningRules()
         return self
 
     async def __aexit__(

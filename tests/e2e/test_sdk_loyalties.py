@@ -214,3 +214,77 @@ def test_tiers_follow_the_balance_and_announce_the_moves(
     points(sdk, card.code, 200)
     (current,) = LoyaltiesApi(sdk).list_member_loyalty_tier(card.code).data
     assert current.id == silver.id
+
+
+def test_earning_rules_grant_points_on_orders_paid_and_custom_events(
+    sdk: voucherify.ApiClient, api: Api
+) -> None:
+    club = program(sdk, "Earning club")
+    (fixed,) = LoyaltiesApi(sdk).create_earning_rule(
+        club.id,
+        [
+            voucherify.LoyaltiesEarningRulesCreateRequestBodyItem(
+                event="custom_event",
+                custom_event=voucherify.LoyaltiesEarningRulesCreateRequestBodyItemCustomEvent(
+                    schema_id="reviewed"
+                ),
+                loyalty=voucherify.LoyaltiesEarningRulesCreateRequestBodyItemLoyalty(
+                    type="FIXED", points=15
+                ),
+            )
+        ],
+    )
+    assert (fixed.object, fixed.event, fixed.loyalty.points) == ("earning_rule", "custom_event", 15)
+    status, (proportional,) = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/earning-rules",
+        [
+            {
+                "event": "order.paid",
+                "loyalty": {
+                    "type": "PROPORTIONAL",
+                    "calculation_type": "ORDER_TOTAL_AMOUNT",
+                    "order": {"total_amount": {"every": 1_000, "points": 2}},
+                },
+            }
+        ],
+    )
+    assert status == 200, proportional
+    assert [r.id for r in LoyaltiesApi(sdk).list_earning_rules(club.id).data] == [
+        fixed.id,
+        proportional["id"],
+    ]
+
+    card = join(sdk, club.id, "earner")
+    voucherify.EventsApi(sdk).track_custom_event(
+        voucherify.EventsCreateRequestBody(event="reviewed", customer={"source_id": "earner"})
+    )
+    status, _ = api.call(
+        "POST",
+        "/v1/orders",
+        {"customer": {"source_id": "earner"}, "amount": 5_500, "status": "PAID"},
+    )
+    assert status == 200
+    # 15 for the review, 5 x 2 for the 55.00 order
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 25
+    _, activity = api.call("GET", f"/v1/customers/{card.holder_id}/activity?limit=30")
+    rewarded = [a for a in activity["data"] if a["type"] == "customer.rewarded.loyalty_points"]
+    assert sorted(a["data"]["balance"]["points"] for a in rewarded) == [10, 15]
+
+    # A disabled rule, and a customer without a card, earn nothing.
+    LoyaltiesApi(sdk).disable_earning_rule(club.id, fixed.id)
+    voucherify.EventsApi(sdk).track_custom_event(
+        voucherify.EventsCreateRequestBody(event="reviewed", customer={"source_id": "earner"})
+    )
+    voucherify.EventsApi(sdk).track_custom_event(
+        voucherify.EventsCreateRequestBody(event="reviewed", customer={"source_id": "no-card"})
+    )
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 25
+    status, error = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/earning-rules",
+        [{"event": "customer.segment.entered", "loyalty": {"type": "FIXED", "points": 1}}],
+    )
+    assert (status, error["key"]) == (400, "invalid_earning_rule")
+    status, _ = api.call("DELETE", f"/v1/loyalties/{club.id}/earning-rules/{fixed.id}")
+    assert status == 204

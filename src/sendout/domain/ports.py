@@ -16,6 +16,7 @@ from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
+from sendout.domain.earning_rules import EarningEvent, EarningRule
 from sendout.domain.events import Event
 from sendout.domain.loyalty_tiers import LoyaltyTier
 from sendout.domain.notifications import Notification, NotificationQuery
@@ -316,6 +317,14 @@ class LoyaltyTierStore(Protocol):
         ...
 
 
+class EarningRuleStore(Protocol):
+    async def add_many(self, rules: Sequence[EarningRule]) -> None: ...
+    async def update(self, rule: EarningRule) -> None: ...
+    async def remove(self, project_id: str, rule_id: str) -> None: ...
+    async def of_campaign(self, project_id: str, campaign_id: str) -> Sequence[EarningRule]: ...
+    async def active_for(self, project_id: str, event: EarningEvent) -> Sequence[EarningRule]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -337,6 +346,7 @@ class UnitOfWork(Protocol):
     segments: SegmentStore
     redemptions: RedemptionStore
     loyalty_tiers: LoyaltyTierStore
+    earning_rules: EarningRuleStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -14,10 +14,12 @@ from sendout.domain.custom_events import (
     custom_event_object,
 )
 from sendout.domain.customers import Customer, CustomerRef
+from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import Event, EventType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.customers import find_customer, resolve_customer
+from sendout.services.earning import earn
 from sendout.services.recording import EVENT_ID_PREFIX, record_event
 from sendout.services.retries import retry_on_conflict
 
@@ -97,6 +99,7 @@ async def _track(
             loyalty=loyalty,
         ),
     )
+    await earn(uow, ctx, customer, EarningEvent.CUSTOM_EVENT, custom_event=(name, schema.id))
     return TrackedEvent(
         event=event,
         customer=customer,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
+from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.errors import NotFound
 from sendout.domain.events import EventType
 from sendout.domain.orders import (
@@ -24,6 +25,7 @@ from sendout.domain.orders import (
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.customers import resolve_customer
+from sendout.services.earning import earn
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
 from sendout.services.segments import reevaluate
@@ -217,3 +219,5 @@ async def _record(
         await record_event(
             uow, ctx, type=type, customer_id=customer.id, entity_id=order.id, data=data
         )
+    if EventType.ORDER_PAID.value in types:
+        await earn(uow, ctx, customer, EarningEvent.ORDER_PAID, order=order)

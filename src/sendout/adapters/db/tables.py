@@ -452,3 +452,20 @@ loyalty_tiers = sa.Table(
     sa.Column("updated_at", UTCDateTime),
     sa.Index("ix_loyalty_tiers_campaign", "project_id", "campaign_id"),
 )
+
+earning_rules = sa.Table(
+    "earning_rules",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("custom_event", sa.String(255)),
+    sa.Column("loyalty", JSONDocument, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # An order paid or a custom event looks up the project's rules for it.
+    sa.Index("ix_earning_rules_event", "project_id", "event"),
+)

@@ -11,6 +11,7 @@ from sendout.adapters.db.distribution_stores import (
     SqlDistributionStore,
     SqlSendoutStore,
 )
+from sendout.adapters.db.earning_stores import SqlEarningRuleStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
@@ -39,6 +40,7 @@ from sendout.domain.ports import (
     CustomEventSchemaStore,
     DeliveryStore,
     DistributionStore,
+    EarningRuleStore,
     EventStore,
     LoyaltyTierStore,
     NotificationStore,
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
     segments: SegmentStore
     redemptions: RedemptionStore
     loyalty_tiers: LoyaltyTierStore
+    earning_rules: EarningRuleStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -102,6 +105,7 @@ class SqlUnitOfWork:
         self.segments = SqlSegmentStore(tx)
         self.redemptions = SqlRedemptionStore(tx)
         self.loyalty_tiers = SqlLoyaltyTierStore(tx)
+        self.earning_rules = SqlEarningRuleStore(tx)
         return self
 
     async def __aexit__(

@@ -590,3 +590,12 @@ class LoyaltyBalanceBody(_NullMeansUnset):
 class TiersBody(RootModel[list[dict[str, Any]]]):
     """``POST /v1/loyalties/{id}/tiers``: a JSON array of ``{name, points: {from, to},
     metadata}`` (checked by the domain)."""
+
+
+class EarningRulesBody(RootModel[list[dict[str, Any]]]):
+    """``POST /v1/loyalties/{id}/earning-rules``: a JSON array of ``{event, loyalty,
+    custom_event, active, metadata}`` (checked by the domain)."""
+
+
+class EarningRuleUpdateBody(RootModel[dict[str, Any]]):
+    """``PUT /v1/loyalties/{id}/earning-rules/{rule id}``: the fields to change."""

@@ -9,21 +9,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.campaigns import campaign_object
+from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import parse_limit, parse_page
-from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.routes.campaigns import async_accepted
 from sendout.entrypoints.api.routes.vouchers import transactions_response
 from sendout.entrypoints.api.schemas import (
     CampaignBody,
     CampaignUpdateBody,
+    EarningRulesBody,
+    EarningRuleUpdateBody,
     LoyaltyBalanceBody,
     MemberBody,
     TiersBody,
 )
-from sendout.services import balances
+from sendout.services import balances, earning
 from sendout.services import loyalties as service
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
@@ -237,3 +240,65 @@ async def get_tier(program_id: str, tier_id: str, request: Request) -> Response:
     return json_response(
         loyalty_tier_object(await service.get_tier(storage(request), ctx, program_id, tier_id))
     )
+
+
+@router.post(
+    "/{program_id}/earning-rules",
+    summary="Create earning rules (a JSON array; the answer is one too)",
+    openapi_extra=body_docs(EarningRulesBody),
+)
+async def create_earning_rules(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, EarningRulesBody)
+    created = await earning.create_rules(storage(request), ctx, program_id, body.root)
+    return json_response([earning_rule_object(r) for r in created])
+
+
+@router.get("/{program_id}/earning-rules", summary="A program's earning rules")
+async def list_earning_rules(program_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    found = await earning.list_rules(storage(request), ctx, program_id)
+    return json_response(
+        list_envelope("data", (earning_rule_object(r) for r in found), total=len(found))
+    )
+
+
+@router.get("/{program_id}/earning-rules/{rule_id}", summary="Get an earning rule")
+async def get_earning_rule(program_id: str, rule_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    rule = await earning.get_rule(storage(request), ctx, program_id, rule_id)
+    return json_response(earning_rule_object(rule))
+
+
+@router.put(
+    "/{program_id}/earning-rules/{rule_id}",
+    summary="Update an earning rule",
+    openapi_extra=body_docs(EarningRuleUpdateBody),
+)
+async def update_earning_rule(program_id: str, rule_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, EarningRuleUpdateBody)
+    rule = await earning.update_rule(storage(request), ctx, program_id, rule_id, body.root)
+    return json_response(earning_rule_object(rule))
+
+
+@router.delete(
+    "/{program_id}/earning-rules/{rule_id}", status_code=204, summary="Delete an earning rule"
+)
+async def delete_earning_rule(program_id: str, rule_id: str, request: Request) -> Response:
+    await earning.delete_rule(storage(request), await context(request), program_id, rule_id)
+    return no_content()
+
+
+@router.post("/{program_id}/earning-rules/{rule_id}/enable", summary="Enable an earning rule")
+async def enable_earning_rule(program_id: str, rule_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    rule = await earning.set_active(storage(request), ctx, program_id, rule_id, True)
+    return json_response(earning_rule_object(rule))
+
+
+@router.post("/{program_id}/earning-rules/{rule_id}/disable", summary="Disable an earning rule")
+async def disable_earning_rule(program_id: str, rule_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    rule = await earning.set_active(storage(request), ctx, program_id, rule_id, False)
+    return json_response(earning_rule_object(rule))

@@ -1,0 +1,70 @@
+"""The earning rules store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from sendout.adapters.db import tables as t
+from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.earning_rules import EarningEvent, EarningRule
+
+_e = t.earning_rules.c
+_OF_CAMPAIGN = (
+    sa.select(t.earning_rules)
+    .where(_e.project_id == _param("project_id"), _e.campaign_id == _param("campaign_id"))
+    .order_by(_e.created_at, _e.id)
+)
+_ACTIVE_FOR = sa.select(t.earning_rules).where(
+    _e.project_id == _param("project_id"),
+    _e.event == _param("event"),
+    _e.active.is_(True),
+)
+
+
+def _values(rule: EarningRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "project_id": rule.project_id,
+        "campaign_id": rule.campaign_id,
+        "event": rule.event.value,
+        "custom_event": rule.custom_event,
+        "loyalty": dict(rule.loyalty),
+        "active": rule.active,
+        "metadata": dict(rule.metadata),
+        "created_at": rule.created_at,
+        "updated_at": rule.updated_at,
+    }
+
+
+def _rule(row: sa.Row[Any]) -> EarningRule:
+    m = dict(row._mapping)
+    m["event"] = EarningEvent(m["event"])
+    return EarningRule(**m)
+
+
+class SqlEarningRuleStore(_Store):
+    async def add_many(self, rules: Sequence[EarningRule]) -> None:
+        await self._write(t.earning_rules.insert(), [_values(r) for r in rules], "earning_rules")
+
+    async def update(self, rule: EarningRule) -> None:
+        values = _values(rule)
+        del values["id"], values["project_id"], values["created_at"]
+        await self._tx.execute(t.earning_rules.update().where(_e.id == rule.id).values(**values))
+
+    async def remove(self, project_id: str, rule_id: str) -> None:
+        await self._tx.execute(
+            t.earning_rules.delete().where(_e.project_id == project_id, _e.id == rule_id)
+        )
+
+    async def of_campaign(self, project_id: str, campaign_id: str) -> list[EarningRule]:
+        rows = await self._tx.execute(
+            _OF_CAMPAIGN, {"project_id": project_id, "campaign_id": campaign_id}
+        )
+        return [_rule(row) for row in rows]
+
+    async def active_for(self, project_id: str, event: EarningEvent) -> list[EarningRule]:
+        rows = await self._tx.execute(_ACTIVE_FOR, {"project_id": project_id, "event": event.value})
+        return [_rule(row) for row in rows]

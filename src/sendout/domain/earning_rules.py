@@ -1,0 +1,129 @@
+"""Earning rules: how members of a loyalty program earn points (reference §1b Loyalty).
+
+A rule listens to an event (an order paid, a custom event) and grants a fixed number of
+points, or points proportional to the order (``every`` minor units of its amount or total
+amount give ``points``). Only a customer holding a card of the rule's program earns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.errors import InvalidPayload
+from sendout.domain.orders import Order
+
+EARNING_RULE_ID_PREFIX = "ern"
+MAX_RULES_PER_REQUEST = 20
+MAX_POINTS = 10**9
+
+
+class EarningEvent(StrEnum):
+    ORDER_PAID = "order.paid"
+    CUSTOM_EVENT = "custom_event"
+
+
+#: Voucherify's ``calculation_type`` of proportional rules, and the order amount each reads.
+PROPORTIONAL_BASES = {"ORDER_AMOUNT": "amount", "ORDER_TOTAL_AMOUNT": "total_amount"}
+
+
+def _bad(details: str) -> InvalidPayload:
+    error = InvalidPayload(details=details, key="invalid_earning_rule")
+    error.resource_type = "earning_rule"
+    return error
+
+
+def _whole(value: Any, where: str, minimum: int = 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_POINTS:
+        raise _bad(f"{where}: a whole number from {minimum} to {MAX_POINTS}")
+    return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarningRule:
+    id: str
+    project_id: str
+    campaign_id: str
+    event: EarningEvent
+    #: ``custom_event`` rules: the event's name
+    custom_event: str | None = None
+    #: ``{type: FIXED, points}`` or ``{type: PROPORTIONAL, calculation_type, order: {...}}``
+    loyalty: Mapping[str, Any] = field(default_factory=dict)
+    active: bool = True
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime
+    updated_at: datetime | None = None
+
+    def points_for(self, order: Order | None) -> int:
+        if self.loyalty.get("type") == "FIXED":
+            return int(self.loyalty["points"])
+        if order is None:
+            return 0
+        base = PROPORTIONAL_BASES[self.loyalty["calculation_type"]]
+        rule = self.loyalty["order"][base]
+        amount = order.total_before_discounts if base == "amount" else order.total_amount
+        return amount // int(rule["every"]) * int(rule["points"])
+
+
+def parse_rule(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, Any]]:
+    """An earning rule of a request: its event, custom event name and loyalty part."""
+    where = f"[{n}]"
+    if not isinstance(raw, Mapping):
+        raise _bad(f"{where}: an earning rule object")
+    try:
+        event = EarningEvent(str(raw.get("event")))
+    except ValueError:
+        raise _bad(
+            f"{where}.event: order.paid or custom_event (other earning events are not "
+            "available yet)"
+        ) from None
+    custom = raw.get("custom_event") or {}
+    name = custom.get("schema_id") if isinstance(custom, Mapping) else None
+    if event is EarningEvent.CUSTOM_EVENT and not (isinstance(name, str) and name):
+        raise _bad(f"{where}.custom_event.schema_id: the custom event's name or schema id")
+    loyalty = raw.get("loyalty")
+    if not isinstance(loyalty, Mapping):
+        raise _bad(f"{where}.loyalty: {{type: FIXED, points}} or {{type: PROPORTIONAL, ...}}")
+    if loyalty.get("type") == "FIXED":
+        return event, name, {"type": "FIXED", "points": _whole(loyalty.get("points"), where)}
+    if loyalty.get("type") != "PROPORTIONAL":
+        raise _bad(f"{where}.loyalty.type: FIXED or PROPORTIONAL")
+    if event is not EarningEvent.ORDER_PAID:
+        raise _bad(f"{where}.loyalty: proportional points need an order (event order.paid)")
+    calculation = loyalty.get("calculation_type")
+    if calculation not in PROPORTIONAL_BASES:
+        raise _bad(f"{where}.loyalty.calculation_type: {', '.join(PROPORTIONAL_BASES)}")
+    base = PROPORTIONAL_BASES[calculation]
+    rule = (loyalty.get("order") or {}).get(base) or {}
+    every = _whole(rule.get("every"), f"{where}.loyalty.order.{base}.every")
+    points = _whole(rule.get("points"), f"{where}.loyalty.order.{base}.points")
+    return (
+        event,
+        name,
+        {
+            "type": "PROPORTIONAL",
+            "calculation_type": calculation,
+            "order": {base: {"every": every, "points": points}},
+        },
+    )
+
+
+def earning_rule_object(rule: EarningRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "created_at": iso(rule.created_at),
+        "updated_at": iso_or_none(rule.updated_at),
+        "event": rule.event.value,
+        "custom_event": None if rule.custom_event is None else {"schema_id": rule.custom_event},
+        "loyalty": dict(rule.loyalty),
+        "source": {"banner": None, "object_id": rule.campaign_id, "object_type": "campaign"},
+        "active": rule.active,
+        "metadata": dict(rule.metadata),
+        "automation_id": None,
+        "validation_rule_id": None,
+        "object": "earning_rule",
+    }
