@@ -288,3 +288,46 @@ def test_earning_rules_grant_points_on_orders_paid_and_custom_events(
     assert (status, error["key"]) == (400, "invalid_earning_rule")
     status, _ = api.call("DELETE", f"/v1/loyalties/{club.id}/earning-rules/{fixed.id}")
     assert status == 204
+
+
+def test_entering_a_segment_earns_points(sdk: voucherify.ApiClient, api: Api) -> None:
+    club = program(sdk, "Segment club")
+    status, segment = api.call(
+        "POST",
+        "/v1/segments",
+        {
+            "name": "Gold earners",
+            "type": "auto-update",
+            "filter": {"metadata.tier": {"conditions": {"$is": ["gold"]}}},
+        },
+    )
+    assert status == 200, segment
+    status, rules = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/earning-rules",
+        [
+            {
+                "event": "customer.segment.entered",
+                "segment": {"id": segment["id"]},
+                "loyalty": {"type": "FIXED", "points": 50},
+            }
+        ],
+    )
+    assert status == 200, rules
+    assert rules[0]["segment"] == {"id": segment["id"]}
+    card = join(sdk, club.id, "seg-earner")
+    status, _ = api.call("PUT", f"/v1/customers/{card.holder_id}", {"metadata": {"tier": "gold"}})
+    assert status == 200
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 50
+    # Staying in the segment earns nothing more; leaving and entering again earns again.
+    api.call("PUT", f"/v1/customers/{card.holder_id}", {"metadata": {"tier": "gold", "x": 1}})
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 50
+    api.call("PUT", f"/v1/customers/{card.holder_id}", {"metadata": {"tier": "silver"}})
+    api.call("PUT", f"/v1/customers/{card.holder_id}", {"metadata": {"tier": "gold"}})
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 100
+    status, error = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/earning-rules",
+        [{"event": "customer.segment.entered", "loyalty": {"type": "FIXED", "points": 1}}],
+    )
+    assert (status, error["key"]) == (400, "invalid_earning_rule")

@@ -25,6 +25,7 @@ MAX_POINTS = 10**9
 class EarningEvent(StrEnum):
     ORDER_PAID = "order.paid"
     CUSTOM_EVENT = "custom_event"
+    SEGMENT_ENTERED = "customer.segment.entered"
 
 
 #: Voucherify's ``calculation_type`` of proportional rules, and the order amount each reads.
@@ -51,6 +52,8 @@ class EarningRule:
     event: EarningEvent
     #: ``custom_event`` rules: the event's name
     custom_event: str | None = None
+    #: ``customer.segment.entered`` rules: the segment
+    segment_id: str | None = None
     #: ``{type: FIXED, points}`` or ``{type: PROPORTIONAL, calculation_type, order: {...}}``
     loyalty: Mapping[str, Any] = field(default_factory=dict)
     active: bool = True
@@ -69,8 +72,32 @@ class EarningRule:
         return amount // int(rule["every"]) * int(rule["points"])
 
 
-def parse_rule(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, Any]]:
-    """An earning rule of a request: its event, custom event name and loyalty part."""
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """What a request says an earning rule is."""
+
+    event: EarningEvent
+    custom_event: str | None
+    segment_id: str | None
+    loyalty: dict[str, Any]
+
+
+def parse_rule(raw: Any, n: int) -> RuleSpec:
+    """An earning rule of a request: its event, what it listens to, and its points."""
+    event, custom_event, loyalty = _parse(raw, n)
+    segment = raw.get("segment") or {}
+    segment_id = segment.get("id") if isinstance(segment, Mapping) else None
+    if event is EarningEvent.SEGMENT_ENTERED and not (isinstance(segment_id, str) and segment_id):
+        raise _bad(f"[{n}].segment.id: the segment whose members earn on entering it")
+    return RuleSpec(
+        event=event,
+        custom_event=custom_event if event is EarningEvent.CUSTOM_EVENT else None,
+        segment_id=segment_id if event is EarningEvent.SEGMENT_ENTERED else None,
+        loyalty=loyalty,
+    )
+
+
+def _parse(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, Any]]:
     where = f"[{n}]"
     if not isinstance(raw, Mapping):
         raise _bad(f"{where}: an earning rule object")
@@ -78,8 +105,8 @@ def parse_rule(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, An
         event = EarningEvent(str(raw.get("event")))
     except ValueError:
         raise _bad(
-            f"{where}.event: order.paid or custom_event (other earning events are not "
-            "available yet)"
+            f"{where}.event: order.paid, custom_event or customer.segment.entered (tier "
+            "events are not available yet)"
         ) from None
     custom = raw.get("custom_event") or {}
     name = custom.get("schema_id") if isinstance(custom, Mapping) else None
@@ -119,6 +146,7 @@ def earning_rule_object(rule: EarningRule) -> dict[str, Any]:
         "updated_at": iso_or_none(rule.updated_at),
         "event": rule.event.value,
         "custom_event": None if rule.custom_event is None else {"schema_id": rule.custom_event},
+        "segment": None if rule.segment_id is None else {"id": rule.segment_id},
         "loyalty": dict(rule.loyalty),
         "source": {"banner": None, "object_id": rule.campaign_id, "object_type": "campaign"},
         "active": rule.active,

@@ -23,7 +23,7 @@ from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
 from sendout.services.context import Context
 from sendout.services.recording import record_event
-from sendout.services.vouchers import effective, require_voucher
+from sendout.services.voucher_lookup import effective, require_voucher
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,7 +33,7 @@ from sendout.services.context import Context
 from sendout.services.customers import find_customer, resolve_customer
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
-from sendout.services.vouchers import effective, require_voucher
+from sendout.services.voucher_lookup import effective, require_voucher
 
 PUBLICATION_ID_PREFIX = "pub"
 #: The error key of a campaign with no code left to publish.

@@ -46,7 +46,7 @@ from sendout.services.orders import OrderDraft, build_order, find_order, save_or
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
 from sendout.services.segments import reevaluate
-from sendout.services.vouchers import effective
+from sendout.services.voucher_lookup import effective
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.customers import Customer, CustomerQuery, customer_object, simple_customer
+from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
@@ -24,6 +25,7 @@ from sendout.domain.segments import (
     simple_segment,
 )
 from sendout.services.context import Context
+from sendout.services.earning import earn
 from sendout.services.recording import record_event
 
 ASYNC_ACTION_ID_PREFIX = "aa"
@@ -147,6 +149,8 @@ async def reevaluate(uow: UnitOfWork, ctx: Context, customer: Customer) -> None:
             await uow.segments.add_members(ctx.project_id, segment.id, [customer.id], now)
         else:
             await uow.segments.remove_member(ctx.project_id, segment.id, customer.id)
+        if segment.announces and inside:
+            await earn(uow, ctx, customer, EarningEvent.SEGMENT_ENTERED, segment_id=segment.id)
         if segment.announces:
             await record_event(
                 uow,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -15,8 +15,8 @@ from sendout.domain.campaigns import (
     validate_loyalty_card,
 )
 from sendout.domain.codes import CodeGenerator, parse_code_config
-from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
-from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.errors import Duplicate, InvalidPayload
+from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.campaigns import (
     VOUCHER_ID_PREFIX,
@@ -27,30 +27,13 @@ from sendout.services.campaigns import (
 )
 from sendout.services.context import Context
 from sendout.services.customers import find_customer
+from sendout.services.voucher_lookup import effective, require_voucher
 
 _TYPE_FIELD = {
     VoucherType.DISCOUNT_VOUCHER: "discount",
     VoucherType.GIFT_VOUCHER: "gift",
     VoucherType.LOYALTY_CARD: "loyalty_card",
 }
-
-
-async def effective(
-    uow: UnitOfWork, ctx: Context, vouchers: Sequence[Voucher]
-) -> list[EffectiveVoucher]:
-    """Codes with their campaigns' templates (one lookup for all campaigns)."""
-    campaign_ids = sorted({v.campaign_id for v in vouchers if v.campaign_id})
-    campaigns = await uow.campaigns.get_many(ctx.project_id, campaign_ids)
-    return [
-        EffectiveVoucher(voucher=v, campaign=campaigns.get(v.campaign_id or "")) for v in vouchers
-    ]
-
-
-async def require_voucher(uow: UnitOfWork, ctx: Context, code: str) -> Voucher:
-    voucher = await uow.vouchers.get_by_code(ctx.project_id, code)
-    if voucher is None:
-        raise NotFound.of("voucher", code)
-    return voucher
 
 
 def _type_specific(vtype: VoucherType, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, RedeemableStatus, WalletQuery
 from sendout.services.context import Context
 from sendout.services.customers import find_customer, require_customer
-from sendout.services.vouchers import effective
+from sendout.services.voucher_lookup import effective
 
 MAX_QUALIFICATION_LIMIT = 50
 DEFAULT_QUALIFICATION_LIMIT = 5

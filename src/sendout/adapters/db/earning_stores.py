@@ -31,6 +31,7 @@ def _values(rule: EarningRule) -> dict[str, Any]:
         "campaign_id": rule.campaign_id,
         "event": rule.event.value,
         "custom_event": rule.custom_event,
+        "segment_id": rule.segment_id,
         "loyalty": dict(rule.loyalty),
         "active": rule.active,
         "metadata": dict(rule.metadata),

@@ -461,6 +461,7 @@ earning_rules = sa.Table(
     sa.Column("campaign_id", ID, nullable=False),
     sa.Column("event", sa.String(64), nullable=False),
     sa.Column("custom_event", sa.String(255)),
+    sa.Column("segment_id", ID),
     sa.Column("loyalty", JSONDocument, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("metadata", JSONDocument, nullable=False),

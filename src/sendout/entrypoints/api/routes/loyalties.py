@@ -26,7 +26,8 @@ from sendout.entrypoints.api.schemas import (
     MemberBody,
     TiersBody,
 )
-from sendout.services import balances, earning
+from sendout.services import balances
+from sendout.services import earning_rules as earning
 from sendout.services import loyalties as service
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
