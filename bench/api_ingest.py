@@ -24,6 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,66 @@ def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Pope
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+@dataclass
+class Run:
+    """One bounded load: what came back from each request."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    codes: list[str] = field(default_factory=list)  # one per successful request
+    elapsed: float = 0.0
+    error_samples: list[str] = field(default_factory=list)  # the first three
+    error_statuses: Counter[int] = field(default_factory=Counter)  # 0: no answer
+
+
+#: Reads one answer: the request's index, the HTTP status, the body; the code it is about
+#: when it succeeded as it should, else None (counted as an error).
+Judge = Callable[[int, int, bytes], str | None]
+
+
+async def post_all(
+    session: aiohttp.ClientSession,
+    endpoint: str,
+    bodies: Sequence[bytes],
+    concurrency: int,
+    time_limit: float,
+    judge: Judge,
+) -> Run:
+    """POST every body once from ``concurrency`` keep-alive clients; stops at ``time_limit``."""
+    run = Run()
+    next_index = 0
+    deadline = time.monotonic() + time_limit
+
+    async def client() -> None:
+        nonlocal next_index
+        while next_index < len(bodies) and time.monotonic() < deadline:
+            index = next_index
+            next_index += 1
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    endpoint, data=bodies[index], headers=HEADERS, timeout=REQUEST_TIMEOUT
+                ) as response:
+                    answer = await response.read()
+                    status = response.status
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                status, answer = 0, repr(exc).encode()
+            run.latencies.append(time.perf_counter() - started)
+            code = judge(index, status, answer)
+            if code is not None:
+                run.codes.append(code)
+            else:
+                run.errors += 1
+                run.error_statuses[status] += 1
+                if len(run.error_samples) < 3:
+                    run.error_samples.append(f"#{index}: {status} {answer[:200]!r}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    run.elapsed = time.perf_counter() - started
+    return run
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:

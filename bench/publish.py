@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import os
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +26,13 @@ import aiohttp
 import orjson
 
 from api_ingest import (
-    HEADERS,
-    REQUEST_TIMEOUT,
+    Run,
     create_campaign,
     free_port,
     get_json,
     percentile,
     pg_admin,
+    post_all,
     start_server,
     stop_server,
     wait_ready,
@@ -43,15 +41,6 @@ from api_ingest import (
 CAMPAIGN = "Bench"
 WARMUP_PUBLICATIONS = 500
 PAGE_LIMIT = 100  # the API's largest page
-
-
-@dataclass
-class Run:
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    codes: list[str] = field(default_factory=list)  # one per successful publication
-    elapsed: float = 0.0
-    error_samples: list[str] = field(default_factory=list)
 
 
 async def make_campaign(session: aiohttp.ClientSession, url: str, vouchers: int) -> str:
@@ -92,37 +81,11 @@ async def publish(
         )
         for n in range(first, first + total)
     ]
-    run = Run()
-    next_index = 0
-    deadline = time.monotonic() + time_limit
-    endpoint = f"{url}/v1/publications"
 
-    async def client() -> None:
-        nonlocal next_index
-        while next_index < total and time.monotonic() < deadline:
-            body = bodies[next_index]
-            next_index += 1
-            started = time.perf_counter()
-            try:
-                async with session.post(
-                    endpoint, data=body, headers=HEADERS, timeout=REQUEST_TIMEOUT
-                ) as response:
-                    answer = await response.read()
-                    status = response.status
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                status, answer = 0, repr(exc).encode()
-            run.latencies.append(time.perf_counter() - started)
-            if status == 200:
-                run.codes.append(orjson.loads(answer)["voucher"]["code"])
-            else:
-                run.errors += 1
-                if len(run.error_samples) < 3:
-                    run.error_samples.append(f"{status} {answer[:200]!r}")
+    def judge(index: int, status: int, answer: bytes) -> str | None:
+        return str(orjson.loads(answer)["voucher"]["code"]) if status == 200 else None
 
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    run.elapsed = time.perf_counter() - started
-    return run
+    return await post_all(session, f"{url}/v1/publications", bodies, concurrency, time_limit, judge)
 
 
 async def paged(

@@ -27,19 +27,17 @@ import random
 import subprocess
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 
 import aiohttp
 import orjson
 
 from api_ingest import (  # bench/ is on sys.path when run as a script
-    HEADERS,
-    REQUEST_TIMEOUT,
+    Run,
     create_campaign,
     free_port,
     get_json,
     percentile,
+    post_all,
     start_server,
     stop_server,
     wait_ready,
@@ -52,16 +50,6 @@ AMOUNT_OFF = 500
 SAMPLED_CODES = 20
 PAGE_LIMIT = 100  # the API's largest page
 CHILD_TIMEOUT = 1800  # seconds: one backend's whole run, setup and checks included
-
-
-@dataclass
-class Run:
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    codes: list[str] = field(default_factory=list)  # one per successful redemption
-    elapsed: float = 0.0
-    error_samples: list[str] = field(default_factory=list)  # the first three
-    error_statuses: Counter[int] = field(default_factory=Counter)  # 0: no answer
 
 
 async def create_codes(session: aiohttp.ClientSession, url: str, vouchers: int) -> list[str]:
@@ -123,44 +111,16 @@ async def redeem(
         )
         for n, code in enumerate(codes, start=first)
     ]
-    total = len(bodies)
-    run = Run()
-    next_index = 0
-    deadline = time.monotonic() + time_limit
-    endpoint = f"{url}/v1/redemptions"
 
-    async def client() -> None:
-        nonlocal next_index
-        while next_index < total and time.monotonic() < deadline:
-            index = next_index
-            next_index += 1
-            started = time.perf_counter()
-            try:
-                async with session.post(
-                    endpoint, data=bodies[index], headers=HEADERS, timeout=REQUEST_TIMEOUT
-                ) as response:
-                    answer = await response.read()
-                    status = response.status
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                status, answer = 0, repr(exc).encode()
-            run.latencies.append(time.perf_counter() - started)
-            redeemed = None
-            if status == 200:
-                (child,) = orjson.loads(answer)["redemptions"]
-                if child["result"] == "SUCCESS" and child["amount"] == AMOUNT_OFF:
-                    redeemed = child["voucher"]["code"]
-            if redeemed == codes[index]:
-                run.codes.append(redeemed)
-            else:
-                run.errors += 1
-                run.error_statuses[status] += 1
-                if len(run.error_samples) < 3:
-                    run.error_samples.append(f"{codes[index]}: {status} {answer[:200]!r}")
+    def judge(index: int, status: int, answer: bytes) -> str | None:
+        if status != 200:
+            return None
+        (child,) = orjson.loads(answer)["redemptions"]
+        succeeded = child["result"] == "SUCCESS" and child["amount"] == AMOUNT_OFF
+        code = str(child["voucher"]["code"])
+        return code if succeeded and code == codes[index] else None
 
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    run.elapsed = time.perf_counter() - started
-    return run
+    return await post_all(session, f"{url}/v1/redemptions", bodies, concurrency, time_limit, judge)
 
 
 async def verify(
