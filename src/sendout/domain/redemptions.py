@@ -25,6 +25,8 @@ from sendout.domain.vouchers import EffectiveVoucher
 REDEMPTION_ID_PREFIX = "r"
 ROLLBACK_ID_PREFIX = "rr"
 MAX_REDEEMABLES = 30
+#: The related object type of a stacked request's parent row (it groups the others).
+STACK_PARENT = "redemption"
 
 
 class RedemptionStatus(StrEnum):
@@ -188,6 +190,10 @@ class Redemption:
     discount: Mapping[str, Any] | None = None
     rollback_id: str | None = None
     created_at: datetime
+
+    @property
+    def is_parent(self) -> bool:
+        return self.related_object_type == STACK_PARENT
 
     @property
     def result(self) -> str:

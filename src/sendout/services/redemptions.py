@@ -29,6 +29,7 @@ from sendout.domain.redemptions import (
     MAX_REDEEMABLES,
     REDEMPTION_ID_PREFIX,
     ROLLBACK_ID_PREFIX,
+    STACK_PARENT,
     Applied,
     Failure,
     Redemption,
@@ -254,7 +255,7 @@ async def _apply(
         amount=sum(c.amount for c in children),
         status=RedemptionStatus.SUCCEEDED,
         order_id=None if order is None else order.id,
-        related_object_type="redemption",
+        related_object_type=STACK_PARENT,
         related_object_id=parent_id,
         created_at=now,
     )
@@ -391,9 +392,7 @@ async def _record_failure(
             for t in evaluation.targets
             if t.failure is not None
         ]
-        for row in rows:
-            row_parent = replace(row, parent_id=row.id)  # a failed redemption stands alone
-            await uow.redemptions.add_many([row_parent])
+        await uow.redemptions.add_many(rows)  # a failed redemption stands alone: no parent
         if customer_id is not None:
             await _refresh_summary(uow, ctx, customer_id)
         await uow.commit()
@@ -519,7 +518,7 @@ async def _view(uow: UnitOfWork, ctx: Context, redemption: Redemption) -> Redemp
         found = await uow.vouchers.get_by_code(ctx.project_id, redemption.voucher_code)
         voucher = None if found is None else (await effective(uow, ctx, [found]))[0]
     children: Sequence[str] = ()
-    if redemption.related_object_type == "redemption":
+    if redemption.is_parent:
         children = [c.id for c in await uow.redemptions.children(ctx.project_id, redemption.id)]
     return RedemptionView(
         redemption=redemption, order=order, customer=customer, voucher=voucher, children=children
@@ -573,7 +572,7 @@ async def rollback(
         found = await uow.redemptions.get(ctx.project_id, redemption_id)
         if found is None:
             raise NotFound.of("redemption", redemption_id)
-        if found.related_object_type == "redemption":
+        if found.is_parent:
             raise InvalidPayload(
                 details="a stacked redemption rolls back with POST /v1/redemptions/{id}/rollbacks",
                 key="invalid_rollback_params",
@@ -590,7 +589,7 @@ async def rollback_stacked(
     in one transaction."""
     async with uow_factory() as uow:
         parent = await uow.redemptions.get(ctx.project_id, parent_id)
-        if parent is None or parent.related_object_type != "redemption":
+        if parent is None or not parent.is_parent:
             raise NotFound.of("redemption", parent_id)
         children = await uow.redemptions.children(ctx.project_id, parent_id)
         rolled = [await _rollback_one(uow, ctx, child, reason) for child in children]

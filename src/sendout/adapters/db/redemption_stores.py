@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.ports import Page
-from sendout.domain.redemptions import Redemption, RedemptionQuery, RedemptionStatus
+from sendout.domain.redemptions import (
+    STACK_PARENT,
+    Redemption,
+    RedemptionQuery,
+    RedemptionStatus,
+)
 
 _r = t.redemptions.c
 _BY_ID = sa.select(t.redemptions).where(
@@ -31,7 +36,8 @@ _TOTALS = (
     .where(
         _r.project_id == _param("project_id"),
         _r.customer_id == _param("customer_id"),
-        _r.parent_id.is_not(None),  # one per redeemable; the parent only groups them
+        # One per redeemable: a stacked request's parent row only groups them.
+        _r.related_object_type != STACK_PARENT,
     )
     .group_by(_r.status)
 )
@@ -97,7 +103,7 @@ class SqlRedemptionStore(_Store):
     async def list(self, project_id: str, query: RedemptionQuery) -> Page[Redemption]:
         conditions: list[sa.ColumnElement[bool]] = [
             _r.project_id == project_id,
-            _r.parent_id.is_not(None),
+            _r.related_object_type != STACK_PARENT,
         ]
         if query.customer_id is not None:
             conditions.append(_r.customer_id == query.customer_id)
