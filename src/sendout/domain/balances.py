@@ -30,6 +30,12 @@ class TransactionType(StrEnum):
     CREDITS_REFUND = "CREDITS_REFUND"
     POINTS_ADDITION = "POINTS_ADDITION"
     POINTS_REMOVAL = "POINTS_REMOVAL"
+    #: earned through an earning rule
+    POINTS_ACCRUAL = "POINTS_ACCRUAL"
+    #: spent on a reward
+    POINTS_REDEMPTION = "POINTS_REDEMPTION"
+    POINTS_EXPIRATION = "POINTS_EXPIRATION"
+    PENDING_POINTS_ACTIVATION = "PENDING_POINTS_ACTIVATION"
 
 
 def _bad(details: str) -> InvalidPayload:

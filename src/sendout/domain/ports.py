@@ -24,6 +24,7 @@ from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.redemptions import Redemption, RedemptionQuery
+from sendout.domain.rewards import Reward, RewardAssignment
 from sendout.domain.segments import Segment
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
@@ -325,6 +326,36 @@ class EarningRuleStore(Protocol):
     async def active_for(self, project_id: str, event: EarningEvent) -> Sequence[EarningRule]: ...
 
 
+class RewardStore(Protocol):
+    async def add(self, reward: Reward) -> None: ...
+    async def update(self, reward: Reward) -> None: ...
+    async def remove(self, project_id: str, reward_id: str) -> None:
+        """The reward and its assignments."""
+        ...
+
+    async def get(self, project_id: str, reward_id: str) -> Reward | None: ...
+    async def list(self, project_id: str, limit: int, page: int) -> Page[Reward]: ...
+    async def take_one(self, project_id: str, reward_id: str) -> bool: ...
+    async def add_assignment(self, assignment: RewardAssignment) -> None: ...
+    async def update_assignment(self, assignment: RewardAssignment) -> None: ...
+    async def remove_assignment(self, project_id: str, assignment_id: str) -> None: ...
+    async def get_assignment(
+        self, project_id: str, assignment_id: str
+    ) -> RewardAssignment | None: ...
+    async def offer(
+        self, project_id: str, campaign_id: str, reward_id: str
+    ) -> RewardAssignment | None: ...
+    async def assignments(
+        self,
+        project_id: str,
+        *,
+        reward_id: str | None = None,
+        campaign_id: str | None = None,
+        limit: int = 100,
+        page: int = 1,
+    ) -> Page[RewardAssignment]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -347,6 +378,7 @@ class UnitOfWork(Protocol):
     redemptions: RedemptionStore
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
+    rewards: RewardStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

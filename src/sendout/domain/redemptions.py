@@ -189,6 +189,10 @@ class Redemption:
     #: the discount a promotion tier or a voucher brought
     discount: Mapping[str, Any] | None = None
     rollback_id: str | None = None
+    #: a reward bought with the loyalty card's points (``SimpleRedemptionRewardResult``)
+    reward: Mapping[str, Any] | None = None
+    #: the points it cost
+    points: int | None = None
     created_at: datetime
 
     @property
@@ -244,6 +248,9 @@ def redemption_object(
         body["promotion_tier"] = dict(promotion_tier)
     if redemption.gift_amount:
         body["gift"] = {"amount": redemption.gift_amount}
+    if redemption.reward is not None:
+        body["reward"] = dict(redemption.reward)
+        body["loyalty_card"] = {"points": redemption.points}
     return body
 
 

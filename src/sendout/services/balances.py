@@ -10,6 +10,7 @@ from sendout.domain.balances import (
     TRANSACTION_ID_PREFIX,
     BalanceChange,
     TransactionQuery,
+    TransactionType,
     VoucherTransaction,
     change_balance,
     transaction_object,
@@ -59,9 +60,11 @@ async def change_balance_in(
     source_id: str | None = None,
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
+    transaction_type: TransactionType | None = None,
 ) -> BalanceUpdate:
     """Change a card's balance in the caller's transaction (the card's row locked), log the
-    transaction, and record the events of an addition and of a tier move."""
+    transaction (``transaction_type``: why, when not a manual addition or removal), and
+    record the events of an addition and of a tier move."""
     found = await require_voucher(uow, ctx, code)
     # Two changes at once must not both read the old balance.
     await uow.vouchers.lock(ctx.project_id, found.id)
@@ -80,7 +83,7 @@ async def change_balance_in(
         project_id=ctx.project_id,
         voucher_id=voucher.id,
         campaign_id=voucher.campaign_id,
-        type=change.transaction_type,
+        type=transaction_type or change.transaction_type,
         source_id=source_id,
         source=ctx.source.channel.value,
         reason=reason,

@@ -4,6 +4,7 @@ in ``services.earning_rules``."""
 
 from __future__ import annotations
 
+from sendout.domain.balances import TransactionType
 from sendout.domain.campaigns import simple_campaign
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.earning_rules import (
@@ -53,6 +54,7 @@ async def earn(
             points,
             reason=f"earning rule {rule.id}",
             details={"earning_rule": {"id": rule.id}},
+            transaction_type=TransactionType.POINTS_ACCRUAL,
         )
         campaign = update.voucher.campaign
         await record_event(

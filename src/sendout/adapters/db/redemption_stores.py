@@ -64,6 +64,8 @@ def _values(r: Redemption) -> dict[str, Any]:
         "gift_amount": r.gift_amount,
         "discount": None if r.discount is None else dict(r.discount),
         "rollback_id": r.rollback_id,
+        "reward": None if r.reward is None else dict(r.reward),
+        "points": r.points,
         "created_at": r.created_at,
     }
 

@@ -432,6 +432,9 @@ redemptions = sa.Table(
     sa.Column("gift_amount", sa.BigInteger, nullable=False),
     sa.Column("discount", JSONDocument),
     sa.Column("rollback_id", ID),
+    # a reward bought with a loyalty card's points: what it gave, and the points spent
+    sa.Column("reward", JSONDocument),
+    sa.Column("points", sa.BigInteger),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_redemptions_project_created", "project_id", "created_at"),
     sa.Index("ix_redemptions_voucher", "project_id", "voucher_id"),
@@ -469,4 +472,36 @@ earning_rules = sa.Table(
     sa.Column("updated_at", UTCDateTime),
     # An order paid or a custom event looks up the project's rules for it.
     sa.Index("ix_earning_rules_event", "project_id", "event"),
+)
+
+rewards = sa.Table(
+    "rewards",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("parameters", JSONDocument, nullable=False),
+    sa.Column("stock", sa.BigInteger),
+    sa.Column("redeemed", sa.BigInteger, nullable=False),
+    sa.Column("attributes", JSONDocument, nullable=False),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.Index("ix_rewards_project_created", "project_id", "created_at"),
+)
+
+reward_assignments = sa.Table(
+    "reward_assignments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("reward_id", ID, nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("points", sa.BigInteger),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # A program offers a reward once (at one price).
+    sa.UniqueConstraint("reward_id", "campaign_id", name="uq_reward_assignments_reward_campaign"),
+    sa.Index("ix_reward_assignments_campaign", "project_id", "campaign_id"),
 )

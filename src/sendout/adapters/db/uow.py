@@ -23,6 +23,7 @@ from sendout.adapters.db.promotion_stores import (
     SqlVoucherStore,
 )
 from sendout.adapters.db.redemption_stores import SqlRedemptionStore
+from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
 from sendout.adapters.db.stores import (
     SchemaCache,
@@ -48,6 +49,7 @@ from sendout.domain.ports import (
     ProjectStore,
     PublicationStore,
     RedemptionStore,
+    RewardStore,
     SegmentStore,
     SendoutStore,
     VoucherStore,
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     redemptions: RedemptionStore
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
+    rewards: RewardStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -106,6 +109,7 @@ class SqlUnitOfWork:
         self.redemptions = SqlRedemptionStore(tx)
         self.loyalty_tiers = SqlLoyaltyTierStore(tx)
         self.earning_rules = SqlEarningRuleStore(tx)
+        self.rewards = SqlRewardStore(tx)
         return self
 
     async def __aexit__(

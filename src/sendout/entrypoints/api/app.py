@@ -26,6 +26,7 @@ from sendout.entrypoints.api.routes import (
     publications,
     qualifications,
     redemptions,
+    rewards,
     segments,
     sendouts,
     vouchers,
@@ -80,6 +81,8 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(orders.router)
     app.include_router(segments.router)
     app.include_router(redemptions.router)
+    app.include_router(rewards.loyalty_router)
     app.include_router(loyalties.router)
+    app.include_router(rewards.router)
     app.include_router(health.router)
     return app

@@ -41,6 +41,7 @@ from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.orders import OrderDraft
 from sendout.services.publications import PublishRequest
 from sendout.services.redemptions import RedeemableRef, RedemptionRequest
+from sendout.services.reward_redemptions import RewardRedemptionRequest
 from sendout.services.segments import SegmentDraft
 from sendout.services.webhooks import WebhookDraft
 
@@ -599,3 +600,40 @@ class EarningRulesBody(RootModel[list[dict[str, Any]]]):
 
 class EarningRuleUpdateBody(RootModel[dict[str, Any]]):
     """``PUT /v1/loyalties/{id}/earning-rules/{rule id}``: the fields to change."""
+
+
+class RewardBody(RootModel[dict[str, Any]]):
+    """``POST``/``PUT /v1/rewards``: ``{name, parameters: {campaign | coin | product}, stock,
+    attributes, metadata}`` (checked by the domain; ``null`` fields count as not sent)."""
+
+    def sent(self) -> dict[str, Any]:
+        return {key: value for key, value in self.root.items() if value is not None}
+
+
+class AssignmentBody(RootModel[dict[str, Any]]):
+    """A reward assignment: ``{campaign | reward, parameters: {loyalty: {points}}}``."""
+
+
+class AssignmentsBody(RootModel[list[dict[str, Any]]]):
+    """``POST /v1/loyalties/{id}/rewards``: a JSON array of ``{reward, parameters}``."""
+
+
+class RewardChoiceBody(_NullMeansUnset):
+    id: str = Field(min_length=1, max_length=64)
+    points: int | None = Field(default=None, ge=1)
+
+
+class RewardRedemptionBody(_NullMeansUnset):
+    """``POST /v1/loyalties/members/{id}/redemption``: spend points on a reward."""
+
+    reward: RewardChoiceBody
+    order: OrderBody | None = None
+    metadata: dict[str, Any] | None = None
+
+    def to_request(self) -> RewardRedemptionRequest:
+        return RewardRedemptionRequest(
+            reward_id=self.reward.id,
+            points=self.reward.points,
+            order=None if self.order is None else self.order.to_draft(),
+            metadata=self.metadata or {},
+        )
