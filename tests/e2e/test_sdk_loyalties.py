@@ -331,3 +331,17 @@ def test_entering_a_segment_earns_points(sdk: voucherify.ApiClient, api: Api) ->
         [{"event": "customer.segment.entered", "loyalty": {"type": "FIXED", "points": 1}}],
     )
     assert (status, error["key"]) == (400, "invalid_earning_rule")
+
+
+def test_a_customer_joins_a_program_once(sdk: voucherify.ApiClient, api: Api) -> None:
+    club = program(sdk, "Once club")
+    card = join(sdk, club.id, "once")
+    status, error = api.call(
+        "POST", f"/v1/loyalties/{club.id}/members", {"customer": {"source_id": "once"}}
+    )
+    assert (status, error["key"]) == (409, "duplicate_found")
+    assert card.code in error["details"]
+    listed = LoyaltiesApi(sdk).list_members(club.id)
+    assert [v.code for v in listed.vouchers] == [card.code]
+    # Another program is another membership.
+    assert join(sdk, program(sdk, "Twice club").id, "once").code != card.code

@@ -12,6 +12,7 @@ from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.codes import CodeConfig
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import SIMPLE_CAMPAIGN_KEYS
+from sendout.domain.points import parse_expiration_rules
 
 
 class CampaignType(StrEnum):
@@ -141,7 +142,7 @@ def validate_loyalty_card(raw: Any) -> dict[str, Any]:
         "balance": _int(raw.get("balance", points), "loyalty_card.balance"),
     }
     if raw.get("expiration_rules") is not None:
-        card["expiration_rules"] = dict(raw["expiration_rules"])
+        card["expiration_rules"] = parse_expiration_rules(raw["expiration_rules"])
     return card
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.orders import Order
+from sendout.domain.points import parse_pending_period
 
 EARNING_RULE_ID_PREFIX = "ern"
 MAX_RULES_PER_REQUEST = 20
@@ -56,6 +57,8 @@ class EarningRule:
     segment_id: str | None = None
     #: ``{type: FIXED, points}`` or ``{type: PROPORTIONAL, calculation_type, order: {...}}``
     loyalty: Mapping[str, Any] = field(default_factory=dict)
+    #: ``{period_type: DAY, period_value}``: points wait that long before they count
+    pending_points: Mapping[str, Any] | None = None
     active: bool = True
     metadata: Mapping[str, Any] = field(default_factory=dict)
     created_at: datetime
@@ -80,6 +83,7 @@ class RuleSpec:
     custom_event: str | None
     segment_id: str | None
     loyalty: dict[str, Any]
+    pending_points: dict[str, Any] | None
 
 
 def parse_rule(raw: Any, n: int) -> RuleSpec:
@@ -94,6 +98,7 @@ def parse_rule(raw: Any, n: int) -> RuleSpec:
         custom_event=custom_event if event is EarningEvent.CUSTOM_EVENT else None,
         segment_id=segment_id if event is EarningEvent.SEGMENT_ENTERED else None,
         loyalty=loyalty,
+        pending_points=parse_pending_period(raw.get("pending_points"), f"[{n}].pending_points"),
     )
 
 
@@ -148,6 +153,7 @@ def earning_rule_object(rule: EarningRule) -> dict[str, Any]:
         "custom_event": None if rule.custom_event is None else {"schema_id": rule.custom_event},
         "segment": None if rule.segment_id is None else {"id": rule.segment_id},
         "loyalty": dict(rule.loyalty),
+        "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
         "source": {"banner": None, "object_id": rule.campaign_id, "object_type": "campaign"},
         "active": rule.active,
         "metadata": dict(rule.metadata),

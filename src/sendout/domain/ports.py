@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -21,6 +21,7 @@ from sendout.domain.events import Event
 from sendout.domain.loyalty_tiers import LoyaltyTier
 from sendout.domain.notifications import Notification, NotificationQuery
 from sendout.domain.orders import Order, OrderQuery, OrdersSummary
+from sendout.domain.points import PendingPoints, PointsBucket
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.redemptions import Redemption, RedemptionQuery
@@ -356,6 +357,42 @@ class RewardStore(Protocol):
     ) -> Page[RewardAssignment]: ...
 
 
+class PointsStore(Protocol):
+    async def add_pending(self, pending: PendingPoints) -> None: ...
+    async def update_pending(self, pending: PendingPoints) -> None: ...
+    async def remove_pending(self, project_id: str, pending_id: str) -> None: ...
+    async def get_pending(self, project_id: str, pending_id: str) -> PendingPoints | None: ...
+    async def list_pending(
+        self,
+        project_id: str,
+        *,
+        voucher_id: str | None = None,
+        campaign_id: str | None = None,
+        limit: int = 10,
+        descending: bool = True,
+        starting_after_id: str | None = None,
+    ) -> Page[PendingPoints]: ...
+    async def pending_total(self, project_id: str, voucher_id: str) -> int: ...
+    async def due_pending(self, today: date, limit: int) -> Sequence[PendingPoints]:
+        """Pending points whose day has come, in every project (not locked: the caller locks
+        the card, then reads the row again)."""
+        ...
+
+    async def add_bucket(self, bucket: PointsBucket) -> None: ...
+    async def update_buckets(self, buckets: Sequence[PointsBucket]) -> None: ...
+    async def active_buckets(self, project_id: str, voucher_id: str) -> Sequence[PointsBucket]:
+        """Soonest to expire first."""
+        ...
+
+    async def cards_to_expire(self, today: date, limit: int) -> Sequence[tuple[str, str]]:
+        """(project id, card id) of cards with an active bucket past its last day."""
+        ...
+
+    async def buckets(
+        self, project_id: str, voucher_id: str, limit: int, page: int
+    ) -> Page[PointsBucket]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -379,6 +416,7 @@ class UnitOfWork(Protocol):
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
     rewards: RewardStore
+    points: PointsStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

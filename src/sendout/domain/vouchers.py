@@ -81,6 +81,12 @@ class EffectiveVoucher:
         return self.voucher.loyalty_card or self._template_value("loyalty_card")
 
     @property
+    def expiration_rules(self) -> Mapping[str, Any] | None:
+        """A loyalty card's program's rules for points expiring (None: they never do)."""
+        rules = (self._template_value("loyalty_card") or {}).get("expiration_rules")
+        return None if rules is None else dict(rules)
+
+    @property
     def redemption_quantity(self) -> int | None:
         own = self.voucher.redemption_quantity
         return own if own is not None else self._template_value("redemption_quantity")

@@ -29,6 +29,7 @@ from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
 from sendout.services.manual import ManualScheduler
 from sendout.services.notifications import AlertMailer
+from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
@@ -152,6 +153,7 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
         endpoint_concurrency=settings.endpoint_concurrency,
     )
     poll = settings.worker_poll_seconds
+    points = PointsScheduler(uow, clock, rng)
     delivery = Worker(
         [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
     )
@@ -161,6 +163,8 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("dispatch", Dispatcher(uow, clock, rng).run_batch),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
+            ("pending points", points.activate_due),
+            ("points expiration", points.expire_due),
         ],
         poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.

@@ -20,11 +20,10 @@ from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStat
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
-from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ids import new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
-from sendout.services.context import Context
+from sendout.services.context import Context, internal_context
 from sendout.services.segments import sync_step
 
 log = logging.getLogger("sendout.worker")
@@ -62,13 +61,7 @@ class AsyncActionRunner:
         return 1
 
     def _context(self, action: AsyncAction) -> Context:
-        return Context(
-            project_id=action.project_id,
-            request_id=action.id,
-            source=EventSource(channel=EventChannel.INTERNAL),
-            clock=self._clock,
-            rng=self._rng,
-        )
+        return internal_context(action.project_id, action.id, self._clock, self._rng)
 
     async def _step(self, action: AsyncAction) -> AsyncAction:
         async with self._uow_factory() as uow:

@@ -20,8 +20,10 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import simple_customer
 from sendout.domain.events import EventType
 from sendout.domain.loyalty_tiers import tier_change, tier_of
+from sendout.domain.points import PROGRAM_RULES, Expiration
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
+from sendout.services import point_buckets
 from sendout.services.context import Context
 from sendout.services.recording import record_event
 from sendout.services.voucher_lookup import effective, require_voucher
@@ -42,11 +44,14 @@ async def update_balance(
     *,
     source_id: str | None = None,
     reason: str | None = None,
+    expiration: Expiration = PROGRAM_RULES,
 ) -> BalanceUpdate:
     """``POST /v1/vouchers/{code}/balance``: add (positive) or remove (negative) credits or
     points, record the transaction and, for additions to a held card, the customer event."""
     async with uow_factory() as uow:
-        result = await change_balance_in(uow, ctx, code, amount, source_id=source_id, reason=reason)
+        result = await change_balance_in(
+            uow, ctx, code, amount, source_id=source_id, reason=reason, expiration=expiration
+        )
         await uow.commit()
     return result
 
@@ -61,6 +66,7 @@ async def change_balance_in(
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
     transaction_type: TransactionType | None = None,
+    expiration: Expiration = PROGRAM_RULES,
 ) -> BalanceUpdate:
     """Change a card's balance in the caller's transaction (the card's row locked), log the
     transaction (``transaction_type``: why, when not a manual addition or removal), and
@@ -71,6 +77,12 @@ async def change_balance_in(
     voucher = await require_voucher(uow, ctx, code)
     (current,) = await effective(uow, ctx, [voucher])
     change = change_balance(current, amount)
+    if change.kind is VoucherType.LOYALTY_CARD:
+        dated = await point_buckets.track(
+            uow, ctx, current, change.delta, transaction_type, expiration
+        )
+        if dated:
+            change = replace(change, card={**change.card, **dated})
     now = ctx.now()
     updated = (
         replace(voucher, gift=change.card, updated_at=now)

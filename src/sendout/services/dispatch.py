@@ -32,7 +32,7 @@ from sendout.domain.distributions import (
     matches,
 )
 from sendout.domain.errors import DomainError
-from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.events import Event
 from sendout.domain.ids import new_id
 from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -41,7 +41,7 @@ from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.domain.webhooks import PROJECT_EVENT_OF, ProjectWebhook, project_envelope
-from sendout.services.context import Context
+from sendout.services.context import Context, internal_context
 from sendout.services.distributions import SENDOUT_ID_PREFIX
 from sendout.services.notifications import raise_notification
 from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish_in
@@ -149,13 +149,7 @@ class Dispatcher:
             await self._fire(uow, distribution, event, outbox)
 
     def _context(self, event: Event) -> Context:
-        return Context(
-            project_id=event.project_id,
-            request_id=event.group_id,
-            source=EventSource(channel=EventChannel.INTERNAL),
-            clock=self._clock,
-            rng=self._rng,
-        )
+        return internal_context(event.project_id, event.group_id, self._clock, self._rng)
 
     async def _fire(
         self, uow: UnitOfWork, distribution: Distribution, event: Event, outbox: list[Sendout]

@@ -15,6 +15,7 @@ from sendout.domain.events import EventType
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.vouchers import VoucherQuery, simple_voucher
+from sendout.services import pending_ledger
 from sendout.services.balances import change_balance_in
 from sendout.services.context import Context
 from sendout.services.recording import record_event
@@ -47,6 +48,9 @@ async def earn(
         if not held.items:
             continue
         card = held.items[0]
+        if rule.pending_points is not None:
+            await pending_ledger.hold(uow, ctx, card, customer, rule, points, order)
+            continue
         update = await change_balance_in(
             uow,
             ctx,

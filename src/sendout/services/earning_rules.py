@@ -40,6 +40,7 @@ async def create_rules(
                 custom_event=spec.custom_event,
                 segment_id=spec.segment_id,
                 loyalty=spec.loyalty,
+                pending_points=spec.pending_points,
                 active=raw.get("active", True) is not False,
                 metadata=raw.get("metadata") or {},
                 created_at=now,
@@ -84,6 +85,7 @@ async def update_rule(
         "custom_event": {"schema_id": current.custom_event},
         "segment": {"id": current.segment_id},
         "loyalty": dict(current.loyalty),
+        "pending_points": current.pending_points,
         **changes,
     }
     spec = parse_rule(merged, 0)
@@ -93,6 +95,7 @@ async def update_rule(
         custom_event=spec.custom_event,
         segment_id=spec.segment_id,
         loyalty=spec.loyalty,
+        pending_points=spec.pending_points,
         active=merged.get("active", current.active) is not False,
         metadata=merged.get("metadata") or current.metadata,
         updated_at=ctx.now(),

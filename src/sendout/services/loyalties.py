@@ -10,7 +10,7 @@ from typing import Any
 
 from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
-from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.loyalty_tiers import (
     LOYALTY_TIER_ID_PREFIX,
     MAX_TIERS,
@@ -19,10 +19,12 @@ from sendout.domain.loyalty_tiers import (
     parse_tier,
     tier_of,
 )
+from sendout.domain.points import PointsBucket
 from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services import campaigns
 from sendout.services.context import Context
+from sendout.services.customers import find_customer
 from sendout.services.publications import PublishRequest, publish
 from sendout.services.vouchers import get_voucher, list_vouchers
 
@@ -89,6 +91,7 @@ async def add_member(
         chosen = await get_voucher(uow_factory, ctx, card)
         if chosen.voucher.campaign_id != program.id:
             raise NotFound.of("loyalty card", card)
+    await _refuse_second_card(uow_factory, ctx, program, customer)
     published = await publish(
         uow_factory,
         ctx,
@@ -98,10 +101,33 @@ async def add_member(
             campaign=None if card is not None else program.id,
             source_id=source_id,
             metadata=metadata or {},
+            # Two requests at once for one customer: the second gets the first one's card.
+            join_once=True,
         ),
     )
     (member,) = published.vouchers
     return member
+
+
+async def _refuse_second_card(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program: Campaign, customer: CustomerRef
+) -> None:
+    """A customer is a member of a program once: a second card is refused."""
+    if customer.identifier is None:
+        return
+    async with uow_factory() as uow:
+        found = await find_customer(uow, ctx, customer.identifier)
+        if found is None:
+            return
+        held = await uow.vouchers.list(
+            ctx.project_id, VoucherQuery(campaign_id=program.id, holder_id=found.id, limit=1)
+        )
+    if held.items:
+        raise Duplicate(
+            details=f"Customer {found.id} is already a member of {program.id} "
+            f"(loyalty card {held.items[0].code})",
+            key="duplicate_found",
+        )
 
 
 async def get_member(
@@ -186,3 +212,17 @@ async def member_tiers(
     balance = int((card.loyalty_card or {}).get("balance") or 0)
     found = tier_of(tiers, balance)
     return [] if found is None else [found]
+
+
+async def points_expiration(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    program_id: str,
+    member_id: str,
+    limit: int,
+    page: int,
+) -> Page[PointsBucket]:
+    """The member's point buckets, soonest to expire first."""
+    card = await get_member(uow_factory, ctx, member_id, program_id)
+    async with uow_factory() as uow:
+        return await uow.points.buckets(ctx.project_id, card.voucher.id, limit, page)

@@ -15,10 +15,9 @@ from typing import Any
 from sendout.domain.clock import Clock, iso, iso_or_none
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery, simple_customer
 from sendout.domain.distributions import MANUAL, Distribution, DistributionStatus, ManualPlan
-from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ids import new_request_id
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
-from sendout.services.context import Context
+from sendout.services.context import Context, internal_context
 from sendout.services.customers import find_customer
 from sendout.services.recording import record_event
 
@@ -58,12 +57,8 @@ class ManualScheduler:
             distribution = await uow.distributions.next_manual_due(self._clock.now())
             if distribution is None or distribution.manual is None:
                 return 0
-            ctx = Context(
-                project_id=distribution.project_id,
-                request_id=new_request_id(self._rng),
-                source=EventSource(channel=EventChannel.INTERNAL),
-                clock=self._clock,
-                rng=self._rng,
+            ctx = internal_context(
+                distribution.project_id, new_request_id(self._rng), self._clock, self._rng
             )
             plan = distribution.manual
             customers, total = await self._batch(uow, ctx, plan)

@@ -33,6 +33,7 @@ def _values(rule: EarningRule) -> dict[str, Any]:
         "custom_event": rule.custom_event,
         "segment_id": rule.segment_id,
         "loyalty": dict(rule.loyalty),
+        "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
         "active": rule.active,
         "metadata": dict(rule.metadata),
         "created_at": rule.created_at,

@@ -466,6 +466,7 @@ earning_rules = sa.Table(
     sa.Column("custom_event", sa.String(255)),
     sa.Column("segment_id", ID),
     sa.Column("loyalty", JSONDocument, nullable=False),
+    sa.Column("pending_points", JSONDocument),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("metadata", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -504,4 +505,42 @@ reward_assignments = sa.Table(
     # A program offers a reward once (at one price).
     sa.UniqueConstraint("reward_id", "campaign_id", name="uq_reward_assignments_reward_campaign"),
     sa.Index("ix_reward_assignments_campaign", "project_id", "campaign_id"),
+)
+
+pending_points = sa.Table(
+    "pending_points",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("order_id", ID),
+    sa.Column("points", sa.BigInteger, nullable=False),
+    sa.Column("activates_at", sa.Date, nullable=False),
+    sa.Column("details", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.Index("ix_pending_points_voucher", "project_id", "voucher_id"),
+    sa.Index("ix_pending_points_campaign", "project_id", "campaign_id"),
+    # The scheduled job looks for those due, in every project.
+    sa.Index("ix_pending_points_activates_at", "activates_at"),
+)
+
+points_buckets = sa.Table(
+    "points_buckets",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("total_points", sa.BigInteger, nullable=False),
+    sa.Column("points_left", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("expires_at", sa.Date, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.Index("ix_points_buckets_voucher", "project_id", "voucher_id", "status"),
+    # The scheduled job looks for active buckets past their date, in every project.
+    sa.Index("ix_points_buckets_due", "status", "expires_at"),
 )

@@ -16,6 +16,7 @@ from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
 from sendout.adapters.db.order_stores import SqlOrderStore
+from sendout.adapters.db.points_stores import SqlPointsStore
 from sendout.adapters.db.promotion_stores import (
     SqlAsyncActionStore,
     SqlCampaignStore,
@@ -46,6 +47,7 @@ from sendout.domain.ports import (
     LoyaltyTierStore,
     NotificationStore,
     OrderStore,
+    PointsStore,
     ProjectStore,
     PublicationStore,
     RedemptionStore,
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
     rewards: RewardStore
+    points: PointsStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -110,6 +113,7 @@ class SqlUnitOfWork:
         self.loyalty_tiers = SqlLoyaltyTierStore(tx)
         self.earning_rules = SqlEarningRuleStore(tx)
         self.rewards = SqlRewardStore(tx)
+        self.points = SqlPointsStore(tx)
         return self
 
     async def __aexit__(

@@ -21,6 +21,7 @@ from sendout.entrypoints.api.routes import (
     events,
     health,
     loyalties,
+    loyalty_points,
     notifications,
     orders,
     publications,
@@ -82,6 +83,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(segments.router)
     app.include_router(redemptions.router)
     app.include_router(rewards.loyalty_router)
+    app.include_router(loyalty_points.router)
     app.include_router(loyalties.router)
     app.include_router(rewards.router)
     app.include_router(health.router)

@@ -159,3 +159,14 @@ def filters_param(pairs: Iterable[tuple[str, str]]) -> Any:
             if op in _LIST_OPERATORS and not isinstance(value, dict):
                 conditions[op] = parse_list(value if isinstance(value, list) else [value])
     return raw
+
+
+def parse_cursor(
+    limit: str | None, order: str | None, starting_after_id: str | None
+) -> tuple[int, bool, str | None]:
+    """A cursor list's ``limit``, ``order`` (``id`` or ``-id``: newest first, the default)
+    and ``starting_after_id``: (limit, newest first, after)."""
+    ordering = present(order) or "-id"
+    if ordering not in ("id", "-id"):
+        raise InvalidQuery(details="order must be id or -id")
+    return parse_limit(limit), ordering == "-id", present(starting_after_id)

@@ -46,3 +46,14 @@ def list_envelope(
     if more_starting_after is not None:
         body["more_starting_after"] = more_starting_after
     return body
+
+
+def cursor_envelope(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """A cursor list (``data``): ``more_starting_after`` names the last item when there is
+    more."""
+    return list_envelope(
+        "data",
+        items,
+        has_more=has_more,
+        more_starting_after=items[-1]["id"] if has_more and items else None,
+    )

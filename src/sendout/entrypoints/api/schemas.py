@@ -586,6 +586,9 @@ class LoyaltyBalanceBody(_NullMeansUnset):
     points: int
     reason: str | None = Field(default=None, max_length=1000)
     source_id: str | None = Field(default=None, max_length=255)
+    #: PROGRAM_RULES (the default), NON_EXPIRING or CUSTOM_DATE (with ``expiration_date``)
+    expiration_type: str | None = None
+    expiration_date: str | None = None
 
 
 class TiersBody(RootModel[list[dict[str, Any]]]):
@@ -637,3 +640,9 @@ class RewardRedemptionBody(_NullMeansUnset):
             order=None if self.order is None else self.order.to_draft(),
             metadata=self.metadata or {},
         )
+
+
+class PendingPointsBody(_Body):
+    """``POST …/pending-points/{id}/balance``: points to add (negative: to take)."""
+
+    points: int

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from sendout.domain.campaigns import campaign_object
 from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
+from sendout.domain.points import parse_expiration
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import parse_limit, parse_page
@@ -197,6 +198,7 @@ async def _balance(request: Request, member_id: str, program_id: str | None) -> 
         body.points,
         source_id=body.source_id,
         reason=body.reason,
+        expiration=parse_expiration(body.expiration_type, body.expiration_date, ctx.now().date()),
     )
     return json_response(update.change.as_object(card.voucher.id, "points"))
 

@@ -14,13 +14,19 @@ from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
     nested,
+    parse_cursor,
     parse_datetime,
     parse_limit,
     parse_list,
     parse_page,
     present,
 )
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
+from sendout.entrypoints.api.responses import (
+    cursor_envelope,
+    json_response,
+    list_envelope,
+    no_content,
+)
 from sendout.entrypoints.api.schemas import BalanceBody, VoucherBody, VoucherUpdateBody
 from sendout.services import balances
 from sendout.services import vouchers as service
@@ -175,21 +181,8 @@ async def transactions_response(
 ) -> Response:
     """A card's transactions as a cursor list (vouchers' and loyalty members' routes)."""
     ctx = await context(request)
-    ordering = present(order) or "-id"
-    if ordering not in ("id", "-id"):
-        raise InvalidQuery(details="order must be id or -id")
-    query = TransactionQuery(
-        limit=parse_limit(limit),
-        descending=ordering == "-id",
-        starting_after_id=present(starting_after_id),
-    )
+    size, descending, after = parse_cursor(limit, order, starting_after_id)
+    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
     found = await balances.list_transactions(storage(request), ctx, code, query)
     items = [transaction_object(t) for t in found.items]
-    return json_response(
-        list_envelope(
-            "data",
-            items,
-            has_more=found.has_more,
-            more_starting_after=items[-1]["id"] if found.has_more and items else None,
-        )
-    )
+    return json_response(cursor_envelope(items, found.has_more))
