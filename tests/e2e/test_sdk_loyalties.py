@@ -345,3 +345,43 @@ def test_a_customer_joins_a_program_once(sdk: voucherify.ApiClient, api: Api) ->
     assert [v.code for v in listed.vouchers] == [card.code]
     # Another program is another membership.
     assert join(sdk, program(sdk, "Twice club").id, "once").code != card.code
+
+
+def test_moving_up_a_tier_can_earn_bonus_points(sdk: voucherify.ApiClient, api: Api) -> None:
+    club = program(sdk, "Tier bonus club")
+    _, gold = LoyaltiesApi(sdk).create_in_bulk_loyalty_tiers(
+        club.id, [tier("Silver", 0, 99), tier("Gold", 100, None)]
+    )
+    status, rules = api.call(
+        "POST",
+        f"/v1/loyalties/{club.id}/earning-rules",
+        [
+            {
+                "event": "customer.loyalty.tier.upgraded",
+                "loyalty_tier": {"id": gold.id},
+                "loyalty": {"type": "FIXED", "points": 50},
+            }
+        ],
+    )
+    assert status == 200, rules
+    assert rules[0]["loyalty_tier"] == {"id": gold.id}
+    card = join(sdk, club.id, "climber")
+    points(sdk, card.code, 20)  # joins Silver: no bonus
+    points(sdk, card.code, 90)  # up to Gold: 50 more
+    assert LoyaltiesApi(sdk).get_member(card.code).loyalty_card.balance == 160
+    _, activity = api.call("GET", f"/v1/customers/{card.holder_id}/activity?limit=30")
+    (bonus,) = [a for a in activity["data"] if a["type"] == "customer.rewarded.loyalty_points"]
+    assert bonus["data"]["loyalty_tier"]["id"] == gold.id
+    assert bonus["data"]["balance"]["points"] == 50
+
+    for body, expected in (
+        ({"event": "customer.loyalty.tier.joined"}, 400),
+        ({"event": "customer.loyalty.tier.joined", "loyalty_tier": {"id": "ltr_nope"}}, 404),
+    ):
+        status, error = api.call(
+            "POST",
+            f"/v1/loyalties/{club.id}/earning-rules",
+            [{**body, "loyalty": {"type": "FIXED", "points": 1}}],
+        )
+        assert status == expected, error
+    assert len(LoyaltiesApi(sdk).list_earning_rules(club.id).data) == 1

@@ -147,7 +147,14 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ),
     **{
         t.value: ParameterSpec(optional=frozenset({TriggerParameter.CAMPAIGN}))
-        for t in (*_VOUCHER_EVENTS, EventType.PUBLICATION_SUCCEEDED, EventType.REDEMPTION_SUCCEEDED)
+        for t in (
+            *_VOUCHER_EVENTS,
+            EventType.PUBLICATION_SUCCEEDED,
+            EventType.REDEMPTION_SUCCEEDED,
+            EventType.REWARD_REDEMPTION_COMPLETED,
+            EventType.REWARDED,
+            EventType.CUSTOMER_REFERRED,
+        )
     },
     **{
         t.value: ParameterSpec(

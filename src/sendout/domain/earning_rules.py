@@ -1,8 +1,9 @@
 """Earning rules: how members of a loyalty program earn points (reference §1b Loyalty).
 
-A rule listens to an event (an order paid, a custom event) and grants a fixed number of
-points, or points proportional to the order (``every`` minor units of its amount or total
-amount give ``points``). Only a customer holding a card of the rule's program earns.
+A rule listens to an event (an order paid, a custom event, a segment entered, a move between
+the program's tiers) and grants a fixed number of points, or points proportional to the order
+(``every`` minor units of its amount or total amount give ``points``). Only a customer holding
+a card of the rule's program earns.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ class EarningEvent(StrEnum):
     ORDER_PAID = "order.paid"
     CUSTOM_EVENT = "custom_event"
     SEGMENT_ENTERED = "customer.segment.entered"
+    TIER_JOINED = "customer.loyalty.tier.joined"
+    TIER_LEFT = "customer.loyalty.tier.left"
+    TIER_UPGRADED = "customer.loyalty.tier.upgraded"
+    TIER_DOWNGRADED = "customer.loyalty.tier.downgraded"
+    TIER_PROLONGED = "customer.loyalty.tier.prolonged"
+
+    @property
+    def is_tier_event(self) -> bool:
+        return self.value.startswith("customer.loyalty.tier.")
 
 
 #: Voucherify's ``calculation_type`` of proportional rules, and the order amount each reads.
@@ -55,6 +65,8 @@ class EarningRule:
     custom_event: str | None = None
     #: ``customer.segment.entered`` rules: the segment
     segment_id: str | None = None
+    #: tier events: the tier joined, left, or moved to
+    loyalty_tier_id: str | None = None
     #: ``{type: FIXED, points}`` or ``{type: PROPORTIONAL, calculation_type, order: {...}}``
     loyalty: Mapping[str, Any] = field(default_factory=dict)
     #: ``{period_type: DAY, period_value}``: points wait that long before they count
@@ -82,6 +94,7 @@ class RuleSpec:
     event: EarningEvent
     custom_event: str | None
     segment_id: str | None
+    loyalty_tier_id: str | None
     loyalty: dict[str, Any]
     pending_points: dict[str, Any] | None
 
@@ -93,10 +106,15 @@ def parse_rule(raw: Any, n: int) -> RuleSpec:
     segment_id = segment.get("id") if isinstance(segment, Mapping) else None
     if event is EarningEvent.SEGMENT_ENTERED and not (isinstance(segment_id, str) and segment_id):
         raise _bad(f"[{n}].segment.id: the segment whose members earn on entering it")
+    tier = raw.get("loyalty_tier") or {}
+    tier_id = tier.get("id") if isinstance(tier, Mapping) else None
+    if event.is_tier_event and not (isinstance(tier_id, str) and tier_id):
+        raise _bad(f"[{n}].loyalty_tier.id: the tier of the program the event is about")
     return RuleSpec(
         event=event,
         custom_event=custom_event if event is EarningEvent.CUSTOM_EVENT else None,
         segment_id=segment_id if event is EarningEvent.SEGMENT_ENTERED else None,
+        loyalty_tier_id=tier_id if event.is_tier_event else None,
         loyalty=loyalty,
         pending_points=parse_pending_period(raw.get("pending_points"), f"[{n}].pending_points"),
     )
@@ -109,10 +127,7 @@ def _parse(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, Any]]:
     try:
         event = EarningEvent(str(raw.get("event")))
     except ValueError:
-        raise _bad(
-            f"{where}.event: order.paid, custom_event or customer.segment.entered (tier "
-            "events are not available yet)"
-        ) from None
+        raise _bad(f"{where}.event: one of {', '.join(EarningEvent)}") from None
     custom = raw.get("custom_event") or {}
     name = custom.get("schema_id") if isinstance(custom, Mapping) else None
     if event is EarningEvent.CUSTOM_EVENT and not (isinstance(name, str) and name):
@@ -152,6 +167,7 @@ def earning_rule_object(rule: EarningRule) -> dict[str, Any]:
         "event": rule.event.value,
         "custom_event": None if rule.custom_event is None else {"schema_id": rule.custom_event},
         "segment": None if rule.segment_id is None else {"id": rule.segment_id},
+        "loyalty_tier": None if rule.loyalty_tier_id is None else {"id": rule.loyalty_tier_id},
         "loyalty": dict(rule.loyalty),
         "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
         "source": {"banner": None, "object_id": rule.campaign_id, "object_type": "campaign"},

@@ -18,6 +18,7 @@ from sendout.domain.balances import (
 from sendout.domain.campaigns import VoucherType, simple_campaign
 from sendout.domain.clock import iso
 from sendout.domain.customers import simple_customer
+from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import EventType
 from sendout.domain.loyalty_tiers import tier_change, tier_of
 from sendout.domain.points import PROGRAM_RULES, Expiration
@@ -167,6 +168,11 @@ async def _record_tier_change(
             **tier_objects,
         },
     )
+    # Imported here: earning changes balances itself (a rule on this move may grant points).
+    from sendout.services.earning import earn
+
+    tier = tier_objects.get("loyalty_tier") or tier_objects["loyalty_tier_to"]
+    await earn(uow, ctx, holder, EarningEvent(kind.value), loyalty_tier=tier)
 
 
 async def list_transactions(

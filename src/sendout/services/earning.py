@@ -4,6 +4,9 @@ in ``services.earning_rules``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sendout.domain.balances import TransactionType
 from sendout.domain.campaigns import simple_campaign
 from sendout.domain.customers import Customer, simple_customer
@@ -30,14 +33,22 @@ async def earn(
     order: Order | None = None,
     custom_event: tuple[str, str] | None = None,
     segment_id: str | None = None,
+    loyalty_tier: Mapping[str, Any] | None = None,
 ) -> None:
     """Grant the points of every active rule listening to ``event`` to the customer's card
     in the rule's program (a customer without one earns nothing there). ``custom_event``:
-    the event's name and schema id (a rule may name either)."""
+    the event's name and schema id (a rule may name either); ``loyalty_tier``: the tier a
+    tier event moved the customer into (or out of, for ``left``)."""
     for rule in await uow.earning_rules.active_for(ctx.project_id, event):
         if event is EarningEvent.CUSTOM_EVENT and rule.custom_event not in (custom_event or ()):
             continue
         if event is EarningEvent.SEGMENT_ENTERED and rule.segment_id != segment_id:
+            continue
+        if event.is_tier_event and (
+            loyalty_tier is None
+            or rule.loyalty_tier_id != loyalty_tier["id"]
+            or rule.campaign_id != loyalty_tier["campaign_id"]
+        ):
             continue
         points = rule.points_for(order)
         if points <= 0:
@@ -76,6 +87,6 @@ async def earn(
                 "balance": update.change.as_object(card.id, "points"),
                 "order": None if order is None else order_object(order),
                 "event": None,
-                "loyalty_tier": None,
+                "loyalty_tier": None if loyalty_tier is None else dict(loyalty_tier),
             },
         )

@@ -13,7 +13,7 @@ from sendout.domain.earning_rules import (
     parse_rule,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.loyalties import get_program
 
@@ -39,6 +39,7 @@ async def create_rules(
                 event=spec.event,
                 custom_event=spec.custom_event,
                 segment_id=spec.segment_id,
+                loyalty_tier_id=spec.loyalty_tier_id,
                 loyalty=spec.loyalty,
                 pending_points=spec.pending_points,
                 active=raw.get("active", True) is not False,
@@ -47,9 +48,23 @@ async def create_rules(
             )
         )
     async with uow_factory() as uow:
+        await _check_tiers(uow, ctx, program.id, rules)
         await uow.earning_rules.add_many(rules)
         await uow.commit()
     return rules
+
+
+async def _check_tiers(
+    uow: UnitOfWork, ctx: Context, program_id: str, rules: Sequence[EarningRule]
+) -> None:
+    """A rule on tier moves names a tier of its own program."""
+    wanted = {r.loyalty_tier_id for r in rules if r.loyalty_tier_id is not None}
+    if not wanted:
+        return
+    tiers = {t.id for t in await uow.loyalty_tiers.of_campaign(ctx.project_id, program_id)}
+    missing = sorted(wanted - tiers)
+    if missing:
+        raise NotFound.of("loyalty_tier", missing[0])
 
 
 async def list_rules(
@@ -84,6 +99,7 @@ async def update_rule(
         "event": current.event.value,
         "custom_event": {"schema_id": current.custom_event},
         "segment": {"id": current.segment_id},
+        "loyalty_tier": {"id": current.loyalty_tier_id},
         "loyalty": dict(current.loyalty),
         "pending_points": current.pending_points,
         **changes,
@@ -94,6 +110,7 @@ async def update_rule(
         event=spec.event,
         custom_event=spec.custom_event,
         segment_id=spec.segment_id,
+        loyalty_tier_id=spec.loyalty_tier_id,
         loyalty=spec.loyalty,
         pending_points=spec.pending_points,
         active=merged.get("active", current.active) is not False,
@@ -101,6 +118,7 @@ async def update_rule(
         updated_at=ctx.now(),
     )
     async with uow_factory() as uow:
+        await _check_tiers(uow, ctx, current.campaign_id, [updated])
         await uow.earning_rules.update(updated)
         await uow.commit()
     return updated

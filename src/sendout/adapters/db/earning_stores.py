@@ -32,6 +32,7 @@ def _values(rule: EarningRule) -> dict[str, Any]:
         "event": rule.event.value,
         "custom_event": rule.custom_event,
         "segment_id": rule.segment_id,
+        "loyalty_tier_id": rule.loyalty_tier_id,
         "loyalty": dict(rule.loyalty),
         "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
         "active": rule.active,

@@ -465,6 +465,7 @@ earning_rules = sa.Table(
     sa.Column("event", sa.String(64), nullable=False),
     sa.Column("custom_event", sa.String(255)),
     sa.Column("segment_id", ID),
+    sa.Column("loyalty_tier_id", ID),
     sa.Column("loyalty", JSONDocument, nullable=False),
     sa.Column("pending_points", JSONDocument),
     sa.Column("active", sa.Boolean, nullable=False),
