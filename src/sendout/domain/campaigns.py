@@ -13,6 +13,7 @@ from sendout.domain.codes import CodeConfig
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import SIMPLE_CAMPAIGN_KEYS
 from sendout.domain.points import parse_expiration_rules
+from sendout.domain.referrals import referral_program_object
 
 
 class CampaignType(StrEnum):
@@ -231,6 +232,8 @@ class Campaign:
     category: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     template: VoucherTemplate | None = None
+    #: REFERRAL_PROGRAM campaigns: how referees convert and how both sides are rewarded
+    referral_program: Mapping[str, Any] | None = None
     creation_status: GenerationStatus = GenerationStatus.DONE
     vouchers_generation_status: GenerationStatus = GenerationStatus.DONE
     vouchers_count: int = 0
@@ -275,6 +278,8 @@ def campaign_object(campaign: Campaign, tiers: list[PromotionTier] | None = None
         "categories": [],
         "object": "campaign",
     }
+    if campaign.referral_program is not None:
+        body["referral_program"] = referral_program_object(campaign.referral_program)
     if campaign.campaign_type is CampaignType.PROMOTION:
         items = [promotion_tier_object(t, campaign) for t in tiers or []]
         body["promotion"] = {
@@ -293,7 +298,7 @@ def simple_campaign(campaign: Campaign) -> dict[str, Any]:
     keys = [k for k in SIMPLE_CAMPAIGN_KEYS if k not in ("is_referral_code", "referral_program")]
     simple = {key: full[key] for key in keys}
     simple["is_referral_code"] = bool(campaign.template and campaign.template.is_referral_code)
-    simple["referral_program"] = None
+    simple["referral_program"] = full.get("referral_program")
     return simple
 
 
@@ -361,6 +366,7 @@ class CampaignDraft:
     template: VoucherTemplate | None = None
     tiers: tuple[TierDraft, ...] = ()
     vouchers_count: int = 0
+    referral_program: Mapping[str, Any] | None = None
 
 
 def build_template(

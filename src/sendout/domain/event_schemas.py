@@ -1064,7 +1064,8 @@ EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
                 "promotion_tier": _PROMOTION_TIER_2,
             },
         },
-        "own": ["campaign", "custom_event", "referrer", "voucher"],
+        # Sendout's conversions carry the referee and, for a redemption, the redemption.
+        "own": ["campaign", "custom_event", "customer", "redemption", "referrer", "voucher"],
     },
     "customer.reward_redemptions.completed": {
         "objects": {
@@ -1102,14 +1103,17 @@ EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
             "reward_assignment": {"parameters": _PARAMETERS_2},
             "publication": {"customer": _CUSTOMER_2, "voucher": _VOUCHER_3},
         },
+        # Sendout's reward redemptions always carry the card and its program.
         "own": [
             "balance",
+            "campaign",
             "customer",
             "holder",
             "reward",
             "reward_assignment",
             "reward_redemption",
             "source",
+            "voucher",
         ],
     },
     "customer.rewarded": {
@@ -1158,8 +1162,10 @@ EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
             "custom_event": {"customer": _CUSTOMER, "referral": _REFERRAL_2, "loyalty": _LOYALTY_2},
             "customer_event": {"segment": _SEGMENT},
         },
+        # Sendout's rewards always carry the card or code given and the program giving it.
         "own": [
             "balance",
+            "campaign",
             "custom_event",
             "customer",
             "customer_event",
@@ -1167,6 +1173,7 @@ EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
             "redemption",
             "referral_tier",
             "reward",
+            "voucher",
         ],
     },
     "customer.rewarded.loyalty_points": {
@@ -1210,7 +1217,17 @@ EVENT_DATA: Final[dict[str, dict[str, Any]]] = {
             "order": {"items[]": _ITEMS, "customer": _CUSTOMER_2, "referrer": _CUSTOMER_2},
             "publication": {"customer": _CUSTOMER_2, "voucher": _VOUCHER_3},
         },
-        "own": ["balance", "customer", "earning_rule", "event", "holder", "loyalty_tier", "order"],
+        "own": [
+            "balance",
+            "campaign",
+            "customer",
+            "earning_rule",
+            "event",
+            "holder",
+            "loyalty_tier",
+            "order",
+            "voucher",
+        ],
     },
     "customer.segment.entered": {
         "objects": {

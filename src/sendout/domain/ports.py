@@ -25,6 +25,7 @@ from sendout.domain.points import PendingPoints, PointsBucket
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.redemptions import Redemption, RedemptionQuery
+from sendout.domain.referrals import Referral
 from sendout.domain.rewards import Reward, RewardAssignment
 from sendout.domain.segments import Segment
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
@@ -393,6 +394,14 @@ class PointsStore(Protocol):
     ) -> Page[PointsBucket]: ...
 
 
+class ReferralStore(Protocol):
+    async def add(self, referral: Referral) -> None: ...
+    async def of_referee(
+        self, project_id: str, campaign_id: str, referee_id: str
+    ) -> Referral | None: ...
+    async def of_referrer(self, project_id: str, referrer_id: str) -> Sequence[Referral]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -417,6 +426,7 @@ class UnitOfWork(Protocol):
     earning_rules: EarningRuleStore
     rewards: RewardStore
     points: PointsStore
+    referrals: ReferralStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

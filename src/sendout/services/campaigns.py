@@ -27,6 +27,7 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.referrals import REWARD_CAMPAIGN_TYPES
 from sendout.domain.vouchers import Voucher
 from sendout.services.context import Context
 from sendout.services.retries import retry_on_conflict
@@ -44,6 +45,29 @@ async def require_campaign(uow: UnitOfWork, ctx: Context, id_or_name: str) -> Ca
     if campaign is None:
         raise NotFound.of("campaign", id_or_name)
     return campaign
+
+
+async def _named_rewards(
+    uow: UnitOfWork, ctx: Context, program: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A referral program whose reward campaigns exist and match their reward types (their
+    ids and names filled in)."""
+    named = dict(program)
+    for side in ("referee_reward", "referrer_reward"):
+        reward = program.get(side)
+        if reward is None:
+            continue
+        campaign = await require_campaign(uow, ctx, reward["related_object_parent"]["id"])
+        wanted = REWARD_CAMPAIGN_TYPES[reward["type"]]
+        if campaign.campaign_type.value != wanted:
+            raise InvalidPayload(
+                details=f"referral_program.{side}: a {reward['type']} reward comes from a "
+                f"{wanted} campaign",
+                key="invalid_campaign_params",
+            )
+        parent = {"id": campaign.id, "name": campaign.name, "object": "CAMPAIGN"}
+        named[side] = {**reward, "related_object_parent": parent}
+    return named
 
 
 def check_count(count: int) -> None:
@@ -120,10 +144,16 @@ async def create_campaign(
                 category=draft.category,
                 metadata=draft.metadata,
                 template=draft.template,
+                referral_program=draft.referral_program,
                 creation_status=generating,
                 vouchers_generation_status=generating,
                 created_at=now,
             )
+            if draft.referral_program is not None:
+                campaign = replace(
+                    campaign,
+                    referral_program=await _named_rewards(uow, ctx, draft.referral_program),
+                )
             await uow.campaigns.add(campaign)
             tiers = []
             for n, tier in enumerate(draft.tiers, start=1):

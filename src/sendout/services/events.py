@@ -17,11 +17,14 @@ from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import Event, EventType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.referrals import ConversionEvent
+from sendout.services import referrals
 from sendout.services.context import Context
 from sendout.services.customers import find_customer, resolve_customer
 from sendout.services.earning import earn
 from sendout.services.recording import EVENT_ID_PREFIX, record_event
 from sendout.services.retries import retry_on_conflict
+from sendout.services.voucher_lookup import effective
 
 EVENT_SCHEMA_ID_PREFIX = "ms"
 
@@ -100,6 +103,8 @@ async def _track(
         ),
     )
     await earn(uow, ctx, customer, EarningEvent.CUSTOM_EVENT, custom_event=(name, schema.id))
+    if referral is not None and referral.code is not None:
+        await _convert_referee(uow, ctx, customer, referral.code, (name, schema.id), event_object)
     return TrackedEvent(
         event=event,
         customer=customer,
@@ -121,3 +126,29 @@ async def _schema_for(uow: UnitOfWork, ctx: Context, name: str) -> CustomEventSc
         )
         await uow.event_schemas.add(schema)
     return schema
+
+
+async def _convert_referee(
+    uow: UnitOfWork,
+    ctx: Context,
+    customer: Customer,
+    code: str,
+    names: tuple[str, str],
+    event_object: Mapping[str, Any],
+) -> None:
+    """A custom event naming a referral code converts the customer, if the code's program
+    converts on that event."""
+    found = await uow.vouchers.get_by_code(ctx.project_id, code)
+    if found is None:
+        return
+    (voucher,) = await effective(uow, ctx, [found])
+    await referrals.convert(
+        uow,
+        ctx,
+        voucher,
+        customer,
+        ConversionEvent.CUSTOM_EVENT,
+        str(event_object["id"]),
+        event_names=names,
+        evidence={"custom_event": dict(event_object)},
+    )

@@ -40,7 +40,9 @@ from sendout.domain.redemptions import (
     check_voucher,
     redemption_object,
 )
+from sendout.domain.referrals import ConversionEvent
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
+from sendout.services import referrals
 from sendout.services.context import Context
 from sendout.services.customers import resolve_customer
 from sendout.services.orders import OrderDraft, build_order, find_order, save_order
@@ -137,11 +139,19 @@ async def _evaluate(
         order, _, _ = await build_order(uow, ctx, current, draft)
     now = ctx.now()
     left = order.total_amount if order is not None else 0
+    redeemer = customer.id if customer is not None else None
+    if redeemer is None and order is not None:
+        redeemer = order.customer_id
     targets = []
     for ref in request.redeemables:
         target = await _target(uow, ctx, ref, lock=lock)
         if target.failure is None and target.voucher is not None:
             failure = check_voucher(target.voucher, now, order, ref.credits)
+            if failure is None and _own_referral_code(target.voucher, redeemer):
+                failure = Failure(
+                    "referrer_not_permitted_to_redeem",
+                    f"Voucher {ref.id} is the customer's own referral code",
+                )
             if failure is None:
                 applied = (
                     apply_gift(target.voucher, ref.credits, left)
@@ -289,7 +299,42 @@ async def _apply(
                 await _record_event(
                     uow, ctx, EventType.REDEMPTION_SUCCEEDED, customer, child, target, order
                 )
+                if target.voucher is not None and target.voucher.is_referral_code:
+                    await _convert_referee(uow, ctx, customer, child, target, order)
     return redeemed
+
+
+def _own_referral_code(voucher: EffectiveVoucher, redeemer: str | None) -> bool:
+    return (
+        voucher.is_referral_code and redeemer is not None and voucher.voucher.holder_id == redeemer
+    )
+
+
+async def _convert_referee(
+    uow: UnitOfWork,
+    ctx: Context,
+    customer: Customer,
+    child: Redemption,
+    target: Target,
+    order: Order | None,
+) -> None:
+    """A referral code redeemed by someone else converts them, if its program says so."""
+    assert target.voucher is not None
+    view = redemption_object(
+        child,
+        order=None if order is None else order_object(order),
+        customer=simple_customer(customer),
+        voucher=voucher_view(target),
+    )
+    await referrals.convert(
+        uow,
+        ctx,
+        target.voucher,
+        customer,
+        ConversionEvent.REDEMPTION,
+        child.id,
+        evidence={"redemption": view},
+    )
 
 
 def _row(

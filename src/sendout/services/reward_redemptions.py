@@ -23,6 +23,7 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.publications import Publication
 from sendout.domain.redemptions import (
     REDEMPTION_ID_PREFIX,
     Redemption,
@@ -36,12 +37,12 @@ from sendout.domain.rewards import (
     assignment_object,
     reward_result,
 )
-from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery, simple_voucher, voucher_object
+from sendout.domain.vouchers import EffectiveVoucher, simple_voucher, voucher_object
 from sendout.services.balances import BalanceUpdate, change_balance_in
 from sendout.services.context import Context
+from sendout.services.giving import give_from_campaign
 from sendout.services.loyalties import get_member
 from sendout.services.orders import OrderDraft, build_order, find_order, save_order
-from sendout.services.publications import PublishRequest, publish_in
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
 from sendout.services.rewards import offered
@@ -139,7 +140,7 @@ async def _redeem(
         },
         transaction_type=TransactionType.POINTS_REDEMPTION,
     )
-    given, publication = await _give(uow, ctx, reward, holder, request)
+    given, publication = await _give(uow, ctx, reward, holder)
     if order is not None and paid:
         order = replace(
             order,
@@ -225,49 +226,24 @@ def _price(
 
 
 async def _give(
-    uow: UnitOfWork,
-    ctx: Context,
-    reward: Reward,
-    holder: Customer,
-    request: RewardRedemptionRequest,
-) -> tuple[EffectiveVoucher | None, Any]:
+    uow: UnitOfWork, ctx: Context, reward: Reward, holder: Customer
+) -> tuple[EffectiveVoucher | None, Publication | None]:
     """The code, credits or points a CAMPAIGN reward gives (None for other rewards), and the
     publication it made, if any."""
     given = reward.parameters.get("campaign")
     if given is None:
         return None, None
-    kind = CampaignType(given["type"])
-    publication = None
-    held = None
-    if kind is not CampaignType.DISCOUNT_COUPONS:
-        mine = await uow.vouchers.list(
-            ctx.project_id, VoucherQuery(campaign_id=given["id"], holder_id=holder.id, limit=1)
-        )
-        held = mine.items[0] if mine.items else None
-    if held is None:
-        published = await publish_in(
-            uow,
-            ctx,
-            PublishRequest(
-                customer=CustomerRef(id=holder.id),
-                campaign=given["id"],
-                metadata={"source_type": "reward", "source_id": reward.id},
-            ),
-        )
-        publication = published.publication
-        held = published.vouchers[0].voucher
-    if kind is CampaignType.DISCOUNT_COUPONS:
-        (voucher,) = await effective(uow, ctx, [held])
-        return voucher, publication
-    added: BalanceUpdate = await change_balance_in(
+    done = await give_from_campaign(
         uow,
         ctx,
-        held.code,
-        int(given["balance"]),
+        given["id"],
+        CampaignType(given["type"]),
+        given["balance"],
+        holder,
+        source={"source_type": "reward", "source_id": reward.id},
         reason=f"reward {reward.id}",
-        details={"reward": {"id": reward.id, "name": reward.name}},
     )
-    return added.voucher, publication
+    return done.voucher, done.publication
 
 
 async def _record(
@@ -279,7 +255,7 @@ async def _record(
     reward: Reward,
     assignment: RewardAssignment,
     result: Mapping[str, Any],
-    publication: Any,
+    publication: Publication | None,
 ) -> None:
     campaign = spent.voucher.campaign
     common = {

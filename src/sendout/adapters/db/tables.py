@@ -117,6 +117,7 @@ campaigns = sa.Table(
     sa.Column("category", sa.String(255)),
     sa.Column("metadata", JSONDocument, nullable=False),
     sa.Column("template", JSONDocument),
+    sa.Column("referral_program", JSONDocument),
     sa.Column("creation_status", sa.String(16), nullable=False),
     sa.Column("vouchers_generation_status", sa.String(16), nullable=False),
     sa.Column("vouchers_count", sa.BigInteger, nullable=False),
@@ -544,4 +545,23 @@ points_buckets = sa.Table(
     sa.Index("ix_points_buckets_voucher", "project_id", "voucher_id", "status"),
     # The scheduled job looks for active buckets past their date, in every project.
     sa.Index("ix_points_buckets_due", "status", "expires_at"),
+)
+
+referrals = sa.Table(
+    "referrals",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("referrer_id", ID, nullable=False),
+    sa.Column("referee_id", ID, nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("source_type", sa.String(16), nullable=False),
+    sa.Column("source_id", ID, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # A referee converts once per program, whatever races.
+    sa.UniqueConstraint(
+        "project_id", "campaign_id", "referee_id", name="uq_referrals_project_campaign_referee"
+    ),
+    sa.Index("ix_referrals_referrer", "project_id", "referrer_id"),
 )

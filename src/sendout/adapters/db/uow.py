@@ -24,6 +24,7 @@ from sendout.adapters.db.promotion_stores import (
     SqlVoucherStore,
 )
 from sendout.adapters.db.redemption_stores import SqlRedemptionStore
+from sendout.adapters.db.referral_stores import SqlReferralStore
 from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
 from sendout.adapters.db.stores import (
@@ -51,6 +52,7 @@ from sendout.domain.ports import (
     ProjectStore,
     PublicationStore,
     RedemptionStore,
+    ReferralStore,
     RewardStore,
     SegmentStore,
     SendoutStore,
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
     earning_rules: EarningRuleStore
     rewards: RewardStore
     points: PointsStore
+    referrals: ReferralStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -114,6 +117,7 @@ class SqlUnitOfWork:
         self.earning_rules = SqlEarningRuleStore(tx)
         self.rewards = SqlRewardStore(tx)
         self.points = SqlPointsStore(tx)
+        self.referrals = SqlReferralStore(tx)
         return self
 
     async def __aexit__(

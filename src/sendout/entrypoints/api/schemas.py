@@ -36,9 +36,11 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.domain.redemptions import MAX_REDEEMABLES
+from sendout.domain.referrals import parse_referral_program
 from sendout.domain.segments import SegmentType
 from sendout.services.distributions import ChannelDraft, DistributionDraft
 from sendout.services.orders import OrderDraft
+from sendout.services.program_notifications import NotificationRequest
 from sendout.services.publications import PublishRequest
 from sendout.services.redemptions import RedeemableRef, RedemptionRequest
 from sendout.services.reward_redemptions import RewardRedemptionRequest
@@ -187,6 +189,12 @@ class CampaignBody(_ValidityFields, _NullMeansUnset):
     metadata: dict[str, Any] | None = None
     voucher: dict[str, Any] | None = None
     promotion: dict[str, Any] | None = None
+    referral_program: dict[str, Any] | None = None
+    #: loyalty and referral programs: distributions attached as the program is created
+    notifications: list[NotificationBody] = Field(default_factory=list, max_length=20)
+
+    def notification_requests(self) -> list[NotificationRequest]:
+        return [n.to_request() for n in self.notifications]
 
     def to_draft(self) -> CampaignDraft:
         campaign_type = _enum(CampaignType, self.campaign_type, "campaign_type")
@@ -214,6 +222,11 @@ class CampaignBody(_ValidityFields, _NullMeansUnset):
             template=template,
             tiers=build_tiers(self.promotion) if campaign_type is CampaignType.PROMOTION else (),
             vouchers_count=self.vouchers_count,
+            referral_program=(
+                parse_referral_program(self.referral_program)
+                if campaign_type is CampaignType.REFERRAL_PROGRAM
+                else None
+            ),
         )
 
 
@@ -354,6 +367,22 @@ class ChannelBody(_NullMeansUnset):
             raw_payload=self.raw_payload,
             retry=parse_retry(self.retry, "channels.retry"),
         )
+
+
+class NotificationBody(_NullMeansUnset):
+    """A program notification: the moment (``on``) and the webhook channels it sends to."""
+
+    on: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    channels: list[ChannelBody] = Field(min_length=1, max_length=10)
+
+    def to_request(self) -> NotificationRequest:
+        return NotificationRequest(
+            on=self.on, name=self.name, channels=tuple(c.to_draft() for c in self.channels)
+        )
+
+
+CampaignBody.model_rebuild()
 
 
 class TriggerBody(_NullMeansUnset):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from sendout.domain.campaigns import (
     GenerationStatus,
     campaign_object,
 )
+from sendout.domain.distributions import Distribution
 from sendout.domain.vouchers import EffectiveVoucher, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import (
@@ -28,6 +30,7 @@ from sendout.entrypoints.api.query import (
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
 from sendout.services import campaigns as service
+from sendout.services import program_notifications
 from sendout.services.campaigns import MAX_VOUCHERS_PER_REQUEST
 
 router = APIRouter(prefix="/v1/campaigns", tags=["Campaigns"])
@@ -42,10 +45,22 @@ def async_accepted(action: AsyncAction, status: int = 202) -> Response:
 async def create_campaign(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
-    campaign, tiers = await service.create_campaign(storage(request), ctx, body.to_draft())
+    draft, notifications = body.to_draft(), body.notification_requests()
+    program_notifications.check(ctx, draft.campaign_type, notifications)
+    campaign, tiers = await service.create_campaign(storage(request), ctx, draft)
+    made = await program_notifications.attach(storage(request), ctx, campaign, notifications)
     if body.vouchers_count:
         wake_worker(request)
-    return json_response(campaign_object(campaign, tiers))
+    return json_response(with_notifications(campaign_object(campaign, tiers), made))
+
+
+def with_notifications(body: dict[str, Any], made: Sequence[Distribution]) -> dict[str, Any]:
+    """A created program's answer, with the distributions attached to it, if any."""
+    if made:
+        body["notifications"] = [
+            {"on": d.trigger.event, "distribution_id": d.id, "name": d.name} for d in made
+        ]
+    return body
 
 
 @router.get("", summary="List campaigns")

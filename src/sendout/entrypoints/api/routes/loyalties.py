@@ -16,7 +16,7 @@ from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.routes.campaigns import async_accepted
+from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
 from sendout.entrypoints.api.routes.vouchers import transactions_response
 from sendout.entrypoints.api.schemas import (
     CampaignBody,
@@ -27,7 +27,7 @@ from sendout.entrypoints.api.schemas import (
     MemberBody,
     TiersBody,
 )
-from sendout.services import balances
+from sendout.services import balances, program_notifications
 from sendout.services import earning_rules as earning
 from sendout.services import loyalties as service
 
@@ -77,10 +77,13 @@ async def member_tiers(member_id: str, request: Request) -> Response:
 async def create_program(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
-    program = await service.create_program(storage(request), ctx, body.to_draft())
+    draft, notifications = body.to_draft(), body.notification_requests()
+    program_notifications.check(ctx, draft.campaign_type, notifications)
+    program = await service.create_program(storage(request), ctx, draft)
+    made = await program_notifications.attach(storage(request), ctx, program, notifications)
     if body.vouchers_count:
         wake_worker(request)
-    return json_response(campaign_object(program))
+    return json_response(with_notifications(campaign_object(program), made))
 
 
 @router.get("", summary="List loyalty programs")
