@@ -92,20 +92,34 @@ async def post_all(
     time_limit: float,
     judge: Judge,
 ) -> Run:
-    """POST every body once from ``concurrency`` keep-alive clients; stops at ``time_limit``."""
+    """POST every body once to ``endpoint`` (see ``post_each``)."""
+    requests = [(endpoint, body) for body in bodies]
+    return await post_each(session, requests, concurrency, time_limit, judge)
+
+
+async def post_each(
+    session: aiohttp.ClientSession,
+    requests: Sequence[tuple[str, bytes]],
+    concurrency: int,
+    time_limit: float,
+    judge: Judge,
+) -> Run:
+    """POST every (url, body) once from ``concurrency`` keep-alive clients; stops at
+    ``time_limit``."""
     run = Run()
     next_index = 0
     deadline = time.monotonic() + time_limit
 
     async def client() -> None:
         nonlocal next_index
-        while next_index < len(bodies) and time.monotonic() < deadline:
+        while next_index < len(requests) and time.monotonic() < deadline:
             index = next_index
             next_index += 1
+            endpoint, body = requests[index]
             started = time.perf_counter()
             try:
                 async with session.post(
-                    endpoint, data=bodies[index], headers=HEADERS, timeout=REQUEST_TIMEOUT
+                    endpoint, data=body, headers=HEADERS, timeout=REQUEST_TIMEOUT
                 ) as response:
                     answer = await response.read()
                     status = response.status

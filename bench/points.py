@@ -29,7 +29,6 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 
 import aiohttp
 import orjson
@@ -37,12 +36,12 @@ import orjson
 from api_ingest import (  # bench/ is on sys.path when run as a script
     HEADERS,
     REQUEST_TIMEOUT,
-    Judge,
     Run,
     free_port,
     get_json,
     percentile,
     post_all,
+    post_each,
     start_server,
     stop_server,
     wait_ready,
@@ -105,51 +104,6 @@ async def add_members(
         )
     print(f"  members    {cards:,} cards in {time.monotonic() - started:.1f} s", flush=True)
     return run.codes
-
-
-async def post_each(
-    session: aiohttp.ClientSession,
-    requests: Sequence[tuple[str, bytes]],
-    concurrency: int,
-    time_limit: float,
-    judge: Judge,
-) -> Run:
-    """``api_ingest.post_all`` for requests that each have their own URL (a card's balance
-    is on the card's path): every (url, body) posted once from ``concurrency`` keep-alive
-    clients; stops at ``time_limit``."""
-    run = Run()
-    next_index = 0
-    deadline = time.monotonic() + time_limit
-
-    async def client() -> None:
-        nonlocal next_index
-        while next_index < len(requests) and time.monotonic() < deadline:
-            index = next_index
-            next_index += 1
-            endpoint, body = requests[index]
-            started = time.perf_counter()
-            try:
-                async with session.post(
-                    endpoint, data=body, headers=HEADERS, timeout=REQUEST_TIMEOUT
-                ) as response:
-                    answer = await response.read()
-                    status = response.status
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                status, answer = 0, repr(exc).encode()
-            run.latencies.append(time.perf_counter() - started)
-            code = judge(index, status, answer)
-            if code is not None:
-                run.codes.append(code)
-            else:
-                run.errors += 1
-                run.error_statuses[status] += 1
-                if len(run.error_samples) < 3:
-                    run.error_samples.append(f"#{index}: {status} {answer[:200]!r}")
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    run.elapsed = time.perf_counter() - started
-    return run
 
 
 async def add_points(
