@@ -275,6 +275,9 @@ class VoucherTransactionStore(Protocol):
     async def list_for_voucher(
         self, project_id: str, voucher_id: str, query: TransactionQuery
     ) -> Page[VoucherTransaction]: ...
+    async def list_for_campaign(
+        self, project_id: str, campaign_id: str, query: TransactionQuery
+    ) -> Page[VoucherTransaction]: ...
 
 
 class SegmentStore(Protocol):

@@ -8,8 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from sendout.domain.balances import TransactionQuery, VoucherTransaction
 from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
+from sendout.domain.earning_rules import EarningRule
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.loyalty_tiers import (
     LOYALTY_TIER_ID_PREFIX,
@@ -212,6 +214,26 @@ async def member_tiers(
     balance = int((card.loyalty_card or {}).get("balance") or 0)
     found = tier_of(tiers, balance)
     return [] if found is None else [found]
+
+
+async def program_transactions(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, query: TransactionQuery
+) -> Page[VoucherTransaction]:
+    """Every point move of the program's cards (cursor)."""
+    program = await get_program(uow_factory, ctx, program_id)
+    async with uow_factory() as uow:
+        return await uow.transactions.list_for_campaign(ctx.project_id, program.id, query)
+
+
+async def tier_earning_rules(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, tier_id: str
+) -> list[EarningRule]:
+    """The program's earning rules that apply to members of the tier: all but those about
+    moves into or out of another tier."""
+    tier = await get_tier(uow_factory, ctx, program_id, tier_id)
+    async with uow_factory() as uow:
+        rules = await uow.earning_rules.of_campaign(ctx.project_id, tier.campaign_id)
+    return [r for r in rules if r.loyalty_tier_id in (None, tier.id)]
 
 
 async def points_expiration(

@@ -280,6 +280,27 @@ async def unassign(
         await uow.commit()
 
 
+async def program_rewards(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str
+) -> list[tuple[Reward, RewardAssignment]]:
+    """Every reward the program offers, with its assignment."""
+    program = await get_program(uow_factory, ctx, program_id)
+    return await _offers(uow_factory, ctx, program.id)
+
+
+async def _offers(
+    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str
+) -> list[tuple[Reward, RewardAssignment]]:
+    found = []
+    async with uow_factory() as uow:
+        offered = await uow.rewards.assignments(ctx.project_id, campaign_id=program_id, limit=1000)
+        for assignment in offered.items:
+            reward = await uow.rewards.get(ctx.project_id, assignment.reward_id)
+            if reward is not None:
+                found.append((reward, assignment))
+    return found
+
+
 async def member_rewards(
     uow_factory: UnitOfWorkFactory, ctx: Context, member_id: str, affordable_only: bool
 ) -> list[tuple[Reward, RewardAssignment]]:
@@ -288,18 +309,11 @@ async def member_rewards(
     card = await get_member(uow_factory, ctx, member_id)
     assert card.campaign is not None
     balance = int((card.loyalty_card or {}).get("balance") or 0)
-    found = []
-    async with uow_factory() as uow:
-        offered = await uow.rewards.assignments(
-            ctx.project_id, campaign_id=card.campaign.id, limit=1000
-        )
-        for assignment in offered.items:
-            if affordable_only and (assignment.points or 1) > balance:
-                continue
-            reward = await uow.rewards.get(ctx.project_id, assignment.reward_id)
-            if reward is not None and not (affordable_only and not reward.in_stock):
-                found.append((reward, assignment))
-    return found
+    return [
+        (reward, assignment)
+        for reward, assignment in await _offers(uow_factory, ctx, card.campaign.id)
+        if not affordable_only or ((assignment.points or 1) <= balance and reward.in_stock)
+    ]
 
 
 async def offered(

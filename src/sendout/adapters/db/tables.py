@@ -383,6 +383,8 @@ voucher_transactions = sa.Table(
     sa.Column("related_transaction_id", ID),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_voucher_transactions_voucher", "voucher_id", "id"),
+    # A loyalty program's transactions, newest first by id.
+    sa.Index("ix_voucher_transactions_campaign", "campaign_id", "id"),
 )
 
 segments = sa.Table(

@@ -42,7 +42,16 @@ class SqlVoucherTransactionStore(_Store):
     async def list_for_voucher(
         self, project_id: str, voucher_id: str, query: TransactionQuery
     ) -> Page[VoucherTransaction]:
-        conditions = [_x.project_id == project_id, _x.voucher_id == voucher_id]
+        return await self._list([_x.project_id == project_id, _x.voucher_id == voucher_id], query)
+
+    async def list_for_campaign(
+        self, project_id: str, campaign_id: str, query: TransactionQuery
+    ) -> Page[VoucherTransaction]:
+        return await self._list([_x.project_id == project_id, _x.campaign_id == campaign_id], query)
+
+    async def _list(
+        self, conditions: list[sa.ColumnElement[bool]], query: TransactionQuery
+    ) -> Page[VoucherTransaction]:
         if query.starting_after_id is not None:
             after = query.starting_after_id
             conditions.append(_x.id < after if query.descending else _x.id > after)

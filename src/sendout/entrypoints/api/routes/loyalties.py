@@ -8,14 +8,21 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sendout.domain.balances import TransactionQuery, transaction_object
 from sendout.domain.campaigns import campaign_object
 from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
 from sendout.domain.points import parse_expiration
+from sendout.domain.rewards import assignment_object, reward_object
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
-from sendout.entrypoints.api.query import parse_limit, parse_page
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
+from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
+from sendout.entrypoints.api.responses import (
+    cursor_envelope,
+    json_response,
+    list_envelope,
+    no_content,
+)
 from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
 from sendout.entrypoints.api.routes.vouchers import transactions_response
 from sendout.entrypoints.api.schemas import (
@@ -27,7 +34,7 @@ from sendout.entrypoints.api.schemas import (
     MemberBody,
     TiersBody,
 )
-from sendout.services import balances, program_notifications
+from sendout.services import balances, program_notifications, rewards
 from sendout.services import earning_rules as earning
 from sendout.services import loyalties as service
 
@@ -238,6 +245,53 @@ async def list_tiers(program_id: str, request: Request) -> Response:
     return json_response(
         list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
     )
+
+
+@router.get("/{program_id}/transactions", summary="Every point move of the program (cursor)")
+async def program_transactions(
+    program_id: str,
+    request: Request,
+    limit: Q = None,
+    order: Q = None,
+    starting_after_id: Q = None,
+) -> Response:
+    ctx = await context(request)
+    size, descending, after = parse_cursor(limit, order, starting_after_id)
+    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
+    found = await service.program_transactions(storage(request), ctx, program_id, query)
+    items = [transaction_object(t) for t in found.items]
+    return json_response(cursor_envelope(items, found.has_more))
+
+
+@router.get(
+    "/{program_id}/tiers/{tier_id}/earning-rules", summary="The earning rules a tier's members have"
+)
+async def tier_earning_rules(
+    program_id: str, tier_id: str, request: Request, limit: Q = None, page: Q = None
+) -> Response:
+    ctx = await context(request)
+    found = await service.tier_earning_rules(storage(request), ctx, program_id, tier_id)
+    size, number = parse_limit(limit), parse_page(page)
+    shown = found[(number - 1) * size : number * size]
+    return json_response(
+        list_envelope("data", (earning_rule_object(r) for r in shown), total=len(found))
+    )
+
+
+@router.get("/{program_id}/tiers/{tier_id}/rewards", summary="The rewards a tier's members can get")
+async def tier_rewards(program_id: str, tier_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    await service.get_tier(storage(request), ctx, program_id, tier_id)
+    found = await rewards.program_rewards(storage(request), ctx, program_id)
+    items = (
+        {
+            "reward": reward_object(reward),
+            "assignment": assignment_object(assignment),
+            "object": "loyalty_tier_reward",
+        }
+        for reward, assignment in found
+    )
+    return json_response(list_envelope("data", items, total=len(found)))
 
 
 @router.get("/{program_id}/tiers/{tier_id}", summary="Get a tier")
