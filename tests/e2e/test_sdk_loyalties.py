@@ -385,3 +385,51 @@ def test_moving_up_a_tier_can_earn_bonus_points(sdk: voucherify.ApiClient, api: 
         )
         assert status == expected, error
     assert len(LoyaltiesApi(sdk).list_earning_rules(club.id).data) == 1
+
+
+def test_a_program_with_expiring_tiers_shows_how_long_a_tier_lasts(
+    sdk: voucherify.ApiClient, api: Api
+) -> None:
+    rules = {
+        "qualification_type": "BALANCE",
+        "qualification_period": "QUARTER",
+        "start_date": {"type": "IMMEDIATE"},
+        "expiration_date": {"type": "END_OF_NEXT_PERIOD"},
+    }
+    status, club = api.call(
+        "POST",
+        "/v1/loyalties",
+        {
+            "name": "Quarterly club",
+            "campaign_type": "LOYALTY_PROGRAM",
+            "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}},
+            "loyalty_tiers_expiration": rules,
+        },
+    )
+    assert status == 200, club
+    got = LoyaltiesApi(sdk).get_loyalty_program(club["id"])
+    assert got.loyalty_tiers_expiration.expiration_date.type == "END_OF_NEXT_PERIOD"
+    _, gold = LoyaltiesApi(sdk).create_in_bulk_loyalty_tiers(
+        club["id"], [tier("Silver", 0, 99), tier("Gold", 100, None)]
+    )
+    card = join(sdk, club["id"], "quarterly")
+    points(sdk, card.code, 120)
+    points(sdk, card.code, -60)  # below Gold, which it keeps until it expires
+    (held,) = LoyaltiesApi(sdk).list_member_loyalty_tier(card.code).data
+    assert held.id == gold.id
+    assert held.expiration.tier_id == gold.id
+    assert held.expiration.expiration_date is not None
+    assert held.expiration.expiration_date > held.expiration.start_date
+
+    status, error = api.call(
+        "POST",
+        "/v1/loyalties",
+        {
+            "name": "Bad tier rules",
+            "campaign_type": "LOYALTY_PROGRAM",
+            "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}},
+            "loyalty_tiers_expiration": {"expiration_date": {"type": "END_OF_PERIOD"}},
+        },
+    )
+    assert (status, error["key"]) == (400, "invalid_campaign_params")
+    assert "qualification_period" in error["details"]

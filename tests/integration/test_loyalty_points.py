@@ -20,17 +20,22 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import CustomerRef
+from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.points import BucketStatus, Expiration, ExpirationType
 from sendout.services import balances, earning_rules, loyalties
 from sendout.services.context import Context
 from sendout.services.events import track_custom_event
+from sendout.services.member_tiers import TierScheduler
 from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import create_project
 from sendout.testing import FakeClock, make_context
 
 
 async def program_with(
-    container: Container, clock: FakeClock, expiration_rules: dict[str, Any] | None = None
+    container: Container,
+    clock: FakeClock,
+    expiration_rules: dict[str, Any] | None = None,
+    tiers_expiration: dict[str, Any] | None = None,
 ) -> tuple[Context, str]:
     issued = await create_project(container.uow_factory, clock, random.Random(1), "points")
     ctx = make_context(issued.project.id, clock=clock)
@@ -49,6 +54,7 @@ async def program_with(
                 loyalty_card=card,
                 code_config=parse_code_config({"length": 8}),
             ),
+            loyalty_tiers_expiration=parse_tiers_expiration(tiers_expiration),
         ),
     )
     return ctx, program.id
@@ -213,3 +219,53 @@ async def test_two_workers_activate_and_expire_each_item_once(
     types = await event_types(container, ctx)
     assert types.count("customer.voucher.loyalty_card.pending_points.activated") == 40
     assert types.count("customer.voucher.loyalty_card.points_expired") == 40
+
+
+async def test_expiring_tiers_are_held_prolonged_and_settled_by_the_worker(
+    isolated_container: Container,
+) -> None:
+    container, clock = isolated_container, FakeClock()  # 2026-01-01
+    ctx, program_id = await program_with(
+        container,
+        clock,
+        tiers_expiration={
+            "qualification_period": "MONTH",
+            "expiration_date": {"type": "END_OF_PERIOD"},
+        },
+    )
+    await loyalties.create_tiers(
+        container.uow_factory,
+        ctx,
+        program_id,
+        [
+            {"name": "Silver", "points": {"from": 0, "to": 99}},
+            {"name": "Gold", "points": {"from": 100}},
+        ],
+    )
+    slipping = await member(container, ctx, program_id, "slipping")
+    steady = await member(container, ctx, program_id, "steady")
+    for code in (slipping, steady):
+        await balances.update_balance(container.uow_factory, ctx, code, 150)
+
+    async def tier_of(code: str) -> tuple[str, str | None]:
+        ((tier, held),) = await loyalties.member_tiers(container.uow_factory, ctx, code)
+        assert held is not None
+        expires = None if held.expiration_date is None else held.expiration_date.isoformat()
+        return tier.name, expires
+
+    assert await tier_of(slipping) == ("Gold", "2026-01-31")
+    await balances.update_balance(container.uow_factory, ctx, slipping, -100)
+    assert await tier_of(slipping) == ("Gold", "2026-01-31")  # held until it expires
+
+    jobs = TierScheduler(container.uow_factory, clock, random.Random(4))
+    clock.advance(timedelta(days=30))  # 2026-01-31: the last day
+    assert await jobs.expire_due() == 0
+    clock.advance(timedelta(days=1))
+    assert await jobs.expire_due() == 2
+    assert await jobs.expire_due() == 0
+    assert await tier_of(slipping) == ("Silver", "2026-02-28")
+    assert await tier_of(steady) == ("Gold", "2026-02-28")
+    types = await event_types(container, ctx)
+    assert types.count("customer.loyalty.tier.joined") == 2
+    assert types.count("customer.loyalty.tier.downgraded") == 1
+    assert types.count("customer.loyalty.tier.prolonged") == 1

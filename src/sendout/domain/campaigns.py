@@ -234,6 +234,8 @@ class Campaign:
     template: VoucherTemplate | None = None
     #: REFERRAL_PROGRAM campaigns: how referees convert and how both sides are rewarded
     referral_program: Mapping[str, Any] | None = None
+    #: LOYALTY_PROGRAM campaigns with expiring tiers (``loyalty_tiers.parse_tiers_expiration``)
+    loyalty_tiers_expiration: Mapping[str, Any] | None = None
     creation_status: GenerationStatus = GenerationStatus.DONE
     vouchers_generation_status: GenerationStatus = GenerationStatus.DONE
     vouchers_count: int = 0
@@ -280,6 +282,8 @@ def campaign_object(campaign: Campaign, tiers: list[PromotionTier] | None = None
     }
     if campaign.referral_program is not None:
         body["referral_program"] = referral_program_object(campaign.referral_program)
+    if campaign.loyalty_tiers_expiration is not None:
+        body["loyalty_tiers_expiration"] = dict(campaign.loyalty_tiers_expiration)
     if campaign.campaign_type is CampaignType.PROMOTION:
         items = [promotion_tier_object(t, campaign) for t in tiers or []]
         body["promotion"] = {
@@ -367,6 +371,7 @@ class CampaignDraft:
     tiers: tuple[TierDraft, ...] = ()
     vouchers_count: int = 0
     referral_program: Mapping[str, Any] | None = None
+    loyalty_tiers_expiration: Mapping[str, Any] | None = None
 
 
 def build_template(

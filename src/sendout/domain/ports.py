@@ -18,7 +18,7 @@ from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.domain.earning_rules import EarningEvent, EarningRule
 from sendout.domain.events import Event
-from sendout.domain.loyalty_tiers import LoyaltyTier
+from sendout.domain.loyalty_tiers import LoyaltyTier, MemberTier
 from sendout.domain.notifications import Notification, NotificationQuery
 from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.points import PendingPoints, PointsBucket
@@ -320,6 +320,16 @@ class LoyaltyTierStore(Protocol):
     async def add_many(self, tiers: Sequence[LoyaltyTier]) -> None: ...
     async def of_campaign(self, project_id: str, campaign_id: str) -> Sequence[LoyaltyTier]:
         """The program's tiers, lowest first."""
+        ...
+
+    async def held(self, project_id: str, voucher_id: str) -> MemberTier | None:
+        """The tier a member of a program with expiring tiers holds."""
+        ...
+
+    async def hold(self, held: MemberTier) -> None: ...
+    async def release(self, project_id: str, voucher_id: str) -> None: ...
+    async def expired(self, today: date, limit: int) -> Sequence[tuple[str, str]]:
+        """(project id, card id) of members whose tier's last day has passed."""
         ...
 
 

@@ -28,6 +28,7 @@ from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
 from sendout.services.manual import ManualScheduler
+from sendout.services.member_tiers import TierScheduler
 from sendout.services.notifications import AlertMailer
 from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import create_project
@@ -165,6 +166,7 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
             ("pending points", points.activate_due),
             ("points expiration", points.expire_due),
+            ("tier expiration", TierScheduler(uow, clock, rng).expire_due),
         ],
         poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.

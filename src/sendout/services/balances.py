@@ -16,15 +16,12 @@ from sendout.domain.balances import (
     transaction_object,
 )
 from sendout.domain.campaigns import VoucherType, simple_campaign
-from sendout.domain.clock import iso
 from sendout.domain.customers import simple_customer
-from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import EventType
-from sendout.domain.loyalty_tiers import tier_change, tier_of
 from sendout.domain.points import PROGRAM_RULES, Expiration
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
-from sendout.services import point_buckets
+from sendout.services import member_tiers, point_buckets
 from sendout.services.context import Context
 from sendout.services.recording import record_event
 from sendout.services.voucher_lookup import effective, require_voucher
@@ -111,7 +108,7 @@ async def change_balance_in(
         await _record_addition(uow, ctx, result)
     if change.kind is VoucherType.LOYALTY_CARD:
         before = int((current.loyalty_card or {}).get("balance") or 0)
-        await _record_tier_change(uow, ctx, result, before)
+        await member_tiers.follow_balance(uow, ctx, result.voucher, before)
     return result
 
 
@@ -139,40 +136,6 @@ async def _record_addition(uow: UnitOfWork, ctx: Context, update: BalanceUpdate)
             "transaction": transaction_object(update.transaction),
         },
     )
-
-
-async def _record_tier_change(
-    uow: UnitOfWork, ctx: Context, update: BalanceUpdate, before: int
-) -> None:
-    """A balance that crosses a tier's bounds moves the member: joined, left, up or down."""
-    campaign = update.voucher.campaign
-    holder_id = update.voucher.voucher.holder_id
-    if campaign is None or holder_id is None:
-        return
-    tiers = await uow.loyalty_tiers.of_campaign(ctx.project_id, campaign.id)
-    moved = tier_change(tier_of(tiers, before), tier_of(tiers, update.change.balance))
-    holder = await uow.customers.get(ctx.project_id, holder_id)
-    if moved is None or holder is None:
-        return
-    kind, tier_objects = moved
-    await record_event(
-        uow,
-        ctx,
-        type=kind.value,
-        customer_id=holder.id,
-        entity_id=update.voucher.voucher.id,
-        data={
-            "customer": simple_customer(holder),
-            "campaign": simple_campaign(campaign),
-            "created_at": iso(ctx.now()),
-            **tier_objects,
-        },
-    )
-    # Imported here: earning changes balances itself (a rule on this move may grant points).
-    from sendout.services.earning import earn
-
-    tier = tier_objects.get("loyalty_tier") or tier_objects["loyalty_tier_to"]
-    await earn(uow, ctx, holder, EarningEvent(kind.value), loyalty_tier=tier)
 
 
 async def list_transactions(

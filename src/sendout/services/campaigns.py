@@ -145,6 +145,7 @@ async def create_campaign(
                 metadata=draft.metadata,
                 template=draft.template,
                 referral_program=draft.referral_program,
+                loyalty_tiers_expiration=draft.loyalty_tiers_expiration,
                 creation_status=generating,
                 vouchers_generation_status=generating,
                 created_at=now,

@@ -17,6 +17,7 @@ from sendout.domain.loyalty_tiers import (
     LOYALTY_TIER_ID_PREFIX,
     MAX_TIERS,
     LoyaltyTier,
+    MemberTier,
     check_no_overlap,
     parse_tier,
     tier_of,
@@ -27,6 +28,7 @@ from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services import campaigns
 from sendout.services.context import Context
 from sendout.services.customers import find_customer
+from sendout.services.member_tiers import expiring
 from sendout.services.publications import PublishRequest, publish
 from sendout.services.vouchers import get_voucher, list_vouchers
 
@@ -205,15 +207,25 @@ async def get_tier(
 
 async def member_tiers(
     uow_factory: UnitOfWorkFactory, ctx: Context, member_id: str
-) -> list[LoyaltyTier]:
-    """The tier the member's balance is in (none, or one)."""
+) -> list[tuple[LoyaltyTier, MemberTier | None]]:
+    """The member's tier (none, or one): the one their balance is in or, when the program's
+    tiers expire, the one they hold (with its expiration)."""
     card = await get_member(uow_factory, ctx, member_id)
     assert card.campaign is not None
     async with uow_factory() as uow:
         tiers = await uow.loyalty_tiers.of_campaign(ctx.project_id, card.campaign.id)
+        held = (
+            await uow.loyalty_tiers.held(ctx.project_id, card.voucher.id)
+            if expiring(card.campaign)
+            else None
+        )
+    if held is not None:
+        return [(t, held) for t in tiers if t.id == held.tier_id]
+    if expiring(card.campaign):
+        return []
     balance = int((card.loyalty_card or {}).get("balance") or 0)
     found = tier_of(tiers, balance)
-    return [] if found is None else [found]
+    return [] if found is None else [(found, None)]
 
 
 async def program_transactions(

@@ -106,6 +106,9 @@ def _campaign_values(c: Campaign) -> dict[str, Any]:
         "metadata": dict(c.metadata),
         "template": _template_value(c.template),
         "referral_program": None if c.referral_program is None else dict(c.referral_program),
+        "loyalty_tiers_expiration": (
+            None if c.loyalty_tiers_expiration is None else dict(c.loyalty_tiers_expiration)
+        ),
         "creation_status": c.creation_status.value,
         "vouchers_generation_status": c.vouchers_generation_status.value,
         "vouchers_count": c.vouchers_count,
@@ -135,6 +138,7 @@ def _campaign(row: sa.Row[Any]) -> Campaign:
         metadata=m["metadata"],
         template=_template(m["template"]),
         referral_program=m["referral_program"],
+        loyalty_tiers_expiration=m["loyalty_tiers_expiration"],
         creation_status=GenerationStatus(m["creation_status"]),
         vouchers_generation_status=GenerationStatus(m["vouchers_generation_status"]),
         vouchers_count=m["vouchers_count"],

@@ -118,6 +118,7 @@ campaigns = sa.Table(
     sa.Column("metadata", JSONDocument, nullable=False),
     sa.Column("template", JSONDocument),
     sa.Column("referral_program", JSONDocument),
+    sa.Column("loyalty_tiers_expiration", JSONDocument),
     sa.Column("creation_status", sa.String(16), nullable=False),
     sa.Column("vouchers_generation_status", sa.String(16), nullable=False),
     sa.Column("vouchers_count", sa.BigInteger, nullable=False),
@@ -566,4 +567,21 @@ referrals = sa.Table(
         "project_id", "campaign_id", "referee_id", name="uq_referrals_project_campaign_referee"
     ),
     sa.Index("ix_referrals_referrer", "project_id", "referrer_id"),
+)
+
+member_tiers = sa.Table(
+    "member_tiers",
+    metadata,
+    # one row per loyalty card, for programs whose tiers expire
+    sa.Column("voucher_id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("tier_id", ID, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("expiration_date", sa.Date),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    # The scheduled job looks for tiers past their last day, in every project.
+    sa.Index("ix_member_tiers_expiration", "expiration_date"),
 )

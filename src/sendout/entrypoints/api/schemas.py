@@ -33,6 +33,7 @@ from sendout.domain.distributions import (
     parse_retry,
 )
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.domain.redemptions import MAX_REDEEMABLES
@@ -190,6 +191,7 @@ class CampaignBody(_ValidityFields, _NullMeansUnset):
     voucher: dict[str, Any] | None = None
     promotion: dict[str, Any] | None = None
     referral_program: dict[str, Any] | None = None
+    loyalty_tiers_expiration: dict[str, Any] | None = None
     #: loyalty and referral programs: distributions attached as the program is created
     notifications: list[NotificationBody] = Field(default_factory=list, max_length=20)
 
@@ -225,6 +227,11 @@ class CampaignBody(_ValidityFields, _NullMeansUnset):
             referral_program=(
                 parse_referral_program(self.referral_program)
                 if campaign_type is CampaignType.REFERRAL_PROGRAM
+                else None
+            ),
+            loyalty_tiers_expiration=(
+                parse_tiers_expiration(self.loyalty_tiers_expiration)
+                if campaign_type is CampaignType.LOYALTY_PROGRAM
                 else None
             ),
         )

@@ -76,7 +76,7 @@ async def member_tiers(member_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await service.member_tiers(storage(request), ctx, member_id)
     return json_response(
-        list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
+        list_envelope("data", (loyalty_tier_object(t, h) for t, h in found), total=len(found))
     )
 
 
