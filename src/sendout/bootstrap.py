@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sendout.adapters.channels.registry import channel_catalog
 from sendout.adapters.db.engine import Database, open_database
 from sendout.adapters.db.migrate import upgrade_async
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
 from sendout.config import Settings
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
@@ -30,6 +32,8 @@ class Container:
     clock: Clock = field(default_factory=SystemClock)
     #: Ids, tokens and secrets come from the operating system's CSPRNG.
     rng: random.Random = field(default_factory=random.SystemRandom)
+    #: the message channels (email, SMS, CRMs) distributions can send through
+    channels: ChannelCatalog = field(default_factory=channel_catalog)
 
     #: Called when new background work was committed (the in-process worker's wake-up).
     wake_listeners: list[Callable[[], None]] = field(default_factory=list)

@@ -145,7 +145,43 @@ def test_create_read_list_replace_pause_activate_delete(api: Api) -> None:
             "channels[0].payload",
             "not both",
         ),
-        ({"channels": [webhook(type="email")]}, "channels", "not available yet"),
+        ({"channels": [webhook(type="email")]}, "channels.url", "only webhook channels"),
+        (
+            {"channels": [{"type": "pigeon", "event_name": "p", "settings": {}}]},
+            "channels[0].type",
+            "not a channel type",
+        ),
+        (
+            {"channels": [{"type": "email", "event_name": "e", "settings": {"subject": "Hi"}}]},
+            "channels[0].settings.text",
+            "required",
+        ),
+        (
+            {
+                "channels": [
+                    {
+                        "type": "email",
+                        "event_name": "e",
+                        "settings": {"subject": "Hi", "text": "x", "cc": "a@b.c"},
+                    }
+                ]
+            },
+            "channels[0]",
+            "unknown setting 'cc'",
+        ),
+        (
+            {
+                "channels": [
+                    {
+                        "type": "sms",
+                        "event_name": "s",
+                        "settings": {"body": "Code {{voucher.cod}}"},
+                    }
+                ]
+            },
+            "channels[0].settings.body",
+            "Unknown key",
+        ),
         ({"channels": []}, "channels", ""),
         ({"status": "DONE"}, "status", "DRAFT or ACTIVE"),
     ],

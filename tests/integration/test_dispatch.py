@@ -69,6 +69,7 @@ async def setup(container: Container) -> tuple[Context, str]:
                 ),
             ),
         ),
+        catalog=container.channels,
     )
     return ctx, distribution.id
 

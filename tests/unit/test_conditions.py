@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.conditions import holds
 from sendout.domain.distributions import (
     Action,
@@ -64,7 +65,10 @@ CHANNEL = WebhookChannel(id="c", event_name="e", url="https://example.com/hook",
 
 def save(conditions: dict[str, Any], event: str = "customer.order.paid") -> None:
     check_distribution(
-        Trigger(event=event, conditions=conditions), ActionSpec(type=Action.PLAIN), [CHANNEL]
+        Trigger(event=event, conditions=conditions),
+        ActionSpec(type=Action.PLAIN),
+        [CHANNEL],
+        catalog=ChannelCatalog(),
     )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
     ACTIONS_BY_TRIGGER,
     PARAMETERS,
@@ -94,7 +95,10 @@ def test_every_events_sample_renders_every_key_it_offers(event: str) -> None:
         id="ch_1", event_name="e", url="https://x.io", payload=template, secret="whsec_x"
     )
     check_distribution(
-        Trigger(event=event, parameters=parameters_for(event)), action(kind), [channel]
+        Trigger(event=event, parameters=parameters_for(event)),
+        action(kind),
+        [channel],
+        catalog=ChannelCatalog(),
     )
     data = sample_data(event, set(schema.objects))
     context = EnvelopeContext(

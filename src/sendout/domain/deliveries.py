@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from sendout.domain.channels import ProviderConfig
 
 RESPONSE_EXCERPT_BYTES = 8 * 1024
 
@@ -38,6 +40,15 @@ class SendResult:
 class ChannelSender(Protocol):
     async def send(self, request: OutboundRequest) -> SendResult: ...
     async def close(self) -> None: ...
+
+
+class MessageSender(Protocol):
+    """Sends one message of a message channel (email, SMS, a CRM) with the project's provider
+    configuration (None: the project has not configured it), answering with a value."""
+
+    async def send(
+        self, message: Mapping[str, Any], config: ProviderConfig | None
+    ) -> SendResult: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

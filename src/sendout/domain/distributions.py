@@ -15,12 +15,13 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from sendout.domain.channels import ChannelCatalog, MessageChannel, check_message_channel
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.conditions import MAX_CONDITIONS, holds, operand_problem
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
-from sendout.domain.retry import RetryPolicy
+from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.signing import signing_secrets
 from sendout.domain.templates import (
     PathSchema,
@@ -204,6 +205,22 @@ def schema_for(event: str, action: Action) -> PathSchema:
     return PathSchema(objects=objects, nested=spec["nested"])
 
 
+#: The customer as message channels see it: the whole customer (phone, address, summary), as
+#: segment events carry it, since an email or an SMS needs an address an event's
+#: ``SimpleCustomer`` does not hold.
+_FULL_CUSTOMER = EVENT_DATA[EventType.SEGMENT_ENTERED.value]
+
+
+def message_schema_for(event: str, action: Action) -> PathSchema:
+    """What a message channel's templates on ``event`` with ``action`` may read."""
+    schema = schema_for(event, action)
+    if "customer" not in schema.objects:
+        return schema
+    objects = {**schema.objects, "customer": _FULL_CUSTOMER["objects"]["customer"]}
+    nested = {**schema.nested, "customer": _FULL_CUSTOMER["nested"]["customer"]}
+    return PathSchema(objects=objects, nested=nested)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trigger:
     event: str
@@ -279,14 +296,6 @@ class WebhookChannel:
         }
 
 
-def retry_object(policy: RetryPolicy) -> dict[str, Any]:
-    return {
-        "max_retries": policy.retries,
-        "initial_delay_seconds": int(policy.first_delay.total_seconds()),
-        "max_delay_seconds": int(policy.max_delay.total_seconds()),
-    }
-
-
 def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
     """A channel's ``retry`` setting: ``{max_retries, initial_delay_seconds,
     max_delay_seconds}``, each optional (the default ladder fills the rest)."""
@@ -318,6 +327,9 @@ def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
         raise invalid_field("initial_delay_seconds to 24 hours", f"{where}.max_delay_seconds")
     return RetryPolicy(retries=retries, first_delay=first, max_delay=largest)
 
+
+#: A distribution's channel: a webhook, or a message through a registered channel kind.
+Channel = WebhookChannel | MessageChannel
 
 MANUAL = EventType.MANUAL_DISTRIBUTION_SCHEDULE.value
 MAX_RECIPIENT_IDS = 10_000
@@ -369,7 +381,7 @@ class Distribution:
     status: DistributionStatus
     trigger: Trigger
     action: ActionSpec
-    channels: tuple[WebhookChannel, ...]
+    channels: tuple[Channel, ...]
     created_at: datetime
     updated_at: datetime | None = None
     manual: ManualPlan | None = None
@@ -377,7 +389,7 @@ class Distribution:
     #: held until it is set live) or None (a person paused it: events are not acted on)
     paused_reason: str | None = None
 
-    def channel(self, channel_id: str) -> WebhookChannel | None:
+    def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
 
     @property
@@ -503,8 +515,25 @@ def check_channel(channel: WebhookChannel, trigger: Trigger, action: ActionSpec,
         raise invalid_field(error.details or error.message, f"{where}.payload") from None
 
 
+def check_message(
+    channel: MessageChannel, trigger: Trigger, action: ActionSpec, n: int, catalog: ChannelCatalog
+) -> None:
+    where = f"channels[{n}]"
+    if not _EVENT_NAME.match(channel.event_name):
+        raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+    spec = catalog.spec(channel.type)
+    if spec is None:
+        kinds = ", ".join(["webhook", *catalog.types])
+        raise invalid_field(f"{channel.type!r} is not a channel type ({kinds})", f"{where}.type")
+    check_message_channel(channel, spec, message_schema_for(trigger.event, action.type), where)
+
+
 def check_distribution(
-    trigger: Trigger, action: ActionSpec, channels: Sequence[WebhookChannel]
+    trigger: Trigger,
+    action: ActionSpec,
+    channels: Sequence[Channel],
+    *,
+    catalog: ChannelCatalog,
 ) -> None:
     """Everything a distribution must satisfy to be saved, each failure naming its field."""
     check_trigger(trigger)
@@ -513,7 +542,10 @@ def check_distribution(
     if not 1 <= len(channels) <= MAX_CHANNELS:
         raise invalid_field(f"1 to {MAX_CHANNELS} channels", "channels")
     for n, channel in enumerate(channels):
-        check_channel(channel, trigger, action, n)
+        if isinstance(channel, MessageChannel):
+            check_message(channel, trigger, action, n, catalog)
+        else:
+            check_channel(channel, trigger, action, n)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ from sendout.domain.activity import ActivityQuery
 from sendout.domain.async_actions import AsyncAction
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
 from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
+from sendout.domain.channels import ProviderConfig
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerQuery
 from sendout.domain.deliveries import SendResult
@@ -415,6 +416,13 @@ class ReferralStore(Protocol):
     async def of_referrer(self, project_id: str, referrer_id: str) -> Sequence[Referral]: ...
 
 
+class IntegrationStore(Protocol):
+    async def get(self, project_id: str, provider: str) -> ProviderConfig | None: ...
+    async def list(self, project_id: str) -> Sequence[ProviderConfig]: ...
+    async def put(self, config: ProviderConfig, now: datetime) -> None: ...
+    async def remove(self, project_id: str, provider: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store. Leaving the block without ``commit`` rolls back."""
 
@@ -440,6 +448,7 @@ class UnitOfWork(Protocol):
     rewards: RewardStore
     points: PointsStore
     referrals: ReferralStore
+    integrations: IntegrationStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -64,3 +64,12 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     except (TypeError, ValueError):
         return None
     return moment - now if moment.tzinfo else None
+
+
+def retry_object(policy: RetryPolicy) -> dict[str, int]:
+    """A channel's retry ladder as the API shows it."""
+    return {
+        "max_retries": policy.retries,
+        "initial_delay_seconds": int(policy.first_delay.total_seconds()),
+        "max_delay_seconds": int(policy.max_delay.total_seconds()),
+    }

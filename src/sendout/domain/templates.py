@@ -18,6 +18,8 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import hashlib
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -115,6 +117,35 @@ class FilterSpec:
     args: tuple[type, ...] = ()
 
 
+class InlineImage(str):
+    """A code drawn as an image (``| qr``, ``| barcode``): in an HTML email, an ``<img>`` of
+    an attached picture the email adapter draws; anywhere else (text, JSON) the code itself,
+    which is why it is a ``str``."""
+
+    kind: str
+
+    def __new__(cls, kind: str, data: str) -> InlineImage:
+        image = super().__new__(cls, data)
+        image.kind = kind
+        return image
+
+    @property
+    def data(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def cid(self) -> str:
+        digest = hashlib.sha256(f"{self.kind}:{self.data}".encode()).hexdigest()[:24]
+        return f"{self.kind}-{digest}@sendout"
+
+
+def _image(kind: str) -> Callable[[Any], Any]:
+    def draw(value: Any) -> Any:
+        return None if value is None or value == "" else InlineImage(kind, _text(value))
+
+    return draw
+
+
 FILTERS: dict[str, FilterSpec] = {
     "default": FilterSpec(_default, (object,)),
     "upper": FilterSpec(_case("upper")),
@@ -126,6 +157,8 @@ FILTERS: dict[str, FilterSpec] = {
     "length": FilterSpec(_length),
     "join": FilterSpec(_join, (str,)),
     "truncate": FilterSpec(_truncate, (int,)),
+    "qr": FilterSpec(_image("qr")),
+    "barcode": FilterSpec(_image("barcode")),
 }
 
 
@@ -425,6 +458,63 @@ def compiled_template(text: str) -> Renderer:
 @functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
 def compiled_attributes(attributes: tuple[tuple[str, str | None], ...]) -> Renderer:
     return template_from_attributes(attributes).compile()
+
+
+def parse_text_template(text: str) -> Template:
+    """A text template (an email subject or body, an SMS): any text, with placeholders."""
+    if len(text.encode()) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"Templates are limited to {MAX_TEMPLATE_BYTES} bytes")
+    parser = _Parser(text)
+    parts: list[str | Placeholder] = []
+    while True:
+        start = text.find("{{", parser.pos)
+        if start < 0:
+            parts.append(text[parser.pos :])
+            break
+        parts.append(text[parser.pos : start])
+        parser.pos = start
+        parts.append(parser.placeholder())
+    kept = tuple(p for p in parts if p != "")
+    root: Node = Interpolation(kept) if parser.placeholders else Const(text)
+    return Template(root, tuple(parser.placeholders))
+
+
+def _as_html(value: Any) -> str:
+    if isinstance(value, InlineImage):
+        return f'<img src="cid:{value.cid}" alt="{html.escape(value.data)}">'
+    return html.escape(_text(value))
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_text(text: str, *, html: bool = False) -> Callable[[Mapping[str, Any]], str]:
+    """The renderer of a text template; ``html``: each value escaped (and images drawn)."""
+    root = parse_text_template(text).root
+    show = _as_html if html else _text
+    if isinstance(root, Const):
+        constant = str(root.value)
+        return lambda data: constant
+    assert isinstance(root, Interpolation)
+    compiled = [
+        (None, part) if isinstance(part, str) else (_compile_placeholder(part), "")
+        for part in root.parts
+    ]
+
+    def render(data: Mapping[str, Any]) -> str:
+        return "".join(part if value is None else show(value(data)) for value, part in compiled)
+
+    return render
+
+
+def images_of(text: str, data: Mapping[str, Any]) -> list[InlineImage]:
+    """The images an HTML text template draws for ``data``, in order, each once."""
+    found: list[InlineImage] = []
+    for placeholder in parse_text_template(text).placeholders:
+        if any(f.name in ("qr", "barcode") for f in placeholder.filters):
+            value = _compile_placeholder(placeholder)(data)
+            seen = {(i.kind, i.data) for i in found}
+            if isinstance(value, InlineImage) and (value.kind, value.data) not in seen:
+                found.append(value)
+    return found
 
 
 def check_rendered_size(body: bytes) -> None:

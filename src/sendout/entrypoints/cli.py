@@ -15,6 +15,7 @@ import uvloop
 from fastapi import FastAPI
 
 from sendout import __version__
+from sendout.adapters.channels.registry import message_senders
 from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.adapters.channels.webhook import WebhookSender
 from sendout.bootstrap import Container, bootstrap
@@ -152,6 +153,8 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
         attempt_timeout=settings.delivery_timeout,
         concurrency=settings.delivery_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
+        catalog=container.channels,
+        messages=message_senders(sender),
     )
     poll = settings.worker_poll_seconds
     points = PointsScheduler(uow, clock, rng)
@@ -161,7 +164,7 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
     deliverer.on_progress = delivery.wake
     main = Worker(
         jobs=[
-            ("dispatch", Dispatcher(uow, clock, rng).run_batch),
+            ("dispatch", Dispatcher(uow, clock, rng, container.channels).run_batch),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
             ("pending points", points.activate_due),

@@ -205,3 +205,14 @@ async def list_activity(
         return await uow.events.list_for_customer(
             ctx.project_id, customer.id, ACTIVITY_TYPES, query
         )
+
+
+async def with_full_customer(
+    uow: UnitOfWork, project_id: str, customer_id: str | None, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An event's data as message channels read it: the customer whole (an SMS needs the phone
+    number an event's ``SimpleCustomer`` does not carry)."""
+    customer = await uow.customers.get(project_id, customer_id) if customer_id else None
+    if customer is None:
+        return dict(data)
+    return {**data, "customer": {**(data.get("customer") or {}), **customer_object(customer)}}

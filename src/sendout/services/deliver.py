@@ -20,17 +20,22 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
 
 from sendout.domain.breaker import Breaker, BreakerPolicy
+from sendout.domain.channels import ChannelCatalog, MessageChannel, ProviderConfig
 from sendout.domain.clock import Clock
-from sendout.domain.deliveries import ChannelSender, OutboundRequest, SendResult
+from sendout.domain.deliveries import ChannelSender, MessageSender, OutboundRequest, SendResult
 from sendout.domain.distributions import (
     PAUSED_DELIVERY_FAILED,
     Distribution,
     DistributionStatus,
+    WebhookChannel,
 )
 from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -52,10 +57,13 @@ REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the l
 
 @dataclass(frozen=True, slots=True)
 class _Route:
-    """How one claimed send-out goes out."""
+    """How one claimed send-out goes out: signed with ``secrets`` (a webhook), or handed to a
+    message channel's ``sender`` with the project's provider ``config``."""
 
     secrets: list[str]
     policy: RetryPolicy
+    sender: MessageSender | None = None
+    config: ProviderConfig | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +88,8 @@ class Deliverer:
         endpoint_concurrency: int = ENDPOINT_CONCURRENCY,
         batch: int = DELIVERY_BATCH,
         breaker: BreakerPolicy | None = None,
+        catalog: ChannelCatalog | None = None,
+        messages: Mapping[str, MessageSender] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._sender = sender
@@ -91,6 +101,9 @@ class Deliverer:
         self._batch = batch
         self._breaker_policy = breaker or BreakerPolicy()
         self._breakers: dict[str, Breaker] = {}
+        #: message channels: their kinds, and a sender per kind
+        self._catalog = catalog or ChannelCatalog()
+        self._messages = dict(messages or {})
         self._in_flight: Counter[str] = Counter()  # per URL, until the attempt is recorded
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[_Finished] = []
@@ -132,10 +145,13 @@ class Deliverer:
             if not due:
                 return 0
             sources = await _sources(uow, due)
+            configs: dict[tuple[str, str], ProviderConfig | None] = {}
             room: dict[str, int] = {}
             for sendout in due:
                 source = sources.get(sendout.distribution_id)
                 route = _route(sendout, source, now)
+                if route is not None and isinstance(source, Distribution):
+                    route = await self._message_route(uow, sendout, source, route, configs)
                 if route is None:
                     await _set_aside(uow, sendout, source, now)
                     continue
@@ -161,22 +177,50 @@ class Deliverer:
 
     # --- sending --------------------------------------------------------------------------
 
+    async def _message_route(
+        self,
+        uow: UnitOfWork,
+        sendout: Sendout,
+        source: Distribution,
+        route: _Route,
+        configs: dict[tuple[str, str], ProviderConfig | None],
+    ) -> _Route:
+        """A message channel's send-out goes to its kind's sender with the project's provider
+        configuration (read once per claim)."""
+        channel = source.channel(sendout.channel_id)
+        if not isinstance(channel, MessageChannel):
+            return route
+        spec = self._catalog.spec(channel.type)
+        sender = self._messages.get(channel.type)
+        if spec is None or sender is None:
+            return replace(route, sender=_Unavailable(channel.type))
+        key = (sendout.project_id, spec.provider.name)
+        if key not in configs:
+            configs[key] = await uow.integrations.get(*key)
+        return replace(route, sender=sender, config=configs[key])
+
     async def _attempt(self, sendout: Sendout, route: _Route) -> None:
         started = self._clock.now()
-        headers = {
-            **sendout.headers,
-            **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
-        }
         try:
-            result = await self._sender.send(
-                OutboundRequest(url=sendout.url, headers=headers, body=sendout.body)
-            )
+            if route.sender is not None:
+                result = await route.sender.send(orjson.loads(sendout.body), route.config)
+            else:
+                result = await self._send_webhook(sendout, route, started)
         except Exception as exc:  # a ChannelSender answers with values; this is a bug guard
             log.exception("sender raised for send-out %s", sendout.id)
             result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
         self._judge_endpoint(sendout.url, result)
         self._finished.append(_Finished(sendout, route, started, result))
         self.on_progress()
+
+    async def _send_webhook(self, sendout: Sendout, route: _Route, started: datetime) -> SendResult:
+        headers = {
+            **sendout.headers,
+            **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
+        }
+        return await self._sender.send(
+            OutboundRequest(url=sendout.url, headers=headers, body=sendout.body)
+        )
 
     def _judge_endpoint(self, url: str, result: SendResult) -> None:
         breaker = self._breakers.get(url)
@@ -253,7 +297,7 @@ class Deliverer:
                 rng=self._rng,
             )
         )
-        reason = (f"HTTP {result.status_code}" if result.status_code else result.error) or "failed"
+        reason = _reason(result)
         updated = replace(
             sendout,
             status=SendoutStatus.PENDING if next_at else SendoutStatus.FAILED,
@@ -348,6 +392,29 @@ class Deliverer:
         )
 
 
+def _reason(result: SendResult) -> str:
+    """Why an attempt failed, for the send-out log: the status and what the platform said."""
+    if result.status_code is None:
+        return result.error or "failed"
+    said = f": {result.error}" if result.error else ""
+    return f"HTTP {result.status_code}{said}"
+
+
+class _Unavailable:
+    """The sender of a channel kind this installation has no transport for: fails at once."""
+
+    def __init__(self, channel_type: str) -> None:
+        self._type = channel_type
+
+    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
+        return SendResult(
+            status_code=None,
+            duration_ms=0,
+            error=f"no transport for {self._type} channels",
+            final=True,
+        )
+
+
 Source = Distribution | ProjectWebhook
 
 
@@ -362,7 +429,8 @@ def _route(sendout: Sendout, source: Source | None, now: datetime) -> _Route | N
     channel = source.channel(sendout.channel_id)
     if channel is None:
         return None
-    return _Route(secrets=channel.signing_secrets(now), policy=channel.retry or DEFAULT_POLICY)
+    secrets = channel.signing_secrets(now) if isinstance(channel, WebhookChannel) else []
+    return _Route(secrets=secrets, policy=channel.retry or DEFAULT_POLICY)
 
 
 async def _set_aside(

@@ -19,15 +19,18 @@ from typing import Any
 import orjson
 
 from sendout.domain.campaigns import promotion_tier_object, simple_campaign
-from sendout.domain.clock import Clock
+from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
+from sendout.domain.clock import Clock, iso
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_ACTION_FAILED,
     Action,
+    Channel,
     Distribution,
     DistributionStatus,
     EnvelopeContext,
+    WebhookChannel,
     channel_body,
     matches,
 )
@@ -42,6 +45,7 @@ from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.domain.webhooks import PROJECT_EVENT_OF, ProjectWebhook, project_envelope
 from sendout.services.context import Context, internal_context
+from sendout.services.customers import with_full_customer
 from sendout.services.distributions import SENDOUT_ID_PREFIX
 from sendout.services.notifications import raise_notification
 from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish_in
@@ -62,10 +66,18 @@ class ActionFailed(Exception):
 
 
 class Dispatcher:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        rng: random.Random,
+        catalog: ChannelCatalog | None = None,
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._rng = rng
+        #: the message channels' kinds (webhooks need none)
+        self._catalog = catalog or ChannelCatalog()
 
     async def run_batch(self, limit: int = DISPATCH_BATCH) -> int:
         """Dispatch up to ``limit`` events; answers how many were handled."""
@@ -164,9 +176,16 @@ class Dispatcher:
             reason, details, data = failure.reason, failure.details, {}
         now = ctx.now()
         failed = reason is not None
+        if reason is None and any(isinstance(c, MessageChannel) for c in distribution.channels):
+            message_data: Mapping[str, Any] = await with_full_customer(
+                uow, event.project_id, event.customer_id, data
+            )
+        else:
+            message_data = data
         for channel in distribution.channels:
             sendout_id = ctx.new_id(SENDOUT_ID_PREFIX)
-            body, channel_reason = b"", reason
+            body, channel_reason, skipped = b"", reason, None
+            url, headers = self._address(channel, event.project_id)
             if reason is None:
                 envelope = EnvelopeContext(
                     sendout_id=sendout_id,
@@ -175,7 +194,9 @@ class Dispatcher:
                     distribution_id=distribution.id,
                     event=event.envelope_object(),
                 )
-                body = orjson.dumps(channel_body(channel, data, envelope))
+                body, skipped = self._render(
+                    channel, message_data if isinstance(channel, MessageChannel) else data, envelope
+                )
                 if len(body) > MAX_RENDERED_BYTES:
                     body, channel_reason, failed = b"", "payload_too_large", True
             # Paused after a delivery failure: written now, sent once it is set live.
@@ -183,6 +204,8 @@ class Dispatcher:
             status = (
                 SendoutStatus.FAILED
                 if channel_reason
+                else SendoutStatus.SKIPPED
+                if skipped
                 else SendoutStatus.HELD
                 if held
                 else SendoutStatus.PENDING
@@ -198,10 +221,10 @@ class Dispatcher:
                     customer_id=event.customer_id,
                     event_type=event.type,
                     status=status,
-                    url=channel.url,
-                    headers={**JSON_HEADERS, **channel.headers},
+                    url=url,
+                    headers=headers,
                     body=body,
-                    reason=channel_reason or held,
+                    reason=channel_reason or skipped or held,
                     next_attempt_at=now if status is SendoutStatus.PENDING else None,
                     created_at=now,
                 )
@@ -209,6 +232,34 @@ class Dispatcher:
         if failed:
             await self._pause(uow, distribution, event, reason or "payload_too_large", details)
         return failed
+
+    def _address(self, channel: Channel, project_id: str) -> tuple[str, dict[str, str]]:
+        """Where a channel's send-outs go: a webhook's URL and headers, or a message
+        channel's provider for the project (its address and credentials are read when
+        sending)."""
+        if isinstance(channel, WebhookChannel):
+            return channel.url, {**JSON_HEADERS, **channel.headers}
+        spec = self._catalog.spec(channel.type)
+        provider = channel.type if spec is None else spec.provider.name
+        return f"{provider}:{project_id}", {}
+
+    def _render(
+        self, channel: Channel, data: Mapping[str, Any], envelope: EnvelopeContext
+    ) -> tuple[bytes, str | None]:
+        """A channel's rendered message, or why there is nothing to send."""
+        if isinstance(channel, WebhookChannel):
+            return orjson.dumps(channel_body(channel, data, envelope)), None
+        spec = self._catalog.spec(channel.type)
+        if spec is None:  # a kind this installation no longer has
+            return b"", f"unknown channel type {channel.type}"
+        message = render_message(channel, spec, data)
+        document = {
+            **message.as_document(),
+            "event_name": channel.event_name,
+            "sendout_id": envelope.sendout_id,
+            "created_at": iso(envelope.created_at),
+        }
+        return orjson.dumps(document), message.skipped
 
     async def _pause(
         self,

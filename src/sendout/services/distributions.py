@@ -9,11 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
 from sendout.domain.distributions import (
     ACTION_OBJECTS,
     MANUAL,
     Action,
     ActionSpec,
+    Channel,
     Distribution,
     DistributionQuery,
     DistributionStatus,
@@ -27,6 +29,7 @@ from sendout.domain.distributions import (
 )
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.event_schemas import EVENT_DATA
+from sendout.domain.events import EventType
 from sendout.domain.ids import new_request_id
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
@@ -35,11 +38,13 @@ from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
+from sendout.services.customers import with_full_customer
 from sendout.services.sendouts import resume_held
 
 DISTRIBUTION_ID_PREFIX = "distr"
 CHANNEL_ID_PREFIX = "ch"
 SENDOUT_ID_PREFIX = "whs"
+SEGMENT_ENTERED = EventType.SEGMENT_ENTERED.value  # its customer is the whole customer
 SECRET_BYTES = 24  # Standard Webhooks secrets: whsec_ + base64 of 24 random bytes
 
 
@@ -56,12 +61,26 @@ class ChannelDraft:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageChannelDraft:
+    """A channel that is not a webhook: its kind (``email``, ``sms``, a CRM) and settings."""
+
+    type: str
+    event_name: str
+    settings: Mapping[str, str]
+    id: str | None = None
+    retry: RetryPolicy | None = None
+
+
+AnyChannelDraft = ChannelDraft | MessageChannelDraft
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DistributionDraft:
     name: str
     status: DistributionStatus
     trigger: Trigger
     action: ActionSpec
-    channels: tuple[ChannelDraft, ...]
+    channels: tuple[AnyChannelDraft, ...]
     manual: ManualPlan | None = None
 
     def checked_manual(self) -> tuple[DistributionStatus, ManualPlan | None]:
@@ -89,13 +108,26 @@ def new_secret(ctx: Context) -> str:
 
 
 def build_channels(
-    ctx: Context, drafts: Sequence[ChannelDraft], existing: Sequence[WebhookChannel] = ()
-) -> tuple[WebhookChannel, ...]:
-    """Channels from drafts; a draft naming an existing channel's id keeps its secrets."""
+    ctx: Context, drafts: Sequence[AnyChannelDraft], existing: Sequence[Channel] = ()
+) -> tuple[Channel, ...]:
+    """Channels from drafts; a draft naming an existing channel's id keeps its id (and, for a
+    webhook, its secrets)."""
     kept = {channel.id: channel for channel in existing}
-    channels = []
+    channels: list[Channel] = []
     for draft in drafts:
-        current = kept.get(draft.id or "")
+        found = kept.get(draft.id or "")
+        if isinstance(draft, MessageChannelDraft):
+            channels.append(
+                MessageChannel(
+                    id=found.id if found else ctx.new_id(CHANNEL_ID_PREFIX),
+                    type=draft.type,
+                    event_name=draft.event_name,
+                    settings=draft.settings,
+                    retry=draft.retry,
+                )
+            )
+            continue
+        current = found if isinstance(found, WebhookChannel) else None
         channels.append(
             WebhookChannel(
                 id=current.id if current else ctx.new_id(CHANNEL_ID_PREFIX),
@@ -154,11 +186,15 @@ async def _check_references(
 
 
 async def create_distribution(
-    uow_factory: UnitOfWorkFactory, ctx: Context, draft: DistributionDraft
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    draft: DistributionDraft,
+    *,
+    catalog: ChannelCatalog,
 ) -> Distribution:
     status, manual = draft.checked_manual()
     channels = build_channels(ctx, draft.channels)
-    check_distribution(draft.trigger, draft.action, channels)
+    check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
     async with uow_factory() as uow:
         await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         distribution = Distribution(
@@ -199,7 +235,12 @@ async def list_distributions(
 
 
 async def update_distribution(
-    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, draft: DistributionDraft
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    distribution_id: str,
+    draft: DistributionDraft,
+    *,
+    catalog: ChannelCatalog,
 ) -> Distribution:
     """``PUT``: the distribution becomes the draft; channels keep their secrets by id."""
     async with uow_factory() as uow:
@@ -211,7 +252,7 @@ async def update_distribution(
             )
         status, manual = draft.checked_manual()
         channels = build_channels(ctx, draft.channels, current.channels)
-        check_distribution(draft.trigger, draft.action, channels)
+        check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
         await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         updated = replace(
             current,
@@ -282,9 +323,15 @@ class ChannelSecret:
 
 
 def _channel_of(distribution: Distribution, channel_id: str) -> WebhookChannel:
+    """A webhook channel of the distribution (only webhooks are signed)."""
     channel = distribution.channel(channel_id)
     if channel is None:
         raise NotFound.of("channel", channel_id)
+    if not isinstance(channel, WebhookChannel):
+        raise InvalidPayload(
+            details=f"channel {channel_id} is a {channel.type} channel: only webhooks are signed",
+            key="invalid_distribution",
+        )
     return channel
 
 
@@ -337,8 +384,11 @@ async def recover(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PreviewOutput:
-    channel: WebhookChannel
+    channel: Channel
+    #: a webhook's JSON body, or a message channel's rendered message
     body: Any
+    #: why a message channel would send nothing for this data (e.g. no email address)
+    skipped: str | None = None
 
 
 async def preview(
@@ -347,13 +397,14 @@ async def preview(
     *,
     trigger: Trigger,
     action: ActionSpec,
-    channels: Sequence[WebhookChannel],
+    channels: Sequence[Channel],
+    catalog: ChannelCatalog,
     distribution_id: str | None = None,
     event_id: str | None = None,
 ) -> tuple[list[PreviewOutput], list[str]]:
     """What each channel would send: the "Show output" panel, with the trigger's sample data
     or with a real event of the project."""
-    check_distribution(trigger, action, channels)
+    check_distribution(trigger, action, channels, catalog=catalog)
     warnings: list[str] = []
     objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
     data = sample_data(trigger.event, objects)
@@ -365,9 +416,15 @@ async def preview(
         "group_id": new_request_id(ctx.rng),
         "event_source": {"channel": "API"},
     }
+    # Message channels read the customer whole (phone, address): a sample one, or the real.
+    full_customer = sample_data(SEGMENT_ENTERED, {"customer"})["customer"]
     if event_id is not None:
         async with uow_factory() as uow:
             event = await uow.events.get(ctx.project_id, event_id)
+            if event is not None:
+                full_customer = (
+                    await with_full_customer(uow, ctx.project_id, event.customer_id, {})
+                ).get("customer", full_customer)
         if event is None:
             raise NotFound.of("event", event_id)
         if event.type != trigger.event:
@@ -389,10 +446,26 @@ async def preview(
         distribution_id=distribution_id or "distr_" + "0" * 24,
         event=event_meta,
     )
+    message_data = {**data, "customer": {**full_customer, **(data.get("customer") or {})}}
+    if event_id is not None:
+        message_data["customer"] = {**(data.get("customer") or {}), **full_customer}
     outputs = [
-        PreviewOutput(channel=channel, body=channel_body(channel, data, context))
+        _preview_one(
+            channel, catalog, message_data if isinstance(channel, MessageChannel) else data, context
+        )
         for channel in channels
     ]
     for output in outputs:
         check_rendered_size(json.dumps(output.body).encode())
     return outputs, warnings
+
+
+def _preview_one(
+    channel: Channel, catalog: ChannelCatalog, data: Mapping[str, Any], context: EnvelopeContext
+) -> PreviewOutput:
+    if isinstance(channel, WebhookChannel):
+        return PreviewOutput(channel=channel, body=channel_body(channel, data, context))
+    spec = catalog.spec(channel.type)
+    assert spec is not None  # checked with the distribution
+    message = render_message(channel, spec, data)
+    return PreviewOutput(channel=channel, body=message.as_document(), skipped=message.skipped)

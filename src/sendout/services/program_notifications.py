@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sendout.domain.campaigns import Campaign, CampaignType
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
     Action,
     ActionSpec,
@@ -30,7 +31,7 @@ from sendout.domain.events import EventType
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.distributions import (
-    ChannelDraft,
+    AnyChannelDraft,
     DistributionDraft,
     build_channels,
     create_distribution,
@@ -56,7 +57,7 @@ _NOT_YET = "camp_to_be_created"
 class NotificationRequest:
     on: str
     name: str | None
-    channels: tuple[ChannelDraft, ...]
+    channels: tuple[AnyChannelDraft, ...]
 
 
 def _drafts(
@@ -82,10 +83,16 @@ def _drafts(
     return drafts
 
 
-def check(ctx: Context, kind: CampaignType, requests: Sequence[NotificationRequest]) -> None:
+def check(
+    ctx: Context,
+    kind: CampaignType,
+    requests: Sequence[NotificationRequest],
+    catalog: ChannelCatalog,
+) -> None:
     """Refuse bad notifications before the program is created."""
     for draft in _drafts(kind, _NOT_YET, requests):
-        check_distribution(draft.trigger, draft.action, build_channels(ctx, draft.channels))
+        channels = build_channels(ctx, draft.channels)
+        check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
 
 
 async def attach(
@@ -93,8 +100,9 @@ async def attach(
     ctx: Context,
     program: Campaign,
     requests: Sequence[NotificationRequest],
+    catalog: ChannelCatalog,
 ) -> list[Distribution]:
     return [
-        await create_distribution(uow_factory, ctx, draft)
+        await create_distribution(uow_factory, ctx, draft, catalog=catalog)
         for draft in _drafts(program.campaign_type, program.id, requests)
     ]

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.stores import _param, _Store
+from sendout.domain.channels import MessageChannel
 from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_DELIVERY_FAILED,
     Action,
     ActionSpec,
+    Channel,
     Distribution,
     DistributionQuery,
     DistributionStatus,
@@ -23,9 +25,9 @@ from sendout.domain.distributions import (
     Trigger,
     WebhookChannel,
     parse_retry,
-    retry_object,
 )
 from sendout.domain.ports import Attempt, Page, Requeue
+from sendout.domain.retry import retry_object
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 
 _d = t.distributions.c
@@ -85,7 +87,9 @@ def _values(d: Distribution) -> dict[str, Any]:
     }
 
 
-def _channel_value(c: WebhookChannel) -> dict[str, Any]:
+def _channel_value(c: Channel) -> dict[str, Any]:
+    if isinstance(c, MessageChannel):
+        return c.as_object()
     return {
         **c.as_object(),
         "secret": c.secret,
@@ -95,7 +99,15 @@ def _channel_value(c: WebhookChannel) -> dict[str, Any]:
     }
 
 
-def _channel(c: Mapping[str, Any]) -> WebhookChannel:
+def _channel(c: Mapping[str, Any]) -> Channel:
+    if c.get("type", "webhook") != "webhook":
+        return MessageChannel(
+            id=c["id"],
+            type=c["type"],
+            event_name=c["event_name"],
+            settings=c["settings"],
+            retry=parse_retry(c.get("retry"), "retry"),
+        )
     rotated = c.get("secret_rotated_at")
     return WebhookChannel(
         id=c["id"],

@@ -585,3 +585,15 @@ member_tiers = sa.Table(
     # The scheduled job looks for tiers past their last day, in every project.
     sa.Index("ix_member_tiers_expiration", "expiration_date"),
 )
+
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("provider", sa.String(64), primary_key=True),
+    sa.Column("settings", JSONDocument, nullable=False),
+    # API keys and passwords: read by the senders, never returned by the API
+    sa.Column("secrets", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+)

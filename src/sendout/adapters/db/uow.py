@@ -13,6 +13,7 @@ from sendout.adapters.db.distribution_stores import (
 )
 from sendout.adapters.db.earning_stores import SqlEarningRuleStore
 from sendout.adapters.db.engine import Database, Transaction
+from sendout.adapters.db.integration_stores import SqlIntegrationStore
 from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
 from sendout.adapters.db.order_stores import SqlOrderStore
@@ -45,6 +46,7 @@ from sendout.domain.ports import (
     DistributionStore,
     EarningRuleStore,
     EventStore,
+    IntegrationStore,
     LoyaltyTierStore,
     NotificationStore,
     OrderStore,
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
     rewards: RewardStore
     points: PointsStore
     referrals: ReferralStore
+    integrations: IntegrationStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -118,6 +121,7 @@ class SqlUnitOfWork:
         self.rewards = SqlRewardStore(tx)
         self.points = SqlPointsStore(tx)
         self.referrals = SqlReferralStore(tx)
+        self.integrations = SqlIntegrationStore(tx)
         return self
 
     async def __aexit__(

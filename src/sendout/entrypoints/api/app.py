@@ -20,6 +20,7 @@ from sendout.entrypoints.api.routes import (
     distributions,
     events,
     health,
+    integrations,
     loyalties,
     loyalty_points,
     notifications,
@@ -86,5 +87,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(loyalty_points.router)
     app.include_router(loyalties.router)
     app.include_router(rewards.router)
+    app.include_router(integrations.router)
     app.include_router(health.router)
     return app

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.entrypoints.api.auth import Authenticator
@@ -30,6 +31,12 @@ async def context(request: Request) -> Context:
 def storage(request: Request) -> UnitOfWorkFactory:
     factory: UnitOfWorkFactory = request.app.state.container.uow_factory
     return factory
+
+
+def channels(request: Request) -> ChannelCatalog:
+    """The channel kinds this installation sends through (webhooks aside)."""
+    catalog: ChannelCatalog = request.app.state.container.channels
+    return catalog
 
 
 def wake_worker(request: Request) -> None:

@@ -39,7 +39,12 @@ from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.domain.redemptions import MAX_REDEEMABLES
 from sendout.domain.referrals import parse_referral_program
 from sendout.domain.segments import SegmentType
-from sendout.services.distributions import ChannelDraft, DistributionDraft
+from sendout.services.distributions import (
+    AnyChannelDraft,
+    ChannelDraft,
+    DistributionDraft,
+    MessageChannelDraft,
+)
 from sendout.services.orders import OrderDraft
 from sendout.services.program_notifications import NotificationRequest
 from sendout.services.publications import PublishRequest
@@ -347,21 +352,56 @@ class AttributeBody(_Body):
 
 
 class ChannelBody(_NullMeansUnset):
-    type: str = "webhook"
+    """A webhook channel (``url``, ``headers``, ``payload`` or ``attributes``), or a message
+    channel of another ``type`` (``email``, ``sms``, a CRM) with its ``settings``."""
+
+    type: str = Field(default="webhook", min_length=1, max_length=64)
     id: str | None = None
     event_name: str = Field(min_length=1, max_length=100)
-    url: str = Field(min_length=1, max_length=2048)
+    url: str | None = Field(default=None, min_length=1, max_length=2048)
     headers: dict[str, str] = Field(default_factory=dict)
     payload: str | None = None
     attributes: list[AttributeBody] = Field(default_factory=list)
     raw_payload: bool = False
+    settings: dict[str, str] | None = None
     #: ``{max_retries, initial_delay_seconds, max_delay_seconds}``; unset: Voucherify's ladder
     retry: dict[str, Any] | None = None
 
-    def to_draft(self) -> ChannelDraft:
+    def to_draft(self) -> AnyChannelDraft:
+        retry = parse_retry(self.retry, "channels.retry")
         if self.type != "webhook":
+            webhook_only = [
+                name
+                for name, given in (
+                    ("url", self.url is not None),
+                    ("headers", bool(self.headers)),
+                    ("payload", self.payload is not None),
+                    ("attributes", bool(self.attributes)),
+                    ("raw_payload", self.raw_payload),
+                )
+                if given
+            ]
+            if webhook_only:
+                raise InvalidPayload(
+                    details=f"channels.{webhook_only[0]}: only webhook channels have it "
+                    f"(a {self.type} channel is set up by its settings)",
+                    key="invalid_distribution",
+                )
+            return MessageChannelDraft(
+                id=self.id,
+                type=self.type,
+                event_name=self.event_name,
+                settings=self.settings or {},
+                retry=retry,
+            )
+        if self.url is None:
             raise InvalidPayload(
-                details=f"channels: type {self.type!r} is not available yet (webhook is)",
+                details="channels.url: a webhook channel needs the URL it posts to",
+                key="invalid_distribution",
+            )
+        if self.settings is not None:
+            raise InvalidPayload(
+                details="channels.settings: webhook channels have url, headers and payload",
                 key="invalid_distribution",
             )
         return ChannelDraft(
@@ -372,7 +412,7 @@ class ChannelBody(_NullMeansUnset):
             payload=self.payload,
             attributes=tuple((a.path, a.key) for a in self.attributes),
             raw_payload=self.raw_payload,
-            retry=parse_retry(self.retry, "channels.retry"),
+            retry=retry,
         )
 
 
@@ -682,3 +722,8 @@ class PendingPointsBody(_Body):
     """``POST …/pending-points/{id}/balance``: points to add (negative: to take)."""
 
     points: int
+
+
+class IntegrationBody(RootModel[dict[str, Any]]):
+    """``PUT /v1/integrations/{provider}``: the provider's settings (checked against its
+    fields; secrets may be left out to keep them)."""

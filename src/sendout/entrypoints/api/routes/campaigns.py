@@ -18,7 +18,14 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.distributions import Distribution
 from sendout.domain.vouchers import EffectiveVoucher, voucher_object
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
+from sendout.entrypoints.api.deps import (
+    body_docs,
+    channels,
+    context,
+    parse_body,
+    storage,
+    wake_worker,
+)
 from sendout.entrypoints.api.query import (
     parse_bool,
     parse_enum,
@@ -46,9 +53,11 @@ async def create_campaign(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
     draft, notifications = body.to_draft(), body.notification_requests()
-    program_notifications.check(ctx, draft.campaign_type, notifications)
+    program_notifications.check(ctx, draft.campaign_type, notifications, channels(request))
     campaign, tiers = await service.create_campaign(storage(request), ctx, draft)
-    made = await program_notifications.attach(storage(request), ctx, campaign, notifications)
+    made = await program_notifications.attach(
+        storage(request), ctx, campaign, notifications, channels(request)
+    )
     if body.vouchers_count:
         wake_worker(request)
     return json_response(with_notifications(campaign_object(campaign, tiers), made))

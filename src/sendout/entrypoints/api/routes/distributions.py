@@ -14,7 +14,7 @@ from sendout.domain.distributions import (
     DistributionStatus,
     distribution_object,
 )
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
+from sendout.entrypoints.api.deps import body_docs, channels, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import (
@@ -33,7 +33,15 @@ Q = Annotated[str | None, Query()]
 def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, Any]:
     return {
         "outputs": [
-            {"channel": {"id": o.channel.id, "event_name": o.channel.event_name}, "body": o.body}
+            {
+                "channel": {
+                    "id": o.channel.id,
+                    "type": o.channel.type,
+                    "event_name": o.channel.event_name,
+                },
+                "body": o.body,
+                "skipped": o.skipped,
+            }
             for o in outputs
         ],
         "warnings": warnings,
@@ -44,7 +52,9 @@ def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, An
 async def create_distribution(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, DistributionBody)
-    created = await service.create_distribution(storage(request), ctx, body.to_draft())
+    created = await service.create_distribution(
+        storage(request), ctx, body.to_draft(), catalog=channels(request)
+    )
     return json_response(distribution_object(created))
 
 
@@ -83,13 +93,14 @@ async def preview(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, PreviewBody)
     drafts = [*(body.channels or []), *([body.channel] if body.channel else [])]
-    channels = service.build_channels(ctx, [c.to_draft() for c in drafts])
+    built = service.build_channels(ctx, [c.to_draft() for c in drafts])
     outputs, warnings = await service.preview(
         storage(request),
         ctx,
         trigger=body.trigger.to_trigger(body.conditions),
         action=body.action.to_action(),
-        channels=channels,
+        channels=built,
+        catalog=channels(request),
         event_id=body.event_id,
     )
     return json_response(_previews(outputs, warnings))
@@ -112,7 +123,7 @@ async def update_distribution(distribution_id: str, request: Request) -> Respons
     ctx = await context(request)
     body = await parse_body(request, DistributionBody)
     updated = await service.update_distribution(
-        storage(request), ctx, distribution_id, body.to_draft()
+        storage(request), ctx, distribution_id, body.to_draft(), catalog=channels(request)
     )
     return json_response(distribution_object(updated))
 
@@ -204,6 +215,7 @@ async def preview_distribution(distribution_id: str, request: Request) -> Respon
         trigger=found.trigger,
         action=found.action,
         channels=found.channels,
+        catalog=channels(request),
         distribution_id=found.id,
         event_id=body.event_id,
     )

@@ -15,7 +15,14 @@ from sendout.domain.loyalty_tiers import loyalty_tier_object
 from sendout.domain.points import parse_expiration
 from sendout.domain.rewards import assignment_object, reward_object
 from sendout.domain.vouchers import VoucherQuery, voucher_object
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
+from sendout.entrypoints.api.deps import (
+    body_docs,
+    channels,
+    context,
+    parse_body,
+    storage,
+    wake_worker,
+)
 from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
 from sendout.entrypoints.api.responses import (
     cursor_envelope,
@@ -85,9 +92,11 @@ async def create_program(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
     draft, notifications = body.to_draft(), body.notification_requests()
-    program_notifications.check(ctx, draft.campaign_type, notifications)
+    program_notifications.check(ctx, draft.campaign_type, notifications, channels(request))
     program = await service.create_program(storage(request), ctx, draft)
-    made = await program_notifications.attach(storage(request), ctx, program, notifications)
+    made = await program_notifications.attach(
+        storage(request), ctx, program, notifications, channels(request)
+    )
     if body.vouchers_count:
         wake_worker(request)
     return json_response(with_notifications(campaign_object(program), made))

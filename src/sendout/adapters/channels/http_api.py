@@ -1,0 +1,72 @@
+"""What every HTTP platform adapter (SMS, CRMs) shares: the request goes out through the
+webhook transport (keep-alive pool, bounded time, no redirects, the SSRF guard), and the
+answer is classified as the issue asks: 2xx delivered; 429 and 5xx retried; any other 4xx
+failed at once with the platform's own message."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from sendout.domain.channels import ProviderConfig
+from sendout.domain.deliveries import ChannelSender, OutboundRequest, SendResult
+
+#: keys platforms put their error message under, most specific first
+_MESSAGE_KEYS = ("message", "error_message", "detail", "error", "errors", "msg", "title")
+
+
+def not_configured(provider: str) -> SendResult:
+    return SendResult(
+        status_code=None,
+        duration_ms=0,
+        error=f"the project has no {provider} settings (PUT /v1/integrations/{provider})",
+        final=True,
+    )
+
+
+def basic_auth(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def json_body(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def platform_message(excerpt: str) -> str | None:
+    """The platform's own words from an error answer (JSON or text), kept short."""
+    text = excerpt.strip()
+    if not text:
+        return None
+    try:
+        found: Any = json.loads(text)
+    except ValueError:
+        return text[:300]
+    for _ in range(4):  # {"errors": [{"detail": "..."}]} and the like
+        if isinstance(found, list) and found:
+            found = found[0]
+        if isinstance(found, Mapping):
+            found = next((found[k] for k in _MESSAGE_KEYS if found.get(k)), None)
+        if isinstance(found, str):
+            return found[:300]
+        if found is None:
+            break
+    return text[:300]
+
+
+async def post(
+    http: ChannelSender, url: str, headers: Mapping[str, str], body: bytes
+) -> SendResult:
+    """POST and classify the answer."""
+    result = await http.send(OutboundRequest(url=url, headers=headers, body=body))
+    code = result.status_code
+    if code is None or result.delivered or code == 429 or code >= 500:
+        said = platform_message(result.response_excerpt) if code else None
+        return replace(result, error=said or result.error) if said else result
+    return replace(result, error=platform_message(result.response_excerpt), final=True)
+
+
+def setting(config: ProviderConfig, name: str) -> str:
+    return str(config.value(name) or "")

@@ -1,0 +1,32 @@
+"""The message channels this installation sends through. Adding one is an adapter file
+(its ``SPEC`` and a sender) and one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sendout.adapters.channels import email, twilio
+from sendout.domain.channels import ChannelCatalog, ChannelSpec
+from sendout.domain.deliveries import ChannelSender, MessageSender
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAdapter:
+    spec: ChannelSpec
+    #: the sender, given the shared HTTP transport (keep-alive pool, SSRF guard)
+    make: Callable[[ChannelSender], MessageSender]
+
+
+ADAPTERS: tuple[ChannelAdapter, ...] = (
+    ChannelAdapter(email.SPEC, lambda http: email.EmailSender()),
+    ChannelAdapter(twilio.SPEC, twilio.TwilioSender),
+)
+
+
+def channel_catalog() -> ChannelCatalog:
+    return ChannelCatalog(adapter.spec for adapter in ADAPTERS)
+
+
+def message_senders(http: ChannelSender) -> dict[str, MessageSender]:
+    return {adapter.spec.type: adapter.make(http) for adapter in ADAPTERS}
