@@ -234,6 +234,14 @@ async def list_distributions(
         return await uow.distributions.list(ctx.project_id, query)
 
 
+async def sendout_counts(
+    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_ids: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Per distribution, its send-outs by status (the distribution's statistics)."""
+    async with uow_factory() as uow:
+        return await uow.sendouts.counts(ctx.project_id, distribution_ids)
+
+
 async def update_distribution(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,

@@ -132,7 +132,10 @@ class EmailSender:
                 timeout=self._timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            return _failed(started, f"recipient refused: {exc}", final=True)
+            # A 4xx refusal is "not now" (greylisting, a full mailbox): retried; 5xx is final.
+            permanent = all(r.code >= 500 for r in exc.recipients)
+            said = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+            return _failed(started, f"recipient refused: {said}", final=permanent)
         except aiosmtplib.SMTPResponseException as exc:
             return _failed(started, f"SMTP {exc.code}: {exc.message}", final=exc.code >= 500)
         except (aiosmtplib.SMTPException, OSError, ValueError) as exc:

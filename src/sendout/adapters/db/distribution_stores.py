@@ -286,6 +286,22 @@ class SqlSendoutStore(_Store):
             _sendout,
         )
 
+    async def counts(
+        self, project_id: str, distribution_ids: Sequence[str]
+    ) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {d: {} for d in distribution_ids}
+        if not distribution_ids:
+            return found
+        rows = await self._tx.execute(
+            sa.select(_s.distribution_id, _s.status, sa.func.count())
+            .where(_s.project_id == project_id, _s.distribution_id.in_(list(distribution_ids)))
+            .group_by(_s.distribution_id, _s.status)
+        )
+        for row in rows:
+            distribution_id, status, count = tuple(row)
+            found[str(distribution_id)][str(status)] = int(count)
+        return found
+
 
 _a = t.sendout_attempts.c
 _DUE = (

@@ -10,10 +10,12 @@ from starlette.responses import Response
 
 from sendout.domain.clock import iso
 from sendout.domain.distributions import (
+    Distribution,
     DistributionQuery,
     DistributionStatus,
     distribution_object,
 )
+from sendout.domain.sendouts import SendoutStatus
 from sendout.entrypoints.api.deps import body_docs, channels, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
@@ -48,6 +50,14 @@ def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, An
     }
 
 
+def _with_statistics(distribution: Distribution, counts: dict[str, int]) -> dict[str, Any]:
+    """The distribution with its send-outs by status (SKIPPED ones included)."""
+    body = distribution_object(distribution)
+    by_status = {status.value: counts.get(status.value, 0) for status in SendoutStatus}
+    body["statistics"] = {"sendouts": {**by_status, "total": sum(by_status.values())}}
+    return body
+
+
 @router.post("", summary="Create a distribution", openapi_extra=body_docs(DistributionBody))
 async def create_distribution(request: Request) -> Response:
     ctx = await context(request)
@@ -74,10 +84,11 @@ async def list_distributions(
         trigger_event=present(trigger),
     )
     found = await service.list_distributions(storage(request), ctx, query)
+    counts = await service.sendout_counts(storage(request), ctx, [d.id for d in found.items])
     return json_response(
         list_envelope(
             "distributions",
-            (distribution_object(d) for d in found.items),
+            (_with_statistics(d, counts[d.id]) for d in found.items),
             total=found.total,
             has_more=found.has_more,
         )
@@ -108,10 +119,10 @@ async def preview(request: Request) -> Response:
 
 @router.get("/{distribution_id}", summary="Get a distribution")
 async def get_distribution(distribution_id: str, request: Request) -> Response:
-    found = await service.get_distribution(
-        storage(request), await context(request), distribution_id
-    )
-    return json_response(distribution_object(found))
+    ctx = await context(request)
+    found = await service.get_distribution(storage(request), ctx, distribution_id)
+    counts = await service.sendout_counts(storage(request), ctx, [found.id])
+    return json_response(_with_statistics(found, counts[found.id]))
 
 
 @router.put(
