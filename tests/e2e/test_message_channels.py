@@ -7,10 +7,12 @@ server pausing the distribution with a notification, like a failing webhook."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -272,3 +274,87 @@ def test_a_failing_smtp_server_pauses_the_distribution_and_notifies(
     about = [n for n in notes["notifications"] if n["resource"]["id"] == created["id"]]
     assert len(about) == 1
     assert about[0]["details"]["sendout_id"] == sendout["id"]
+
+
+class PlatformStandIn:
+    """Every CRM platform at once on 127.0.0.1: records the path and body of each request
+    and answers with a success document each platform accepts as one."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, bytes]] = []
+        stand = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                stand.requests.append((self.path, body))
+                answer = b'{"success": 1, "code": "SUCCESS", "message": "success", "ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_every_registered_kind_sends_through_the_engine(
+    api: Api, sdk: voucherify.ApiClient
+) -> None:
+    """Each CRM kind, configured with only what its provider requires, delivers one message
+    for one event through dispatch and delivery."""
+    stand = PlatformStandIn()
+    try:
+        _, kinds = api.call("GET", "/v1/channels")
+        crms = [k for k in kinds["data"] if k["type"] not in ("email", "sms")]
+        assert len(crms) == 7
+        for kind in crms:
+            provider = kind["provider"]
+            values: dict[str, Any] = {
+                f["name"]: f"{f['name']}-1" for f in provider["fields"] if f["required"]
+            }
+            values["base_url"] = stand.url
+            status, saved = api.call("PUT", f"/v1/integrations/{provider['name']}", values)
+            assert status == 200, saved
+        status, created = api.call(
+            "POST",
+            "/v1/distributions",
+            {
+                "name": "Every CRM",
+                "trigger": {"event": "customer.custom_event", "custom_event": "crm_event"},
+                "action": {"type": "PLAIN"},
+                "channels": [
+                    {
+                        "type": kind["type"],
+                        "event_name": "code_sent",
+                        "settings": {"properties": '{"who": "{{customer.name}}"}'},
+                    }
+                    for kind in crms
+                ],
+            },
+        )
+        assert status == 200, created
+        status, _ = api.call(
+            "POST",
+            "/v1/customers",
+            {"source_id": "crm-user", "name": "Crm User", "email": "crm@x.test"},
+        )
+        track(sdk, "crm_event", "crm-user", "Crm User")
+        sendouts = wait_until(
+            api,
+            created["id"],
+            lambda s: len(s) == 7 and all(x["status"] != "PENDING" for x in s),
+            "seven sent",
+        )
+        assert {s["status"] for s in sendouts} == {"DELIVERED"}, sendouts
+        assert len(stand.requests) == 7
+        # JSON or form-encoded, every request carries the rendered properties
+        assert all(b"Crm" in body for _, body in stand.requests)
+    finally:
+        stand.server.shutdown()
+        stand.server.server_close()

@@ -301,7 +301,20 @@ def spec_object(spec: ChannelSpec) -> dict[str, Any]:
     return {
         "type": spec.type,
         "label": spec.label,
-        "provider": spec.provider.name,
+        "provider": {
+            "name": spec.provider.name,
+            "label": spec.provider.label,
+            "fields": [
+                {
+                    "name": f.name,
+                    "required": f.required,
+                    "secret": f.secret,
+                    "default": f.default,
+                    "choices": list(f.choices),
+                }
+                for f in spec.provider.fields
+            ],
+        },
         "recipient": spec.recipient,
         "settings": [
             {

@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sendout.adapters.channels import email, twilio
+from sendout.adapters.channels import (
+    activecampaign,
+    airship,
+    batch,
+    braze,
+    email,
+    iterable,
+    klaviyo,
+    moengage,
+    twilio,
+)
 from sendout.domain.channels import ChannelCatalog, ChannelSpec
 from sendout.domain.deliveries import ChannelSender, MessageSender
 
@@ -21,6 +31,13 @@ class ChannelAdapter:
 ADAPTERS: tuple[ChannelAdapter, ...] = (
     ChannelAdapter(email.SPEC, lambda http: email.EmailSender()),
     ChannelAdapter(twilio.SPEC, twilio.TwilioSender),
+    ChannelAdapter(braze.SPEC, braze.BrazeSender),
+    ChannelAdapter(klaviyo.SPEC, klaviyo.KlaviyoSender),
+    ChannelAdapter(iterable.SPEC, iterable.IterableSender),
+    ChannelAdapter(moengage.SPEC, moengage.MoEngageSender),
+    ChannelAdapter(airship.SPEC, airship.AirshipSender),
+    ChannelAdapter(activecampaign.SPEC, activecampaign.ActiveCampaignSender),
+    ChannelAdapter(batch.SPEC, batch.BatchSender),
 )
 
 
