@@ -26,6 +26,7 @@ from sendout.entrypoints.api.schemas import (
     RecoverBody,
 )
 from sendout.services import distributions as service
+from sendout.services.context import Context
 from sendout.services.distributions import PreviewOutput
 
 router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
@@ -50,6 +51,11 @@ def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, An
     }
 
 
+async def _shown(request: Request, ctx: Context, distribution: Distribution) -> Response:
+    counts = await service.sendout_counts(storage(request), ctx, [distribution.id])
+    return json_response(_with_statistics(distribution, counts[distribution.id]))
+
+
 def _with_statistics(distribution: Distribution, counts: dict[str, int]) -> dict[str, Any]:
     """The distribution with its send-outs by status (SKIPPED ones included)."""
     body = distribution_object(distribution)
@@ -65,7 +71,7 @@ async def create_distribution(request: Request) -> Response:
     created = await service.create_distribution(
         storage(request), ctx, body.to_draft(), catalog=channels(request)
     )
-    return json_response(distribution_object(created))
+    return await _shown(request, ctx, created)
 
 
 @router.get("", summary="List distributions (filter by status and trigger event)")
@@ -121,8 +127,7 @@ async def preview(request: Request) -> Response:
 async def get_distribution(distribution_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await service.get_distribution(storage(request), ctx, distribution_id)
-    counts = await service.sendout_counts(storage(request), ctx, [found.id])
-    return json_response(_with_statistics(found, counts[found.id]))
+    return await _shown(request, ctx, found)
 
 
 @router.put(
@@ -136,7 +141,7 @@ async def update_distribution(distribution_id: str, request: Request) -> Respons
     updated = await service.update_distribution(
         storage(request), ctx, distribution_id, body.to_draft(), catalog=channels(request)
     )
-    return json_response(distribution_object(updated))
+    return await _shown(request, ctx, updated)
 
 
 @router.delete("/{distribution_id}", status_code=204, summary="Delete a distribution")
@@ -150,7 +155,7 @@ async def _set_status(
 ) -> Response:
     ctx = await context(request)
     updated = await service.set_status(storage(request), ctx, distribution_id, status)
-    return json_response(distribution_object(updated))
+    return await _shown(request, ctx, updated)
 
 
 @router.post("/{distribution_id}/pause", summary="Pause a distribution")
