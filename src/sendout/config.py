@@ -48,6 +48,10 @@ class Settings:
     smtp_url: str | None = None
     #: the alert address of projects that have none of their own
     alert_email: str | None = None
+    #: the operator's dashboard password (signs in to any project); None: key pairs only
+    admin_password: str | None = None
+    #: dashboard cookies only over HTTPS (set behind a TLS-terminating proxy)
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +107,8 @@ class Settings:
             ),
             smtp_url=_smtp_url(get("SMTP_URL")),
             alert_email=get("ALERT_EMAIL"),
+            admin_password=get("ADMIN_PASSWORD"),
+            secure_cookies=(get("SECURE_COOKIES") or "").lower() in ("1", "true", "yes"),
         )
 
 

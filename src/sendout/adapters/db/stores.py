@@ -145,6 +145,12 @@ class SqlProjectStore(_Store):
     async def count(self) -> int:
         return int((await self._tx.execute(_PROJECT_COUNT)).scalar_one())
 
+    async def oldest(self, limit: int) -> list[Project]:
+        rows = await self._tx.execute(
+            sa.select(t.projects).order_by(t.projects.c.created_at, t.projects.c.id).limit(limit)
+        )
+        return [Project(**row._mapping) for row in rows]
+
     async def add_key(self, key: ApiKey) -> None:
         await self._insert(
             t.api_keys,

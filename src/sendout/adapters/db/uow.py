@@ -28,6 +28,7 @@ from sendout.adapters.db.redemption_stores import SqlRedemptionStore
 from sendout.adapters.db.referral_stores import SqlReferralStore
 from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
+from sendout.adapters.db.session_stores import SqlSessionStore
 from sendout.adapters.db.stores import (
     SchemaCache,
     SqlCustomerStore,
@@ -58,6 +59,7 @@ from sendout.domain.ports import (
     RewardStore,
     SegmentStore,
     SendoutStore,
+    SessionStore,
     VoucherStore,
     VoucherTransactionStore,
     WebhookStore,
@@ -88,6 +90,7 @@ class SqlUnitOfWork:
     points: PointsStore
     referrals: ReferralStore
     integrations: IntegrationStore
+    sessions: SessionStore
 
     def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
         self._database = database
@@ -122,6 +125,7 @@ class SqlUnitOfWork:
         self.points = SqlPointsStore(tx)
         self.referrals = SqlReferralStore(tx)
         self.integrations = SqlIntegrationStore(tx)
+        self.sessions = SqlSessionStore(tx)
         return self
 
     async def __aexit__(

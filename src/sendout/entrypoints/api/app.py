@@ -34,6 +34,7 @@ from sendout.entrypoints.api.routes import (
     vouchers,
     webhooks,
 )
+from sendout.entrypoints.dashboard.mount import mount_dashboard
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -89,4 +90,5 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(rewards.router)
     app.include_router(integrations.router)
     app.include_router(health.router)
+    mount_dashboard(app)
     return app

@@ -1,0 +1,1 @@
+"""The Distribution Manager: the dashboard, server-rendered, on top of the services."""

@@ -1,0 +1,34 @@
+"""The dashboard on the API's application: its pages, its static files, and what a page
+answers when the visitor is not signed in or a form lacks its CSRF token."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from sendout.entrypoints.dashboard import pages
+from sendout.entrypoints.dashboard.web import HERE, PREFIX, CsrfRefused, SignInRequired, render
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    app.include_router(pages.router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
+
+    async def sign_in(request: Request, exc: Exception) -> Response:
+        return RedirectResponse(f"{PREFIX}/login", status_code=303)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        return render(
+            request,
+            "message.html",
+            None,
+            status=403,
+            heading="Form expired",
+            text="This form's security token did not match your session. Go back, reload the "
+            "page and try again.",
+        )
+
+    app.add_exception_handler(SignInRequired, sign_in)
+    app.add_exception_handler(CsrfRefused, refused)

@@ -1,0 +1,137 @@
+"""Signing in and out, and the distributions list with its row menu (edit, pause, set live,
+delete)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from sendout.domain.distributions import ACTIONS_BY_TRIGGER, DistributionQuery, DistributionStatus
+from sendout.domain.errors import DomainError
+from sendout.domain.sendouts import SendoutStatus
+from sendout.entrypoints.dashboard.web import (
+    PREFIX,
+    container,
+    go,
+    posted,
+    render,
+    signed_in,
+    with_cookie,
+)
+from sendout.services import dashboard_sessions as sessions
+from sendout.services import distributions as service
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@router.get("")
+async def home() -> Response:
+    return RedirectResponse(f"{PREFIX}/distributions", status_code=303)
+
+
+@router.get("/login")
+async def login_form(request: Request) -> Response:
+    enabled = container(request).settings.admin_password is not None
+    return render(request, "login.html", None, admin_enabled=enabled)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    box = container(request)
+    fields = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    try:
+        if fields.get("admin_password"):
+            token, _ = await sessions.sign_in_as_admin(
+                box.uow_factory,
+                box.clock,
+                box.rng,
+                fields["admin_password"],
+                box.settings.admin_password,
+            )
+        else:
+            token, _ = await sessions.sign_in_with_keys(
+                box.uow_factory,
+                box.clock,
+                box.rng,
+                fields.get("app_id", ""),
+                fields.get("app_token", ""),
+            )
+    except DomainError as error:
+        return render(
+            request,
+            "login.html",
+            None,
+            status=401,
+            error=f"Not signed in: {error.details or error.message}",
+            app_id=fields.get("app_id"),
+            admin_enabled=box.settings.admin_password is not None,
+        )
+    return with_cookie(go("/distributions"), token, box.settings.secure_cookies)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    page = await signed_in(request)
+    await posted(request, page)
+    token = request.cookies.get("sendout_session")
+    if token:
+        await sessions.sign_out(container(request).uow_factory, token)
+    return with_cookie(go("/login"), None, container(request).settings.secure_cookies)
+
+
+@router.post("/project")
+async def switch_project(request: Request) -> Response:
+    page = await signed_in(request)
+    fields = await posted(request, page)
+    await sessions.switch_project(
+        container(request).uow_factory, page.session, fields.get("project_id", "")
+    )
+    return go("/distributions")
+
+
+@router.get("/distributions")
+async def distributions(request: Request) -> Response:
+    page = await signed_in(request)
+    box = container(request)
+    number = max(1, int(request.query_params.get("page", "1") or 1))
+    found = await service.list_distributions(
+        box.uow_factory, page.ctx, DistributionQuery(limit=25, page=number)
+    )
+    counts = await service.sendout_counts(box.uow_factory, page.ctx, [d.id for d in found.items])
+    return render(
+        request,
+        "distributions.html",
+        page,
+        distributions=found.items,
+        counts=counts,
+        statuses=[s.value for s in SendoutStatus],
+        number=number,
+        has_more=found.has_more,
+        notice=request.query_params.get("notice"),
+        actions_by_trigger=ACTIONS_BY_TRIGGER,
+    )
+
+
+@router.post("/distributions/{distribution_id}/{verb}")
+async def act_on(request: Request, distribution_id: str, verb: str) -> Response:
+    """The row menu: ``pause``, ``activate`` (set live) or ``delete``."""
+    page = await signed_in(request)
+    await posted(request, page)
+    box = container(request)
+    try:
+        if verb == "delete":
+            await service.delete_distribution(box.uow_factory, page.ctx, distribution_id)
+            return go("/distributions", "Distribution deleted")
+        status = {"pause": DistributionStatus.PAUSED, "activate": DistributionStatus.ACTIVE}.get(
+            verb
+        )
+        if status is None:
+            return go("/distributions", f"Unknown action {verb}")
+        updated = await service.set_status(box.uow_factory, page.ctx, distribution_id, status)
+    except DomainError as error:
+        return go("/distributions", f"Not done: {error.details or error.message}")
+    done = "paused" if status is DistributionStatus.PAUSED else "live"
+    return go("/distributions", f"{updated.name} is {done}")
