@@ -384,6 +384,15 @@ class SqlEventStore(_Store):
         row = await self._one(_EVENT_BY_ID, project_id=project_id, id=event_id)
         return None if row is None else _event(row)
 
+    async def recent(self, project_id: str, event_type: str, limit: int) -> list[Event]:
+        rows = await self._tx.execute(
+            sa.select(t.events)
+            .where(t.events.c.project_id == project_id, t.events.c.type == event_type)
+            .order_by(t.events.c.created_at.desc(), t.events.c.id.desc())
+            .limit(limit)
+        )
+        return [_event(row) for row in rows]
+
     async def list_for_customer(
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]:

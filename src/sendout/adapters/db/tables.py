@@ -80,6 +80,8 @@ events = sa.Table(
     #: set when the dispatcher has handled the event (in the transaction of its send-outs)
     sa.Column("dispatched_at", UTCDateTime),
     sa.Index("ix_events_project_customer_seq", "project_id", "customer_id", "seq"),
+    # The designer's "a real recent event" list: a project's latest events of a type.
+    sa.Index("ix_events_project_type_created", "project_id", "type", "created_at"),
     sa.Index(
         "ix_events_undispatched",
         "seq",

@@ -8,12 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sendout.entrypoints.dashboard import pages
+from sendout.entrypoints.dashboard import designer, forms, pages
 from sendout.entrypoints.dashboard.web import HERE, PREFIX, CsrfRefused, SignInRequired, render
 
 
 def mount_dashboard(app: FastAPI) -> None:
     app.include_router(pages.router)
+    app.include_router(forms.router)
+    app.include_router(designer.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
 
     async def sign_in(request: Request, exc: Exception) -> Response:
