@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from sendout.adapters.channels.airship import SPEC, AirshipSender
+from sendout.adapters.channels.http_api import NOT_AN_OBJECT
 from sendout.domain.channels import MessageChannel, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 
@@ -151,5 +152,5 @@ async def test_properties_that_are_not_an_object_fail_without_a_request() -> Non
             result = await AirshipSender(http).send(
                 message({"properties": '["{{voucher.code}}"]'}), settings_for(airship.url)
             )
-    assert (result.final, result.error) == (True, "properties must render to a JSON object")
+    assert (result.final, result.error) == (True, NOT_AN_OBJECT)
     assert airship.requests == []

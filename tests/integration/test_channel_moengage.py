@@ -9,6 +9,7 @@ import base64
 import json
 from typing import Any
 
+from sendout.adapters.channels.http_api import NOT_AN_OBJECT
 from sendout.adapters.channels.moengage import SPEC, MoEngageSender
 from sendout.domain.channels import MessageChannel, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
@@ -157,5 +158,5 @@ async def test_properties_that_are_not_an_object_fail_without_a_request() -> Non
             result = await MoEngageSender(http).send(
                 message({"properties": '["{{voucher.code}}"]'}), settings_for(moengage.url)
             )
-    assert (result.final, result.error) == (True, "properties must render to a JSON object")
+    assert (result.final, result.error) == (True, NOT_AN_OBJECT)
     assert moengage.requests == []

@@ -26,7 +26,15 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    endpoint,
+    event_name,
+    json_body,
+    not_configured,
+    post,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -71,11 +79,6 @@ SPEC = ChannelSpec(
 )
 
 
-def refused(error: str) -> SendResult:
-    """A message that cannot be sent as it is: fails at once, nothing sent."""
-    return SendResult(status_code=None, duration_ms=0, error=error, final=True)
-
-
 def _eventdata(properties: Any) -> str:
     if properties is None:
         properties = {}
@@ -103,7 +106,7 @@ class ActiveCampaignSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        event = str(message.get("event") or "").strip() or str(message.get("event_name") or "")
+        event = event_name(message)
         if not event:
             return refused("ActiveCampaign needs an event name")
         if len(event) > MAX_EVENT_NAME:
@@ -117,7 +120,7 @@ class ActiveCampaignSender:
             "eventdata": _eventdata(message.get("properties")),
             "visit": json_body({"email": str(message["email"]).strip()}).decode(),
         }
-        url = f"{setting(config, 'base_url').rstrip('/')}/event"
+        url = endpoint(config, "event")
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",

@@ -22,7 +22,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
+    endpoint,
+    event_name,
+    json_body,
+    not_configured,
+    post,
+    properties_of,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -82,15 +92,6 @@ def _occurred(moment: Any) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _invalid_properties() -> SendResult:
-    return SendResult(
-        status_code=None,
-        duration_ms=0,
-        error="properties must render to a JSON object",
-        final=True,
-    )
-
-
 class AirshipSender:
     def __init__(self, http: ChannelSender) -> None:
         self._http = http
@@ -98,13 +99,11 @@ class AirshipSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return _invalid_properties()
-        name = str(message.get("name") or "").strip() or str(message["event_name"])
-        body: dict[str, Any] = {"name": name.lower(), "properties": dict(properties)}
+            return refused(NOT_AN_OBJECT)
+        name = event_name(message, "name")
+        body: dict[str, Any] = {"name": name.lower(), "properties": properties}
         sendout_id = str(message.get("sendout_id") or "")
         if sendout_id:
             body["unique_id"] = sendout_id
@@ -122,5 +121,5 @@ class AirshipSender:
             "Content-Type": "application/json",
             "Accept": ACCEPT,
         }
-        url = f"{setting(config, 'base_url').rstrip('/')}/api/custom-events"
+        url = endpoint(config, "api/custom-events")
         return await post(self._http, url, headers, json_body([event]))

@@ -31,7 +31,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
+    endpoint,
+    json_body,
+    not_configured,
+    post,
+    properties_of,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -87,11 +96,6 @@ SPEC = ChannelSpec(
 )
 
 
-def refused(error: str) -> SendResult:
-    """A message that cannot be sent as it is: fails at once, nothing sent."""
-    return SendResult(status_code=None, duration_ms=0, error=error, final=True)
-
-
 def event_name(message: Mapping[str, Any]) -> str | None:
     """The event's name for Batch, or None when it breaks Batch's naming rule."""
     chosen = str(message.get("event") or "").strip()
@@ -133,17 +137,15 @@ class BatchSender:
             return refused(
                 f"Batch event names are 1 to 30 letters, digits or underscores: {shown!r}"
             )
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return refused("Batch event attributes are a JSON object: check 'properties'")
+            return refused(NOT_AN_OBJECT)
         update = {
             "identifiers": {"custom_id": str(message["custom_id"]).strip()},
-            "events": [{"name": name, "attributes": dict(properties)}],
+            "events": [{"name": name, "attributes": properties}],
         }
         version = quote(setting(config, "api_version").strip("/") or API_VERSION, safe=".")
-        url = f"{setting(config, 'base_url').rstrip('/')}/{version}/profiles/update"
+        url = endpoint(config, f"{version}/profiles/update")
         headers = {
             "Authorization": f"Bearer {setting(config, 'rest_api_key')}",
             "X-Batch-Project": setting(config, "project_key"),

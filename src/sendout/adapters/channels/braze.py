@@ -17,7 +17,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
+    endpoint,
+    event_name,
+    json_body,
+    not_configured,
+    post,
+    properties_of,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -67,26 +77,19 @@ class BrazeSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return _refused("properties: the template must render a JSON object")
+            return refused(NOT_AN_OBJECT)
         event = {
             "external_id": str(message["external_id"]).strip(),
-            "name": str(message.get("event") or "").strip() or str(message["event_name"]),
+            "name": event_name(message),
             "time": str(message["created_at"]),
-            "properties": dict(properties),
+            "properties": properties,
         }
-        url = f"{setting(config, 'base_url').rstrip('/')}/users/track"
+        url = endpoint(config, "users/track")
         headers = {
             "Authorization": f"Bearer {setting(config, 'api_key')}",
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
         return await post(self._http, url, headers, json_body({"events": [event]}))
-
-
-def _refused(reason: str) -> SendResult:
-    """A message the platform cannot take, whatever the retries: failed before sending."""
-    return SendResult(status_code=None, duration_ms=0, error=reason, final=True)

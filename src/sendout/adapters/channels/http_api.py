@@ -70,3 +70,31 @@ async def post(
 
 def setting(config: ProviderConfig, name: str) -> str:
     return str(config.value(name) or "")
+
+
+def refused(reason: str) -> SendResult:
+    """A message the platform cannot take, whatever the retries: failed before sending."""
+    return SendResult(status_code=None, duration_ms=0, error=reason, final=True)
+
+
+NOT_AN_OBJECT = "properties: the template must render a JSON object"
+
+
+def properties_of(message: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The rendered ``properties`` (``{}`` when the channel sets none); None when they are not
+    a JSON object."""
+    properties = message.get("properties")
+    if properties is None:
+        return {}
+    return dict(properties) if isinstance(properties, Mapping) else None
+
+
+def event_name(message: Mapping[str, Any], setting_name: str = "event") -> str:
+    """The event's name: the channel's setting when it renders one, else its event name."""
+    chosen = str(message.get(setting_name) or "").strip()
+    return chosen or str(message.get("event_name") or "")
+
+
+def endpoint(config: ProviderConfig, path: str) -> str:
+    """``path`` on the provider's base URL."""
+    return f"{setting(config, 'base_url').rstrip('/')}/{path.lstrip('/')}"

@@ -19,7 +19,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
+    endpoint,
+    event_name,
+    json_body,
+    not_configured,
+    post,
+    properties_of,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -72,28 +82,21 @@ class IterableSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return _refused("properties: the template must render a JSON object")
+            return refused(NOT_AN_OBJECT)
         identify_by = "userId" if setting(config, "identify_by") == "userId" else "email"
         body = {
             identify_by: str(message["user"]).strip(),
-            "eventName": str(message.get("event") or "").strip() or str(message["event_name"]),
+            "eventName": event_name(message),
             "id": str(message["sendout_id"]),
             "createdAt": int(datetime.fromisoformat(str(message["created_at"])).timestamp()),
-            "dataFields": dict(properties),
+            "dataFields": properties,
         }
         headers = {
             "Api-Key": setting(config, "api_key"),
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        url = f"{setting(config, 'base_url').rstrip('/')}/api/events/track"
+        url = endpoint(config, "api/events/track")
         return await post(self._http, url, headers, json_body(body))
-
-
-def _refused(reason: str) -> SendResult:
-    """A message the platform cannot take, whatever the retries: failed before sending."""
-    return SendResult(status_code=None, duration_ms=0, error=reason, final=True)

@@ -18,7 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sendout.adapters.channels.http_api import json_body, not_configured, post, setting
+from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
+    endpoint,
+    event_name,
+    json_body,
+    not_configured,
+    post,
+    properties_of,
+    refused,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -68,16 +78,14 @@ class KlaviyoSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return _refused("properties: the template must render a JSON object")
+            return refused(NOT_AN_OBJECT)
         profile = {"email": str(message["email"]).strip()}
         external_id = str(message.get("external_id") or "").strip()
         if external_id:
             profile["external_id"] = external_id
-        name = str(message.get("event") or "").strip() or str(message["event_name"])
+        name = event_name(message)
         document = {
             "data": {
                 "type": "event",
@@ -96,10 +104,5 @@ class KlaviyoSender:
             "Content-Type": "application/vnd.api+json",
             "Accept": "application/vnd.api+json",
         }
-        url = f"{setting(config, 'base_url').rstrip('/')}/api/events"
+        url = endpoint(config, "api/events")
         return await post(self._http, url, headers, json_body(document))
-
-
-def _refused(reason: str) -> SendResult:
-    """A message the platform cannot take, whatever the retries: failed before sending."""
-    return SendResult(status_code=None, duration_ms=0, error=reason, final=True)

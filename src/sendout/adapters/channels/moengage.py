@@ -19,10 +19,15 @@ from typing import Any
 from urllib.parse import quote
 
 from sendout.adapters.channels.http_api import (
+    NOT_AN_OBJECT,
     basic_auth,
+    endpoint,
+    event_name,
     json_body,
     not_configured,
     post,
+    properties_of,
+    refused,
     setting,
 )
 from sendout.domain.channels import (
@@ -78,15 +83,6 @@ def _epoch_seconds(moment: Any) -> int | None:
     return int(parsed.timestamp())
 
 
-def _invalid_properties() -> SendResult:
-    return SendResult(
-        status_code=None,
-        duration_ms=0,
-        error="properties must render to a JSON object",
-        final=True,
-    )
-
-
 class MoEngageSender:
     def __init__(self, http: ChannelSender) -> None:
         self._http = http
@@ -94,14 +90,12 @@ class MoEngageSender:
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
-        properties = message.get("properties")
+        properties = properties_of(message)
         if properties is None:
-            properties = {}
-        if not isinstance(properties, Mapping):
-            return _invalid_properties()
+            return refused(NOT_AN_OBJECT)
         action: dict[str, Any] = {
-            "action": str(message.get("action") or "").strip() or str(message["event_name"]),
-            "attributes": dict(properties),
+            "action": event_name(message, "action"),
+            "attributes": properties,
         }
         when = _epoch_seconds(message.get("created_at"))
         if when is not None:
@@ -112,7 +106,7 @@ class MoEngageSender:
             "actions": [action],
         }
         workspace = setting(config, "workspace_id")
-        url = f"{setting(config, 'base_url').rstrip('/')}/v1/event/{quote(workspace, safe='')}"
+        url = endpoint(config, f"v1/event/{quote(workspace, safe='')}")
         headers = {
             "Authorization": basic_auth(workspace, setting(config, "data_api_key")),
             "Content-Type": "application/json",
