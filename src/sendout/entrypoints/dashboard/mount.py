@@ -8,11 +8,24 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sendout.entrypoints.dashboard import designer, forms, pages
+from sendout.entrypoints.dashboard import (
+    designer,
+    forms,
+    pages,
+    pages_campaigns,
+    pages_customers,
+    pages_notifications,
+    pages_sendouts,
+)
 from sendout.entrypoints.dashboard.web import HERE, PREFIX, CsrfRefused, SignInRequired, render
 
 
 def mount_dashboard(app: FastAPI) -> None:
+    # Before pages: its POST /distributions/{id}/{verb} would take .../recover.
+    app.include_router(pages_sendouts.router)
+    app.include_router(pages_notifications.router)
+    app.include_router(pages_campaigns.router)
+    app.include_router(pages_customers.router)
     app.include_router(pages.router)
     app.include_router(forms.router)
     app.include_router(designer.router)
