@@ -8,16 +8,10 @@ from dataclasses import dataclass
 
 from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType
 from sendout.domain.customers import Customer, CustomerQuery
-from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
-from sendout.domain.publications import PublicationQuery
+from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers import find_customer
-
-#: Publications read per campaign to count its published codes; beyond this the count is a
-#: lower bound (``CampaignCodes.partial``): the stores offer no count of held codes.
-MAX_PUBLICATIONS_SCANNED = 5_000
-_SCAN_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,39 +22,7 @@ class CampaignCodes:
     #: None for a campaign without codes (a promotion)
     pool: int | None
     published: int | None
-    #: True when ``published`` counts only the first ``MAX_PUBLICATIONS_SCANNED`` publications
-    partial: bool = False
-
-    @property
-    def left(self) -> int | None:
-        if self.pool is None or self.published is None:
-            return None
-        return max(0, self.pool - self.published)
-
-
-async def _published(uow: UnitOfWork, ctx: Context, campaign_id: str) -> tuple[int, bool]:
-    """How many of the campaign's codes a customer holds: the codes its publications handed
-    out that still exist and still have a holder (a publication can carry several codes)."""
-    held = 0
-    scanned = 0
-    number = 1
-    while True:
-        page = await uow.publications.list(
-            ctx.project_id,
-            PublicationQuery(limit=_SCAN_PAGE, page=number, campaign_id=campaign_id),
-        )
-        ids = [voucher_id for p in page.items for voucher_id in p.voucher_ids]
-        if ids:
-            vouchers = await uow.vouchers.get_many(ctx.project_id, sorted(set(ids)))
-            held += sum(
-                1 for v in vouchers if v.holder_id is not None and v.campaign_id == campaign_id
-            )
-        scanned += len(page.items)
-        if not page.has_more or not page.items:
-            return held, False
-        if scanned >= MAX_PUBLICATIONS_SCANNED:
-            return held, True
-        number += 1
+    left: int | None
 
 
 async def campaign_codes(
@@ -69,18 +31,20 @@ async def campaign_codes(
     """A page of campaigns, newest first, each with its pool, published and left counts."""
     async with uow_factory() as uow:
         found = await uow.campaigns.list(ctx.project_id, CampaignQuery(limit=limit, page=page))
+        with_codes = [c for c in found.items if c.campaign_type is not CampaignType.PROMOTION]
+        free = await uow.vouchers.count_free(ctx.project_id, [c.id for c in with_codes])
         rows: list[CampaignCodes] = []
         for campaign in found.items:
             if campaign.campaign_type is CampaignType.PROMOTION:
-                rows.append(CampaignCodes(campaign=campaign, pool=None, published=None))
+                rows.append(CampaignCodes(campaign=campaign, pool=None, published=None, left=None))
                 continue
             codes = await uow.vouchers.list(
                 ctx.project_id, VoucherQuery(limit=1, campaign_id=campaign.id)
             )
             pool = codes.total if codes.total is not None else campaign.vouchers_count
-            published, partial = await _published(uow, ctx, campaign.id)
+            left = free.get(campaign.id, 0)
             rows.append(
-                CampaignCodes(campaign=campaign, pool=pool, published=published, partial=partial)
+                CampaignCodes(campaign=campaign, pool=pool, published=pool - left, left=left)
             )
         return Page(items=rows, total=found.total, has_more=found.has_more)
 

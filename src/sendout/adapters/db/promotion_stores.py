@@ -377,6 +377,24 @@ class SqlVoucherStore(_Store):
             skip_duplicates=True,
         )
 
+    async def count_free(self, project_id: str, campaign_ids: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(campaign_ids, 0)
+        if not campaign_ids:
+            return found
+        rows = await self._tx.execute(
+            sa.select(_v.campaign_id, sa.func.count())
+            .where(
+                _v.project_id == project_id,
+                _v.campaign_id.in_(list(campaign_ids)),
+                _v.holder_id.is_(None),  # the partial index of free codes
+            )
+            .group_by(_v.campaign_id)
+        )
+        for row in rows:
+            campaign_id, count = tuple(row)
+            found[str(campaign_id)] = int(count)
+        return found
+
     async def existing_codes(self, project_id: str, codes: Sequence[str]) -> set[str]:
         found: set[str] = set()
         # Stay well under SQLite's limit of bound variables per statement.

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from sendout.entrypoints.dashboard.page_helpers import PER_PAGE, page_number, pager
 from sendout.entrypoints.dashboard.web import PREFIX, container, render, signed_in
-from sendout.services.dashboard_queries import MAX_PUBLICATIONS_SCANNED, campaign_codes
+from sendout.services.dashboard_queries import campaign_codes
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -26,7 +26,6 @@ async def campaigns(request: Request) -> Response:
         page,
         rows=found.items,
         total=found.total,
-        scanned=MAX_PUBLICATIONS_SCANNED,
         previous=previous,
         following=following,
         notice=request.query_params.get("notice"),
