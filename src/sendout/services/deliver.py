@@ -312,7 +312,8 @@ class Deliverer:
         """Retries ran out: stop the source until a person turns it back on, and say so (a
         distribution is paused, a project webhook disabled, as Voucherify does)."""
         failed = (
-            f"A send-out to {sendout.url} failed after {sendout.attempts_count} attempts "
+            f"A send-out to {sendout.url} failed after {sendout.attempts_count} "
+            f"attempt{'' if sendout.attempts_count == 1 else 's'} "
             f"({reason})."
         )
         details = {"sendout_id": sendout.id, "url": sendout.url, "reason": reason}
