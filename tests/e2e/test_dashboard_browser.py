@@ -214,7 +214,7 @@ def test_without_a_session_pages_redirect_to_sign_in_and_signing_out_ends_it(
         page.goto(f"{base}{path}")
         expect(page).to_have_url(f"{base}/login")
         expect(page.locator("input[name=app_id]")).to_be_visible()
-    assert page.context.cookies() == []
+    assert "sendout_session" not in [c["name"] for c in page.context.cookies()]
 
     form = page.locator("form", has=page.locator("input[name=app_id]"))
     form.locator("input[name=app_id]").fill(project.app_id)
@@ -224,10 +224,10 @@ def test_without_a_session_pages_redirect_to_sign_in_and_signing_out_ends_it(
     expect(page.locator("input[name=app_id]")).to_have_value(project.app_id)
 
     sign_in(page, server.url, project)
-    assert [c["name"] for c in page.context.cookies()] == ["sendout_session"]
+    assert "sendout_session" in [c["name"] for c in page.context.cookies()]
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{base}/login")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
-    assert page.context.cookies() == []
+    assert "sendout_session" not in [c["name"] for c in page.context.cookies()]
     page.goto(f"{base}/distributions")
     expect(page).to_have_url(f"{base}/login")

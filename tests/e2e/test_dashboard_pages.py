@@ -48,8 +48,22 @@ class Browser:
 
     def __init__(self, server: Server, keys: IssuedKey) -> None:
         self.server = server
-        status, headers, _ = self.post(
-            "/dashboard/login", {"app_id": keys.app_id, "app_token": keys.app_token}, csrf=False
+        # The sign-in form's double-submit token: in its cookie and in the form.
+        status, headers, body = request(server, "GET", "/dashboard/login")
+        login = re.match(r"sendout_login=([^;]+)", headers["set-cookie"])
+        token = re.search(r'name="login_token" value="([^"]+)"', body.decode())
+        assert login, headers
+        assert token, body
+        form = {"app_id": keys.app_id, "app_token": keys.app_token, "login_token": token[1]}
+        status, headers, _ = request(
+            server,
+            "POST",
+            "/dashboard/login",
+            urlencode(form).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"sendout_login={login[1]}",
+            },
         )
         assert status == 303, headers
         match = re.match(r"sendout_session=([^;]+)", headers["set-cookie"])
@@ -387,3 +401,19 @@ def test_customers_search_and_a_customers_codes_and_events(
     missing = browser.get("/dashboard/customers/cust_missing")
     assert missing[0] == 404
     assert "Cannot find customer with id cust_missing" in missing[1]
+
+
+def test_signing_in_needs_the_forms_own_token(server: Server, project: IssuedKey) -> None:
+    """A page elsewhere cannot sign a visitor in (login CSRF): without the token the sign-in
+    form put in its cookie, the key pair is not even looked at."""
+    form = {"app_id": project.app_id, "app_token": project.app_token, "login_token": "forged"}
+    status, headers, body = request(
+        server,
+        "POST",
+        "/dashboard/login",
+        urlencode(form).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 400
+    assert "sendout_session" not in headers.get("set-cookie", "")
+    assert "expired" in body.decode()

@@ -3,6 +3,7 @@ delete)."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter
@@ -25,6 +26,7 @@ from sendout.services import dashboard_sessions as sessions
 from sendout.services import distributions as service
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+LOGIN_COOKIE = "sendout_login"
 
 
 @router.get("")
@@ -32,16 +34,47 @@ async def home() -> Response:
     return RedirectResponse(f"{PREFIX}/distributions", status_code=303)
 
 
+def _login_page(
+    request: Request, status: int = 200, error: str | None = None, app_id: str | None = None
+) -> Response:
+    """The sign-in forms, with a fresh token in a cookie and in each form: before there is a
+    session, CSRF is the double-submit kind (a page elsewhere cannot read the cookie, so it
+    cannot post the matching token and sign a visitor in to its own account)."""
+    box = container(request)
+    token = box.rng.randbytes(16).hex()
+    response = render(
+        request,
+        "login.html",
+        None,
+        status=status,
+        error=error,
+        app_id=app_id,
+        login_token=token,
+        admin_enabled=box.settings.admin_password is not None,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=box.settings.secure_cookies,
+        path=f"{PREFIX}/login",
+    )
+    return response
+
+
 @router.get("/login")
 async def login_form(request: Request) -> Response:
-    enabled = container(request).settings.admin_password is not None
-    return render(request, "login.html", None, admin_enabled=enabled)
+    return _login_page(request)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
     box = container(request)
     fields = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    expected = request.cookies.get(LOGIN_COOKIE)
+    if not expected or not secrets.compare_digest(expected, fields.get("login_token", "")):
+        return _login_page(request, 400, "The sign-in form expired: please sign in again.")
     try:
         if fields.get("admin_password"):
             token, _ = await sessions.sign_in_as_admin(
@@ -60,15 +93,8 @@ async def login(request: Request) -> Response:
                 fields.get("app_token", ""),
             )
     except DomainError as error:
-        return render(
-            request,
-            "login.html",
-            None,
-            status=401,
-            error=f"Not signed in: {error.details or error.message}",
-            app_id=fields.get("app_id"),
-            admin_enabled=box.settings.admin_password is not None,
-        )
+        message = f"Not signed in: {error.details or error.message}"
+        return _login_page(request, 401, message, fields.get("app_id"))
     return with_cookie(go("/distributions"), token, box.settings.secure_cookies)
 
 
