@@ -137,3 +137,17 @@ def test_the_defaults_are_valid_for_any_trigger_with_a_customer() -> None:
         check_message_channel(
             channel, SPEC, message_schema_for("customer.segment.entered", action), "channels[0]"
         )
+
+
+async def test_an_event_braze_took_but_refused_inside_fails_with_its_words() -> None:
+    """Braze answers 201 with ``errors`` for objects it could not record."""
+    refused_inside = (
+        '{"message": "success", "errors": [{"type": "\'name\' is required", '
+        '"input_array": "events", "index": 0}]}'
+    )
+    stand = StandIn(script=[(201, refused_inside)], judge=braze_judge)
+    async with stand_in(stand) as braze_api:
+        async with http_transport() as http:
+            result = await BrazeSender(http).send(message(), braze(braze_api.url))
+    assert (result.delivered, result.final) == (False, True)
+    assert result.error == "'name' is required"

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from sendout.adapters.channels.http_api import (
     endpoint,
     event_name,
+    failed_inside,
     json_body,
     not_configured,
     post,
@@ -126,8 +126,4 @@ class ActiveCampaignSender:
             "Accept": "application/json",
         }
         result = await post(self._http, url, headers, urlencode(fields).encode())
-        if result.delivered:
-            said = _not_recorded(result.response_excerpt)
-            if said is not None:
-                return replace(result, status_code=None, error=said, final=True)
-        return result
+        return failed_inside(result, _not_recorded)

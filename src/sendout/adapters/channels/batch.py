@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from sendout.adapters.channels.http_api import (
     NOT_AN_OBJECT,
     endpoint,
+    failed_inside,
     json_body,
     not_configured,
     post,
@@ -153,8 +153,4 @@ class BatchSender:
             "Accept": "application/json",
         }
         result = await post(self._http, url, headers, json_body([update]))
-        if result.delivered:
-            said = _dropped(result.response_excerpt)
-            if said is not None:
-                return replace(result, status_code=None, error=said, final=True)
-        return result
+        return failed_inside(result, _dropped)

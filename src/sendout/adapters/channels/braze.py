@@ -14,6 +14,7 @@ event twice. A customer without an external ID is SKIPPED.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from sendout.adapters.channels.http_api import (
     NOT_AN_OBJECT,
     endpoint,
     event_name,
+    failed_inside,
     json_body,
     not_configured,
     post,
@@ -92,4 +94,20 @@ class BrazeSender:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        return await post(self._http, url, headers, json_body({"events": [event]}))
+        result = await post(self._http, url, headers, json_body({"events": [event]}))
+        return failed_inside(result, _not_tracked)
+
+
+def _not_tracked(excerpt: str) -> str | None:
+    """Braze answers 201 with ``errors`` for objects it refused: ours is the only one sent,
+    so any error means the event was not recorded."""
+    try:
+        answer: Any = json.loads(excerpt)
+    except ValueError:
+        return None
+    errors = answer.get("errors") if isinstance(answer, Mapping) else None
+    if not isinstance(errors, list) or not errors:
+        return None
+    first = errors[0]
+    said = first.get("type") if isinstance(first, Mapping) else first
+    return str(said or "Braze did not record the event")[:300]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -98,3 +98,14 @@ def event_name(message: Mapping[str, Any], setting_name: str = "event") -> str:
 def endpoint(config: ProviderConfig, path: str) -> str:
     """``path`` on the provider's base URL."""
     return f"{setting(config, 'base_url').rstrip('/')}/{path.lstrip('/')}"
+
+
+def failed_inside(result: SendResult, reason_of: Callable[[str], str | None]) -> SendResult:
+    """A 2xx answer whose body says the platform did not record the message (``reason_of``
+    reads the body: the platform's words, or None when all went well) fails at once."""
+    if not result.delivered:
+        return result
+    said = reason_of(result.response_excerpt)
+    if said is None:
+        return result
+    return replace(result, status_code=None, error=said, final=True)
