@@ -134,6 +134,12 @@ def test_a_referee_redeeming_a_referrers_code_rewards_both(
     assert referred["data"]["voucher"]["code"] == code
     assert referred["data"]["redemption"]["voucher"]["code"] == code
 
+    _, referee = api.call("GET", "/v1/customers/referee")
+    assert referee["referrals"]["total"] == 1
+    (joined,) = referee["referrals"]["campaigns"]
+    assert (joined["campaign_id"], joined["related_object_type"]) == (friends["id"], "voucher")
+    _, referrer = api.call("GET", "/v1/customers/referrer")
+    assert referrer["loyalty"]["referred_customers"] == 1
     (referrer_reward,) = activity(api, "referrer", "customer.rewarded")
     assert referrer_reward["data"]["balance"]["points"] == 100
     assert referrer_reward["data"]["campaign"]["id"] == friends["id"]

@@ -44,6 +44,10 @@ class Customer:
     orders_summary: OrdersSummary = field(default_factory=OrdersSummary)
     #: ``summary.redemptions`` (None: nothing redeemed yet)
     redemptions_summary: Mapping[str, Any] | None = None
+    #: ``referrals``: the referral programs that converted this customer as a referee
+    referrals: Mapping[str, Any] | None = None
+    #: ``loyalty.referred_customers``: referees this customer's codes converted
+    referred_customers: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,8 +152,12 @@ def customer_object(customer: Customer) -> dict[str, Any]:
         "birthdate": iso_date_or_none(customer.birthdate),
         "address": dict(customer.address) if customer.address is not None else None,
         "summary": _summary(customer),
-        "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
-        "referrals": {"total": 0, "campaigns": []},
+        "loyalty": {
+            "points": 0,
+            "referred_customers": customer.referred_customers,
+            "campaigns": {},
+        },
+        "referrals": dict(customer.referrals or {"total": 0, "campaigns": []}),
         "metadata": dict(customer.metadata),
         "system_metadata": dict(customer.system_metadata),
         "created_at": iso(customer.created_at),

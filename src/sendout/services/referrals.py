@@ -5,9 +5,11 @@ conversion records ``customer.referred`` and rewards both sides (``customer.rewa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sendout.domain.campaigns import Campaign, CampaignType, simple_campaign
+from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.events import EventType
 from sendout.domain.ports import UnitOfWork
@@ -76,6 +78,7 @@ async def convert(
         created_at=ctx.now(),
     )
     await uow.referrals.add(referral)
+    referee, referrer = await _count(uow, ctx, referral, referee, referrer)
     shown = {
         "campaign": simple_campaign(campaign),
         "custom_event": None,
@@ -101,6 +104,36 @@ async def convert(
         if program.get(side) is not None:
             await _reward(uow, ctx, referral, program[side], side, who, shown)
     return referral
+
+
+async def _count(
+    uow: UnitOfWork, ctx: Context, referral: Referral, referee: Customer, referrer: Customer
+) -> tuple[Customer, Customer]:
+    """The referee's ``referrals`` gain the program; the referrer's ``referred_customers``
+    one more."""
+    known = dict(referee.referrals or {"total": 0, "campaigns": []})
+    campaigns = [
+        *known.get("campaigns", []),
+        {
+            "campaign_id": referral.campaign_id,
+            "referrer_id": referral.referrer_id,
+            "related_object_id": referral.voucher_id,
+            "related_object_type": "voucher",
+            "date": iso(referral.created_at),
+        },
+    ]
+    now = ctx.now()
+    referee = replace(
+        referee, referrals={"total": len(campaigns), "campaigns": campaigns}, updated_at=now
+    )
+    # Two referees converting at once both count: the referrer's row is read under its lock
+    # (always after the referee's, so two conversions never wait on each other in a circle).
+    await uow.customers.lock(ctx.project_id, referrer.id)
+    current = await uow.customers.get(ctx.project_id, referrer.id) or referrer
+    referrer = replace(current, referred_customers=current.referred_customers + 1, updated_at=now)
+    await uow.customers.update(referee)
+    await uow.customers.update(referrer)
+    return referee, referrer
 
 
 async def _reward(

@@ -215,6 +215,8 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
         "redemptions_summary": None
         if customer.redemptions_summary is None
         else dict(customer.redemptions_summary),
+        "referrals": None if customer.referrals is None else dict(customer.referrals),
+        "referred_customers": customer.referred_customers,
     }
 
 

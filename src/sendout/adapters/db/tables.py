@@ -58,6 +58,8 @@ customers = sa.Table(
     sa.Column("orders_summary", JSONDocument),
     #: ``summary.redemptions``, kept with each redemption and rollback
     sa.Column("redemptions_summary", JSONDocument),
+    sa.Column("referrals", JSONDocument),
+    sa.Column("referred_customers", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("project_id", "source_id", name="uq_customers_project_source_id"),
     sa.Index("ix_customers_project_created", "project_id", "created_at"),
     sa.Index("ix_customers_project_email", "project_id", "email"),
