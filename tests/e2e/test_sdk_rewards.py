@@ -342,3 +342,49 @@ def test_coin_rewards_pay_part_of_an_order(sdk: voucherify.ApiClient, api: Api) 
     _, order = api.call("GET", f"/v1/orders/{paid.order.id}")
     assert order["discount_amount"] == 2_500
     assert list(order["redemptions"]) == [paid.id]
+
+
+def test_coin_rewards_without_an_order_credit_the_members_gift_card(
+    sdk: voucherify.ApiClient, api: Api
+) -> None:
+    coin = RewardsApi(sdk).create_reward(
+        voucherify.RewardsCreateRequestBody(
+            name="Points to credits",
+            parameters=voucherify.RewardsCreateRequestBodyParameters(
+                coin=voucherify.RewardsCreateRequestBodyParametersCoin(
+                    exchange_ratio=0.5, points_ratio="1"
+                )
+            ),
+        )
+    )
+    club = program(sdk, "Cash-out club")
+    api.call("POST", f"/v1/rewards/{coin.id}/assignments", {"campaign": club.id})
+    card = join(sdk, club.id, "casher")
+    points(sdk, card.code, 100)
+    path = f"/v1/loyalties/members/{card.code}/redemption"
+
+    status, error = api.call("POST", path, {"reward": {"id": coin.id, "points": 40}})
+    assert (status, error["key"]) == (400, "missing_order")  # no gift card yet
+    assert balance(sdk, card.code) == 100
+
+    status, gifts = api.call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "Casher gift cards",
+            "campaign_type": "GIFT_VOUCHERS",
+            "voucher": {"type": "GIFT_VOUCHER", "gift": {"amount": 0}},
+        },
+    )
+    assert status == 200, gifts
+    status, published = api.call(
+        "POST", "/v1/publications", {"customer": {"source_id": "casher"}, "campaign": gifts["id"]}
+    )
+    assert status == 200, published
+    gift_code = published["voucher"]["code"]
+
+    # 40 points at 0.50 each: 20.00 of credits on the gift card.
+    credited = spend(sdk, card.code, coin.id, points=40)
+    assert credited.reward.voucher.code == gift_code
+    assert credited.reward.voucher.gift.balance == 2_000
+    assert balance(sdk, card.code) == 60

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sendout.domain.balances import TransactionType
-from sendout.domain.campaigns import CampaignType, simple_campaign
+from sendout.domain.campaigns import CampaignType, VoucherType, simple_campaign
 from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload
@@ -37,7 +37,7 @@ from sendout.domain.rewards import (
     assignment_object,
     reward_result,
 )
-from sendout.domain.vouchers import EffectiveVoucher, simple_voucher, voucher_object
+from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery, simple_voucher, voucher_object
 from sendout.services.balances import BalanceUpdate, change_balance_in
 from sendout.services.context import Context
 from sendout.services.giving import give_from_campaign
@@ -140,7 +140,10 @@ async def _redeem(
         },
         transaction_type=TransactionType.POINTS_REDEMPTION,
     )
-    given, publication = await _give(uow, ctx, reward, holder)
+    if reward.type is RewardType.COIN:
+        given, publication = await _credit_gift_card(uow, ctx, reward, holder, points, order)
+    else:
+        given, publication = await _give(uow, ctx, reward, holder)
     if order is not None and paid:
         order = replace(
             order,
@@ -215,9 +218,16 @@ def _price(
     if reward.type is not RewardType.COIN:
         assert assignment.points is not None
         return assignment.points, 0
-    if order is None:
-        raise _refused("A pay-with-points reward is redeemed on an order", "missing_order")
     points = request.points
+    if order is None:
+        # No order to pay: the points' value goes to the member's gift card (see _give).
+        if points is None:
+            raise _refused(
+                "A pay-with-points reward pays an order, or turns reward.points into gift "
+                "credits: give one or the other",
+                "missing_order",
+            )
+        return points, 0
     if points is None:  # as many as the order needs, as far as the balance goes
         points = min(balance, reward.coin_points_for(order.total_amount))
     if points <= 0:
@@ -244,6 +254,37 @@ async def _give(
         reason=f"reward {reward.id}",
     )
     return done.voucher, done.publication
+
+
+async def _credit_gift_card(
+    uow: UnitOfWork,
+    ctx: Context,
+    reward: Reward,
+    holder: Customer,
+    points: int,
+    order: Order | None,
+) -> tuple[EffectiveVoucher | None, None]:
+    """A COIN reward without an order credits the points' cash value to the member's gift
+    card (their newest); with an order it pays part of it instead (nothing to give here)."""
+    if order is not None:
+        return None, None
+    held = await uow.vouchers.list(ctx.project_id, VoucherQuery(holder_id=holder.id, limit=100))
+    found = await effective(uow, ctx, held.items)
+    cards = [v for v in found if v.type is VoucherType.GIFT_VOUCHER]
+    if not cards:
+        raise _refused(
+            f"Customer {holder.id} has no gift card to credit: redeem on an order instead",
+            "missing_order",
+        )
+    added = await change_balance_in(
+        uow,
+        ctx,
+        cards[0].voucher.code,
+        reward.coin_value(points),
+        reason=f"reward {reward.id}",
+        details={"source": {"source_type": "reward", "source_id": reward.id}},
+    )
+    return added.voucher, None
 
 
 async def _record(
