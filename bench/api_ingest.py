@@ -286,3 +286,46 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+
+
+@dataclass(frozen=True)
+class Figures:
+    rate: float
+    p50: float
+    p90: float
+    p99: float
+    #: requests sent, warm-up included
+    sent: int
+
+
+def report(warmup: Run, run: Run, wanted: int, unit: str) -> Figures:
+    """Print a warmed-up load's figures and errors (the lines every bounded load prints)."""
+    sent = len(warmup.latencies) + len(run.latencies)
+    rate = len(run.codes) / run.elapsed if run.elapsed else 0.0
+    p50, p90, p99 = (percentile(run.latencies, q) * 1000 for q in (0.50, 0.90, 0.99))
+    print(f"  warm-up    {len(warmup.latencies)} ({warmup.errors} errors)")
+    print(f"  requests   {len(run.latencies)} ({run.errors} errors) in {run.elapsed:.2f} s")
+    if sent < wanted:
+        print(f"             stopped by the time limit: {sent} of {wanted} sent")
+    statuses = warmup.error_statuses + run.error_statuses
+    if statuses:
+        tally = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        print(f"             errors by HTTP status (0: no answer) {tally}")
+    for sample in warmup.error_samples + run.error_samples:
+        print(f"             error: {sample}")
+    print(f"  throughput {rate:,.0f} {unit}/s")
+    print(f"  latency    p50 {p50:.1f} ms  p90 {p90:.1f} ms  p99 {p99:.1f} ms")
+    return Figures(rate=rate, p50=p50, p90=p90, p99=p99, sent=sent)
+
+
+def each_backend(script: str, options: dict[str, object], timeout: float) -> int:
+    """Run ``script`` once per backend, each in its own process (its own peak memory, no
+    state carried over); 1 if any run failed."""
+    failed = 0
+    for backend in ("sqlite", "postgresql"):
+        argv = [sys.executable, script, "--backend", backend]
+        for name, value in options.items():
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+        done = subprocess.run(argv, check=False, timeout=timeout)
+        failed += done.returncode != 0
+    return 1 if failed else 0

@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 
@@ -37,11 +35,12 @@ from api_ingest import (  # bench/ is on sys.path when run as a script
     HEADERS,
     REQUEST_TIMEOUT,
     Run,
+    each_backend,
     free_port,
     get_json,
-    percentile,
     post_all,
     post_each,
+    report,
     start_server,
     stop_server,
     wait_ready,
@@ -197,30 +196,17 @@ async def bench(backend: str, args: argparse.Namespace) -> bool:
                 run = await add_points(
                     session, url, targets, args.concurrency, args.time_limit, answered
                 )
-                ok, report = await verify(
+                ok, checks = await verify(
                     session, url, program_id, cards, warmup.codes + run.codes, answered
                 )
         finally:
             stop_server(server)
 
     wanted = WARMUP_REQUESTS + args.requests
-    sent = len(warmup.latencies) + len(run.latencies)
     errors = warmup.errors + run.errors
-    rate = len(run.codes) / run.elapsed
-    p50, p90, p99 = (percentile(run.latencies, q) * 1000 for q in (0.50, 0.90, 0.99))
-    print(f"  warm-up    {len(warmup.latencies)} ({warmup.errors} errors)")
-    print(f"  requests   {len(run.latencies)} ({run.errors} errors) in {run.elapsed:.2f} s")
-    if sent < wanted:
-        print(f"             stopped by the time limit: {sent} of {wanted} sent")
-    statuses = warmup.error_statuses + run.error_statuses
-    if statuses:
-        tally = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
-        print(f"             errors by HTTP status (0: no answer) {tally}")
-    for sample in warmup.error_samples + run.error_samples:
-        print(f"             error: {sample}")
-    print(f"  throughput {rate:,.0f} requests/s")
-    print(f"  latency    p50 {p50:.1f} ms  p90 {p90:.1f} ms  p99 {p99:.1f} ms")
-    print("\n".join(report))
+    figures = report(warmup, run, wanted, "requests")
+    rate, p50, p99, sent = figures.rate, figures.p50, figures.p99, figures.sent
+    print("\n".join(checks))
     print(
         f"{backend:<10} {len(run.codes):>6,} points-adds  {rate:>6,.0f} requests/s  "
         f"p50 {p50:.1f} ms  p99 {p99:.1f} ms  errors {errors}  "
@@ -242,28 +228,13 @@ def main() -> int:
     args = parser.parse_args()
     if args.backend != "both":
         return 0 if asyncio.run(bench(args.backend, args)) else 1
-    failed = 0
-    for backend in ("sqlite", "postgresql"):
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--backend",
-                backend,
-                "--requests",
-                str(args.requests),
-                "--concurrency",
-                str(args.concurrency),
-                "--cards",
-                str(args.cards),
-                "--time-limit",
-                str(args.time_limit),
-            ],
-            check=False,
-            timeout=CHILD_TIMEOUT,
-        )
-        failed += done.returncode != 0
-    return 1 if failed else 0
+    options = {
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "cards": args.cards,
+        "time_limit": args.time_limit,
+    }
+    return each_backend(__file__, options, CHILD_TIMEOUT)
 
 
 if __name__ == "__main__":

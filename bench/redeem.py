@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import subprocess
-import sys
 import time
 
 import aiohttp
@@ -34,10 +32,11 @@ import orjson
 from api_ingest import (  # bench/ is on sys.path when run as a script
     Run,
     create_campaign,
+    each_backend,
     free_port,
     get_json,
-    percentile,
     post_all,
+    report,
     start_server,
     stop_server,
     wait_ready,
@@ -181,34 +180,20 @@ async def bench(backend: str, args: argparse.Namespace) -> bool:
                     args.customers,
                     args.time_limit,
                 )
-                ok, report = await verify(session, url, warmup.codes + run.codes)
+                ok, checks = await verify(session, url, warmup.codes + run.codes)
         finally:
             stop_server(server)
 
-    sent = len(warmup.latencies) + len(run.latencies)
     ok = ok and warmup.errors == 0 and run.errors == 0
-    rate = len(run.codes) / run.elapsed
-    p50, p90, p99 = (percentile(run.latencies, q) * 1000 for q in (0.50, 0.90, 0.99))
-    print(f"  warm-up    {len(warmup.latencies)} ({warmup.errors} errors)")
-    print(f"  requests   {len(run.latencies)} ({run.errors} errors) in {run.elapsed:.2f} s")
-    if sent < vouchers:
-        print(f"             stopped by the time limit: {sent} of {vouchers} sent")
-    statuses = warmup.error_statuses + run.error_statuses
-    if statuses:
-        tally = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
-        print(f"             errors by HTTP status (0: no answer) {tally}")
-    for sample in warmup.error_samples + run.error_samples:
-        print(f"             error: {sample}")
-    print(f"  throughput {rate:,.0f} redemptions/s")
-    print(f"  latency    p50 {p50:.1f} ms  p90 {p90:.1f} ms  p99 {p99:.1f} ms")
-    print("\n".join(report))
+    f = report(warmup, run, vouchers, "redemptions")
+    print("\n".join(checks))
     print(
-        f"{backend:<10} {len(run.codes):>7,} redemptions  {rate:>6,.0f} requests/s  "
-        f"p50 {p50:.1f} ms  p90 {p90:.1f} ms  p99 {p99:.1f} ms  "
-        f"check {'OK' if ok else 'FAILED'}{'' if sent == vouchers else ', INCOMPLETE'}",
+        f"{backend:<10} {len(run.codes):>7,} redemptions  {f.rate:>6,.0f} requests/s  "
+        f"p50 {f.p50:.1f} ms  p90 {f.p90:.1f} ms  p99 {f.p99:.1f} ms  "
+        f"check {'OK' if ok else 'FAILED'}{'' if f.sent == vouchers else ', INCOMPLETE'}",
         flush=True,
     )
-    return ok and sent == vouchers
+    return ok and f.sent == vouchers
 
 
 def main() -> int:
@@ -223,28 +208,13 @@ def main() -> int:
     args = parser.parse_args()
     if args.backend != "both":
         return 0 if asyncio.run(bench(args.backend, args)) else 1
-    failed = 0
-    for backend in ("sqlite", "postgresql"):
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--backend",
-                backend,
-                "--redemptions",
-                str(args.redemptions),
-                "--concurrency",
-                str(args.concurrency),
-                "--customers",
-                str(args.customers),
-                "--time-limit",
-                str(args.time_limit),
-            ],
-            check=False,
-            timeout=CHILD_TIMEOUT,
-        )
-        failed += done.returncode != 0
-    return 1 if failed else 0
+    options = {
+        "redemptions": args.redemptions,
+        "concurrency": args.concurrency,
+        "customers": args.customers,
+        "time_limit": args.time_limit,
+    }
+    return each_backend(__file__, options, CHILD_TIMEOUT)
 
 
 if __name__ == "__main__":
