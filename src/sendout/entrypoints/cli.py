@@ -23,7 +23,7 @@ from sendout.config import Settings, SettingsError
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.worker import Job, Lanes, Worker, running
+from sendout.entrypoints.worker import Job, Lanes, Worker, at_most_every, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
@@ -35,6 +35,8 @@ from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
+#: how often an idle worker looks for points and tiers whose day has come
+DATED_JOBS_SECONDS = 30.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -167,9 +169,12 @@ def _lanes(container: Container, sender: WebhookSender) -> Lanes:
             ("dispatch", Dispatcher(uow, clock, rng, container.channels).run_batch),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
-            ("pending points", points.activate_due),
-            ("points expiration", points.expire_due),
-            ("tier expiration", TierScheduler(uow, clock, rng).expire_due),
+            ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
+            ("points expiration", at_most_every(DATED_JOBS_SECONDS, points.expire_due)),
+            (
+                "tier expiration",
+                at_most_every(DATED_JOBS_SECONDS, TierScheduler(uow, clock, rng).expire_due),
+            ),
         ],
         poll_interval=poll,
         # New send-outs may have been written: the delivery lane looks at once.

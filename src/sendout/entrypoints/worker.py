@@ -25,6 +25,25 @@ HEARTBEAT_INTERVAL = 60.0  # seconds between "alive" log lines
 Job = Callable[[], Awaitable[int]]
 
 
+def at_most_every(seconds: float, job: Job) -> Job:
+    """``job`` run again only ``seconds`` after a run that found nothing to do (one that did
+    runs again at once, to drain). For jobs whose work comes due by the day (pending points,
+    expiring points and tiers): asking on every cycle of a busy lane would add their queries
+    to dispatch's hot loop for nothing."""
+    next_run = 0.0
+
+    async def run() -> int:
+        nonlocal next_run
+        if time.monotonic() < next_run:
+            return 0
+        handled = await job()
+        if not handled:
+            next_run = time.monotonic() + seconds
+        return handled
+
+    return run
+
+
 class Worker:
     def __init__(
         self,

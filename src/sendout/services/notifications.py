@@ -82,6 +82,11 @@ async def list_notifications(
     return NotificationList(page=page, unread=unread)
 
 
+async def unread_count(uow_factory: UnitOfWorkFactory, ctx: Context) -> int:
+    async with uow_factory() as uow:
+        return await uow.notifications.unread_count(ctx.project_id)
+
+
 async def mark_read(
     uow_factory: UnitOfWorkFactory, ctx: Context, notification_ids: Collection[str] | None
 ) -> int:

@@ -20,12 +20,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from sendout.bootstrap import Container
 from sendout.domain.events import EventChannel, EventSource
-from sendout.domain.notifications import NotificationQuery
 from sendout.domain.projects import Project
 from sendout.domain.sessions import DashboardSession
 from sendout.services import dashboard_sessions as sessions
 from sendout.services.context import Context
-from sendout.services.notifications import list_notifications
+from sendout.services.notifications import unread_count
 
 HERE = Path(__file__).parent
 COOKIE = "sendout_session"
@@ -74,7 +73,7 @@ async def signed_in(request: Request) -> Page:
         clock=box.clock,
         rng=box.rng,
     )
-    unread = (await list_notifications(box.uow_factory, ctx, NotificationQuery(limit=1))).unread
+    unread = await unread_count(box.uow_factory, ctx)
     projects = await sessions.projects_for(box.uow_factory, session)
     return Page(session=session, ctx=ctx, projects=projects, unread=unread)
 
