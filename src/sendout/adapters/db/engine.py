@@ -242,9 +242,12 @@ def _pg_type(column: sa.Column[Any]) -> str:
 
 
 def _sqlite_value(value: Any) -> Any:
-    """What UTCDateTime stores on SQLite: naive UTC text, which sorts chronologically."""
+    """What UTCDateTime stores on SQLite: naive UTC text, which sorts chronologically.
+
+    Always with six digits of microseconds, as SQLAlchemy writes it: text comparison would put
+    ``10:00:00`` before ``10:00:00.000000``, the same instant."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     return value
 
 
