@@ -19,6 +19,8 @@ DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN
 DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
 DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
+#: the HTTP clients webhooks and HTTP channels can go out through (the first is the default)
+HTTP_CLIENTS = ("http1", "aiohttp")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -44,6 +46,9 @@ class Settings:
     worker_poll_seconds: float = DEFAULT_WORKER_POLL_SECONDS
     delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
     endpoint_concurrency: int = DEFAULT_ENDPOINT_CONCURRENCY
+    #: ``http1``: Sendout's own keep-alive HTTP/1.1 client (~10x less CPU per request);
+    #: ``aiohttp``: aiohttp's client session
+    http_client: str = HTTP_CLIENTS[0]
     #: where alert emails go out (``smtp://user:password@host:port``, ``smtps://`` for TLS)
     smtp_url: str | None = None
     #: the alert address of projects that have none of their own
@@ -81,6 +86,12 @@ class Settings:
             raise SettingsError(
                 f"Set both {ENV_PREFIX}APP_ID and {ENV_PREFIX}APP_TOKEN, or neither"
             )
+        http_client = (get("HTTP_CLIENT") or HTTP_CLIENTS[0]).lower()
+        if http_client not in HTTP_CLIENTS:
+            raise SettingsError(
+                f"{ENV_PREFIX}HTTP_CLIENT must be one of {', '.join(HTTP_CLIENTS)}, "
+                f"not {http_client!r}"
+            )
         database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
         if not database_url.startswith(("sqlite", "postgresql", "postgres:")):
             raise SettingsError(
@@ -105,6 +116,7 @@ class Settings:
             endpoint_concurrency=max(
                 1, int(number("ENDPOINT_CONCURRENCY", DEFAULT_ENDPOINT_CONCURRENCY))
             ),
+            http_client=http_client,
             smtp_url=_smtp_url(get("SMTP_URL")),
             alert_email=get("ALERT_EMAIL"),
             admin_password=get("ADMIN_PASSWORD"),

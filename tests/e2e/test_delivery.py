@@ -172,7 +172,7 @@ def test_a_timeout_and_a_refused_connection_are_recorded_as_errors(
     assert refused["status"] == "PENDING"
     (attempt,) = attempts_of(api, refused["id"])
     assert attempt["status_code"] is None
-    assert attempt["error"] == "ClientConnectorError"
+    assert attempt["error"] == "ConnectionRefusedError"
 
 
 def test_a_redirect_is_not_followed_and_410_stops_at_once(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from sendout.adapters.channels.webhook import WebhookSender
+from sendout.adapters.channels.http1 import Http1Sender
 from sendout.domain.channels import ProviderConfig
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
@@ -73,8 +73,10 @@ async def stand_in(stand: StandIn | None = None) -> AsyncIterator[StandIn]:
 
 
 @asynccontextmanager
-async def http_transport() -> AsyncIterator[WebhookSender]:
-    sender = WebhookSender(allowed_targets=LOOPBACK)
+async def http_transport() -> AsyncIterator[Http1Sender]:
+    """The default HTTP client, as the worker builds it (the aiohttp one is tested beside it
+    in test_webhook_sender.py)."""
+    sender = Http1Sender(allowed_targets=LOOPBACK)
     try:
         yield sender
     finally:

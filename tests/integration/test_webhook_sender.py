@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import ipaddress
 import socket
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pytest
+import trustme
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.webhook import (
     REFUSED,
     PublicOnlyResolver,
@@ -26,6 +31,15 @@ from sendout.domain.deliveries import OutboundRequest, SendResult
 from sendout.domain.targets import is_public_address, parse_address
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
+
+Transport = type[WebhookSender] | type[Http1Sender]
+
+
+@pytest.fixture(params=[Http1Sender, WebhookSender], ids=["http1", "aiohttp"])
+def transport(request: pytest.FixtureRequest) -> Transport:
+    """Every test of a transport runs against both (``SENDOUT_HTTP_CLIENT``)."""
+    sender: Transport = request.param
+    return sender
 
 
 @pytest.fixture
@@ -51,9 +65,10 @@ async def endpoint() -> AsyncIterator[tuple[str, list[bytes]]]:
 
 async def test_any_2xx_is_delivered_and_the_response_is_kept(
     endpoint: tuple[str, list[bytes]],
+    transport: Transport,
 ) -> None:
     url, received = endpoint
-    sender = WebhookSender(allowed_targets=LOOPBACK)
+    sender = transport(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(OutboundRequest(url=url + "/hook", headers={}, body=b'{"a":1}'))
     finally:
@@ -64,9 +79,11 @@ async def test_any_2xx_is_delivered_and_the_response_is_kept(
     assert received == [b'{"a":1}']
 
 
-async def test_redirects_are_not_followed(endpoint: tuple[str, list[bytes]]) -> None:
+async def test_redirects_are_not_followed(
+    endpoint: tuple[str, list[bytes]], transport: Transport
+) -> None:
     url, received = endpoint
-    sender = WebhookSender(allowed_targets=LOOPBACK)
+    sender = transport(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(OutboundRequest(url=url + "/redirect", headers={}, body=b"x"))
     finally:
@@ -76,8 +93,8 @@ async def test_redirects_are_not_followed(endpoint: tuple[str, list[bytes]]) -> 
     assert len(received) == 1
 
 
-async def test_a_closed_port_is_a_failure_value_not_an_exception() -> None:
-    sender = WebhookSender(allowed_targets=LOOPBACK)
+async def test_a_closed_port_is_a_failure_value_not_an_exception(transport: Transport) -> None:
+    sender = transport(allowed_targets=LOOPBACK)
     try:
         result = await sender.send(
             OutboundRequest(url="http://127.0.0.1:9/x", headers={}, body=b"")
@@ -91,10 +108,10 @@ async def test_a_closed_port_is_a_failure_value_not_an_exception() -> None:
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 async def test_private_targets_are_refused_by_default(
-    endpoint: tuple[str, list[bytes]], host: str
+    endpoint: tuple[str, list[bytes]], host: str, transport: Transport
 ) -> None:
     url, received = endpoint
-    sender = WebhookSender()
+    sender = transport()
     try:
         result = await sender.send(
             OutboundRequest(url=url.replace("127.0.0.1", host) + "/hook", headers={}, body=b"x")
@@ -265,7 +282,7 @@ REFUSED_URLS = [
 ]
 
 
-async def _send(sender: WebhookSender, template: str, port: int) -> SendResult:
+async def _send(sender: WebhookSender | Http1Sender, template: str, port: int) -> SendResult:
     try:
         url = template.format(port=port)
         return await sender.send(OutboundRequest(url=url, headers={}, body=b'{"n":1}'))
@@ -279,9 +296,9 @@ def test_the_url_table_is_large_enough() -> None:
 
 @pytest.mark.parametrize("template", REFUSED_URLS)
 async def test_non_public_targets_are_refused_in_every_spelling(
-    receiver: Receiver, template: str
+    receiver: Receiver, template: str, transport: Transport
 ) -> None:
-    result = await _send(WebhookSender(timeout=2, resolver=FakeDNS()), template, receiver.port)
+    result = await _send(transport(timeout=2, resolver=FakeDNS()), template, receiver.port)
     assert (result.status_code, result.error, result.final) == (None, REFUSED, True)
     assert not result.delivered
     assert (receiver.connections, receiver.bodies) == (0, [])
@@ -302,8 +319,10 @@ async def test_non_public_targets_are_refused_in_every_spelling(
         "http://mixed.test:{port}/hook",
     ],
 )
-async def test_an_allowed_range_is_reached(receiver: Receiver, template: str) -> None:
-    sender = WebhookSender(timeout=2, allowed_targets=LOOPBACK, resolver=FakeDNS())
+async def test_an_allowed_range_is_reached(
+    receiver: Receiver, template: str, transport: Transport
+) -> None:
+    sender = transport(timeout=2, allowed_targets=LOOPBACK, resolver=FakeDNS())
     result = await _send(sender, template, receiver.port)
     assert (result.status_code, result.error, result.response_excerpt) == (202, None, "accepted")
     assert receiver.bodies == [b'{"n":1}']
@@ -320,8 +339,10 @@ async def test_an_allowed_range_is_reached(receiver: Receiver, template: str) ->
         "http://v6only.test:{port}/hook",
     ],
 )
-async def test_an_allowed_range_opens_nothing_else(receiver: Receiver, template: str) -> None:
-    sender = WebhookSender(timeout=2, allowed_targets=LOOPBACK, resolver=FakeDNS())
+async def test_an_allowed_range_opens_nothing_else(
+    receiver: Receiver, template: str, transport: Transport
+) -> None:
+    sender = transport(timeout=2, allowed_targets=LOOPBACK, resolver=FakeDNS())
     result = await _send(sender, template, receiver.port)
     assert (result.error, result.final) == (REFUSED, True)
     assert receiver.connections == 0
@@ -423,10 +444,10 @@ HEAD_204 = b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"
     ],
 )
 async def test_a_2xx_carrying_a_body_it_should_not_is_delivered(
-    chunks: list[bytes], status: int
+    chunks: list[bytes], status: int, transport: Transport
 ) -> None:
     async with scripted_receiver(*chunks) as (port, connections):
-        sender = WebhookSender(timeout=2, allowed_targets=LOOPBACK)
+        sender = transport(timeout=2, allowed_targets=LOOPBACK)
         try:
             results = [
                 await sender.send(
@@ -443,10 +464,290 @@ async def test_a_2xx_carrying_a_body_it_should_not_is_delivered(
     assert len(connections) == 2
 
 
-async def test_a_garbled_status_line_is_still_an_error() -> None:
+async def test_a_garbled_status_line_is_still_an_error(transport: Transport) -> None:
     async with scripted_receiver(b"HTTP/1.1 2x4 Nope\r\n\r\nhello") as (port, _):
-        sender = WebhookSender(timeout=2, allowed_targets=LOOPBACK)
+        sender = transport(timeout=2, allowed_targets=LOOPBACK)
         result = await _send(sender, "http://127.0.0.1:{port}/", port)
     assert result.status_code is None
     assert result.error is not None
     assert not result.delivered
+
+
+# --- connections: kept alive, renewed when the server dropped them, cut when silent -----------
+
+
+@asynccontextmanager
+async def counted_server(
+    answer: Callable[[int, int], bytes | None],
+) -> AsyncIterator[tuple[int, list[bytes]]]:
+    """A raw HTTP server: ``answer(connection, request)`` gives the bytes to write for the
+    ``request``-th request on the ``connection``-th connection (both from 0), or None to close
+    that connection without a word (it is closed after an answer saying ``Connection: close``). Yields the port and the bodies received (one per
+    request, as received, answered or not)."""
+    bodies: list[bytes] = []
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        number, served = connections, 0
+        connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                bodies.append(await reader.readexactly(length))
+                reply = answer(number, served)
+                served += 1
+                if reply is None:
+                    break
+                writer.write(reply)
+                await writer.drain()
+                if b"Connection: close" in reply:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], bodies
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+OK_200 = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+async def _post_each(sender: WebhookSender | Http1Sender, url: str, count: int) -> list[SendResult]:
+    try:
+        return [
+            await sender.send(OutboundRequest(url=url, headers={}, body=b"%d" % n))
+            for n in range(count)
+        ]
+    finally:
+        await sender.close()
+
+
+async def test_connections_are_kept_alive_between_attempts() -> None:
+    opened: list[int] = []
+
+    def answer(connection: int, request: int) -> bytes:
+        opened.append(connection)
+        return OK_200
+
+    async with counted_server(answer) as (port, bodies):
+        results = await _post_each(
+            Http1Sender(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 5
+        )
+    assert [r.status_code for r in results] == [200] * 5
+    assert bodies == [b"0", b"1", b"2", b"3", b"4"]
+    assert set(opened) == {0}  # one connection for all five
+
+
+async def test_a_kept_connection_the_server_dropped_is_renewed_once() -> None:
+    # The server answers the first request of each connection and drops the connection,
+    # unanswered, at its second: a keep-alive race seen from the client's side.
+    def answer(connection: int, request: int) -> bytes | None:
+        return OK_200 if request == 0 else None
+
+    async with counted_server(answer) as (port, bodies):
+        results = await _post_each(
+            Http1Sender(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 3
+        )
+    assert [(r.status_code, r.error) for r in results] == [(200, None)] * 3
+    # The dropped requests were sent again on a new connection.
+    assert bodies == [b"0", b"1", b"1", b"2", b"2"]
+
+
+async def test_a_new_connection_dropped_unanswered_is_a_failure() -> None:
+    async with counted_server(lambda connection, request: None) as (port, bodies):
+        (result,) = await _post_each(
+            Http1Sender(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 1
+        )
+    assert (result.status_code, result.error, result.final) == (None, "ServerDisconnected", False)
+    assert bodies == [b"0"]  # not sent twice: there was no kept connection to blame
+
+
+async def test_a_silent_receiver_times_out(transport: Transport) -> None:
+    silent: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        silent.append(writer)
+        await reader.read()  # never answers
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        started = asyncio.get_running_loop().time()
+        sender = transport(timeout=0.3, allowed_targets=LOOPBACK)
+        result = await _send(sender, "http://127.0.0.1:{port}/", port)
+        waited = asyncio.get_running_loop().time() - started
+    finally:
+        for writer in silent:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert (result.status_code, result.error, result.final) == (None, "TimeoutError", False)
+    assert 0.25 <= waited < 2
+
+
+async def test_a_long_answer_is_cut_to_the_excerpt(transport: Transport) -> None:
+    body = b"x" * 100_000
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    async with counted_server(lambda connection, request: reply) as (port, _):
+        (result,) = await _post_each(
+            transport(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 1
+        )
+    assert result.status_code == 200
+    assert result.response_excerpt == "x" * 8192
+
+
+async def test_a_compressed_answer_is_kept_decoded(transport: Transport) -> None:
+    packed = gzip.compress(b'{"received": true}')
+    reply = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(packed),
+        packed,
+    )
+    async with counted_server(lambda connection, request: reply) as (port, _):
+        (result,) = await _post_each(
+            transport(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 1
+        )
+    assert (result.status_code, result.response_excerpt) == (200, '{"received": true}')
+
+
+async def test_an_answer_delimited_by_closing_is_read_to_its_end(transport: Transport) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it"
+    async with counted_server(lambda connection, request: reply) as (port, _):
+        results = await _post_each(
+            transport(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 2
+        )
+    assert [(r.status_code, r.response_excerpt) for r in results] == [(200, "all of it")] * 2
+
+
+async def test_an_informational_answer_is_skipped(transport: Transport) -> None:
+    reply = b"HTTP/1.1 100 Continue\r\n\r\n" + OK_200
+    async with counted_server(lambda connection, request: reply) as (port, _):
+        (result,) = await _post_each(
+            transport(allowed_targets=LOOPBACK), f"http://127.0.0.1:{port}/", 1
+        )
+    assert (result.status_code, result.response_excerpt) == (200, "ok")
+
+
+async def test_the_request_carries_the_headers_and_credentials_given() -> None:
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        await reader.readexactly(2)
+        writer.write(OK_200)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    sender = Http1Sender(allowed_targets=LOOPBACK)
+    try:
+        result = await sender.send(
+            OutboundRequest(
+                url=f"http://us%40er:p%3Ass@127.0.0.1:{port}/in?x=1&y=%20",
+                headers={"X-Custom": "yes", "content-length": "999", "Host": "evil"},
+                body=b"{}",
+            )
+        )
+    finally:
+        await sender.close()
+        server.close()
+        await server.wait_closed()
+    assert result.status_code == 200
+    lines = heads[0].decode().split("\r\n")
+    assert lines[0] == "POST /in?x=1&y=%20 HTTP/1.1"
+    assert f"Host: 127.0.0.1:{port}" in lines
+    assert "X-Custom: yes" in lines
+    assert "Content-Length: 2" in lines  # the transport's own framing, not the caller's
+    assert not any(line.lower() in ("host: evil", "content-length: 999") for line in lines)
+    assert f"Authorization: Basic {base64.b64encode(b'us@er:p:ss').decode()}" in lines
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b"])
+async def test_a_header_that_would_split_the_request_is_refused(value: str) -> None:
+    async with counted_server(lambda connection, request: OK_200) as (port, bodies):
+        sender = Http1Sender(allowed_targets=LOOPBACK)
+        try:
+            result = await sender.send(
+                OutboundRequest(
+                    url=f"http://127.0.0.1:{port}/", headers={"X-Note": value}, body=b"x"
+                )
+            )
+        finally:
+            await sender.close()
+    assert result.status_code is None
+    assert result.final
+    assert (result.error or "").startswith("InvalidHeader")
+    assert bodies == []
+
+
+# --- HTTPS: the system's trust store by default, SNI, certificate checks ---------------------
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@asynccontextmanager
+async def tls_server(authority: trustme.CA, name: str) -> AsyncIterator[int]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(name).configure_cert(context)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(1)
+            writer.write(OK_200)
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_https_is_delivered_to_a_trusted_certificate(authority: trustme.CA) -> None:
+    client = ssl.create_default_context()
+    authority.configure_trust(client)
+    async with tls_server(authority, "hooks.test") as port:
+        sender = Http1Sender(allowed_targets=LOOPBACK, resolver=FakeDNS(), ssl_context=client)
+        dns = {"hooks.test": ["127.0.0.1"]}
+        FakeDNS.RECORDS.update(dns)
+        try:
+            result = await _send(sender, "https://hooks.test:{port}/", port)
+        finally:
+            for name in dns:
+                FakeDNS.RECORDS.pop(name)
+    assert (result.status_code, result.error) == (200, None)
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["wrong-name", "unknown-authority"])
+async def test_https_to_an_untrusted_certificate_sends_nothing(
+    authority: trustme.CA, trusted: bool
+) -> None:
+    client = ssl.create_default_context()
+    if trusted:
+        authority.configure_trust(client)
+    async with tls_server(authority, "other.test") as port:
+        sender = Http1Sender(allowed_targets=LOOPBACK, ssl_context=client)
+        result = await _send(sender, "https://127.0.0.1:{port}/", port)
+    assert result.status_code is None
+    assert result.error == "SSLCertVerificationError"

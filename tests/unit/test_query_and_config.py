@@ -101,12 +101,22 @@ class TestSettings:
         assert (settings.port, settings.log_level, settings.max_body_bytes) == (9000, "DEBUG", 2048)
 
     @pytest.mark.parametrize(
+        ("value", "client"), [(None, "http1"), ("aiohttp", "aiohttp"), ("HTTP1", "http1")]
+    )
+    def test_the_http_client_is_sendouts_own_unless_aiohttp_is_asked_for(
+        self, value: str | None, client: str
+    ) -> None:
+        environ = {} if value is None else {"SENDOUT_HTTP_CLIENT": value}
+        assert Settings.from_env(environ).http_client == client
+
+    @pytest.mark.parametrize(
         "environ",
         [
             {"SENDOUT_PORT": "eighty"},
             {"SENDOUT_LOG_LEVEL": "LOUD"},
             {"SENDOUT_APP_ID": "only-the-id"},
             {"SENDOUT_MAX_BODY_BYTES": "-1"},
+            {"SENDOUT_HTTP_CLIENT": "curl"},
         ],
     )
     def test_unusable_values_are_refused_with_the_variable_named(

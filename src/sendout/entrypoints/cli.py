@@ -15,11 +15,13 @@ import uvloop
 from fastapi import FastAPI
 
 from sendout import __version__
+from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.registry import message_senders
 from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.adapters.channels.webhook import WebhookSender
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings, SettingsError
+from sendout.domain.deliveries import ChannelSender
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
@@ -139,7 +141,7 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     return 0
 
 
-def _lanes(container: Container, sender: WebhookSender) -> Lanes:
+def _lanes(container: Container, sender: ChannelSender) -> Lanes:
     """The worker's jobs in lanes: delivery; alert emails (with SMTP); everything else."""
     settings, uow, clock, rng = (
         container.settings,
@@ -216,9 +218,11 @@ async def _work(container: Container) -> None:
         await sender.close()
 
 
-def _sender(settings: Settings) -> WebhookSender:
+def _sender(settings: Settings) -> ChannelSender:
+    """The HTTP client webhooks and HTTP channels go out through (``SENDOUT_HTTP_CLIENT``)."""
+    client = WebhookSender if settings.http_client == "aiohttp" else Http1Sender
     # As many connections as attempts in flight: an attempt never waits for a connection.
-    return WebhookSender(
+    return client(
         timeout=settings.delivery_timeout,
         allowed_targets=settings.allowed_targets,
         connections=settings.delivery_concurrency,

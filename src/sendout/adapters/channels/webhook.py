@@ -245,6 +245,38 @@ DEFAULT_CONNECTIONS = 256
 DEFAULT_CONNECTIONS_PER_HOST = 0
 
 
+class LiteralGuard:
+    """Refuses URLs whose host is a disallowed address literal, as the socket layer and yarl
+    would read it; a name passes here and is judged on the addresses it resolves to.
+
+    Every attempt to a URL asks the same question, so each verdict is remembered (bounded).
+    """
+
+    def __init__(self, allowed: Sequence[IPNetwork]) -> None:
+        self._allowed = tuple(allowed)
+        self._verdicts: dict[str, bool] = {}
+
+    def refuses(self, url: str) -> bool:
+        known = self._verdicts.get(url)
+        if known is None:
+            if len(self._verdicts) >= LITERAL_MEMO:
+                self._verdicts.clear()
+            known = self._verdicts[url] = self._judge(url)
+        return known
+
+    def _judge(self, url: str) -> bool:
+        try:
+            parsed = URL(url)
+        except ValueError:
+            return False  # the transport rejects it too, as an error of its own
+        # raw_host is what is connected to; host is its decoded form (zone ids).
+        for host in {parsed.raw_host, parsed.host}:
+            address = parse_address(host) if host else None
+            if address is not None and not is_allowed_address(address, self._allowed):
+                return True
+        return False
+
+
 class WebhookSender:
     """Sends webhooks to allowed targets only (public addresses, or ``allowed_targets``).
 
@@ -262,7 +294,7 @@ class WebhookSender:
         resolver: AbstractResolver | None = None,
     ) -> None:
         self._allowed = tuple(allowed_targets)
-        self._literal_verdicts: dict[str, bool] = {}
+        self._literals = LiteralGuard(self._allowed)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
@@ -286,7 +318,7 @@ class WebhookSender:
 
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
-        if self._refuses_literal(request.url):
+        if self._literals.refuses(request.url):
             return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
         try:
             async with self._client().post(
@@ -318,27 +350,6 @@ class WebhookSender:
                 error=REFUSED if refused else type(exc).__name__,
                 final=refused,
             )
-
-    def _refuses_literal(self, url: str) -> bool:
-        # Every attempt to a URL asks the same question: parse it once (bounded memo).
-        known = self._literal_verdicts.get(url)
-        if known is None:
-            if len(self._literal_verdicts) >= LITERAL_MEMO:
-                self._literal_verdicts.clear()
-            known = self._literal_verdicts[url] = self._judge_literal(url)
-        return known
-
-    def _judge_literal(self, url: str) -> bool:
-        try:
-            parsed = URL(url)
-        except ValueError:
-            return False  # aiohttp rejects it too, as an error of its own
-        # raw_host is what aiohttp connects to; host is its decoded form (zone ids).
-        for host in {parsed.raw_host, parsed.host}:
-            address = parse_address(host) if host else None
-            if address is not None and not is_allowed_address(address, self._allowed):
-                return True
-        return False
 
     async def close(self) -> None:
         if self._session is not None:
