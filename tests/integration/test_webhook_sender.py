@@ -482,8 +482,8 @@ async def counted_server(
 ) -> AsyncIterator[tuple[int, list[bytes]]]:
     """A raw HTTP server: ``answer(connection, request)`` gives the bytes to write for the
     ``request``-th request on the ``connection``-th connection (both from 0), or None to close
-    that connection without a word (it is closed after an answer saying ``Connection: close``). Yields the port and the bodies received (one per
-    request, as received, answered or not)."""
+    that connection without a word (it is closed after an answer saying ``Connection:
+    close``). Yields the port and the bodies received (one per request, answered or not)."""
     bodies: list[bytes] = []
     connections = 0
 
