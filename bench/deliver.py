@@ -191,7 +191,13 @@ def start_nginx(nginx: str, workdir: Path, port: int) -> subprocess.Popen[bytes]
 
 
 def start_server(
-    database_url: str, workdir: Path, port: int, timeout: float | None, *, worker: bool = True
+    database_url: str,
+    workdir: Path,
+    port: int,
+    timeout: float | None,
+    *,
+    worker: bool = True,
+    client: str = "http1",
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -200,6 +206,7 @@ def start_server(
         "SENDOUT_APP_TOKEN": APP_TOKEN,
         "SENDOUT_ALLOWED_TARGETS": "127.0.0.0/8",  # nginx and the black holes are loopback
         "SENDOUT_LOG_LEVEL": "WARNING",
+        "SENDOUT_HTTP_CLIENT": client,
         # unset: the default (10 s)
         **({} if timeout is None else {"SENDOUT_DELIVERY_TIMEOUT": str(timeout)}),
     }
@@ -310,7 +317,7 @@ class BlackHole:
 # -- the database, read only ---------------------------------------------------------------
 
 ROWS_SQL = """
-SELECT s.url, s.status, s.created_at, e.created_at, tried.attempts,
+SELECT s.url, s.status, s.created_at, s.updated_at, e.created_at, tried.attempts,
     a.started_at, a.duration_ms, a.status_code, a.error, z.started_at, z.duration_ms
 FROM sendouts AS s
 JOIN events AS e ON e.id = s.event_id
@@ -330,6 +337,7 @@ class Row:
     url: str
     status: str
     sendout_at: float  # seconds since the epoch: dispatched
+    recorded_at: float | None  # its last attempt's outcome written
     event_at: float  # recorded
     attempts: int
     attempt_at: float | None  # the first attempt: started
@@ -373,6 +381,7 @@ class Database:
                 url=url,
                 status=status,
                 sendout_at=epoch(created),
+                recorded_at=None if updated is None else epoch(updated),
                 event_at=epoch(event_at),
                 attempts=int(attempts or 0),
                 attempt_at=None if first is None else epoch(first),
@@ -384,6 +393,7 @@ class Database:
                 url,
                 status,
                 created,
+                updated,
                 event_at,
                 attempts,
                 first,
@@ -577,21 +587,27 @@ class Phase:
     body_bytes: float
 
 
-async def run_phase(
-    backend: str,
-    tag: str,
-    targets: Sequence[str],
-    watched: str,
-    delivery_timeout: float | None,
-    load: str,
-    args: argparse.Namespace,
-) -> Phase:
+@dataclass(frozen=True)
+class PhaseSpec:
+    name: str
+    title: str
+    targets: Sequence[str]
+    load: str  # see run_phase
+    events: int = 0  # ingest and backlog loads
+    timeout: float | None = None  # SENDOUT_DELIVERY_TIMEOUT; None: the default
+    client: str = "http1"  # SENDOUT_HTTP_CLIENT
+
+
+async def run_phase(backend: str, spec: PhaseSpec, watched: str, args: argparse.Namespace) -> Phase:
     """A fresh database and server, 10 distributions, a warm-up, then the load.
 
-    ``load`` is ``throughput`` (--events at concurrency 32), ``latency`` (--rate for
-    --seconds, open loop) or ``backlog`` (--events recorded by a server without its worker,
-    then a server with its worker started on them; no warm-up).
+    ``spec.load`` is ``ingest`` (``spec.events`` posted at concurrency 32 while the worker
+    runs), ``latency`` (--rate for --seconds, open loop) or ``backlog`` (``spec.events``
+    recorded by a server without its worker, then a server with its worker started on them;
+    no warm-up).
     """
+    load, targets, delivery_timeout = spec.load, spec.targets, spec.timeout
+    tag = f"deliver_{spec.name.replace(' ', '_').replace(',', '')}"
     async with scratch_database(backend, tag) as (database_url, workdir):
         db = Database(database_url)
         servers: list[subprocess.Popen[bytes]] = []
@@ -604,7 +620,14 @@ async def run_phase(
                 async def serve(worker: bool) -> str:
                     port = free_port()
                     servers.append(
-                        start_server(database_url, workdir, port, delivery_timeout, worker=worker)
+                        start_server(
+                            database_url,
+                            workdir,
+                            port,
+                            delivery_timeout,
+                            worker=worker,
+                            client=spec.client,
+                        )
                     )
                     await wait_ready(s, f"http://127.0.0.1:{port}", servers[-1])
                     return f"http://127.0.0.1:{port}"
@@ -613,7 +636,7 @@ async def run_phase(
                 await create_distributions(s, api, targets)
                 cutoff = 0.0
                 if load == "backlog":
-                    sent = await post_closed(s, api, 0, args.events, POST_CONCURRENCY)
+                    sent = await post_closed(s, api, 0, spec.events, POST_CONCURRENCY)
                     stop(servers.pop(), signal.SIGINT, "sendout serve")
                     await serve(worker=True)
                 else:
@@ -621,8 +644,8 @@ async def run_phase(
                     await post_closed(s, api, 0, warm, POST_CONCURRENCY)
                     await wait_sendouts(db, warm, "attempts_count > 0", watched, 30)
                     cutoff = datetime.now(UTC).timestamp()
-                    if load == "throughput":
-                        sent = await post_closed(s, api, warm, args.events, POST_CONCURRENCY)
+                    if load == "ingest":
+                        sent = await post_closed(s, api, warm, spec.events, POST_CONCURRENCY)
                     else:
                         sent = await post_open(s, api, warm, args.rate, args.seconds)
             done = "attempts_count > 0" if load == "latency" else "status = 'DELIVERED'"
@@ -683,7 +706,12 @@ def verdict(passed: bool | None) -> str:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=5_000, help="throughput phases")
+    parser.add_argument(
+        "--events", type=int, default=20_000, help="throughput phases (recorded, then drained)"
+    )
+    parser.add_argument(
+        "--ingest-events", type=int, default=5_000, help="ingest phase (posted while sending)"
+    )
     parser.add_argument("--rate", type=float, default=200.0, help="latency phases, events/s")
     parser.add_argument("--seconds", type=float, default=15.0, help="latency phases")
     parser.add_argument(
@@ -734,37 +762,51 @@ async def main() -> None:
             dead = ", ".join(f"/hook/{n}" for n in DEAD_ENDPOINTS)
             phases: dict[str, Phase] = {}
             timed = f"attempt timeout {args.timeout:g} s"
-            for name, targets, timeout, load, title in (
-                ("throughput", healthy, None, "throughput", f"{args.events:,} events, whole path"),
-                (
-                    "backlog",
+            backlog = f"{args.events:,} events recorded, then dispatched, sent and recorded"
+            specs = [
+                PhaseSpec("throughput", backlog, healthy, "backlog", args.events),
+                PhaseSpec(
+                    "throughput, aiohttp",
+                    "the same through SENDOUT_HTTP_CLIENT=aiohttp",
                     healthy,
-                    None,
                     "backlog",
-                    f"{args.events:,} events recorded, then sent",
+                    args.events,
+                    client="aiohttp",
                 ),
-                (
-                    "latency",
+                PhaseSpec(
+                    "ingest",
+                    f"{args.ingest_events:,} events posted at concurrency {POST_CONCURRENCY}",
                     healthy,
-                    args.timeout,
+                    "ingest",
+                    args.ingest_events,
+                ),
+                PhaseSpec(
                     "latency",
                     f"{args.rate:g} events/s for {args.seconds:g} s, {timed}",
+                    healthy,
+                    "latency",
+                    timeout=args.timeout,
                 ),
-                ("isolation", mixed, args.timeout, "latency", f"the same, {dead} never answer"),
-            ):
-                print(f"{name} on {args.backend}: {title} ...", flush=True)
+                PhaseSpec(
+                    "isolation",
+                    f"the same, {dead} never answer",
+                    mixed,
+                    "latency",
+                    timeout=args.timeout,
+                ),
+            ]
+            for spec in specs:
+                print(f"{spec.name} on {args.backend}: {spec.title} ...", flush=True)
                 began = time.monotonic()
-                phase = await run_phase(
-                    args.backend, f"deliver_{name}", targets, hook, timeout, load, args
-                )
+                phase = await run_phase(args.backend, spec, hook, args)
                 took = time.monotonic() - began
                 print(f"  {describe_send(phase.sent, phase)} (phase: {took:.0f} s)", flush=True)
-                if name == "isolation":
+                if spec.name == "isolation":
                     print(
                         f"  the black holes took {sum(h.connections for h in holes):,} connections",
                         flush=True,
                     )
-                phases[name] = phase
+                phases[spec.name] = phase
         finally:
             for hole in holes:
                 await hole.close()
@@ -779,6 +821,17 @@ def delivered_rate(rows: Sequence[Row], start: float) -> tuple[int, float]:
     if not ends:
         return 0, 0.0
     return len(ends), len(ends) / (max(ends) - start)
+
+
+def recorded_rate(rows: Sequence[Row]) -> tuple[int, float]:
+    """Send-outs delivered, and how many a second from the first one's dispatch to the last
+    outcome recorded (or attempt ended, if later)."""
+    delivered = [r for r in rows if r.status == "DELIVERED" and r.last_end is not None]
+    if not delivered:
+        return 0, 0.0
+    start = min(r.sendout_at for r in rows)
+    end = max(max(r.last_end or 0, r.recorded_at or 0) for r in delivered)
+    return len(delivered), len(delivered) / (end - start)
 
 
 def failures(rows: Sequence[Row]) -> str:
@@ -801,33 +854,40 @@ def report(args: argparse.Namespace, wrk: WrkResult, phases: dict[str, Phase], h
     lines: list[Line] = []
     print()
 
-    # Whole path: first event recorded .. last attempt ended (posting, dispatch, send, record).
-    tput = phases["throughput"]
-    count, rate = delivered_rate(tput.rows, min((r.event_at for r in tput.rows), default=0))
-    print(
-        f"throughput: {count:,} of {args.events:,} send-outs delivered, {rate:,.0f}/s; "
-        f"events accepted at {tput.sent.accepted / tput.sent.elapsed:,.0f}/s "
-        f"(envelopes {tput.body_bytes:.0f} B on average, wrk sent {WRK_BODY_BYTES} B)\n"
-        f"  first attempts not delivered: {failures(tput.rows)}"
-    )
-    lines.append(
-        Line(
-            "throughput, whole path",
-            f"{rate:,.0f} send-outs/s",
-            f"{rate / wrk.rps:.4f} x wrk",
-            f">= {TARGET_THROUGHPUT_RATIO:g} x wrk",
-            count == args.events and rate >= TARGET_THROUGHPUT_RATIO * wrk.rps,
+    # The whole path from recorded events: the first send-out dispatched .. the last attempt's
+    # outcome recorded (dispatch, render, sign, send, record), with the worker alone on it.
+    for name in ("throughput", "throughput, aiohttp"):
+        phase = phases[name]
+        count, rate = recorded_rate(phase.rows)
+        print(
+            f"{name}: {count:,} of {phase.sent.accepted:,} send-outs delivered, {rate:,.0f}/s "
+            f"(envelopes {phase.body_bytes:.0f} B on average, wrk sent {WRK_BODY_BYTES} B)\n"
+            f"  first attempts not delivered: {failures(phase.rows)}"
         )
-    )
-    # From a backlog: first send-out dispatched .. last attempt ended (dispatch, send, record).
-    backlog = phases["backlog"]
-    count, rate = delivered_rate(backlog.rows, min((r.sendout_at for r in backlog.rows), default=0))
+        target = name == "throughput"
+        lines.append(
+            Line(
+                f"{name}, whole path",
+                f"{rate:,.0f} send-outs/s",
+                f"{rate / wrk.rps:.4f} x wrk",
+                f">= {TARGET_THROUGHPUT_RATIO:g} x wrk" if target else "",
+                (count == args.events and rate >= TARGET_THROUGHPUT_RATIO * wrk.rps)
+                if target
+                else None,
+            )
+        )
+    # Posted while the worker runs: the first event recorded .. the last attempt ended; the
+    # API's ingest of one event per request bounds it (bench/api_ingest.py).
+    ingest = phases["ingest"]
+    count, rate = delivered_rate(ingest.rows, min((r.event_at for r in ingest.rows), default=0))
+    accepted_rate = ingest.sent.accepted / ingest.sent.elapsed
     print(
-        f"backlog: {count:,} of {args.events:,} send-outs delivered, {rate:,.0f}/s\n"
-        f"  first attempts not delivered: {failures(backlog.rows)}"
+        f"ingest: {count:,} of {args.ingest_events:,} send-outs delivered, {rate:,.0f}/s; "
+        f"events accepted at {accepted_rate:,.0f}/s\n"
+        f"  first attempts not delivered: {failures(ingest.rows)}"
     )
     lines.append(
-        Line("throughput, backlog", f"{rate:,.0f} send-outs/s", f"{rate / wrk.rps:.4f} x wrk")
+        Line("with HTTP ingest (c=32)", f"{rate:,.0f} send-outs/s", f"{rate / wrk.rps:.4f} x wrk")
     )
 
     at = f"@ {args.rate:g}/s"
