@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,11 +14,14 @@ from sendout.adapters.db.tables import metadata
 from sendout.bootstrap import Container
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.customers import CustomerOrder, CustomerQuery, CustomerRef
+from sendout.domain.deliveries import SendResult
 from sendout.domain.errors import NotFound
 from sendout.domain.projects import IssuedKey
+from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.services import customers as svc
 from sendout.services.context import Context
 from sendout.services.events import track_custom_event
+from sendout.services.projects import create_project
 from sendout.testing import FakeClock, make_context
 
 
@@ -212,3 +216,79 @@ async def test_a_schema_is_cached_only_once_its_transaction_committed(
         metadata={},
     )
     assert again.event.data["event_schema"] == tracked.event.data["event_schema"]
+
+
+async def test_hot_path_statements_belong_to_their_unit_of_work(
+    isolated_container: Container,
+) -> None:
+    """Dispatch and delivery statements run straight through the driver: they read what
+    SQLAlchemy reads, hold their row locks and roll back with the unit of work."""
+    container = isolated_container
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "hot")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    await track_custom_event(
+        container.uow_factory, ctx, name="hot", customer=CustomerRef(source_id="h"), metadata={}
+    )
+    async with container.uow_factory() as uow:
+        claimed = await uow.events.claim_undispatched(100)
+        assert [e.type for e in claimed] == ["customer.created", "customer.custom_event"]
+        assert claimed == [await uow.events.get(ctx.project_id, e.id) for e in claimed]
+        if container.database.dialect == "postgresql":
+            # Another dispatcher skips the events this one holds (SQLite: one at a time).
+            async with container.uow_factory() as other:
+                assert await other.events.claim_undispatched(100) == []
+        await uow.events.mark_dispatched([e.seq for e in claimed if e.seq is not None], ctx.now())
+    async with container.uow_factory() as uow:  # not committed: still waiting
+        assert await uow.events.claim_undispatched(100) == claimed
+
+    now = ctx.now()
+    sendouts = [
+        Sendout(
+            id=f"whs_hot{n}",
+            project_id=ctx.project_id,
+            distribution_id="distr_hot",
+            channel_id="ch_hot",
+            channel="hot",
+            event_id=claimed[n].id,
+            event_type=claimed[n].type,
+            customer_id=None,
+            status=SendoutStatus.PENDING,
+            url=f"https://hooks.example.com/{n}",
+            headers={"content-type": "application/json"},
+            body=b'{"n": %d}' % n,
+            next_attempt_at=now + timedelta(microseconds=1000 * n),
+            created_at=now,
+        )
+        for n in range(2)
+    ]
+    async with container.uow_factory() as uow:
+        await uow.sendouts.add_many(sendouts)
+        await uow.commit()
+    async with container.uow_factory() as uow:
+        due = await uow.deliveries.due(now + timedelta(seconds=1), 10)
+        assert due == sendouts
+        assert await uow.deliveries.due(now + timedelta(seconds=1), 10, [sendouts[0].url]) == [
+            sendouts[1]
+        ]
+        assert await uow.deliveries.due(now, 10) == sendouts[:1]  # due at the very instant
+        await uow.deliveries.lease([s.id for s in due], now + timedelta(minutes=1))
+        assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == []
+    async with container.uow_factory() as uow:  # the lease was rolled back with its claim
+        assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == sendouts
+        delivered = replace(
+            sendouts[0],
+            status=SendoutStatus.DELIVERED,
+            attempts_count=1,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        result = SendResult(status_code=204, duration_ms=3, response_headers={"x-a": "b"})
+        await uow.deliveries.add_attempts([(sendouts[0], now, result)])
+        await uow.deliveries.update_many([delivered])
+        await uow.commit()
+    async with container.uow_factory() as uow:
+        assert await uow.sendouts.get(ctx.project_id, delivered.id) == delivered
+        (attempt,) = await uow.deliveries.attempts(ctx.project_id, delivered.id)
+        assert attempt["started_at"] == now
+        assert attempt["response_headers"] == {"x-a": "b"}
+        assert attempt["status_code"] == 204

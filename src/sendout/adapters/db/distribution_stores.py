@@ -6,9 +6,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.channels import MessageChannel
 from sendout.domain.clock import iso_or_none, parse_iso
@@ -221,33 +223,38 @@ _SENDOUT_BY_ID = sa.select(t.sendouts).where(
 )
 
 
-def _sendout(row: sa.Row[Any]) -> Sendout:
-    m = dict(row._mapping)
+_SENDOUT_FIELDS = tuple(t.sendouts.columns.keys())
+
+
+def _sendout(row: Sequence[Any]) -> Sendout:
+    """A send-out from its row (the columns of ``select(t.sendouts)``, in order)."""
+    m = dict(zip(_SENDOUT_FIELDS, row, strict=True))
     m["status"] = SendoutStatus(m["status"])
     m["body"] = bytes(m["body"])
     return Sendout(**m)
 
 
-def _sendout_values(sendout: Sendout) -> dict[str, Any]:
-    return {
-        "id": sendout.id,
-        "project_id": sendout.project_id,
-        "distribution_id": sendout.distribution_id,
-        "channel_id": sendout.channel_id,
-        "channel": sendout.channel,
-        "event_id": sendout.event_id,
-        "event_type": sendout.event_type,
-        "customer_id": sendout.customer_id,
-        "status": sendout.status.value,
-        "url": sendout.url,
-        "headers": dict(sendout.headers),
-        "body": sendout.body,
-        "reason": sendout.reason,
-        "attempts_count": sendout.attempts_count,
-        "next_attempt_at": sendout.next_attempt_at,
-        "created_at": sendout.created_at,
-        "updated_at": sendout.updated_at,
-    }
+def _sendout_row(sendout: Sendout) -> tuple[Any, ...]:
+    """A send-out's values in the order of ``_SENDOUT_FIELDS``."""
+    return (
+        sendout.id,
+        sendout.project_id,
+        sendout.distribution_id,
+        sendout.channel_id,
+        sendout.channel,
+        sendout.event_id,
+        sendout.customer_id,
+        sendout.status.value,
+        sendout.url,
+        orjson.dumps(dict(sendout.headers)).decode(),
+        sendout.body,
+        sendout.reason,
+        sendout.attempts_count,
+        sendout.next_attempt_at,
+        sendout.created_at,
+        sendout.updated_at,
+        sendout.event_type,
+    )
 
 
 class SqlSendoutStore(_Store):
@@ -255,9 +262,9 @@ class SqlSendoutStore(_Store):
         if not sendouts:
             return
         self._tx.signal_work()  # a delivery lane somewhere has a send-out to claim
-        # One statement for the batch: per-row statements cost more in SQLAlchemy than in
-        # the database.
-        await self._write(_SENDOUT_INSERT, [_sendout_values(s) for s in sendouts], "sendouts")
+        await self._tx.insert_many(
+            t.sendouts, _SENDOUT_FIELDS, [_sendout_row(sendout) for sendout in sendouts]
+        )
 
     async def get(self, project_id: str, sendout_id: str) -> Sendout | None:
         row = await self._one(_SENDOUT_BY_ID, project_id=project_id, id=sendout_id)
@@ -304,21 +311,38 @@ class SqlSendoutStore(_Store):
 
 
 _a = t.sendout_attempts.c
-_DUE = (
-    sa.select(t.sendouts)
-    .where(
-        _s.status == SendoutStatus.PENDING.value,
-        _s.next_attempt_at <= _param("now"),
-        # Endpoints at their concurrency limit or behind an open breaker wait their turn.
-        _s.url.not_in(sa.bindparam("exclude", expanding=True)),
-    )
-    .order_by(_s.next_attempt_at)
-    .limit(_param("limit"))
-    .with_for_update(skip_locked=True)
+_SENDOUT_COLUMNS = columns_sql(t.sendouts)
+# Endpoints at their concurrency limit or behind an open breaker wait their turn (excluded).
+_PENDING = SendoutStatus.PENDING.value
+_DUE = DriverStatement(
+    f"SELECT {_SENDOUT_COLUMNS} FROM sendouts WHERE status = '{_PENDING}' "
+    "AND next_attempt_at <= ? AND url NOT IN (SELECT value FROM json_each(?)) "
+    "ORDER BY next_attempt_at LIMIT ?",
+    f"SELECT {_SENDOUT_COLUMNS} FROM sendouts WHERE status = '{_PENDING}' "
+    "AND next_attempt_at <= $1 AND url <> ALL($2::text[]) "
+    "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED",
+    returns=list(t.sendouts.columns),
 )
-_SENDOUT_UPDATE = t.sendouts.update().where(_s.id == _param("where_id"))
-_SENDOUT_INSERT = t.sendouts.insert()
-_ATTEMPT_INSERT = t.sendout_attempts.insert()
+_LEASE = DriverStatement(
+    "UPDATE sendouts SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+    "UPDATE sendouts SET next_attempt_at = $1 WHERE id = ANY($2::text[])",
+)
+_SENDOUT_UPDATE = DriverStatement(
+    "UPDATE sendouts SET status = ?, reason = ?, attempts_count = ?, next_attempt_at = ?, "
+    "updated_at = ? WHERE id = ?",
+    "UPDATE sendouts SET status = $1, reason = $2, attempts_count = $3, next_attempt_at = $4, "
+    "updated_at = $5 WHERE id = $6",
+)
+_ATTEMPT_FIELDS = (
+    "sendout_id",
+    "project_id",
+    "started_at",
+    "duration_ms",
+    "status_code",
+    "response_headers",
+    "response_excerpt",
+    "error",
+)
 _ATTEMPTS_OF = (
     sa.select(t.sendout_attempts)
     .where(_a.project_id == _param("project_id"), _a.sendout_id == _param("sendout_id"))
@@ -332,20 +356,14 @@ class SqlDeliveryStore(_Store):
     async def due(
         self, now: datetime, limit: int, exclude_urls: Collection[str] = ()
     ) -> list[Sendout]:
-        rows = await self._tx.execute(
-            _DUE, {"now": now, "limit": limit, "exclude": list(exclude_urls)}
-        )
+        rows = await self._tx.fetch(_DUE, now, list(exclude_urls), limit)
         return [_sendout(row) for row in rows]
 
     async def lease(self, sendout_ids: Collection[str], until: datetime) -> None:
         """Push the send-outs' next attempt to ``until``: another worker takes them over only
         if this one never reports back."""
         if sendout_ids:
-            await self._tx.execute(
-                t.sendouts.update()
-                .where(_s.id.in_(list(sendout_ids)))
-                .values(next_attempt_at=until)
-            )
+            await self._tx.run(_LEASE, until, list(sendout_ids))
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
         self._tx.signal_work()
@@ -376,17 +394,17 @@ class SqlDeliveryStore(_Store):
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
         if not sendouts:
             return
-        await self._tx.execute(
+        await self._tx.run_many(
             _SENDOUT_UPDATE,
             [
-                {
-                    "where_id": sendout.id,
-                    "status": sendout.status.value,
-                    "reason": sendout.reason,
-                    "attempts_count": sendout.attempts_count,
-                    "next_attempt_at": sendout.next_attempt_at,
-                    "updated_at": sendout.updated_at,
-                }
+                (
+                    sendout.status.value,
+                    sendout.reason,
+                    sendout.attempts_count,
+                    sendout.next_attempt_at,
+                    sendout.updated_at,
+                    sendout.id,
+                )
                 for sendout in sendouts
             ],
         )
@@ -394,19 +412,20 @@ class SqlDeliveryStore(_Store):
     async def add_attempts(self, attempts: Sequence[Attempt]) -> None:
         if not attempts:
             return
-        await self._tx.execute(
-            _ATTEMPT_INSERT,
+        await self._tx.insert_many(
+            t.sendout_attempts,
+            _ATTEMPT_FIELDS,
             [
-                {
-                    "sendout_id": sendout.id,
-                    "project_id": sendout.project_id,
-                    "started_at": started_at,
-                    "duration_ms": result.duration_ms,
-                    "status_code": result.status_code,
-                    "response_headers": dict(result.response_headers),
-                    "response_excerpt": result.response_excerpt,
-                    "error": result.error,
-                }
+                (
+                    sendout.id,
+                    sendout.project_id,
+                    started_at,
+                    result.duration_ms,
+                    result.status_code,
+                    orjson.dumps(dict(result.response_headers)).decode(),
+                    result.response_excerpt,
+                    result.error,
+                )
                 for sendout, started_at, result in attempts
             ],
         )

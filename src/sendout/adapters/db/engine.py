@@ -64,6 +64,35 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+class DriverStatement:
+    """A statement of the hot paths (dispatch, delivery) in each backend's own SQL, run by its
+    driver without SQLAlchemy: building, processing and reading rows through SQLAlchemy costs
+    several times what the database spends on them.
+
+    ``sqlite`` takes ``?`` parameters, a list as a JSON array (``IN (SELECT value FROM
+    json_each(?))``); ``postgresql`` takes ``$1``… and a list as an array (``= ANY($1::text[])``).
+    ``returns``: the columns the statement answers, in order, so that each backend's values
+    are read back as SQLAlchemy would read them.
+    """
+
+    __slots__ = ("postgresql", "sqlite", "sqlite_readers")
+
+    def __init__(
+        self, sqlite: str, postgresql: str, returns: Sequence[sa.Column[Any]] = ()
+    ) -> None:
+        self.sqlite = sqlite
+        self.postgresql = postgresql
+        #: SQLite keeps datetimes and JSON as text (asyncpg decodes both on PostgreSQL)
+        self.sqlite_readers: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (n, reader) for n, column in enumerate(returns) if (reader := _sqlite_reader(column))
+        )
+
+
+def columns_sql(table: sa.Table) -> str:
+    """The table's columns, in the order ``select(table)`` answers them."""
+    return ", ".join(column.name for column in table.columns)
+
+
 class Transaction(Protocol):
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]: ...
     async def insert_many(
@@ -80,6 +109,21 @@ class Transaction(Protocol):
         costs more than the database work at a million rows. ``constants``: columns with one
         value for every row. ``skip_duplicates``: rows that would break a unique key are left
         out instead of failing the batch."""
+        ...
+
+    async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
+        """The rows of a hot statement run straight through the driver, each value as
+        SQLAlchemy would give it (aware datetimes, parsed JSON). Parameters: plain values,
+        aware datetimes, JSON documents as text, and lists (``DriverStatement`` says how each
+        backend takes one)."""
+        ...
+
+    async def run(self, statement: DriverStatement, *params: Any) -> None:
+        """A hot statement that answers no rows, straight through the driver."""
+        ...
+
+    async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        """A hot statement run once per row of parameters, straight through the driver."""
         ...
 
     async def commit(self) -> None: ...
@@ -155,6 +199,26 @@ class _SqliteTransaction:
             return int(self._driver.executemany(sql, plain).rowcount)
         except sqlite3.IntegrityError as exc:
             raise Conflict(details=f"Duplicate key in {table.name}") from exc
+
+    async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
+        rows: list[Any] = self._driver.execute(statement.sqlite, _sqlite_params(params)).fetchall()
+        readers = statement.sqlite_readers
+        if not readers:
+            return rows
+        read: list[Sequence[Any]] = []
+        for row in rows:
+            values = list(row)
+            for n, reader in readers:
+                if values[n] is not None:
+                    values[n] = reader(values[n])
+            read.append(values)
+        return read
+
+    async def run(self, statement: DriverStatement, *params: Any) -> None:
+        self._driver.execute(statement.sqlite, _sqlite_params(params))
+
+    async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        self._driver.executemany(statement.sqlite, [_sqlite_params(row) for row in rows])
 
     async def commit(self) -> None:
         self._driver.execute("COMMIT")
@@ -255,6 +319,28 @@ def _has_datetimes(rows: Sequence[Sequence[Any]]) -> bool:
     return bool(rows) and any(isinstance(value, datetime) for value in rows[0])
 
 
+def _sqlite_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(
+        _json_dumps(value) if isinstance(value, list | tuple) else _sqlite_value(value)
+        for value in params
+    )
+
+
+def _sqlite_datetime(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
+    kind = column.type
+    if isinstance(kind, sa.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.DateTime):
+        return _sqlite_datetime
+    if isinstance(kind, sa.JSON):
+        return orjson.loads
+    return None
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transaction control away from the sqlite3 module so "begin" below decides.
     dbapi_connection.isolation_level = None
@@ -278,9 +364,36 @@ class _AsyncTransaction:
         self._conn = conn
         self._transaction = transaction
         self._signal = False
+        self._asyncpg: Any = None  # the driver's connection, once a statement needs it
 
     def signal_work(self) -> None:
         self._signal = True
+
+    async def _driver(self) -> Any:
+        """The asyncpg connection, inside this transaction: SQLAlchemy sends BEGIN only with
+        its first statement, so a driver statement coming first would otherwise run on its
+        own (row locks released at once, writes committed one by one)."""
+        if self._asyncpg is None:
+            raw = await self._conn.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            if not driver.is_in_transaction():
+                await self._conn.exec_driver_sql("SELECT 1")
+            self._asyncpg = driver
+        return self._asyncpg
+
+    async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
+        driver = await self._driver()
+        rows: list[Sequence[Any]] = await driver.fetch(statement.postgresql, *params)
+        return rows
+
+    async def run(self, statement: DriverStatement, *params: Any) -> None:
+        driver = await self._driver()
+        await driver.execute(statement.postgresql, *params)
+
+    async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        driver = await self._driver()
+        await driver.executemany(statement.postgresql, rows)
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         return await self._conn.execute(statement, params)
@@ -298,8 +411,7 @@ class _AsyncTransaction:
             columns = [*columns, *constants]
             tail = tuple(constants.values())
             rows = [(*row, *tail) for row in rows]
-        raw = await self._conn.get_raw_connection()
-        driver: Any = raw.driver_connection
+        driver = await self._driver()
         try:
             if not skip_duplicates:
                 await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.engine import Params, Transaction
+from sendout.adapters.db.engine import DriverStatement, Params, Transaction, columns_sql
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.custom_events import CustomEventSchema
@@ -328,34 +328,41 @@ _EVENTS_DELETE_FOR_CUSTOMER = t.events.delete().where(
 )
 
 
-_UNDISPATCHED = (
-    sa.select(t.events)
-    .where(_events.dispatched_at.is_(None))
-    .order_by(_events.seq)
-    .limit(_param("limit"))
-    # PostgreSQL: several dispatchers take different events; SQLite: one at a time anyway.
-    .with_for_update(skip_locked=True)
+_EVENT_COLUMNS = columns_sql(t.events)
+_UNDISPATCHED = DriverStatement(
+    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?",
+    # Several dispatchers take different events (SQLite has one writer at a time anyway).
+    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1 "
+    "FOR UPDATE SKIP LOCKED",
+    returns=list(t.events.columns),
 )
+_MARK_DISPATCHED = DriverStatement(
+    "UPDATE events SET dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?))",
+    "UPDATE events SET dispatched_at = $1 WHERE seq = ANY($2::bigint[])",
+)
+_EVENT_FIELDS = tuple(t.events.columns.keys())
 
 
-def _event(row: sa.Row[Any]) -> Event:
-    source = row.source
+def _event(row: Sequence[Any]) -> Event:
+    """An event from its row (the columns of ``select(t.events)``, in order)."""
+    m = dict(zip(_EVENT_FIELDS, row, strict=True))
+    source = m["source"]
     return Event(
-        id=row.id,
-        project_id=row.project_id,
-        type=row.type,
-        customer_id=row.customer_id,
-        entity_id=row.entity_id,
-        group_id=row.group_id,
+        id=m["id"],
+        project_id=m["project_id"],
+        type=m["type"],
+        customer_id=m["customer_id"],
+        entity_id=m["entity_id"],
+        group_id=m["group_id"],
         source=EventSource(
             channel=EventChannel(source["channel"]),
             api_key_name=source.get("api_key_name"),
             app_id=source.get("app_id"),
             user_id=source.get("user_id"),
         ),
-        created_at=row.created_at,
-        data=row.data,
-        seq=row.seq,
+        created_at=m["created_at"],
+        data=m["data"],
+        seq=m["seq"],
     )
 
 
@@ -427,13 +434,10 @@ class SqlEventStore(_Store):
         return Page(items=items, total=None, has_more=len(rows) > query.limit)
 
     async def claim_undispatched(self, limit: int) -> list[Event]:
-        rows = await self._tx.execute(_UNDISPATCHED, {"limit": limit})
-        return [_event(row) for row in rows]
+        return [_event(row) for row in await self._tx.fetch(_UNDISPATCHED, limit)]
 
     async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> None:
-        await self._tx.execute(
-            t.events.update().where(_events.seq.in_(list(seqs))).values(dispatched_at=now)
-        )
+        await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
 
     async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
         result = await self._tx.execute(
