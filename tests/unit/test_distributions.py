@@ -13,7 +13,10 @@ from sendout.domain.distributions import (
     PARAMETERS,
     Action,
     ActionSpec,
+    Distribution,
+    DistributionStatus,
     EnvelopeContext,
+    Listeners,
     Trigger,
     WebhookChannel,
     channel_body,
@@ -149,6 +152,55 @@ def test_every_events_sample_renders_every_key_it_offers(event: str) -> None:
 def test_matching(trigger: Trigger, data: dict[str, object], fires: bool) -> None:
     assert matches(trigger, trigger.event, data) is fires
     assert not matches(trigger, "customer.other", data)
+
+
+def test_listeners_fire_exactly_what_matching_fires_in_their_order() -> None:
+    triggers = [
+        Trigger(event="customer.custom_event", parameters={"custom_event": "a"}),
+        Trigger(event="customer.custom_event"),
+        Trigger(event="customer.custom_event", parameters={"custom_event": "b"}),
+        Trigger(event="customer.custom_event", parameters={"custom_event": "a"}),
+        Trigger(
+            event="customer.custom_event",
+            parameters={"custom_event": "a"},
+            conditions={"customer.name": "Ann"},
+        ),
+        Trigger(event="customer.custom_event", conditions={"event.type": "b"}),
+    ]
+    distributions = [
+        Distribution(
+            id=f"distr_{n}",
+            project_id="proj_1",
+            name=f"d{n}",
+            status=DistributionStatus.ACTIVE,
+            trigger=trigger,
+            action=ActionSpec(type=Action.PLAIN),
+            channels=(),
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for n, trigger in enumerate(triggers)
+    ]
+    listeners = Listeners(distributions)
+    events: list[dict[str, object]] = [
+        {"event": {"type": "a"}},
+        {"event": {"type": "b"}},
+        {"event": {"type": "a"}, "customer": {"name": "Ann"}},
+        {"event_schema": {"name": "a"}},  # the parameter's other place in the data
+        {"event": {"type": ["a"]}},
+        {},
+    ]
+    for data in events:
+        expected = [d for d in distributions if matches(d.trigger, "customer.custom_event", data)]
+        assert listeners.fired_by("customer.custom_event", data) == expected
+        assert listeners.fired_by("customer.order.paid", data) == []
+    assert [d.id for d in listeners.fired_by("customer.custom_event", events[0])] == [
+        "distr_0",
+        "distr_1",
+        "distr_3",
+    ]
+    assert [
+        d.id for d in listeners.without("distr_3").fired_by("customer.custom_event", events[0])
+    ] == ["distr_0", "distr_1"]
 
 
 def test_no_template_sends_every_object_and_raw_sends_the_render_alone() -> None:

@@ -30,9 +30,9 @@ from sendout.domain.distributions import (
     Distribution,
     DistributionStatus,
     EnvelopeContext,
+    Listeners,
     WebhookChannel,
     channel_body,
-    matches,
 )
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event
@@ -85,7 +85,7 @@ class Dispatcher:
             events = list(await uow.events.claim_undispatched(limit))
             if not events:
                 return 0
-            listening: dict[tuple[str, str], list[Distribution]] = {}
+            listening: dict[tuple[str, str], Listeners] = {}
             hooks: dict[str, Sequence[ProjectWebhook]] = {}
             outbox: list[Sendout] = []  # written together, in one statement
             for event in events:
@@ -101,12 +101,11 @@ class Dispatcher:
                             await self._send_to_webhook(uow, webhook, project_event, event, outbox)
                 key = (event.project_id, event.type)
                 if key not in listening:
-                    listening[key] = list(await uow.distributions.active_for(*key))
-                for distribution in listening[key]:
-                    if matches(distribution.trigger, event.type, event.data):
-                        failed = await self._fire(uow, distribution, event, outbox)
-                        if failed:
-                            listening[key] = [d for d in listening[key] if d.id != distribution.id]
+                    listening[key] = Listeners(await uow.distributions.active_for(*key))
+                for distribution in listening[key].fired_by(event.type, event.data):
+                    failed = await self._fire(uow, distribution, event, outbox)
+                    if failed:
+                        listening[key] = listening[key].without(distribution.id)
             await uow.sendouts.add_many(outbox)
             seqs = [event.seq for event in events if event.seq is not None]
             await uow.events.mark_dispatched(seqs, self._clock.now())
