@@ -180,13 +180,23 @@ class _Connection(asyncio.Protocol):
 
     # --- the exchange -------------------------------------------------------------------
 
-    def request(self, data: bytes) -> asyncio.Future[_Answer]:
+    def request(self, data: bytes, deadline: float) -> asyncio.Future[_Answer]:
+        """Send ``data``; the answer, or TimeoutError at ``deadline`` (loop time). One timer
+        handle per request: ``asyncio.timeout`` costs several times more, per attempt."""
         assert self.transport is not None
         self._reset()
         self.reusable = False
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = self.waiter = loop.create_future()
+        timer = loop.call_at(deadline, self._expire, waiter)
+        waiter.add_done_callback(lambda _: timer.cancel())
         self.transport.write(data)
-        return self.waiter
+        return waiter
+
+    def _expire(self, waiter: asyncio.Future[_Answer]) -> None:
+        if not waiter.done():
+            waiter.set_exception(TimeoutError())
+            self.close()
 
     def _answer(self, *, excerpt: bytes) -> None:
         waiter = self.waiter
@@ -246,8 +256,8 @@ class Http1Sender:
         try:
             target = self._target(request.url)
             data = _message(target, request.headers, request.body)
-            async with asyncio.timeout(self._timeout):
-                answer = await self._exchange(target, data)
+            deadline = asyncio.get_running_loop().time() + self._timeout
+            answer = await self._exchange(target, data, deadline)
         except _Refused as refused:
             return SendResult(
                 status_code=None, duration_ms=_elapsed_ms(started), error=str(refused), final=True
@@ -267,19 +277,23 @@ class Http1Sender:
             response_excerpt=_decoded(answer).decode("utf-8", "replace"),
         )
 
-    async def _exchange(self, target: _Target, data: bytes) -> _Answer:
+    async def _exchange(self, target: _Target, data: bytes, deadline: float) -> _Answer:
         connection = self._checkout(target.origin)
         if connection is not None:
             try:
-                return await self._ask(connection, target, data)
+                return await self._ask(connection, target, data, deadline)
             except ServerDisconnected:
                 pass  # closed while idle, before it read the request: once more, anew
-        return await self._ask(await self._connect(target), target, data)
+        async with asyncio.timeout_at(deadline):
+            connection = await self._connect(target)
+        return await self._ask(connection, target, data, deadline)
 
-    async def _ask(self, connection: _Connection, target: _Target, data: bytes) -> _Answer:
+    async def _ask(
+        self, connection: _Connection, target: _Target, data: bytes, deadline: float
+    ) -> _Answer:
         self._busy.add(connection)
         try:
-            answer = await connection.request(data)
+            answer = await connection.request(data, deadline)
         except BaseException:
             connection.close()  # a timeout or a cancellation leaves it mid-answer
             raise
