@@ -4,35 +4,39 @@ Starts nginx (Debian's ``nginx-light``, installed with ``apt-get`` when missing,
 as its own process on a free port of 127.0.0.1, answering 204 to everything, and measures
 what ``wrk`` reaches against it (1 thread, 32 connections, a 640-byte JSON POST, about the
 size of our envelopes; the median of three 4-second runs): the limit for a webhook POST on
-this machine (DESIGN.md §9). Then, against the same nginx, four phases, each on a real
+this machine (DESIGN.md §9). Then, against the same nginx, five phases, each on a real
 ``sendout serve`` with a fresh database (10 distributions, one webhook endpoint each,
 ``/hook/0`` .. ``/hook/9``; events go round-robin over them and each makes exactly one
-send-out; 100 warm-up events first, not measured):
+send-out):
 
-1. throughput: --events events posted at concurrency 32, until every send-out is delivered;
-   send-outs/s from the first event's ``created_at`` to the end of the last attempt;
-2. backlog: --events events recorded by ``serve --no-worker``, then a server with its worker
-   started on them; send-outs/s from the first send-out's ``created_at`` to the end of the
-   last attempt (dispatch, send and record without ingest; no target, for comparison);
-3. latency: --rate events/s for --seconds, open loop (each event is sent at its planned time,
-   whatever the previous ones are doing); event-to-first-attempt = the first attempt's
-   ``started_at`` minus the event's ``created_at``, read from the database afterwards (both
-   are stored to the millisecond, so the figures are whole milliseconds);
-4. isolation: as 3, but 2 of the 10 endpoints (20%) are black holes run by this script (they
+1. throughput: --events events recorded by ``serve --no-worker`` (through the API), then a
+   server with its worker started on them: the whole path from recorded events, dispatch,
+   render, sign, send and record; send-outs/s from the first send-out's dispatch to the last
+   outcome recorded. The target applies to this figure;
+2. throughput, aiohttp: the same with ``SENDOUT_HTTP_CLIENT=aiohttp`` (for comparison);
+3. ingest: --ingest-events events posted at concurrency 32 while the worker runs (after 100
+   warm-up events): send-outs/s from the first event's ``created_at`` to the end of the last
+   attempt. The API's ingest of one event per request bounds this one (bench/api_ingest.py);
+4. latency: --rate events/s for --seconds, open loop (each event is sent at its planned time,
+   whatever the previous ones are doing), after the warm-up; event-to-first-attempt = the
+   first attempt's ``started_at`` minus the event's ``created_at``, read from the database
+   afterwards (both are stored to the millisecond, so the figures are whole milliseconds);
+5. isolation: as 4, but 2 of the 10 endpoints (20%) are black holes run by this script (they
    accept, read, and never answer): the healthy endpoints' latency. The black holes'
    send-outs are not waited for (a breaker may hold them back).
 
-Phases 1 and 2 run with the default attempt timeout (10 s, or SENDOUT_DELIVERY_TIMEOUT from
-the environment); phases 3 and 4 both with
+Phases 1 to 3 run with the default attempt timeout (10 s, or SENDOUT_DELIVERY_TIMEOUT from
+the environment); phases 4 and 5 both with
 ``SENDOUT_DELIVERY_TIMEOUT`` = --timeout (2 s), so that they differ only in the endpoints.
 
 Each figure is printed with its ratio to wrk's figure from the same run, then a summary
 against the targets: whole-path throughput >= 0.05 x wrk, p99 <= 50 ms at 200 events/s,
 healthy p99 in the isolation phase <= 1.2 x the clean p99. Every process started here (nginx,
 wrk, the servers) is stopped by its PID, also on Ctrl-C; every load loop is bounded in count
-and time. Nothing leaves 127.0.0.1. About 70 s on SQLite with the defaults.
+and time. Nothing leaves 127.0.0.1. About 100 s on SQLite with the defaults.
 
-    .venv/bin/python bench/deliver.py [--events 5000] [--rate 200] [--seconds 15]
+    .venv/bin/python bench/deliver.py [--events 20000] [--ingest-events 5000] [--rate 200]
+        [--seconds 15]
         [--timeout 2] [--backend sqlite|postgresql] [--skip-install]
 
 With ``--backend postgresql`` each phase gets a scratch database on 127.0.0.1:5432 (user
