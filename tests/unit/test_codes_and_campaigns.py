@@ -19,7 +19,7 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import InvalidPayload
-from sendout.domain.ids import new_sortable_ids, random_chars
+from sendout.domain.ids import SortableIds, new_sortable_ids, random_chars
 from sendout.domain.vouchers import EffectiveVoucher, RedeemableStatus, Voucher, voucher_object
 
 NOW = datetime(2026, 5, 6, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -87,6 +87,26 @@ class TestGenerator:
         later = new_sortable_ids("v", rng, 3, NOW + timedelta(milliseconds=1))
         assert max(earlier) < min(later)
         assert all(re.fullmatch(r"v_[0-9A-Za-z]{24}", i) for i in earlier + later)
+
+    def test_sortable_ids_one_at_a_time_draw_the_random_source_once_per_chunk(self) -> None:
+        class Counting(random.Random):
+            draws = 0
+
+            def randbytes(self, n: int) -> bytes:
+                Counting.draws += 1
+                return super().randbytes(n)
+
+        ids = SortableIds("whs", Counting(3), chunk=4)
+        times = [NOW + timedelta(milliseconds=n // 3) for n in range(10)]
+        made = [ids.next(at) for at in times]
+        assert Counting.draws == 3  # 10 ids, 4 per draw
+        assert len(set(made)) == 10
+        assert all(re.fullmatch(r"whs_[0-9A-Za-z]{24}", i) for i in made)
+        assert [i[:12] for i in made] == [
+            new_sortable_ids("whs", random.Random(), 1, at)[0][:12] for at in times
+        ]
+        assert max(made[:3]) < min(made[3:6]) <= max(made[3:6]) < min(made[6:])  # by time
+        assert SortableIds("whs", random.Random(3), chunk=4).next(NOW) == made[0]
 
 
 class TestCampaignRules:

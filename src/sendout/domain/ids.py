@@ -66,14 +66,45 @@ def new_sortable_ids(prefix: str, rng: random.Random, count: int, now: datetime)
     the end of their index instead of landing anywhere in it, which is what makes a million
     codes a quick insert. Digits are ordered 0-9, A-Z, a-z, so text order is time order.
     """
+    head = f"{prefix}_{_time_digits(now)}"
+    chars = random_chars(rng, ALPHANUMERIC, _RANDOM_DIGITS * count)
+    return [head + chars[i : i + _RANDOM_DIGITS] for i in range(0, len(chars), _RANDOM_DIGITS)]
+
+
+def _time_digits(now: datetime) -> str:
     millis = int(now.timestamp() * 1000)
     stamp = []
     for _ in range(TIME_DIGITS):
         millis, r = divmod(millis, 62)
         stamp.append(ALPHANUMERIC[r])
-    head = prefix + "_" + "".join(reversed(stamp))
-    chars = random_chars(rng, ALPHANUMERIC, _RANDOM_DIGITS * count)
-    return [head + chars[i : i + _RANDOM_DIGITS] for i in range(0, len(chars), _RANDOM_DIGITS)]
+    return "".join(reversed(stamp))
+
+
+class SortableIds:
+    """``new_sortable_ids`` one at a time, for work that makes ids as it goes (dispatch).
+
+    The random characters are drawn ``chunk`` ids at a time: with ``SystemRandom`` each
+    draw is a system call, which cost more than the rest of making an id.
+    """
+
+    def __init__(self, prefix: str, rng: random.Random, chunk: int = 64) -> None:
+        self._prefix = prefix
+        self._rng = rng
+        self._chunk = chunk
+        self._chars = ""
+        self._used = 0
+        self._stamped_at: datetime | None = None
+        self._head = ""  # the prefix and time digits of ``_stamped_at``
+
+    def next(self, now: datetime) -> str:
+        if self._used >= len(self._chars):
+            self._chars = random_chars(self._rng, ALPHANUMERIC, _RANDOM_DIGITS * self._chunk)
+            self._used = 0
+        start, self._used = self._used, self._used + _RANDOM_DIGITS
+        if now != self._stamped_at:
+            self._head = f"{self._prefix}_{_time_digits(now)}"
+            self._stamped_at = now
+        return self._head + self._chars[start : self._used]
 
 
 def new_request_id(rng: random.Random) -> str:

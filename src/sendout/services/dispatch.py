@@ -36,7 +36,7 @@ from sendout.domain.distributions import (
 )
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event
-from sendout.domain.ids import new_id
+from sendout.domain.ids import SortableIds
 from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
@@ -76,6 +76,8 @@ class Dispatcher:
         self._uow_factory = uow_factory
         self._clock = clock
         self._rng = rng
+        # Time-ordered: each batch's send-outs go to the end of the key's index, not all over.
+        self._sendout_ids = SortableIds(SENDOUT_ID_PREFIX, rng)
         #: the message channels' kinds (webhooks need none)
         self._catalog = catalog or ChannelCatalog()
 
@@ -122,7 +124,7 @@ class Dispatcher:
     ) -> None:
         """One v2024-01-01 message to a project webhook (held while Sendout has it disabled)."""
         now = self._clock.now()
-        sendout_id = new_id(SENDOUT_ID_PREFIX, self._rng)
+        sendout_id = self._sendout_ids.next(now)
         body = project_envelope(
             sendout_id=sendout_id,
             webhook=webhook,
@@ -182,7 +184,7 @@ class Dispatcher:
         else:
             message_data = data
         for channel in distribution.channels:
-            sendout_id = ctx.new_id(SENDOUT_ID_PREFIX)
+            sendout_id = self._sendout_ids.next(now)
             body, channel_reason, skipped = b"", reason, None
             url, headers = self._address(channel, event.project_id)
             if reason is None:

@@ -74,7 +74,7 @@ async def _track(
     referrer = None
     if referral is not None and referral.referrer_id is not None:
         referrer = await find_customer(uow, ctx, referral.referrer_id)
-    event_id = ctx.new_id(EVENT_ID_PREFIX)
+    event_id = ctx.new_sortable_id(EVENT_ID_PREFIX)
     now = ctx.now()
     event_object = custom_event_object(
         event_id=event_id,

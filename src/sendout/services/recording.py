@@ -26,7 +26,7 @@ async def record_event(
 ) -> Event:
     """Add one event row; it commits or rolls back with the state change that caused it."""
     event = Event(
-        id=event_id or ctx.new_id(EVENT_ID_PREFIX),
+        id=event_id or ctx.new_sortable_id(EVENT_ID_PREFIX),
         project_id=ctx.project_id,
         type=type,
         customer_id=customer_id,
