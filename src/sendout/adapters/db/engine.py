@@ -190,11 +190,15 @@ class _SqliteTransaction:
         marks = ", ".join("?" * len(names))
         sql = f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
         tail = tuple(fixed.values())
-        plain = (
-            [(*(_sqlite_value(v) for v in row), *tail) for row in rows]
-            if _has_datetimes(rows)
-            else [(*row, *tail) for row in rows]
-        )
+        dated = [
+            n for n, name in enumerate(columns) if isinstance(_kind(table.c[name]), sa.DateTime)
+        ]
+        plain: list[Sequence[Any]] = []
+        for row in rows:
+            values = [*row, *tail]
+            for n in dated:
+                values[n] = _sqlite_value(values[n])
+            plain.append(values)
         try:
             return int(self._driver.executemany(sql, plain).rowcount)
         except sqlite3.IntegrityError as exc:
@@ -292,10 +296,14 @@ class SqliteDatabase:
             self.engine.dispose()
 
 
-def _pg_type(column: sa.Column[Any]) -> str:
+def _kind(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
+    """The column's type as the database sees it (a decorator's underlying type)."""
     kind = column.type
-    if isinstance(kind, sa.TypeDecorator):
-        kind = kind.impl_instance
+    return kind.impl_instance if isinstance(kind, sa.TypeDecorator) else kind
+
+
+def _pg_type(column: sa.Column[Any]) -> str:
+    kind = _kind(column)
     if isinstance(kind, sa.DateTime):
         return "timestamptz"
     if isinstance(kind, sa.Boolean):
@@ -315,15 +323,16 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _has_datetimes(rows: Sequence[Sequence[Any]]) -> bool:
-    return bool(rows) and any(isinstance(value, datetime) for value in rows[0])
+def _sqlite_params(params: Sequence[Any]) -> list[Any]:
+    return [_SQLITE_PARAMS[type(v)](v) if type(v) in _SQLITE_PARAMS else v for v in params]
 
 
-def _sqlite_params(params: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(
-        _json_dumps(value) if isinstance(value, list | tuple) else _sqlite_value(value)
-        for value in params
-    )
+#: How the hot statements' parameters of other types than SQLite's own are passed to it
+_SQLITE_PARAMS: dict[type, Callable[[Any], Any]] = {
+    datetime: _sqlite_value,
+    list: _json_dumps,
+    tuple: _json_dumps,
+}
 
 
 def _sqlite_datetime(text: str) -> datetime:
@@ -331,9 +340,7 @@ def _sqlite_datetime(text: str) -> datetime:
 
 
 def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
-    kind = column.type
-    if isinstance(kind, sa.TypeDecorator):
-        kind = kind.impl_instance
+    kind = _kind(column)
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
     if isinstance(kind, sa.JSON):
