@@ -16,6 +16,7 @@ both backends, so stores are written once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -319,8 +320,14 @@ def _sqlite_value(value: Any) -> Any:
     Always with six digits of microseconds, as SQLAlchemy writes it: text comparison would put
     ``10:00:00`` before ``10:00:00.000000``, the same instant."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return _sqlite_text(value)
     return value
+
+
+# Cached both ways: a batch's rows mostly share an instant or two (the batch's "now").
+@functools.lru_cache(maxsize=1024)
+def _sqlite_text(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_params(params: Sequence[Any]) -> list[Any]:
@@ -335,6 +342,7 @@ _SQLITE_PARAMS: dict[type, Callable[[Any], Any]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _sqlite_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
