@@ -52,6 +52,7 @@ DELIVERY_CONCURRENCY = 256
 ENDPOINT_CONCURRENCY = 16
 LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
 DEFAULT_POLICY = RetryPolicy()
+RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
 
 
@@ -114,8 +115,12 @@ class Deliverer:
         return self._in_flight.total()
 
     async def run_batch(self) -> int:
-        """Record finished attempts, then start new ones; answers how much it handled."""
-        return await self._report_finished() + await self._claim()
+        """Record finished attempts, then start new ones. Answers how many send-outs it
+        claimed when more may be due at once; 0 when there is nothing to do before a wake-up
+        (each attempt that ends wakes the lane, as new send-outs do), so a lane does not run
+        an empty cycle after every busy one."""
+        await self._report_finished()
+        return await self._claim()
 
     async def settle(self) -> None:
         """Wait for every attempt in flight and record it (graceful stop, tests)."""
@@ -140,13 +145,15 @@ class Deliverer:
         now = self._clock.now()
         busy = {url for url in {*self._in_flight, *self._breakers} if self._room(url, now) <= 0}
         taken: list[tuple[Sendout, _Route]] = []
+        limit = min(free, self._batch)
         async with self._uow_factory() as uow:
-            due = list(await uow.deliveries.due(now, min(free, self._batch), busy))
+            due = list(await uow.deliveries.due(now, limit, busy))
             if not due:
                 return 0
             sources = await _sources(uow, due)
             configs: dict[tuple[str, str], ProviderConfig | None] = {}
             room: dict[str, int] = {}
+            set_aside = 0
             for sendout in due:
                 source = sources.get(sendout.distribution_id)
                 route = _route(sendout, source, now)
@@ -154,6 +161,7 @@ class Deliverer:
                     route = await self._message_route(uow, sendout, source, route, configs)
                 if route is None:
                     await _set_aside(uow, sendout, source, now)
+                    set_aside += 1
                     continue
                 if sendout.url not in room:
                     room[sendout.url] = self._room(sendout.url, now)
@@ -164,7 +172,16 @@ class Deliverer:
             await uow.commit()
         for sendout, route in taken:
             self._start(sendout, route, now)
-        return len(due)
+        if len(due) < limit:
+            return 0  # any other due send-out waits for a full endpoint: an attempt ending wakes
+        if set_aside or any(left > 0 for left in room.values()):
+            return len(due)  # more may be due at once
+        # Every endpoint read is full now. Send-outs further on may be for others, but looking
+        # at once would read past all of theirs again (the whole backlog, in a backlog). An
+        # attempt ending wakes the lane soon enough; the timer bounds the wait when each of
+        # those endpoints is slow, so a healthy one further on is not held up.
+        asyncio.get_running_loop().call_later(RECLAIM_DELAY, self.on_progress)
+        return 0
 
     def _start(self, sendout: Sendout, route: _Route, now: datetime) -> None:
         self._in_flight[sendout.url] += 1
