@@ -33,23 +33,27 @@ from sendout.domain.retry import retry_object
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 
 _d = t.distributions.c
-_BY_ID = sa.select(t.distributions).where(
-    _d.project_id == _param("project_id"), _d.id == _param("id")
+_DISTRIBUTION_COLUMNS = columns_sql(t.distributions)
+# Read by every claim of the delivery lane (the send-outs' sources) and every dispatch batch.
+_BY_ID = DriverStatement(
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE project_id = ? AND id = ?",
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE project_id = $1 AND id = $2",
+    returns=list(t.distributions.columns),
 )
 _UPDATE = t.distributions.update().where(
     _d.project_id == _param("where_project_id"), _d.id == _param("where_id")
 )
-_ACTIVE_FOR = sa.select(t.distributions).where(
-    _d.project_id == _param("project_id"),
-    _d.trigger_event == _param("event_type"),
-    sa.or_(
-        _d.status == DistributionStatus.ACTIVE.value,
-        # Paused by a delivery failure: events still make send-outs, which wait (HELD).
-        sa.and_(
-            _d.status == DistributionStatus.PAUSED.value,
-            _d.paused_reason == PAUSED_DELIVERY_FAILED,
-        ),
-    ),
+# Paused by a delivery failure: events still make send-outs, which wait (HELD).
+_LISTENING = (
+    f"(status = '{DistributionStatus.ACTIVE.value}' OR (status = "
+    f"'{DistributionStatus.PAUSED.value}' AND paused_reason = '{PAUSED_DELIVERY_FAILED}'))"
+)
+_ACTIVE_FOR = DriverStatement(
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions "
+    f"WHERE project_id = ? AND trigger_event = ? AND {_LISTENING}",
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions "
+    f"WHERE project_id = $1 AND trigger_event = $2 AND {_LISTENING}",
+    returns=list(t.distributions.columns),
 )
 _MANUAL_DUE = (
     sa.select(t.distributions)
@@ -148,8 +152,12 @@ def _manual(raw: Mapping[str, Any] | None, live_at: datetime | None) -> ManualPl
     )
 
 
-def _distribution(row: sa.Row[Any]) -> Distribution:
-    m = row._mapping
+_DISTRIBUTION_FIELDS = tuple(t.distributions.columns.keys())
+
+
+def _distribution(row: Sequence[Any]) -> Distribution:
+    """A distribution from its row (the columns of ``select(t.distributions)``, in order)."""
+    m = dict(zip(_DISTRIBUTION_FIELDS, row, strict=True))
     action = m["action"]
     return Distribution(
         id=m["id"],
@@ -185,8 +193,8 @@ class SqlDistributionStore(_Store):
         await self._write(_UPDATE, values, "distributions")
 
     async def get(self, project_id: str, distribution_id: str) -> Distribution | None:
-        row = await self._one(_BY_ID, project_id=project_id, id=distribution_id)
-        return None if row is None else _distribution(row)
+        rows = await self._tx.fetch(_BY_ID, project_id, distribution_id)
+        return _distribution(rows[0]) if rows else None
 
     async def remove(self, project_id: str, distribution_id: str) -> None:
         await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
@@ -196,9 +204,7 @@ class SqlDistributionStore(_Store):
         return None if row is None else _distribution(row)
 
     async def active_for(self, project_id: str, event_type: str) -> list[Distribution]:
-        rows = await self._tx.execute(
-            _ACTIVE_FOR, {"project_id": project_id, "event_type": event_type}
-        )
+        rows = await self._tx.fetch(_ACTIVE_FOR, project_id, event_type)
         return [_distribution(row) for row in rows]
 
     async def list(self, project_id: str, query: DistributionQuery) -> Page[Distribution]:
