@@ -230,12 +230,13 @@ _SENDOUT_BY_ID = sa.select(t.sendouts).where(
 
 
 _SENDOUT_FIELDS = tuple(t.sendouts.columns.keys())
+_STATUSES = {status.value: status for status in SendoutStatus}  # faster than SendoutStatus(…)
 
 
 def _sendout(row: Sequence[Any]) -> Sendout:
     """A send-out from its row (the columns of ``select(t.sendouts)``, in order)."""
     m = dict(zip(_SENDOUT_FIELDS, row, strict=True))
-    m["status"] = SendoutStatus(m["status"])
+    m["status"] = _STATUSES[m["status"]]
     m["body"] = bytes(m["body"])
     return Sendout(**m)
 
