@@ -169,13 +169,12 @@ class Dispatcher:
     ) -> bool:
         """Run the action and write one send-out per channel; True if something failed (the
         distribution is then paused, so one broken setup cannot fail event after event)."""
-        ctx = self._context(event)
         reason, details = None, None
         try:
-            data = await self._run_action(uow, ctx, distribution, event)
+            data = await self._run_action(uow, distribution, event)
         except ActionFailed as failure:
             reason, details, data = failure.reason, failure.details, {}
-        now = ctx.now()
+        now = self._clock.now()
         failed = reason is not None
         if reason is None and any(isinstance(c, MessageChannel) for c in distribution.channels):
             message_data: Mapping[str, Any] = await with_full_customer(
@@ -314,12 +313,13 @@ class Dispatcher:
         )
 
     async def _run_action(
-        self, uow: UnitOfWork, ctx: Context, distribution: Distribution, event: Event
+        self, uow: UnitOfWork, distribution: Distribution, event: Event
     ) -> Mapping[str, Any]:
         data = dict(event.data)
         action = distribution.action
         if action.type is Action.PLAIN:
             return data
+        ctx = self._context(event)
         assert action.campaign_id is not None
         campaign = await uow.campaigns.get(ctx.project_id, action.campaign_id)
         if campaign is None:
