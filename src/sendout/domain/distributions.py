@@ -602,7 +602,7 @@ class DistributionQuery:
 def _read(data: Mapping[str, Any], dotted: str) -> Any:
     current: Any = data
     for part in dotted.split("."):
-        if isinstance(current, Mapping):
+        if current.__class__ is dict or isinstance(current, Mapping):  # dict: no ABC check
             current = current.get(part)
         elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]

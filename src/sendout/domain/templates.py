@@ -60,6 +60,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if value.__class__ is int:  # what json.dumps writes, without its machinery
+        return str(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
