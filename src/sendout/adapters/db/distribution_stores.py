@@ -55,16 +55,14 @@ _ACTIVE_FOR = DriverStatement(
     f"WHERE project_id = $1 AND trigger_event = $2 AND {_LISTENING}",
     returns=list(t.distributions.columns),
 )
-_MANUAL_DUE = (
-    sa.select(t.distributions)
-    .where(
-        _d.trigger_event == MANUAL,
-        _d.status == DistributionStatus.TO_SEND.value,
-        sa.or_(_d.live_at.is_(None), _d.live_at <= _param("now")),
-    )
-    .order_by(_d.created_at)
-    .limit(1)
-    .with_for_update(skip_locked=True)
+# Asked on every cycle of the worker's main lane, between dispatch batches.
+_MANUAL_DUE = DriverStatement(
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE trigger_event = ? AND status = ? "
+    "AND (live_at IS NULL OR live_at <= ?) ORDER BY created_at LIMIT 1",
+    f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE trigger_event = $1 "
+    "AND status = $2 AND (live_at IS NULL OR live_at <= $3) ORDER BY created_at LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED",
+    returns=list(t.distributions.columns),
 )
 _DELETE = t.distributions.delete().where(
     _d.project_id == _param("project_id"), _d.id == _param("id")
@@ -200,8 +198,8 @@ class SqlDistributionStore(_Store):
         await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
 
     async def next_manual_due(self, now: datetime) -> Distribution | None:
-        row = await self._one(_MANUAL_DUE, now=now)
-        return None if row is None else _distribution(row)
+        rows = await self._tx.fetch(_MANUAL_DUE, MANUAL, DistributionStatus.TO_SEND.value, now)
+        return _distribution(rows[0]) if rows else None
 
     async def active_for(self, project_id: str, event_type: str) -> list[Distribution]:
         rows = await self._tx.fetch(_ACTIVE_FOR, project_id, event_type)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.stores import _param, _Store, filter_clause
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import (
@@ -666,8 +667,22 @@ def _action_values(a: AsyncAction) -> dict[str, Any]:
     }
 
 
-def _action(row: sa.Row[Any]) -> AsyncAction:
-    m = dict(row._mapping)
+_ACTION_FIELDS = tuple(t.async_actions.columns.keys())
+_ACTION_COLUMNS = columns_sql(t.async_actions)
+# Asked on every cycle of the worker's main lane, between dispatch batches.
+_NEXT_ACTION = DriverStatement(
+    f"SELECT {_ACTION_COLUMNS} FROM async_actions WHERE status IN (?, ?) "
+    "AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT 1",
+    f"SELECT {_ACTION_COLUMNS} FROM async_actions WHERE status IN ($1, $2) "
+    "AND (lease_until IS NULL OR lease_until < $3) ORDER BY created_at LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED",
+    returns=list(t.async_actions.columns),
+)
+
+
+def _action(row: Sequence[Any]) -> AsyncAction:
+    """An action from its row (the columns of ``select(t.async_actions)``, in order)."""
+    m = dict(zip(_ACTION_FIELDS, row, strict=True))
     m["type"] = AsyncActionType(m["type"])
     m["status"] = AsyncStatus(m["status"])
     return AsyncAction(**m)
@@ -703,20 +718,14 @@ class SqlAsyncActionStore(_Store):
         return [_action(row) for row in rows]
 
     async def claim_next(self, now: datetime, lease_until: datetime) -> AsyncAction | None:
-        row = await self._one(
-            sa.select(t.async_actions)
-            .where(
-                _a.status.in_(_WAITING),
-                sa.or_(_a.lease_until.is_(None), _a.lease_until < now),
-            )
-            .order_by(_a.created_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if row is None:
+        rows = await self._tx.fetch(_NEXT_ACTION, *_WAITING, now)
+        if not rows:
             return None
         claimed = replace(
-            _action(row), status=AsyncStatus.IN_PROGRESS, lease_until=lease_until, updated_at=now
+            _action(rows[0]),
+            status=AsyncStatus.IN_PROGRESS,
+            lease_until=lease_until,
+            updated_at=now,
         )
         await self.update(claimed)
         return claimed
