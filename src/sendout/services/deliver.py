@@ -152,13 +152,19 @@ class Deliverer:
                 return 0
             sources = await _sources(uow, due)
             configs: dict[tuple[str, str], ProviderConfig | None] = {}
+            routes: dict[tuple[str, str], _Route | None] = {}  # one per channel and claim
             room: dict[str, int] = {}
             set_aside = 0
             for sendout in due:
                 source = sources.get(sendout.distribution_id)
-                route = _route(sendout, source, now)
-                if route is not None and isinstance(source, Distribution):
-                    route = await self._message_route(uow, sendout, source, route, configs)
+                key = (sendout.distribution_id, sendout.channel_id)
+                if key in routes:
+                    route = routes[key]
+                else:
+                    route = _route(sendout, source, now)
+                    if route is not None and isinstance(source, Distribution):
+                        route = await self._message_route(uow, sendout, source, route, configs)
+                    routes[key] = route
                 if route is None:
                     await _set_aside(uow, sendout, source, now)
                     set_aside += 1
@@ -263,7 +269,7 @@ class Deliverer:
         now = self._clock.now()
         try:
             async with self._uow_factory() as uow:
-                outcomes = [self._outcome(finished) for finished in batch]
+                outcomes = [self._outcome(finished, now) for finished in batch]
                 await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])
                 await uow.deliveries.update_many([updated for updated, _ in outcomes])
                 for updated, reason in outcomes:
@@ -288,9 +294,9 @@ class Deliverer:
             if self._in_flight[url] <= 0:
                 del self._in_flight[url]
 
-    def _outcome(self, finished: _Finished) -> tuple[Sendout, str | None]:
+    def _outcome(self, finished: _Finished, now: datetime) -> tuple[Sendout, str | None]:
         """The send-out after this attempt, and the reason when retries ran out."""
-        sendout, result, now = finished.sendout, finished.result, self._clock.now()
+        sendout, result = finished.sendout, finished.result
         attempts = sendout.attempts_count + 1
         if result.delivered:
             delivered = replace(
