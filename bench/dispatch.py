@@ -53,6 +53,7 @@ async def run(backend: str, count: int) -> None:
                     ),
                 ),
             ),
+            catalog=container.channels,
         )
         for n in range(count):
             await track_custom_event(
