@@ -36,6 +36,12 @@ class SendResult:
     def delivered(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    def header(self, name: str) -> str | None:
+        """A response header's value, its name matched in any case as HTTP names are
+        (``response_headers`` keeps the names as the receiver wrote them)."""
+        wanted = name.lower()
+        return next((v for k, v in self.response_headers.items() if k.lower() == wanted), None)
+
 
 class ChannelSender(Protocol):
     async def send(self, request: OutboundRequest) -> SendResult: ...

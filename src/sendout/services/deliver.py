@@ -308,7 +308,7 @@ class Deliverer:
                 updated_at=now,
             )
             return delivered, None
-        retry_after = parse_retry_after(result.response_headers.get("Retry-After"), now)
+        retry_after = parse_retry_after(result.header("Retry-After"), now)
         next_at = (
             None
             if result.final
