@@ -37,8 +37,7 @@ from sendout.domain.errors import Conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_CACHE_KIB = 64 * 1024
-SQLITE_PAGE_SIZE = 16 * 1024
-SQLITE_CHECKPOINT_PAGES = 4000  # 64 MiB of WAL at 16 KiB pages
+SQLITE_CHECKPOINT_PAGES = 4000  # 16 MiB of WAL at SQLite's 4 KiB pages
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 
@@ -360,9 +359,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transaction control away from the sqlite3 module so "begin" below decides.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # Larger pages keep B-trees shallower: measured 25% faster bulk code generation. Takes
-    # effect when the file is created (an existing database keeps its page size).
-    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
+    # No page_size: Alembic's own engine creates the file, at SQLite's default of 4 KiB,
+    # before this connection ever opens it (a page size set later never applies in WAL
+    # mode), and small pages suit delivery's many small writes: fewer bytes per changed row.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
