@@ -380,27 +380,43 @@ def test_the_socket_factory_refuses_what_slips_past_both_checks() -> None:
 
 
 @asynccontextmanager
-async def scripted_receiver(*chunks: bytes) -> AsyncIterator[tuple[int, list[int]]]:
-    """A raw HTTP server that answers every request with ``chunks``, written with a pause in
-    between (so the head and the body arrive as separate reads) and counts connections."""
-    connections: list[int] = []
+async def counted_server(
+    answer: Callable[[int, int], bytes | list[bytes] | None],
+) -> AsyncIterator[tuple[int, list[bytes]]]:
+    """A raw HTTP server: ``answer(connection, request)`` gives the bytes to write for the
+    ``request``-th request on the ``connection``-th connection (both from 0): one write, or
+    several with a pause in between (so a head and its body arrive as separate reads), or
+    None to close that connection without a word (it is closed after an answer saying
+    ``Connection: close``). Yields the port and the bodies received (one per request,
+    answered or not)."""
+    bodies: list[bytes] = []
+    connections = 0
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
+        nonlocal connections
+        number, served = connections, 0
+        connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                await reader.readexactly(length)
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                bodies.append(await reader.readexactly(length))
+                reply = answer(number, served)
+                served += 1
+                if reply is None:
+                    break
+                chunks = [reply] if isinstance(reply, bytes) else reply
                 for index, chunk in enumerate(chunks):
                     if index:
                         await asyncio.sleep(0.02)
                     writer.write(chunk)
                     await writer.drain()
+                if any(b"Connection: close" in chunk for chunk in chunks):
+                    break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -408,10 +424,24 @@ async def scripted_receiver(*chunks: bytes) -> AsyncIterator[tuple[int, list[int
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     try:
-        yield server.sockets[0].getsockname()[1], connections
+        yield server.sockets[0].getsockname()[1], bodies
     finally:
         server.close()
         await server.wait_closed()
+
+
+@asynccontextmanager
+async def scripted_receiver(*chunks: bytes) -> AsyncIterator[tuple[int, set[int]]]:
+    """A raw HTTP server answering every request with ``chunks`` (see ``counted_server``);
+    yields its port and the connections it was asked on."""
+    connections: set[int] = set()
+
+    def answer(connection: int, request: int) -> list[bytes]:
+        connections.add(connection)
+        return list(chunks)
+
+    async with counted_server(answer) as (port, _):
+        yield port, connections
 
 
 HEAD_204 = b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"
@@ -474,51 +504,6 @@ async def test_a_garbled_status_line_is_still_an_error(transport: Transport) -> 
 
 
 # --- connections: kept alive, renewed when the server dropped them, cut when silent -----------
-
-
-@asynccontextmanager
-async def counted_server(
-    answer: Callable[[int, int], bytes | None],
-) -> AsyncIterator[tuple[int, list[bytes]]]:
-    """A raw HTTP server: ``answer(connection, request)`` gives the bytes to write for the
-    ``request``-th request on the ``connection``-th connection (both from 0), or None to close
-    that connection without a word (it is closed after an answer saying ``Connection:
-    close``). Yields the port and the bodies received (one per request, answered or not)."""
-    bodies: list[bytes] = []
-    connections = 0
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        number, served = connections, 0
-        connections += 1
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                bodies.append(await reader.readexactly(length))
-                reply = answer(number, served)
-                served += 1
-                if reply is None:
-                    break
-                writer.write(reply)
-                await writer.drain()
-                if b"Connection: close" in reply:
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], bodies
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 OK_200 = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
