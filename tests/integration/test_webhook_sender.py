@@ -19,6 +19,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from sendout.adapters.channels import http1
 from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.webhook import (
     REFUSED,
@@ -736,3 +737,74 @@ async def test_https_to_an_untrusted_certificate_sends_nothing(
         result = await _send(sender, "https://127.0.0.1:{port}/", port)
     assert result.status_code is None
     assert result.error == "SSLCertVerificationError"
+
+
+@asynccontextmanager
+async def slow_server(delay: float) -> AsyncIterator[tuple[int, list[int]]]:
+    """Answers every request 200 after ``delay``; yields its port and a one-item list holding
+    how many connections are open (the client's end closed when the count drops)."""
+    open_now = [0]
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        open_now[0] += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                await asyncio.sleep(delay)
+                writer.write(OK_200)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            open_now[0] -= 1
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], open_now
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def _settle(open_now: list[int], expected: int) -> None:
+    for _ in range(100):
+        if open_now[0] == expected:
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_no_more_connections_are_kept_than_asked_for() -> None:
+    async with slow_server(0.05) as (port, open_now):
+        sender = Http1Sender(connections=2, allowed_targets=LOOPBACK)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            results = await asyncio.gather(
+                *(sender.send(OutboundRequest(url=url, headers={}, body=b"x")) for _ in range(6))
+            )
+            assert [r.status_code for r in results] == [200] * 6
+            await _settle(open_now, 2)
+            assert open_now[0] == 2  # six opened at once, two kept
+        finally:
+            await sender.close()
+
+
+async def test_idle_connections_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http1, "IDLE_SECONDS", 0.2)
+    async with slow_server(0) as (port, open_now):
+        sender = Http1Sender(allowed_targets=LOOPBACK)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            result = await sender.send(OutboundRequest(url=url, headers={}, body=b"x"))
+            assert result.status_code == 200
+            assert open_now[0] == 1  # kept
+            await _settle(open_now, 0)
+            assert open_now[0] == 0  # closed once idle, without another request
+        finally:
+            await sender.close()

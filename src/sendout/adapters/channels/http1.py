@@ -55,7 +55,7 @@ from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, S
 from sendout.domain.targets import IPNetwork, parse_address
 
 USER_AGENT = f"Sendout/{__version__}"
-IDLE_SECONDS = 15.0  # a kept connection idle longer is closed rather than reused
+IDLE_SECONDS = 15.0  # a kept connection idle this long is closed
 #: request headers the transport owns: a user's value would break the message's framing
 _OWN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -69,11 +69,14 @@ class ServerDisconnected(ConnectionError):
     """The server closed the connection before any byte of an answer."""
 
 
+Origin = tuple[str, str, int]  # scheme, host as connected to, port
+
+
 @dataclass(frozen=True, slots=True)
 class _Target:
     """What every attempt to one URL shares, worked out once."""
 
-    origin: tuple[str, str, int]  # scheme, host as connected to, port
+    origin: Origin
     host: str  # for the resolver and TLS (SNI, certificate check)
     address: str | None  # the host when it is an address literal
     tls: bool
@@ -90,7 +93,8 @@ class _Answer:
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection: one request at a time, answered through ``waiter``."""
 
-    def __init__(self, on_lost: Callable[[_Connection], None]) -> None:
+    def __init__(self, origin: Origin, on_lost: Callable[[_Connection], None]) -> None:
+        self.origin = origin
         self._on_lost = on_lost
         self.transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
@@ -223,7 +227,7 @@ class Http1Sender:
     """Sends webhooks to allowed targets only (public addresses, or ``allowed_targets``).
 
     The same options as the aiohttp ``WebhookSender``: ``connections`` bounds the idle
-    connections kept per origin (attempts in flight are bounded by the deliverer); ``per_host``
+    connections kept in all (attempts in flight are bounded by the deliverer); ``per_host``
     is accepted for the same signature and has no effect (there is no per-host queue to wait
     in); ``resolver`` does the lookups whose answers are then filtered.
     """
@@ -246,7 +250,9 @@ class Http1Sender:
         self._socket = guarded_socket_factory(allowed)
         self._ssl = ssl_context
         self._targets: dict[str, _Target] = {}
-        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle_count = 0
+        self._sweep: asyncio.TimerHandle | None = None
         self._busy: set[_Connection] = set()
 
     async def send(self, request: OutboundRequest) -> SendResult:
@@ -299,32 +305,55 @@ class Http1Sender:
             raise
         finally:
             self._busy.discard(connection)
-        if connection.reusable and connection.open:
-            connection.idle_since = time.monotonic()
-            idle = self._idle.setdefault(target.origin, [])
-            if len(idle) < self._keep:
-                idle.append(connection)
-            else:
-                connection.close()
+        if connection.reusable and connection.open and self._idle_count < self._keep:
+            self._keep_idle(connection)
         else:
             connection.close()
         return answer
 
-    def _checkout(self, origin: tuple[str, str, int]) -> _Connection | None:
+    # --- the pool of kept connections: at most ``connections`` in all, none idle 15 s ---
+
+    def _keep_idle(self, connection: _Connection) -> None:
+        connection.idle_since = time.monotonic()
+        self._idle.setdefault(connection.origin, []).append(connection)
+        self._idle_count += 1
+        if self._sweep is None:
+            loop = asyncio.get_running_loop()
+            self._sweep = loop.call_later(IDLE_SECONDS, self._close_stale)
+
+    def _checkout(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
             connection = idle.pop()
+            self._idle_count -= 1
+            if not idle:
+                del self._idle[origin]  # endpoints come and go: keep no empty lists
             if connection.open and now - connection.idle_since < IDLE_SECONDS:
                 return connection
             connection.close()
+            idle = self._idle.get(origin)
         return None
 
     def _forget(self, connection: _Connection) -> None:
-        for idle in self._idle.values():
-            if connection in idle:
-                idle.remove(connection)
-                return
+        """A kept connection closed (by the server, or here): out of the pool."""
+        idle = self._idle.get(connection.origin)
+        if idle is not None and connection in idle:
+            idle.remove(connection)
+            self._idle_count -= 1
+            if not idle:
+                del self._idle[connection.origin]
+
+    def _close_stale(self) -> None:
+        self._sweep = None
+        cutoff = time.monotonic() - IDLE_SECONDS
+        for idle in list(self._idle.values()):
+            for connection in [c for c in idle if c.idle_since <= cutoff]:
+                self._forget(connection)
+                connection.close()
+        if self._idle_count:
+            loop = asyncio.get_running_loop()
+            self._sweep = loop.call_later(IDLE_SECONDS, self._close_stale)
 
     async def _connect(self, target: _Target) -> _Connection:
         loop = asyncio.get_running_loop()
@@ -348,7 +377,7 @@ class Http1Sender:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 await loop.sock_connect(sock, address)
                 _, connection = await loop.create_connection(
-                    lambda: _Connection(self._forget),
+                    lambda: _Connection(target.origin, self._forget),
                     sock=sock,
                     ssl=self._tls() if target.tls else None,
                     server_hostname=target.host if target.tls else None,
@@ -379,10 +408,14 @@ class Http1Sender:
         return known
 
     async def close(self) -> None:
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
         for idle in self._idle.values():
             for connection in idle:
                 connection.close()
         self._idle.clear()
+        self._idle_count = 0
         for connection in list(self._busy):
             connection.close()
         await self._resolver.close()
