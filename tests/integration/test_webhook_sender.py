@@ -383,13 +383,17 @@ def test_the_socket_factory_refuses_what_slips_past_both_checks() -> None:
 @asynccontextmanager
 async def counted_server(
     answer: Callable[[int, int], bytes | list[bytes] | None],
+    *,
+    delay: float = 0.0,
+    open_now: list[int] | None = None,
 ) -> AsyncIterator[tuple[int, list[bytes]]]:
     """A raw HTTP server: ``answer(connection, request)`` gives the bytes to write for the
     ``request``-th request on the ``connection``-th connection (both from 0): one write, or
     several with a pause in between (so a head and its body arrive as separate reads), or
     None to close that connection without a word (it is closed after an answer saying
-    ``Connection: close``). Yields the port and the bodies received (one per request,
-    answered or not)."""
+    ``Connection: close``). ``delay``: a pause before each answer; ``open_now``: a one-item
+    list kept at the number of connections open. Yields the port and the bodies received
+    (one per request, answered or not)."""
     bodies: list[bytes] = []
     connections = 0
 
@@ -397,6 +401,8 @@ async def counted_server(
         nonlocal connections
         number, served = connections, 0
         connections += 1
+        if open_now is not None:
+            open_now[0] += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -410,6 +416,8 @@ async def counted_server(
                 served += 1
                 if reply is None:
                     break
+                if delay:
+                    await asyncio.sleep(delay)
                 chunks = [reply] if isinstance(reply, bytes) else reply
                 for index, chunk in enumerate(chunks):
                     if index:
@@ -421,6 +429,8 @@ async def counted_server(
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            if open_now is not None:
+                open_now[0] -= 1
             writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
@@ -744,33 +754,10 @@ async def slow_server(delay: float) -> AsyncIterator[tuple[int, list[int]]]:
     """Answers every request 200 after ``delay``; yields its port and a one-item list holding
     how many connections are open (the client's end closed when the count drops)."""
     open_now = [0]
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        open_now[0] += 1
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
-                await asyncio.sleep(delay)
-                writer.write(OK_200)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            open_now[0] -= 1
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], open_now
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with counted_server(
+        lambda connection, request: OK_200, delay=delay, open_now=open_now
+    ) as (port, _):
+        yield port, open_now
 
 
 async def _settle(open_now: list[int], expected: int) -> None:
