@@ -239,8 +239,31 @@ def _sendout(row: Sequence[Any]) -> Sendout:
     return Sendout(**m)
 
 
+#: the columns ``_sendout_row`` fills, in its order (named here, not taken from the table's
+#: order, so a column added to the table cannot shift the values into the wrong columns)
+_SENDOUT_ROW_FIELDS = (
+    "id",
+    "project_id",
+    "distribution_id",
+    "channel_id",
+    "channel",
+    "event_id",
+    "customer_id",
+    "status",
+    "url",
+    "headers",
+    "body",
+    "reason",
+    "attempts_count",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+    "event_type",
+)
+
+
 def _sendout_row(sendout: Sendout) -> tuple[Any, ...]:
-    """A send-out's values in the order of ``_SENDOUT_FIELDS``."""
+    """A send-out's values in the order of ``_SENDOUT_ROW_FIELDS``."""
     return (
         sendout.id,
         sendout.project_id,
@@ -268,7 +291,7 @@ class SqlSendoutStore(_Store):
             return
         self._tx.signal_work()  # a delivery lane somewhere has a send-out to claim
         await self._tx.insert_many(
-            t.sendouts, _SENDOUT_FIELDS, [_sendout_row(sendout) for sendout in sendouts]
+            t.sendouts, _SENDOUT_ROW_FIELDS, [_sendout_row(sendout) for sendout in sendouts]
         )
 
     async def get(self, project_id: str, sendout_id: str) -> Sendout | None:
