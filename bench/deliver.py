@@ -38,7 +38,7 @@ healthy p99 in the isolation phase <= 1.2 x the clean p99, plus 1 ms: both insta
 stored to the millisecond, so a latency is read to +-1 ms, and at a clean p99 of 2 to 5 ms a
 strict 1.2 x would judge that rounding, not the endpoints. Every process started here (nginx,
 wrk, the servers) is stopped by its PID, also on Ctrl-C; every load loop is bounded in count
-and time. Nothing leaves 127.0.0.1. About 160 s on SQLite with the defaults.
+and time. Nothing leaves 127.0.0.1. About 150 s on SQLite with the defaults.
 
     .venv/bin/python bench/deliver.py [--events 20000] [--throughput-runs 3]
         [--ingest-events 5000] [--rate 200] [--seconds 15]
