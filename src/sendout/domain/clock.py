@@ -6,6 +6,7 @@ where time enters, keeps stored values, cursors and API output consistent.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Protocol
 
@@ -20,6 +21,8 @@ def truncate_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+# Cached: a batch's objects share an instant or two (its "now"), rendered once per object.
+@functools.lru_cache(maxsize=4096)
 def iso(moment: datetime) -> str:
     """``2024-01-01T11:11:11.111Z``: the one timestamp format of the API."""
     m = moment.astimezone(UTC)
