@@ -44,6 +44,21 @@ def test_after_the_cooldown_one_probe_goes_out_and_success_closes() -> None:
     assert breaker.idle
 
 
+def test_the_queue_is_held_until_the_probe_time_then_for_the_probes_lease() -> None:
+    breaker = Breaker(POLICY)
+    lease = timedelta(seconds=15)
+    assert breaker.hold_until(T0, lease) is None  # closed: nothing held
+    for _ in range(3):
+        breaker.failed(T0)
+    assert breaker.hold_until(T0 + timedelta(seconds=5), lease) == T0 + timedelta(seconds=10)
+    later = T0 + timedelta(seconds=10)
+    assert breaker.hold_until(later, lease) is None  # half-open: the probe may go now
+    breaker.started(later)
+    assert breaker.hold_until(later, lease) == later + lease  # the others wait for it
+    breaker.succeeded()
+    assert breaker.hold_until(later, lease) is None
+
+
 def test_a_failed_probe_doubles_the_cooldown_up_to_the_cap() -> None:
     breaker = Breaker(POLICY)
     for _ in range(3):

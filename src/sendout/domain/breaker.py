@@ -51,6 +51,17 @@ class Breaker:
             return BreakerState.CLOSED
         return BreakerState.OPEN if now < self._open_until else BreakerState.HALF_OPEN
 
+    def hold_until(self, now: datetime, probe: timedelta) -> datetime | None:
+        """Until when the endpoint's queue waits: while open, until the probe may go out;
+        while a probe is out, until ``probe`` from now (the probe's own lease); None when
+        the endpoint may be sent to now."""
+        state = self.state(now)
+        if state is BreakerState.OPEN:
+            return self._open_until
+        if state is BreakerState.HALF_OPEN and self._probing:
+            return now + probe
+        return None
+
     def capacity(self, now: datetime, limit: int) -> int:
         """How many attempts may be in flight to this endpoint now (``limit`` when healthy)."""
         state = self.state(now)

@@ -11,7 +11,11 @@ can repeat at most ``concurrency`` send-outs.
 Isolation (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones): each endpoint
 (URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops claiming
 its send-outs while it is down, so a timing-out endpoint cannot fill the worker with
-attempts that wait ten seconds each.
+attempts that wait ten seconds each. While a breaker is open, the endpoint's due send-outs
+are deferred to the breaker's probe time, and while its probe is out, to the probe's lease
+end (again every ``DEFER_EVERY`` for those that came due since): left due, every claim would
+read past all of them, oldest first, before reaching a healthy endpoint's, and an outage of
+hours makes that hundreds of thousands of rows per claim.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by
 DEFAULT_POLICY = RetryPolicy()
 RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
+DEFER_EVERY = timedelta(seconds=1)  # how often an open breaker's new due send-outs are deferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ class Deliverer:
         self._batch = batch
         self._breaker_policy = breaker or BreakerPolicy()
         self._breakers: dict[str, Breaker] = {}
+        self._deferred: dict[str, datetime] = {}  # per URL, when its send-outs were last deferred
         #: message channels: their kinds, and a sender per kind
         self._catalog = catalog or ChannelCatalog()
         self._messages = dict(messages or {})
@@ -147,8 +153,11 @@ class Deliverer:
         taken: list[tuple[Sendout, _Route]] = []
         limit = min(free, self._batch)
         async with self._uow_factory() as uow:
+            deferred = await self._defer_held(uow, now)
             due = list(await uow.deliveries.due(now, limit, busy))
             if not due:
+                if deferred:
+                    await uow.commit()
                 return 0
             sources = await _sources(uow, due)
             configs: dict[tuple[str, str], ProviderConfig | None] = {}
@@ -188,6 +197,21 @@ class Deliverer:
         # those endpoints is slow, so a healthy one further on is not held up.
         asyncio.get_running_loop().call_later(RECLAIM_DELAY, self.on_progress)
         return 0
+
+    async def _defer_held(self, uow: UnitOfWork, now: datetime) -> bool:
+        """Out of the claim's way: the due send-outs of endpoints whose breaker is open, to
+        when the breaker lets a probe through (see the module's docstring). True if it
+        wrote anything."""
+        wrote = False
+        for url, breaker in self._breakers.items():
+            until = breaker.hold_until(now, self._lease)
+            last = self._deferred.get(url)
+            if until is None or (last is not None and now - last < DEFER_EVERY):
+                continue
+            await uow.deliveries.defer(url, now, until)
+            self._deferred[url] = now
+            wrote = True
+        return wrote
 
     def _start(self, sendout: Sendout, route: _Route, now: datetime) -> None:
         self._in_flight[sendout.url] += 1
@@ -253,6 +277,7 @@ class Deliverer:
                 breaker.succeeded()
                 if breaker.idle:
                     del self._breakers[url]
+                    self._deferred.pop(url, None)
             return
         if result.final:
             return  # refused before sending: says nothing about the endpoint's health

@@ -351,6 +351,12 @@ _DUE = DriverStatement(
     "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED",
     returns=list(t.sendouts.columns),
 )
+_DEFER = DriverStatement(
+    f"UPDATE sendouts SET next_attempt_at = ? WHERE status = '{_PENDING}' "
+    "AND next_attempt_at <= ? AND url = ?",
+    f"UPDATE sendouts SET next_attempt_at = $1 WHERE status = '{_PENDING}' "
+    "AND next_attempt_at <= $2 AND url = $3",
+)
 _LEASE = DriverStatement(
     "UPDATE sendouts SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))",
     "UPDATE sendouts SET next_attempt_at = $1 WHERE id = ANY($2::text[])",
@@ -392,6 +398,9 @@ class SqlDeliveryStore(_Store):
         if this one never reports back."""
         if sendout_ids:
             await self._tx.run(_LEASE, until, list(sendout_ids))
+
+    async def defer(self, url: str, now: datetime, until: datetime) -> None:
+        await self._tx.run(_DEFER, until, now, url)
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
         self._tx.signal_work()
