@@ -17,11 +17,11 @@ import time
 
 from scratch import scratch_project  # bench/ is on sys.path when run as a script
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.sendouts import SendoutQuery
 from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
+from sendout.services.distributions import create_distribution
 from sendout.services.events import track_custom_event
+from sendout.testing import webhook_distribution_draft
 
 PAYLOAD = (
     '{"to": "{{customer.email}}", "hello": "Hello {{customer.name}}", '
@@ -35,23 +35,11 @@ async def run(backend: str, count: int) -> None:
         await create_distribution(
             container.uow_factory,
             ctx,
-            DistributionDraft(
-                name="Bench",
-                status=DistributionStatus.ACTIVE,
-                trigger=Trigger(
-                    event="customer.custom_event", parameters={"custom_event": "bench"}
-                ),
-                action=ActionSpec(type=Action.PLAIN),
-                channels=(
-                    ChannelDraft(
-                        event_name="bench",
-                        url="https://hooks.example.com/bench",
-                        headers={"X-Api-Key": "k"},
-                        payload=PAYLOAD,
-                        attributes=(),
-                        raw_payload=False,
-                    ),
-                ),
+            webhook_distribution_draft(
+                "bench",
+                "https://hooks.example.com/bench",
+                payload=PAYLOAD,
+                headers={"X-Api-Key": "k"},
             ),
             catalog=container.channels,
         )

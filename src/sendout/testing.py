@@ -16,11 +16,13 @@ from sendout.domain.activity import ActivityQuery
 from sendout.domain.clock import truncate_ms
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
+from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
 from sendout.services.context import Context
+from sendout.services.distributions import ChannelDraft, DistributionDraft
 
 FIXED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -276,4 +278,32 @@ def make_context(
         source=EventSource(channel=EventChannel.API, api_key_name="test", app_id="app_test"),
         clock=clock or FakeClock(),
         rng=rng or seeded_rng(),
+    )
+
+
+def webhook_distribution_draft(
+    custom_event: str,
+    url: str,
+    *,
+    action: ActionSpec | None = None,
+    payload: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> DistributionDraft:
+    """An active distribution fired by the custom event ``custom_event``, with one webhook
+    channel to ``url`` (named after the event); a PLAIN action unless ``action`` says."""
+    return DistributionDraft(
+        name=f"On {custom_event}",
+        status=DistributionStatus.ACTIVE,
+        trigger=Trigger(event="customer.custom_event", parameters={"custom_event": custom_event}),
+        action=action or ActionSpec(type=Action.PLAIN),
+        channels=(
+            ChannelDraft(
+                event_name=custom_event,
+                url=url,
+                headers=headers or {},
+                payload=payload,
+                attributes=(),
+                raw_payload=False,
+            ),
+        ),
     )

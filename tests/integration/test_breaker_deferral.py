@@ -16,14 +16,13 @@ from sendout.adapters.channels.http1 import Http1Sender
 from sendout.bootstrap import Container
 from sendout.domain.breaker import BreakerPolicy
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.sendouts import Sendout, SendoutQuery
 from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
+from sendout.services.distributions import create_distribution
 from sendout.services.events import track_custom_event
 from sendout.services.projects import create_project
-from sendout.testing import FakeClock, make_context
+from sendout.testing import FakeClock, make_context, webhook_distribution_draft
 
 COOLDOWN = timedelta(seconds=30)
 SENDOUTS = 12
@@ -60,22 +59,7 @@ async def test_an_open_breaker_defers_its_endpoints_due_send_outs_until_the_prob
     distribution = await create_distribution(
         container.uow_factory,
         ctx,
-        DistributionDraft(
-            name="To a dead endpoint",
-            status=DistributionStatus.ACTIVE,
-            trigger=Trigger(event="customer.custom_event", parameters={"custom_event": "ping"}),
-            action=ActionSpec(type=Action.PLAIN),
-            channels=(
-                ChannelDraft(
-                    event_name="ping",
-                    url=f"http://127.0.0.1:{closed_port()}/hook",
-                    headers={},
-                    payload=None,
-                    attributes=(),
-                    raw_payload=False,
-                ),
-            ),
-        ),
+        webhook_distribution_draft("ping", f"http://127.0.0.1:{closed_port()}/hook"),
         catalog=container.channels,
     )
     for n in range(SENDOUTS):

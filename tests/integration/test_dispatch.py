@@ -10,16 +10,16 @@ import pytest
 from sendout.bootstrap import Container
 from sendout.domain.campaigns import CampaignKind
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.distributions import Action, ActionSpec
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import SendoutQuery, SendoutStatus
 from sendout.services.context import Context
 from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import ChannelDraft, DistributionDraft, create_distribution
+from sendout.services.distributions import create_distribution
 from sendout.services.events import track_custom_event
 from sendout.services.projects import create_project
-from sendout.testing import make_context
+from sendout.testing import make_context, webhook_distribution_draft
 from tests.integration.test_publications import campaign_of
 
 
@@ -53,21 +53,11 @@ async def setup(container: Container) -> tuple[Context, str]:
     distribution = await create_distribution(
         container.uow_factory,
         ctx,
-        DistributionDraft(
-            name="Welcome code",
-            status=DistributionStatus.ACTIVE,
-            trigger=Trigger(event="customer.custom_event", parameters={"custom_event": "joined"}),
+        webhook_distribution_draft(
+            "joined",
+            "https://hooks.example.com/a",
             action=ActionSpec(type=Action.PUBLISH, campaign_id=campaign_id),
-            channels=(
-                ChannelDraft(
-                    event_name="welcome",
-                    url="https://hooks.example.com/a",
-                    headers={},
-                    payload='{"code": "{{voucher.code}}"}',
-                    attributes=(),
-                    raw_payload=False,
-                ),
-            ),
+            payload='{"code": "{{voucher.code}}"}',
         ),
         catalog=container.channels,
     )
