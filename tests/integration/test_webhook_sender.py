@@ -455,6 +455,7 @@ async def scripted_receiver(*chunks: bytes) -> AsyncIterator[tuple[int, set[int]
         yield port, connections
 
 
+NO_CONTENT = b"HTTP/1.1 204 No Content\r\n\r\n"
 HEAD_204 = b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"
 
 
@@ -591,6 +592,47 @@ async def test_a_silent_receiver_times_out(transport: Transport) -> None:
         await server.wait_closed()
     assert (result.status_code, result.error, result.final) == (None, "TimeoutError", False)
     assert 0.25 <= waited < 2
+
+
+async def test_each_request_times_out_on_its_own_deadline(transport: Transport) -> None:
+    """Requests in flight together, started apart: each one's timeout runs from its own
+    start (the native transport checks every deadline with one timer), and a request that is
+    answered in the meantime is not touched."""
+    silent: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        silent.append(writer)
+        await reader.read()  # never answers
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    loop = asyncio.get_running_loop()
+    sender = transport(timeout=0.4, allowed_targets=LOOPBACK)
+
+    async def timed(delay: float, url: str) -> tuple[SendResult, float, float]:
+        await asyncio.sleep(delay)
+        started = loop.time()
+        result = await sender.send(OutboundRequest(url=url, headers={}, body=b"{}"))
+        return result, started, loop.time()
+
+    try:
+        async with counted_server(lambda connection, request: NO_CONTENT) as (healthy, _):
+            silent_url, healthy_url = (f"http://127.0.0.1:{p}/" for p in (port, healthy))
+            outcomes = await asyncio.gather(
+                timed(0, silent_url), timed(0.2, silent_url), timed(0.1, healthy_url)
+            )
+    finally:
+        await sender.close()
+        for writer in silent:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    (first, *first_times), (second, *second_times), (answered, *_) = outcomes
+    assert (first.error, second.error) == ("TimeoutError", "TimeoutError")
+    assert answered.status_code == 204
+    for started, ended in (first_times, second_times):
+        assert 0.35 <= ended - started < 0.4 + 0.2  # its own deadline, seen at most 50 ms late
+    assert second_times[1] - first_times[1] >= 0.1  # not expired together with the first
 
 
 async def test_a_long_answer_is_cut_to_the_excerpt(transport: Transport) -> None:
