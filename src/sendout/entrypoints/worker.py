@@ -88,6 +88,12 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
                 self._wake.clear()
+            else:
+                # On SQLite nothing in a cycle suspends (statements run inline), so a lane
+                # draining a backlog would hold the event loop until the backlog is gone:
+                # the other lanes, and the API in ``sendout serve``, get a turn after each
+                # busy cycle.
+                await asyncio.sleep(0)
         if self.on_stop is not None:
             await self.on_stop()
         log.info("worker stopped")
