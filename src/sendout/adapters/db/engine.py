@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -37,9 +39,14 @@ from sendout.domain.errors import Conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_CACHE_KIB = 64 * 1024
-SQLITE_CHECKPOINT_PAGES = 4000  # 16 MiB of WAL at SQLite's 4 KiB pages
+#: SQLite's own checkpoint, left as a backstop: ``_Checkpointer`` copies the log back long
+#: before it reaches this (256 MiB of WAL at SQLite's 4 KiB pages)
+SQLITE_CHECKPOINT_PAGES = 65_536
+CHECKPOINT_SECONDS = 0.25  # how often ``_Checkpointer`` copies the log back
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
+
+log = logging.getLogger("sendout.db")
 
 T = TypeVar("T")
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -236,6 +243,46 @@ class _SqliteTransaction:
             self._release()
 
 
+class _Checkpointer:
+    """Copies the write-ahead log back into the database file from a thread of its own.
+
+    SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so on the
+    event loop: ~50 ms for 4,000 pages on these machines (~13 µs a page), during which
+    nothing else on the loop moves (attempts in flight, the API), ~17 µs per send-out in
+    all. In a thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite
+    works. PASSIVE: it never waits for readers or writers, nor makes them wait.
+    """
+
+    def __init__(self, path: str, interval: float = CHECKPOINT_SECONDS) -> None:
+        self._path = path
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            while not self._stop.wait(self._interval):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:  # busy with another checkpoint, or a full disk: next time
+                    log.warning("checkpoint of %s failed", self._path, exc_info=True)
+        finally:
+            conn.close()
+
+
 class SqliteDatabase:
     """One connection, kept open, used by one transaction at a time.
 
@@ -261,10 +308,18 @@ class SqliteDatabase:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
+        path = sa.engine.make_url(url).database
+        self._path = None if not path or path == ":memory:" else path
+        self._checkpointer: _Checkpointer | None = None
 
     def _connection(self) -> sa.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = self.engine.connect()
+            # Started with the first connection (WAL mode is set by then), not at
+            # construction: composing the application does no work.
+            if self._path is not None and self._checkpointer is None:
+                self._checkpointer = _Checkpointer(self._path)
+                self._checkpointer.start()
         return self._conn
 
     async def begin(self) -> Transaction:
@@ -290,6 +345,9 @@ class SqliteDatabase:
 
     async def dispose(self) -> None:
         async with self._lock:
+            if self._checkpointer is not None:
+                await asyncio.to_thread(self._checkpointer.stop)
+                self._checkpointer = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -368,7 +426,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # A million-code campaign's indexes outgrow the default 2 MiB page cache many times over.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    # Checkpoint less often: a page changed many times is copied back to the file once.
+    # Checkpoints are ``_Checkpointer``'s, off the event loop; SQLite's own is a backstop.
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
 

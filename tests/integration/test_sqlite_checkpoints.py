@@ -1,0 +1,61 @@
+"""SQLite's write-ahead log is copied back by a thread of the database's own, not by the
+COMMIT that happens to cross SQLite's threshold on the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+from sendout.adapters.db.engine import (
+    CHECKPOINT_SECONDS,
+    SQLITE_CHECKPOINT_PAGES,
+    SqliteDatabase,
+)
+
+ROWS = 2_000
+ROW_BYTES = 1_000  # ~2 MB in all: ~500 pages, far below SQLite's own threshold
+
+
+def _checkpointers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sqlite-checkpoint"]
+
+
+async def test_the_log_is_copied_back_beside_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoints.db"
+    database = SqliteDatabase(f"sqlite:///{path}")
+    before = len(_checkpointers())
+    try:
+        tx = await database.begin()
+        driver = tx._driver  # type: ignore[attr-defined]  # the sqlite3 connection
+        (pages,) = driver.execute("PRAGMA wal_autocheckpoint").fetchone()
+        assert pages == SQLITE_CHECKPOINT_PAGES  # SQLite's own: a backstop far away
+        driver.execute("CREATE TABLE filler (n INTEGER PRIMARY KEY, b BLOB)")
+        driver.executemany(
+            "INSERT INTO filler (b) VALUES (?)", [(b"x" * ROW_BYTES,) for _ in range(ROWS)]
+        )
+        await tx.commit()
+        await tx.close()
+        assert len(_checkpointers()) == before + 1
+        # Until it is copied back, the database file stays as the commit left it: empty.
+        for _ in range(round(10 / CHECKPOINT_SECONDS) * 4):
+            if path.stat().st_size >= ROWS * ROW_BYTES:
+                break
+            await asyncio.sleep(CHECKPOINT_SECONDS / 4)
+        assert path.stat().st_size >= ROWS * ROW_BYTES
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as reader:
+            assert reader.execute("SELECT COUNT(*) FROM filler").fetchone() == (ROWS,)
+    finally:
+        await database.dispose()
+    assert len(_checkpointers()) == before  # stopped with the database
+
+
+async def test_an_in_memory_database_has_no_checkpointer() -> None:
+    before = len(_checkpointers())
+    database = SqliteDatabase("sqlite://")
+    try:
+        await database.ping()
+        assert len(_checkpointers()) == before
+    finally:
+        await database.dispose()
