@@ -248,8 +248,8 @@ class _Checkpointer:
 
     SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so on the
     event loop: ~50 ms for 4,000 pages on these machines (~13 µs a page), during which
-    nothing else on the loop moves (attempts in flight, the API), ~17 µs per send-out in
-    all. In a thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite
+    nothing else on the loop moves (attempts in flight, the API), about 17 µs per send-out
+    in all. In a thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite
     works. PASSIVE: it never waits for readers or writers, nor makes them wait.
     """
 
@@ -267,18 +267,19 @@ class _Checkpointer:
         if self._thread.is_alive():
             self._thread.join()
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None)
+        failing = False  # said once per run of failures, not four times a second
         try:
             while not self._stop.wait(self._interval):
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:  # busy with another checkpoint, or a full disk: next time
-                    log.warning("checkpoint of %s failed", self._path, exc_info=True)
+                except sqlite3.Error:  # a full disk, say: tried again next time
+                    if not failing:
+                        log.warning("checkpoint of %s failed", self._path, exc_info=True)
+                    failing = True
+                else:
+                    failing = False
         finally:
             conn.close()
 
