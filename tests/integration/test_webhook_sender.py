@@ -571,7 +571,9 @@ async def test_a_new_connection_dropped_unanswered_is_a_failure() -> None:
     assert bodies == [b"0"]  # not sent twice: there was no kept connection to blame
 
 
-async def test_a_silent_receiver_times_out(transport: Transport) -> None:
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A TCP server on 127.0.0.1 that accepts, reads, and never answers; yields its port."""
     silent: list[asyncio.StreamWriter] = []
 
     async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -579,17 +581,21 @@ async def test_a_silent_receiver_times_out(transport: Transport) -> None:
         await reader.read()  # never answers
 
     server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
     try:
-        started = asyncio.get_running_loop().time()
-        sender = transport(timeout=0.3, allowed_targets=LOOPBACK)
-        result = await _send(sender, "http://127.0.0.1:{port}/", port)
-        waited = asyncio.get_running_loop().time() - started
+        yield server.sockets[0].getsockname()[1]
     finally:
         for writer in silent:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_silent_receiver_times_out(transport: Transport) -> None:
+    async with silent_server() as port:
+        started = asyncio.get_running_loop().time()
+        sender = transport(timeout=0.3, allowed_targets=LOOPBACK)
+        result = await _send(sender, "http://127.0.0.1:{port}/", port)
+        waited = asyncio.get_running_loop().time() - started
     assert (result.status_code, result.error, result.final) == (None, "TimeoutError", False)
     assert 0.25 <= waited < 2
 
@@ -598,14 +604,6 @@ async def test_each_request_times_out_on_its_own_deadline(transport: Transport) 
     """Requests in flight together, started apart: each one's timeout runs from its own
     start (the native transport checks every deadline with one timer), and a request that is
     answered in the meantime is not touched."""
-    silent: list[asyncio.StreamWriter] = []
-
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        silent.append(writer)
-        await reader.read()  # never answers
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
     loop = asyncio.get_running_loop()
     sender = transport(timeout=0.4, allowed_targets=LOOPBACK)
 
@@ -616,17 +614,16 @@ async def test_each_request_times_out_on_its_own_deadline(transport: Transport) 
         return result, started, loop.time()
 
     try:
-        async with counted_server(lambda connection, request: NO_CONTENT) as (healthy, _):
+        async with (
+            silent_server() as port,
+            counted_server(lambda connection, request: NO_CONTENT) as (healthy, _),
+        ):
             silent_url, healthy_url = (f"http://127.0.0.1:{p}/" for p in (port, healthy))
             outcomes = await asyncio.gather(
                 timed(0, silent_url), timed(0.2, silent_url), timed(0.1, healthy_url)
             )
     finally:
         await sender.close()
-        for writer in silent:
-            writer.close()
-        server.close()
-        await server.wait_closed()
     (first, *first_times), (second, *second_times), (answered, *_) = outcomes
     assert (first.error, second.error) == ("TimeoutError", "TimeoutError")
     assert answered.status_code == 204
