@@ -64,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -95,6 +96,11 @@ TARGET_THROUGHPUT_RATIO = 0.05
 TARGET_P99_MS = 50.0
 TARGET_ISOLATION_RATIO = 1.2
 TIMESTAMP_RESOLUTION_MS = 1.0  # created_at and started_at are stored to the millisecond
+#: A gauge of the machine's Python speed, printed beside wrk's figure: wrk measures the
+#: kernel and nginx, Sendout is Python, and the two differ from one machine to the next by
+#: more than either (reference/stack-bench.md used the same loop: 14.7 to 27 us there).
+PYTHON_GAUGE = "sum(range(1000))"
+PYTHON_GAUGE_LOOPS = 10_000
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -280,6 +286,13 @@ def run_wrk(wrk: str, url: str, workdir: Path) -> WrkResult:
         requests=int(requests.group(1)),
         problems=problems,
     )
+
+
+def python_gauge_us() -> float:
+    """How long ``PYTHON_GAUGE`` takes here now, in microseconds (the best of five, as
+    ``python -m timeit`` reports it)."""
+    runs = timeit.Timer(PYTHON_GAUGE).repeat(repeat=5, number=PYTHON_GAUGE_LOOPS)
+    return min(runs) / PYTHON_GAUGE_LOOPS * 1e6
 
 
 # -- black holes ---------------------------------------------------------------------------
@@ -777,8 +790,8 @@ async def main() -> None:
                 mixed[n] = f"http://127.0.0.1:{hole.port}/hook/{n}"
             dead = ", ".join(f"/hook/{n}" for n in DEAD_ENDPOINTS)
             phases: dict[str, Phase] = {}
-            #: the throughput phase's runs, each with the wrk run just before it
-            throughput: list[tuple[Phase, WrkResult]] = []
+            #: the throughput phase's runs, each with the wrk run and Python gauge just before
+            throughput: list[tuple[Phase, WrkResult, float]] = []
             timed = f"attempt timeout {args.timeout:g} s"
             backlog = f"{args.events:,} events recorded, then dispatched, sent and recorded"
             specs = [
@@ -818,15 +831,17 @@ async def main() -> None:
                 if spec.name == "throughput":
                     for n in range(1, args.throughput_runs + 1):
                         paired = await asyncio.to_thread(run_wrk, wrk_bin, f"{hook}/0", workdir)
+                        gauge = await asyncio.to_thread(python_gauge_us)
                         began = time.monotonic()
                         phase = await run_phase(args.backend, spec, hook, args)
                         took = time.monotonic() - began
                         print(
-                            f"  run {n}: wrk just before {paired.rps:,.0f} requests/s; "
+                            f"  run {n}: wrk just before {paired.rps:,.0f} requests/s, "
+                            f"{PYTHON_GAUGE} {gauge:.1f} us; "
                             f"{describe_send(phase.sent, phase)} (phase: {took:.0f} s)",
                             flush=True,
                         )
-                        throughput.append((phase, paired))
+                        throughput.append((phase, paired, gauge))
                     continue
                 began = time.monotonic()
                 phase = await run_phase(args.backend, spec, hook, args)
@@ -885,7 +900,7 @@ def report(
     args: argparse.Namespace,
     wrk: WrkResult,
     phases: dict[str, Phase],
-    throughput: Sequence[tuple[Phase, WrkResult]],
+    throughput: Sequence[tuple[Phase, WrkResult, float]],
     hook: str,
 ) -> None:
     lines: list[Line] = []
@@ -893,8 +908,8 @@ def report(
 
     # The whole path from recorded events: the first send-out dispatched .. the last attempt's
     # outcome recorded (dispatch, render, sign, send, record), with the worker alone on it.
-    ratios, rates, complete = [], [], True
-    for n, (phase, paired) in enumerate(throughput, 1):
+    ratios, rates, gauges, complete = [], [], [], True
+    for n, (phase, paired, gauge) in enumerate(throughput, 1):
         count, rate = recorded_rate(phase.rows)
         print(
             f"throughput, run {n}: {count:,} of {phase.sent.accepted:,} send-outs delivered, "
@@ -904,6 +919,7 @@ def report(
         )
         ratios.append(rate / paired.rps)
         rates.append(rate)
+        gauges.append(gauge)
         complete = complete and count == args.events
     ratio = statistics.median(ratios) if ratios else 0.0
     lines.append(
@@ -989,6 +1005,11 @@ def report(
         f"POST {WRK_BODY_BYTES} B -> nginx 204, median of {WRK_RUNS}: {wrk.rps:,.0f} req/s, "
         f"p50 {wrk.p50_ms:.2f} ms, p99 {wrk.p99_ms:.2f} ms)"
     )
+    if gauges:
+        print(
+            f"Python here: {PYTHON_GAUGE} took {statistics.median(gauges):.1f} us (median of "
+            f"the throughput runs' gauges: {', '.join(f'{g:.1f}' for g in gauges)})"
+        )
     width = max(len(line.name) for line in lines)
     for line in lines:
         print(

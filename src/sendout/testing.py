@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sendout.domain.activity import ActivityQuery
-from sendout.domain.clock import truncate_ms
+from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
@@ -268,7 +268,7 @@ class InMemoryUnitOfWorkFactory:
 def make_context(
     project_id: str = "proj_test",
     *,
-    clock: FakeClock | None = None,
+    clock: Clock | None = None,
     rng: random.Random | None = None,
     request_id: str = "v-000000000000000001",
 ) -> Context:
