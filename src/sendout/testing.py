@@ -261,7 +261,8 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.data = InMemoryData()
 
-    def __call__(self) -> InMemoryUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        # ``read_only`` is a promise about locks, which an in-memory database has none of.
         return InMemoryUnitOfWork(self.data)
 
 

@@ -85,7 +85,9 @@ class EventStore(Protocol):
         """The oldest events not dispatched yet, held until the transaction ends."""
         ...
 
-    async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> None: ...
+    async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> int:
+        """Marks those not dispatched yet; answers how many that was."""
+        ...
 
 
 class CustomEventSchemaStore(Protocol):
@@ -489,4 +491,12 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """``read_only``: a unit of work that reads without taking the database's write lock
+        (SQLite has one writer at a time) and refuses every write with ``WriteRefused``."""
+        ...
+
+
+class WriteRefused(Exception):
+    """A write in a read-only unit of work: the work must be done again in a writing one.
+    Not a ``DomainError``: nothing may take it for a business rule and carry on."""

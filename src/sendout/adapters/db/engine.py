@@ -9,13 +9,15 @@ both backends, so stores are written once.
   transaction on these machines against ~0.2 ms done inline: in WAL mode a statement on a
   local file takes tens of microseconds and never waits on a network, so the hop costs ten
   times the work. SQLite has one writer at a time anyway; an ``asyncio.Lock`` queues this
-  process's transactions on one connection, and ``BEGIN IMMEDIATE`` (with a busy timeout)
-  orders them against other processes on the same file.
+  process's transactions on one connection, and ``BEGIN IMMEDIATE`` orders them against other
+  processes on the same file, waiting for the write lock on the event loop (``_begin_writing``).
+  A read-only transaction (``begin(read_only=True)``) takes no write lock at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
@@ -36,13 +38,19 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from sendout.domain.errors import Conflict
+from sendout.domain.ports import WriteRefused
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: seconds between tries for the write lock while another process holds it: the first, the most
+SQLITE_LOCK_RETRY = (0.0005, 0.004)
 SQLITE_CACHE_KIB = 64 * 1024
 #: SQLite's own checkpoint, left as a backstop: ``_Checkpointer`` copies the log back long
 #: before it reaches this (256 MiB of WAL at SQLite's 4 KiB pages)
 SQLITE_CHECKPOINT_PAGES = 65_536
 CHECKPOINT_SECONDS = 0.25  # how often ``_Checkpointer`` copies the log back
+#: how often a worker on SQLite looks whether another process committed (``listen``): at
+#: first, and at most once nothing has changed for a while
+SQLITE_WATCH_SECONDS = (0.002, 0.016)
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 
@@ -65,6 +73,14 @@ def async_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL; None for another backend or an in-memory database."""
+    if not is_sqlite(url):
+        return None
+    path = sa.engine.make_url(url).database
+    return None if not path or path == ":memory:" else path
 
 
 def _json_dumps(value: Any) -> str:
@@ -125,8 +141,9 @@ class Transaction(Protocol):
         backend takes one)."""
         ...
 
-    async def run(self, statement: DriverStatement, *params: Any) -> None:
-        """A hot statement that answers no rows, straight through the driver."""
+    async def run(self, statement: DriverStatement, *params: Any) -> int:
+        """A hot statement that answers no rows, straight through the driver; answers how
+        many rows it changed."""
         ...
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
@@ -158,29 +175,78 @@ class Database(Protocol):
         (the worker then relies on its in-process signal and polling)."""
         ...
 
-    async def begin(self) -> Transaction: ...
+    async def begin(self, read_only: bool = False) -> Transaction:
+        """``read_only``: no write lock is taken, and a write raises ``WriteRefused``."""
+        ...
+
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
     async def ping(self) -> None: ...
     async def dispose(self) -> None: ...
 
 
+def _driver_of(conn: sa.Connection) -> Any:
+    # Transaction control goes straight to sqlite3: the engine is in AUTOCOMMIT mode, so
+    # SQLAlchemy keeps no transaction state that these statements could contradict.
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
+async def _begin_writing(driver: Any) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's write transaction on the event loop.
+
+    SQLite's own busy handler sleeps the calling thread, 1 to 100 ms at a time: here that is
+    the event loop, so every attempt in flight and the API would stop with it. So the write
+    lock is asked for without a busy timeout, and tried again after an ``asyncio.sleep``
+    until ``SQLITE_BUSY_TIMEOUT_MS`` have passed (then the "database is locked" error is
+    raised, as SQLite's handler would). Other statements keep the busy timeout: in WAL mode
+    they wait only in rare moments (another connection recovering the log)."""
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        delay, longest = SQLITE_LOCK_RETRY
+        deadline = asyncio.get_running_loop().time() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                locked = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not locked or asyncio.get_running_loop().time() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
 class _SqliteTransaction:
-    def __init__(self, conn: sa.Connection, release: Callable[[], None]) -> None:
+    """One transaction on the connection, begun by ``SqliteDatabase.begin``. Read-only ones
+    also run under ``PRAGMA query_only``, so that a write sent some way other than the
+    methods below is refused by SQLite itself."""
+
+    def __init__(self, conn: sa.Connection, release: Callable[[], None], read_only: bool) -> None:
         self._conn = conn
-        # Transaction control goes straight to sqlite3: the engine is in AUTOCOMMIT mode, so
-        # SQLAlchemy keeps no transaction state that these statements could contradict.
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        self._driver: Any = driver
+        self._driver: Any = _driver_of(conn)
         self._release = release
         self._open = True
-        self._driver.execute("BEGIN IMMEDIATE")
+        self._read_only = read_only
 
     def signal_work(self) -> None:
         return None  # one process per SQLite file in practice: the in-process signal does it
 
+    def _writing(self) -> None:
+        if self._read_only:
+            raise WriteRefused("a write in a read-only transaction")
+
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
-        return self._conn.execute(statement, params)
+        if getattr(statement, "is_dml", False):
+            self._writing()
+        try:
+            return self._conn.execute(statement, params)
+        except sa.exc.OperationalError as exc:
+            if self._read_only and "readonly" in str(exc.orig):
+                raise WriteRefused(str(exc.orig)) from exc
+            raise
 
     async def insert_many(
         self,
@@ -191,6 +257,7 @@ class _SqliteTransaction:
         constants: Mapping[str, Any] | None = None,
         skip_duplicates: bool = False,
     ) -> int:
+        self._writing()
         verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
         fixed = {name: _sqlite_value(value) for name, value in (constants or {}).items()}
         names = [*columns, *fixed]
@@ -225,10 +292,12 @@ class _SqliteTransaction:
             read.append(values)
         return read
 
-    async def run(self, statement: DriverStatement, *params: Any) -> None:
-        self._driver.execute(statement.sqlite, _sqlite_params(params))
+    async def run(self, statement: DriverStatement, *params: Any) -> int:
+        self._writing()
+        return int(self._driver.execute(statement.sqlite, _sqlite_params(params)).rowcount)
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        self._writing()
         self._driver.executemany(statement.sqlite, [_sqlite_params(row) for row in rows])
 
     async def commit(self) -> None:
@@ -240,7 +309,11 @@ class _SqliteTransaction:
             if self._open:
                 self._driver.execute("ROLLBACK")
         finally:
-            self._release()
+            try:
+                if self._read_only:
+                    self._driver.execute("PRAGMA query_only=OFF")
+            finally:
+                self._release()
 
 
 class _Checkpointer:
@@ -295,8 +368,38 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    async def listen(self, on_work: Callable[[], None]) -> None:
-        return None  # no cross-process channel: a separate worker polls
+    async def listen(self, on_work: Callable[[], None]) -> StopListening:
+        """SQLite has no notifications, but ``PRAGMA data_version`` on a connection changes
+        when another connection commits: read every few milliseconds (a few microseconds
+        each; ``SQLITE_WATCH_SECONDS``, slower while nothing changes), it wakes this worker
+        soon after a commit by another process (an API without its worker, another worker,
+        a dispatcher), where the worker's poll would take up to a second. Skipped while
+        this process is in a transaction: it is busy, and looks again after."""
+        fastest, slowest = SQLITE_WATCH_SECONDS
+
+        async def watch() -> None:
+            version, interval = None, fastest
+            while True:
+                await asyncio.sleep(interval)
+                if self._lock.locked():
+                    continue
+                driver = _driver_of(self._connection())
+                (now,) = driver.execute("PRAGMA data_version").fetchone()
+                if version is not None and now != version:
+                    on_work()
+                    interval = fastest
+                else:
+                    interval = min(interval * 2, slowest)
+                version = now
+
+        task = asyncio.create_task(watch(), name="sqlite-watch")
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        return stop
 
     def __init__(self, url: str) -> None:
         engine = sa.create_engine(
@@ -309,8 +412,7 @@ class SqliteDatabase:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
-        path = sa.engine.make_url(url).database
-        self._path = None if not path or path == ":memory:" else path
+        self._path = sqlite_path(url)
         self._checkpointer: _Checkpointer | None = None
 
     def _connection(self) -> sa.Connection:
@@ -323,11 +425,20 @@ class SqliteDatabase:
                 self._checkpointer.start()
         return self._conn
 
-    async def begin(self) -> Transaction:
+    async def begin(self, read_only: bool = False) -> Transaction:
         await self._lock.acquire()
         try:
-            return _SqliteTransaction(self._connection(), self._lock.release)
+            conn = self._connection()
+            driver = _driver_of(conn)
+            if read_only:
+                driver.execute("PRAGMA query_only=ON")
+                driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
+            else:
+                await _begin_writing(driver)
+            return _SqliteTransaction(conn, self._lock.release, read_only)
         except BaseException:
+            if read_only:
+                _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
             self._lock.release()
             raise
 
@@ -433,9 +544,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 class _AsyncTransaction:
-    def __init__(self, conn: AsyncConnection, transaction: AsyncTransaction) -> None:
+    def __init__(
+        self, conn: AsyncConnection, transaction: AsyncTransaction, read_only: bool
+    ) -> None:
         self._conn = conn
         self._transaction = transaction
+        self._read_only = read_only
         self._signal = False
         self._asyncpg: Any = None  # the driver's connection, once a statement needs it
 
@@ -460,15 +574,26 @@ class _AsyncTransaction:
         rows: list[Sequence[Any]] = await driver.fetch(statement.postgresql, *params)
         return rows
 
-    async def run(self, statement: DriverStatement, *params: Any) -> None:
+    def _writing(self) -> None:
+        if self._read_only:
+            raise WriteRefused("a write in a read-only transaction")
+
+    async def run(self, statement: DriverStatement, *params: Any) -> int:
+        self._writing()
         driver = await self._driver()
-        await driver.execute(statement.postgresql, *params)
+        status: str = await driver.execute(statement.postgresql, *params)
+        # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is last
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        self._writing()
         driver = await self._driver()
         await driver.executemany(statement.postgresql, rows)
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
+        if getattr(statement, "is_dml", False):
+            self._writing()
         return await self._conn.execute(statement, params)
 
     async def insert_many(
@@ -480,6 +605,7 @@ class _AsyncTransaction:
         constants: Mapping[str, Any] | None = None,
         skip_duplicates: bool = False,
     ) -> int:
+        self._writing()
         if constants:
             columns = [*columns, *constants]
             tail = tuple(constants.values())
@@ -548,10 +674,10 @@ class PostgresDatabase:
 
         return stop
 
-    async def begin(self) -> Transaction:
+    async def begin(self, read_only: bool = False) -> Transaction:
         conn = await self.engine.connect()
         try:
-            return _AsyncTransaction(conn, await conn.begin())
+            return _AsyncTransaction(conn, await conn.begin(), read_only)
         except BaseException:
             await conn.close()
             raise

@@ -336,9 +336,12 @@ _UNDISPATCHED = DriverStatement(
     "FOR UPDATE SKIP LOCKED",
     returns=list(t.events.columns),
 )
+# Only those still undispatched: a dispatcher that read its events outside the write lock
+# learns from the count whether another one took some of them meanwhile.
 _MARK_DISPATCHED = DriverStatement(
-    "UPDATE events SET dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?))",
-    "UPDATE events SET dispatched_at = $1 WHERE seq = ANY($2::bigint[])",
+    "UPDATE events SET dispatched_at = ? "
+    "WHERE seq IN (SELECT value FROM json_each(?)) AND dispatched_at IS NULL",
+    "UPDATE events SET dispatched_at = $1 WHERE seq = ANY($2::bigint[]) AND dispatched_at IS NULL",
 )
 _EVENT_FIELDS = tuple(t.events.columns.keys())
 
@@ -436,8 +439,8 @@ class SqlEventStore(_Store):
     async def claim_undispatched(self, limit: int) -> list[Event]:
         return [_event(row) for row in await self._tx.fetch(_UNDISPATCHED, limit)]
 
-    async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> None:
-        await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
+    async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> int:
+        return await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
 
     async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
         result = await self._tx.execute(

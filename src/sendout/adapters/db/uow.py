@@ -92,14 +92,17 @@ class SqlUnitOfWork:
     integrations: IntegrationStore
     sessions: SessionStore
 
-    def __init__(self, database: Database, schema_cache: SchemaCache) -> None:
+    def __init__(
+        self, database: Database, schema_cache: SchemaCache, read_only: bool = False
+    ) -> None:
         self._database = database
         self._schema_cache = schema_cache
+        self._read_only = read_only
         self._transaction: Transaction | None = None
         self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
-        tx = self._transaction = await self._database.begin()
+        tx = self._transaction = await self._database.begin(self._read_only)
         self.projects = SqlProjectStore(tx)
         self.customers = SqlCustomerStore(tx)
         self.events = SqlEventStore(tx)
@@ -153,5 +156,5 @@ class SqlUnitOfWorkFactory:
         self.database = database
         self._schema_cache: SchemaCache = {}
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self._schema_cache)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database, self._schema_cache, read_only)
