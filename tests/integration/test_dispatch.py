@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from sendout.bootstrap import Container
+from sendout.adapters.db.migrate import upgrade_async
+from sendout.bootstrap import Container, bootstrap
+from sendout.config import Settings
 from sendout.domain.campaigns import CampaignKind
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import Action, ActionSpec
+from sendout.domain.events import Event
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import PublicationQuery
-from sendout.domain.sendouts import SendoutQuery, SendoutStatus
+from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.services.context import Context
 from sendout.services.dispatch import Dispatcher
 from sendout.services.distributions import create_distribution
@@ -124,3 +129,115 @@ async def test_events_nobody_listens_to_are_simply_marked_dispatched(
     assert await dispatcher.run_batch(limit=3) == 3
     assert await dispatcher.run_batch(limit=100) == 3  # 5 custom events + 1 customer.created
     assert await dispatcher.run_batch() == 0
+
+
+async def test_worked_out_before_taking_the_write_lock_each_event_is_sent_once(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "r")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    distribution = await create_distribution(
+        container.uow_factory,
+        ctx,
+        webhook_distribution_draft(
+            "joined", "https://hooks.example.com/a", payload='{"n": "{{event.metadata.n}}"}'
+        ),
+        catalog=container.channels,
+    )
+    for n in range(5):
+        await track_custom_event(
+            container.uow_factory,
+            ctx,
+            name="joined",
+            customer=CustomerRef(source_id=f"c{n}"),
+            metadata={"n": n},
+        )
+    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng, read_first=True)
+    while await dispatcher.run_batch() > 0:
+        pass
+    assert await dispatcher.run_batch() == 0
+    async with container.uow_factory() as uow:
+        sendouts = await uow.sendouts.list(
+            ctx.project_id, SendoutQuery(distribution_id=distribution.id, limit=100)
+        )
+    assert sendouts.total == 5
+    assert {s.status for s in sendouts.items} == {SendoutStatus.PENDING}
+    assert sorted(orjson.loads(s.body)["data"]["n"] for s in sendouts.items) == [
+        str(n) for n in range(5)
+    ]
+
+
+async def test_a_batch_that_publishes_a_code_is_done_under_the_write_lock(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    ctx, distribution_id = await setup(container)
+    await track_custom_event(
+        container.uow_factory, ctx, name="joined", customer=CustomerRef(source_id="a"), metadata={}
+    )
+    dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng, read_first=True)
+    handled = 0
+    while (batch := await dispatcher.run_batch()) > 0:
+        handled += batch
+    assert handled >= 1
+    async with container.uow_factory() as uow:
+        sendouts = await uow.sendouts.list(
+            ctx.project_id, SendoutQuery(distribution_id=distribution_id)
+        )
+        publications = await uow.publications.list(ctx.project_id, PublicationQuery())
+    assert sendouts.total == 1
+    assert publications.total == 1
+    (sendout,), (publication,) = sendouts.items, publications.items
+    assert orjson.loads(sendout.body)["data"] == {"code": publication.codes[0]}
+
+
+async def test_events_another_dispatcher_took_meanwhile_are_not_sent_twice(
+    tmp_path: Path,
+) -> None:
+    """Two dispatchers on one SQLite file, as two processes: the one that worked its batch
+    out first finds at its write that the other has dispatched those events, and gives the
+    batch up."""
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    await upgrade_async(url)
+    first, second = bootstrap(Settings(database_url=url)), bootstrap(Settings(database_url=url))
+    try:
+        issued = await create_project(first.uow_factory, first.clock, first.rng, "two")
+        ctx = make_context(issued.project.id, clock=first.clock, rng=first.rng)
+        await create_distribution(
+            first.uow_factory,
+            ctx,
+            webhook_distribution_draft("joined", "https://hooks.example.com/a"),
+            catalog=first.channels,
+        )
+        for n in range(3):
+            await track_custom_event(
+                first.uow_factory,
+                ctx,
+                name="joined",
+                customer=CustomerRef(source_id=f"c{n}"),
+                metadata={},
+            )
+        slow = Dispatcher(first.uow_factory, first.clock, first.rng, read_first=True)
+        other = Dispatcher(second.uow_factory, second.clock, second.rng, read_first=True)
+        worked_out = slow._sendouts
+        raced = 0
+
+        async def the_other_goes_first(uow: UnitOfWork, events: Sequence[Event]) -> list[Sendout]:
+            nonlocal raced
+            outbox = await worked_out(uow, events)
+            raced = await other.run_batch()  # its own connection: this one holds no write lock
+            return outbox
+
+        slow._sendouts = the_other_goes_first  # type: ignore[method-assign]
+        assert await slow.run_batch() == 0  # given up
+        assert raced == 6  # 3 custom events and 3 customer.created, all by the other
+        slow._sendouts = worked_out  # type: ignore[method-assign]
+        assert await slow.run_batch() == 0  # nothing left
+        async with first.uow_factory() as uow:
+            sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery(limit=100))
+        assert sendouts.total == 3
+        assert len({s.event_id for s in sendouts.items}) == 3
+    finally:
+        await first.close()
+        await second.close()

@@ -6,6 +6,15 @@ events dispatched, all in one transaction. A crash before the commit leaves noth
 and the batch is claimed again; after it, nothing is dispatched twice. A PUBLISH action
 publishes with a source_id made of the distribution and the event, so even a re-run could
 not publish a second code.
+
+With ``read_first`` (SQLite, where one process writes at a time), a batch is worked out in a
+read-only transaction and only written under the write lock: the lock is then held for the
+inserts, not for the matching and rendering too, so a worker in another process on the same
+file (a second ``sendout worker``, the API) waits far less. The write marks only the events
+still undispatched and gives up the batch if that is not all of them (another dispatcher took
+some meanwhile), so an event's send-outs are still written once. A batch that needs a write
+while it is worked out (a code to publish, a distribution to pause) is done again the first
+way, under the write lock throughout.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ from sendout.domain.errors import DomainError
 from sendout.domain.events import Event
 from sendout.domain.ids import SortableIds
 from sendout.domain.notifications import NotificationType
-from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory, WriteRefused
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
 from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.templates import MAX_RENDERED_BYTES
@@ -54,6 +63,10 @@ log = logging.getLogger("sendout.worker")
 
 DISPATCH_BATCH = 100
 JSON_HEADERS = {"content-type": "application/json"}
+
+
+def _seqs(events: Sequence[Event]) -> list[int]:
+    return [event.seq for event in events if event.seq is not None]
 
 
 class ActionFailed(Exception):
@@ -72,6 +85,8 @@ class Dispatcher:
         clock: Clock,
         rng: random.Random,
         catalog: ChannelCatalog | None = None,
+        *,
+        read_first: bool = False,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -80,39 +95,64 @@ class Dispatcher:
         self._sendout_ids = SortableIds(SENDOUT_ID_PREFIX, rng)
         #: the message channels' kinds (webhooks need none)
         self._catalog = catalog or ChannelCatalog()
+        #: work each batch out before taking the write lock (see the module's docstring)
+        self._read_first = read_first
 
     async def run_batch(self, limit: int = DISPATCH_BATCH) -> int:
         """Dispatch up to ``limit`` events; answers how many were handled."""
+        if self._read_first:
+            try:
+                return await self._read_then_write(limit)
+            except WriteRefused:
+                pass  # this batch writes while it is worked out: under the lock throughout
         async with self._uow_factory() as uow:
             events = list(await uow.events.claim_undispatched(limit))
             if not events:
                 return 0
-            listening: dict[tuple[str, str], Listeners] = {}
-            hooks: dict[str, Sequence[ProjectWebhook]] = {}
-            outbox: list[Sendout] = []  # written together, in one statement
-            for event in events:
-                if event.type == MANUAL:
-                    await self._fire_manual(uow, event, outbox)
-                    continue
-                project_event = PROJECT_EVENT_OF.get(event.type)
-                if project_event is not None:
-                    if event.project_id not in hooks:
-                        hooks[event.project_id] = await uow.webhooks.sending_for(event.project_id)
-                    for webhook in hooks[event.project_id]:
-                        if webhook.listens_to(project_event):
-                            await self._send_to_webhook(uow, webhook, project_event, event, outbox)
-                key = (event.project_id, event.type)
-                if key not in listening:
-                    listening[key] = Listeners(await uow.distributions.active_for(*key))
-                for distribution in listening[key].fired_by(event.type, event.data):
-                    failed = await self._fire(uow, distribution, event, outbox)
-                    if failed:
-                        listening[key] = listening[key].without(distribution.id)
-            await uow.sendouts.add_many(outbox)
-            seqs = [event.seq for event in events if event.seq is not None]
-            await uow.events.mark_dispatched(seqs, self._clock.now())
+            await uow.sendouts.add_many(await self._sendouts(uow, events))
+            await uow.events.mark_dispatched(_seqs(events), self._clock.now())
             await uow.commit()
         return len(events)
+
+    async def _read_then_write(self, limit: int) -> int:
+        async with self._uow_factory(read_only=True) as uow:
+            events = list(await uow.events.claim_undispatched(limit))
+            if not events:
+                return 0
+            outbox = await self._sendouts(uow, events)
+        async with self._uow_factory() as uow:
+            seqs = _seqs(events)
+            if await uow.events.mark_dispatched(seqs, self._clock.now()) < len(seqs):
+                log.info("events dispatched elsewhere meanwhile: batch of %d read again", len(seqs))
+                return 0  # rolled back: the next batch reads what is left
+            await uow.sendouts.add_many(outbox)
+            await uow.commit()
+        return len(events)
+
+    async def _sendouts(self, uow: UnitOfWork, events: Sequence[Event]) -> list[Sendout]:
+        """The send-outs the events make (the actions they fire run in ``uow``)."""
+        listening: dict[tuple[str, str], Listeners] = {}
+        hooks: dict[str, Sequence[ProjectWebhook]] = {}
+        outbox: list[Sendout] = []  # written together, in one statement
+        for event in events:
+            if event.type == MANUAL:
+                await self._fire_manual(uow, event, outbox)
+                continue
+            project_event = PROJECT_EVENT_OF.get(event.type)
+            if project_event is not None:
+                if event.project_id not in hooks:
+                    hooks[event.project_id] = await uow.webhooks.sending_for(event.project_id)
+                for webhook in hooks[event.project_id]:
+                    if webhook.listens_to(project_event):
+                        await self._send_to_webhook(uow, webhook, project_event, event, outbox)
+            key = (event.project_id, event.type)
+            if key not in listening:
+                listening[key] = Listeners(await uow.distributions.active_for(*key))
+            for distribution in listening[key].fired_by(event.type, event.data):
+                failed = await self._fire(uow, distribution, event, outbox)
+                if failed:
+                    listening[key] = listening[key].without(distribution.id)
+        return outbox
 
     async def _send_to_webhook(
         self,
