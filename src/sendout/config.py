@@ -23,6 +23,8 @@ DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoi
 HTTP_CLIENTS = ("http1", "aiohttp")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 class SettingsError(ValueError):
@@ -57,6 +59,9 @@ class Settings:
     admin_password: str | None = None
     #: dashboard cookies only over HTTPS (set behind a TLS-terminating proxy)
     secure_cookies: bool = False
+    #: on SQLite, the worker dispatches events in a child process of its own (the second
+    #: core); off: in the worker's process, as on PostgreSQL
+    dispatch_process: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +82,16 @@ class Settings:
             if value < 0:
                 raise SettingsError(f"{ENV_PREFIX}{name} must not be negative")
             return value
+
+        def flag(name: str, default: bool) -> bool:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw.lower() in _TRUE:
+                return True
+            if raw.lower() in _FALSE:
+                return False
+            raise SettingsError(f"{ENV_PREFIX}{name} must be 1 or 0 (true or false), not {raw!r}")
 
         log_level = (get("LOG_LEVEL") or DEFAULT_LOG_LEVEL).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -120,7 +135,8 @@ class Settings:
             smtp_url=_smtp_url(get("SMTP_URL")),
             alert_email=get("ALERT_EMAIL"),
             admin_password=get("ADMIN_PASSWORD"),
-            secure_cookies=(get("SECURE_COOKIES") or "").lower() in ("1", "true", "yes"),
+            secure_cookies=flag("SECURE_COOKIES", False),
+            dispatch_process=flag("DISPATCH_PROCESS", True),
         )
 
 

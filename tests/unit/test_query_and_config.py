@@ -110,6 +110,17 @@ class TestSettings:
         assert Settings.from_env(environ).http_client == client
 
     @pytest.mark.parametrize(
+        ("value", "expected"),
+        [(None, True), ("0", False), ("false", False), ("OFF", False), ("1", True), ("yes", True)],
+    )
+    def test_dispatch_runs_in_a_process_of_its_own_unless_turned_off(
+        self, value: str | None, expected: bool
+    ) -> None:
+        environ = {} if value is None else {"SENDOUT_DISPATCH_PROCESS": value}
+        assert Settings.from_env(environ).dispatch_process is expected
+        assert Settings.from_env({}).secure_cookies is False
+
+    @pytest.mark.parametrize(
         "environ",
         [
             {"SENDOUT_PORT": "eighty"},
@@ -117,6 +128,8 @@ class TestSettings:
             {"SENDOUT_APP_ID": "only-the-id"},
             {"SENDOUT_MAX_BODY_BYTES": "-1"},
             {"SENDOUT_HTTP_CLIENT": "curl"},
+            {"SENDOUT_DISPATCH_PROCESS": "maybe"},
+            {"SENDOUT_SECURE_COOKIES": "y"},
         ],
     )
     def test_unusable_values_are_refused_with_the_variable_named(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -19,13 +20,21 @@ from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.registry import message_senders
 from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.adapters.channels.webhook import WebhookSender
+from sendout.adapters.db.engine import sqlite_path
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings, SettingsError
 from sendout.domain.deliveries import ChannelSender
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.worker import Job, Lanes, Worker, at_most_every, running
+from sendout.entrypoints.dispatch_process import (
+    DISPATCH_ONLY,
+    DispatchProcess,
+    child_command,
+    child_environment,
+    stop_with_parent,
+)
+from sendout.entrypoints.worker import Job, Lane, Lanes, Worker, at_most_every, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
@@ -54,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
     )
 
-    commands.add_parser("worker", help="run the background worker alone")
+    worker = commands.add_parser("worker", help="run the background worker alone")
+    # The worker's own child on SQLite (entrypoints/dispatch_process.py), not for people.
+    worker.add_argument(DISPATCH_ONLY, action="store_true", help=argparse.SUPPRESS)
     commands.add_parser("migrate", help="apply database migrations")
 
     project = commands.add_parser("project", help="manage projects")
@@ -96,6 +107,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await container.migrate()
         if args.command == "migrate":
             print("database is up to date")
+        elif args.command == "worker" and args.dispatch_only:
+            await _dispatch_only(container)
         elif args.command == "worker":
             await _work(container)
         elif args.command == "project":
@@ -166,9 +179,11 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
         [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
     )
     deliverer.on_progress = delivery.wake
+    dispatch_process = settings.dispatch_process and sqlite_path(settings.database_url)
+    dispatching: list[tuple[str, Job]] = [] if dispatch_process else [_dispatch_job(container)]
     main = Worker(
         jobs=[
-            ("dispatch", Dispatcher(uow, clock, rng, container.channels).run_batch),
+            *dispatching,
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
             ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
@@ -182,7 +197,9 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
         # New send-outs may have been written: the delivery lane looks at once.
         on_progress=delivery.wake,
     )
-    workers = [main, delivery]
+    workers: list[Lane] = [main, delivery]
+    if dispatch_process:
+        workers.append(DispatchProcess(child_command(), child_environment(settings, os.environ)))
     mail_jobs = _mail_jobs(container)
     if mail_jobs:
         # A lane of its own: a slow SMTP server must not hold up dispatch or delivery.
@@ -190,6 +207,28 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
     lanes = Lanes(workers, listen=container.database.listen)
     container.wake_listeners.append(lanes.wake)
     return lanes
+
+
+def _dispatch_job(container: Container) -> tuple[str, Job]:
+    dispatcher = Dispatcher(
+        container.uow_factory,
+        container.clock,
+        container.rng,
+        container.channels,
+        # One writer at a time on SQLite: dispatch holds the write lock only for its inserts.
+        read_first=container.database.dialect == "sqlite",
+    )
+    return "dispatch", dispatcher.run_batch
+
+
+async def _dispatch_only(container: Container) -> None:
+    """``sendout worker --dispatch-only``: the dispatch lane alone, as the worker's child."""
+    lanes = Lanes(
+        [Worker([_dispatch_job(container)], poll_interval=container.settings.worker_poll_seconds)],
+        listen=container.database.listen,
+    )
+    stop_with_parent(lanes.stop, lanes.wake)
+    await lanes.run()
 
 
 def _mail_jobs(container: Container) -> list[tuple[str, Job]]:

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 log = logging.getLogger("sendout.worker")
 
@@ -110,12 +111,20 @@ class Worker:
         return handled
 
 
+class Lane(Protocol):
+    """What ``Lanes`` runs side by side: a ``Worker``, or a process doing a lane's work."""
+
+    async def run(self) -> None: ...
+    def stop(self) -> None: ...
+    def wake(self) -> None: ...
+
+
 @dataclass
 class Lanes:
     """Workers that run side by side, each with its own jobs, so a long job in one lane
     (generating a million codes) never delays another (delivering webhooks)."""
 
-    workers: list[Worker] = field(default_factory=list)
+    workers: list[Lane] = field(default_factory=list)
     #: subscribes to work committed by other processes (PostgreSQL LISTEN), if it can
     listen: Callable[[Callable[[], None]], Awaitable[StopListening | None]] | None = None
 
