@@ -20,11 +20,11 @@ from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.services.context import Context
-from sendout.services.dispatch import Dispatcher
+from sendout.services.dispatch import LONG_QUEUE, STALL, Dispatcher, Share
 from sendout.services.distributions import create_distribution
 from sendout.services.events import track_custom_event
 from sendout.services.projects import create_project
-from sendout.testing import make_context, webhook_distribution_draft
+from sendout.testing import FakeClock, make_context, webhook_distribution_draft
 from tests.integration.test_publications import campaign_of
 
 
@@ -241,3 +241,71 @@ async def test_events_another_dispatcher_took_meanwhile_are_not_sent_twice(
     finally:
         await first.close()
         await second.close()
+
+
+class StandInHelper:
+    """Stands in for the dispatch process (its own tests run the real one): says whether it
+    is ready, and remembers being wanted."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.wanted = 0
+
+    def want(self) -> None:
+        self.wanted += 1
+
+
+async def test_beside_a_helper_the_worker_leaves_it_backlogs_once_it_is_ready(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "h")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    await create_distribution(
+        container.uow_factory,
+        ctx,
+        webhook_distribution_draft("joined", "https://hooks.example.com/a"),
+        catalog=container.channels,
+    )
+    # One customer: the queue holds the events and one customer.created.
+    for _ in range(LONG_QUEUE + 50):
+        await track_custom_event(
+            container.uow_factory,
+            ctx,
+            name="joined",
+            customer=CustomerRef(source_id="a"),
+            metadata={},
+        )
+    clock = FakeClock()
+    helper = StandInHelper()
+    worker = Dispatcher(
+        container.uow_factory, clock, container.rng, share=Share.SHORT, helper=helper
+    )
+    child = Dispatcher(container.uow_factory, clock, container.rng, share=Share.LONG)
+
+    async def waiting() -> int:
+        async with container.uow_factory(read_only=True) as uow:
+            return (await uow.events.backlog(10_000))[1]
+
+    # Not ready yet: the worker dispatches the long queue itself, and asks for the helper.
+    assert await worker.run_batch(limit=10) == 10
+    assert helper.wanted == 1
+    # Ready: the long queue is the helper's.
+    helper.ready = True
+    assert await worker.run_batch(limit=10) == 0
+    assert await child.run_batch(limit=10) == 10
+    # Left standing by the helper for STALL, it is the worker's again.
+    assert await worker.run_batch(limit=10) == 0
+    clock.advance(STALL)
+    assert await worker.run_batch(limit=10) == 10
+    assert await worker.run_batch(limit=10) == 10  # and stays so while it is long
+    # Once short, the helper leaves it; the worker dispatches the rest.
+    while await waiting() > LONG_QUEUE:
+        assert await worker.run_batch(limit=10) == 10
+    assert await child.run_batch(limit=10) == 0
+    while await worker.run_batch() > 0:
+        pass
+    assert await waiting() == 0
+    async with container.uow_factory() as uow:
+        sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery(limit=1))
+    assert sendouts.total == LONG_QUEUE + 50

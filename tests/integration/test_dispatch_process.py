@@ -1,11 +1,12 @@
-"""Dispatch in a child process of the worker on SQLite: started, started again when it dies,
-stopped with the worker, and gone when the worker is killed."""
+"""Dispatch in a child process of the worker on SQLite: started once a backlog builds up,
+started again when it dies, stopped with the worker, and gone when the worker is killed."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -16,13 +17,19 @@ from pathlib import Path
 import pytest
 
 from sendout.adapters.db.migrate import upgrade_async
+from sendout.bootstrap import bootstrap
 from sendout.config import Settings
+from sendout.domain.customers import CustomerRef
 from sendout.entrypoints import dispatch_process
 from sendout.entrypoints.dispatch_process import (
     DispatchProcess,
     child_command,
     child_environment,
 )
+from sendout.services.dispatch import LONG_QUEUE
+from sendout.services.events import track_custom_event
+from sendout.services.projects import create_project
+from sendout.testing import make_context
 
 
 async def until(check: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -39,21 +46,37 @@ def wait_until(check: Callable[[], bool], seconds: float) -> None:
         time.sleep(0.05)
 
 
+async def test_a_worker_stopped_before_wanting_the_child_never_starts_it() -> None:
+    lane = DispatchProcess([sys.executable, "-c", "raise SystemExit(3)"], os.environ)
+    running = asyncio.create_task(lane.run())
+    await asyncio.sleep(0.05)
+    lane.stop()
+    await asyncio.wait_for(running, 5)
+    assert lane.starts == 0
+
+
 async def test_a_child_that_dies_is_started_again_and_stops_with_the_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(dispatch_process, "RESTART_DELAY", 0.05)
     lane = DispatchProcess([sys.executable, "-c", "raise SystemExit(3)"], os.environ)
     running = asyncio.create_task(lane.run())
+    await asyncio.sleep(0.2)
+    assert lane.starts == 0  # not before it is wanted
+    lane.want()
     await until(lambda: lane.starts >= 3)
     lane.stop()
     await asyncio.wait_for(running, 5)
 
 
 async def test_stopping_the_worker_stops_a_busy_child() -> None:
-    lane = DispatchProcess([sys.executable, "-c", "import time; time.sleep(60)"], os.environ)
+    lane = DispatchProcess(
+        [sys.executable, "-c", "print('ready', flush=True); import time; time.sleep(60)"],
+        os.environ,
+    )
+    lane.want()
     running = asyncio.create_task(lane.run())
-    await until(lambda: lane.pid is not None)
+    await until(lambda: lane.ready)
     pid = lane.pid
     began = time.monotonic()
     lane.stop()
@@ -61,6 +84,7 @@ async def test_stopping_the_worker_stops_a_busy_child() -> None:
     assert time.monotonic() - began < 5
     assert lane.starts == 1
     assert lane.pid is None
+    assert not lane.ready
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # type: ignore[arg-type]
 
@@ -71,7 +95,7 @@ def test_the_child_shares_the_workers_database_and_log_level() -> None:
     assert env["SENDOUT_DATABASE_URL"] == "sqlite:////tmp/x.db"
     assert env["SENDOUT_LOG_LEVEL"] == "DEBUG"
     assert env["K"] == "v"
-    assert child_command()[-2:] == ["worker", "--dispatch-only"]
+    assert child_command()[-2:] == ["-m", "sendout.entrypoints.dispatch_process"]
 
 
 def children(pid: int) -> set[int]:
@@ -96,11 +120,29 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads children from /proc")
-def test_the_worker_on_sqlite_runs_dispatch_in_a_child_that_goes_when_it_is_killed(
+async def record_backlog(url: str, events: int) -> None:
+    await upgrade_async(url)
+    container = bootstrap(Settings(database_url=url))
+    try:
+        issued = await create_project(container.uow_factory, container.clock, container.rng, "b")
+        ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+        for _ in range(events):
+            await track_custom_event(
+                container.uow_factory,
+                ctx,
+                name="joined",
+                customer=CustomerRef(source_id="a"),
+                metadata={},
+            )
+    finally:
+        await container.close()
+
+
+def test_the_worker_on_sqlite_dispatches_a_backlog_in_a_child_that_goes_when_it_is_killed(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'worker.db'}"
-    asyncio.run(upgrade_async(url))
+    asyncio.run(record_backlog(url, LONG_QUEUE * 3))
     log = tmp_path / "worker.log"
     env = {**os.environ, "SENDOUT_DATABASE_URL": url, "SENDOUT_LOG_LEVEL": "INFO"}
     with log.open("wb") as out:
@@ -114,7 +156,7 @@ def test_the_worker_on_sqlite_runs_dispatch_in_a_child_that_goes_when_it_is_kill
         child = int(found[1])
         assert child in children(worker.pid)
         cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-        assert b"--dispatch-only" in cmdline
+        assert b"sendout.entrypoints.dispatch_process" in cmdline
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         # Its stdin, a pipe from the killed worker, has ended: it stops by itself.
@@ -132,10 +174,13 @@ def test_the_dispatch_child_alone_stops_when_its_stdin_ends(tmp_path: Path) -> N
     env = {**os.environ, "SENDOUT_DATABASE_URL": url, "SENDOUT_LOG_LEVEL": "INFO"}
     with log.open("wb") as out:
         child = subprocess.Popen(
-            child_command(), env=env, stdin=subprocess.PIPE, stdout=out, stderr=out
+            child_command(), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out
         )
     try:
-        wait_until(lambda: "worker started" in log.read_text(errors="replace"), 30)
+        assert child.stdout is not None
+        readable, _, _ = select.select([child.stdout], [], [], 30)
+        assert readable, "the child never said it was ready"
+        assert child.stdout.readline() == b"ready\n"
         assert child.poll() is None
         assert child.stdin is not None
         child.stdin.close()

@@ -85,6 +85,11 @@ class EventStore(Protocol):
         """The oldest events not dispatched yet, held until the transaction ends."""
         ...
 
+    async def backlog(self, cap: int) -> tuple[int | None, int]:
+        """The oldest undispatched event's ``seq`` (None: none) and how many wait, counted
+        up to ``cap``."""
+        ...
+
     async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> int:
         """Marks those not dispatched yet; answers how many that was."""
         ...

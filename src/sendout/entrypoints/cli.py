@@ -28,17 +28,16 @@ from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
 from sendout.entrypoints.dispatch_process import (
-    DISPATCH_ONLY,
     DispatchProcess,
     child_command,
     child_environment,
-    stop_with_parent,
+    dispatch_job,
 )
 from sendout.entrypoints.worker import Job, Lane, Lanes, Worker, at_most_every, running
 from sendout.logs import configure_logging
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.deliver import Deliverer
-from sendout.services.dispatch import Dispatcher
+from sendout.services.dispatch import Share
 from sendout.services.manual import ManualScheduler
 from sendout.services.member_tiers import TierScheduler
 from sendout.services.notifications import AlertMailer
@@ -63,9 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
     )
 
-    worker = commands.add_parser("worker", help="run the background worker alone")
-    # The worker's own child on SQLite (entrypoints/dispatch_process.py), not for people.
-    worker.add_argument(DISPATCH_ONLY, action="store_true", help=argparse.SUPPRESS)
+    commands.add_parser("worker", help="run the background worker alone")
     commands.add_parser("migrate", help="apply database migrations")
 
     project = commands.add_parser("project", help="manage projects")
@@ -107,8 +104,6 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await container.migrate()
         if args.command == "migrate":
             print("database is up to date")
-        elif args.command == "worker" and args.dispatch_only:
-            await _dispatch_only(container)
         elif args.command == "worker":
             await _work(container)
         elif args.command == "project":
@@ -180,10 +175,14 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
     )
     deliverer.on_progress = delivery.wake
     dispatch_process = settings.dispatch_process and sqlite_path(settings.database_url)
-    dispatching: list[tuple[str, Job]] = [] if dispatch_process else [_dispatch_job(container)]
+    helper = (
+        DispatchProcess(child_command(), child_environment(settings, os.environ))
+        if dispatch_process
+        else None
+    )
     main = Worker(
         jobs=[
-            *dispatching,
+            dispatch_job(container, Share.SHORT if helper else Share.ALL, helper),
             ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
             ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
             ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
@@ -198,8 +197,8 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
         on_progress=delivery.wake,
     )
     workers: list[Lane] = [main, delivery]
-    if dispatch_process:
-        workers.append(DispatchProcess(child_command(), child_environment(settings, os.environ)))
+    if helper is not None:
+        workers.append(helper)
     mail_jobs = _mail_jobs(container)
     if mail_jobs:
         # A lane of its own: a slow SMTP server must not hold up dispatch or delivery.
@@ -207,28 +206,6 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
     lanes = Lanes(workers, listen=container.database.listen)
     container.wake_listeners.append(lanes.wake)
     return lanes
-
-
-def _dispatch_job(container: Container) -> tuple[str, Job]:
-    dispatcher = Dispatcher(
-        container.uow_factory,
-        container.clock,
-        container.rng,
-        container.channels,
-        # One writer at a time on SQLite: dispatch holds the write lock only for its inserts.
-        read_first=container.database.dialect == "sqlite",
-    )
-    return "dispatch", dispatcher.run_batch
-
-
-async def _dispatch_only(container: Container) -> None:
-    """``sendout worker --dispatch-only``: the dispatch lane alone, as the worker's child."""
-    lanes = Lanes(
-        [Worker([_dispatch_job(container)], poll_interval=container.settings.worker_poll_seconds)],
-        listen=container.database.listen,
-    )
-    stop_with_parent(lanes.stop, lanes.wake)
-    await lanes.run()
 
 
 def _mail_jobs(container: Container) -> list[tuple[str, Job]]:

@@ -1,16 +1,25 @@
-"""Dispatch in a process of its own, beside the worker, on SQLite.
+"""A second dispatcher in a process of its own, beside the worker, on SQLite.
 
 SQLite runs on the event loop's thread, and one Python process uses one core: dispatching
-(matching events, rendering messages, writing send-outs) took ~40 % of a busy worker's time,
-sending and recording the rest. In a child process it runs on the other core. The two share
-the database file: each waits for SQLite's one write lock on its own event loop (dispatch
-holds it only for its inserts, ``Dispatcher`` with ``read_first``). The worker wakes the
-child through the child's stdin, a pipe, when this process records events (the API of
-``sendout serve``); each is otherwise woken by the other's commits (``SqliteDatabase.listen``).
+(matching events, rendering messages, writing send-outs) took ~40 % of a busy worker's time
+draining a backlog, sending and recording the rest. The child is started when a backlog first
+builds up, and from then on dispatches backlogs on the other core while the worker sends
+(``Share`` in ``services/dispatch.py``: a trickle of events is still dispatched by the worker,
+where it costs least, so a worker that never sees a backlog never starts it, and one that
+does pays no more than a few polls a second for it between backlogs). The two share the
+database file:
+each waits for SQLite's one write lock on its own event loop (dispatch holds it only for its
+inserts, ``Dispatcher`` with ``read_first``), and each is woken by the other's commits
+(``SqliteDatabase.listen``).
 
-The child is ``sendout worker --dispatch-only`` with the worker's database and log level. It
-stops when the worker asks (SIGTERM) or is gone (the pipe ends), and the worker starts it
-again when it dies. Nothing is lost meanwhile: events wait, recorded, for the next dispatch.
+The child is ``python -m sendout.entrypoints.dispatch_process`` with the worker's database and
+log level (this module: it imports only what dispatching needs, half of what ``sendout``'s
+command does, so a backlog gets its helper sooner); it says ``ready`` on its stdout once it
+can dispatch (its logs go to stderr). It stops when the
+worker asks (SIGTERM) or is gone (its stdin, a pipe from the worker, ends), and the worker
+starts it again when it dies; the worker dispatches backlogs itself while the child is not
+ready, and when the child leaves one standing. Nothing is lost meanwhile: events wait,
+recorded.
 """
 
 from __future__ import annotations
@@ -23,19 +32,41 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
-from sendout.config import ENV_PREFIX, Settings
+import uvloop
+
+from sendout.bootstrap import Container, bootstrap
+from sendout.config import ENV_PREFIX, Settings, SettingsError
+from sendout.entrypoints.worker import Job, Lanes, Worker
+from sendout.logs import configure_logging
+from sendout.services.dispatch import Dispatcher, Helper, Share
 
 log = logging.getLogger("sendout.worker")
 
 RESTART_DELAY = 1.0  # seconds before a child that died is started again
-WAKE = b"w"  # a wake-up, down the pipe
-WAKES_PENDING = 64  # bytes of wake-ups left unread by the child: enough said
+BACKLOG_POLL_SECONDS = 0.05  # how often the child looks for a backlog
 STOP_TIMEOUT = 10.0  # seconds a child has to finish its batch once asked to stop
-DISPATCH_ONLY = "--dispatch-only"
+READY = b"ready\n"  # the child's one line on stdout
 
 
 def child_command() -> list[str]:
-    return [sys.executable, "-m", "sendout", "worker", DISPATCH_ONLY]
+    return [sys.executable, "-m", __name__]
+
+
+def dispatch_job(
+    container: Container, share: Share = Share.ALL, helper: Helper | None = None
+) -> tuple[str, Job]:
+    """The worker's dispatch job (and the child's)."""
+    dispatcher = Dispatcher(
+        container.uow_factory,
+        container.clock,
+        container.rng,
+        container.channels,
+        # One writer at a time on SQLite: dispatch holds the write lock only for its inserts.
+        read_first=container.database.dialect == "sqlite",
+        share=share,
+        helper=helper,
+    )
+    return "dispatch", dispatcher.run_batch
 
 
 def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
@@ -49,16 +80,22 @@ def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[st
 
 
 class DispatchProcess:
-    """A lane of ``Lanes`` whose work the child process does: started with the lanes, started
-    again when it dies, stopped with them."""
+    """A lane of ``Lanes`` whose work the child process does, and the worker dispatcher's
+    ``Helper``: started once it is wanted, started again when it dies, stopped with the
+    lanes."""
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self._command = list(command)
         self._env = dict(env)
         self._stop = asyncio.Event()
+        self._wanted = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
         #: how many times the child was started (1 unless it died)
         self.starts = 0
+        self.ready = False
+
+    def want(self) -> None:
+        self._wanted.set()
 
     @property
     def pid(self) -> int | None:
@@ -66,15 +103,7 @@ class DispatchProcess:
         return None if process is None or process.returncode is not None else process.pid
 
     def wake(self) -> None:
-        """New work was committed here: tell the child at once, rather than at its next look
-        at the database."""
-        process = self._process
-        if process is None or process.returncode is not None or process.stdin is None:
-            return
-        transport = process.stdin.transport
-        if transport.is_closing() or transport.get_write_buffer_size() > WAKES_PENDING:
-            return
-        transport.write(WAKE)
+        return None  # the child sees the commits itself, and cares only for backlogs
 
     def stop(self) -> None:
         self._stop.set()
@@ -93,17 +122,30 @@ class DispatchProcess:
             process.kill()
 
     async def run(self) -> None:
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._stop, self._wanted)]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
         while not self._stop.is_set():
             # A session of its own: a Ctrl-C in the terminal reaches the worker, which stops
             # the child after its batch, rather than both at once.
             self._process = await asyncio.create_subprocess_exec(
-                *self._command, stdin=asyncio.subprocess.PIPE, env=self._env, start_new_session=True
+                *self._command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                env=self._env,
+                start_new_session=True,
             )
             self.starts += 1
             log.info("dispatch process %d started", self._process.pid)
             if self._stop.is_set():  # stopped while it was starting
                 self._terminate()
+            assert self._process.stdout is not None
+            self.ready = await self._process.stdout.readline() == READY
             code = await self._process.wait()
+            self.ready = False
             if self._stop.is_set():
                 break
             log.error(
@@ -118,9 +160,15 @@ class DispatchProcess:
             self._process.stdin.close()
 
 
-def stop_with_parent(stop: Callable[[], None], wake: Callable[[], None]) -> None:
-    """In the child: ``wake`` when the worker says so down stdin, its pipe; ``stop`` once the
-    worker is gone (the pipe ends) or asks (SIGTERM, SIGINT)."""
+def say_ready() -> None:
+    """In the child: tell the worker it dispatches from now on."""
+    sys.stdout.buffer.write(READY)
+    sys.stdout.buffer.flush()
+
+
+def stop_with_parent(stop: Callable[[], None]) -> None:
+    """In the child: ``stop`` once the worker is gone (stdin, its pipe, reaches its end) or
+    asks (SIGTERM, SIGINT)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
@@ -130,8 +178,7 @@ def stop_with_parent(stop: Callable[[], None], wake: Callable[[], None]) -> None
     def readable() -> None:
         try:
             if os.read(stdin, 4096):
-                wake()
-                return
+                return  # the worker never writes; nothing to do with it
         except BlockingIOError:
             return
         except OSError:
@@ -141,3 +188,33 @@ def stop_with_parent(stop: Callable[[], None], wake: Callable[[], None]) -> None
         stop()
 
     loop.add_reader(stdin, readable)
+
+
+async def _dispatch_backlogs(settings: Settings) -> None:
+    container = bootstrap(settings)  # the worker has migrated the database
+    try:
+        # No need to hear of every commit: a backlog is seen soon enough by looking now and
+        # then, and is then drained without a pause.
+        backlogs = Worker([dispatch_job(container, Share.LONG)], poll_interval=BACKLOG_POLL_SECONDS)
+        lanes = Lanes([backlogs])
+        stop_with_parent(lanes.stop)
+        say_ready()
+        await lanes.run()
+    finally:
+        await container.close()
+
+
+def main() -> int:
+    """The child: dispatches long queues until its worker stops it or is gone."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"sendout dispatch process: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    uvloop.run(_dispatch_backlogs(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

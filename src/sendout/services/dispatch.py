@@ -15,6 +15,14 @@ still undispatched and gives up the batch if that is not all of them (another di
 some meanwhile), so an event's send-outs are still written once. A batch that needs a write
 while it is worked out (a code to publish, a distribution to pause) is done again the first
 way, under the write lock throughout.
+
+On SQLite the worker can have a helper: a second dispatcher in a child process, started when
+a backlog first builds up, that uses the second core on backlogs (``entrypoints/
+dispatch_process.py``). They share the queue by its length (``Share``): the helper takes
+batches only while the queue is long; the worker's own dispatcher takes them while it is
+short, as without the helper (one process dispatches a trickle cheapest, its commits never
+waiting for the other's), while the helper is not ready yet, and when the helper has not
+moved a long queue for ``STALL``.
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from datetime import timedelta
+from enum import Enum
+from typing import Any, Protocol
 
 import orjson
 
@@ -62,6 +72,32 @@ from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish_
 log = logging.getLogger("sendout.worker")
 
 DISPATCH_BATCH = 100
+LONG_QUEUE = 2 * DISPATCH_BATCH  # undispatched events beyond which the queue is a backlog
+#: a long queue whose oldest event has not moved for this long is dispatched by the worker
+STALL = timedelta(seconds=5)
+
+
+class Share(Enum):
+    """Which batches a dispatcher takes when two processes dispatch from one file."""
+
+    ALL = "all"  # every batch: the only dispatcher
+    SHORT = "short"  # the worker's, beside a helper: see the module's docstring
+    LONG = "long"  # the helper's: while the queue is long
+
+
+class Helper(Protocol):
+    """The process that dispatches backlogs beside the worker (``Share.SHORT``)."""
+
+    @property
+    def ready(self) -> bool:
+        """Started, and dispatching long queues."""
+        ...
+
+    def want(self) -> None:
+        """A long queue: start, if not started yet."""
+        ...
+
+
 JSON_HEADERS = {"content-type": "application/json"}
 
 
@@ -87,6 +123,8 @@ class Dispatcher:
         catalog: ChannelCatalog | None = None,
         *,
         read_first: bool = False,
+        share: Share = Share.ALL,
+        helper: Helper | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -97,9 +135,23 @@ class Dispatcher:
         self._catalog = catalog or ChannelCatalog()
         #: work each batch out before taking the write lock (see the module's docstring)
         self._read_first = read_first
+        self._share = share
+        self._helper = helper
+        self._oldest: int | None = None  # the oldest undispatched event last seen (SHORT)
+        self._moved = clock.now()  # when it was first seen
+        self._took_over = False  # SHORT: dispatching a long queue the other left standing
+        self._full = True  # the last batch was full (or declined): the queue may be long
 
     async def run_batch(self, limit: int = DISPATCH_BATCH) -> int:
         """Dispatch up to ``limit`` events; answers how many were handled."""
+        # A batch less than full says the queue is short: no need to ask before the next.
+        if self._share is not Share.ALL and self._full and not await self._my_turn():
+            return 0
+        handled = await self._batch(limit)
+        self._full = handled >= limit
+        return handled
+
+    async def _batch(self, limit: int) -> int:
         if self._read_first:
             try:
                 return await self._read_then_write(limit)
@@ -113,6 +165,30 @@ class Dispatcher:
             await uow.events.mark_dispatched(_seqs(events), self._clock.now())
             await uow.commit()
         return len(events)
+
+    async def _my_turn(self) -> bool:
+        async with self._uow_factory(read_only=True) as uow:
+            oldest, waiting = await uow.events.backlog(LONG_QUEUE + 1)
+        long = waiting > LONG_QUEUE
+        if self._share is Share.LONG:
+            return long
+        if not long:
+            self._took_over = False
+            return True
+        if self._helper is not None:
+            self._helper.want()
+        if self._took_over or self._helper is None or not self._helper.ready:
+            self._oldest = None  # the helper's time to move it starts once it is ready
+            return True
+        now = self._clock.now()
+        if oldest != self._oldest:
+            self._oldest, self._moved = oldest, now
+            return False
+        if now - self._moved < STALL:
+            return False
+        log.warning("no dispatch of a long queue for %s: the worker dispatches it itself", STALL)
+        self._took_over = True
+        return True
 
     async def _read_then_write(self, limit: int) -> int:
         async with self._uow_factory(read_only=True) as uow:

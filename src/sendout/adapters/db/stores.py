@@ -336,6 +336,12 @@ _UNDISPATCHED = DriverStatement(
     "FOR UPDATE SKIP LOCKED",
     returns=list(t.events.columns),
 )
+_BACKLOG = DriverStatement(
+    "SELECT MIN(seq), COUNT(*) FROM "
+    "(SELECT seq FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?)",
+    "SELECT MIN(seq), COUNT(*) FROM "
+    "(SELECT seq FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1) AS waiting",
+)
 # Only those still undispatched: a dispatcher that read its events outside the write lock
 # learns from the count whether another one took some of them meanwhile.
 _MARK_DISPATCHED = DriverStatement(
@@ -438,6 +444,10 @@ class SqlEventStore(_Store):
 
     async def claim_undispatched(self, limit: int) -> list[Event]:
         return [_event(row) for row in await self._tx.fetch(_UNDISPATCHED, limit)]
+
+    async def backlog(self, cap: int) -> tuple[int | None, int]:
+        ((oldest, waiting),) = await self._tx.fetch(_BACKLOG, cap)
+        return (None if oldest is None else int(oldest)), int(waiting)
 
     async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> int:
         return await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
