@@ -61,8 +61,9 @@ def dispatch_job(
         container.clock,
         container.rng,
         container.channels,
-        # One writer at a time on SQLite: dispatch holds the write lock only for its inserts.
-        read_first=container.database.dialect == "sqlite",
+        # The helper, beside a busy worker on SQLite (one writer at a time), holds the write
+        # lock only for its inserts.
+        read_first=share is Share.LONG,
         share=share,
         helper=helper,
     )
