@@ -55,16 +55,20 @@ async def test_a_worker_stopped_before_wanting_the_child_never_starts_it() -> No
     assert lane.starts == 0
 
 
-async def test_a_child_that_dies_is_started_again_and_stops_with_the_worker(
+async def test_a_child_that_dies_is_started_again_ever_later_and_stops_with_the_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(dispatch_process, "RESTART_DELAY", 0.05)
+    monkeypatch.setattr(dispatch_process, "RESTART_DELAY_MOST", 0.2)
     lane = DispatchProcess([sys.executable, "-c", "raise SystemExit(3)"], os.environ)
     running = asyncio.create_task(lane.run())
     await asyncio.sleep(0.2)
     assert lane.starts == 0  # not before it is wanted
     lane.want()
-    await until(lambda: lane.starts >= 3)
+    began = time.monotonic()
+    await until(lambda: lane.starts >= 5)
+    # Dying before it was ever ready, it waits 0.05, 0.1, 0.2, 0.2 s between starts.
+    assert time.monotonic() - began >= 0.55
     lane.stop()
     await asyncio.wait_for(running, 5)
 

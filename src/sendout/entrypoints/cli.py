@@ -174,10 +174,10 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
         [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
     )
     deliverer.on_progress = delivery.wake
-    dispatch_process = settings.dispatch_process and sqlite_path(settings.database_url)
+    # SQLite writes from one process at a time: a backlog gets a second core from a helper.
     helper = (
         DispatchProcess(child_command(), child_environment(settings, os.environ))
-        if dispatch_process
+        if settings.dispatch_process and sqlite_path(settings.database_url) is not None
         else None
     )
     main = Worker(

@@ -7,19 +7,18 @@ builds up, and from then on dispatches backlogs on the other core while the work
 (``Share`` in ``services/dispatch.py``: a trickle of events is still dispatched by the worker,
 where it costs least, so a worker that never sees a backlog never starts it, and one that
 does pays no more than a few polls a second for it between backlogs). The two share the
-database file:
-each waits for SQLite's one write lock on its own event loop (dispatch holds it only for its
-inserts, ``Dispatcher`` with ``read_first``), and each is woken by the other's commits
-(``SqliteDatabase.listen``).
+database file: each waits for SQLite's one write lock on its own event loop, the child holds
+it only for its inserts (``Dispatcher`` with ``read_first``), and the worker is woken by the
+child's commits (``SqliteDatabase.listen``).
 
 The child is ``python -m sendout.entrypoints.dispatch_process`` with the worker's database and
 log level (this module: it imports only what dispatching needs, half of what ``sendout``'s
 command does, so a backlog gets its helper sooner); it says ``ready`` on its stdout once it
-can dispatch (its logs go to stderr). It stops when the
-worker asks (SIGTERM) or is gone (its stdin, a pipe from the worker, ends), and the worker
-starts it again when it dies; the worker dispatches backlogs itself while the child is not
-ready, and when the child leaves one standing. Nothing is lost meanwhile: events wait,
-recorded.
+can dispatch (its logs go to stderr). It stops when the worker asks (SIGTERM) or is gone (its
+stdin, a pipe from the worker, ends), and the worker starts it again when it dies (after 1 s,
+doubling up to a minute while it keeps dying before it is ready); the worker dispatches
+backlogs itself while the child is not ready, and when the child leaves one standing.
+Nothing is lost meanwhile: events wait, recorded.
 """
 
 from __future__ import annotations
@@ -42,7 +41,8 @@ from sendout.services.dispatch import Dispatcher, Helper, Share
 
 log = logging.getLogger("sendout.worker")
 
-RESTART_DELAY = 1.0  # seconds before a child that died is started again
+RESTART_DELAY = 1.0  # seconds before a child that died is started again (at first)
+RESTART_DELAY_MOST = 60.0  # ... while it keeps dying before it is ready
 BACKLOG_POLL_SECONDS = 0.05  # how often the child looks for a backlog
 STOP_TIMEOUT = 10.0  # seconds a child has to finish its batch once asked to stop
 READY = b"ready\n"  # the child's one line on stdout
@@ -123,6 +123,7 @@ class DispatchProcess:
             process.kill()
 
     async def run(self) -> None:
+        delay = RESTART_DELAY
         waits = [asyncio.ensure_future(e.wait()) for e in (self._stop, self._wanted)]
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -144,7 +145,9 @@ class DispatchProcess:
             if self._stop.is_set():  # stopped while it was starting
                 self._terminate()
             assert self._process.stdout is not None
-            self.ready = await self._process.stdout.readline() == READY
+            got_ready = self.ready = await self._process.stdout.readline() == READY
+            if got_ready:  # it was healthy: should it die later, the next one starts soon
+                delay = RESTART_DELAY
             code = await self._process.wait()
             self.ready = False
             if self._stop.is_set():
@@ -153,10 +156,12 @@ class DispatchProcess:
                 "dispatch process %d exited with %s; starting another in %g s",
                 self._process.pid,
                 code,
-                RESTART_DELAY,
+                delay,
             )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), RESTART_DELAY)
+                await asyncio.wait_for(self._stop.wait(), delay)
+            if not got_ready:
+                delay = min(delay * 2, RESTART_DELAY_MOST)
         if self._process is not None and self._process.stdin is not None:
             self._process.stdin.close()
 
