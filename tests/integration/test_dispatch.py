@@ -16,7 +16,7 @@ from sendout.domain.campaigns import CampaignKind
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import Action, ActionSpec
 from sendout.domain.events import Event
-from sendout.domain.ports import UnitOfWork
+from sendout.domain.ports import UnitOfWork, WriteRefused
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.services.context import Context
@@ -309,3 +309,30 @@ async def test_beside_a_helper_the_worker_leaves_it_backlogs_once_it_is_ready(
     async with container.uow_factory() as uow:
         sendouts = await uow.sendouts.list(ctx.project_id, SendoutQuery(limit=1))
     assert sendouts.total == LONG_QUEUE + 50
+
+
+async def test_a_read_only_unit_of_work_reads_the_queue_and_refuses_to_write(
+    isolated_container: Container,
+) -> None:
+    container = isolated_container
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "ro")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    for _ in range(3):
+        await track_custom_event(
+            container.uow_factory, ctx, name="x", customer=CustomerRef(source_id="a"), metadata={}
+        )
+    async with container.uow_factory(read_only=True) as uow:
+        oldest, waiting = await uow.events.backlog(100)
+        assert waiting == 4  # 3 custom events and 1 customer.created
+        assert await uow.events.backlog(2) == (oldest, 2)  # counted up to the cap
+        events = list(await uow.events.claim_undispatched(10))
+        assert events[0].seq == oldest
+        seqs = [e.seq for e in events if e.seq is not None]
+        with pytest.raises(WriteRefused):
+            await uow.events.mark_dispatched(seqs, container.clock.now())
+    async with container.uow_factory() as uow:
+        assert await uow.events.mark_dispatched(seqs, container.clock.now()) == 4
+        assert await uow.events.mark_dispatched(seqs, container.clock.now()) == 0
+        await uow.commit()
+    async with container.uow_factory(read_only=True) as uow:
+        assert await uow.events.backlog(100) == (None, 0)

@@ -10,13 +10,13 @@ not publish a second code.
 With ``read_first`` (SQLite, where one process writes at a time), a batch is worked out in a
 read-only transaction and only written under the write lock: the lock is then held for the
 inserts, not for the matching and rendering too, so a worker in another process on the same
-file waits far less. It costs a second transaction per batch (~0.4 ms here, most of a
-one-event batch's time), so only the helper below, which dispatches beside a busy worker,
-works this way. The write marks only the events
-still undispatched and gives up the batch if that is not all of them (another dispatcher took
-some meanwhile), so an event's send-outs are still written once. A batch that needs a write
-while it is worked out (a code to publish, a distribution to pause) is done again the first
-way, under the write lock throughout.
+file waits far less. The write marks only the events still undispatched and gives up the
+batch if that is not all of them (another dispatcher took some meanwhile), so an event's
+send-outs are still written once. A batch that needs a write while it is worked out (a code
+to publish, a distribution to pause) is done again the first way, under the write lock
+throughout. It costs a second transaction per batch (~0.4 ms here, most of a one-event
+batch's time), so only the helper below, which dispatches beside a busy worker, works this
+way.
 
 On SQLite the worker can have a helper: a second dispatcher in a child process, started when
 a backlog first builds up, that uses the second core on backlogs (``entrypoints/
@@ -77,6 +77,7 @@ DISPATCH_BATCH = 100
 LONG_QUEUE = 2 * DISPATCH_BATCH  # undispatched events beyond which the queue is a backlog
 #: a long queue whose oldest event has not moved for this long is dispatched by the worker
 STALL = timedelta(seconds=5)
+JSON_HEADERS = {"content-type": "application/json"}
 
 
 class Share(Enum):
@@ -98,9 +99,6 @@ class Helper(Protocol):
     def want(self) -> None:
         """A long queue: start, if not started yet."""
         ...
-
-
-JSON_HEADERS = {"content-type": "application/json"}
 
 
 def _seqs(events: Sequence[Event]) -> list[int]:

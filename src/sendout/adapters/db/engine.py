@@ -219,7 +219,17 @@ async def _begin_writing(driver: Any) -> None:
         driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
-class _SqliteTransaction:
+class _WriteGuard:
+    """Refuses writes in a read-only transaction, on either backend."""
+
+    _read_only: bool
+
+    def _writing(self) -> None:
+        if self._read_only:
+            raise WriteRefused("a write in a read-only transaction")
+
+
+class _SqliteTransaction(_WriteGuard):
     """One transaction on the connection, begun by ``SqliteDatabase.begin``. Read-only ones
     also run under ``PRAGMA query_only``, so that a write sent some way other than the
     methods below is refused by SQLite itself."""
@@ -233,10 +243,6 @@ class _SqliteTransaction:
 
     def signal_work(self) -> None:
         return None  # one process per SQLite file in practice: the in-process signal does it
-
-    def _writing(self) -> None:
-        if self._read_only:
-            raise WriteRefused("a write in a read-only transaction")
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
         if getattr(statement, "is_dml", False):
@@ -543,7 +549,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _AsyncTransaction:
+class _AsyncTransaction(_WriteGuard):
     def __init__(
         self, conn: AsyncConnection, transaction: AsyncTransaction, read_only: bool
     ) -> None:
@@ -573,10 +579,6 @@ class _AsyncTransaction:
         driver = await self._driver()
         rows: list[Sequence[Any]] = await driver.fetch(statement.postgresql, *params)
         return rows
-
-    def _writing(self) -> None:
-        if self._read_only:
-            raise WriteRefused("a write in a read-only transaction")
 
     async def run(self, statement: DriverStatement, *params: Any) -> int:
         self._writing()
