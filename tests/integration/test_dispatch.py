@@ -69,6 +69,34 @@ async def setup(container: Container) -> tuple[Context, str]:
     return ctx, distribution.id
 
 
+async def webhook_project(container: Container, payload: str | None = None) -> tuple[Context, str]:
+    """A fresh project with one active distribution sending "joined" events to a webhook."""
+    issued = await create_project(container.uow_factory, container.clock, container.rng, "w")
+    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
+    distribution = await create_distribution(
+        container.uow_factory,
+        ctx,
+        webhook_distribution_draft("joined", "https://hooks.example.com/a", payload=payload),
+        catalog=container.channels,
+    )
+    return ctx, distribution.id
+
+
+async def record_joined(
+    container: Container, ctx: Context, count: int, *, customers: int = 1
+) -> None:
+    """``count`` "joined" events, round-robin over ``customers`` customers (the first event of
+    each also records its customer.created), with ``metadata.n`` = the event's number."""
+    for n in range(count):
+        await track_custom_event(
+            container.uow_factory,
+            ctx,
+            name="joined",
+            customer=CustomerRef(source_id=f"c{n % customers}"),
+            metadata={"n": n},
+        )
+
+
 async def test_a_crash_before_commit_leaves_nothing_and_the_rerun_sends_once(
     isolated_container: Container,
 ) -> None:
@@ -135,31 +163,15 @@ async def test_worked_out_before_taking_the_write_lock_each_event_is_sent_once(
     isolated_container: Container,
 ) -> None:
     container = isolated_container
-    issued = await create_project(container.uow_factory, container.clock, container.rng, "r")
-    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-    distribution = await create_distribution(
-        container.uow_factory,
-        ctx,
-        webhook_distribution_draft(
-            "joined", "https://hooks.example.com/a", payload='{"n": "{{event.metadata.n}}"}'
-        ),
-        catalog=container.channels,
-    )
-    for n in range(5):
-        await track_custom_event(
-            container.uow_factory,
-            ctx,
-            name="joined",
-            customer=CustomerRef(source_id=f"c{n}"),
-            metadata={"n": n},
-        )
+    ctx, distribution_id = await webhook_project(container, '{"n": "{{event.metadata.n}}"}')
+    await record_joined(container, ctx, 5, customers=5)
     dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng, read_first=True)
     while await dispatcher.run_batch() > 0:
         pass
     assert await dispatcher.run_batch() == 0
     async with container.uow_factory() as uow:
         sendouts = await uow.sendouts.list(
-            ctx.project_id, SendoutQuery(distribution_id=distribution.id, limit=100)
+            ctx.project_id, SendoutQuery(distribution_id=distribution_id, limit=100)
         )
     assert sendouts.total == 5
     assert {s.status for s in sendouts.items} == {SendoutStatus.PENDING}
@@ -202,22 +214,8 @@ async def test_events_another_dispatcher_took_meanwhile_are_not_sent_twice(
     await upgrade_async(url)
     first, second = bootstrap(Settings(database_url=url)), bootstrap(Settings(database_url=url))
     try:
-        issued = await create_project(first.uow_factory, first.clock, first.rng, "two")
-        ctx = make_context(issued.project.id, clock=first.clock, rng=first.rng)
-        await create_distribution(
-            first.uow_factory,
-            ctx,
-            webhook_distribution_draft("joined", "https://hooks.example.com/a"),
-            catalog=first.channels,
-        )
-        for n in range(3):
-            await track_custom_event(
-                first.uow_factory,
-                ctx,
-                name="joined",
-                customer=CustomerRef(source_id=f"c{n}"),
-                metadata={},
-            )
+        ctx, _ = await webhook_project(first)
+        await record_joined(first, ctx, 3, customers=3)
         slow = Dispatcher(first.uow_factory, first.clock, first.rng, read_first=True)
         other = Dispatcher(second.uow_factory, second.clock, second.rng, read_first=True)
         worked_out = slow._sendouts
@@ -259,23 +257,9 @@ async def test_beside_a_helper_the_worker_leaves_it_backlogs_once_it_is_ready(
     isolated_container: Container,
 ) -> None:
     container = isolated_container
-    issued = await create_project(container.uow_factory, container.clock, container.rng, "h")
-    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-    await create_distribution(
-        container.uow_factory,
-        ctx,
-        webhook_distribution_draft("joined", "https://hooks.example.com/a"),
-        catalog=container.channels,
-    )
+    ctx, _ = await webhook_project(container)
     # One customer: the queue holds the events and one customer.created.
-    for _ in range(LONG_QUEUE + 50):
-        await track_custom_event(
-            container.uow_factory,
-            ctx,
-            name="joined",
-            customer=CustomerRef(source_id="a"),
-            metadata={},
-        )
+    await record_joined(container, ctx, LONG_QUEUE + 50)
     clock = FakeClock()
     helper = StandInHelper()
     worker = Dispatcher(
@@ -315,12 +299,8 @@ async def test_a_read_only_unit_of_work_reads_the_queue_and_refuses_to_write(
     isolated_container: Container,
 ) -> None:
     container = isolated_container
-    issued = await create_project(container.uow_factory, container.clock, container.rng, "ro")
-    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-    for _ in range(3):
-        await track_custom_event(
-            container.uow_factory, ctx, name="x", customer=CustomerRef(source_id="a"), metadata={}
-        )
+    ctx, _ = await webhook_project(container)
+    await record_joined(container, ctx, 3)
     async with container.uow_factory(read_only=True) as uow:
         oldest, waiting = await uow.events.backlog(100)
         assert waiting == 4  # 3 custom events and 1 customer.created

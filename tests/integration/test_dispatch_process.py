@@ -19,7 +19,6 @@ import pytest
 from sendout.adapters.db.migrate import upgrade_async
 from sendout.bootstrap import bootstrap
 from sendout.config import Settings
-from sendout.domain.customers import CustomerRef
 from sendout.entrypoints import dispatch_process
 from sendout.entrypoints.dispatch_process import (
     DispatchProcess,
@@ -27,9 +26,7 @@ from sendout.entrypoints.dispatch_process import (
     child_environment,
 )
 from sendout.services.dispatch import LONG_QUEUE
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
-from sendout.testing import make_context
+from tests.integration.test_dispatch import record_joined, webhook_project
 
 
 async def until(check: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -123,25 +120,17 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads children from /proc")
 async def record_backlog(url: str, events: int) -> None:
     await upgrade_async(url)
     container = bootstrap(Settings(database_url=url))
     try:
-        issued = await create_project(container.uow_factory, container.clock, container.rng, "b")
-        ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-        for _ in range(events):
-            await track_custom_event(
-                container.uow_factory,
-                ctx,
-                name="joined",
-                customer=CustomerRef(source_id="a"),
-                metadata={},
-            )
+        ctx, _ = await webhook_project(container)
+        await record_joined(container, ctx, events)
     finally:
         await container.close()
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads children from /proc")
 def test_the_worker_on_sqlite_dispatches_a_backlog_in_a_child_that_goes_when_it_is_killed(
     tmp_path: Path,
 ) -> None:
