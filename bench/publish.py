@@ -31,12 +31,12 @@ from api_ingest import (
     free_port,
     get_json,
     percentile,
-    pg_admin,
     post_all,
     start_server,
     stop_server,
     wait_ready,
 )
+from scratch import pg_admin
 
 CAMPAIGN = "Bench"
 WARMUP_PUBLICATIONS = 500

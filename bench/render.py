@@ -83,18 +83,20 @@ def main() -> None:
             return orjson.dumps(compiled(DATA))
 
         def jinja2(jinja: Any = jinja) -> bytes:
-            return jinja.render(DATA).encode()
+            rendered: str = jinja.render(DATA)
+            return rendered.encode()
 
         assert json.loads(sendout()) == json.loads(jinja2()), name
         cases.append((name, sendout, jinja2))
 
     print(f"render → JSON bytes, {args.renders:,} renders x {args.rounds} interleaved rounds")
     for name, sendout, jinja2 in cases:
-        ours, theirs = [], []
+        our_times: list[float] = []
+        their_times: list[float] = []
         for _ in range(args.rounds):
-            ours.append(time_per_call(sendout, args.renders))
-            theirs.append(time_per_call(jinja2, args.renders))
-        mine, other = statistics.median(ours), statistics.median(theirs)
+            our_times.append(time_per_call(sendout, args.renders))
+            their_times.append(time_per_call(jinja2, args.renders))
+        mine, other = statistics.median(our_times), statistics.median(their_times)
         print(
             f"  {name:<20} sendout {mine:6.2f} µs   jinja2 sandbox {other:6.2f} µs   "
             f"{other / mine:4.1f}x faster"
