@@ -148,6 +148,25 @@ async def test_listing_filters_orders_and_pages(container: Container, project: I
     assert [c.source_id for c in window.items] == ["c2", "c1"]
 
 
+async def test_customers_created_in_one_instant_page_by_id_without_overlap(
+    container: Container, project: IssuedKey
+) -> None:
+    ctx = context_for(project, container, FakeClock(step=timedelta(0)))  # one instant for all
+    for n in range(7):
+        await svc.upsert_customer(container.uow_factory, ctx, CustomerRef(source_id=f"t{n}"))
+    for descending in (True, False):
+        pages = [
+            await svc.list_customers(
+                container.uow_factory, ctx, CustomerQuery(limit=3, page=n, descending=descending)
+            )
+            for n in (1, 2, 3)
+        ]
+        ids = [c.id for page in pages for c in page.items]
+        assert sorted(ids, reverse=descending) == ids  # the tie goes by id
+        assert len(set(ids)) == 7  # every customer once, on one page
+        assert [page.has_more for page in pages] == [True, True, False]
+
+
 async def test_timestamps_come_back_utc_to_the_millisecond(
     container: Container, project: IssuedKey
 ) -> None:
