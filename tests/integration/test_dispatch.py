@@ -185,9 +185,7 @@ async def test_a_batch_that_publishes_a_code_is_done_under_the_write_lock(
 ) -> None:
     container = isolated_container
     ctx, distribution_id = await setup(container)
-    await track_custom_event(
-        container.uow_factory, ctx, name="joined", customer=CustomerRef(source_id="a"), metadata={}
-    )
+    await record_joined(container, ctx, 1)
     dispatcher = Dispatcher(container.uow_factory, container.clock, container.rng, read_first=True)
     handled = 0
     while (batch := await dispatcher.run_batch()) > 0:
