@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sendout.adapters.channels.registry import channel_catalog
 from sendout.adapters.db.engine import Database, open_database
@@ -17,6 +17,7 @@ from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.services.projects import ensure_default_project
+from sendout.services.sign_in_guard import SignInGuard
 
 
 class SystemClock:
@@ -34,6 +35,8 @@ class Container:
     rng: random.Random = field(default_factory=random.SystemRandom)
     #: the message channels (email, SMS, CRMs) distributions can send through
     channels: ChannelCatalog = field(default_factory=channel_catalog)
+    #: failed sign-ins (API key pairs and dashboard) and their lockouts, shared by both
+    sign_in_guard: SignInGuard = field(default_factory=lambda: SignInGuard(SystemClock()))
 
     #: Called when new background work was committed (the in-process worker's wake-up).
     wake_listeners: list[Callable[[], None]] = field(default_factory=list)
@@ -72,4 +75,7 @@ def bootstrap(
         container.clock = clock
     if rng is not None:
         container.rng = rng
+    container.sign_in_guard = SignInGuard(
+        container.clock, lockout=timedelta(seconds=settings.signin_lockout_seconds)
+    )
     return container

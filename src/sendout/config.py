@@ -19,6 +19,8 @@ DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN
 DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
 DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
+DEFAULT_SIGNIN_LOCKOUT_SECONDS = 1.0  # the first lockout after failed sign-ins (then doubling)
+MIN_ADMIN_PASSWORD_LENGTH = 16  # it opens every project: no short, guessable ones
 #: the HTTP clients webhooks and HTTP channels can go out through (the first is the default)
 HTTP_CLIENTS = ("http1", "aiohttp")
 
@@ -62,6 +64,8 @@ class Settings:
     #: on SQLite, the worker dispatches events in a child process of its own (the second
     #: core); off: in the worker's process, as on PostgreSQL
     dispatch_process: bool = True
+    #: the first lockout after repeated failed sign-ins; each further failure doubles it
+    signin_lockout_seconds: float = DEFAULT_SIGNIN_LOCKOUT_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +116,15 @@ class Settings:
             raise SettingsError(
                 f"{ENV_PREFIX}DATABASE_URL must be sqlite:///path or postgresql://user@host/db"
             )
+        admin_password = get("ADMIN_PASSWORD")
+        if admin_password is not None and len(admin_password) < MIN_ADMIN_PASSWORD_LENGTH:
+            raise SettingsError(
+                f"{ENV_PREFIX}ADMIN_PASSWORD must be at least {MIN_ADMIN_PASSWORD_LENGTH} "
+                "characters long"
+            )
+        signin_lockout = number("SIGNIN_LOCKOUT_SECONDS", DEFAULT_SIGNIN_LOCKOUT_SECONDS)
+        if signin_lockout == 0:
+            raise SettingsError(f"{ENV_PREFIX}SIGNIN_LOCKOUT_SECONDS must be more than 0")
         return cls(
             database_url=database_url,
             host=get("HOST") or DEFAULT_HOST,
@@ -134,9 +147,10 @@ class Settings:
             http_client=http_client,
             smtp_url=_smtp_url(get("SMTP_URL")),
             alert_email=get("ALERT_EMAIL"),
-            admin_password=get("ADMIN_PASSWORD"),
+            admin_password=admin_password,
             secure_cookies=flag("SECURE_COOKIES", False),
             dispatch_process=flag("DISPATCH_PROCESS", True),
+            signin_lockout_seconds=signin_lockout,
         )
 
 

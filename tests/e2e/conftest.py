@@ -101,8 +101,14 @@ def request(
     path: str,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    *,
+    source: str | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    """One request on a new connection, from the loopback address ``source`` if given (all
+    of 127.0.0.0/8 reaches the server: tests can be several clients)."""
+    conn = http.client.HTTPConnection(
+        server.host, server.port, timeout=10, source_address=(source, 0) if source else None
+    )
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()

@@ -110,6 +110,21 @@ def test_migrate_project_create_and_version(tmp_path: Path) -> None:
     assert re.fullmatch(r"sendout \d+\.\d+\.\d+\n", sendout("version", cwd=tmp_path))
 
 
+def refused_to_start(cwd: Path, *args: str, env: dict[str, str]) -> str:
+    """What ``sendout *args`` printed on stderr when it refused to start (exit status 2)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sendout", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    return result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("SENDOUT_PORT", "eighty"), ("SENDOUT_DATABASE_URL", "mysql://x")],
@@ -117,14 +132,14 @@ def test_migrate_project_create_and_version(tmp_path: Path) -> None:
 def test_an_unusable_setting_stops_with_a_message(
     tmp_path: Path, variable: str, value: str
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "sendout", "migrate"],
-        cwd=tmp_path,
-        env={**os.environ, variable: value},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    assert variable in refused_to_start(tmp_path, "migrate", env={variable: value})
+
+
+def test_serve_refuses_an_admin_password_under_16_characters(tmp_path: Path) -> None:
+    short = "fifteen-chars-!"
+    stderr = refused_to_start(
+        tmp_path, "serve", "--port", str(free_port()), env={"SENDOUT_ADMIN_PASSWORD": short}
     )
-    assert result.returncode == 2
-    assert variable in result.stderr
+    assert "SENDOUT_ADMIN_PASSWORD must be at least 16 characters" in stderr
+    assert short not in stderr
+    assert not (tmp_path / "sendout.db").exists()

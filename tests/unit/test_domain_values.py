@@ -170,7 +170,7 @@ class TestKeysAndErrors:
     def test_the_docstring_is_the_default_message(self) -> None:
         assert Unauthorized().message == "Unauthorized"
 
-    @pytest.mark.parametrize("status", [400, 401, 404, 409, 413])
+    @pytest.mark.parametrize("status", [400, 401, 404, 409, 413, 429])
     def test_every_status_has_a_class(self, status: int) -> None:
         from sendout.domain import errors
 

@@ -130,6 +130,7 @@ class TestSettings:
             {"SENDOUT_HTTP_CLIENT": "curl"},
             {"SENDOUT_DISPATCH_PROCESS": "maybe"},
             {"SENDOUT_SECURE_COOKIES": "y"},
+            {"SENDOUT_SIGNIN_LOCKOUT_SECONDS": "0"},
         ],
     )
     def test_unusable_values_are_refused_with_the_variable_named(
@@ -137,3 +138,18 @@ class TestSettings:
     ) -> None:
         with pytest.raises(SettingsError, match="SENDOUT_"):
             Settings.from_env(environ)
+
+    def test_the_admin_password_has_at_least_16_characters(self) -> None:
+        short = "fifteen-chars-!"
+        assert len(short) == 15
+        with pytest.raises(SettingsError, match="SENDOUT_ADMIN_PASSWORD") as refused:
+            Settings.from_env({"SENDOUT_ADMIN_PASSWORD": short})
+        assert short not in str(refused.value)
+        accepted = Settings.from_env({"SENDOUT_ADMIN_PASSWORD": short + "!"})
+        assert accepted.admin_password == short + "!"
+        assert Settings.from_env({}).admin_password is None
+
+    def test_the_first_sign_in_lockout_is_a_second_unless_set(self) -> None:
+        assert Settings.from_env({}).signin_lockout_seconds == 1.0
+        environ = {"SENDOUT_SIGNIN_LOCKOUT_SECONDS": "0.25"}
+        assert Settings.from_env(environ).signin_lockout_seconds == 0.25

@@ -7,7 +7,8 @@
     ├── NotFound             404     an unknown resource of the caller's project
     ├── Duplicate            409     a resource with the same unique key exists
     │   └── Conflict         409     a concurrent writer won a race on a unique key (retryable)
-    └── PayloadTooLarge      413     a request body over the configured limit
+    ├── PayloadTooLarge      413     a request body over the configured limit
+    └── TooManyRequests      429     sign-ins refused for a while after repeated failures
 
 Each class's docstring is its default message. The HTTP layer maps these to responses in one
 place (``entrypoints/api/errors.py``); nothing else knows about status codes.
@@ -94,3 +95,17 @@ class PayloadTooLarge(DomainError):
 
     status = 413
     default_key = "payload_too_large"
+
+
+class TooManyRequests(DomainError):
+    """Too many requests"""
+
+    status = 429
+    default_key = "too_many_requests"
+
+    def __init__(self, retry_after: int, details: str | None = None) -> None:
+        super().__init__(
+            details=details or f"Too many failed sign-ins: retry in {retry_after} seconds"
+        )
+        #: whole seconds until the next attempt may succeed (the ``Retry-After`` header)
+        self.retry_after = retry_after

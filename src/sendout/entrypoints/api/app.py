@@ -60,7 +60,11 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     )
     app.state.container = container
     app.state.authenticator = Authenticator(
-        container.uow_factory, container.clock, container.rng, container.settings.auth_cache_seconds
+        container.uow_factory,
+        container.clock,
+        container.rng,
+        container.settings.auth_cache_seconds,
+        container.sign_in_guard,
     )
     install_error_handlers(app)
     app.add_middleware(

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.errors import DomainError
+from sendout.domain.errors import DomainError, TooManyRequests
 from sendout.entrypoints.api.deps import describe_validation
 from sendout.entrypoints.api.responses import json_response
 
@@ -71,7 +71,10 @@ def _domain_error(request: Request, exc: Exception) -> Response:
     if exc.status == 401:
         # The SDK's documented 401 carries no key.
         body.pop("key")
-    return json_response(body, exc.status)
+    response = json_response(body, exc.status)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:

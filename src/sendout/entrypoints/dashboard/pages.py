@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from sendout.domain.distributions import ACTIONS_BY_TRIGGER, DistributionQuery, DistributionStatus
-from sendout.domain.errors import DomainError
+from sendout.domain.errors import DomainError, TooManyRequests
 from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.throttle import TargetKind, client_key
 from sendout.entrypoints.dashboard.web import (
     PREFIX,
     container,
@@ -75,23 +76,33 @@ async def login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not secrets.compare_digest(expected, fields.get("login_token", "")):
         return _login_page(request, 400, "The sign-in form expired: please sign in again.")
+    as_admin = bool(fields.get("admin_password"))
+    kind, name = (TargetKind.ADMIN, "") if as_admin else (TargetKind.APP, fields.get("app_id", ""))
+    address = client_key(request.client.host if request.client else None)
     try:
-        if fields.get("admin_password"):
-            token, _ = await sessions.sign_in_as_admin(
-                box.uow_factory,
-                box.clock,
-                box.rng,
-                fields["admin_password"],
-                box.settings.admin_password,
-            )
-        else:
-            token, _ = await sessions.sign_in_with_keys(
-                box.uow_factory,
-                box.clock,
-                box.rng,
-                fields.get("app_id", ""),
-                fields.get("app_token", ""),
-            )
+        # Throttled with the API's key pairs: the same guesser, the same count.
+        with box.sign_in_guard.attempt(kind, name.strip(), address):
+            if as_admin:
+                token, _ = await sessions.sign_in_as_admin(
+                    box.uow_factory,
+                    box.clock,
+                    box.rng,
+                    fields["admin_password"],
+                    box.settings.admin_password,
+                )
+            else:
+                token, _ = await sessions.sign_in_with_keys(
+                    box.uow_factory,
+                    box.clock,
+                    box.rng,
+                    fields.get("app_id", ""),
+                    fields.get("app_token", ""),
+                )
+    except TooManyRequests as refused:
+        message = f"Too many failed sign-ins: try again in {refused.retry_after} seconds."
+        response = _login_page(request, 429, message, fields.get("app_id"))
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     except DomainError as error:
         message = f"Not signed in: {error.details or error.message}"
         return _login_page(request, 401, message, fields.get("app_id"))
