@@ -17,7 +17,12 @@ from sendout.domain.throttle import (
     ThrottlePolicy,
     client_key,
 )
-from sendout.services.sign_in_guard import ADDRESS_THRESHOLD, TARGET_THRESHOLD, SignInGuard
+from sendout.services.sign_in_guard import (
+    ADDRESS_THRESHOLD,
+    KNOWN_ADDRESSES_PER_TARGET,
+    TARGET_THRESHOLD,
+    SignInGuard,
+)
 from sendout.testing import FakeClock
 
 SECOND = timedelta(seconds=1)
@@ -119,6 +124,29 @@ class TestSignInGuard:
         guard.check(TargetKind.APP, "app-1", "10.0.0.1")  # another target: free
         clock.advance(2 * SECOND)
         guard.check(TargetKind.ADMIN, "", "10.9.9.9")
+
+    def test_a_target_lockout_spares_the_addresses_that_signed_in_to_it(self) -> None:
+        # App ids travel in webhook envelopes: whoever saw one must not lock its owners out.
+        guard = SignInGuard(FakeClock())
+        guard.succeeded(TargetKind.APP, "app-1", "10.0.0.1")
+        for _ in range(TARGET_THRESHOLD):
+            guard.failed(TargetKind.APP, "app-1", "10.6.6.6")
+        guard.check(TargetKind.APP, "app-1", "10.0.0.1", "10.0.0.1")  # its owner: still in
+        with pytest.raises(TooManyRequests):
+            guard.check(TargetKind.APP, "app-1", "10.0.0.2", "10.0.0.2")  # never signed in
+        with pytest.raises(TooManyRequests):
+            guard.check(TargetKind.APP, "app-1", "10.6.6.6", "10.6.6.6")
+
+    def test_the_remembered_addresses_are_bounded(self) -> None:
+        guard = SignInGuard(FakeClock())
+        hosts = [f"10.0.{n // 256}.{n % 256}" for n in range(KNOWN_ADDRESSES_PER_TARGET + 1)]
+        for host in hosts:
+            guard.succeeded(TargetKind.APP, "app-1", host)
+        for _ in range(TARGET_THRESHOLD):
+            guard.failed(TargetKind.APP, "app-1", "10.6.6.6")
+        with pytest.raises(TooManyRequests):
+            guard.check(TargetKind.APP, "app-1", hosts[0], hosts[0])  # the oldest went first
+        guard.check(TargetKind.APP, "app-1", hosts[-1], hosts[-1])
 
     def test_an_address_spraying_targets_is_locked_out_for_all_of_them(self) -> None:
         guard = SignInGuard(FakeClock())

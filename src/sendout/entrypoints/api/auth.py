@@ -63,22 +63,23 @@ class Authenticator:
         if not app_id or not app_token:
             raise Unauthorized(details="Missing X-App-Id or X-App-Token header")
         guard = self._guard
+        host = None if client is None else client[0]
         if guard.locking:
-            guard.check(TargetKind.APP, app_id, _address(client))
+            guard.check(TargetKind.APP, app_id, _address(client), host)
         now = time.monotonic()
         cached = self._cache.get(app_id)
         if cached is not None and cached.expires > now:
             if not cached.key.accepts(app_token):
                 guard.failed(TargetKind.APP, app_id, _address(client))
                 raise Unauthorized(details="Invalid X-App-Id or X-App-Token")
-            guard.succeeded(TargetKind.APP, app_id)
+            guard.succeeded(TargetKind.APP, app_id, host)
             return cached.key
         try:
             key = await authenticate(self._uow_factory, app_id, app_token)
         except Unauthorized:
             guard.failed(TargetKind.APP, app_id, _address(client))
             raise
-        guard.succeeded(TargetKind.APP, app_id)
+        guard.succeeded(TargetKind.APP, app_id, host)
         if len(self._cache) >= MAX_CACHED_KEYS:
             self._cache.clear()
         self._cache[app_id] = _Cached(key, now + self._ttl)

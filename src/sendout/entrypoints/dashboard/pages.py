@@ -78,10 +78,11 @@ async def login(request: Request) -> Response:
         return _login_page(request, 400, "The sign-in form expired: please sign in again.")
     as_admin = bool(fields.get("admin_password"))
     kind, name = (TargetKind.ADMIN, "") if as_admin else (TargetKind.APP, fields.get("app_id", ""))
-    address = client_key(request.client.host if request.client else None)
+    host = request.client.host if request.client else None
+    address = client_key(host)
     try:
         # Throttled with the API's key pairs: the same guesser, the same count.
-        with box.sign_in_guard.attempt(kind, name.strip(), address):
+        with box.sign_in_guard.attempt(kind, name.strip(), address, host):
             if as_admin:
                 token, _ = await sessions.sign_in_as_admin(
                     box.uow_factory,
