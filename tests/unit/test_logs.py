@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
+from sendout.entrypoints.worker import Worker
 from sendout.logs import ValuelessFormatter, valueless_traceback
 
 SECRET = "jane@example.com"
@@ -76,3 +79,23 @@ def test_the_formatter_drops_messages_of_any_logged_exception() -> None:
     assert out.getvalue().startswith("ERROR job failed\nTraceback")
     assert SECRET not in out.getvalue()
     assert out.getvalue().rstrip().endswith("RuntimeError")
+
+
+async def test_a_failing_worker_job_is_logged_without_its_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def failing() -> int:
+        store(SECRET)
+        return 0
+
+    async def stopping() -> int:
+        worker.stop()
+        return 0
+
+    worker = Worker([("failing", failing), ("stopping", stopping)])
+    with caplog.at_level(logging.ERROR, logger="sendout.worker"):
+        await worker.run()
+    (record,) = caplog.records
+    assert record.getMessage().startswith("worker job failing failed\nTraceback")
+    assert record.getMessage().endswith("\nRuntimeError")
+    assert SECRET not in caplog.text
