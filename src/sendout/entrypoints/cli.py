@@ -141,6 +141,9 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
         loop="none",
         http="httptools",
         log_level=settings.log_level.lower(),
+        # uvicorn's lines go through configure_logging's handler: one format, and exceptions
+        # without their values (sendout.logs).
+        log_config=None,
         access_log=False,
         server_header=False,
     )

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sendout.logs import valueless_traceback
+
 log = logging.getLogger("sendout.worker")
 
 StopListening = Callable[[], Awaitable[None]]
@@ -106,8 +108,10 @@ class Worker:
                 break
             try:
                 handled += await job()
-            except Exception:
-                log.exception("worker job %s failed", name)
+            except Exception as exc:
+                # Without the exception's text, whatever the handler's formatter: a failed
+                # statement's text carries the row it refused (sendout.logs).
+                log.error("worker job %s failed\n%s", name, valueless_traceback(exc))
         return handled
 
 

@@ -53,6 +53,10 @@ CHECKPOINT_SECONDS = 0.25  # how often ``_Checkpointer`` copies the log back
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
+#: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
+#: statement's bound values in its error text, and that text reaches logs: customers' emails,
+#: integration secrets. Without them the error still names the statement and the class.
+ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True}
 
 log = logging.getLogger("sendout.db")
 
@@ -413,6 +417,7 @@ class SqliteDatabase:
             poolclass=sa.pool.StaticPool,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
+            **ENGINE_OPTIONS,
         )
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -657,6 +662,7 @@ class PostgresDatabase:
             pool_pre_ping=True,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
+            **ENGINE_OPTIONS,
         )
 
     async def listen(self, on_work: Callable[[], None]) -> StopListening:

@@ -14,10 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from sendout.domain.errors import DomainError, TooManyRequests
 from sendout.entrypoints.api.deps import describe_validation
 from sendout.entrypoints.api.responses import json_response
+from sendout.logs import exception_class, valueless_traceback
 
 log = logging.getLogger("sendout.api")
 
@@ -107,19 +109,39 @@ def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _unexpected_error(request: Request, exc: Exception) -> Response:
-    request_id = request_id_of(request)
-    log.error("unexpected error", exc_info=exc, extra={"request_id": request_id})
-    return json_response(
-        error_body(
-            code=500,
-            key="internal_error",
-            message="Internal server error",
-            details=f"Something went wrong on our side; quote request id {request_id}",
-            request_id=request_id,
-        ),
-        500,
+def unexpected_error_body(request_id: str | None) -> dict[str, Any]:
+    return error_body(
+        code=500,
+        key="internal_error",
+        message="Internal server error",
+        details=f"Something went wrong on our side; quote request id {request_id}",
+        request_id=request_id,
     )
+
+
+def log_unexpected(exc: BaseException, scope: Scope, request_id: str | None) -> None:
+    """One line per failure: class, request id, method, the route's path template (the path
+    itself may hold an email or a code) and a traceback without values (``sendout.logs``).
+    Formatted here rather than left to ``exc_info``: the line stays safe whatever formatter
+    the handlers use (the test runner's, an embedding application's)."""
+    route = scope.get("route")
+    where = getattr(route, "path", None) or "(no route)"
+    log.error(
+        "unexpected error %s in %s %s (request %s)\n%s",
+        exception_class(exc),
+        scope.get("method", "-"),
+        where,
+        request_id,
+        valueless_traceback(exc),
+        extra={"request_id": request_id},
+    )
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    # Reached only by a failure outside RequestContextMiddleware, which answers the others.
+    request_id = request_id_of(request)
+    log_unexpected(exc, request.scope, request_id)
+    return json_response(unexpected_error_body(request_id), 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id for every call, and the request body size limit.
+"""ASGI middleware: a request id for every call, the request body size limit, and the 500
+answer to an unexpected failure.
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) because it wraps every request and the
 plain form costs a few microseconds instead of a task and a queue per call.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sendout.domain.ids import new_request_id
-from sendout.entrypoints.api.errors import error_body
+from sendout.entrypoints.api.errors import error_body, log_unexpected, unexpected_error_body
 from sendout.entrypoints.api.responses import JSON_MEDIA_TYPE
 
 
@@ -84,26 +86,37 @@ class RequestContextMiddleware:
         except BodyTooLarge:
             if not response_started:
                 await self._too_large(send, request_id)
+        except Exception as exc:
+            # Answered here, not by Starlette's outermost ServerErrorMiddleware: that one runs
+            # outside this middleware (its 500 would lack X-Request-Id) and re-raises after
+            # answering, so that the server logs the failure a second time. Here it is logged
+            # once and goes no further; a response already under way is left to be cut short.
+            log_unexpected(exc, scope, request_id)
+            if not response_started:
+                await _answer(send, 500, unexpected_error_body(request_id), request_id)
 
     async def _too_large(self, send: Send, request_id: str) -> None:
-        body = orjson.dumps(
-            error_body(
-                code=413,
-                key="payload_too_large",
-                message="Payload too large",
-                details=f"Request bodies are limited to {self.max_body_bytes} bytes",
-                request_id=request_id,
-            )
+        body = error_body(
+            code=413,
+            key="payload_too_large",
+            message="Payload too large",
+            details=f"Request bodies are limited to {self.max_body_bytes} bytes",
+            request_id=request_id,
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", JSON_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", request_id.encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, body, request_id)
+
+
+async def _answer(send: Send, status: int, error: dict[str, Any], request_id: str) -> None:
+    body = orjson.dumps(error)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", JSON_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,7 @@ import asyncio
 import sqlalchemy as sa
 from alembic import context
 
-from sendout.adapters.db.engine import async_url, is_sqlite
+from sendout.adapters.db.engine import ENGINE_OPTIONS, async_url, is_sqlite
 from sendout.adapters.db.tables import metadata
 
 target_metadata = metadata
@@ -26,7 +26,7 @@ def _run(connection: sa.Connection) -> None:
 async def _run_postgres(url: str) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_async_engine(async_url(url))
+    engine = create_async_engine(async_url(url), **ENGINE_OPTIONS)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -36,7 +36,7 @@ async def _run_postgres(url: str) -> None:
 
 
 def _run_sqlite(url: str) -> None:
-    engine = sa.create_engine(url.replace("sqlite+aiosqlite:", "sqlite:", 1))
+    engine = sa.create_engine(url.replace("sqlite+aiosqlite:", "sqlite:", 1), **ENGINE_OPTIONS)
     try:
         with engine.connect() as connection:
             _run(connection)
