@@ -1,5 +1,6 @@
 """The dashboard on the API's application: its pages, its static files, and what a page
-answers when the visitor is not signed in or a form lacks its CSRF token."""
+answers when the visitor is not signed in, a form lacks its CSRF token or a request is
+malformed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from sendout.entrypoints.dashboard import (
     pages_notifications,
     pages_sendouts,
 )
-from sendout.entrypoints.dashboard.web import HERE, PREFIX, CsrfRefused, SignInRequired, render
+from sendout.entrypoints.dashboard.web import (
+    HERE,
+    PREFIX,
+    BadInput,
+    CsrfRefused,
+    SignInRequired,
+    render,
+)
 
 
 def mount_dashboard(app: FastAPI) -> None:
@@ -45,5 +53,10 @@ def mount_dashboard(app: FastAPI) -> None:
             "page and try again.",
         )
 
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        text = exc.text if isinstance(exc, BadInput) else "The request was malformed."
+        return render(request, "message.html", None, status=400, heading="Bad request", text=text)
+
     app.add_exception_handler(SignInRequired, sign_in)
+    app.add_exception_handler(BadInput, bad_input)
     app.add_exception_handler(CsrfRefused, refused)
