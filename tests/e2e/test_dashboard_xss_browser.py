@@ -113,8 +113,9 @@ class Watch:
     """What the browser saw on every page: CSP violations, script errors, dialogs, and each
     dashboard document's headers."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, base: str) -> None:
         self.page = page
+        self.base = base
         self.violations: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -151,8 +152,6 @@ class Watch:
         self.page.goto(f"{self.base}{path}")
         self.nothing_ran()
 
-    base = ""
-
 
 def test_script_payloads_in_every_user_set_text_never_run_in_the_operators_session(
     projects: list[IssuedKey], operator_server: Server, receiver: Receiver
@@ -163,8 +162,7 @@ def test_script_payloads_in_every_user_set_text_never_run_in_the_operators_sessi
     base = f"{operator_server.url}/dashboard"
 
     with open_page() as page:
-        watch = Watch(page)
-        watch.base = base
+        watch = Watch(page, base)
         # The operator signs in; the project switcher (a select, submitted by our script).
         page.goto(f"{base}/login")
         admin = page.locator("form", has=page.locator("input[name=admin_password]"))
