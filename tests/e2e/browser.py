@@ -11,9 +11,12 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect
+import pytest
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from sendout.domain.projects import IssuedKey
 
@@ -64,10 +67,33 @@ def ensure_chromium() -> str | None:
     return f"apt-get could not install chromium: {tail}"
 
 
+def skip_without_chromium() -> None:
+    """Chromium missing and impossible to install is the only reason browser tests skip."""
+    reason = ensure_chromium()
+    if reason is not None:
+        pytest.skip(f"no Chromium for the browser tests: {reason}")
+
+
 def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000
     )
+
+
+@contextmanager
+def open_page() -> Iterator[Page]:
+    """A fresh browser and page. Open it once the test's async fixtures are set up: while the
+    sync API runs, its event loop counts as running, where pytest-asyncio cannot run theirs."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        expect.set_options(timeout=STEP_TIMEOUT_MS)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
 
 
 def sign_in(page: Page, base_url: str, keys: IssuedKey) -> None:

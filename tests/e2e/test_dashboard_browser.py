@@ -14,17 +14,15 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from sendout.domain.projects import IssuedKey
 from tests.e2e.browser import (
-    STEP_TIMEOUT_MS,
-    VIEWPORT,
-    ensure_chromium,
-    launch,
+    open_page,
     reload_until,
     screenshot,
     sign_in,
+    skip_without_chromium,
 )
 from tests.e2e.conftest import Api, Receiver, Server, wait_until
 
@@ -34,23 +32,14 @@ BAD_PAYLOAD = '{\n  "hello": "{{customer.nickname}}"\n}'
 
 @pytest.fixture(scope="module")
 def chromium() -> None:
-    reason = ensure_chromium()
-    if reason is not None:
-        pytest.skip(f"no Chromium for the browser tests: {reason}")
+    skip_without_chromium()
 
 
 @pytest.fixture
 def page(chromium: None, server: Server, project: IssuedKey) -> Iterator[Page]:
-    """A fresh browser per test, started once the test's async fixtures are set up: while the
-    sync API runs, its event loop counts as running, where pytest-asyncio cannot run theirs."""
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
-        context.set_default_timeout(STEP_TIMEOUT_MS)
-        expect.set_options(timeout=STEP_TIMEOUT_MS)
-        yield context.new_page()
-        context.close()
-        browser.close()
+    """A fresh browser per test (after the server and project fixtures: see ``open_page``)."""
+    with open_page() as page:
+        yield page
 
 
 @pytest.fixture

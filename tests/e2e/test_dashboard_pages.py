@@ -42,29 +42,40 @@ ACTIONS = (
 )
 
 
+def login_form(server: Server) -> tuple[str, str]:
+    """The sign-in form's double-submit token: (its cookie's value, the form's value)."""
+    status, headers, body = request(server, "GET", "/dashboard/login")
+    assert status == 200, body
+    login = re.match(r"sendout_login=([^;]+)", headers["set-cookie"])
+    token = re.search(r'name="login_token" value="([^"]+)"', body.decode())
+    assert login, headers
+    assert token, body
+    return login[1], token[1]
+
+
+def post_login(server: Server, body: bytes, cookie: str) -> tuple[int, dict[str, str], bytes]:
+    """A sign-in form posted with the sign-in cookie ``cookie``."""
+    return request(
+        server,
+        "POST",
+        "/dashboard/login",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sendout_login={cookie}",
+        },
+    )
+
+
 class Browser:
     """A signed-in visitor: the session cookie on every request, the CSRF token of the last
     page read."""
 
     def __init__(self, server: Server, keys: IssuedKey) -> None:
         self.server = server
-        # The sign-in form's double-submit token: in its cookie and in the form.
-        status, headers, body = request(server, "GET", "/dashboard/login")
-        login = re.match(r"sendout_login=([^;]+)", headers["set-cookie"])
-        token = re.search(r'name="login_token" value="([^"]+)"', body.decode())
-        assert login, headers
-        assert token, body
-        form = {"app_id": keys.app_id, "app_token": keys.app_token, "login_token": token[1]}
-        status, headers, _ = request(
-            server,
-            "POST",
-            "/dashboard/login",
-            urlencode(form).encode(),
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"sendout_login={login[1]}",
-            },
-        )
+        cookie, token = login_form(server)
+        form = {"app_id": keys.app_id, "app_token": keys.app_token, "login_token": token}
+        status, headers, _ = post_login(server, urlencode(form).encode(), cookie)
         assert status == 303, headers
         match = re.match(r"sendout_session=([^;]+)", headers["set-cookie"])
         assert match, headers["set-cookie"]

@@ -102,5 +102,13 @@ async def switch_project(
     return replace(session, project_id=project_id)
 
 
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Two tokens compared in constant time. Tokens are hex: anything that is not ASCII (which
+    ``compare_digest`` refuses to compare, with a TypeError) simply does not match."""
+    if not expected or given is None or not (expected.isascii() and given.isascii()):
+        return False
+    return secrets.compare_digest(expected, given)
+
+
 def csrf_matches(session: DashboardSession, given: str | None) -> bool:
-    return given is not None and secrets.compare_digest(session.csrf_token, given)
+    return tokens_match(session.csrf_token, given)

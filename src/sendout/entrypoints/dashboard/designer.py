@@ -45,14 +45,40 @@ def _problem(message: str) -> dict[str, Any]:
     }
 
 
+class _BadPreview(ValueError):
+    """A preview request that is not what ``designer.js`` sends: answered 400."""
+
+
+def _preview_request(body: bytes) -> tuple[dict[str, str], str | None]:
+    """The form's fields and the chosen example event, from ``{"fields": {name: text},
+    "event_id": id or null}``, or ``_BadPreview`` saying what is wrong."""
+    try:
+        posted = json.loads(body)
+    except ValueError:  # UnicodeDecodeError included
+        raise _BadPreview("the body is not JSON") from None
+    if not isinstance(posted, dict):
+        raise _BadPreview("the body is not a JSON object")
+    fields = posted.get("fields") or {}
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        raise _BadPreview("fields: an object of texts")
+    event_id = posted.get("event_id") or None
+    if event_id is not None and not isinstance(event_id, str):
+        raise _BadPreview("event_id: a text or null")
+    if any("\x00" in text for text in (*fields, *fields.values(), event_id or "")):
+        raise _BadPreview("a NUL character, which no field accepts")
+    return fields, event_id
+
+
 @router.post("/preview")
 async def preview(request: Request) -> Response:
     page = await signed_in(request)
     check_csrf_header(request, page)
     box = container(request)
     try:
-        posted = json.loads(await request.body())
-        fields = {str(k): str(v) for k, v in (posted.get("fields") or {}).items()}
+        fields, event_id = _preview_request(await request.body())
+    except _BadPreview as bad:
+        return JSONResponse(_problem(str(bad)), status_code=400)
+    try:
         document = distribution_document(fields)
         if not document["name"]:
             document["name"] = "preview"
@@ -65,7 +91,7 @@ async def preview(request: Request) -> Response:
             action=draft.action,
             channels=service.build_channels(page.ctx, draft.channels),
             catalog=box.channels,
-            event_id=posted.get("event_id") or None,
+            event_id=event_id,
         )
     except ValidationError as error:
         first = error.errors()[0]

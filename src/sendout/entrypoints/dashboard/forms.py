@@ -32,6 +32,7 @@ from sendout.entrypoints.dashboard.web import (
     Page,
     container,
     go,
+    last_values,
     posted_lists,
     render,
     signed_in,
@@ -222,7 +223,7 @@ async def update(request: Request, distribution_id: str) -> Response:
 
 async def _save(request: Request, distribution_id: str | None) -> Response:
     page = await signed_in(request)
-    fields = {name: values[-1] for name, values in (await posted_lists(request, page)).items()}
+    fields = last_values(await posted_lists(request, page))
     box = container(request)
     try:
         draft = DistributionBody.model_validate(distribution_document(fields)).to_draft()

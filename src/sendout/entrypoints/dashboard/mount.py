@@ -1,5 +1,6 @@
-"""The dashboard on the API's application: its pages, its static files, and what a page
-answers when the visitor is not signed in or a form lacks its CSRF token."""
+"""The dashboard on the API's application: its pages, its static files, the browser security
+headers, and what a page answers when the visitor is not signed in, a form lacks its CSRF
+token or a request is malformed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from sendout.entrypoints.dashboard import (
     pages_notifications,
     pages_sendouts,
 )
-from sendout.entrypoints.dashboard.web import HERE, PREFIX, CsrfRefused, SignInRequired, render
+from sendout.entrypoints.dashboard.security_headers import SecurityHeadersMiddleware
+from sendout.entrypoints.dashboard.web import (
+    HERE,
+    PREFIX,
+    BadInput,
+    CsrfRefused,
+    SignInRequired,
+    render,
+)
 
 
 def mount_dashboard(app: FastAPI) -> None:
@@ -30,6 +39,8 @@ def mount_dashboard(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(designer.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
+    # Added last, so outermost: its headers are on every answer, refusals included.
+    app.add_middleware(SecurityHeadersMiddleware)
 
     async def sign_in(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
@@ -45,5 +56,10 @@ def mount_dashboard(app: FastAPI) -> None:
             "page and try again.",
         )
 
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        text = exc.text if isinstance(exc, BadInput) else "The request was malformed."
+        return render(request, "message.html", None, status=400, heading="Bad request", text=text)
+
     app.add_exception_handler(SignInRequired, sign_in)
+    app.add_exception_handler(BadInput, bad_input)
     app.add_exception_handler(CsrfRefused, refused)

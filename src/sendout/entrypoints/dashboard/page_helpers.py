@@ -11,15 +11,25 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sendout.domain.errors import DomainError
-from sendout.entrypoints.dashboard.web import Page, render
+from sendout.entrypoints.dashboard.web import BadInput, Page, render
 
 PER_PAGE = 25
+#: The last page a list may be asked for (25 million rows in): far beyond any list anyone
+#: pages through, and far below the integers the databases' offsets hold.
+MAX_PAGE = 1_000_000
 
 
 def page_number(request: Request) -> int:
-    """``?page=``: a positive integer; anything else is the first page."""
+    """``?page=``: a positive integer up to ``MAX_PAGE``; a page number beyond it is refused
+    (400), anything that is not a number (``abc``, ``0``, ``²``) is the first page."""
     raw = request.query_params.get("page", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
+        return 1
+    # Counted before converting: int() of thousands of digits is slow, then refused.
+    if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
+        raise BadInput(f"page: a page number from 1 to {MAX_PAGE}.")
+    return int(digits)
 
 
 def pager(filters: Mapping[str, str], number: int, has_more: bool) -> tuple[str | None, str | None]:

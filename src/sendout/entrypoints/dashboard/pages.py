@@ -3,9 +3,6 @@ delete)."""
 
 from __future__ import annotations
 
-import secrets
-from urllib.parse import parse_qsl
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,10 +11,13 @@ from sendout.domain.distributions import ACTIONS_BY_TRIGGER, DistributionQuery, 
 from sendout.domain.errors import DomainError, TooManyRequests
 from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.throttle import TargetKind, client_key
+from sendout.entrypoints.dashboard.page_helpers import page_number
 from sendout.entrypoints.dashboard.web import (
     PREFIX,
     container,
+    form_fields,
     go,
+    last_values,
     posted,
     render,
     signed_in,
@@ -72,9 +72,8 @@ async def login_form(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     box = container(request)
-    fields = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-    expected = request.cookies.get(LOGIN_COOKIE)
-    if not expected or not secrets.compare_digest(expected, fields.get("login_token", "")):
+    fields = last_values(await form_fields(request))
+    if not sessions.tokens_match(request.cookies.get(LOGIN_COOKIE), fields.get("login_token")):
         return _login_page(request, 400, "The sign-in form expired: please sign in again.")
     as_admin = bool(fields.get("admin_password"))
     kind, name = (TargetKind.ADMIN, "") if as_admin else (TargetKind.APP, fields.get("app_id", ""))
@@ -134,7 +133,7 @@ async def switch_project(request: Request) -> Response:
 async def distributions(request: Request) -> Response:
     page = await signed_in(request)
     box = container(request)
-    number = max(1, int(request.query_params.get("page", "1") or 1))
+    number = page_number(request)
     found = await service.list_distributions(
         box.uow_factory, page.ctx, DistributionQuery(limit=25, page=number)
     )

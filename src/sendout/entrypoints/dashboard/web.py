@@ -51,6 +51,15 @@ class CsrfRefused(Exception):
     """A form or script request without the session's CSRF token."""
 
 
+class BadInput(Exception):
+    """A request no page can answer (a form body that is not UTF-8 text, a page number out of
+    range): the visitor sees a 400 page saying what was wrong."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """The signed-in visitor: their session, their project's context, and the header."""
@@ -81,15 +90,34 @@ async def signed_in(request: Request) -> Page:
 async def posted(request: Request, page: Page) -> dict[str, str]:
     """A form's fields, once its CSRF token is checked (the last value of a repeated name;
     ``posted_lists`` keeps them all)."""
-    fields = dict(await posted_lists(request, page))
+    return last_values(await posted_lists(request, page))
+
+
+def last_values(fields: Mapping[str, list[str]]) -> dict[str, str]:
+    """Each field's last value (as browsers send one value per name, bar a tampered form)."""
     return {name: values[-1] for name, values in fields.items()}
 
 
-async def posted_lists(request: Request, page: Page) -> dict[str, list[str]]:
-    raw = (await request.body()).decode()
+async def form_fields(request: Request) -> dict[str, list[str]]:
+    """A posted form's fields, every value of a repeated name kept. Browsers send forms as
+    UTF-8 with every byte outside ASCII percent-encoded: anything else (raw bytes that are not
+    UTF-8, an encoded byte sequence that is not UTF-8, a NUL, which no database stores in
+    text) is refused here with a 400 rather than failing deeper down."""
+    try:
+        raw = (await request.body()).decode("utf-8")
+        pairs = parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadInput("The form was not sent as UTF-8 text.") from None
     fields: dict[str, list[str]] = {}
-    for name, value in parse_qsl(raw, keep_blank_values=True):
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:
+            raise BadInput("The form holds a NUL character, which no field accepts.")
         fields.setdefault(name, []).append(value)
+    return fields
+
+
+async def posted_lists(request: Request, page: Page) -> dict[str, list[str]]:
+    fields = await form_fields(request)
     given = fields.get("csrf_token")
     token = given[-1] if given else request.headers.get("x-csrf-token")
     if not sessions.csrf_matches(page.session, token):
