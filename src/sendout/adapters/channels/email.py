@@ -33,6 +33,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import SendResult
 
@@ -43,8 +44,8 @@ PROVIDER = ProviderSpec(
     name="smtp",
     label="SMTP server",
     fields=(
-        ConfigField("host", required=True),
-        ConfigField("port", number=True, default=587),
+        ConfigField("host", required=True, target=TargetField.SMTP_HOST),
+        ConfigField("port", number=True, default=587, target=TargetField.SMTP_PORT),
         ConfigField("username"),
         ConfigField("password", secret=True),
         ConfigField("tls", choices=TLS_MODES, default="starttls"),

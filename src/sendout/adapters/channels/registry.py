@@ -19,6 +19,7 @@ from sendout.adapters.channels import (
 )
 from sendout.domain.channels import ChannelCatalog, ChannelSpec
 from sendout.domain.deliveries import ChannelSender, MessageSender
+from sendout.domain.targets import TargetPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,8 @@ ADAPTERS: tuple[ChannelAdapter, ...] = (
 )
 
 
-def channel_catalog() -> ChannelCatalog:
-    return ChannelCatalog(adapter.spec for adapter in ADAPTERS)
+def channel_catalog(targets: TargetPolicy | None = None) -> ChannelCatalog:
+    return ChannelCatalog((adapter.spec for adapter in ADAPTERS), targets)
 
 
 def message_senders(http: ChannelSender) -> dict[str, MessageSender]:
