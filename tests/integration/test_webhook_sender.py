@@ -11,25 +11,23 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import pytest
 import trustme
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 
 from sendout.adapters.channels import http1
-from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.guard import (
     REFUSED,
     PublicOnlyResolver,
     TargetRefused,
     guarded_socket_factory,
 )
+from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.webhook import WebhookSender
 from sendout.domain.deliveries import OutboundRequest, SendResult
-from sendout.domain.targets import is_public_address, parse_address
+from sendout.domain.targets import is_public_address
+from tests.integration.standins import FakeDNS
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
@@ -146,48 +144,6 @@ def test_address_classification(address: str, public: bool) -> None:
 
 
 # --- SSRF: every spelling of a non-public target is refused before any connection -------------
-
-
-class FakeDNS(AbstractResolver):
-    """Answers from a table, as a DNS server under an attacker's control would: names that look
-    harmless resolve to loopback, private and metadata addresses. Numeric spellings such as
-    ``0x7f000001`` go to the system's getaddrinfo, which reads them without any network."""
-
-    RECORDS: ClassVar[dict[str, list[str]]] = {
-        "rebind.test": ["127.0.0.1"],
-        "private.test": ["10.0.0.1"],
-        "metadata.test": ["169.254.169.254"],
-        "v6only.test": ["::1"],
-        "mapped.test": ["::ffff:127.0.0.1"],
-        "mixed.test": ["10.0.0.1", "169.254.169.254", "fd00::1", "127.0.0.1"],
-    }
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self._system = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        self.asked.append(host)
-        name = host.lower().rstrip(".")
-        if name not in self.RECORDS:
-            if parse_address(name) is None:
-                raise OSError(socket.EAI_NONAME, f"{host} not in the test zone")
-            return await self._system.resolve(host, port, family)
-        found = []
-        for address in self.RECORDS[name]:
-            fam = socket.AF_INET6 if ":" in address else socket.AF_INET
-            if family in (fam, socket.AF_UNSPEC):
-                found.append(
-                    ResolveResult(
-                        hostname=host, host=address, port=port, family=fam, proto=0, flags=0
-                    )
-                )
-        return found
-
-    async def close(self) -> None:
-        await self._system.close()
 
 
 @dataclass
