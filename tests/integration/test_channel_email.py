@@ -79,10 +79,10 @@ def message() -> dict[str, object]:
     return {**render_message(channel, SPEC, data).as_document(), "sendout_id": "whs_1"}
 
 
-def settings(port: int) -> object:
+def settings(port: int, host: str = "127.0.0.1") -> object:
     return config(
         "smtp",
-        host="127.0.0.1",
+        host=host,
         port=port,
         tls="none",
         from_address="shop@x.test",
