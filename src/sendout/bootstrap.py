@@ -16,6 +16,7 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
+from sendout.domain.targets import SMTP_PORTS, TargetPolicy
 from sendout.services.projects import ensure_default_project
 from sendout.services.sign_in_guard import SignInGuard
 
@@ -64,12 +65,23 @@ class Container:
         await self.database.dispose()
 
 
+def target_policy(settings: Settings) -> TargetPolicy:
+    """Where channels may connect: public addresses and ``SENDOUT_ALLOWED_TARGETS``; SMTP on
+    the mail ports and ``SENDOUT_SMTP_PORTS``."""
+    return TargetPolicy(
+        allowed=settings.allowed_targets, smtp_ports=SMTP_PORTS + settings.smtp_ports
+    )
+
+
 def bootstrap(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> Container:
     database = open_database(settings.database_url)
     container = Container(
-        settings=settings, database=database, uow_factory=SqlUnitOfWorkFactory(database)
+        settings=settings,
+        database=database,
+        uow_factory=SqlUnitOfWorkFactory(database),
+        channels=channel_catalog(target_policy(settings)),
     )
     if clock is not None:
         container.clock = clock

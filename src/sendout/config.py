@@ -55,6 +55,8 @@ class Settings:
     http_client: str = HTTP_CLIENTS[0]
     #: where alert emails go out (``smtp://user:password@host:port``, ``smtps://`` for TLS)
     smtp_url: str | None = None
+    #: ports SMTP integrations may use besides 25, 465, 587 and 2525 (``2600`` or ``2600-2699``)
+    smtp_ports: tuple[range, ...] = ()
     #: the alert address of projects that have none of their own
     alert_email: str | None = None
     #: the operator's dashboard password (signs in to any project); None: key pairs only
@@ -146,6 +148,7 @@ class Settings:
             ),
             http_client=http_client,
             smtp_url=_smtp_url(get("SMTP_URL")),
+            smtp_ports=_ports(get("SMTP_PORTS")),
             alert_email=get("ALERT_EMAIL"),
             admin_password=admin_password,
             secure_cookies=flag("SECURE_COOKIES", False),
@@ -167,6 +170,24 @@ def _networks(raw: str | None) -> tuple[IPNetwork, ...]:
                 f"{ENV_PREFIX}ALLOWED_TARGETS: {part.strip()!r} is not a CIDR range"
             ) from None
     return tuple(networks)
+
+
+def _ports(raw: str | None) -> tuple[range, ...]:
+    """``SENDOUT_SMTP_PORTS``: comma-separated ports or ranges (``2600-2699``)."""
+    ports: list[range] = []
+    for part in (raw or "").split(","):
+        text = part.strip()
+        if not text:
+            continue
+        first, _, last = text.partition("-")
+        bounds = (first.strip(), (last or first).strip())
+        if not all(b.isascii() and b.isdigit() for b in bounds):
+            raise SettingsError(f"{ENV_PREFIX}SMTP_PORTS: {text!r} is not a port or a range")
+        low, high = int(bounds[0]), int(bounds[1])
+        if not 0 < low <= high < 65536:
+            raise SettingsError(f"{ENV_PREFIX}SMTP_PORTS: {text!r} is not within 1-65535")
+        ports.append(range(low, high + 1))
+    return tuple(ports)
 
 
 def _smtp_url(raw: str | None) -> str | None:

@@ -52,6 +52,8 @@ def start_server(
         "SENDOUT_DATABASE_URL": database_url,
         # The tests' webhook receivers listen on 127.0.0.1.
         "SENDOUT_ALLOWED_TARGETS": "127.0.0.0/8,::1/128",
+        # Their SMTP servers (aiosmtpd) listen on ports the system picks.
+        "SENDOUT_SMTP_PORTS": "1024-65535",
         # Short, so the timeout tests wait seconds, not the production 10.
         "SENDOUT_DELIVERY_TIMEOUT": "2",
         **(extra_env or {}),

@@ -6,14 +6,19 @@ allowed to reach loopback)."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 
 from sendout.adapters.channels.http1 import Http1Sender
 from sendout.domain.channels import ProviderConfig
+from sendout.domain.targets import parse_address
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
@@ -90,3 +95,45 @@ def config(provider: str, **values: object) -> ProviderConfig:
     return ProviderConfig(
         project_id="proj_1", provider=provider, settings=settings, secrets=secrets
     )
+
+
+class FakeDNS(AbstractResolver):
+    """Answers from a table, as a DNS server under an attacker's control would: names that look
+    harmless resolve to loopback, private and metadata addresses. Numeric spellings such as
+    ``0x7f000001`` go to the system's getaddrinfo, which reads them without any network."""
+
+    RECORDS: ClassVar[dict[str, list[str]]] = {
+        "rebind.test": ["127.0.0.1"],
+        "private.test": ["10.0.0.1"],
+        "metadata.test": ["169.254.169.254"],
+        "v6only.test": ["::1"],
+        "mapped.test": ["::ffff:127.0.0.1"],
+        "mixed.test": ["10.0.0.1", "169.254.169.254", "fd00::1", "127.0.0.1"],
+    }
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self._system = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        name = host.lower().rstrip(".")
+        if name not in self.RECORDS:
+            if parse_address(name) is None:
+                raise OSError(socket.EAI_NONAME, f"{host} not in the test zone")
+            return await self._system.resolve(host, port, family)
+        found = []
+        for address in self.RECORDS[name]:
+            fam = socket.AF_INET6 if ":" in address else socket.AF_INET
+            if family in (fam, socket.AF_UNSPEC):
+                found.append(
+                    ResolveResult(
+                        hostname=host, host=address, port=port, family=fam, proto=0, flags=0
+                    )
+                )
+        return found
+
+    async def close(self) -> None:
+        await self._system.close()

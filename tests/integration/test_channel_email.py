@@ -4,6 +4,7 @@ PNGs), and how the server's answers are classified."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -15,7 +16,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from sendout.adapters.channels.email import SPEC, EmailSender
 from sendout.domain.channels import MessageChannel, render_message
+from sendout.domain.targets import TargetPolicy
 from tests.integration.standins import config
+
+#: aiosmtpd listens on 127.0.0.1, on a port the system picks: allowed as an operator would
+LOCAL = TargetPolicy(
+    allowed=(ipaddress.ip_network("127.0.0.0/8"),), smtp_ports=(range(1024, 65536),)
+)
 
 
 class Server:
@@ -72,10 +79,10 @@ def message() -> dict[str, object]:
     return {**render_message(channel, SPEC, data).as_document(), "sendout_id": "whs_1"}
 
 
-def settings(port: int) -> object:
+def settings(port: int, host: str = "127.0.0.1") -> object:
     return config(
         "smtp",
-        host="127.0.0.1",
+        host=host,
         port=port,
         tls="none",
         from_address="shop@x.test",
@@ -85,7 +92,7 @@ def settings(port: int) -> object:
 
 async def test_the_message_a_mail_client_reads(smtp: tuple[Server, int]) -> None:
     server, port = smtp
-    result = await EmailSender().send(message(), settings(port))  # type: ignore[arg-type]
+    result = await EmailSender(targets=LOCAL).send(message(), settings(port))  # type: ignore[arg-type]
     assert (result.delivered, result.status_code) == (True, 250)
     (mail,) = server.messages
     assert mail["To"] == "lukasz@x.test"
@@ -114,13 +121,13 @@ async def test_the_message_a_mail_client_reads(smtp: tuple[Server, int]) -> None
 async def test_answers_are_classified(smtp: tuple[Server, int]) -> None:
     server, port = smtp
     server.refuse = "550 5.1.1 No such user"
-    refused = await EmailSender().send(message(), settings(port))  # type: ignore[arg-type]
+    refused = await EmailSender(targets=LOCAL).send(message(), settings(port))  # type: ignore[arg-type]
     assert (refused.delivered, refused.final) == (False, True)
     assert "No such user" in (refused.error or "")
     server.refuse = "451 4.3.0 Try again later"
-    later = await EmailSender().send(message(), settings(port))  # type: ignore[arg-type]
+    later = await EmailSender(targets=LOCAL).send(message(), settings(port))  # type: ignore[arg-type]
     assert (later.delivered, later.final) == (False, False)
-    down = await EmailSender(timeout=2).send(message(), settings(free_port()))  # type: ignore[arg-type]
+    down = await EmailSender(targets=LOCAL, timeout=2).send(message(), settings(free_port()))  # type: ignore[arg-type]
     assert (down.delivered, down.final) == (False, False)
-    missing = await EmailSender().send(message(), None)
+    missing = await EmailSender(targets=LOCAL).send(message(), None)
     assert missing.final

@@ -21,6 +21,7 @@ from typing import Any
 
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.retry import RetryPolicy, retry_object
+from sendout.domain.targets import TargetPolicy
 from sendout.domain.templates import (
     InlineImage,
     PathSchema,
@@ -30,6 +31,7 @@ from sendout.domain.templates import (
     parse_template,
     parse_text_template,
 )
+from sendout.domain.urls import InvalidUrl, parse_host, parse_http_url, refused_host
 
 MAX_SETTING_BYTES = 64 * 1024
 
@@ -53,6 +55,17 @@ class Setting:
     description: str = ""
 
 
+class TargetField(StrEnum):
+    """A provider setting that says where connections go."""
+
+    #: an http(s) base URL (a CRM's API)
+    URL = "url"
+    #: an SMTP server's host name or address
+    SMTP_HOST = "smtp_host"
+    #: an SMTP server's port
+    SMTP_PORT = "smtp_port"
+
+
 @dataclass(frozen=True, slots=True)
 class ConfigField:
     """One field of a provider's project configuration."""
@@ -65,6 +78,8 @@ class ConfigField:
     choices: tuple[str, ...] = ()
     #: a whole number (a port)
     number: bool = False
+    #: where the provider's connections go: checked with the senders' own rules when saved
+    target: TargetField | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +110,14 @@ class ChannelSpec:
 
 
 class ChannelCatalog:
-    """The channel kinds this installation can send through, and their providers."""
+    """The channel kinds this installation can send through, their providers, and where they
+    may connect (``targets``: what every target saved with a channel or a provider is checked
+    against)."""
 
-    def __init__(self, specs: Iterable[ChannelSpec] = ()) -> None:
+    def __init__(
+        self, specs: Iterable[ChannelSpec] = (), targets: TargetPolicy | None = None
+    ) -> None:
+        self.targets = TargetPolicy() if targets is None else targets
         self._specs = {spec.type: spec for spec in specs}
         self._providers = {spec.provider.name: spec.provider for spec in self._specs.values()}
 
@@ -236,10 +256,15 @@ class ProviderConfig:
 
 
 def parse_config(
-    spec: ProviderSpec, raw: Mapping[str, Any], current: ProviderConfig | None
+    spec: ProviderSpec,
+    raw: Mapping[str, Any],
+    current: ProviderConfig | None,
+    *,
+    targets: TargetPolicy,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A provider configuration from a request: unknown fields refused, required ones given
-    (a secret already stored may be left out: it is kept), choices and numbers checked."""
+    (a secret already stored may be left out: it is kept), choices, numbers and targets
+    checked."""
     unknown = sorted(set(raw) - {f.name for f in spec.fields})
     if unknown:
         known = ", ".join(f.name for f in spec.fields)
@@ -278,11 +303,30 @@ def parse_config(
                 details=f"{config_field.name}: one of {', '.join(config_field.choices)}",
                 key="invalid_integration",
             )
+        if config_field.target is not None:
+            problem = target_problem(config_field.target, value, targets)
+            if problem is not None:
+                raise InvalidPayload(
+                    details=f"{config_field.name}: {problem}", key="invalid_integration"
+                )
         if config_field.secret:
             secrets[config_field.name] = str(value)
         else:
             settings[config_field.name] = value
     return settings, secrets
+
+
+def target_problem(kind: TargetField, value: Any, targets: TargetPolicy) -> str | None:
+    """Why a provider's target setting cannot be used, read as its sender reads it."""
+    if kind is TargetField.SMTP_PORT:
+        if targets.allows_smtp_port(value):
+            return None
+        return f"SMTP goes to ports {targets.smtp_ports_text()} (SENDOUT_SMTP_PORTS opens others)"
+    try:
+        host = parse_http_url(value).host if kind is TargetField.URL else parse_host(value)
+    except InvalidUrl as exc:
+        return str(exc)
+    return refused_host(host, targets)
 
 
 def config_object(spec: ProviderSpec, config: ProviderConfig) -> dict[str, Any]:

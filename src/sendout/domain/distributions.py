@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, check_message_channel
 from sendout.domain.clock import iso, iso_or_none
@@ -23,6 +22,7 @@ from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
 from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.signing import signing_secrets
+from sendout.domain.targets import TargetPolicy
 from sendout.domain.templates import (
     PathSchema,
     Template,
@@ -31,6 +31,7 @@ from sendout.domain.templates import (
     parse_template,
     template_from_attributes,
 )
+from sendout.domain.urls import InvalidUrl, parse_http_url, refused_host
 
 MAX_CHANNELS = 10
 MAX_HEADERS = 30
@@ -476,16 +477,17 @@ def check_action(trigger: Trigger, action: ActionSpec) -> None:
         raise invalid_field("PLAIN sends no campaign", "action.campaign_id")
 
 
-def check_url(url: str, where: str, resource: str = "distribution") -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise invalid_field("the URL must start with http:// or https://", where, resource)
-    if not parts.hostname:
-        raise invalid_field("the URL has no host", where, resource)
-    if any(c in url for c in " \r\n\t"):
-        raise invalid_field("the URL contains white space", where, resource)
-    if len(url) > 2048:
-        raise invalid_field("the URL is longer than 2048 characters", where, resource)
+def check_url(url: str, where: str, targets: TargetPolicy, resource: str = "distribution") -> None:
+    """A target URL as the senders will read it (``domain/urls.py``): refused now, naming the
+    field, rather than failing at every attempt later. An address literal outside the public
+    and allowed ranges is refused here; a name is judged on what it resolves to when sent."""
+    try:
+        host = parse_http_url(url).host
+    except InvalidUrl as exc:
+        raise invalid_field(str(exc), where, resource) from None
+    refused = refused_host(host, targets)
+    if refused is not None:
+        raise invalid_field(refused, where, resource)
 
 
 def check_headers(headers: Mapping[str, str], where: str) -> None:
@@ -502,11 +504,13 @@ def check_headers(headers: Mapping[str, str], where: str) -> None:
             raise invalid_field("header values are text without line breaks", f"{where}.{name}")
 
 
-def check_channel(channel: WebhookChannel, trigger: Trigger, action: ActionSpec, n: int) -> None:
+def check_channel(
+    channel: WebhookChannel, trigger: Trigger, action: ActionSpec, n: int, targets: TargetPolicy
+) -> None:
     where = f"channels[{n}]"
     if not _EVENT_NAME.match(channel.event_name):
         raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
-    check_url(channel.url, f"{where}.url")
+    check_url(channel.url, f"{where}.url", targets)
     check_headers(channel.headers, f"{where}.headers")
     if channel.payload is not None and channel.attributes:
         raise invalid_field("give a payload template or attributes, not both", f"{where}.payload")
@@ -548,7 +552,7 @@ def check_distribution(
         if isinstance(channel, MessageChannel):
             check_message(channel, trigger, action, n, catalog)
         else:
-            check_channel(channel, trigger, action, n)
+            check_channel(channel, trigger, action, n, catalog.targets)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import string
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -224,3 +225,34 @@ def _parse_ipv4_number(part: str) -> int | None:
     if not set(digits) <= alphabet:
         return None
     return int(digits, radix)
+
+
+#: the ports mail is submitted or relayed on (SMTP, SMTPS, submission, the common alternative)
+SMTP_PORTS: tuple[range, ...] = (range(25, 26), range(465, 466), range(587, 588), range(2525, 2526))
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPolicy:
+    """Where this installation's channels may connect: public addresses and the ranges the
+    operator allows (``SENDOUT_ALLOWED_TARGETS``); SMTP only on the mail ports and the ones the
+    operator opens (``SENDOUT_SMTP_PORTS``).
+
+    The port list exists because SMTP answers in text: a server on any other port (SSH, Redis,
+    an admin console) would have its banner read back to whoever configured the integration.
+    """
+
+    allowed: tuple[IPNetwork, ...] = ()
+    #: the ports SMTP may connect to, as ranges (an operator may open ``2500-2599``)
+    smtp_ports: tuple[range, ...] = SMTP_PORTS
+
+    def allows(self, address: str | IPAddress) -> bool:
+        return is_allowed_address(address, self.allowed)
+
+    def allows_smtp_port(self, port: int) -> bool:
+        return any(port in ports for ports in self.smtp_ports)
+
+    def smtp_ports_text(self) -> str:
+        """The open SMTP ports as an operator writes them (``25, 465, 587, 2525, 2600-2699``)."""
+        return ", ".join(
+            str(r.start) if len(r) == 1 else f"{r.start}-{r.stop - 1}" for r in self.smtp_ports
+        )

@@ -17,6 +17,7 @@ from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.distributions import check_url, invalid_field
 from sendout.domain.events import EventType
 from sendout.domain.signing import signing_secrets
+from sendout.domain.targets import TargetPolicy
 
 WEBHOOK_ID_PREFIX = "wh"
 DISABLED_DELIVERY_FAILED = "delivery_failed"
@@ -150,8 +151,8 @@ def webhook_object(webhook: ProjectWebhook) -> dict[str, Any]:
     }
 
 
-def check_webhook(target_url: str, events: Sequence[str]) -> None:
-    check_url(target_url, "target_url", "webhook")
+def check_webhook(target_url: str, events: Sequence[str], targets: TargetPolicy) -> None:
+    check_url(target_url, "target_url", targets, "webhook")
     if not events:
         raise invalid_field("subscribe to at least one event", "events", "webhook")
     if len(events) > MAX_WEBHOOKS_EVENTS:

@@ -169,7 +169,7 @@ def _lanes(container: Container, sender: ChannelSender) -> Lanes:
         concurrency=settings.delivery_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
         catalog=container.channels,
-        messages=message_senders(sender),
+        messages=message_senders(sender, container.channels.targets),
     )
     poll = settings.worker_poll_seconds
     points = PointsScheduler(uow, clock, rng)

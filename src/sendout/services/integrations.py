@@ -53,7 +53,7 @@ async def put_integration(
     spec = _spec(catalog, provider)
     async with uow_factory() as uow:
         current = await uow.integrations.get(ctx.project_id, spec.name)
-        settings, secrets = parse_config(spec, raw, current)
+        settings, secrets = parse_config(spec, raw, current, targets=catalog.targets)
         config = ProviderConfig(
             project_id=ctx.project_id, provider=spec.name, settings=settings, secrets=secrets
         )

@@ -9,6 +9,7 @@ from typing import Any
 from sendout.domain.errors import NotFound
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.signing import secret_object
+from sendout.domain.targets import TargetPolicy
 from sendout.domain.webhooks import WEBHOOK_ID_PREFIX, ProjectWebhook, check_webhook
 from sendout.services.context import Context
 from sendout.services.distributions import new_secret
@@ -30,9 +31,9 @@ async def _require(uow: UnitOfWork, ctx: Context, webhook_id: str) -> ProjectWeb
 
 
 async def create_webhook(
-    uow_factory: UnitOfWorkFactory, ctx: Context, draft: WebhookDraft
+    uow_factory: UnitOfWorkFactory, ctx: Context, draft: WebhookDraft, *, targets: TargetPolicy
 ) -> ProjectWebhook:
-    check_webhook(draft.target_url, draft.events)
+    check_webhook(draft.target_url, draft.events, targets)
     webhook = ProjectWebhook(
         id=ctx.new_id(WEBHOOK_ID_PREFIX),
         project_id=ctx.project_id,
@@ -63,9 +64,14 @@ async def list_webhooks(
 
 
 async def update_webhook(
-    uow_factory: UnitOfWorkFactory, ctx: Context, webhook_id: str, draft: WebhookDraft
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    webhook_id: str,
+    draft: WebhookDraft,
+    *,
+    targets: TargetPolicy,
 ) -> ProjectWebhook:
-    check_webhook(draft.target_url, draft.events)
+    check_webhook(draft.target_url, draft.events, targets)
     async with uow_factory() as uow:
         current = await _require(uow, ctx, webhook_id)
         updated = replace(

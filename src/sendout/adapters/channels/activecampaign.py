@@ -42,6 +42,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -54,7 +55,7 @@ PROVIDER = ProviderSpec(
     fields=(
         ConfigField("actid", required=True),
         ConfigField("event_key", required=True, secret=True),
-        ConfigField("base_url", default="https://trackcmp.net"),
+        ConfigField("base_url", default="https://trackcmp.net", target=TargetField.URL),
     ),
 )
 

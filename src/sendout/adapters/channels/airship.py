@@ -40,6 +40,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -51,7 +52,7 @@ PROVIDER = ProviderSpec(
     fields=(
         ConfigField("app_key", required=True),
         ConfigField("token", required=True, secret=True),
-        ConfigField("base_url", default="https://go.urbanairship.com"),
+        ConfigField("base_url", default="https://go.urbanairship.com", target=TargetField.URL),
     ),
 )
 

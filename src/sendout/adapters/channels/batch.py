@@ -48,6 +48,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -64,7 +65,7 @@ PROVIDER = ProviderSpec(
         ConfigField("project_key", required=True),
         ConfigField("rest_api_key", required=True, secret=True),
         ConfigField("api_version", default=API_VERSION),
-        ConfigField("base_url", default="https://api.batch.com"),
+        ConfigField("base_url", default="https://api.batch.com", target=TargetField.URL),
     ),
 )
 

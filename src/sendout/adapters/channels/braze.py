@@ -37,6 +37,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -46,7 +47,7 @@ PROVIDER = ProviderSpec(
     fields=(
         ConfigField("api_key", required=True, secret=True),
         #: the instance's REST endpoint, such as https://rest.iad-01.braze.com
-        ConfigField("base_url", required=True),
+        ConfigField("base_url", required=True, target=TargetField.URL),
     ),
 )
 

@@ -7,7 +7,7 @@ drawn by segno, Code 128 barcodes by python-barcode. The Message-ID is made of t
 id, so a receiving system can tell a retried message from a new one.
 
 Answers: accepted is delivered; a refused recipient or another 5xx reply fails at once; a
-connection failure or a 4xx reply is retried.
+connection failure or a 4xx reply is retried; a target the SSRF guard refuses fails at once.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import formataddr, formatdate
 from typing import Any
 
-import aiosmtplib
 import barcode
 import segno
+from aiohttp.abc import AbstractResolver
 from barcode.writer import ImageWriter
 
 from sendout.adapters.channels.http_api import not_configured, setting
+from sendout.adapters.channels.smtp_client import TIMEOUT, SmtpClient, SmtpServer, failure
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -33,18 +34,19 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import SendResult
+from sendout.domain.targets import TargetPolicy
 
-TIMEOUT = 10.0  # seconds for the whole SMTP exchange
 TLS_MODES = ("starttls", "tls", "none")
 
 PROVIDER = ProviderSpec(
     name="smtp",
     label="SMTP server",
     fields=(
-        ConfigField("host", required=True),
-        ConfigField("port", number=True, default=587),
+        ConfigField("host", required=True, target=TargetField.SMTP_HOST),
+        ConfigField("port", number=True, default=587, target=TargetField.SMTP_PORT),
         ConfigField("username"),
         ConfigField("password", secret=True),
         ConfigField("tls", choices=TLS_MODES, default="starttls"),
@@ -110,43 +112,43 @@ def build_mime(message: Mapping[str, Any], config: ProviderConfig) -> MimeMessag
 
 
 class EmailSender:
-    def __init__(self, *, timeout: float = TIMEOUT) -> None:
-        self._timeout = timeout
+    """Sends through the project's SMTP server, reached through the SSRF guard: only public
+    addresses or ``targets``' allowed ranges, on the mail ports (``smtp_client.py``)."""
+
+    def __init__(
+        self,
+        *,
+        targets: TargetPolicy,
+        timeout: float = TIMEOUT,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
+        self._client = SmtpClient(targets, timeout=timeout, resolver=resolver)
 
     async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
         if config is None:
             return not_configured(PROVIDER.name)
         started = time.perf_counter()
         tls = setting(config, "tls") or "starttls"
+        server = SmtpServer(
+            host=setting(config, "host"),
+            port=int(config.value("port") or 587),
+            username=setting(config, "username") or None,
+            password=setting(config, "password") or None,
+            use_tls=tls == "tls",
+            # starttls: required; none: never (a local relay); tls: TLS from the start
+            start_tls=tls == "starttls",
+        )
         try:
-            mime = build_mime(message, config)
-            await aiosmtplib.send(
-                mime,
-                hostname=setting(config, "host"),
-                port=int(config.value("port") or 587),
-                username=setting(config, "username") or None,
-                password=setting(config, "password") or None,
-                use_tls=tls == "tls",
-                # starttls: required; none: never (a local relay); tls: TLS from the start
-                start_tls=True if tls == "starttls" else False,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            # A 4xx refusal is "not now" (greylisting, a full mailbox): retried; 5xx is final.
-            permanent = all(r.code >= 500 for r in exc.recipients)
-            said = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-            return _failed(started, f"recipient refused: {said}", final=permanent)
-        except aiosmtplib.SMTPResponseException as exc:
-            return _failed(started, f"SMTP {exc.code}: {exc.message}", final=exc.code >= 500)
-        except (aiosmtplib.SMTPException, OSError, ValueError) as exc:
-            return _failed(started, f"{type(exc).__name__}: {exc}", final=False)
+            await self._client.send(server, build_mime(message, config))
+        except Exception as exc:
+            failed = failure(exc)
+            if failed is None:
+                raise
+            error, final = failed
+            return SendResult(status_code=None, duration_ms=_ms(started), error=error, final=final)
         # 250: the server took the message (an SMTP reply, in the 2xx range like HTTP's)
         return SendResult(status_code=250, duration_ms=_ms(started))
 
 
 def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
-
-
-def _failed(started: float, error: str, *, final: bool) -> SendResult:
-    return SendResult(status_code=None, duration_ms=_ms(started), error=error, final=final)

@@ -18,9 +18,10 @@ What it does, the same as the aiohttp transport (the transport tests run against
   does not take the answer back, and a connection whose framing cannot be trusted afterwards
   (a 204 or 304 announcing a body, a parse error, an unread tail) is closed, not reused;
 - the first ``RESPONSE_EXCERPT_BYTES`` of the body are kept (gzip and deflate are decoded);
-- SSRF: address literals are judged before anything else (``LiteralGuard``), names through
-  ``PublicOnlyResolver`` (only allowed addresses are connected to, no second lookup), and the
-  socket factory judges the address ``connect()`` is given;
+- SSRF (``guard.py``): the URL is read by the domain's parser, the one its saving was checked
+  with, and an address literal judged first; names go through ``PublicOnlyResolver`` (only
+  allowed addresses are connected to, no second lookup), and the socket factory judges the
+  address ``connect()`` is given;
 - TLS with the system's trust store and SNI, through the event loop's own TLS support.
 """
 
@@ -34,26 +35,25 @@ import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
-from urllib.parse import unquote
+from typing import cast
 
 import httptools
 from aiohttp.abc import AbstractResolver
-from yarl import URL
 
 from sendout import __version__
-from sendout.adapters.channels.webhook import (
-    DEFAULT_CONNECTIONS,
-    DEFAULT_TIMEOUT,
-    LITERAL_MEMO,
+from sendout.adapters.channels.guard import (
     REFUSED,
-    LiteralGuard,
+    URL_MEMO,
     PublicOnlyResolver,
     TargetRefused,
     guarded_socket_factory,
+    judge_url,
+    open_socket,
 )
+from sendout.adapters.channels.webhook import DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT
 from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
-from sendout.domain.targets import IPNetwork, parse_address
+from sendout.domain.targets import IPNetwork
+from sendout.domain.urls import Host, HttpUrl
 
 USER_AGENT = f"Sendout/{__version__}"
 IDLE_SECONDS = 15.0  # a kept connection idle this long is closed
@@ -79,10 +79,12 @@ class _Target:
     """What every attempt to one URL shares, worked out once."""
 
     origin: Origin
-    host: str  # for the resolver and TLS (SNI, certificate check)
-    address: str | None  # the host when it is an address literal
-    tls: bool
+    host: Host  # what is connected to (an address, or a name for the resolver and TLS)
     head: bytes  # request line and the fixed headers
+
+    @property
+    def tls(self) -> bool:
+        return self.origin[0] == "https"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,11 +249,12 @@ class Http1Sender:
         allowed = tuple(allowed_targets)
         self._timeout = timeout
         self._keep = max(1, connections)
-        self._literals = LiteralGuard(allowed)
+        self._allowed = allowed
         self._resolver = PublicOnlyResolver(allowed, inner=resolver)
         self._socket = guarded_socket_factory(allowed)
         self._ssl = ssl_context
-        self._targets: dict[str, _Target] = {}
+        #: each URL's target, or the error of any attempt to it
+        self._targets: dict[str, _Target | str] = {}
         self._idle: dict[Origin, list[_Connection]] = {}
         self._idle_count = 0
         self._sweep: asyncio.TimerHandle | None = None
@@ -264,10 +267,10 @@ class Http1Sender:
 
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
-        if self._literals.refuses(request.url):
-            return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
+        target = self._target(request.url)
+        if isinstance(target, str):
+            return SendResult(status_code=None, duration_ms=0, error=target, final=True)
         try:
-            target = self._target(request.url)
             data = _message(target, request.headers, request.body)
             deadline = asyncio.get_running_loop().time() + self._timeout
             answer = await self._exchange(target, data, deadline)
@@ -375,55 +378,34 @@ class Http1Sender:
             self._sweep = loop.call_later(IDLE_SECONDS, self._close_stale)
 
     async def _connect(self, target: _Target) -> _Connection:
-        loop = asyncio.get_running_loop()
-        addresses: list[tuple[socket.AddressFamily, tuple[Any, ...]]]
-        port = target.origin[2]
-        if target.address is not None:
-            family = socket.AF_INET6 if ":" in target.address else socket.AF_INET
-            addresses = [(family, (target.address, port))]
-        else:
-            found = await self._resolver.resolve(target.host, port, socket.AF_UNSPEC)
-            addresses = [
-                (socket.AddressFamily(entry["family"]), (entry["host"], entry["port"]))
-                for entry in found
-            ]
-        failure: OSError | None = None
-        for family, address in addresses:
-            # The last check, on the very address connect() is given (raises TargetRefused).
-            sock = self._socket((family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address))
-            try:
-                sock.setblocking(False)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                await loop.sock_connect(sock, address)
-                _, connection = await loop.create_connection(
-                    lambda: _Connection(target.origin, self._forget),
-                    sock=sock,
-                    ssl=self._tls() if target.tls else None,
-                    server_hostname=target.host if target.tls else None,
-                )
-            except (OSError, ssl.SSLError) as exc:
-                sock.close()
-                if isinstance(exc, ssl.SSLError):
-                    raise  # a certificate problem is not cured by another address
-                failure = exc
-                continue
-            except BaseException:
-                sock.close()
-                raise
-            return connection
-        raise failure or OSError(f"no address to connect to for {target.host}")
+        sock = await open_socket(target.host, target.origin[2], self._resolver, self._socket)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _, connection = await asyncio.get_running_loop().create_connection(
+                lambda: _Connection(target.origin, self._forget),
+                sock=sock,
+                ssl=self._tls() if target.tls else None,
+                server_hostname=target.host.lookup_name if target.tls else None,
+            )
+        except BaseException:
+            sock.close()
+            raise
+        return connection
 
     def _tls(self) -> ssl.SSLContext:
         if self._ssl is None:
             self._ssl = ssl.create_default_context()
         return self._ssl
 
-    def _target(self, url: str) -> _Target:
+    def _target(self, url: str) -> _Target | str:
         known = self._targets.get(url)
         if known is None:
-            if len(self._targets) >= LITERAL_MEMO:
+            if len(self._targets) >= URL_MEMO:
                 self._targets.clear()
-            known = self._targets[url] = _parse_target(url)
+            verdict = judge_url(url, self._allowed)
+            known = self._targets[url] = (
+                verdict if isinstance(verdict, str) else _target_of(verdict)
+            )
         return known
 
     async def close(self) -> None:
@@ -441,38 +423,19 @@ class Http1Sender:
         await self._resolver.close()
 
 
-def _parse_target(url: str) -> _Target:
-    try:
-        parsed = URL(url)
-    except ValueError as exc:
-        raise _Refused(f"InvalidURL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-        raise _Refused(f"InvalidURL: {url}")
-    tls = parsed.scheme == "https"
-    raw_host = parsed.raw_host
-    port = parsed.port or (443 if tls else 80)
-    literal = parse_address(raw_host)
-    # The canonical text of an address however it was spelled (``0x7f000001``).
-    address = None if literal is None else str(literal)
-    shown = f"[{raw_host}]" if ":" in raw_host else raw_host
-    host_header = shown if parsed.is_default_port() else f"{shown}:{port}"
+def _target_of(url: HttpUrl) -> _Target:
     lines = [
-        f"POST {parsed.raw_path_qs or '/'} HTTP/1.1",
-        f"Host: {host_header}",
+        f"POST {url.target} HTTP/1.1",
+        f"Host: {url.host_header}",
         f"User-Agent: {USER_AGENT}",
     ]
-    if parsed.raw_user is not None:
+    credentials = url.credentials
+    if credentials is not None:
         # Credentials in the URL mean HTTP basic authentication, as browsers and aiohttp read it.
-        pair = f"{unquote(parsed.raw_user)}:{unquote(parsed.raw_password or '')}"
+        pair = ":".join(credentials)
         lines.append(f"Authorization: Basic {base64.b64encode(pair.encode()).decode()}")
     head = ("\r\n".join(lines) + "\r\n").encode()
-    return _Target(
-        origin=(parsed.scheme, address or raw_host.lower(), port),
-        host=raw_host.rstrip("."),
-        address=address,
-        tls=tls,
-        head=head,
-    )
+    return _Target(origin=(url.scheme, url.host.name, url.port), host=url.host, head=head)
 
 
 def _message(target: _Target, headers: Mapping[str, str], body: bytes) -> bytes:

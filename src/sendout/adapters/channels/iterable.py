@@ -37,6 +37,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -46,7 +47,7 @@ PROVIDER = ProviderSpec(
     fields=(
         ConfigField("api_key", required=True, secret=True),
         #: https://api.eu.iterable.com for projects in the European data center
-        ConfigField("base_url", default="https://api.iterable.com"),
+        ConfigField("base_url", default="https://api.iterable.com", target=TargetField.URL),
         #: how the Iterable project identifies users: the ``user`` setting is sent as this
         ConfigField("identify_by", default="email", choices=("email", "userId")),
     ),

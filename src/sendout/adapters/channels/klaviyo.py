@@ -36,6 +36,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -47,7 +48,7 @@ PROVIDER = ProviderSpec(
     label="Klaviyo",
     fields=(
         ConfigField("api_key", required=True, secret=True),
-        ConfigField("base_url", default="https://a.klaviyo.com"),
+        ConfigField("base_url", default="https://a.klaviyo.com", target=TargetField.URL),
         ConfigField("revision", default=REVISION),
     ),
 )

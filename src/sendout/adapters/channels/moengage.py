@@ -37,6 +37,7 @@ from sendout.domain.channels import (
     ProviderSpec,
     Setting,
     SettingKind,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -46,7 +47,7 @@ PROVIDER = ProviderSpec(
     fields=(
         ConfigField("workspace_id", required=True),
         ConfigField("data_api_key", required=True, secret=True),
-        ConfigField("base_url", default="https://api-01.moengage.com"),
+        ConfigField("base_url", default="https://api-01.moengage.com", target=TargetField.URL),
     ),
 )
 

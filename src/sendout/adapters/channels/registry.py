@@ -19,31 +19,33 @@ from sendout.adapters.channels import (
 )
 from sendout.domain.channels import ChannelCatalog, ChannelSpec
 from sendout.domain.deliveries import ChannelSender, MessageSender
+from sendout.domain.targets import TargetPolicy
 
 
 @dataclass(frozen=True, slots=True)
 class ChannelAdapter:
     spec: ChannelSpec
-    #: the sender, given the shared HTTP transport (keep-alive pool, SSRF guard)
-    make: Callable[[ChannelSender], MessageSender]
+    #: the sender, given the shared HTTP transport (keep-alive pool, SSRF guard) and where
+    #: channels may connect (for the senders that open connections of their own: SMTP)
+    make: Callable[[ChannelSender, TargetPolicy], MessageSender]
 
 
 ADAPTERS: tuple[ChannelAdapter, ...] = (
-    ChannelAdapter(email.SPEC, lambda http: email.EmailSender()),
-    ChannelAdapter(twilio.SPEC, twilio.TwilioSender),
-    ChannelAdapter(braze.SPEC, braze.BrazeSender),
-    ChannelAdapter(klaviyo.SPEC, klaviyo.KlaviyoSender),
-    ChannelAdapter(iterable.SPEC, iterable.IterableSender),
-    ChannelAdapter(moengage.SPEC, moengage.MoEngageSender),
-    ChannelAdapter(airship.SPEC, airship.AirshipSender),
-    ChannelAdapter(activecampaign.SPEC, activecampaign.ActiveCampaignSender),
-    ChannelAdapter(batch.SPEC, batch.BatchSender),
+    ChannelAdapter(email.SPEC, lambda _, targets: email.EmailSender(targets=targets)),
+    ChannelAdapter(twilio.SPEC, lambda http, _: twilio.TwilioSender(http)),
+    ChannelAdapter(braze.SPEC, lambda http, _: braze.BrazeSender(http)),
+    ChannelAdapter(klaviyo.SPEC, lambda http, _: klaviyo.KlaviyoSender(http)),
+    ChannelAdapter(iterable.SPEC, lambda http, _: iterable.IterableSender(http)),
+    ChannelAdapter(moengage.SPEC, lambda http, _: moengage.MoEngageSender(http)),
+    ChannelAdapter(airship.SPEC, lambda http, _: airship.AirshipSender(http)),
+    ChannelAdapter(activecampaign.SPEC, lambda http, _: activecampaign.ActiveCampaignSender(http)),
+    ChannelAdapter(batch.SPEC, lambda http, _: batch.BatchSender(http)),
 )
 
 
-def channel_catalog() -> ChannelCatalog:
-    return ChannelCatalog(adapter.spec for adapter in ADAPTERS)
+def channel_catalog(targets: TargetPolicy | None = None) -> ChannelCatalog:
+    return ChannelCatalog((adapter.spec for adapter in ADAPTERS), targets)
 
 
-def message_senders(http: ChannelSender) -> dict[str, MessageSender]:
-    return {adapter.spec.type: adapter.make(http) for adapter in ADAPTERS}
+def message_senders(http: ChannelSender, targets: TargetPolicy) -> dict[str, MessageSender]:
+    return {adapter.spec.type: adapter.make(http, targets) for adapter in ADAPTERS}

@@ -2,7 +2,8 @@
 
 ``SENDOUT_SMTP_URL`` is ``smtp://[user[:password]@]host[:port][?from=addr]``, or ``smtps://``
 for TLS from the first byte; plain ``smtp://`` upgrades with STARTTLS when the server offers
-it. Every failure becomes a ``MailResult``.
+it. Every failure becomes a ``MailResult``. The server is the operator's own configuration:
+it is connected to through the guard's connect, trusted wherever it is (``SmtpClient``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 from email.message import EmailMessage as MimeMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import aiosmtplib
-
+from sendout.adapters.channels.smtp_client import TIMEOUT, SmtpClient, SmtpServer, failure
 from sendout.domain.deliveries import EmailMessage, MailResult
 
 DEFAULT_FROM = "sendout@localhost"
-TIMEOUT = 10.0  # seconds for the whole exchange
 
 
 class SmtpMailer:
@@ -27,7 +26,7 @@ class SmtpMailer:
         self._user = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
         self._from = parse_qs(parts.query).get("from", [DEFAULT_FROM])[0]
-        self._timeout = timeout
+        self._client = SmtpClient(None, timeout=timeout)
 
     async def send(self, message: EmailMessage) -> MailResult:
         mime = MimeMessage()
@@ -37,19 +36,20 @@ class SmtpMailer:
         mime.set_content(message.text)
         if message.html is not None:
             mime.add_alternative(message.html, subtype="html")
+        server = SmtpServer(
+            host=self._host,
+            port=self._port,
+            username=self._user,
+            password=self._password,
+            use_tls=self._tls,
+            start_tls=None if not self._tls else False,
+        )
         try:
-            await aiosmtplib.send(
-                mime,
-                hostname=self._host,
-                port=self._port,
-                username=self._user,
-                password=self._password,
-                use_tls=self._tls,
-                start_tls=None if not self._tls else False,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            return MailResult(sent=False, error=f"recipient refused: {exc}", final=True)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            return MailResult(sent=False, error=f"{type(exc).__name__}: {exc}")
+            await self._client.send(server, mime)
+        except Exception as exc:
+            failed = failure(exc)
+            if failed is None:
+                raise
+            error, final = failed
+            return MailResult(sent=False, error=error, final=final)
         return MailResult(sent=True)

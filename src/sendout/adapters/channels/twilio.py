@@ -19,6 +19,7 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
+    TargetField,
 )
 from sendout.domain.deliveries import ChannelSender, SendResult
 
@@ -30,7 +31,7 @@ PROVIDER = ProviderSpec(
         ConfigField("auth_token", required=True, secret=True),
         ConfigField("from_number"),
         ConfigField("messaging_service_sid"),
-        ConfigField("base_url", default="https://api.twilio.com"),
+        ConfigField("base_url", default="https://api.twilio.com", target=TargetField.URL),
     ),
 )
 

@@ -3,115 +3,37 @@
 aiohttp is the off-the-shelf client fit for fan-out here (reference/stack-bench.md: ~0.08 of
 the loopback limit, where httpx manages 0.004). Every failure becomes a ``SendResult``.
 
-SSRF (DESIGN.md §7) is checked in three places, because aiohttp takes three paths to a socket:
-
-- a host that looks like an address literal never reaches the resolver, so ``send`` judges it
-  first, parsed the way the socket layer reads it (``127.1``, ``0x7f000001``, ``[::ffff:…]``)
-  and taken from yarl, the URL parser aiohttp connects with: yarl folds full-width and other
-  Unicode digits into ASCII, which ``urllib.parse`` does not;
-- a name goes through ``PublicOnlyResolver``, which drops every resolved address that is not
-  allowed, so the address connected to is the one checked (no second lookup to rebind);
-- the socket factory judges the socket address itself just before ``connect()``, so nothing
-  that slips past both reaches the network.
+SSRF (DESIGN.md §7): the URL is read by the domain's parser and judged by the guard
+(``guard.py``) before aiohttp sees it, and aiohttp is handed the URL written back from that
+reading (plain ASCII, which yarl reads the same way); names go through ``PublicOnlyResolver``
+and every socket through the guarded socket factory.
 """
 
 from __future__ import annotations
 
 import functools
-import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.abc import AbstractResolver
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.helpers import EMPTY_BODY_STATUS_CODES
 from aiohttp.http import HttpResponseParser, RawResponseMessage
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.http_parser import HttpParser
-from aiohttp.resolver import DefaultResolver
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
-from yarl import URL
 
-from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
-from sendout.domain.targets import (
-    IPNetwork,
-    is_allowed_address,
-    is_localhost_name,
-    parse_address,
-    refusal_reason,
+from sendout.adapters.channels.guard import (
+    REFUSED,
+    PublicOnlyResolver,
+    TargetRefused,
+    UrlGuard,
+    guarded_socket_factory,
 )
-
-REFUSED = "PrivateTargetRefused"
-
-
-class TargetRefused(OSError):
-    """The URL leads only to addresses webhooks may not reach."""
-
-
-class PublicOnlyResolver(AbstractResolver):
-    """Resolves as usual, then keeps allowed addresses only: the check is made on the address
-    actually connected to, so a DNS name pointing inside the network is refused too.
-
-    ``inner`` does the lookup (aiohttp's default resolver unless given; tests pass one that
-    maps names to private addresses). ``localhost`` names never reach it: they mean loopback
-    (RFC 6761) whatever DNS says, and a resolver that fails on ``localhost.`` would turn a
-    refusal into a retried lookup error.
-    """
-
-    def __init__(
-        self, allowed: Sequence[IPNetwork] = (), inner: AbstractResolver | None = None
-    ) -> None:
-        self._inner = inner if inner is not None else DefaultResolver()
-        self._allowed = tuple(allowed)
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if is_localhost_name(host):
-            found = _loopback(host, port, family)
-        else:
-            found = await self._inner.resolve(host, port, family)
-        allowed = [e for e in found if is_allowed_address(e["host"], self._allowed)]
-        if not allowed:
-            reasons = sorted({f"{e['host']}: {refusal_reason(e['host'])}" for e in found})
-            raise TargetRefused(f"{host} resolves to no allowed address ({'; '.join(reasons)})")
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
-def _loopback(host: str, port: int, family: socket.AddressFamily) -> list[ResolveResult]:
-    addresses = []
-    if family in (socket.AF_INET, socket.AF_UNSPEC):
-        addresses.append(("127.0.0.1", socket.AF_INET))
-    if family in (socket.AF_INET6, socket.AF_UNSPEC):
-        addresses.append(("::1", socket.AF_INET6))
-    return [
-        ResolveResult(hostname=host, host=ip, port=port, family=fam, proto=0, flags=0)
-        for ip, fam in addresses
-    ]
-
-
-def guarded_socket_factory(
-    allowed: Sequence[IPNetwork],
-) -> Callable[[tuple[Any, ...]], socket.socket]:
-    """A socket factory for aiohttp that refuses to open a socket to a disallowed address: the
-    last check, on the very address ``connect()`` is about to be called with."""
-    allowed = tuple(allowed)
-
-    def create(addr_info: tuple[Any, ...]) -> socket.socket:
-        family, kind, proto, _, address = addr_info
-        if not is_allowed_address(str(address[0]), allowed):
-            # One fixed message: aiohappyeyeballs re-raises a refusal as is only when every
-            # failed address failed with the same text.
-            raise TargetRefused("target address is not allowed")
-        return socket.socket(family, kind, proto)
-
-    return create
-
+from sendout.domain.deliveries import RESPONSE_EXCERPT_BYTES, OutboundRequest, SendResult
+from sendout.domain.targets import IPNetwork
 
 #: how much of a response is kept to recover its head: far more than any webhook receiver's
 #: status line and headers, and bounded
@@ -238,43 +160,10 @@ class _Connector(aiohttp.TCPConnector):
 
 
 DEFAULT_TIMEOUT = 10.0  # seconds for the whole attempt
-LITERAL_MEMO = 10_000  # URLs whose address-literal verdict is remembered
 DEFAULT_CONNECTIONS = 256
 # No cap per host: the deliverer limits attempts per endpoint (URL) itself, and a pool cap
 # below that would make attempts queue for a connection inside their timeout.
 DEFAULT_CONNECTIONS_PER_HOST = 0
-
-
-class LiteralGuard:
-    """Refuses URLs whose host is a disallowed address literal, as the socket layer and yarl
-    would read it; a name passes here and is judged on the addresses it resolves to.
-
-    Every attempt to a URL asks the same question, so each verdict is remembered (bounded).
-    """
-
-    def __init__(self, allowed: Sequence[IPNetwork]) -> None:
-        self._allowed = tuple(allowed)
-        self._verdicts: dict[str, bool] = {}
-
-    def refuses(self, url: str) -> bool:
-        known = self._verdicts.get(url)
-        if known is None:
-            if len(self._verdicts) >= LITERAL_MEMO:
-                self._verdicts.clear()
-            known = self._verdicts[url] = self._judge(url)
-        return known
-
-    def _judge(self, url: str) -> bool:
-        try:
-            parsed = URL(url)
-        except ValueError:
-            return False  # the transport rejects it too, as an error of its own
-        # raw_host is what is connected to; host is its decoded form (zone ids).
-        for host in {parsed.raw_host, parsed.host}:
-            address = parse_address(host) if host else None
-            if address is not None and not is_allowed_address(address, self._allowed):
-                return True
-        return False
 
 
 class WebhookSender:
@@ -294,7 +183,7 @@ class WebhookSender:
         resolver: AbstractResolver | None = None,
     ) -> None:
         self._allowed = tuple(allowed_targets)
-        self._literals = LiteralGuard(self._allowed)
+        self._urls = UrlGuard(self._allowed)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._per_host = per_host
@@ -318,11 +207,12 @@ class WebhookSender:
 
     async def send(self, request: OutboundRequest) -> SendResult:
         started = time.perf_counter()
-        if self._literals.refuses(request.url):
-            return SendResult(status_code=None, duration_ms=0, error=REFUSED, final=True)
+        url = self._urls.judge(request.url)
+        if isinstance(url, str):
+            return SendResult(status_code=None, duration_ms=0, error=url, final=True)
         try:
             async with self._client().post(
-                request.url,
+                str(url),
                 data=request.body,
                 headers=dict(request.headers),
                 allow_redirects=False,

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.targets import TargetPolicy
 from sendout.entrypoints.api.auth import Authenticator
 from sendout.services.context import Context
 
@@ -37,6 +38,11 @@ def channels(request: Request) -> ChannelCatalog:
     """The channel kinds this installation sends through (webhooks aside)."""
     catalog: ChannelCatalog = request.app.state.container.channels
     return catalog
+
+
+def targets(request: Request) -> TargetPolicy:
+    """Where this installation's channels may connect (checked when targets are saved)."""
+    return channels(request).targets
 
 
 def wake_worker(request: Request) -> None:

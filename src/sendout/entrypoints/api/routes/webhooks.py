@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.webhooks import webhook_object
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, targets
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import WebhookBody
@@ -23,7 +23,9 @@ Q = Annotated[str | None, Query()]
 async def create_webhook(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, WebhookBody)
-    created = await service.create_webhook(storage(request), ctx, body.to_draft())
+    created = await service.create_webhook(
+        storage(request), ctx, body.to_draft(), targets=targets(request)
+    )
     return json_response(webhook_object(created))
 
 
@@ -53,7 +55,9 @@ async def get_webhook(webhook_id: str, request: Request) -> Response:
 async def update_webhook(webhook_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, WebhookBody)
-    updated = await service.update_webhook(storage(request), ctx, webhook_id, body.to_draft())
+    updated = await service.update_webhook(
+        storage(request), ctx, webhook_id, body.to_draft(), targets=targets(request)
+    )
     return json_response(webhook_object(updated))
 
 
