@@ -66,10 +66,17 @@ def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     got.add("source_id", who["source_id"])
     got.add("email", email)
     gold = {"junction": "and", "email": {"conditions": {"$is": [email]}}}
-    segment = made(api, "POST", "/v1/segments", {"name": f"{tag}-seg", "type": "auto-update", "filter": gold})
+    segment = made(
+        api, "POST", "/v1/segments", {"name": f"{tag}-seg", "type": "auto-update", "filter": gold}
+    )
     got.add("segment", segment["id"])
 
-    coupons = made(api, "POST", "/v1/campaigns", {"name": f"{tag} coupons", "type": "AUTO_UPDATE", "voucher": DISCOUNT})
+    coupons = made(
+        api,
+        "POST",
+        "/v1/campaigns",
+        {"name": f"{tag} coupons", "type": "AUTO_UPDATE", "voucher": DISCOUNT},
+    )
     got.add("campaign", coupons["id"])
     published = made(api, "POST", "/v1/publications", {"customer": who, "campaign": coupons["id"]})
     got.add("code", published["voucher"]["code"])
@@ -130,21 +137,30 @@ def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     return got
 
 
+def loyalty_program(api: Api, name: str) -> str:
+    body = {
+        "name": name,
+        "campaign_type": "LOYALTY_PROGRAM",
+        "type": "AUTO_UPDATE",
+        "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}},
+    }
+    return str(made(api, "POST", "/v1/loyalties", body)["id"])
+
+
+def material_reward(api: Api, name: str) -> str:
+    body = {"name": name, "type": "MATERIAL", "parameters": {"product": {"id": f"{name}-id"}}}
+    return str(made(api, "POST", "/v1/rewards", body)["id"])
+
+
 def _loyalty(api: Api, got: Everything, who: dict[str, str], tag: str) -> None:
-    club = made(
+    program = got.add("program", loyalty_program(api, f"{tag} club"))
+    got.ids["campaign"].append(program)
+    (silver,) = made(
         api,
         "POST",
-        "/v1/loyalties",
-        {
-            "name": f"{tag} club",
-            "campaign_type": "LOYALTY_PROGRAM",
-            "type": "AUTO_UPDATE",
-            "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}},
-        },
+        f"/v1/loyalties/{program}/tiers",
+        [{"name": "Silver", "points": {"from": 0, "to": None}}],
     )
-    program = got.add("program", club["id"])
-    got.ids["campaign"].append(program)
-    (silver,) = made(api, "POST", f"/v1/loyalties/{program}/tiers", [{"name": "Silver", "points": {"from": 0, "to": None}}])
     got.add("tier", silver["id"])
     (rule,) = made(
         api,
@@ -159,12 +175,17 @@ def _loyalty(api: Api, got: Everything, who: dict[str, str], tag: str) -> None:
         ],
     )
     got.add("rule", rule["id"])
-    reward = made(api, "POST", "/v1/rewards", {"name": f"{tag} mug", "type": "MATERIAL", "parameters": {"product": {"id": f"{tag}-mug"}}})
-    got.add("reward", reward["id"])
-    assigned = made(api, "POST", f"/v1/loyalties/{program}/rewards", [{"reward": reward["id"], "parameters": {"loyalty": {"points": 5}}}])
+    reward = got.add("reward", material_reward(api, f"{tag}-mug"))
+    assigned = made(
+        api,
+        "POST",
+        f"/v1/loyalties/{program}/rewards",
+        [{"reward": reward, "parameters": {"loyalty": {"points": 5}}}],
+    )
     got.add("assignment", assigned["id"])
     card = made(api, "POST", f"/v1/loyalties/{program}/members", {"customer": who})
     got.add("member", card["code"])
+    got.add("member", card["id"])
     got.add("code", card["code"])
     got.add("voucher", card["id"])
     made(api, "POST", "/v1/orders", {"customer": who, "amount": 2_000, "status": "PAID"})
@@ -201,7 +222,9 @@ def _delivery(api: Api, got: Everything, receiver: Receiver, tag: str) -> None:
     got.private.add(f"{tag}-header-key")
     secret = made(api, "GET", f"/v1/distributions/{distribution['id']}/channels/{channel}/secret")
     got.private.add(secret["secret"])
-    webhook = made(api, "POST", "/v1/webhooks", {"target_url": receiver.url, "events": ["customer.deleted"]})
+    webhook = made(
+        api, "POST", "/v1/webhooks", {"target_url": receiver.url, "events": ["customer.deleted"]}
+    )
     got.add("webhook", webhook["id"])
     got.private.add(made(api, "GET", f"/v1/webhooks/{webhook['id']}/secret")["secret"])
     braze = {"api_key": f"{tag}-braze-key", "base_url": "https://rest.iad-01.braze.com"}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -76,14 +76,15 @@ QUERY_PARAMETERS = {
     "source_id": "source_id",
 }
 
-#: Routes whose path parameter *names* something of the caller's own (a new voucher's code,
-#: a provider's configuration): B may make its own, as long as A's stays as it was.
+#: Path parameters that *name* something of the caller's own rather than find an object (a
+#: new voucher's code, a provider's configuration): B may make its own there, as long as A's
+#: stays as it was; the route's other parameters still must not reach A's objects.
 NAMING = {
-    ("POST", "/v1/vouchers/{code}"),
-    ("POST", "/v1/campaigns/{campaign_id}/vouchers/{code}"),
-    ("GET", "/v1/integrations/{provider}"),
-    ("PUT", "/v1/integrations/{provider}"),
-    ("DELETE", "/v1/integrations/{provider}"),
+    ("POST", "/v1/vouchers/{code}"): "code",
+    ("POST", "/v1/campaigns/{campaign_id}/vouchers/{code}"): "code",
+    ("GET", "/v1/integrations/{provider}"): "provider",
+    ("PUT", "/v1/integrations/{provider}"): "provider",
+    ("DELETE", "/v1/integrations/{provider}"): "provider",
 }
 
 
@@ -138,16 +139,28 @@ def bodies(a: Everything, url: str) -> dict[tuple[str, str], list[Any]]:
         ("POST", "/v1/campaigns/{campaign_id}/import"): [[{"code": "B-IMPORTED"}]],
         ("POST", "/v1/qualifications"): [{"customer": {"id": customer}}],
         ("POST", "/v1/distributions"): [
-            plain_distribution(url, trigger={"event": "customer.segment.entered", "segment_id": a.one("segment")}),
-            plain_distribution(url, action={"type": "PUBLISH", "campaign_id": campaign}),
-            plain_distribution(url, trigger={"event": "customer.publication.succeeded", "campaign_id": campaign}),
             plain_distribution(
-                url,
-                action={"type": "NOTIFY", "campaign_id": a.ids["campaign"][1], "promotion_tier_id": a.one("promotion_tier")},
+                url, trigger={"event": "customer.segment.entered", "segment_id": a.one("segment")}
+            ),
+            plain_distribution(url, action={"type": "PUBLISH", "campaign_id": campaign}),
+            plain_distribution(
+                url, trigger={"event": "customer.publication.succeeded", "campaign_id": campaign}
             ),
             plain_distribution(
                 url,
-                trigger={"event": "customer.loyalty.tier.joined", "campaign_id": a.one("program"), "loyalty_tier_id": a.one("tier")},
+                action={
+                    "type": "NOTIFY",
+                    "campaign_id": a.ids["campaign"][1],
+                    "promotion_tier_id": a.one("promotion_tier"),
+                },
+            ),
+            plain_distribution(
+                url,
+                trigger={
+                    "event": "customer.loyalty.tier.joined",
+                    "campaign_id": a.one("program"),
+                    "loyalty_tier_id": a.one("tier"),
+                },
             ),
         ],
         ("PUT", "/v1/distributions/{distribution_id}"): [plain_distribution(url)],
@@ -166,26 +179,52 @@ def bodies(a: Everything, url: str) -> dict[tuple[str, str], list[Any]]:
         ],
         ("POST", "/v1/redemptions"): [
             {"redeemables": [{"object": "voucher", "id": code}]},
-            {"redeemables": [{"object": "promotion_tier", "id": a.one("promotion_tier")}], "order": {"amount": 100}},
+            {
+                "redeemables": [{"object": "promotion_tier", "id": a.one("promotion_tier")}],
+                "order": {"amount": 100},
+            },
         ],
         ("POST", "/v1/validations"): [{"redeemables": [{"object": "voucher", "id": code}]}],
-        ("POST", "/v1/loyalties/members/{member_id}/redemption"): [{"reward": {"id": a.one("reward")}}],
-        ("POST", "/v1/loyalties/{program_id}/members/{member_id}/redemption"): [{"reward": {"id": a.one("reward")}}],
-        ("POST", "/v1/loyalties/{program_id}/rewards"): [[{"reward": a.one("reward"), "parameters": {"loyalty": {"points": 1}}}]],
-        ("PUT", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): [{"parameters": {"loyalty": {"points": 1}}}],
-        ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/balance"): [{"points": 1}],
+        ("POST", "/v1/loyalties/members/{member_id}/redemption"): [
+            {"reward": {"id": a.one("reward")}}
+        ],
+        ("POST", "/v1/loyalties/{program_id}/members/{member_id}/redemption"): [
+            {"reward": {"id": a.one("reward")}}
+        ],
+        ("POST", "/v1/loyalties/{program_id}/rewards"): [
+            [{"reward": a.one("reward"), "parameters": {"loyalty": {"points": 1}}}]
+        ],
+        ("PUT", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): [
+            {"parameters": {"loyalty": {"points": 1}}}
+        ],
+        ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/balance"): [
+            {"points": 1}
+        ],
         ("POST", "/v1/loyalties/members/{member_id}/balance"): [{"points": 100}],
         ("POST", "/v1/loyalties/{program_id}/members/{member_id}/balance"): [{"points": 100}],
         ("PUT", "/v1/loyalties/{program_id}"): [{"description": "stolen"}],
-        ("POST", "/v1/loyalties/{program_id}/members"): [{"customer": {"id": customer}}, {"customer": {"source_id": "b-joiner"}}],
-        ("POST", "/v1/loyalties/{program_id}/tiers"): [[{"name": "Stolen", "points": {"from": 0, "to": None}}]],
-        ("POST", "/v1/loyalties/{program_id}/earning-rules"): [[{"event": "order.paid", "loyalty": fixed}]],
+        ("POST", "/v1/loyalties/{program_id}/members"): [
+            {"customer": {"id": customer}},
+            {"customer": {"source_id": "b-joiner"}},
+        ],
+        ("POST", "/v1/loyalties/{program_id}/tiers"): [
+            [{"name": "Stolen", "points": {"from": 0, "to": None}}]
+        ],
+        ("POST", "/v1/loyalties/{program_id}/earning-rules"): [
+            [{"event": "order.paid", "loyalty": fixed}]
+        ],
         ("PUT", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): [{"loyalty": fixed}],
         ("POST", "/v1/rewards"): [{"name": "b", "parameters": {"campaign": {"id": campaign}}}],
         ("PUT", "/v1/rewards/{reward_id}"): [{"name": "stolen"}],
-        ("POST", "/v1/rewards/{reward_id}/assignments"): [{"campaign": a.one("program"), "parameters": {"loyalty": {"points": 1}}}],
-        ("PUT", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): [{"parameters": {"loyalty": {"points": 1}}}],
-        ("PUT", "/v1/integrations/{provider}"): [{"api_key": "b-key", "base_url": "https://rest.iad-01.braze.com"}],
+        ("POST", "/v1/rewards/{reward_id}/assignments"): [
+            {"campaign": a.one("program"), "parameters": {"loyalty": {"points": 1}}}
+        ],
+        ("PUT", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): [
+            {"parameters": {"loyalty": {"points": 1}}}
+        ],
+        ("PUT", "/v1/integrations/{provider}"): [
+            {"api_key": "b-key", "base_url": "https://rest.iad-01.braze.com"}
+        ],
     }
 
 
@@ -197,6 +236,10 @@ class Call:
     body: Any
     #: the values of A that B put in this call (an error may repeat them)
     sent: frozenset[str]
+    #: whether a path parameter finds one of A's objects (the answer must be 404 or 400)
+    reaches_a: bool
+    #: whether a path parameter names something B may make its own (sorted last)
+    names_own: bool
 
 
 def routes(api: Api) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -232,17 +275,20 @@ def calls(api: Api, a: Everything, b: Everything, url: str) -> Iterator[Call]:
     body_table = bodies(a, url)
     for method, route, operation in routes(api):
         body = body_table.get((method, route), [{}] if method in ("POST", "PUT") else [None])
+        naming = NAMING.get((method, route))
         for values, sent in path_values(route, parameters(operation, "path"), a, b):
             path = route.format(**{k: quote(v, safe="") for k, v in values.items()})
+            found = {v for k, v in values.items() if k != naming} & a.private
+            call = Call(method, route, path, None, sent, bool(found), naming is not None)
             for each in body:
-                yield Call(method, route, path, each, sent | _values_in(each, a))
+                yield replace(call, body=each, sent=sent | _values_in(each, a))
             if method != "GET":
                 continue
             for name in parameters(operation, "query"):
                 kind = QUERY_PARAMETERS.get(name)
                 for value in a.ids.get(kind or "", [])[:2]:
                     query = urlencode({name: value})
-                    yield Call(method, route, f"{path}?{query}", None, sent | {value})
+                    yield replace(call, path=f"{path}?{query}", sent=sent | {value})
 
 
 def _values_in(body: Any, a: Everything) -> frozenset[str]:
@@ -255,20 +301,19 @@ def walk(b_api: Api, a: Everything, b: Everything, url: str) -> tuple[int, set[s
     walked, failures = set(), set()
     # Routes that name B's own objects go last: what B makes there must not make a later
     # answer look like a leak.
-    ordered = sorted(calls(b_api, a, b, url), key=lambda c: (c.method, c.route) in NAMING)
+    ordered = sorted(calls(b_api, a, b, url), key=lambda c: c.names_own)
     for call in ordered:
         walked.add((call.method, call.route))
         status, text = _send(b_api, call)
         where = f"{call.method} {call.path} {orjson.dumps(call.body).decode()[:120]} -> {status}"
         if status >= 500:
             failures.add(f"{where}: server error {text[:200]}")
-        reaches_a = call.route.count("{") and (call.method, call.route) not in NAMING
-        if reaches_a and status not in (400, 404):
+        if call.reaches_a and status not in (400, 404):
             failures.add(f"{where}: expected 404 (or 400), {text[:200]}")
         if not call.route.count("{") and call.sent and (call.method, call.route) in _REFERENCES:
             if status != 404:
                 failures.add(f"{where}: a body naming A's objects must be 404, {text[:200]}")
-        echoed = call.sent if status >= 400 or (call.method, call.route) in NAMING else set()
+        echoed = call.sent if status >= 400 or call.names_own else set()
         leaked = sorted(v for v in a.private - echoed if v in text)
         if leaked:
             failures.add(f"{where}: leaks {leaked}: {text[:300]}")
