@@ -29,7 +29,9 @@ import orjson
 from tests.e2e.conftest import Api, Receiver, request
 from tests.e2e.everything import DISCOUNT, Everything, populate
 
-#: Routes not walked, and why.
+#: Routes of the schema not walked, and why. (``/openapi.json``, ``/docs`` and the dashboard's
+#: pages are not in the schema: they answer without an API key and hold no project's data, or
+#: sign in apart, and are covered by their own tests.)
 SKIPPED = {
     "/healthz": "liveness probe: answers without a key and holds no project data",
     "/readyz": "readiness probe: answers without a key and holds no project data",
@@ -85,6 +87,24 @@ NAMING = {
     ("GET", "/v1/integrations/{provider}"): "provider",
     ("PUT", "/v1/integrations/{provider}"): "provider",
     ("DELETE", "/v1/integrations/{provider}"): "provider",
+}
+
+
+#: Collection routes whose bodies (below) name A's objects: each such call is a 404.
+#: (``POST /v1/qualifications`` is not one: an unknown customer qualifies as a new one, and
+#: its answer is checked for leaks like every other.)
+_REFERENCES = {
+    ("POST", "/v1/events"),
+    ("POST", "/v1/publications"),
+    ("POST", "/v1/vouchers"),
+    ("POST", "/v1/campaigns"),
+    ("POST", "/v1/distributions"),
+    ("POST", "/v1/notifications/read"),
+    ("POST", "/v1/orders"),
+    ("POST", "/v1/segments"),
+    ("POST", "/v1/redemptions"),
+    ("POST", "/v1/validations"),
+    ("POST", "/v1/rewards"),
 }
 
 
@@ -277,7 +297,7 @@ def calls(api: Api, a: Everything, b: Everything, url: str) -> Iterator[Call]:
         body = body_table.get((method, route), [{}] if method in ("POST", "PUT") else [None])
         naming = NAMING.get((method, route))
         for values, sent in path_values(route, parameters(operation, "path"), a, b):
-            path = route.format(**{k: quote(v, safe="") for k, v in values.items()})
+            path = fill(route, values)
             found = {v for k, v in values.items() if k != naming} & a.private
             call = Call(method, route, path, None, sent, bool(found), naming is not None)
             for each in body:
@@ -296,9 +316,10 @@ def _values_in(body: Any, a: Everything) -> frozenset[str]:
     return frozenset(value for value in a.private if value in text)
 
 
-def walk(b_api: Api, a: Everything, b: Everything, url: str) -> tuple[int, set[str]]:
-    """B's calls, checked one by one; the routes walked and the failures found."""
-    walked, failures = set(), set()
+def walk(b_api: Api, a: Everything, b: Everything, url: str) -> tuple[int, int, set[str]]:
+    """B's calls, checked one by one: the routes walked, the calls made, the failures."""
+    walked: set[tuple[str, str]] = set()
+    failures: set[str] = set()
     # Routes that name B's own objects go last: what B makes there must not make a later
     # answer look like a leak.
     ordered = sorted(calls(b_api, a, b, url), key=lambda c: c.names_own)
@@ -317,22 +338,7 @@ def walk(b_api: Api, a: Everything, b: Everything, url: str) -> tuple[int, set[s
         leaked = sorted(v for v in a.private - echoed if v in text)
         if leaked:
             failures.add(f"{where}: leaks {leaked}: {text[:300]}")
-    return len(walked), failures
-
-
-#: collection routes whose bodies name A's objects: each such call is a 404
-_REFERENCES = {
-    ("POST", "/v1/events"),
-    ("POST", "/v1/publications"),
-    ("POST", "/v1/vouchers"),
-    ("POST", "/v1/campaigns"),
-    ("POST", "/v1/distributions"),
-    ("POST", "/v1/notifications/read"),
-    ("POST", "/v1/orders"),
-    ("POST", "/v1/segments"),
-    ("POST", "/v1/redemptions"),
-    ("POST", "/v1/rewards"),
-}
+    return len(walked), len(ordered), failures
 
 
 def _send(api: Api, call: Call) -> tuple[int, str]:
@@ -342,18 +348,25 @@ def _send(api: Api, call: Call) -> tuple[int, str]:
     return status, content.decode(errors="replace")
 
 
-def everything_of(api: Api, a: Everything) -> dict[str, Any]:
-    """What A reads on every GET route with its own objects."""
-    seen = {}
+def fill(route: str, values: dict[str, str]) -> str:
+    return route.format(**{name: quote(value, safe="") for name, value in values.items()})
+
+
+def everything_of(api: Api, a: Everything) -> tuple[dict[str, Any], set[str]]:
+    """What A reads on every GET route with its own objects, and the routes where it read
+    something (so that "unchanged" is not said of nothing)."""
+    seen, found = {}, set()
     for method, route, operation in routes(api):
         if method != "GET":
             continue
         for values, _ in path_values(route, parameters(operation, "path"), a):
-            path = route.format(**{k: quote(v, safe="") for k, v in values.items()})
+            path = fill(route, values)
             status, _, content = request(api.server, "GET", path, None, api.auth)
             # An error's body carries its own request id: its status is what to compare.
             seen[path] = (status, content if status < 400 else None)
-    return seen
+            if status == 200 and values:
+                found.add(route)
+    return seen, found
 
 
 def test_another_projects_ids_reach_nothing_on_any_route(
@@ -361,14 +374,15 @@ def test_another_projects_ids_reach_nothing_on_any_route(
 ) -> None:
     a = populate(api, receiver, "a")
     b = populate(other_api, receiver, "b")
-    before = everything_of(api, a)
+    before, read = everything_of(api, a)
+    with_ids = {r for m, r, op in routes(api) if m == "GET" and parameters(op, "path")}
+    assert read == with_ids, f"A cannot read its own {sorted(with_ids - read)}"
 
-    walked, failures = walk(other_api, a, b, receiver.url)
+    walked, made, failures = walk(other_api, a, b, receiver.url)
 
-    assert not failures, f"{len(failures)} failures over {walked} routes:\n" + "\n".join(
-        sorted(failures)
-    )
-    after = everything_of(api, a)
+    summary = f"{walked} routes walked in {made} calls, {len(SKIPPED)} skipped"
+    assert not failures, f"{len(failures)} failures ({summary}):\n" + "\n".join(sorted(failures))
+    after, _ = everything_of(api, a)
     changed = sorted(path for path in before if after[path] != before[path])
     assert not changed, f"A's objects changed by B's walk: {changed}"
-    print(f"cross-project matrix: {walked} routes walked, 0 leaks, {len(SKIPPED)} skipped")
+    print(f"cross-project matrix: {summary}, 0 leaks")
