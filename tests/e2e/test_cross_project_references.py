@@ -9,6 +9,7 @@ objects (its program, its reward), where only the body points across the fence.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,9 +31,7 @@ def segment(api: Api, kind: str, name: str) -> str:
         body["customers"] = [customer(api, f"{name}-member")["id"]]
     else:
         body["filter"] = GOLD
-    status, created = api.call("POST", "/v1/segments", body)
-    assert status == 200, created
-    return str(created["id"])
+    return str(made(api, "POST", "/v1/segments", body)["id"])
 
 
 def segment_rule(segment_id: str) -> voucherify.LoyaltiesEarningRulesCreateRequestBodyItem:
@@ -45,7 +44,7 @@ def segment_rule(segment_id: str) -> voucherify.LoyaltiesEarningRulesCreateReque
     )
 
 
-def refused(call: Any) -> tuple[int, dict[str, Any]]:
+def refused(call: Callable[[], object]) -> tuple[int, dict[str, Any]]:
     """The SDK's error for a refused call: its HTTP status and Voucherify error body."""
     with pytest.raises(voucherify.ApiException) as caught:
         call()
