@@ -20,7 +20,9 @@ import orjson
 import pytest
 import voucherify
 
+from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
+from sendout.services.projects import create_project
 
 STARTUP_TIMEOUT = 30.0  # seconds
 
@@ -153,6 +155,13 @@ class Api:
 @pytest.fixture
 def api(server: Server, project: IssuedKey) -> Api:
     return Api(server, project)
+
+
+@pytest.fixture
+async def other_api(server: Server, container: Container) -> Api:
+    """A second project on the same server: the outsider of cross-project tests."""
+    keys = await create_project(container.uow_factory, container.clock, container.rng, "other")
+    return Api(server, keys)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sendout.domain.earning_rules import (
 )
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.segments import SegmentType
 from sendout.services.context import Context
 from sendout.services.loyalties import get_program
 
@@ -49,6 +50,7 @@ async def create_rules(
         )
     async with uow_factory() as uow:
         await _check_tiers(uow, ctx, program.id, rules)
+        await _check_segments(uow, ctx, rules)
         await uow.earning_rules.add_many(rules)
         await uow.commit()
     return rules
@@ -65,6 +67,23 @@ async def _check_tiers(
     missing = sorted(wanted - tiers)
     if missing:
         raise NotFound.of("loyalty_tier", missing[0])
+
+
+async def _check_segments(uow: UnitOfWork, ctx: Context, rules: Sequence[EarningRule]) -> None:
+    """A rule on segment entries names an auto-update segment of the caller's project: another
+    project's segment is as unknown as a made-up id, and only auto-update segments record
+    ``customer.segment.entered`` (a static or passive one would never trigger the rule)."""
+    for segment_id in sorted({r.segment_id for r in rules if r.segment_id is not None}):
+        segment = await uow.segments.get(ctx.project_id, segment_id)
+        if segment is None:
+            raise NotFound.of("segment", segment_id)
+        if segment.type is not SegmentType.AUTO_UPDATE:
+            raise InvalidPayload(
+                details=f"segment.id: {segment_id} is a {segment.type.value} segment; only "
+                "auto-update segments announce customers entering them",
+                key="invalid_earning_rule",
+                resource_type="earning_rule",
+            )
 
 
 async def list_rules(
@@ -119,6 +138,10 @@ async def update_rule(
     )
     async with uow_factory() as uow:
         await _check_tiers(uow, ctx, current.campaign_id, [updated])
+        if updated.segment_id != current.segment_id:
+            # Only a newly named segment is checked: a rule whose segment was deleted since
+            # can still be disabled or changed otherwise.
+            await _check_segments(uow, ctx, [updated])
         await uow.earning_rules.update(updated)
         await uow.commit()
     return updated
