@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sendout.adapters.channels.registry import channel_catalog
+from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Database, open_database
 from sendout.adapters.db.migrate import upgrade_async
+from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
 from sendout.config import Settings
 from sendout.domain.channels import ChannelCatalog
@@ -34,6 +36,8 @@ class Container:
     rng: random.Random = field(default_factory=random.SystemRandom)
     #: the message channels (email, SMS, CRMs) distributions can send through
     channels: ChannelCatalog = field(default_factory=channel_catalog)
+    #: seals stored secrets with SENDOUT_ENCRYPTION_KEY (none: they are stored plain)
+    box: SecretBox = PLAIN
 
     #: Called when new background work was committed (the in-process worker's wake-up).
     wake_listeners: list[Callable[[], None]] = field(default_factory=list)
@@ -54,6 +58,14 @@ class Container:
             app_token=self.settings.app_token,
         )
 
+    async def check_secrets(self) -> None:
+        """Raise ``SecretsUnavailable`` when the configured keys cannot open stored secrets."""
+        await check_secrets(self.database, self.box)
+
+    async def rotate_secrets(self, on_batch: Callable[[str, int], None]) -> dict[str, int]:
+        """Seal every stored secret again with the first key; rows per table."""
+        return await rotate_secrets(self.database, self.box, on_batch)
+
     async def check_database(self) -> None:
         await self.database.ping()
 
@@ -65,8 +77,12 @@ def bootstrap(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> Container:
     database = open_database(settings.database_url)
+    box = SecretBox(settings.encryption_keys)
     container = Container(
-        settings=settings, database=database, uow_factory=SqlUnitOfWorkFactory(database)
+        settings=settings,
+        database=database,
+        uow_factory=SqlUnitOfWorkFactory(database, box),
+        box=box,
     )
     if clock is not None:
         container.clock = clock

@@ -7,7 +7,8 @@
     ├── NotFound             404     an unknown resource of the caller's project
     ├── Duplicate            409     a resource with the same unique key exists
     │   └── Conflict         409     a concurrent writer won a race on a unique key (retryable)
-    └── PayloadTooLarge      413     a request body over the configured limit
+    ├── PayloadTooLarge      413     a request body over the configured limit
+    └── SecretsUnavailable   503     stored secrets are encrypted and no configured key opens them
 
 Each class's docstring is its default message. The HTTP layer maps these to responses in one
 place (``entrypoints/api/errors.py``); nothing else knows about status codes.
@@ -94,3 +95,10 @@ class PayloadTooLarge(DomainError):
 
     status = 413
     default_key = "payload_too_large"
+
+
+class SecretsUnavailable(DomainError):
+    """Stored secrets cannot be decrypted: check SENDOUT_ENCRYPTION_KEY"""
+
+    status = 503
+    default_key = "secrets_unavailable"
