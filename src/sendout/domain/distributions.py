@@ -302,7 +302,7 @@ class WebhookChannel:
             "event_name": self.event_name,
             "url": self.url,
             "headers": self.shown_headers(),
-            "secret_headers": secret_names(self.headers, self.secret_headers),
+            "secret_headers": sorted(secret_names(self.headers, self.secret_headers)),
             "payload": self.payload,
             "attributes": [{"path": path, "key": key} for path, key in self.attributes],
             "raw_payload": self.raw_payload,
