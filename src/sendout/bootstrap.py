@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sendout.adapters.channels.registry import channel_catalog
+from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Database, open_database
 from sendout.adapters.db.migrate import upgrade_async
+from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
 from sendout.config import Settings
 from sendout.domain.channels import ChannelCatalog
@@ -38,6 +40,8 @@ class Container:
     channels: ChannelCatalog = field(default_factory=channel_catalog)
     #: failed sign-ins (API key pairs and dashboard) and their lockouts, shared by both
     sign_in_guard: SignInGuard = field(default_factory=lambda: SignInGuard(SystemClock()))
+    #: seals stored secrets with SENDOUT_ENCRYPTION_KEY (none: they are stored plain)
+    box: SecretBox = PLAIN
 
     #: Called when new background work was committed (the in-process worker's wake-up).
     wake_listeners: list[Callable[[], None]] = field(default_factory=list)
@@ -58,6 +62,14 @@ class Container:
             app_token=self.settings.app_token,
         )
 
+    async def check_secrets(self) -> None:
+        """Raise ``SecretsUnavailable`` when the configured keys cannot open stored secrets."""
+        await check_secrets(self.database, self.box)
+
+    async def rotate_secrets(self, on_batch: Callable[[str, int], None]) -> dict[str, int]:
+        """Seal every stored secret again with the first key; rows per table."""
+        return await rotate_secrets(self.database, self.box, on_batch)
+
     async def check_database(self) -> None:
         await self.database.ping()
 
@@ -77,11 +89,13 @@ def bootstrap(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> Container:
     database = open_database(settings.database_url)
+    box = SecretBox(settings.encryption_keys)
     container = Container(
         settings=settings,
         database=database,
-        uow_factory=SqlUnitOfWorkFactory(database),
+        uow_factory=SqlUnitOfWorkFactory(database, box),
         channels=channel_catalog(target_policy(settings)),
+        box=box,
     )
     if clock is not None:
         container.clock = clock

@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
+
 ENV_PREFIX = "SENDOUT_"
 
 DEFAULT_DATABASE_URL = "sqlite:///sendout.db"  # relative to the working directory
@@ -68,6 +70,8 @@ class Settings:
     dispatch_process: bool = True
     #: the first lockout after repeated failed sign-ins; each further failure doubles it
     signin_lockout_seconds: float = DEFAULT_SIGNIN_LOCKOUT_SECONDS
+    #: Fernet keys sealing stored secrets: the first seals, all open (rotation); none: plain
+    encryption_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -154,6 +158,7 @@ class Settings:
             secure_cookies=flag("SECURE_COOKIES", False),
             dispatch_process=flag("DISPATCH_PROCESS", True),
             signin_lockout_seconds=signin_lockout,
+            encryption_keys=_fernet_keys(get("ENCRYPTION_KEY")),
         )
 
 
@@ -194,3 +199,18 @@ def _smtp_url(raw: str | None) -> str | None:
     if raw is not None and not raw.startswith(("smtp://", "smtps://")):
         raise SettingsError(f"{ENV_PREFIX}SMTP_URL must be smtp://host:port or smtps://host:port")
     return raw
+
+
+def _fernet_keys(raw: str | None) -> tuple[str, ...]:
+    """``SENDOUT_ENCRYPTION_KEY``: comma-separated Fernet keys, each checked by Fernet itself
+    (the code that uses them); the message names the key's position, never its value."""
+    keys = tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+    for n, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise SettingsError(
+                f"{ENV_PREFIX}ENCRYPTION_KEY: key {n} is not a Fernet key (32 url-safe "
+                "base64-encoded bytes; make one with `sendout secrets new-key`)"
+            ) from None
+    return keys

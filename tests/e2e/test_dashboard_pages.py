@@ -202,7 +202,8 @@ def test_the_send_out_log_its_page_and_resend(
 
     detail = browser.page(f"/dashboard/sendouts/{sendout['id']}")
     assert html.escape(receiver.url) in detail
-    assert "X-Api-Key: secret-key" in detail
+    assert "X-Api-Key: ********" in detail  # a secret header: recorded masked
+    assert "secret-key" not in detail
     assert "Hello Dash &lt;One&gt;" in detail  # the body, escaped
     attempts = re.search(r'<table id="attempts">.*?</table>', detail, re.S)
     assert attempts

@@ -72,7 +72,7 @@ def test_create_read_list_replace_pause_activate_delete(api: Api) -> None:
     assert replaced["name"] == "Paid orders v2"
     _, kept = api.call("GET", secret_path)
     assert kept["secret"] == secret["secret"]
-    assert replaced["channels"][0]["headers"] == {"X-Api-Key": "k"}
+    assert replaced["channels"][0]["headers"] == {"X-Api-Key": "********"}  # secret by its name
 
     status, paused = api.call("POST", f"/v1/distributions/{created['id']}/pause")
     assert paused["status"] == "PAUSED"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from sendout.adapters.db.migrate import upgrade_async
 from sendout.bootstrap import bootstrap
@@ -97,6 +98,13 @@ def test_the_child_shares_the_workers_database_and_log_level() -> None:
     assert env["SENDOUT_LOG_LEVEL"] == "DEBUG"
     assert env["K"] == "v"
     assert child_command()[-2:] == ["-m", "sendout.entrypoints.dispatch_process"]
+
+
+def test_the_child_opens_secrets_with_the_workers_keys() -> None:
+    keys = (Fernet.generate_key().decode(), Fernet.generate_key().decode())
+    env = child_environment(Settings(encryption_keys=keys), {})
+    assert Settings.from_env(env).encryption_keys == keys
+    assert "SENDOUT_ENCRYPTION_KEY" not in child_environment(Settings(), {})
 
 
 def children(pid: int) -> set[int]:

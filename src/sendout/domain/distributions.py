@@ -21,6 +21,7 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
 from sendout.domain.retry import RetryPolicy, retry_object
+from sendout.domain.secret_headers import check_marks, masked, secret_names, secret_values
 from sendout.domain.signing import signing_secrets
 from sendout.domain.targets import TargetPolicy
 from sendout.domain.templates import (
@@ -257,6 +258,9 @@ class WebhookChannel:
     event_name: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: headers the channel marks secret (lower case), beyond those secret by their name
+    #: (``secret_headers.py``): their values are never shown, only ``MASK``
+    secret_headers: frozenset[str] = frozenset()
     payload: str | None = None
     attributes: tuple[tuple[str, str | None], ...] = ()
     raw_payload: bool = False
@@ -282,14 +286,24 @@ class WebhookChannel:
         """The secrets requests are signed with now: the current one first."""
         return signing_secrets(self.secret, self.previous_secret, self.secret_rotated_at, now)
 
+    def shown_headers(self) -> dict[str, str]:
+        """The headers as they are shown and recorded: secret values masked."""
+        return masked(self.headers, self.secret_headers)
+
+    def secret_header_values(self) -> dict[str, str]:
+        """The secret headers with their values: what the sender puts back in a request."""
+        return secret_values(self.headers, self.secret_headers)
+
     def as_object(self) -> dict[str, Any]:
-        """The channel as the API shows it: secrets are read through their own endpoint."""
+        """The channel as the API shows it: the signing secret is read through its own
+        endpoint, secret header values never (``MASK`` stands for them)."""
         return {
             "id": self.id,
             "type": self.type,
             "event_name": self.event_name,
             "url": self.url,
-            "headers": dict(self.headers),
+            "headers": self.shown_headers(),
+            "secret_headers": sorted(secret_names(self.headers, self.secret_headers)),
             "payload": self.payload,
             "attributes": [{"path": path, "key": key} for path, key in self.attributes],
             "raw_payload": self.raw_payload,
@@ -512,6 +526,7 @@ def check_channel(
         raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
     check_url(channel.url, f"{where}.url", targets)
     check_headers(channel.headers, f"{where}.headers")
+    check_marks(channel.secret_headers, channel.headers, f"{where}.secret_headers")
     if channel.payload is not None and channel.attributes:
         raise invalid_field("give a payload template or attributes, not both", f"{where}.payload")
     try:

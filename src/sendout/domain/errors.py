@@ -8,7 +8,8 @@
     ├── Duplicate            409     a resource with the same unique key exists
     │   └── Conflict         409     a concurrent writer won a race on a unique key (retryable)
     ├── PayloadTooLarge      413     a request body over the configured limit
-    └── TooManyRequests      429     sign-ins refused for a while after repeated failures
+    ├── TooManyRequests      429     sign-ins refused for a while after repeated failures
+    └── SecretsUnavailable   503     stored secrets are encrypted and no configured key opens them
 
 Each class's docstring is its default message. The HTTP layer maps these to responses in one
 place (``entrypoints/api/errors.py``); nothing else knows about status codes.
@@ -109,3 +110,10 @@ class TooManyRequests(DomainError):
         )
         #: whole seconds until the next attempt may succeed (the ``Retry-After`` header)
         self.retry_after = retry_after
+
+
+class SecretsUnavailable(DomainError):
+    """Stored secrets cannot be decrypted: check SENDOUT_ENCRYPTION_KEY"""
+
+    status = 503
+    default_key = "secrets_unavailable"

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.secret_headers import masked
 from sendout.domain.webhooks import WEBHOOK_ID_PREFIX
 
 
@@ -97,7 +98,8 @@ def sendout_object(sendout: Sendout, *, with_request: bool = False) -> dict[str,
     if with_request:
         body["request"] = {
             "url": sendout.url,
-            "headers": dict(sendout.headers),
+            # Recorded masked since secret headers exist; masked again for rows from before.
+            "headers": masked(sendout.headers),
             "body": sendout.body.decode(),
         }
     return body

@@ -1,4 +1,4 @@
-"""The ``sendout`` command: serve, worker, migrate, project create, version."""
+"""The ``sendout`` command: serve, worker, migrate, project create, secrets, version."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 import uvloop
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
 from sendout import __version__
@@ -70,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     create = project_commands.add_parser("create", help="create a project and its key pair")
     create.add_argument("name")
 
+    secrets = commands.add_parser("secrets", help="stored secrets (SENDOUT_ENCRYPTION_KEY)")
+    secrets_commands = secrets.add_subparsers(dest="secrets_command", required=True)
+    secrets_commands.add_parser(
+        "rotate-key",
+        help="encrypt every stored secret again with the first key of SENDOUT_ENCRYPTION_KEY",
+    )
+    secrets_commands.add_parser("new-key", help="print a new key for SENDOUT_ENCRYPTION_KEY")
+
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -78,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "version":
         print(f"sendout {__version__}")
+        return 0
+    if args.command == "secrets" and args.secrets_command == "new-key":
+        print(Fernet.generate_key().decode())
         return 0
     try:
         settings = Settings.from_env()
@@ -104,7 +116,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await container.migrate()
         if args.command == "migrate":
             print("database is up to date")
+        elif args.command == "secrets":
+            await _rotate_key(container)
         elif args.command == "worker":
+            await container.check_secrets()
             await _work(container)
         elif args.command == "project":
             issued = await create_project(
@@ -119,6 +134,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> int:
     container = bootstrap(settings)
     await container.migrate()
+    await container.check_secrets()  # never start sending with secrets it cannot read
     issued = await container.ensure_default_project()
     if issued is not None:
         _print_keys(issued)
@@ -245,6 +261,20 @@ def _sender(settings: Settings) -> ChannelSender:
         timeout=settings.delivery_timeout,
         allowed_targets=settings.allowed_targets,
         connections=settings.delivery_concurrency,
+    )
+
+
+async def _rotate_key(container: Container) -> None:
+    def progress(table: str, done: int) -> None:
+        print(f"  {table}: {done} rows encrypted", flush=True)
+
+    print("Encrypting every stored secret with the first key of SENDOUT_ENCRYPTION_KEY", flush=True)
+    done = await container.rotate_secrets(progress)
+    print(
+        "Done: "
+        + ", ".join(f"{table} {count}" for table, count in done.items())
+        + ". Keys after the first can now be removed from SENDOUT_ENCRYPTION_KEY.",
+        flush=True,
     )
 
 

@@ -73,11 +73,13 @@ def dispatch_job(
 def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
     """The worker's environment, with the settings the child must share even when they did not
     come from it."""
-    return {
-        **environ,
+    shared = {
         f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
         f"{ENV_PREFIX}LOG_LEVEL": settings.log_level,
     }
+    if settings.encryption_keys:  # the child reads distributions: their secrets are sealed
+        shared[f"{ENV_PREFIX}ENCRYPTION_KEY"] = ",".join(settings.encryption_keys)
+    return {**environ, **shared}
 
 
 class DispatchProcess:

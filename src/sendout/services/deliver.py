@@ -25,7 +25,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ from sendout.domain.distributions import (
 from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy, parse_retry_after
+from sendout.domain.secret_headers import unmasked
 from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.domain.signing import signature_headers
 from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, WEBHOOK_ID_PREFIX, ProjectWebhook
@@ -68,6 +69,8 @@ class _Route:
 
     secrets: list[str]
     policy: RetryPolicy
+    #: a webhook channel's secret headers with their values (the send-out records them masked)
+    headers: Mapping[str, str] = field(default_factory=dict)
     sender: MessageSender | None = None
     config: ProviderConfig | None = None
 
@@ -262,7 +265,7 @@ class Deliverer:
 
     async def _send_webhook(self, sendout: Sendout, route: _Route, started: datetime) -> SendResult:
         headers = {
-            **sendout.headers,
+            **unmasked(sendout.headers, route.headers),
             **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
         }
         return await self._sender.send(
@@ -478,8 +481,13 @@ def _route(sendout: Sendout, source: Source | None, now: datetime) -> _Route | N
     channel = source.channel(sendout.channel_id)
     if channel is None:
         return None
-    secrets = channel.signing_secrets(now) if isinstance(channel, WebhookChannel) else []
-    return _Route(secrets=secrets, policy=channel.retry or DEFAULT_POLICY)
+    if isinstance(channel, WebhookChannel):
+        return _Route(
+            secrets=channel.signing_secrets(now),
+            policy=channel.retry or DEFAULT_POLICY,
+            headers=channel.secret_header_values(),
+        )
+    return _Route(secrets=[], policy=channel.retry or DEFAULT_POLICY)
 
 
 async def _set_aside(

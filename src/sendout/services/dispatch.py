@@ -354,7 +354,8 @@ class Dispatcher:
         channel's provider for the project (its address and credentials are read when
         sending)."""
         if isinstance(channel, WebhookChannel):
-            return channel.url, {**JSON_HEADERS, **channel.headers}
+            # Recorded with secret values masked: the sender puts them back from the channel.
+            return channel.url, {**JSON_HEADERS, **channel.shown_headers()}
         spec = self._catalog.spec(channel.type)
         provider = channel.type if spec is None else spec.provider.name
         return f"{provider}:{project_id}", {}

@@ -34,6 +34,7 @@ from sendout.domain.ids import new_request_id
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.samples import sample_data
+from sendout.domain.secret_headers import check_unmasked, marked, with_stored_secrets
 from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
@@ -58,6 +59,8 @@ class ChannelDraft:
     raw_payload: bool
     id: str | None = None
     retry: RetryPolicy | None = None
+    #: headers to keep secret beyond those secret by their name
+    secret_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +106,13 @@ class DistributionDraft:
         return DistributionStatus.TO_SEND, self.manual
 
 
+def _check_saved(channels: Sequence[Channel]) -> None:
+    """What is saved holds real header values, never a mask (a preview may: it sends none)."""
+    for n, channel in enumerate(channels):
+        if isinstance(channel, WebhookChannel):
+            check_unmasked(channel.headers, f"channels[{n}].headers")
+
+
 def new_secret(ctx: Context) -> str:
     return "whsec_" + base64.b64encode(ctx.rng.randbytes(SECRET_BYTES)).decode()
 
@@ -111,7 +121,7 @@ def build_channels(
     ctx: Context, drafts: Sequence[AnyChannelDraft], existing: Sequence[Channel] = ()
 ) -> tuple[Channel, ...]:
     """Channels from drafts; a draft naming an existing channel's id keeps its id (and, for a
-    webhook, its secrets)."""
+    webhook, its signing secrets and the secret header values it sends back masked)."""
     kept = {channel.id: channel for channel in existing}
     channels: list[Channel] = []
     for draft in drafts:
@@ -128,12 +138,14 @@ def build_channels(
             )
             continue
         current = found if isinstance(found, WebhookChannel) else None
+        headers, restored = with_stored_secrets(draft.headers, current.headers if current else {})
         channels.append(
             WebhookChannel(
                 id=current.id if current else ctx.new_id(CHANNEL_ID_PREFIX),
                 event_name=draft.event_name,
                 url=draft.url,
-                headers=draft.headers,
+                headers=headers,
+                secret_headers=marked(draft.secret_headers) | restored,
                 payload=draft.payload,
                 attributes=draft.attributes,
                 raw_payload=draft.raw_payload,
@@ -195,6 +207,7 @@ async def create_distribution(
     status, manual = draft.checked_manual()
     channels = build_channels(ctx, draft.channels)
     check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
+    _check_saved(channels)
     async with uow_factory() as uow:
         await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         distribution = Distribution(
@@ -261,6 +274,7 @@ async def update_distribution(
         status, manual = draft.checked_manual()
         channels = build_channels(ctx, draft.channels, current.channels)
         check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
+        _check_saved(channels)
         await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         updated = replace(
             current,

@@ -10,26 +10,22 @@ import orjson
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.engine import DriverStatement, columns_sql
+from sendout.adapters.db.channel_rows import channel_of, channel_value
+from sendout.adapters.db.crypto import PLAIN, SecretBox
+from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
 from sendout.adapters.db.stores import _param, _Store
-from sendout.domain.channels import MessageChannel
-from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_DELIVERY_FAILED,
     Action,
     ActionSpec,
-    Channel,
     Distribution,
     DistributionQuery,
     DistributionStatus,
     ManualPlan,
     Trigger,
-    WebhookChannel,
-    parse_retry,
 )
 from sendout.domain.ports import Attempt, Page, Requeue
-from sendout.domain.retry import retry_object
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 
 _d = t.distributions.c
@@ -69,7 +65,7 @@ _DELETE = t.distributions.delete().where(
 )
 
 
-def _values(d: Distribution) -> dict[str, Any]:
+def _values(d: Distribution, box: SecretBox) -> dict[str, Any]:
     return {
         "id": d.id,
         "project_id": d.project_id,
@@ -82,50 +78,13 @@ def _values(d: Distribution) -> dict[str, Any]:
             "conditions": dict(d.trigger.conditions),
         },
         "action": d.action.as_object(),
-        "channels": [_channel_value(c) for c in d.channels],
+        "channels": [channel_value(c, box) for c in d.channels],
         "created_at": d.created_at,
         "updated_at": d.updated_at,
         "manual": None if d.manual is None else _manual_value(d.manual),
         "live_at": None if d.manual is None else d.manual.set_live_at,
         "paused_reason": d.paused_reason,
     }
-
-
-def _channel_value(c: Channel) -> dict[str, Any]:
-    if isinstance(c, MessageChannel):
-        return c.as_object()
-    return {
-        **c.as_object(),
-        "secret": c.secret,
-        "previous_secret": c.previous_secret,
-        "secret_rotated_at": iso_or_none(c.secret_rotated_at),
-        "retry": None if c.retry is None else retry_object(c.retry),
-    }
-
-
-def _channel(c: Mapping[str, Any]) -> Channel:
-    if c.get("type", "webhook") != "webhook":
-        return MessageChannel(
-            id=c["id"],
-            type=c["type"],
-            event_name=c["event_name"],
-            settings=c["settings"],
-            retry=parse_retry(c.get("retry"), "retry"),
-        )
-    rotated = c.get("secret_rotated_at")
-    return WebhookChannel(
-        id=c["id"],
-        event_name=c["event_name"],
-        url=c["url"],
-        headers=c["headers"],
-        payload=c["payload"],
-        attributes=tuple((a["path"], a["key"]) for a in c["attributes"]),
-        raw_payload=c["raw_payload"],
-        secret=c["secret"],
-        previous_secret=c.get("previous_secret"),
-        secret_rotated_at=None if rotated is None else parse_iso(rotated),
-        retry=parse_retry(c.get("retry"), "retry"),
-    )
 
 
 def _manual_value(plan: ManualPlan) -> dict[str, Any]:
@@ -153,7 +112,7 @@ def _manual(raw: Mapping[str, Any] | None, live_at: datetime | None) -> ManualPl
 _DISTRIBUTION_FIELDS = tuple(t.distributions.columns.keys())
 
 
-def _distribution(row: Sequence[Any]) -> Distribution:
+def _distribution(row: Sequence[Any], box: SecretBox) -> Distribution:
     """A distribution from its row (the columns of ``select(t.distributions)``, in order)."""
     m = dict(zip(_DISTRIBUTION_FIELDS, row, strict=True))
     action = m["action"]
@@ -172,7 +131,7 @@ def _distribution(row: Sequence[Any]) -> Distribution:
             campaign_id=action.get("campaign_id"),
             promotion_tier_id=action.get("promotion_tier_id"),
         ),
-        channels=tuple(_channel(c) for c in m["channels"]),
+        channels=tuple(channel_of(c, box) for c in m["channels"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
         manual=_manual(m["manual"], m["live_at"]),
@@ -181,29 +140,36 @@ def _distribution(row: Sequence[Any]) -> Distribution:
 
 
 class SqlDistributionStore(_Store):
+    def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
+        super().__init__(tx)
+        self._box = box
+
+    def _distribution(self, row: Sequence[Any]) -> Distribution:
+        return _distribution(row, self._box)
+
     async def add(self, distribution: Distribution) -> None:
-        await self._insert(t.distributions, _values(distribution))
+        await self._insert(t.distributions, _values(distribution, self._box))
 
     async def update(self, distribution: Distribution) -> None:
-        values = _values(distribution)
+        values = _values(distribution, self._box)
         del values["id"], values["project_id"], values["created_at"]
         values.update(where_project_id=distribution.project_id, where_id=distribution.id)
         await self._write(_UPDATE, values, "distributions")
 
     async def get(self, project_id: str, distribution_id: str) -> Distribution | None:
         rows = await self._tx.fetch(_BY_ID, project_id, distribution_id)
-        return _distribution(rows[0]) if rows else None
+        return self._distribution(rows[0]) if rows else None
 
     async def remove(self, project_id: str, distribution_id: str) -> None:
         await self._tx.execute(_DELETE, {"project_id": project_id, "id": distribution_id})
 
     async def next_manual_due(self, now: datetime) -> Distribution | None:
         rows = await self._tx.fetch(_MANUAL_DUE, MANUAL, DistributionStatus.TO_SEND.value, now)
-        return _distribution(rows[0]) if rows else None
+        return self._distribution(rows[0]) if rows else None
 
     async def active_for(self, project_id: str, event_type: str) -> list[Distribution]:
         rows = await self._tx.fetch(_ACTIVE_FOR, project_id, event_type)
-        return [_distribution(row) for row in rows]
+        return [self._distribution(row) for row in rows]
 
     async def list(self, project_id: str, query: DistributionQuery) -> Page[Distribution]:
         conditions: list[sa.ColumnElement[bool]] = [_d.project_id == project_id]
@@ -217,7 +183,7 @@ class SqlDistributionStore(_Store):
             (_d.created_at.desc(), _d.id.desc()),
             query.limit,
             query.page,
-            _distribution,
+            self._distribution,
         )
 
 

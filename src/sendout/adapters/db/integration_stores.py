@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.crypto import PLAIN, SecretBox
+from sendout.adapters.db.engine import Transaction
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.channels import ProviderConfig
 
@@ -17,30 +19,36 @@ _ONE = sa.select(t.integrations).where(
 )
 
 
-def _config(row: sa.Row[Any]) -> ProviderConfig:
-    m = row._mapping
-    return ProviderConfig(
-        project_id=m["project_id"],
-        provider=m["provider"],
-        settings=m["settings"],
-        secrets=m["secrets"],
-    )
-
-
 class SqlIntegrationStore(_Store):
+    def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
+        super().__init__(tx)
+        self._box = box
+
+    def _config(self, row: sa.Row[Any]) -> ProviderConfig:
+        m = row._mapping
+        return ProviderConfig(
+            project_id=m["project_id"],
+            provider=m["provider"],
+            settings=m["settings"],
+            secrets=self._box.open_values(m["secrets"]),
+        )
+
     async def get(self, project_id: str, provider: str) -> ProviderConfig | None:
         row = await self._one(_ONE, project_id=project_id, provider=provider)
-        return None if row is None else _config(row)
+        return None if row is None else self._config(row)
 
     async def list(self, project_id: str) -> list[ProviderConfig]:
         rows = await self._tx.execute(
             sa.select(t.integrations).where(_i.project_id == project_id).order_by(_i.provider)
         )
-        return [_config(row) for row in rows]
+        return [self._config(row) for row in rows]
 
     async def put(self, config: ProviderConfig, now: datetime) -> None:
         """Create or replace the project's configuration of the provider."""
-        values = {"settings": dict(config.settings), "secrets": dict(config.secrets)}
+        values = {
+            "settings": dict(config.settings),
+            "secrets": self._box.seal_values(config.secrets),
+        }
         result = await self._tx.execute(
             t.integrations.update()
             .where(_i.project_id == config.project_id, _i.provider == config.provider)

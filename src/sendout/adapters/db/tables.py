@@ -338,8 +338,9 @@ webhooks = sa.Table(
     sa.Column("events", JSONDocument, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("disabled_reason", sa.String(64)),
-    sa.Column("secret", sa.String(128), nullable=False),
-    sa.Column("previous_secret", sa.String(128)),
+    # Text: sealed (``crypto.py``), a secret is several times its own length
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("previous_secret", sa.Text),
     sa.Column("secret_rotated_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.distribution_stores import (
     SqlDeliveryStore,
     SqlDistributionStore,
@@ -93,9 +94,14 @@ class SqlUnitOfWork:
     sessions: SessionStore
 
     def __init__(
-        self, database: Database, schema_cache: SchemaCache, read_only: bool = False
+        self,
+        database: Database,
+        schema_cache: SchemaCache,
+        read_only: bool = False,
+        box: SecretBox = PLAIN,
     ) -> None:
         self._database = database
+        self._box = box
         self._schema_cache = schema_cache
         self._read_only = read_only
         self._transaction: Transaction | None = None
@@ -113,11 +119,11 @@ class SqlUnitOfWork:
         self.vouchers = SqlVoucherStore(tx)
         self.publications = SqlPublicationStore(tx)
         self.async_actions = SqlAsyncActionStore(tx)
-        self.distributions = SqlDistributionStore(tx)
+        self.distributions = SqlDistributionStore(tx, self._box)
         self.sendouts = SqlSendoutStore(tx)
         self.deliveries = SqlDeliveryStore(tx)
         self.notifications = SqlNotificationStore(tx)
-        self.webhooks = SqlWebhookStore(tx)
+        self.webhooks = SqlWebhookStore(tx, self._box)
         self.orders = SqlOrderStore(tx)
         self.transactions = SqlVoucherTransactionStore(tx)
         self.segments = SqlSegmentStore(tx)
@@ -127,7 +133,7 @@ class SqlUnitOfWork:
         self.rewards = SqlRewardStore(tx)
         self.points = SqlPointsStore(tx)
         self.referrals = SqlReferralStore(tx)
-        self.integrations = SqlIntegrationStore(tx)
+        self.integrations = SqlIntegrationStore(tx, self._box)
         self.sessions = SqlSessionStore(tx)
         return self
 
@@ -152,9 +158,11 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, box: SecretBox = PLAIN) -> None:
         self.database = database
+        #: seals secrets as stores write them, opens them as they read (``crypto.py``)
+        self.box = box
         self._schema_cache: SchemaCache = {}
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self._schema_cache, read_only)
+        return SqlUnitOfWork(self.database, self._schema_cache, read_only, self.box)

@@ -25,6 +25,7 @@ from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef
 from sendout.domain.distributions import (
+    MAX_HEADERS,
     Action,
     ActionSpec,
     DistributionStatus,
@@ -360,6 +361,9 @@ class ChannelBody(_NullMeansUnset):
     event_name: str = Field(min_length=1, max_length=100)
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     headers: dict[str, str] = Field(default_factory=dict)
+    #: header names whose values are kept secret (shown masked), beyond Authorization, Cookie
+    #: and names ending in -Key, -Token or -Secret, which always are
+    secret_headers: list[str] = Field(default_factory=list, max_length=MAX_HEADERS)
     payload: str | None = None
     attributes: list[AttributeBody] = Field(default_factory=list)
     raw_payload: bool = False
@@ -375,6 +379,7 @@ class ChannelBody(_NullMeansUnset):
                 for name, given in (
                     ("url", self.url is not None),
                     ("headers", bool(self.headers)),
+                    ("secret_headers", bool(self.secret_headers)),
                     ("payload", self.payload is not None),
                     ("attributes", bool(self.attributes)),
                     ("raw_payload", self.raw_payload),
@@ -409,6 +414,7 @@ class ChannelBody(_NullMeansUnset):
             event_name=self.event_name,
             url=self.url,
             headers=self.headers,
+            secret_headers=tuple(self.secret_headers),
             payload=self.payload,
             attributes=tuple((a.path, a.key) for a in self.attributes),
             raw_payload=self.raw_payload,

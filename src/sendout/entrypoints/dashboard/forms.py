@@ -137,7 +137,10 @@ def form_values(distribution: Distribution) -> dict[str, str]:
         values[prefix + "event_name"] = channel.event_name
         if isinstance(channel, WebhookChannel):
             values[prefix + "url"] = channel.url
-            values[prefix + "headers"] = "\n".join(f"{k}: {v}" for k, v in channel.headers.items())
+            # Secret values show as the mask; saved back unchanged, the mask keeps them.
+            values[prefix + "headers"] = "\n".join(
+                f"{k}: {v}" for k, v in channel.shown_headers().items()
+            )
             values[prefix + "attributes"] = "\n".join(
                 path if key is None else f"{path} = {key}" for path, key in channel.attributes
             )

@@ -3,6 +3,7 @@ again, and recovering a distribution's failed send-outs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -11,6 +12,7 @@ from starlette.responses import Response
 
 from sendout.domain.distributions import Distribution
 from sendout.domain.errors import DomainError
+from sendout.domain.secret_headers import masked
 from sendout.domain.sendouts import SendoutQuery, SendoutStatus
 from sendout.entrypoints.dashboard.page_helpers import (
     PER_PAGE,
@@ -113,7 +115,8 @@ async def sendout(request: Request, sendout_id: str) -> Response:
         request,
         "sendout.html",
         page,
-        sendout=sent,
+        # Recorded masked since secret headers exist; masked again for rows from before.
+        sendout=replace(sent, headers=masked(sent.headers)),
         body=sent.body.decode("utf-8", errors="replace"),
         attempts=found.attempts,
         resendable=sent.status is not SendoutStatus.PENDING,
