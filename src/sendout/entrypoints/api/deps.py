@@ -17,15 +17,19 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.entrypoints.api.auth import Authenticator
+from sendout.entrypoints.api.bounds import check_body, check_url
 from sendout.services.context import Context
 
 M = TypeVar("M", bound=BaseModel)
 
 
 async def context(request: Request) -> Context:
-    """The authenticated caller's context (401 without a valid key pair)."""
+    """The authenticated caller's context (401 without a valid key pair). Every route starts
+    here, so the URL is checked here too (NUL in an id or a query parameter)."""
     authenticator: Authenticator = request.app.state.authenticator
-    return await authenticator.context(request)
+    ctx = await authenticator.context(request)
+    check_url(request)
+    return ctx
 
 
 def storage(request: Request) -> UnitOfWorkFactory:
@@ -47,6 +51,7 @@ def wake_worker(request: Request) -> None:
 async def parse_body(request: Request, model: type[M]) -> M:
     """The JSON body as ``model``; a 400 ``invalid_payload`` naming each bad field otherwise."""
     raw = await request.body()
+    check_body(raw)
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as exc:
