@@ -291,3 +291,24 @@ def test_an_id_with_nul_names_nothing(api: Api, method: str, path: str) -> None:
     status, error = send(api, method, path, {})
     assert status == 404, error
     assert error["key"] == "not_found"
+
+
+def test_the_openapi_schema_states_the_bounds(api: Api) -> None:
+    status, schema = api.call("GET", "/openapi.json", authenticated=False)
+    assert status == 200
+
+    def body(path: str) -> dict[str, Any]:
+        request_body: dict[str, Any] = schema["paths"][path]["post"]["requestBody"]
+        assert "64-bit signed" in request_body["description"]
+        assert "NUL" in request_body["description"]
+        return dict(request_body["content"]["application/json"]["schema"])
+
+    int64 = {"type": "integer", "format": "int64", "minimum": INT64_MIN, "maximum": INT64_MAX}
+    assert body("/v1/vouchers/{code}/balance")["properties"]["amount"] == {
+        **int64,
+        "title": "Amount",
+    }
+    quantity = body("/v1/vouchers")["properties"]["redemption"]["anyOf"][0]["properties"]
+    assert {**int64, "minimum": 1, "maximum": MAX_REDEMPTION_QUANTITY}.items() <= (
+        quantity["quantity"]["anyOf"][0].items()
+    )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from sendout.domain.bounds import INT64_MAX, INT64_MIN
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ports import UnitOfWorkFactory
@@ -21,6 +22,12 @@ from sendout.entrypoints.api.bounds import check_body, check_url
 from sendout.services.context import Context
 
 M = TypeVar("M", bound=BaseModel)
+
+#: What ``check_body`` enforces everywhere in a body, free-form objects (metadata) included.
+BODY_RULES = (
+    f"Integers anywhere in the body are 64-bit signed ({INT64_MIN} to {INT64_MAX}); "
+    "text (values and keys) must not contain NUL (\\u0000)."
+)
 
 
 async def context(request: Request) -> Context:
@@ -74,6 +81,7 @@ def body_docs(model: type[BaseModel]) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
+            "description": BODY_RULES,
             "content": {"application/json": {"schema": schema}},
         }
     }
