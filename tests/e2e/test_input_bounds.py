@@ -312,3 +312,20 @@ def test_the_openapi_schema_states_the_bounds(api: Api) -> None:
     assert {**int64, "minimum": 1, "maximum": MAX_REDEMPTION_QUANTITY}.items() <= (
         quantity["quantity"]["anyOf"][0].items()
     )
+
+
+def test_int64_values_a_field_cannot_use_are_refused_not_500s(api: Api) -> None:
+    retry = {"max_retries": 1, "initial_delay_seconds": INT64_MAX, "max_delay_seconds": INT64_MAX}
+    channel = {"event_name": "b", "url": "http://127.0.0.1:9/hook", "retry": retry}
+    status, error = send(api, "POST", "/v1/distributions", distribution(channels=[channel]))
+    assert status == 400, error
+    assert "retry.initial_delay_seconds" in error["details"], error
+
+    code = created(
+        api, "POST", "/v1/vouchers/FULL", {"type": "GIFT_VOUCHER", "gift": {"amount": INT64_MAX}}
+    )["code"]
+    status, error = send(api, "POST", f"/v1/vouchers/{code}/balance", {"amount": 1})
+    assert status == 400, error
+    assert error["key"] == "invalid_add_balance_params"
+    status, card = api.call("GET", f"/v1/vouchers/{code}")
+    assert card["gift"]["balance"] == INT64_MAX
