@@ -117,6 +117,10 @@ def test_retry_settings_fill_in_from_the_default_ladder() -> None:
         ({"max_retries": True}, "max_retries"),
         ({"max_retries": "3"}, "max_retries"),
         ({"initial_delay_seconds": 86401}, "initial_delay_seconds"),
+        # Past what timedelta holds: refused, not an OverflowError (a 500).
+        ({"initial_delay_seconds": 2**63 - 1}, "initial_delay_seconds"),
+        ({"initial_delay_seconds": -(2**63)}, "initial_delay_seconds"),
+        ({"max_delay_seconds": 2**63 - 1}, "max_delay_seconds"),
         ({"initial_delay_seconds": 60, "max_delay_seconds": 30}, "max_delay_seconds"),
         ({"backoff": "linear"}, "backoff"),
         ("fast", "retry"),

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sendout.domain.bounds import INT64_MAX
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.clock import iso
 from sendout.domain.errors import InvalidPayload
@@ -95,6 +96,9 @@ def change_balance(voucher: EffectiveVoucher, delta: Any) -> BalanceChange:
     total = int(card.get(total_key) or 0) + delta
     if balance < 0:
         raise _bad(f"cannot remove {-delta}: the balance is {balance - delta}")
+    if max(total, balance) > INT64_MAX:
+        # Balances are 64-bit integers wherever they are stored or sent.
+        raise _bad(f"cannot add {delta}: the {total_key} would pass {INT64_MAX}")
     card.update({total_key: max(total, balance), "balance": balance})
     return BalanceChange(kind=kind, card=card, delta=delta, total=card[total_key], balance=balance)
 

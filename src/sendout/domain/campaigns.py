@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sendout.domain.bounds import INT64_MAX, MAX_REDEMPTION_QUANTITY
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.codes import CodeConfig
 from sendout.domain.errors import InvalidPayload
@@ -75,12 +76,14 @@ def _bad(details: str, key: str = "invalid_payload") -> InvalidPayload:
     return InvalidPayload(details=details, key=key)
 
 
-def _int(value: Any, name: str, *, minimum: int = 0) -> int:
+def _int(value: Any, name: str, *, minimum: int = 0, maximum: int = INT64_MAX) -> int:
     """Money and points are whole numbers: ``10.0`` is refused as the SDK would refuse it."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(f"{name} must be an integer (minor units)")
     if value < minimum:
         raise _bad(f"{name} must be at least {minimum}")
+    if value > maximum:
+        raise _bad(f"{name} must be at most {maximum}")
     return value
 
 
@@ -393,7 +396,12 @@ def build_template(
     redemption = raw.get("redemption") or {}
     quantity = redemption.get("quantity")
     if quantity is not None:
-        _int(quantity, "voucher.redemption.quantity", minimum=1)
+        _int(
+            quantity,
+            "voucher.redemption.quantity",
+            minimum=1,
+            maximum=MAX_REDEMPTION_QUANTITY,
+        )
     discount = gift = loyalty_card = None
     if expected is VoucherType.DISCOUNT_VOUCHER:
         if raw.get("discount") is None:

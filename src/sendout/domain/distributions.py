@@ -332,6 +332,12 @@ def parse_retry(raw: Any, where: str) -> RetryPolicy | None:
         if value is not None:
             values[name] = value
     retries = values.get("max_retries", default.retries)
+    # Seconds beyond a day are refused before timedelta sees them (it overflows past 10^14).
+    day = int(default.max_delay.total_seconds())
+    if not 0 <= values.get("initial_delay_seconds", 0) <= day:
+        raise invalid_field("1 second to 24 hours", f"{where}.initial_delay_seconds")
+    if not 0 <= values.get("max_delay_seconds", 0) <= day:
+        raise invalid_field("initial_delay_seconds to 24 hours", f"{where}.max_delay_seconds")
     first = timedelta(seconds=values.get("initial_delay_seconds", 0)) or default.first_delay
     largest = timedelta(seconds=values.get("max_delay_seconds", 0)) or default.max_delay
     if not 0 <= retries <= MAX_RETRIES:

@@ -112,7 +112,9 @@ class _Store:
             sa.select(table).where(*conditions).order_by(*ordering).limit(limit).offset(offset)
         )
         items = [convert(row) for row in rows]
-        total = max(total, offset + len(items))
+        if items:
+            # Only rows seen raise the total: a page past the end says nothing about it.
+            total = max(total, offset + len(items))
         return Page(items=items, total=total, has_more=offset + len(items) < total)
 
 

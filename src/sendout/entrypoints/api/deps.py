@@ -13,20 +13,31 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from sendout.domain.bounds import INT64_MAX, INT64_MIN
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.targets import TargetPolicy
 from sendout.entrypoints.api.auth import Authenticator
+from sendout.entrypoints.api.bounds import check_body, check_url
 from sendout.services.context import Context
 
 M = TypeVar("M", bound=BaseModel)
 
+#: What ``check_body`` enforces everywhere in a body, free-form objects (metadata) included.
+BODY_RULES = (
+    f"Integers anywhere in the body are 64-bit signed ({INT64_MIN} to {INT64_MAX}); "
+    "text (values and keys) must not contain NUL (\\u0000)."
+)
+
 
 async def context(request: Request) -> Context:
-    """The authenticated caller's context (401 without a valid key pair)."""
+    """The authenticated caller's context (401 without a valid key pair). Every route starts
+    here, so the URL is checked here too (NUL in an id or a query parameter)."""
     authenticator: Authenticator = request.app.state.authenticator
-    return await authenticator.context(request)
+    ctx = await authenticator.context(request)
+    check_url(request)
+    return ctx
 
 
 def storage(request: Request) -> UnitOfWorkFactory:
@@ -53,6 +64,7 @@ def wake_worker(request: Request) -> None:
 async def parse_body(request: Request, model: type[M]) -> M:
     """The JSON body as ``model``; a 400 ``invalid_payload`` naming each bad field otherwise."""
     raw = await request.body()
+    check_body(raw)
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as exc:
@@ -75,6 +87,7 @@ def body_docs(model: type[BaseModel]) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
+            "description": BODY_RULES,
             "content": {"application/json": {"schema": schema}},
         }
     }

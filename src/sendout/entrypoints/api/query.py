@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sendout.domain.bounds import MAX_PAGE
 from sendout.domain.errors import InvalidQuery
 
 MAX_LIMIT = 100
@@ -43,7 +44,9 @@ def parse_datetime(name: str, value: str | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def parse_int(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
+def parse_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    """An integer in [low, high]: every integer parameter is bounded (storage stops at 64
+    bits, and offsets computed from it must too)."""
     value = present(value)
     if value is None:
         return default
@@ -51,9 +54,8 @@ def parse_int(name: str, value: str | None, default: int, low: int, high: int | 
         number = int(value)
     except ValueError:
         raise InvalidQuery(details=f"{name} must be an integer") from None
-    if number < low or (high is not None and number > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InvalidQuery(details=f"{name} must be {bounds}")
+    if not low <= number <= high:
+        raise InvalidQuery(details=f"{name} must be between {low} and {high}")
     return number
 
 
@@ -62,7 +64,7 @@ def parse_limit(value: str | None) -> int:
 
 
 def parse_page(value: str | None) -> int:
-    return parse_int("page", value, 1, 1, None)
+    return parse_int("page", value, 1, 1, MAX_PAGE)
 
 
 def parse_order(value: str | None, allowed: type[E], default: E) -> tuple[E, bool]:

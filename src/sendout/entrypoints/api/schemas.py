@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, model_validator
 
+from sendout.domain.bounds import MAX_REDEMPTION_QUANTITY
 from sendout.domain.campaigns import (
     CampaignDraft,
     CampaignKind,
@@ -40,6 +41,7 @@ from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.domain.redemptions import MAX_REDEEMABLES
 from sendout.domain.referrals import parse_referral_program
 from sendout.domain.segments import SegmentType
+from sendout.entrypoints.api.bounds import Int64, PositiveInt64
 from sendout.services.distributions import (
     AnyChannelDraft,
     ChannelDraft,
@@ -151,14 +153,14 @@ Timestamp = Annotated[datetime, Field(strict=False), AfterValidator(_as_utc)]
 
 
 class RedemptionBody(_Body):
-    quantity: int | None = Field(default=None, ge=1)
+    quantity: Annotated[Int64, Field(ge=1, le=MAX_REDEMPTION_QUANTITY)] | None = None
 
 
 class _ValidityFields(_Body):
     start_date: Timestamp | None = None
     expiration_date: Timestamp | None = None
     validity_timeframe: dict[str, Any] | None = None
-    validity_day_of_week: list[int] | None = None
+    validity_day_of_week: list[Int64] | None = None
     validity_hours: dict[str, Any] | None = None
 
     def sent(self) -> dict[str, Any]:
@@ -190,7 +192,7 @@ class CampaignBody(_ValidityFields, _NullMeansUnset):
     type: str = CampaignKind.AUTO_UPDATE.value
     join_once: bool = False
     auto_join: bool = False
-    vouchers_count: int = Field(default=0, ge=0)
+    vouchers_count: Annotated[Int64, Field(ge=0)] = 0
     activity_duration_after_publishing: str | None = None
     category: str | None = None
     metadata: dict[str, Any] | None = None
@@ -298,7 +300,7 @@ class VoucherBody(VoucherUpdateBody, _NullMeansUnset):
 
 class PublicationCampaignBody(_NullMeansUnset):
     name: str = Field(min_length=1)
-    count: int = Field(default=1, ge=1, le=MAX_COUNT_PER_REQUEST)
+    count: Annotated[Int64, Field(ge=1, le=MAX_COUNT_PER_REQUEST)] = 1
 
 
 class PublicationBody(_NullMeansUnset):
@@ -331,7 +333,7 @@ class PublicationBody(_NullMeansUnset):
 
 
 class QualificationOptions(_NullMeansUnset):
-    limit: int = Field(default=5, ge=1, le=50)
+    limit: Annotated[Int64, Field(ge=1, le=50)] = 5
     starting_after: Timestamp | None = None
     filters: dict[str, Any] | None = None
     expand: list[str] | None = None
@@ -561,9 +563,9 @@ class OrderBody(_NullMeansUnset):
     id: str | None = Field(default=None, min_length=1, max_length=64)
     source_id: str | None = Field(default=None, min_length=1, max_length=255)
     status: OrderStatus | None = Field(default=None, strict=False)
-    amount: int | None = None
-    initial_amount: int | None = None
-    discount_amount: int | None = None
+    amount: Int64 | None = None
+    initial_amount: Int64 | None = None
+    discount_amount: Int64 | None = None
     items: list[dict[str, Any]] | None = Field(default=None, max_length=MAX_ITEMS)
     metadata: dict[str, Any] | None = None
     customer: CustomerBody | None = None
@@ -594,7 +596,7 @@ class OrderBody(_NullMeansUnset):
 class BalanceBody(_Body):
     """``POST /v1/vouchers/{code}/balance``: a negative amount removes credits or points."""
 
-    amount: int
+    amount: Int64
     source_id: str | None = Field(default=None, max_length=255)
     reason: str | None = Field(default=None, max_length=1000)
 
@@ -614,7 +616,7 @@ class SegmentBody(_NullMeansUnset):
 
 
 class GiftCreditsBody(_Body):
-    credits: int | None = None
+    credits: Int64 | None = None
 
 
 class RedeemableBody(_NullMeansUnset):
@@ -665,7 +667,7 @@ class MemberBody(_NullMeansUnset):
 class LoyaltyBalanceBody(_NullMeansUnset):
     """``POST /v1/loyalties/members/{id}/balance``: negative points remove."""
 
-    points: int
+    points: Int64
     reason: str | None = Field(default=None, max_length=1000)
     source_id: str | None = Field(default=None, max_length=255)
     #: PROGRAM_RULES (the default), NON_EXPIRING or CUSTOM_DATE (with ``expiration_date``)
@@ -705,7 +707,7 @@ class AssignmentsBody(RootModel[list[dict[str, Any]]]):
 
 class RewardChoiceBody(_NullMeansUnset):
     id: str = Field(min_length=1, max_length=64)
-    points: int | None = Field(default=None, ge=1)
+    points: PositiveInt64 | None = None
 
 
 class RewardRedemptionBody(_NullMeansUnset):
@@ -727,7 +729,7 @@ class RewardRedemptionBody(_NullMeansUnset):
 class PendingPointsBody(_Body):
     """``POST …/pending-points/{id}/balance``: points to add (negative: to take)."""
 
-    points: int
+    points: Int64
 
 
 class IntegrationBody(RootModel[dict[str, Any]]):

@@ -279,8 +279,8 @@ async def tier_earning_rules(
     program_id: str, tier_id: str, request: Request, limit: Q = None, page: Q = None
 ) -> Response:
     ctx = await context(request)
-    found = await service.tier_earning_rules(storage(request), ctx, program_id, tier_id)
     size, number = parse_limit(limit), parse_page(page)
+    found = await service.tier_earning_rules(storage(request), ctx, program_id, tier_id)
     shown = found[(number - 1) * size : number * size]
     return json_response(
         list_envelope("data", (earning_rule_object(r) for r in shown), total=len(found))
