@@ -16,8 +16,10 @@ from tests.e2e.conftest import Server, free_port, request
 KEY_LINES = re.compile(r"X-App-Id:\s+(\S+)\s+X-App-Token:\s+(\S+)")
 
 
-def sendout(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
+def run_sendout(
+    *args: str, cwd: Path, env: dict[str, str] | None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "sendout", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
@@ -26,6 +28,10 @@ def sendout(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
         timeout=60,
         check=False,
     )
+
+
+def sendout(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = run_sendout(*args, cwd=cwd, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -112,15 +118,7 @@ def test_migrate_project_create_and_version(tmp_path: Path) -> None:
 
 def refused_to_start(cwd: Path, *args: str, env: dict[str, str]) -> str:
     """What ``sendout *args`` printed on stderr when it refused to start (exit status 2)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "sendout", *args],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_sendout(*args, cwd=cwd, env=env)
     assert result.returncode == 2, result.stderr
     return result.stderr
 
