@@ -131,10 +131,13 @@ class Settings:
         signin_lockout = number("SIGNIN_LOCKOUT_SECONDS", DEFAULT_SIGNIN_LOCKOUT_SECONDS)
         if signin_lockout == 0:
             raise SettingsError(f"{ENV_PREFIX}SIGNIN_LOCKOUT_SECONDS must be more than 0")
+        port = number("PORT", DEFAULT_PORT)
+        if port != int(port) or not 1 <= port <= 65535:
+            raise SettingsError(f"{ENV_PREFIX}PORT must be a port number (1-65535), not {port:g}")
         return cls(
             database_url=database_url,
             host=get("HOST") or DEFAULT_HOST,
-            port=int(number("PORT", DEFAULT_PORT)),
+            port=int(port),
             log_level=log_level,
             max_body_bytes=int(number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),

@@ -125,7 +125,12 @@ def refused_to_start(cwd: Path, *args: str, env: dict[str, str]) -> str:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("SENDOUT_PORT", "eighty"), ("SENDOUT_DATABASE_URL", "mysql://x")],
+    [
+        ("SENDOUT_PORT", "eighty"),
+        ("SENDOUT_PORT", "99999"),
+        ("SENDOUT_PORT", "0"),
+        ("SENDOUT_DATABASE_URL", "mysql://x"),
+    ],
 )
 def test_an_unusable_setting_stops_with_a_message(
     tmp_path: Path, variable: str, value: str
@@ -141,3 +146,20 @@ def test_serve_refuses_an_admin_password_under_16_characters(tmp_path: Path) -> 
     assert "SENDOUT_ADMIN_PASSWORD must be at least 16 characters" in stderr
     assert short not in stderr
     assert not (tmp_path / "sendout.db").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres:hunter2-secret@127.0.0.1:1/sendout",  # nothing listens there
+        "postgresql://postgres@127.0.0.1:5432/sendout_no_such_database",
+        "sqlite:///no/such/directory/sendout.db",
+    ],
+)
+def test_an_unusable_database_stops_with_one_line(tmp_path: Path, url: str) -> None:
+    result = run_sendout("migrate", cwd=tmp_path, env={"SENDOUT_DATABASE_URL": url})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # no traceback
+    assert lines[0].startswith("sendout: SENDOUT_DATABASE_URL: cannot use the database (")
+    assert "hunter2" not in result.stderr  # the URL's password is never printed

@@ -22,6 +22,7 @@ from sendout.adapters.channels.registry import message_senders
 from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.adapters.channels.webhook import WebhookSender
 from sendout.adapters.db.engine import sqlite_path
+from sendout.adapters.db.migrate import DatabaseUnavailable
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings, SettingsError
 from sendout.domain.deliveries import ChannelSender
@@ -58,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the API (and, by default, the worker)")
     serve.add_argument("--host", help="listen address (SENDOUT_HOST, default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="listen port (SENDOUT_PORT, default 8080)")
+    serve.add_argument(
+        "--port", type=_port, help="listen port, 1-65535 (SENDOUT_PORT, default 8080)"
+    )
     serve.add_argument(
         "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
     )
@@ -83,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "version":
@@ -99,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         return uvloop.run(_run(args, settings))
-    except (DomainError, OSError) as exc:
+    except (DomainError, OSError, DatabaseUnavailable) as exc:
         print(f"sendout: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
