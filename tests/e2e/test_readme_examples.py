@@ -1,6 +1,7 @@
-"""The README's webhook receiver, run exactly as printed there, against real deliveries: it
-accepts what Sendout signs (both signatures, through a secret rotation) and refuses a body
-that was changed on the way. Documentation that cannot drift from the product."""
+"""The README's examples, run as printed there against a real server: documentation that
+cannot drift from the product. The webhook receiver accepts what Sendout signs (both
+signatures, through a secret rotation) and refuses a body changed on the way; the SDK's
+``ApiClient`` creates a distribution with attributes."""
 
 from __future__ import annotations
 
@@ -18,15 +19,15 @@ from tests.e2e.conftest import Api, Server, free_port, request, wait_until
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def readme_receiver() -> str:
-    """The Python block right after the ``<!-- receiver -->`` marker."""
-    found = re.search(r"<!-- receiver -->\n```python\n(.*?)```", README.read_text(), re.S)
-    assert found, "README.md has no receiver block after <!-- receiver -->"
+def readme_block(marker: str) -> str:
+    """The first Python block after ``<!-- marker -->`` in the README."""
+    found = re.search(f"<!-- {marker} -->\n.*?```python\n(.*?)```", README.read_text(), re.S)
+    assert found, f"README.md has no Python block after <!-- {marker} -->"
     return found.group(1)
 
 
 def start_receiver(script: Path, port: int, secret: str) -> subprocess.Popen[bytes]:
-    script.write_text(readme_receiver())
+    script.write_text(readme_block("receiver"))
     process = subprocess.Popen(
         [sys.executable, str(script)],
         env={**os.environ, "WHSEC": secret, "PORT": str(port)},
@@ -115,3 +116,25 @@ def test_the_readme_receiver_accepts_what_sendout_signs(api: Api, tmp_path: Path
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_readme_sdk_example_creates_a_distribution(api: Api, tmp_path: Path) -> None:
+    script = tmp_path / "example.py"
+    script.write_text(
+        readme_block("sdk-distribution")
+        .replace("http://127.0.0.1:8080", api.server.url)
+        .replace('"X-App-Id": "…"', f'"X-App-Id": "{api.keys.app_id}"')
+        .replace('"X-App-Token": "…"', f'"X-App-Token": "{api.keys.app_token}"')
+    )
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    status, distribution_id = ran.stdout.split()
+    assert status == "200"
+    status, created = api.call("GET", f"/v1/distributions/{distribution_id}")
+    assert status == 200, created
+    assert created["channels"][0]["attributes"] == [
+        {"path": "order.id", "key": "order_id"},
+        {"path": "customer.email", "key": "email"},
+    ]
