@@ -206,7 +206,8 @@ def test_the_dispatch_child_whose_worker_died_before_it_was_ready_exits_quietly(
         )
     try:
         # The worker is gone before the child says "ready": both ends of its pipes closed.
-        assert child.stdin is not None and child.stdout is not None
+        assert child.stdin is not None
+        assert child.stdout is not None
         child.stdout.close()
         child.stdin.close()
         assert child.wait(timeout=30) == 0

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from sendout.adapters.db.pg_listen import WorkListener
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import WriteRefused
 
@@ -666,21 +667,11 @@ class PostgresDatabase:
         )
 
     async def listen(self, on_work: Callable[[], None]) -> StopListening:
-        """A connection of its own, outside the pool, held for LISTEN while the worker runs."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
-
-        def notified(*_: object) -> None:
-            on_work()
-
-        await conn.add_listener(WORK_CHANNEL, notified)
-
-        async def stop() -> None:
-            try:
-                await conn.remove_listener(WORK_CHANNEL, notified)
-            finally:
-                await conn.close()
-
-        return stop
+        """A connection of its own, outside the pool, held for LISTEN while the worker runs,
+        and opened again whenever it is lost (``WorkListener``)."""
+        listener = WorkListener(self._dsn, WORK_CHANNEL, on_work)
+        await listener.start()
+        return listener.stop
 
     async def begin(self, read_only: bool = False) -> Transaction:
         conn = await self.engine.connect()
