@@ -156,8 +156,11 @@ class Transaction(Protocol):
         ...
 
     async def commit(self) -> None: ...
-    async def close(self) -> None:
-        """Roll back unless committed, and give the connection back."""
+    async def close(self, failure: BaseException | None = None) -> None:
+        """Roll back unless committed, and give the connection back. ``failure``: what ended
+        the transaction, if anything; when it says this connection cannot write
+        (``cannot_write``), the connection is dropped and the next transaction opens another,
+        so the process takes writes again as soon as the database does."""
         ...
 
     def signal_work(self) -> None:
@@ -187,6 +190,54 @@ class Database(Protocol):
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
     async def ping(self) -> None: ...
     async def dispose(self) -> None: ...
+
+
+#: SQLite's "attempt to write a readonly database" (and its extended codes)
+_SQLITE_READONLY = 8
+#: PostgreSQL's read_only_sql_transaction (a read-only session or a standby)
+_PG_READ_ONLY = "25006"
+
+
+def cannot_write(failure: BaseException | None) -> bool:
+    """``failure``, or what it was raised from, says the connection cannot write: SQLite's
+    SQLITE_READONLY, PostgreSQL's read_only_sql_transaction (the driver's error, SQLAlchemy's
+    wrapping of it, or a store's error raised from either)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [failure]
+    while pending:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode & 0xFF == _SQLITE_READONLY:
+            return True
+        if getattr(exc, "sqlstate", None) == _PG_READ_ONLY:
+            return True
+        orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError around the driver's
+        pending.extend(
+            (orig if isinstance(orig, BaseException) else None, exc.__cause__, exc.__context__)
+        )
+    return False
+
+
+#: A write that changes nothing, for readiness (rolled back): every migrated database has
+#: this table; a write lock and a row write, refused when the database cannot write.
+WRITE_PROBE_SQL = "UPDATE alembic_version SET version_num = version_num"
+
+
+async def check_writes(database: Database) -> None:
+    """Raises unless ``database`` takes a write (tried, then rolled back); a refusal also makes
+    the connection be opened again (``Transaction.close``)."""
+    probe = DriverStatement(WRITE_PROBE_SQL, WRITE_PROBE_SQL)
+    tx = await database.begin()
+    failure: BaseException | None = None
+    try:
+        await tx.run(probe)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        await tx.close(failure)
 
 
 def _driver_of(conn: sa.Connection) -> Any:
@@ -239,10 +290,17 @@ class _SqliteTransaction(_WriteGuard):
     also run under ``PRAGMA query_only``, so that a write sent some way other than the
     methods below is refused by SQLite itself."""
 
-    def __init__(self, conn: sa.Connection, release: Callable[[], None], read_only: bool) -> None:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        release: Callable[[], None],
+        read_only: bool,
+        drop_connection: Callable[[], None],
+    ) -> None:
         self._conn = conn
         self._driver: Any = _driver_of(conn)
         self._release = release
+        self._drop_connection = drop_connection
         self._open = True
         self._read_only = read_only
 
@@ -315,7 +373,7 @@ class _SqliteTransaction(_WriteGuard):
         self._driver.execute("COMMIT")
         self._open = False
 
-    async def close(self) -> None:
+    async def close(self, failure: BaseException | None = None) -> None:
         try:
             if self._open:
                 self._driver.execute("ROLLBACK")
@@ -324,7 +382,11 @@ class _SqliteTransaction(_WriteGuard):
                 if self._read_only:
                     self._driver.execute("PRAGMA query_only=OFF")
             finally:
-                self._release()
+                try:
+                    if cannot_write(failure):
+                        self._drop_connection()
+                finally:
+                    self._release()
 
 
 class _Checkpointer:
@@ -427,6 +489,15 @@ class SqliteDatabase:
         self._path = sqlite_path(url)
         self._checkpointer: _Checkpointer | None = None
 
+    def _drop_connection(self) -> None:
+        """Closes the connection (the next transaction opens another): SQLite opens a file it
+        cannot write read-only, and the connection stays so after the file is writable again."""
+        if self._conn is not None:
+            log.warning("the database refused a write: its connection will be opened again")
+            self._conn.invalidate()  # the one pooled connection itself, not just this handle
+            self._conn.close()
+            self._conn = None
+
     def _connection(self) -> sa.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = self.engine.connect()
@@ -447,7 +518,7 @@ class SqliteDatabase:
                 driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
             else:
                 await _begin_writing(driver)
-            return _SqliteTransaction(conn, self._lock.release, read_only)
+            return _SqliteTransaction(conn, self._lock.release, read_only, self._drop_connection)
         except BaseException:
             if read_only:
                 _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
@@ -643,11 +714,16 @@ class _AsyncTransaction(_WriteGuard):
             await self._conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
         await self._transaction.commit()
 
-    async def close(self) -> None:
+    async def close(self, failure: BaseException | None = None) -> None:
         try:
             if self._transaction.is_active:
                 await self._transaction.rollback()
         finally:
+            if cannot_write(failure):
+                # A read-only session (default_transaction_read_only, a standby after a
+                # failover) stays so for its life: not given back to the pool.
+                log.warning("the database refused a write: its connection will be opened again")
+                await self._conn.invalidate()
             await self._conn.close()
 
 
