@@ -21,7 +21,6 @@ import contextlib
 import functools
 import logging
 import sqlite3
-import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -38,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from sendout.adapters.db.pg_listen import WorkListener
+from sendout.adapters.db.sqlite_checkpoint import Checkpointer
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import WriteRefused
 
@@ -45,10 +45,12 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: seconds between tries for the write lock while another process holds it: the first, the most
 SQLITE_LOCK_RETRY = (0.0005, 0.004)
 SQLITE_CACHE_KIB = 64 * 1024
-#: SQLite's own checkpoint, left as a backstop: ``_Checkpointer`` copies the log back long
+#: SQLite's own checkpoint, left as a backstop: ``Checkpointer`` copies the log back long
 #: before it reaches this (256 MiB of WAL at SQLite's 4 KiB pages)
 SQLITE_CHECKPOINT_PAGES = 65_536
-CHECKPOINT_SECONDS = 0.25  # how often ``_Checkpointer`` copies the log back
+#: the write-ahead log is cut back to this size whenever it starts over (a busy database
+#: that is never quiet long enough for ``Checkpointer`` to empty it)
+SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: how often a worker on SQLite looks whether another process committed (``listen``): at
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
@@ -389,47 +391,6 @@ class _SqliteTransaction(_WriteGuard):
                     self._release()
 
 
-class _Checkpointer:
-    """Copies the write-ahead log back into the database file from a thread of its own.
-
-    SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so on the
-    event loop: ~50 ms for 4,000 pages on these machines (~13 µs a page), during which
-    nothing else on the loop moves (attempts in flight, the API), about 17 µs per send-out
-    in all. In a thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite
-    works. PASSIVE: it never waits for readers or writers, nor makes them wait.
-    """
-
-    def __init__(self, path: str, interval: float = CHECKPOINT_SECONDS) -> None:
-        self._path = path
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None)
-        failing = False  # said once per run of failures, not four times a second
-        try:
-            while not self._stop.wait(self._interval):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:  # a full disk, say: tried again next time
-                    if not failing:
-                        log.warning("checkpoint of %s failed", self._path, exc_info=True)
-                    failing = True
-                else:
-                    failing = False
-        finally:
-            conn.close()
-
-
 class SqliteDatabase:
     """One connection, kept open, used by one transaction at a time.
 
@@ -487,7 +448,7 @@ class SqliteDatabase:
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
         self._path = sqlite_path(url)
-        self._checkpointer: _Checkpointer | None = None
+        self._checkpointer: Checkpointer | None = None
 
     def _drop_connection(self) -> None:
         """Closes the connection (the next transaction opens another): SQLite opens a file it
@@ -504,7 +465,7 @@ class SqliteDatabase:
             # Started with the first connection (WAL mode is set by then), not at
             # construction: composing the application does no work.
             if self._path is not None and self._checkpointer is None:
-                self._checkpointer = _Checkpointer(self._path)
+                self._checkpointer = Checkpointer(self._path)
                 self._checkpointer.start()
         return self._conn
 
@@ -621,8 +582,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # A million-code campaign's indexes outgrow the default 2 MiB page cache many times over.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    # Checkpoints are ``_Checkpointer``'s, off the event loop; SQLite's own is a backstop.
+    # Checkpoints are ``Checkpointer``'s, off the event loop; SQLite's own is a backstop.
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+    # Without it the log file keeps the largest size it ever reached: it is written over from
+    # its start once copied back, never made smaller.
+    cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
     cursor.close()
 
 
