@@ -420,7 +420,10 @@ def test_sqlite_a_worker_killed_mid_stream_loses_nothing_and_repeats_only_in_fli
     assert set(repeated) <= set(before_kill), (
         f"repeated ids the killed worker never sent: {set(repeated) - set(before_kill)}"
     )
-    assert total - SENDOUTS <= concurrency, (
+    # The documented bound (README, "Guarantees"): a worker killed with SIGKILL repeats at
+    # most the attempts it had in flight, so repeats <= SENDOUT_DELIVERY_CONCURRENCY per kill.
+    kills = 1
+    assert total - SENDOUTS <= concurrency * kills, (
         f"{total - SENDOUTS} repeated deliveries over {len(repeated)} ids, more than the "
         f"{concurrency} attempts a worker may have in flight; counts of the repeated: "
         f"{sorted(Counter(repeated.values()).items())}\n{logs}"
