@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sendout.adapters.channels.registry import channel_catalog
 from sendout.adapters.db.crypto import PLAIN, SecretBox
-from sendout.adapters.db.engine import Database, open_database
+from sendout.adapters.db.engine import Database, check_writes, open_database
 from sendout.adapters.db.migrate import upgrade_async
 from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
@@ -71,7 +71,12 @@ class Container:
         return await rotate_secrets(self.database, self.box, on_batch)
 
     async def check_database(self) -> None:
+        """Raises when the database does not answer."""
         await self.database.ping()
+
+    async def check_database_writes(self) -> None:
+        """Raises when the database does not take a write (a read-only file or server)."""
+        await check_writes(self.database)
 
     async def close(self) -> None:
         await self.database.dispose()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import secrets
 from typing import Any
 
+import orjson
 import pytest
 
 from sendout.bootstrap import Container
 from sendout.services.projects import create_project
+from tests.db_faults import REFUSED_DOMAIN, refuse_customers_at_refused_domain
 from tests.e2e.conftest import Api, Server, request
 
 ERROR_KEYS = {"code", "key", "message", "details", "request_id"}
@@ -256,3 +260,34 @@ def test_health_readiness_and_docs_need_no_key(server: Server) -> None:
     status, _headers, content = request(server, "GET", "/openapi.json")
     assert b"/v1/customers/{customer_id}/activity" in content
     assert b"/v1/events" in content
+
+
+async def test_an_unexpected_500_keeps_the_keep_alive_connection_usable_and_is_logged_once(
+    api: Api, container: Container
+) -> None:
+    await refuse_customers_at_refused_domain(container)
+    conn = http.client.HTTPConnection(api.server.host, api.server.port, timeout=10)
+    headers = {"Content-Type": "application/json", **api.auth}
+    try:
+        failing = {"source_id": "refused", "email": f"x.{secrets.token_hex(4)}@{REFUSED_DOMAIN}"}
+        conn.request("POST", "/v1/customers", orjson.dumps(failing), headers)
+        response = conn.getresponse()
+        body = orjson.loads(response.read())
+        assert response.status == 500, body
+        assert_error(body, 500)
+        assert response.getheader("x-request-id") == body["request_id"]
+        # Kept open (no "Connection: close"): the next request on it must be answered.
+        assert (response.getheader("connection") or "").lower() != "close"
+        assert not response.will_close
+        sock = conn.sock
+        for n in range(3):
+            conn.request("POST", "/v1/customers", orjson.dumps({"source_id": f"ka-{n}"}), headers)
+            response = conn.getresponse()
+            assert response.status == 200, response.read()
+            response.read()
+            assert conn.sock is sock  # the same connection, not a new one
+    finally:
+        conn.close()
+    log = api.server.log.read_text(errors="replace")
+    assert log.count(body["request_id"]) == 1, log
+    assert "Exception in ASGI application" not in log

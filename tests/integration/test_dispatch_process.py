@@ -191,3 +191,31 @@ def test_the_dispatch_child_alone_stops_when_its_stdin_ends(tmp_path: Path) -> N
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_the_dispatch_child_whose_worker_died_before_it_was_ready_exits_quietly(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'orphan.db'}"
+    asyncio.run(upgrade_async(url))
+    log = tmp_path / "child.log"
+    env = {**os.environ, "SENDOUT_DATABASE_URL": url, "SENDOUT_LOG_LEVEL": "INFO"}
+    with log.open("wb") as out:
+        child = subprocess.Popen(
+            child_command(), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out
+        )
+    try:
+        # The worker is gone before the child says "ready": both ends of its pipes closed.
+        assert child.stdin is not None
+        assert child.stdout is not None
+        child.stdout.close()
+        child.stdin.close()
+        assert child.wait(timeout=30) == 0
+        said = log.read_text(errors="replace")
+        assert "Traceback" not in said, said
+        assert "BrokenPipeError" not in said, said
+        assert "gone before this dispatch process was ready: stopping" in said
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -168,10 +168,18 @@ class DispatchProcess:
             self._process.stdin.close()
 
 
-def say_ready() -> None:
-    """In the child: tell the worker it dispatches from now on."""
-    sys.stdout.buffer.write(READY)
-    sys.stdout.buffer.flush()
+def say_ready() -> bool:
+    """In the child: tell the worker it dispatches from now on. False when the worker is gone
+    already (its end of the pipe closed: it died while this process was starting)."""
+    try:
+        sys.stdout.buffer.write(READY)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # The line is still in stdout's buffer, and the interpreter flushes it at exit, which
+        # would print this error again: stdout now leads nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+    return True
 
 
 def stop_with_parent(stop: Callable[[], None]) -> None:
@@ -206,7 +214,9 @@ async def _dispatch_backlogs(settings: Settings) -> None:
         backlogs = Worker([dispatch_job(container, Share.LONG)], poll_interval=BACKLOG_POLL_SECONDS)
         lanes = Lanes([backlogs])
         stop_with_parent(lanes.stop)
-        say_ready()
+        if not say_ready():
+            log.warning("the worker was gone before this dispatch process was ready: stopping")
+            return
         await lanes.run()
     finally:
         await container.close()

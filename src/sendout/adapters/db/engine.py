@@ -21,7 +21,6 @@ import contextlib
 import functools
 import logging
 import sqlite3
-import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -37,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from sendout.adapters.db.pg_listen import WorkListener
+from sendout.adapters.db.sqlite_checkpoint import Checkpointer
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import WriteRefused
 
@@ -44,10 +45,12 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: seconds between tries for the write lock while another process holds it: the first, the most
 SQLITE_LOCK_RETRY = (0.0005, 0.004)
 SQLITE_CACHE_KIB = 64 * 1024
-#: SQLite's own checkpoint, left as a backstop: ``_Checkpointer`` copies the log back long
+#: SQLite's own checkpoint, left as a backstop: ``Checkpointer`` copies the log back long
 #: before it reaches this (256 MiB of WAL at SQLite's 4 KiB pages)
 SQLITE_CHECKPOINT_PAGES = 65_536
-CHECKPOINT_SECONDS = 0.25  # how often ``_Checkpointer`` copies the log back
+#: the write-ahead log is cut back to this size whenever it starts over (a busy database
+#: that is never quiet long enough for ``Checkpointer`` to empty it)
+SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: how often a worker on SQLite looks whether another process committed (``listen``): at
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
@@ -155,8 +158,11 @@ class Transaction(Protocol):
         ...
 
     async def commit(self) -> None: ...
-    async def close(self) -> None:
-        """Roll back unless committed, and give the connection back."""
+    async def close(self, failure: BaseException | None = None) -> None:
+        """Roll back unless committed, and give the connection back. ``failure``: what ended
+        the transaction, if anything; when it says this connection cannot write
+        (``cannot_write``), the connection is dropped and the next transaction opens another,
+        so the process takes writes again as soon as the database does."""
         ...
 
     def signal_work(self) -> None:
@@ -186,6 +192,54 @@ class Database(Protocol):
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
     async def ping(self) -> None: ...
     async def dispose(self) -> None: ...
+
+
+#: SQLite's "attempt to write a readonly database" (and its extended codes)
+_SQLITE_READONLY = 8
+#: PostgreSQL's read_only_sql_transaction (a read-only session or a standby)
+_PG_READ_ONLY = "25006"
+
+
+def cannot_write(failure: BaseException | None) -> bool:
+    """``failure``, or what it was raised from, says the connection cannot write: SQLite's
+    SQLITE_READONLY, PostgreSQL's read_only_sql_transaction (the driver's error, SQLAlchemy's
+    wrapping of it, or a store's error raised from either)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [failure]
+    while pending:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode & 0xFF == _SQLITE_READONLY:
+            return True
+        if getattr(exc, "sqlstate", None) == _PG_READ_ONLY:
+            return True
+        orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError around the driver's
+        pending.extend(
+            (orig if isinstance(orig, BaseException) else None, exc.__cause__, exc.__context__)
+        )
+    return False
+
+
+#: A write that changes nothing, for readiness (rolled back): every migrated database has
+#: this table; a write lock and a row write, refused when the database cannot write.
+WRITE_PROBE_SQL = "UPDATE alembic_version SET version_num = version_num"
+
+
+async def check_writes(database: Database) -> None:
+    """Raises unless ``database`` takes a write (tried, then rolled back); a refusal also makes
+    the connection be opened again (``Transaction.close``)."""
+    probe = DriverStatement(WRITE_PROBE_SQL, WRITE_PROBE_SQL)
+    tx = await database.begin()
+    failure: BaseException | None = None
+    try:
+        await tx.run(probe)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        await tx.close(failure)
 
 
 def _driver_of(conn: sa.Connection) -> Any:
@@ -238,10 +292,17 @@ class _SqliteTransaction(_WriteGuard):
     also run under ``PRAGMA query_only``, so that a write sent some way other than the
     methods below is refused by SQLite itself."""
 
-    def __init__(self, conn: sa.Connection, release: Callable[[], None], read_only: bool) -> None:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        release: Callable[[], None],
+        read_only: bool,
+        drop_connection: Callable[[], None],
+    ) -> None:
         self._conn = conn
         self._driver: Any = _driver_of(conn)
         self._release = release
+        self._drop_connection = drop_connection
         self._open = True
         self._read_only = read_only
 
@@ -314,7 +375,7 @@ class _SqliteTransaction(_WriteGuard):
         self._driver.execute("COMMIT")
         self._open = False
 
-    async def close(self) -> None:
+    async def close(self, failure: BaseException | None = None) -> None:
         try:
             if self._open:
                 self._driver.execute("ROLLBACK")
@@ -323,48 +384,11 @@ class _SqliteTransaction(_WriteGuard):
                 if self._read_only:
                     self._driver.execute("PRAGMA query_only=OFF")
             finally:
-                self._release()
-
-
-class _Checkpointer:
-    """Copies the write-ahead log back into the database file from a thread of its own.
-
-    SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so on the
-    event loop: ~50 ms for 4,000 pages on these machines (~13 µs a page), during which
-    nothing else on the loop moves (attempts in flight, the API), about 17 µs per send-out
-    in all. In a thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite
-    works. PASSIVE: it never waits for readers or writers, nor makes them wait.
-    """
-
-    def __init__(self, path: str, interval: float = CHECKPOINT_SECONDS) -> None:
-        self._path = path
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None)
-        failing = False  # said once per run of failures, not four times a second
-        try:
-            while not self._stop.wait(self._interval):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:  # a full disk, say: tried again next time
-                    if not failing:
-                        log.warning("checkpoint of %s failed", self._path, exc_info=True)
-                    failing = True
-                else:
-                    failing = False
-        finally:
-            conn.close()
+                    if cannot_write(failure):
+                        self._drop_connection()
+                finally:
+                    self._release()
 
 
 class SqliteDatabase:
@@ -424,7 +448,16 @@ class SqliteDatabase:
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
         self._path = sqlite_path(url)
-        self._checkpointer: _Checkpointer | None = None
+        self._checkpointer: Checkpointer | None = None
+
+    def _drop_connection(self) -> None:
+        """Closes the connection (the next transaction opens another): SQLite opens a file it
+        cannot write read-only, and the connection stays so after the file is writable again."""
+        if self._conn is not None:
+            log.warning("the database refused a write: its connection will be opened again")
+            self._conn.invalidate()  # the one pooled connection itself, not just this handle
+            self._conn.close()
+            self._conn = None
 
     def _connection(self) -> sa.Connection:
         if self._conn is None or self._conn.closed:
@@ -432,7 +465,7 @@ class SqliteDatabase:
             # Started with the first connection (WAL mode is set by then), not at
             # construction: composing the application does no work.
             if self._path is not None and self._checkpointer is None:
-                self._checkpointer = _Checkpointer(self._path)
+                self._checkpointer = Checkpointer(self._path)
                 self._checkpointer.start()
         return self._conn
 
@@ -446,7 +479,7 @@ class SqliteDatabase:
                 driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
             else:
                 await _begin_writing(driver)
-            return _SqliteTransaction(conn, self._lock.release, read_only)
+            return _SqliteTransaction(conn, self._lock.release, read_only, self._drop_connection)
         except BaseException:
             if read_only:
                 _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
@@ -549,8 +582,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # A million-code campaign's indexes outgrow the default 2 MiB page cache many times over.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    # Checkpoints are ``_Checkpointer``'s, off the event loop; SQLite's own is a backstop.
+    # Checkpoints are ``Checkpointer``'s, off the event loop; SQLite's own is a backstop.
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+    # Without it the log file keeps the largest size it ever reached: it is written over from
+    # its start once copied back, never made smaller.
+    cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
     cursor.close()
 
 
@@ -642,11 +678,16 @@ class _AsyncTransaction(_WriteGuard):
             await self._conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
         await self._transaction.commit()
 
-    async def close(self) -> None:
+    async def close(self, failure: BaseException | None = None) -> None:
         try:
             if self._transaction.is_active:
                 await self._transaction.rollback()
         finally:
+            if cannot_write(failure):
+                # A read-only session (default_transaction_read_only, a standby after a
+                # failover) stays so for its life: not given back to the pool.
+                log.warning("the database refused a write: its connection will be opened again")
+                await self._conn.invalidate()
             await self._conn.close()
 
 
@@ -666,21 +707,11 @@ class PostgresDatabase:
         )
 
     async def listen(self, on_work: Callable[[], None]) -> StopListening:
-        """A connection of its own, outside the pool, held for LISTEN while the worker runs."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
-
-        def notified(*_: object) -> None:
-            on_work()
-
-        await conn.add_listener(WORK_CHANNEL, notified)
-
-        async def stop() -> None:
-            try:
-                await conn.remove_listener(WORK_CHANNEL, notified)
-            finally:
-                await conn.close()
-
-        return stop
+        """A connection of its own, outside the pool, held for LISTEN while the worker runs,
+        and opened again whenever it is lost (``WorkListener``)."""
+        listener = WorkListener(self._dsn, WORK_CHANNEL, on_work)
+        await listener.start()
+        return listener.stop
 
     async def begin(self, read_only: bool = False) -> Transaction:
         conn = await self.engine.connect()

@@ -145,7 +145,7 @@ class SqlUnitOfWork:
     ) -> None:
         assert self._transaction is not None
         try:
-            await self._transaction.close()
+            await self._transaction.close(exc)
         finally:
             self._transaction = None
 

@@ -20,11 +20,20 @@ async def healthz() -> Response:
     return json_response({"status": "ok", "version": __version__})
 
 
-@router.get("/readyz", summary="The database answers")
+@router.get("/readyz", summary="The database answers and takes writes")
 async def readyz(request: Request) -> Response:
+    container = request.app.state.container
+    # Any driver failure means "not ready", reported, never raised. A database that answers
+    # but refuses writes (a read-only file or server) is not ready either: every request that
+    # records anything would fail.
     try:
-        await request.app.state.container.check_database()
-    except Exception as exc:  # any driver failure means "not ready", reported, never raised
+        await container.check_database()
+    except Exception as exc:
         log.warning("readiness check failed: %s", exc)
         return json_response({"status": "unavailable", "database": "unreachable"}, 503)
+    try:
+        await container.check_database_writes()
+    except Exception as exc:
+        log.warning("readiness check failed: the database refuses writes: %s", exc)
+        return json_response({"status": "unavailable", "database": "not_writable"}, 503)
     return json_response({"status": "ok", "database": "ok"})
