@@ -320,12 +320,15 @@ def post_events(
     *,
     first: int = 0,
     tolerate_failures: bool = False,
+    into: set[str] | None = None,
 ) -> set[str]:
     """``count`` custom events, one customer each (numbered from ``first``), posted
-    ``concurrency`` at a time; returns the customers whose event was accepted (200). A
-    refused or failed post fails the call, unless ``tolerate_failures`` (a server killed
-    meanwhile): then it is left out, not retried, since the event may have been recorded."""
-    accepted: set[str] = set()
+    ``concurrency`` at a time; returns the customers whose event was accepted (200), also
+    added to ``into`` as they are (for another thread to follow). A refused or failed post
+    fails the call, unless ``tolerate_failures`` (a server killed meanwhile): then a post
+    that never reached a server is sent again once one listens, and one cut after that is
+    left out, not retried, since the event may have been recorded."""
+    accepted: set[str] = set() if into is None else into
 
     async def post_all() -> None:
         slots = asyncio.Semaphore(concurrency)
@@ -337,17 +340,22 @@ def post_events(
                 customer = f"{CUSTOMER_PREFIX}{i}"
                 body = {"event": event, "customer": {"source_id": customer}}
                 async with slots:
-                    try:
-                        async with session.post(f"{api.server.url}/v1/events", json=body) as r:
-                            ok = r.status == 200
-                            detail = (i, r.status, await r.text())
-                    except (aiohttp.ClientError, TimeoutError) as failure:
-                        ok, detail = False, (i, 0, repr(failure))
+                    while True:
+                        try:
+                            url = f"{api.server.url}/v1/events"
+                            async with session.post(url, json=body) as r:
+                                ok, detail = r.status == 200, (i, r.status, await r.text())
+                        except aiohttp.ClientConnectorError:
+                            if not tolerate_failures:
+                                raise
+                            await asyncio.sleep(0.05)  # no server yet: it never arrived
+                            continue
+                        except (aiohttp.ClientError, TimeoutError) as failure:
+                            ok, detail = False, (i, 0, repr(failure))
+                        break
                 if ok:
                     accepted.add(customer)
-                elif tolerate_failures:
-                    await asyncio.sleep(0.01)  # a server down refuses at once: don't spin
-                else:
+                elif not tolerate_failures:
                     raise AssertionError(detail)
 
             await asyncio.gather(*(post(i) for i in range(first, first + count)))
