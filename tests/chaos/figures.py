@@ -21,9 +21,10 @@ UNFINISHED = ("PENDING", "HELD")
 POLL = 0.25  # seconds between looks while settling
 
 COLUMNS = (
-    ("scenario", 22),
+    ("scenario", 24),
     ("backend", 10),
     ("send-outs", 9),
+    ("unacked", 7),
     ("lost", 5),
     ("stuck", 5),
     ("duplicates", 10),
@@ -56,6 +57,7 @@ class Figures:
             self.scenario,
             self.backend,
             f"{self.sendouts:,}",
+            str(self.unacknowledged),
             str(self.lost),
             str(self.stuck),
             str(self.duplicates),
