@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tests.chaos.harness import QUIET_PERIOD, Api, Receiver, all_sendouts
+from tests.chaos.harness import QUIET_PERIOD, Api, all_sendouts
+from tests.chaos.receiver import Receiver
 
 FINAL = frozenset({"DELIVERED", "FAILED", "SKIPPED", "CANCELED"})
 UNFINISHED = ("PENDING", "HELD")

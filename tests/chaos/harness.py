@@ -1,8 +1,7 @@
 """Real ``sendout`` processes, a real receiver and the API calls that drive them: what the
 durability tests (tests/e2e/test_delivery_durability.py) and the chaos scenarios share.
 
-- ``Receiver``: an aiohttp endpoint on 127.0.0.1 that counts deliveries per ``webhook-id``
-  (the send-out id) and per customer (the channel's payload names it), on arrival;
+- ``Receiver`` (receiver.py): where the webhooks go, counted per send-out and customer;
 - ``Processes``: the ``sendout serve`` / ``sendout worker`` processes of one run, each stopped
   by its PID at the end (and the dispatch helpers they started, if still alive);
 - ``create_distribution``, ``post_events``, ``all_sendouts``...: the real API, over HTTP.
@@ -15,10 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -26,9 +22,8 @@ from typing import Any, Self
 
 import aiohttp
 import orjson
-import pytest
-from aiohttp import web
 
+from tests.chaos.receiver import Receiver
 from tests.e2e.conftest import Server, free_port, request, stop_server
 
 APP_ID, APP_TOKEN = "durability-app", "durability-token"
@@ -39,103 +34,6 @@ QUIET_PERIOD = 1.0  # seconds without a request after the last DELIVERED
 PAGE = 100  # the largest page of GET /v1/sendouts
 CUSTOMER_PREFIX = "durability-"  # customer i's source_id is CUSTOMER_PREFIX + str(i)
 HELPER_MODULE = "sendout.entrypoints.dispatch_process"  # SQLite's dispatch helper
-
-
-# --- the receiver ---------------------------------------------------------------------------
-
-
-class Receiver:
-    """An aiohttp endpoint on its own thread and loop: counts requests per ``webhook-id``
-    and per customer (counted on arrival, before the answer) and answers 200 after ``delay``
-    seconds."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.counts: Counter[str] = Counter()
-        self.customers: Counter[str] = Counter()  # requests per customer (one per event)
-        self.peer_ports: Counter[int] = Counter()  # requests per client (source) port
-        self.total = 0
-        self.lock = threading.Lock()
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="receiver", daemon=True)
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
-            future.result(timeout=15)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/hook", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-
-    async def _handle(self, incoming: web.Request) -> web.Response:
-        body = await incoming.read()
-        webhook_id = incoming.headers.get("webhook-id", "")
-        customer = _customer_of(body)
-        peer = incoming.transport.get_extra_info("peername") if incoming.transport else None
-        with self.lock:
-            self.counts[webhook_id] += 1
-            self.customers[customer] += 1
-            self.total += 1
-            if peer is not None:
-                self.peer_ports[int(peer[1])] += 1
-        await asyncio.sleep(self.delay)
-        return web.Response(text="ok")
-
-    def snapshot(self) -> tuple[Counter[str], int]:
-        with self.lock:
-            return Counter(self.counts), self.total
-
-    def by_customer(self) -> Counter[str]:
-        with self.lock:
-            return Counter(self.customers)
-
-    def distinct(self) -> int:
-        with self.lock:
-            return len(self.counts)
-
-
-def _customer_of(body: bytes) -> str:
-    """The customer a delivery is for: ``data.customer`` of the envelope (the payload
-    ``create_distribution`` sets), or "" for a body of another shape."""
-    try:
-        envelope = orjson.loads(body)
-        return str(envelope["data"]["customer"])
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return ""
-
-
-@pytest.fixture
-def receiver_factory() -> Iterator[list[Receiver]]:
-    started: list[Receiver] = []
-    yield started
-    for receiver in started:
-        receiver.stop()
-
-
-def start_receiver(started: list[Receiver], delay: float) -> Receiver:
-    receiver = Receiver(delay)
-    receiver.start()
-    started.append(receiver)
-    return receiver
 
 
 @dataclass

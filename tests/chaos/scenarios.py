@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,12 +33,11 @@ from tests.chaos.figures import Figures, measure, settle
 from tests.chaos.harness import (
     Api,
     Processes,
-    Receiver,
     create_distribution,
     post_events,
     sendout_total,
-    start_receiver,
 )
+from tests.chaos.receiver import Receiver, start_receiver
 from tests.conftest import (
     PG_HOST,
     PG_PORT,
@@ -81,6 +81,7 @@ class Run:
     distribution_id: str = ""
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     accepted: set[str] = field(default_factory=set)
+    serve_worker: bool = False  # ``serve`` runs its worker too
     faults: int = 0
     notes: list[str] = field(default_factory=list)
     _poster: threading.Thread | None = None
@@ -94,6 +95,7 @@ class Run:
     def start(self, *, serve_worker: bool, workers: int) -> None:
         """The API (with its worker, or alone), ``workers`` worker processes, and the
         distribution."""
+        self.serve_worker = serve_worker
         self.api = self.procs.api(with_worker=serve_worker)
         self.workers = self.procs.workers(workers) if workers else []
         self.distribution_id = create_distribution(
@@ -125,11 +127,15 @@ class Run:
         """Events whose webhook the receiver got (at least once)."""
         return len(self.receiver.by_customer())
 
+    def delivered_at_least(self, count: int, *, all_posted: bool = False) -> Callable[[], bool]:
+        """A condition for ``wait``: ``count`` events delivered (and every event posted)."""
+        return lambda: (self.posted() or not all_posted) and self.delivered() >= count
+
     def set_points(self) -> list[int]:
         """Where the faults land: evenly spread over the run's ``count``."""
         return [(k + 1) * self.count // (self.kills + 1) for k in range(self.kills)]
 
-    def wait(self, condition: Callable[[], bool], what: str, within: float = PHASE_WAIT) -> None:
+    def wait(self, condition: Callable[[], object], what: str, within: float = PHASE_WAIT) -> None:
         """Waits (bounded) until ``condition``; if it never holds, notes it and goes on (the
         fault then lands late, and the figures still tell what happened)."""
         deadline = min(time.monotonic() + within, self.until)
@@ -149,10 +155,9 @@ class Run:
         posting clients expect it)."""
         serving = self.procs.serving
         assert serving is not None
-        with_worker = "--no-worker" not in serving.args
         self.procs.helpers_of(serving.pid)
         self.kill(serving)
-        self.api = self.procs.api(self.the_api.server.port, with_worker=with_worker)
+        self.api = self.procs.api(self.the_api.server.port, with_worker=self.serve_worker)
 
     def finish(self, started: float) -> Figures:
         """Waits for the posts, lets the system settle, and counts."""
@@ -182,6 +187,14 @@ class Run:
         )
 
 
+def _at_least(items: set[str], count: int) -> bool:
+    return len(items) >= count
+
+
+def _dispatched(run: Run, count: int) -> bool:
+    return sendout_total(run.the_api, run.distribution_id) >= count
+
+
 # --- the scenarios --------------------------------------------------------------------------
 
 
@@ -190,7 +203,7 @@ def kill_serve(run: Run) -> None:
     run.start(serve_worker=True, workers=1 if run.backend == POSTGRESQL else 0)
     run.post_all()
     for point in run.set_points():
-        run.wait(lambda p=point: run.posted() and run.delivered() >= p, f"{point} delivered")
+        run.wait(run.delivered_at_least(point, all_posted=True), f"{point} delivered")
         run.kill_serve_and_restart()
 
 
@@ -199,7 +212,7 @@ def kill_worker(run: Run) -> None:
     run.start(serve_worker=False, workers=2 if run.backend == POSTGRESQL else 1)
     run.post_all()
     for k, point in enumerate(run.set_points()):
-        run.wait(lambda p=point: run.delivered() >= p, f"{point} delivered")
+        run.wait(run.delivered_at_least(point), f"{point} delivered")
         slot = k % len(run.workers)
         run.procs.helpers_of(run.workers[slot].pid)
         run.kill(run.workers[slot])
@@ -228,9 +241,7 @@ def kill_helper(run: Run) -> None:
             if helpers:
                 # Killed once it has dispatched some of the wave (a third), mid-backlog.
                 run.wait(
-                    lambda b=before, c=count: (
-                        sendout_total(run.the_api, run.distribution_id) >= b + c // 3
-                    ),
+                    partial(_dispatched, run, before + count // 3),
                     "the helper dispatching",
                     within=5.0,
                 )
@@ -241,9 +252,9 @@ def kill_helper(run: Run) -> None:
                 run.faults += 1
         finally:
             os.kill(worker.pid, signal.SIGCONT)
-        run.wait(lambda n=first + count: run.delivered() >= n, f"wave {wave} delivered")
+        run.wait(run.delivered_at_least(first + count), f"wave {wave} delivered")
         # The next wave wants a helper ready: started again, and past its start-up.
-        run.wait(lambda: bool(run.procs.helpers_of(worker.pid)), "a helper running")
+        run.wait(partial(run.procs.helpers_of, worker.pid), "a helper running")
         time.sleep(2.0)
 
 
@@ -254,7 +265,7 @@ def kill_api_during_ingest(run: Run) -> None:
     run.start(serve_worker=sqlite, workers=0 if sqlite else 2)
     run.post_all(tolerate_failures=True)
     for point in run.set_points():
-        run.wait(lambda p=point: len(run.accepted) >= p, f"{point} accepted")
+        run.wait(partial(_at_least, run.accepted, point), f"{point} accepted")
         run.kill_serve_and_restart()
 
 
@@ -263,7 +274,7 @@ def terminate_connections(run: Run) -> None:
     run.start(serve_worker=False, workers=2)
     run.post_all(tolerate_failures=True)  # the API's connections go too
     for point in run.set_points():
-        run.wait(lambda p=point: run.delivered() >= p, f"{point} delivered")
+        run.wait(run.delivered_at_least(point), f"{point} delivered")
         ended = asyncio.run(_terminate_backends(run.database_url))
         run.notes.append(f"{ended} connections terminated")
         run.faults += 1
@@ -290,7 +301,7 @@ def frozen_worker(run: Run) -> None:
     run.start(serve_worker=False, workers=2)
     run.post_all()
     point = run.count // 4
-    run.wait(lambda: run.posted() and run.delivered() >= point, f"{point} delivered")
+    run.wait(run.delivered_at_least(point, all_posted=True), f"{point} delivered")
     frozen = run.workers[0]
     os.kill(frozen.pid, signal.SIGSTOP)
     try:
@@ -325,6 +336,20 @@ SCENARIOS = (
     Scenario("pg connections ended", terminate_connections, (POSTGRESQL,), 0.02, 2 * CONCURRENCY),
     Scenario("frozen worker", frozen_worker, BOTH, 0.2, CONCURRENCY, retry={"max_retries": 0}),
 )
+
+
+def broken_guarantees(scenario: Scenario, figures: Figures) -> list[str]:
+    """What the run broke of the pipeline's guarantees (empty: none)."""
+    bound = scenario.duplicates_bound(figures.kills)
+    broken = {
+        "lost": figures.lost,
+        "stuck": figures.stuck,
+        "regressed (delivered, yet FAILED)": figures.regressed,
+        "paused": figures.paused,
+        "notified": figures.notified,
+        f"duplicates over {bound}": figures.duplicates > bound,
+    }
+    return [what for what, count in broken.items() if count]
 
 
 def run_scenario(

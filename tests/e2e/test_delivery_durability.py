@@ -25,15 +25,13 @@ import pytest
 
 from tests.chaos.harness import (
     Processes,
-    Receiver,
     all_sendouts,
     create_distribution,
     post_events,
-    receiver_factory,
-    start_receiver,
     wait_all_delivered,
     wait_quiet,
 )
+from tests.chaos.receiver import Receiver, receiver_factory, start_receiver
 from tests.conftest import (
     PG_HOST,
     PG_PORT,
