@@ -16,22 +16,22 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import Any, Self
 
-import aiohttp
-import orjson
 import pytest
-from aiohttp import web
 
+from tests.chaos.harness import (
+    Processes,
+    all_sendouts,
+    create_distribution,
+    post_events,
+    wait_all_delivered,
+    wait_quiet,
+)
+from tests.chaos.receiver import Receiver, receiver_factory, start_receiver
 from tests.conftest import (
     PG_HOST,
     PG_PORT,
@@ -41,296 +41,11 @@ from tests.conftest import (
     require_postgres,
 )
 from tests.db_faults import end_connections
-from tests.e2e.conftest import Server, free_port, request, stop_server
+
+__all__ = ["receiver_factory"]  # a fixture: used by name, imported to be found
 
 SENDOUTS = 2_000
-APP_ID, APP_TOKEN = "durability-app", "durability-token"
-STARTUP_TIMEOUT = 30.0  # seconds for a process to start
-POST_TIMEOUT = 60.0  # seconds to post all the events
-DELIVERY_WAIT = 45.0  # seconds for every send-out to be DELIVERED
 RECOVERY_WAIT = 30.0  # the same after a kill: the lease (2 s timeout + 5 s), with ample room
-QUIET_PERIOD = 1.0  # seconds without a request after the last DELIVERED
-PAGE = 100  # the largest page of GET /v1/sendouts
-
-
-# --- the receiver ---------------------------------------------------------------------------
-
-
-class Receiver:
-    """An aiohttp endpoint on its own thread and loop: counts requests per ``webhook-id``
-    (counted on arrival, before the answer) and answers 200 after ``delay`` seconds."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.counts: Counter[str] = Counter()
-        self.peer_ports: Counter[int] = Counter()  # requests per client (source) port
-        self.total = 0
-        self.lock = threading.Lock()
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="receiver", daemon=True)
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
-            future.result(timeout=15)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/hook", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-
-    async def _handle(self, incoming: web.Request) -> web.Response:
-        await incoming.read()
-        webhook_id = incoming.headers.get("webhook-id", "")
-        peer = incoming.transport.get_extra_info("peername") if incoming.transport else None
-        with self.lock:
-            self.counts[webhook_id] += 1
-            self.total += 1
-            if peer is not None:
-                self.peer_ports[int(peer[1])] += 1
-        await asyncio.sleep(self.delay)
-        return web.Response(text="ok")
-
-    def snapshot(self) -> tuple[Counter[str], int]:
-        with self.lock:
-            return Counter(self.counts), self.total
-
-    def distinct(self) -> int:
-        with self.lock:
-            return len(self.counts)
-
-
-@pytest.fixture
-def receiver_factory() -> Iterator[list[Receiver]]:
-    started: list[Receiver] = []
-    yield started
-    for receiver in started:
-        receiver.stop()
-
-
-def start_receiver(started: list[Receiver], delay: float) -> Receiver:
-    receiver = Receiver(delay)
-    receiver.start()
-    started.append(receiver)
-    return receiver
-
-
-@dataclass
-class Api:
-    """Raw HTTP calls with the fixed key pair ``serve`` makes sure exists."""
-
-    server: Server
-    auth = MappingProxyType({"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN})
-
-    def call(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
-        headers = {"Content-Type": "application/json", **self.auth}
-        body = None if json is None else orjson.dumps(json)
-        status, _, content = request(self.server, method, path, body, headers)
-        return status, orjson.loads(content) if content else None
-
-
-# --- the sendout processes ------------------------------------------------------------------
-
-
-class Processes:
-    """The ``sendout`` processes of one test, each stopped (by PID) when the block ends."""
-
-    def __init__(self, workdir: Path, database_url: str, extra_env: dict[str, str]) -> None:
-        self.workdir = workdir
-        self.env = {
-            **os.environ,
-            "SENDOUT_DATABASE_URL": database_url,
-            "SENDOUT_APP_ID": APP_ID,
-            "SENDOUT_APP_TOKEN": APP_TOKEN,
-            "SENDOUT_ALLOWED_TARGETS": "127.0.0.0/8",
-            **extra_env,
-        }
-        self.started: list[subprocess.Popen[bytes]] = []
-        self.logs: dict[int, Path] = {}
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        for process in reversed(self.started):
-            if process.poll() is None:
-                stop_server(process)  # SIGTERM, then SIGKILL after 15 s
-
-    def _spawn(self, args: list[str], name: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = self.workdir / f"{name}-{len(self.started)}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "sendout", *args],
-                cwd=self.workdir,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        self.started.append(process)
-        self.logs[process.pid] = log
-        return process, log
-
-    def api(self) -> Api:
-        """``sendout serve --no-worker``: the API alone, ready when /healthz answers."""
-        port = free_port()
-        process, log = self._spawn(["serve", "--no-worker", "--port", str(port)], "api")
-        server = Server("127.0.0.1", port, log)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"sendout serve exited:\n{log.read_text()}")
-            try:
-                if request(server, "GET", "/healthz")[0] == 200:
-                    return Api(server)
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"sendout serve did not start:\n{log.read_text()}")
-
-    def workers(self, count: int = 1) -> list[subprocess.Popen[bytes]]:
-        """``count`` ``sendout worker`` processes of their own, started together, returned
-        once each has logged its start."""
-        spawned = [self._spawn(["worker"], "worker") for _ in range(count)]
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        waiting = list(spawned)
-        while waiting and time.monotonic() < deadline:
-            for process, log in list(waiting):
-                if process.poll() is not None:
-                    raise RuntimeError(f"sendout worker exited:\n{log.read_text()}")
-                if "worker started" in log.read_text(errors="replace"):
-                    waiting.remove((process, log))
-            time.sleep(0.05)
-        if waiting:
-            raise RuntimeError(f"sendout worker did not start:\n{self.log_tails()}")
-        return [process for process, _ in spawned]
-
-    def log_tails(self, lines: int = 15) -> str:
-        parts = []
-        for pid, log in self.logs.items():
-            tail = log.read_text(errors="replace").splitlines()[-lines:]
-            parts.append(f"--- {log.name} (pid {pid})\n" + "\n".join(tail))
-        return "\n".join(parts)
-
-
-# --- driving the API ------------------------------------------------------------------------
-
-
-def create_distribution(api: Api, url: str, event: str) -> str:
-    status, created = api.call(
-        "POST",
-        "/v1/distributions",
-        {
-            "name": "Durability",
-            "trigger": {"event": "customer.custom_event", "custom_event": event},
-            "action": {"type": "PLAIN"},
-            "channels": [
-                {
-                    "type": "webhook",
-                    "event_name": "durability",
-                    "url": url,
-                    "payload": '{"customer": "{{customer.source_id}}"}',
-                }
-            ],
-        },
-    )
-    assert status == 200, created
-    return str(created["id"])
-
-
-def post_events(api: Api, event: str, count: int, concurrency: int = 16) -> None:
-    """``count`` custom events, one customer each, posted ``concurrency`` at a time."""
-
-    async def post_all() -> None:
-        slots = asyncio.Semaphore(concurrency)
-        timeout = aiohttp.ClientTimeout(total=30)
-        headers = {**api.auth, "Content-Type": "application/json"}
-        async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
-
-            async def post(i: int) -> None:
-                body = {"event": event, "customer": {"source_id": f"durability-{i}"}}
-                async with slots, session.post(f"{api.server.url}/v1/events", json=body) as r:
-                    assert r.status == 200, (i, r.status, await r.text())
-
-            await asyncio.gather(*(post(i) for i in range(count)))
-
-    asyncio.run(asyncio.wait_for(post_all(), POST_TIMEOUT))
-
-
-def delivered_count(api: Api, distribution_id: str) -> int:
-    status, listing = api.call(
-        "GET", f"/v1/sendouts?distribution_id={distribution_id}&status=DELIVERED&limit=1"
-    )
-    assert status == 200, listing
-    return int(listing["total"])
-
-
-def wait_all_delivered(
-    api: Api,
-    distribution_id: str,
-    expected: int,
-    receiver: Receiver,
-    procs: Processes,
-    within: float = DELIVERY_WAIT,
-) -> float:
-    """Waits (bounded) until ``expected`` send-outs are DELIVERED; returns the seconds taken."""
-    started = time.monotonic()
-    deadline = started + within
-    delivered = 0
-    while time.monotonic() < deadline:
-        delivered = delivered_count(api, distribution_id)
-        if delivered >= expected:
-            return time.monotonic() - started
-        time.sleep(0.25)
-    counts, total = receiver.snapshot()
-    raise AssertionError(
-        f"after {within:.0f} s: {delivered} of {expected} send-outs DELIVERED; "
-        f"the receiver saw {len(counts)} distinct ids in {total} requests\n{procs.log_tails()}"
-    )
-
-
-def all_sendouts(api: Api, distribution_id: str) -> dict[str, str]:
-    """Every send-out of the distribution: id -> status."""
-    found: dict[str, str] = {}
-    page = 1
-    while True:
-        status, listing = api.call(
-            "GET", f"/v1/sendouts?distribution_id={distribution_id}&limit={PAGE}&page={page}"
-        )
-        assert status == 200, listing
-        found.update({s["id"]: s["status"] for s in listing["sendouts"]})
-        if not listing["has_more"]:
-            return found
-        page += 1
-
-
-def wait_quiet(receiver: Receiver) -> None:
-    """No request may arrive once everything is DELIVERED: wait a moment and see."""
-    _, before = receiver.snapshot()
-    time.sleep(QUIET_PERIOD)
-    _, after = receiver.snapshot()
-    assert after == before, f"{after - before} requests arrived after all were DELIVERED"
 
 
 # --- which process sent what ----------------------------------------------------------------
