@@ -293,7 +293,7 @@ async def test_hot_path_statements_belong_to_their_unit_of_work(
         assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == []
     async with container.uow_factory() as uow:  # the lease was rolled back with its claim
         assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == sendouts
-        delivered = deliver(claim(sendouts[0], "lease_2", now), now)
+        delivered = deliver(claim(sendouts[0], "lease_2", now, now), now)
         result = SendResult(status_code=204, duration_ms=3, response_headers={"x-a": "b"})
         await uow.deliveries.add_attempts([(sendouts[0], now, result)])
         await uow.deliveries.update_many([delivered])

@@ -148,6 +148,15 @@ def _require(sendout: Sendout, allowed: Collection[Phase], action: str) -> None:
         raise InvalidTransition(details=f"{action}: send-out {sendout.id} is {now_in.value}")
 
 
+def _require_waiting(sendout: Sendout, now: datetime, action: str) -> None:
+    """Due or retry scheduled, or in flight under a lease that ran out (its worker is
+    presumed dead: the send-out is due again, and its token goes with this transition)."""
+    lease_over = sendout.next_attempt_at is not None and sendout.next_attempt_at <= now
+    if phase(sendout) is Phase.IN_FLIGHT and lease_over:
+        return
+    _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED), action)
+
+
 # --- transitions --------------------------------------------------------------------------
 
 
@@ -199,9 +208,9 @@ def create(
     )
 
 
-def claim(sendout: Sendout, token: str, until: datetime) -> Sendout:
+def claim(sendout: Sendout, token: str, now: datetime, until: datetime) -> Sendout:
     """Taken by a worker under ``token`` until ``until`` (then due again, if not reported)."""
-    _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED), "claim")
+    _require_waiting(sendout, now, "claim")
     return replace(sendout, lease_token=token, next_attempt_at=until)
 
 
@@ -246,7 +255,7 @@ def fail(sendout: Sendout, reason: str, now: datetime) -> Sendout:
 
 def hold(sendout: Sendout, reason: str, now: datetime) -> Sendout:
     """Its source is paused (or disabled): it waits until the source is set live."""
-    _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED), "hold")
+    _require_waiting(sendout, now, "hold")
     return replace(
         sendout,
         status=SendoutStatus.HELD,
@@ -259,7 +268,8 @@ def hold(sendout: Sendout, reason: str, now: datetime) -> Sendout:
 
 def cancel(sendout: Sendout, reason: str, now: datetime) -> Sendout:
     """Its source or channel is gone: it will never go out."""
-    _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED, Phase.HELD), "cancel")
+    if phase(sendout) is not Phase.HELD:
+        _require_waiting(sendout, now, "cancel")
     return replace(
         sendout,
         status=SendoutStatus.CANCELED,

@@ -181,7 +181,7 @@ class Deliverer:
                     room[sendout.url] = self._room(sendout.url, now)
                 if room[sendout.url] > 0 and len(taken) < free:
                     room[sendout.url] -= 1
-                    taken.append((claim(sendout, token, until), route))
+                    taken.append((claim(sendout, token, now, until), route))
             await uow.deliveries.lease([s.id for s, _ in taken], until, token)
             await uow.commit()
         for sendout, route in taken:
