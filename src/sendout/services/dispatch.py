@@ -3,20 +3,21 @@
 It claims a batch of undispatched events, finds the active distributions each one fires,
 runs their actions and renders every channel's message into a send-out row, then marks the
 events dispatched, all in one transaction. A crash before the commit leaves nothing behind
-and the batch is claimed again; after it, nothing is dispatched twice. A PUBLISH action
-publishes with a source_id made of the distribution and the event, so even a re-run could
-not publish a second code.
+and the batch is claimed again; after it, nothing is dispatched twice (the claim holds its
+events until that commit, so there is no lease to outlive and nothing to fence). A PUBLISH
+action publishes with a source_id made of the distribution and the event, so even a re-run
+could not publish a second code.
 
 With ``read_first`` (SQLite, where one process writes at a time), a batch is worked out in a
 read-only transaction and only written under the write lock: the lock is then held for the
 inserts, not for the matching and rendering too, so a worker in another process on the same
 file waits far less. The write marks only the events still undispatched and gives up the
 batch if that is not all of them (another dispatcher took some meanwhile), so an event's
-send-outs are still written once. A batch that needs a write while it is worked out (a code
-to publish, a distribution to pause) is done again the first way, under the write lock
-throughout. It costs a second transaction per batch (~0.4 ms here, most of a one-event
-batch's time), so only the helper below, which dispatches beside a busy worker, works this
-way.
+send-outs are still written once: that condition is this path's fence. A batch that needs
+a write while it is worked out (a code to publish, a distribution to pause) is done again
+the first way, under the write lock throughout. It costs a second transaction per batch
+(~0.4 ms here, most of a one-event batch's time), so only the helper below, which
+dispatches beside a busy worker, works this way.
 
 On SQLite the worker can have a helper: a second dispatcher in a child process, started when
 a backlog first builds up, that uses the second core on backlogs (``entrypoints/
