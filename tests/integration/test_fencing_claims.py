@@ -27,6 +27,7 @@ from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.domain.async_actions import AsyncStatus
 from sendout.domain.campaigns import (
+    CampaignDraft,
     CampaignKind,
     CampaignType,
     GenerationStatus,
@@ -49,7 +50,7 @@ from sendout.domain.notifications import EmailStatus, NotificationQuery, Notific
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services import earning_rules
 from sendout.services.async_jobs import LEASE, AsyncActionRunner
-from sendout.services.campaigns import CampaignDraft, create_campaign
+from sendout.services.campaigns import create_campaign
 from sendout.services.context import Context
 from sendout.services.events import track_custom_event
 from sendout.services.manual import MANUAL_BATCH, ManualScheduler
