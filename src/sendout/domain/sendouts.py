@@ -3,17 +3,19 @@
 A send-out holds its fully rendered request (URL, headers, body bytes), so delivery does no
 templating and a retry sends exactly the same bytes.
 
-Its lifecycle (every change of state goes through the transitions below; services and stores
-never write a status of their own)::
+Its lifecycle: every change of state goes through one of the transitions below (services
+and stores never write a status of their own); any other move raises ``InvalidTransition``.
 
-    create ─┬─► due ──claim──► in flight ──deliver──────────► delivered ─┐
-            │    ▲  ▲              │  └────schedule_retry──► retry ──claim─┘ (back in flight)
-            │    │  └──────────────┼────────────────────────  scheduled
-            │    │                 └────fail──────────────► failed ──┐
-            ├─► held ◄──hold── due / retry scheduled                 │
-            ├─► skipped (nothing to send)     cancel: due / retry scheduled / held ─► canceled
-            └─► failed (the action could not run)
-    requeue (a person's resend, recover, set live): held / failed / delivered / canceled ─► due
+    create          -> due, held (source paused), skipped (nothing to send) or failed
+                       (the action could not run)
+    claim           due, retry scheduled, or in flight past its lease -> in flight
+    deliver         in flight -> delivered
+    schedule_retry  in flight -> retry scheduled
+    fail            in flight -> failed (retries ran out: the source is then paused)
+    hold            due, retry scheduled (or in flight past its lease) -> held
+    cancel          due, retry scheduled, held (or in flight past its lease) -> canceled
+    requeue         held, failed, delivered, canceled -> due (a person: resend, recover,
+                    set live)
 
 The stored status is coarser than the phase: PENDING is due, in flight (a worker holds its
 lease token) or retry scheduled (attempted before). A lease token is written by each claim
