@@ -21,6 +21,7 @@ from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
+from sendout.domain.retry import RetryPolicy
 from sendout.services.context import Context
 from sendout.services.distributions import ChannelDraft, DistributionDraft
 
@@ -289,9 +290,11 @@ def webhook_distribution_draft(
     action: ActionSpec | None = None,
     payload: str | None = None,
     headers: dict[str, str] | None = None,
+    retry: RetryPolicy | None = None,
 ) -> DistributionDraft:
     """An active distribution fired by the custom event ``custom_event``, with one webhook
-    channel to ``url`` (named after the event); a PLAIN action unless ``action`` says."""
+    channel to ``url`` (named after the event, on ``retry``'s ladder if given); a PLAIN action
+    unless ``action`` says."""
     return DistributionDraft(
         name=f"On {custom_event}",
         status=DistributionStatus.ACTIVE,
@@ -305,6 +308,7 @@ def webhook_distribution_draft(
                 payload=payload,
                 attributes=(),
                 raw_payload=False,
+                retry=retry,
             ),
         ),
     )

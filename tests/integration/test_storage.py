@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from sendout.domain.customers import CustomerOrder, CustomerQuery, CustomerRef
 from sendout.domain.deliveries import SendResult
 from sendout.domain.errors import NotFound
 from sendout.domain.projects import IssuedKey
-from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef, claim, deliver
 from sendout.services import customers as svc
 from sendout.services.context import Context
 from sendout.services.events import track_custom_event
@@ -265,7 +264,7 @@ async def test_hot_path_statements_belong_to_their_unit_of_work(
         Sendout(
             id=f"whs_hot{n}",
             project_id=ctx.project_id,
-            distribution_id="distr_hot",
+            source=SourceRef(SourceKind.DISTRIBUTION, "distr_hot"),
             channel_id="ch_hot",
             channel="hot",
             event_id=claimed[n].id,
@@ -290,17 +289,11 @@ async def test_hot_path_statements_belong_to_their_unit_of_work(
             sendouts[1]
         ]
         assert await uow.deliveries.due(now, 10) == sendouts[:1]  # due at the very instant
-        await uow.deliveries.lease([s.id for s in due], now + timedelta(minutes=1))
+        await uow.deliveries.lease([s.id for s in due], now + timedelta(minutes=1), "lease_1")
         assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == []
     async with container.uow_factory() as uow:  # the lease was rolled back with its claim
         assert await uow.deliveries.due(now + timedelta(seconds=1), 10) == sendouts
-        delivered = replace(
-            sendouts[0],
-            status=SendoutStatus.DELIVERED,
-            attempts_count=1,
-            next_attempt_at=None,
-            updated_at=now,
-        )
+        delivered = deliver(claim(sendouts[0], "lease_2", now, now), now)
         result = SendResult(status_code=204, duration_ms=3, response_headers={"x-a": "b"})
         await uow.deliveries.add_attempts([(sendouts[0], now, result)])
         await uow.deliveries.update_many([delivered])

@@ -42,6 +42,8 @@ class AsyncAction:
     lease_until: datetime | None = None
     created_at: datetime
     updated_at: datetime | None = None
+    #: the fencing token of the worker's claim: its steps commit only while it is current
+    lease_token: str | None = None
 
     @property
     def progress(self) -> int:

@@ -2,7 +2,8 @@
 
     DomainError                      any refusal the API reports as a Voucherify-style error
     ├── InvalidPayload       400     malformed or semantically invalid input (key given per case)
-    │   └── InvalidQuery     400     a query parameter that cannot be understood
+    │   ├── InvalidQuery     400     a query parameter that cannot be understood
+    │   └── InvalidTransition 400    a send-out asked to move where its lifecycle forbids
     ├── Unauthorized         401     missing or wrong X-App-Id / X-App-Token
     ├── NotFound             404     an unknown resource of the caller's project
     ├── Duplicate            409     a resource with the same unique key exists
@@ -54,6 +55,12 @@ class InvalidQuery(InvalidPayload):
     """Invalid query params"""
 
     default_key = "invalid_query_params"
+
+
+class InvalidTransition(InvalidPayload):
+    """Not allowed in this send-out's state"""
+
+    default_key = "invalid_transition"
 
 
 class Unauthorized(DomainError):

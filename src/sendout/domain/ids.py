@@ -115,3 +115,11 @@ def new_request_id(rng: random.Random) -> str:
 def new_secret(rng: random.Random, nbytes: int = 32) -> str:
     """A hex secret of ``nbytes`` random bytes (API tokens)."""
     return f"{rng.getrandbits(nbytes * 8):0{nbytes * 2}x}"
+
+
+def fencing_token(rng: random.Random) -> str:
+    """A fresh token for one claim of leased work (send-outs, an async action, alert emails):
+    every write that follows from the claim is conditional on it still being the current
+    one, so a worker that outlived its lease (frozen, swapped out) cannot overwrite the work
+    of the worker that took over."""
+    return new_id("lease", rng)

@@ -29,7 +29,7 @@ from sendout.domain.redemptions import Redemption, RedemptionQuery
 from sendout.domain.referrals import Referral
 from sendout.domain.rewards import Reward, RewardAssignment
 from sendout.domain.segments import Segment
-from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
+from sendout.domain.sendouts import ClaimState, Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.sessions import DashboardSession
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 from sendout.domain.webhooks import ProjectWebhook
@@ -181,8 +181,16 @@ class AsyncActionStore(Protocol):
     async def list(
         self, project_id: str, limit: int, end_date: datetime | None
     ) -> Sequence[AsyncAction]: ...
-    async def claim_next(self, now: datetime, lease_until: datetime) -> AsyncAction | None:
-        """The oldest action waiting, or abandoned (lease expired), leased to the caller."""
+    async def claim_next(
+        self, now: datetime, lease_until: datetime, token: str
+    ) -> AsyncAction | None:
+        """The oldest action waiting, or abandoned (lease expired), leased to the caller
+        under ``token`` (a fencing token)."""
+        ...
+
+    async def update_if_held(self, action: AsyncAction) -> bool:
+        """Write it only while its claim's token (``action.lease_token``) is the stored one;
+        answers whether it did (False: another worker took the action over)."""
         ...
 
 
@@ -236,13 +244,26 @@ class DeliveryStore(Protocol):
         ends (skipping rows another worker holds), except those to ``exclude_urls``."""
         ...
 
-    async def lease(self, sendout_ids: Collection[str], until: datetime) -> None: ...
+    async def lease(self, sendout_ids: Collection[str], until: datetime, token: str) -> None:
+        """Claimed under ``token`` (a fencing token) until ``until``."""
+        ...
+
     async def defer(self, url: str, now: datetime, until: datetime) -> None:
         """Push the next attempt of ``url``'s pending send-outs due by ``now`` to ``until``."""
         ...
 
+    async def claim_states(self, sendout_ids: Collection[str]) -> Mapping[str, ClaimState]:
+        """The send-outs' status, lease token and attempts as stored now, held until the
+        transaction ends (the check of a report and its write are one step)."""
+        ...
+
+    async def count_attempts(self, sendout_ids: Sequence[str]) -> None:
+        """One more attempt each (a stale attempt: nothing else about them changes)."""
+        ...
+
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
-        """Write the send-outs' delivery state (status, reason, attempts, next attempt)."""
+        """Write the send-outs' delivery state (status, reason, attempts, next attempt,
+        lease token)."""
         ...
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int: ...
@@ -272,6 +293,16 @@ class NotificationStore(Protocol):
     async def update_email(
         self, notification: Notification, next_attempt_at: datetime | None
     ) -> None: ...
+    async def lease_email(self, notification_id: str, until: datetime, token: str) -> None:
+        """Claimed by a mailer under ``token`` (a fencing token) until ``until``."""
+        ...
+
+    async def report_email(
+        self, notification: Notification, next_attempt_at: datetime | None, token: str
+    ) -> bool:
+        """Record a sending's outcome only while ``token`` is the stored claim's (answers
+        whether it did: False when another mailer took the email over meanwhile)."""
+        ...
 
 
 class WebhookStore(Protocol):

@@ -1,24 +1,46 @@
-"""Send-outs: one message of one channel of one distribution for one event.
+"""Send-outs: one message of one channel of one distribution for one event, and its life.
 
 A send-out holds its fully rendered request (URL, headers, body bytes), so delivery does no
 templating and a retry sends exactly the same bytes.
+
+Its lifecycle: every change of state goes through one of the transitions below (services
+and stores never write a status of their own); any other move raises ``InvalidTransition``.
+
+    create          -> due, held (source paused), skipped (nothing to send) or failed
+                       (the action could not run)
+    claim           due, retry scheduled, or in flight past its lease -> in flight
+    deliver         in flight -> delivered
+    schedule_retry  in flight -> retry scheduled
+    fail            in flight -> failed (retries ran out: the source is then paused)
+    hold            due, retry scheduled (or in flight past its lease) -> held
+    cancel          due, retry scheduled, held (or in flight past its lease) -> canceled
+    requeue         held, failed, delivered, canceled -> due (a person: resend, recover,
+                    set live)
+
+The stored status is coarser than the phase: PENDING is due, in flight (a worker holds its
+lease token) or retry scheduled (attempted before). A lease token is written by each claim
+and cleared by every other transition: a worker's report of an attempt counts only while the
+send-out still carries the token of that worker's claim (see ``services/deliver.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import random
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
+from sendout.domain.deliveries import SendResult
+from sendout.domain.errors import InvalidTransition
+from sendout.domain.retry import RetryPolicy, parse_retry_after
 from sendout.domain.secret_headers import masked
-from sendout.domain.webhooks import WEBHOOK_ID_PREFIX
 
 
 class SendoutStatus(StrEnum):
-    #: waiting for (another) delivery attempt
+    #: waiting for (another) delivery attempt, or being attempted (see ``Phase``)
     PENDING = "PENDING"
     #: a 2xx answer was received
     DELIVERED = "DELIVERED"
@@ -31,11 +53,38 @@ class SendoutStatus(StrEnum):
     CANCELED = "CANCELED"
 
 
+class Phase(StrEnum):
+    """Where a send-out is in its life (finer than the stored status)."""
+
+    HELD = "held"
+    SKIPPED = "skipped"
+    DUE = "due"
+    IN_FLIGHT = "in_flight"
+    DELIVERED = "delivered"
+    RETRY_SCHEDULED = "retry_scheduled"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class SourceKind(StrEnum):
+    DISTRIBUTION = "distribution"
+    #: a project webhook (``wh_…``): disabled, not paused, when its retries run out
+    WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """What a send-out comes from: a distribution's channel, or a project webhook."""
+
+    kind: SourceKind
+    id: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sendout:
     id: str
     project_id: str
-    distribution_id: str
+    source: SourceRef
     channel_id: str
     channel: str
     event_id: str
@@ -51,6 +100,22 @@ class Sendout:
     next_attempt_at: datetime | None = None
     created_at: datetime
     updated_at: datetime | None = None
+    #: the fencing token of the claim that holds it in flight (None when nobody does)
+    lease_token: str | None = None
+
+    @property
+    def distribution_id(self) -> str:
+        """The source's id (named so in the API, a project webhook's id included)."""
+        return self.source.id
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimState:
+    """What a report of an attempt is checked against: the send-out as stored now."""
+
+    status: SendoutStatus
+    lease_token: str | None
+    attempts_count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,24 +130,256 @@ class SendoutQuery:
     created_before: datetime | None = None
 
 
-#: Statuses a send-out can be sent again from (``resend``, ``recover``).
+#: Statuses a send-out can be sent again from (``resend``, ``recover``, set live).
 RESENDABLE = frozenset(
     {SendoutStatus.FAILED, SendoutStatus.DELIVERED, SendoutStatus.CANCELED, SendoutStatus.HELD}
 )
+
+
+def phase(sendout: Sendout) -> Phase:
+    if sendout.status is SendoutStatus.PENDING:
+        if sendout.lease_token is not None:
+            return Phase.IN_FLIGHT
+        return Phase.RETRY_SCHEDULED if sendout.attempts_count else Phase.DUE
+    return Phase(sendout.status.value.lower())
+
+
+def _require(sendout: Sendout, allowed: Collection[Phase], action: str) -> None:
+    now_in = phase(sendout)
+    if now_in not in allowed:
+        raise InvalidTransition(details=f"{action}: send-out {sendout.id} is {now_in.value}")
+
+
+def _require_waiting(sendout: Sendout, now: datetime, action: str) -> None:
+    """Due or retry scheduled, or in flight under a lease that ran out (its worker is
+    presumed dead: the send-out is due again, and its token goes with this transition)."""
+    lease_over = sendout.next_attempt_at is not None and sendout.next_attempt_at <= now
+    if phase(sendout) is Phase.IN_FLIGHT and lease_over:
+        return
+    _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED), action)
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def create(
+    *,
+    id: str,
+    project_id: str,
+    source: SourceRef,
+    channel_id: str,
+    channel: str,
+    event_id: str,
+    event_type: str | None,
+    customer_id: str | None,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    failed: str | None = None,
+    skipped: str | None = None,
+    held: str | None = None,
+) -> Sendout:
+    """A new send-out: failed when its action could not run (or its message was refused),
+    skipped when there is nothing to send, held while its source is paused, else due now."""
+    status, reason = (
+        (SendoutStatus.FAILED, failed)
+        if failed
+        else (SendoutStatus.SKIPPED, skipped)
+        if skipped
+        else (SendoutStatus.HELD, held)
+        if held
+        else (SendoutStatus.PENDING, None)
+    )
+    return Sendout(
+        id=id,
+        project_id=project_id,
+        source=source,
+        channel_id=channel_id,
+        channel=channel,
+        event_id=event_id,
+        event_type=event_type,
+        customer_id=customer_id,
+        status=status,
+        url=url,
+        headers=headers,
+        body=body,
+        reason=reason,
+        next_attempt_at=now if status is SendoutStatus.PENDING else None,
+        created_at=now,
+    )
+
+
+def claim(sendout: Sendout, token: str, now: datetime, until: datetime) -> Sendout:
+    """Taken by a worker under ``token`` until ``until`` (then due again, if not reported)."""
+    _require_waiting(sendout, now, "claim")
+    return replace(sendout, lease_token=token, next_attempt_at=until)
+
+
+def deliver(sendout: Sendout, now: datetime) -> Sendout:
+    _require(sendout, (Phase.IN_FLIGHT,), "deliver")
+    return replace(
+        sendout,
+        status=SendoutStatus.DELIVERED,
+        attempts_count=sendout.attempts_count + 1,
+        next_attempt_at=None,
+        reason=None,
+        updated_at=now,
+        lease_token=None,
+    )
+
+
+def schedule_retry(sendout: Sendout, at: datetime, reason: str, now: datetime) -> Sendout:
+    _require(sendout, (Phase.IN_FLIGHT,), "schedule a retry")
+    return replace(
+        sendout,
+        attempts_count=sendout.attempts_count + 1,
+        next_attempt_at=at,
+        reason=reason,
+        updated_at=now,
+        lease_token=None,
+    )
+
+
+def fail(sendout: Sendout, reason: str, now: datetime) -> Sendout:
+    """The last attempt failed and no retry is left (the source is then paused)."""
+    _require(sendout, (Phase.IN_FLIGHT,), "fail")
+    return replace(
+        sendout,
+        status=SendoutStatus.FAILED,
+        attempts_count=sendout.attempts_count + 1,
+        next_attempt_at=None,
+        reason=reason,
+        updated_at=now,
+        lease_token=None,
+    )
+
+
+def hold(sendout: Sendout, reason: str, now: datetime) -> Sendout:
+    """Its source is paused (or disabled): it waits until the source is set live."""
+    _require_waiting(sendout, now, "hold")
+    return replace(
+        sendout,
+        status=SendoutStatus.HELD,
+        next_attempt_at=None,
+        reason=reason,
+        updated_at=now,
+        lease_token=None,
+    )
+
+
+def cancel(sendout: Sendout, reason: str, now: datetime) -> Sendout:
+    """Its source or channel is gone: it will never go out."""
+    if phase(sendout) is not Phase.HELD:
+        _require_waiting(sendout, now, "cancel")
+    return replace(
+        sendout,
+        status=SendoutStatus.CANCELED,
+        next_attempt_at=None,
+        reason=reason,
+        updated_at=now,
+        lease_token=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Requeued:
+    """What ``requeue`` makes of every send-out it applies to (stores apply it in bulk, to
+    the rows in ``from_statuses``, clearing any lease token)."""
+
+    from_statuses: frozenset[SendoutStatus]
+    status: SendoutStatus
+    reason: str | None
+    next_attempt_at: datetime
+    updated_at: datetime
+
+
+def requeued(
+    from_statuses: Collection[SendoutStatus], reason: str | None, now: datetime
+) -> Requeued:
+    """A person says "try now" (resend, recover, set live): due at once. Only settled
+    send-outs (``RESENDABLE``) may be requeued; an attempt in flight may not."""
+    wanted = frozenset(from_statuses)
+    if not wanted <= RESENDABLE:
+        refused = ", ".join(sorted(s.value for s in wanted - RESENDABLE))
+        raise InvalidTransition(details=f"requeue: not from {refused}")
+    return Requeued(
+        from_statuses=wanted,
+        status=SendoutStatus.PENDING,
+        reason=reason,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+
+
+def requeue(sendout: Sendout, reason: str | None, now: datetime) -> Sendout:
+    """One send-out sent again (its bytes as they were): refused while it waits for an
+    attempt already, and when it has nothing to send."""
+    if sendout.status is SendoutStatus.PENDING:
+        raise InvalidTransition(
+            details="status: this send-out is waiting for its next attempt already",
+            key="sendout_pending",
+        )
+    if sendout.status not in RESENDABLE or not sendout.body:
+        raise InvalidTransition(
+            details=f"status: nothing to resend ({sendout.reason or sendout.status.value})",
+            key="sendout_not_resendable",
+        )
+    change = requeued({sendout.status}, reason, now)
+    return replace(
+        sendout,
+        status=change.status,
+        reason=change.reason,
+        next_attempt_at=change.next_attempt_at,
+        updated_at=change.updated_at,
+        lease_token=None,
+    )
+
+
+def after_attempt(
+    sendout: Sendout,
+    result: SendResult,
+    policy: RetryPolicy,
+    now: datetime,
+    rng: random.Random,
+) -> Sendout:
+    """The send-out once an attempt's result is in: delivered, a retry scheduled on the
+    channel's ladder (counted from the attempts made so far, this one included), or
+    failed. ``sendout`` must be in flight and carry the stored ``attempts_count``."""
+    if result.delivered:
+        return deliver(sendout, now)
+    reason = failure_reason(result)
+    next_at = (
+        None
+        if result.final
+        else policy.next_attempt(
+            attempts=sendout.attempts_count + 1,
+            status_code=result.status_code,
+            retry_after=parse_retry_after(result.header("Retry-After"), now),
+            now=now,
+            rng=rng,
+        )
+    )
+    if next_at is None:
+        return fail(sendout, reason, now)
+    return schedule_retry(sendout, next_at, reason, now)
+
+
+def failure_reason(result: SendResult) -> str:
+    """Why an attempt failed, for the send-out log: the status and what the platform said."""
+    if result.status_code is None:
+        return result.error or "failed"
+    said = f": {result.error}" if result.error else ""
+    return f"HTTP {result.status_code}{said}"
 
 
 def sendout_object(sendout: Sendout, *, with_request: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": sendout.id,
         "object": "sendout",
-        "distribution_id": sendout.distribution_id,
+        "distribution_id": sendout.source.id,
         # Where it comes from: a distribution's channel, or a project webhook.
-        "source": {
-            "id": sendout.distribution_id,
-            "object": "webhook"
-            if sendout.distribution_id.startswith(WEBHOOK_ID_PREFIX + "_")
-            else "distribution",
-        },
+        "source": {"id": sendout.source.id, "object": sendout.source.kind.value},
         "event_id": sendout.event_id,
         "event_type": sendout.event_type,
         "customer_id": sendout.customer_id,

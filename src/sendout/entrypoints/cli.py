@@ -245,6 +245,7 @@ def _mail_jobs(container: Container) -> list[tuple[str, Job]]:
         container.uow_factory,
         SmtpMailer(settings.smtp_url),
         container.clock,
+        container.rng,
         default_address=settings.alert_email,
     )
     return [("alert emails", mailer.run_batch)]

@@ -4,6 +4,10 @@ Every batch commits its work together with the action's progress, so a worker th
 loses nothing: once its lease runs out another worker takes the action over and carries on
 from the last committed batch. Between batches the event loop is free, so API requests
 interleave with a long generation instead of waiting for it.
+
+Fencing: the claim writes a fresh token, and each batch commits only while the action still
+carries it. A worker that stalled past its lease (frozen, swapped out) while another took the
+action over rolls its batch back and stops: a batch is never done twice.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStat
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
-from sendout.domain.ids import new_sortable_ids
+from sendout.domain.ids import fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
 from sendout.services.context import Context, internal_context
@@ -44,26 +48,33 @@ class AsyncActionRunner:
         """Run the next waiting action to its end; 1 if there was one, else 0."""
         async with self._uow_factory() as uow:
             now = self._clock.now()
-            action = await uow.async_actions.claim_next(now, now + LEASE)
+            token = fencing_token(self._rng)
+            action = await uow.async_actions.claim_next(now, now + LEASE, token)
             await uow.commit()
         if action is None:
             return 0
         log.info("async action %s (%s) started", action.id, action.type.value)
+        current: AsyncAction | None = action
         try:
-            while action.status is AsyncStatus.IN_PROGRESS:
-                action = await self._step(action)
+            while current is not None and current.status is AsyncStatus.IN_PROGRESS:
+                current = await self._step(current)
                 await asyncio.sleep(0)  # let waiting requests in between batches
         except Exception as exc:
             log.exception("async action %s failed", action.id)
-            await self._fail(action, exc)
+            await self._fail(current or action, exc)
+            return 1
+        if current is None:
+            log.warning("async action %s was taken over by another worker: stopped", action.id)
         else:
-            log.info("async action %s finished: %s", action.id, action.status.value)
+            log.info("async action %s finished: %s", action.id, current.status.value)
         return 1
 
     def _context(self, action: AsyncAction) -> Context:
         return internal_context(action.project_id, action.id, self._clock, self._rng)
 
-    async def _step(self, action: AsyncAction) -> AsyncAction:
+    async def _step(self, action: AsyncAction) -> AsyncAction | None:
+        """One batch, committed with the action's progress; None (rolled back) when the
+        action's lease is no longer this worker's."""
         async with self._uow_factory() as uow:
             ctx = self._context(action)
             if action.type is AsyncActionType.VOUCHERS_GENERATE:
@@ -76,7 +87,8 @@ class AsyncActionRunner:
                 action = await self._delete(uow, ctx, action)
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
-            await uow.async_actions.update(action)
+            if not await uow.async_actions.update_if_held(action):
+                return None
             await uow.commit()
         return action
 
@@ -174,15 +186,15 @@ class AsyncActionRunner:
     async def _fail(self, action: AsyncAction, exc: Exception) -> None:
         async with self._uow_factory() as uow:
             now = self._clock.now()
-            await uow.async_actions.update(
-                replace(
-                    action,
-                    status=AsyncStatus.FAILED,
-                    result={"message": f"{type(exc).__name__}: {exc}"},
-                    updated_at=now,
-                    lease_until=None,
-                )
+            failed = replace(
+                action,
+                status=AsyncStatus.FAILED,
+                result={"message": f"{type(exc).__name__}: {exc}"},
+                updated_at=now,
+                lease_until=None,
             )
+            if not await uow.async_actions.update_if_held(failed):
+                return  # another worker has it now: its outcome stands
             if action.type is AsyncActionType.VOUCHERS_GENERATE:
                 campaign = await self._campaign(uow, action)
                 if campaign is not None:

@@ -8,6 +8,12 @@ send-outs are due again and another worker sends them (at-least-once; the envelo
 lets receivers drop a repeat). A slot is freed only once its attempt is recorded, so a kill
 can repeat at most ``concurrency`` send-outs.
 
+Fencing: each claim writes a fresh token on the send-outs it takes, and an attempt's outcome
+is written only while the send-out still carries it. A worker that stalls past its lease
+(a frozen VM, SIGSTOP, swapping) while another takes its send-outs over finds, when it wakes,
+other tokens (or none): its attempts are recorded as attempts (the receiver did get them)
+and counted, but they move no status, pause nothing and raise no notification.
+
 Isolation (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones): each endpoint
 (URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops claiming
 its send-outs while it is down, so a timing-out endpoint cannot fill the worker with
@@ -25,30 +31,29 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import orjson
 
 from sendout.domain.breaker import Breaker, BreakerPolicy
-from sendout.domain.channels import ChannelCatalog, MessageChannel, ProviderConfig
+from sendout.domain.channels import ChannelCatalog, ProviderConfig
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import ChannelSender, MessageSender, OutboundRequest, SendResult
-from sendout.domain.distributions import (
-    PAUSED_DELIVERY_FAILED,
-    Distribution,
-    DistributionStatus,
-    WebhookChannel,
-)
-from sendout.domain.notifications import NotificationType
+from sendout.domain.distributions import Distribution
+from sendout.domain.ids import fencing_token
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
-from sendout.domain.retry import RetryPolicy, parse_retry_after
 from sendout.domain.secret_headers import unmasked
-from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.domain.sendouts import (
+    ClaimState,
+    Sendout,
+    SendoutStatus,
+    after_attempt,
+    claim,
+)
 from sendout.domain.signing import signature_headers
-from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, WEBHOOK_ID_PREFIX, ProjectWebhook
-from sendout.services.notifications import raise_notification
+from sendout.services.delivery_routes import Route, message_route, route_of, set_aside, sources_of
+from sendout.services.source_pausing import stop_after_delivery_failure
 
 log = logging.getLogger("sendout.worker")
 
@@ -56,29 +61,15 @@ DELIVERY_BATCH = 200  # most send-outs claimed in one transaction
 DELIVERY_CONCURRENCY = 256
 ENDPOINT_CONCURRENCY = 16
 LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
-DEFAULT_POLICY = RetryPolicy()
 RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
 DEFER_EVERY = timedelta(seconds=1)  # how often an open breaker's new due send-outs are deferred
 
 
-@dataclass(frozen=True, slots=True)
-class _Route:
-    """How one claimed send-out goes out: signed with ``secrets`` (a webhook), or handed to a
-    message channel's ``sender`` with the project's provider ``config``."""
-
-    secrets: list[str]
-    policy: RetryPolicy
-    #: a webhook channel's secret headers with their values (the send-out records them masked)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    sender: MessageSender | None = None
-    config: ProviderConfig | None = None
-
-
 @dataclass(slots=True)
 class _Finished:
     sendout: Sendout
-    route: _Route
+    route: Route
     started: datetime
     result: SendResult
     tries: int = 0
@@ -118,6 +109,8 @@ class Deliverer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[_Finished] = []
         self.on_progress: Callable[[], None] = lambda: None
+        #: attempts reported after another claim took their send-out over (issue 22's metrics)
+        self.stale_reports = 0
 
     @property
     def in_flight(self) -> int:
@@ -153,8 +146,9 @@ class Deliverer:
             return 0
         now = self._clock.now()
         busy = {url for url in {*self._in_flight, *self._breakers} if self._room(url, now) <= 0}
-        taken: list[tuple[Sendout, _Route]] = []
+        taken: list[tuple[Sendout, Route]] = []
         limit = min(free, self._batch)
+        token, until = fencing_token(self._rng), now + self._lease
         async with self._uow_factory() as uow:
             deferred = await self._defer_held(uow, now)
             due = list(await uow.deliveries.due(now, limit, busy))
@@ -162,37 +156,39 @@ class Deliverer:
                 if deferred:
                     await uow.commit()
                 return 0
-            sources = await _sources(uow, due)
+            sources = await sources_of(uow, due)
             configs: dict[tuple[str, str], ProviderConfig | None] = {}
-            routes: dict[tuple[str, str], _Route | None] = {}  # one per channel and claim
+            routes: dict[tuple[str, str], Route | None] = {}  # one per channel and claim
             room: dict[str, int] = {}
-            set_aside = 0
+            aside = 0
             for sendout in due:
-                source = sources.get(sendout.distribution_id)
-                key = (sendout.distribution_id, sendout.channel_id)
+                source = sources.get(sendout.source.id)
+                key = (sendout.source.id, sendout.channel_id)
                 if key in routes:
                     route = routes[key]
                 else:
-                    route = _route(sendout, source, now)
+                    route = route_of(sendout, source, now)
                     if route is not None and isinstance(source, Distribution):
-                        route = await self._message_route(uow, sendout, source, route, configs)
+                        route = await message_route(
+                            uow, sendout, source, route, configs, self._catalog, self._messages
+                        )
                     routes[key] = route
                 if route is None:
-                    await _set_aside(uow, sendout, source, now)
-                    set_aside += 1
+                    await set_aside(uow, sendout, source, now)
+                    aside += 1
                     continue
                 if sendout.url not in room:
                     room[sendout.url] = self._room(sendout.url, now)
                 if room[sendout.url] > 0 and len(taken) < free:
                     room[sendout.url] -= 1
-                    taken.append((sendout, route))
-            await uow.deliveries.lease([s.id for s, _ in taken], now + self._lease)
+                    taken.append((claim(sendout, token, now, until), route))
+            await uow.deliveries.lease([s.id for s, _ in taken], until, token)
             await uow.commit()
         for sendout, route in taken:
             self._start(sendout, route, now)
         if len(due) < limit:
             return 0  # any other due send-out waits for a full endpoint: an attempt ending wakes
-        if set_aside or any(left > 0 for left in room.values()):
+        if aside or any(left > 0 for left in room.values()):
             return len(due)  # more may be due at once
         # Every endpoint read is full now. Send-outs further on may be for others, but looking
         # at once would read past all of theirs again (the whole backlog, in a backlog). An
@@ -216,7 +212,7 @@ class Deliverer:
             wrote = True
         return wrote
 
-    def _start(self, sendout: Sendout, route: _Route, now: datetime) -> None:
+    def _start(self, sendout: Sendout, route: Route, now: datetime) -> None:
         self._in_flight[sendout.url] += 1
         breaker = self._breakers.get(sendout.url)
         if breaker is not None:
@@ -227,29 +223,7 @@ class Deliverer:
 
     # --- sending --------------------------------------------------------------------------
 
-    async def _message_route(
-        self,
-        uow: UnitOfWork,
-        sendout: Sendout,
-        source: Distribution,
-        route: _Route,
-        configs: dict[tuple[str, str], ProviderConfig | None],
-    ) -> _Route:
-        """A message channel's send-out goes to its kind's sender with the project's provider
-        configuration (read once per claim)."""
-        channel = source.channel(sendout.channel_id)
-        if not isinstance(channel, MessageChannel):
-            return route
-        spec = self._catalog.spec(channel.type)
-        sender = self._messages.get(channel.type)
-        if spec is None or sender is None:
-            return replace(route, sender=_Unavailable(channel.type))
-        key = (sendout.project_id, spec.provider.name)
-        if key not in configs:
-            configs[key] = await uow.integrations.get(*key)
-        return replace(route, sender=sender, config=configs[key])
-
-    async def _attempt(self, sendout: Sendout, route: _Route) -> None:
+    async def _attempt(self, sendout: Sendout, route: Route) -> None:
         started = self._clock.now()
         try:
             if route.sender is not None:
@@ -263,7 +237,7 @@ class Deliverer:
         self._finished.append(_Finished(sendout, route, started, result))
         self.on_progress()
 
-    async def _send_webhook(self, sendout: Sendout, route: _Route, started: datetime) -> SendResult:
+    async def _send_webhook(self, sendout: Sendout, route: Route, started: datetime) -> SendResult:
         headers = {
             **unmasked(sendout.headers, route.headers),
             **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
@@ -297,12 +271,7 @@ class Deliverer:
         now = self._clock.now()
         try:
             async with self._uow_factory() as uow:
-                outcomes = [self._outcome(finished, now) for finished in batch]
-                await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])
-                await uow.deliveries.update_many([updated for updated, _ in outcomes])
-                for updated, reason in outcomes:
-                    if reason is not None:
-                        await self._gave_up(uow, updated, reason, updated.updated_at or now)
+                stale = await self._record(uow, batch, now)
                 await uow.commit()
         except Exception:
             kept = [f for f in batch if f.tries + 1 < REPORT_TRIES]
@@ -312,8 +281,40 @@ class Deliverer:
             self._release(f for f in batch if f not in kept)
             log.exception("recording %d attempts failed; %d kept for later", len(batch), len(kept))
             return 0
+        for finished in stale:
+            log.warning(
+                "send-out %s: attempt reported after its claim was taken over; recorded as "
+                "an attempt only",
+                finished.sendout.id,
+            )
+        self.stale_reports += len(stale)
         self._release(batch)
         return len(batch)
+
+    async def _record(
+        self, uow: UnitOfWork, batch: list[_Finished], now: datetime
+    ) -> list[_Finished]:
+        """Record every attempt; move on only the send-outs this worker's claim still holds
+        (their retry ladder counted from the attempts stored now). Answers the stale ones."""
+        stored = await uow.deliveries.claim_states({f.sendout.id for f in batch})
+        outcomes: list[Sendout] = []
+        stale: list[_Finished] = []
+        for finished in batch:
+            current = stored.get(finished.sendout.id)
+            if current is None or not _still_claimed(finished.sendout, current):
+                stale.append(finished)
+                continue
+            in_flight = replace(finished.sendout, attempts_count=current.attempts_count)
+            policy = finished.route.policy
+            outcomes.append(after_attempt(in_flight, finished.result, policy, now, self._rng))
+        await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])
+        await uow.deliveries.update_many(outcomes)
+        await uow.deliveries.count_attempts([f.sendout.id for f in stale])
+        for outcome in outcomes:
+            if outcome.status is SendoutStatus.FAILED:
+                reason = outcome.reason or "failed"
+                await stop_after_delivery_failure(uow, outcome, reason, now, self._rng)
+        return stale
 
     def _release(self, finished: Iterable[_Finished]) -> None:
         for item in finished:
@@ -322,209 +323,12 @@ class Deliverer:
             if self._in_flight[url] <= 0:
                 del self._in_flight[url]
 
-    def _outcome(self, finished: _Finished, now: datetime) -> tuple[Sendout, str | None]:
-        """The send-out after this attempt, and the reason when retries ran out."""
-        sendout, result = finished.sendout, finished.result
-        attempts = sendout.attempts_count + 1
-        if result.delivered:
-            delivered = replace(
-                sendout,
-                status=SendoutStatus.DELIVERED,
-                attempts_count=attempts,
-                next_attempt_at=None,
-                reason=None,
-                updated_at=now,
-            )
-            return delivered, None
-        retry_after = parse_retry_after(result.header("Retry-After"), now)
-        next_at = (
-            None
-            if result.final
-            else finished.route.policy.next_attempt(
-                attempts=attempts,
-                status_code=result.status_code,
-                retry_after=retry_after,
-                now=now,
-                rng=self._rng,
-            )
-        )
-        reason = _reason(result)
-        updated = replace(
-            sendout,
-            status=SendoutStatus.PENDING if next_at else SendoutStatus.FAILED,
-            attempts_count=attempts,
-            next_attempt_at=next_at,
-            reason=reason,
-            updated_at=now,
-        )
-        return updated, None if next_at else reason
 
-    async def _gave_up(self, uow: UnitOfWork, sendout: Sendout, reason: str, now: datetime) -> None:
-        """Retries ran out: stop the source until a person turns it back on, and say so (a
-        distribution is paused, a project webhook disabled, as Voucherify does)."""
-        failed = (
-            f"A send-out to {sendout.url} failed after {sendout.attempts_count} "
-            f"attempt{'' if sendout.attempts_count == 1 else 's'} "
-            f"({reason})."
-        )
-        details = {"sendout_id": sendout.id, "url": sendout.url, "reason": reason}
-        if sendout.distribution_id.startswith(WEBHOOK_ID_PREFIX + "_"):
-            webhook = await uow.webhooks.get(sendout.project_id, sendout.distribution_id)
-            if webhook is None:
-                return
-            if webhook.active:
-                log.warning("webhook %s disabled: send-out %s failed", webhook.id, sendout.id)
-                await uow.webhooks.update(
-                    replace(
-                        webhook,
-                        active=False,
-                        disabled_reason=DISABLED_DELIVERY_FAILED,
-                        updated_at=now,
-                    )
-                )
-            await self._notify(
-                uow,
-                sendout,
-                NotificationType.WEBHOOK_DISABLED,
-                ("webhook", webhook.id),
-                f"Project webhook to {webhook.target_url} disabled",
-                f"{failed} The webhook is disabled; its messages are held until it is enabled.",
-                details,
-                now,
-            )
-            return
-        distribution = await uow.distributions.get(sendout.project_id, sendout.distribution_id)
-        if distribution is None:
-            return
-        if distribution.status is DistributionStatus.ACTIVE:
-            log.warning("distribution %s paused: send-out %s failed", distribution.id, sendout.id)
-            await uow.distributions.update(
-                replace(
-                    distribution,
-                    status=DistributionStatus.PAUSED,
-                    paused_reason=PAUSED_DELIVERY_FAILED,
-                    updated_at=now,
-                )
-            )
-        await self._notify(
-            uow,
-            sendout,
-            NotificationType.DISTRIBUTION_PAUSED,
-            ("distribution", distribution.id),
-            f"Distribution {distribution.name!r} paused",
-            f"{failed} The distribution is paused and new send-outs are held until it is set "
-            "live again."
-            if distribution.manual is None
-            else failed,
-            details,
-            now,
-        )
-
-    async def _notify(
-        self,
-        uow: UnitOfWork,
-        sendout: Sendout,
-        type: NotificationType,
-        resource: tuple[str, str],
-        title: str,
-        message: str,
-        details: dict[str, str],
-        now: datetime,
-    ) -> None:
-        await raise_notification(
-            uow,
-            project_id=sendout.project_id,
-            type=type,
-            resource=resource,
-            title=title,
-            message=message,
-            details=details,
-            now=now,
-            rng=self._rng,
-        )
-
-
-def _reason(result: SendResult) -> str:
-    """Why an attempt failed, for the send-out log: the status and what the platform said."""
-    if result.status_code is None:
-        return result.error or "failed"
-    said = f": {result.error}" if result.error else ""
-    return f"HTTP {result.status_code}{said}"
-
-
-class _Unavailable:
-    """The sender of a channel kind this installation has no transport for: fails at once."""
-
-    def __init__(self, channel_type: str) -> None:
-        self._type = channel_type
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        return SendResult(
-            status_code=None,
-            duration_ms=0,
-            error=f"no transport for {self._type} channels",
-            final=True,
-        )
-
-
-Source = Distribution | ProjectWebhook
-
-
-def _route(sendout: Sendout, source: Source | None, now: datetime) -> _Route | None:
-    """How a claimed send-out goes out, or None when it must not go out now."""
-    if isinstance(source, ProjectWebhook):
-        if not source.active:
-            return None
-        return _Route(secrets=source.signing_secrets(now), policy=DEFAULT_POLICY)
-    if source is None or source.status in (DistributionStatus.PAUSED, DistributionStatus.DRAFT):
-        return None
-    channel = source.channel(sendout.channel_id)
-    if channel is None:
-        return None
-    if isinstance(channel, WebhookChannel):
-        return _Route(
-            secrets=channel.signing_secrets(now),
-            policy=channel.retry or DEFAULT_POLICY,
-            headers=channel.secret_header_values(),
-        )
-    return _Route(secrets=[], policy=channel.retry or DEFAULT_POLICY)
-
-
-async def _set_aside(
-    uow: UnitOfWork, sendout: Sendout, source: Source | None, now: datetime
-) -> None:
-    """A send-out that must not go out now: held while its source is paused or disabled,
-    canceled when its source (or its channel) is gone."""
-    gone = (
-        "source_deleted"
-        if source is None
-        else "channel_removed"
-        if isinstance(source, Distribution) and source.channel(sendout.channel_id) is None
-        else None
+def _still_claimed(claimed: Sendout, current: ClaimState) -> bool:
+    """Whether the claim ``claimed`` was taken under still holds the send-out: nobody
+    claimed it since, and no person acted on it (both change or clear the token)."""
+    return (
+        claimed.lease_token is not None
+        and current.lease_token == claimed.lease_token
+        and current.status is SendoutStatus.PENDING
     )
-    held = "webhook_disabled" if isinstance(source, ProjectWebhook) else "distribution_paused"
-    await uow.deliveries.update_many(
-        [
-            replace(
-                sendout,
-                status=SendoutStatus.CANCELED if gone else SendoutStatus.HELD,
-                reason=gone or held,
-                next_attempt_at=None,
-                updated_at=now,
-            )
-        ]
-    )
-
-
-async def _sources(uow: UnitOfWork, due: list[Sendout]) -> dict[str, Source]:
-    """The distributions and project webhooks the send-outs come from, by id."""
-    found: dict[str, Source] = {}
-    for project_id, source_id in {(s.project_id, s.distribution_id) for s in due}:
-        source: Source | None = (
-            await uow.webhooks.get(project_id, source_id)
-            if source_id.startswith(WEBHOOK_ID_PREFIX + "_")
-            else await uow.distributions.get(project_id, source_id)
-        )
-        if source is not None:
-            found[source_id] = source
-    return found

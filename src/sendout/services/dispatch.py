@@ -3,20 +3,21 @@
 It claims a batch of undispatched events, finds the active distributions each one fires,
 runs their actions and renders every channel's message into a send-out row, then marks the
 events dispatched, all in one transaction. A crash before the commit leaves nothing behind
-and the batch is claimed again; after it, nothing is dispatched twice. A PUBLISH action
-publishes with a source_id made of the distribution and the event, so even a re-run could
-not publish a second code.
+and the batch is claimed again; after it, nothing is dispatched twice (the claim holds its
+events until that commit, so there is no lease to outlive and nothing to fence). A PUBLISH
+action publishes with a source_id made of the distribution and the event, so even a re-run
+could not publish a second code.
 
 With ``read_first`` (SQLite, where one process writes at a time), a batch is worked out in a
 read-only transaction and only written under the write lock: the lock is then held for the
 inserts, not for the matching and rendering too, so a worker in another process on the same
 file waits far less. The write marks only the events still undispatched and gives up the
 batch if that is not all of them (another dispatcher took some meanwhile), so an event's
-send-outs are still written once. A batch that needs a write while it is worked out (a code
-to publish, a distribution to pause) is done again the first way, under the write lock
-throughout. It costs a second transaction per batch (~0.4 ms here, most of a one-event
-batch's time), so only the helper below, which dispatches beside a busy worker, works this
-way.
+send-outs are still written once: that condition is this path's fence. A batch that needs
+a write while it is worked out (a code to publish, a distribution to pause) is done again
+the first way, under the write lock throughout. It costs a second transaction per batch
+(~0.4 ms here, most of a one-event batch's time), so only the helper below, which
+dispatches beside a busy worker, works this way.
 
 On SQLite the worker can have a helper: a second dispatcher in a child process, started when
 a backlog first builds up, that uses the second core on backlogs (``entrypoints/
@@ -32,7 +33,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol
@@ -45,7 +45,6 @@ from sendout.domain.clock import Clock, iso
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
     MANUAL,
-    PAUSED_ACTION_FAILED,
     Action,
     Channel,
     Distribution,
@@ -58,18 +57,17 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event
 from sendout.domain.ids import SortableIds
-from sendout.domain.notifications import NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory, WriteRefused
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
-from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.domain.sendouts import Sendout, SourceKind, SourceRef, create
 from sendout.domain.templates import MAX_RENDERED_BYTES
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.domain.webhooks import PROJECT_EVENT_OF, ProjectWebhook, project_envelope
 from sendout.services.context import Context, internal_context
 from sendout.services.customers import with_full_customer
 from sendout.services.distributions import SENDOUT_ID_PREFIX
-from sendout.services.notifications import raise_notification
-from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish_in
+from sendout.services.publications import PublishRequest, publish_in
+from sendout.services.source_pausing import pause_after_action_failure
 
 log = logging.getLogger("sendout.worker")
 
@@ -249,24 +247,21 @@ class Dispatcher:
             event=event.envelope_object(),
             created_at=now,
         )
-        held = webhook.holds_sendouts
         outbox.append(
-            Sendout(
+            create(
                 id=sendout_id,
                 project_id=event.project_id,
-                distribution_id=webhook.id,
+                source=SourceRef(SourceKind.WEBHOOK, webhook.id),
                 channel_id=webhook.id,
                 channel=project_event,
                 event_id=event.id,
                 event_type=event.type,
                 customer_id=event.customer_id,
-                status=SendoutStatus.HELD if held else SendoutStatus.PENDING,
                 url=webhook.target_url,
                 headers=JSON_HEADERS,
                 body=orjson.dumps(body),
-                reason="webhook_disabled" if held else None,
-                next_attempt_at=None if held else now,
-                created_at=now,
+                now=now,
+                held="webhook_disabled" if webhook.holds_sendouts else None,
             )
         )
 
@@ -315,38 +310,36 @@ class Dispatcher:
                 )
                 if len(body) > MAX_RENDERED_BYTES:
                     body, channel_reason, failed = b"", "payload_too_large", True
-            # Paused after a delivery failure: written now, sent once it is set live.
-            held = "distribution_paused" if distribution.holds_sendouts else None
-            status = (
-                SendoutStatus.FAILED
-                if channel_reason
-                else SendoutStatus.SKIPPED
-                if skipped
-                else SendoutStatus.HELD
-                if held
-                else SendoutStatus.PENDING
-            )
             outbox.append(
-                Sendout(
+                create(
                     id=sendout_id,
                     project_id=event.project_id,
-                    distribution_id=distribution.id,
+                    source=SourceRef(SourceKind.DISTRIBUTION, distribution.id),
                     channel_id=channel.id,
                     channel=channel.event_name,
                     event_id=event.id,
                     customer_id=event.customer_id,
                     event_type=event.type,
-                    status=status,
                     url=url,
                     headers=headers,
                     body=body,
-                    reason=channel_reason or skipped or held,
-                    next_attempt_at=now if status is SendoutStatus.PENDING else None,
-                    created_at=now,
+                    now=now,
+                    failed=channel_reason,
+                    skipped=skipped,
+                    # Paused after a delivery failure: written now, sent once it is set live.
+                    held="distribution_paused" if distribution.holds_sendouts else None,
                 )
             )
         if failed:
-            await self._pause(uow, distribution, event, reason or "payload_too_large", details)
+            await pause_after_action_failure(
+                uow,
+                distribution,
+                event.id,
+                reason or "payload_too_large",
+                details,
+                now,
+                self._rng,
+            )
         return failed
 
     def _address(self, channel: Channel, project_id: str) -> tuple[str, dict[str, str]]:
@@ -377,57 +370,6 @@ class Dispatcher:
             "created_at": iso(envelope.created_at),
         }
         return orjson.dumps(document), message.skipped
-
-    async def _pause(
-        self,
-        uow: UnitOfWork,
-        distribution: Distribution,
-        event: Event,
-        reason: str,
-        details: str | None,
-    ) -> None:
-        """The action or a payload failed: stop, so one broken setup cannot fail event after
-        event, and tell the project (a campaign out of codes has its own notification)."""
-        now = self._clock.now()
-        log.warning("distribution %s paused after event %s: %s", distribution.id, event.id, reason)
-        if distribution.status is DistributionStatus.ACTIVE:
-            await uow.distributions.update(
-                replace(
-                    distribution,
-                    status=DistributionStatus.PAUSED,
-                    paused_reason=PAUSED_ACTION_FAILED,
-                    updated_at=now,
-                )
-            )
-        exhausted = reason == OUT_OF_CODES
-        campaign_id = distribution.action.campaign_id
-        await raise_notification(
-            uow,
-            project_id=distribution.project_id,
-            type=(
-                NotificationType.CODES_EXHAUSTED
-                if exhausted
-                else NotificationType.DISTRIBUTION_PAUSED
-            ),
-            resource=(
-                ("campaign", campaign_id)
-                if exhausted and campaign_id
-                else ("distribution", distribution.id)
-            ),
-            title=(
-                "A campaign has no code to publish"
-                if exhausted
-                else f"Distribution {distribution.name!r} paused"
-            ),
-            message=(
-                f"Distribution {distribution.name!r} could not act on event {event.id} "
-                f"({details or reason}) and is paused; events are not acted on until it is "
-                "set live again."
-            ),
-            details={"distribution_id": distribution.id, "event_id": event.id, "reason": reason},
-            now=now,
-            rng=self._rng,
-        )
 
     async def _run_action(
         self, uow: UnitOfWork, distribution: Distribution, event: Event

@@ -4,6 +4,9 @@ The worker takes a manual distribution whose ``set_live_at`` has come and record
 in batches, each batch committed with the distribution's progress (done / total), so a
 stopped worker resumes where it was. The dispatcher then turns each event into send-outs like
 any other event.
+
+A batch is claimed (``FOR UPDATE SKIP LOCKED``; on SQLite, under the write lock) and written
+in one transaction: no lease, so no stale writer to fence.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import EmailMessage, Mailer
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.ids import new_id
+from sendout.domain.ids import fencing_token, new_id
 from sendout.domain.notifications import (
     EmailStatus,
     Notification,
@@ -133,7 +133,9 @@ class AlertMailer:
     one that can (without SMTP anywhere, notifications stay in-app, their email PENDING).
 
     Claimed under a lease and sent with no transaction open (an SMTP exchange must not hold
-    the database), then reported; a failed send is retried with a growing delay.
+    the database), then reported; a failed send is retried with a growing delay. The claim
+    writes a fencing token and the report counts only while it is current: a mailer that
+    stalled past its lease while another took the email over changes nothing.
     """
 
     def __init__(
@@ -141,24 +143,27 @@ class AlertMailer:
         uow_factory: UnitOfWorkFactory,
         mailer: Mailer,
         clock: Clock,
+        rng: random.Random,
         *,
         default_address: str | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._mailer = mailer
         self._clock = clock
+        self._rng = rng
         self._default_address = default_address
 
     async def run_batch(self) -> int:
         now = self._clock.now()
         outgoing: list[tuple[Notification, EmailMessage]] = []
+        token = fencing_token(self._rng)
         async with self._uow_factory() as uow:
             due = await uow.notifications.due_emails(now, MAIL_BATCH)
             for notification in due:
                 message = await self._message(uow, notification, now)
                 if message is None:
                     continue
-                await uow.notifications.update_email(notification, now + MAIL_LEASE)
+                await uow.notifications.lease_email(notification.id, now + MAIL_LEASE, token)
                 outgoing.append((notification, message))
             await uow.commit()
         if not outgoing:
@@ -173,7 +178,7 @@ class AlertMailer:
                     if result.sent
                     else (EmailStatus.PENDING if retry else EmailStatus.FAILED)
                 )
-                await uow.notifications.update_email(
+                reported = await uow.notifications.report_email(
                     replace(
                         notification,
                         email_status=status,
@@ -181,7 +186,14 @@ class AlertMailer:
                         email_error=result.error,
                     ),
                     now + timedelta(minutes=2**attempts) if retry else None,
+                    token,
                 )
+                if not reported:
+                    log.warning(
+                        "notification %s: email reported after another mailer took it over; "
+                        "not recorded",
+                        notification.id,
+                    )
             await uow.commit()
         return len(due)
 

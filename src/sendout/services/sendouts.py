@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.errors import NotFound
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
-from sendout.domain.sendouts import RESENDABLE, Sendout, SendoutQuery, SendoutStatus
+from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus, requeue
 from sendout.services.context import Context
 
 
@@ -42,19 +42,10 @@ async def resend(uow_factory: UnitOfWorkFactory, ctx: Context, sendout_id: str) 
         found = await uow.sendouts.get(ctx.project_id, sendout_id)
         if found is None:
             raise NotFound.of("sendout", sendout_id)
-        if found.status is SendoutStatus.PENDING:
-            raise InvalidPayload(
-                details="status: this send-out is waiting for its next attempt already",
-                key="sendout_pending",
-            )
-        if found.status not in RESENDABLE or not found.body:
-            raise InvalidPayload(
-                details=f"status: nothing to resend ({found.reason or found.status.value})",
-                key="sendout_not_resendable",
-            )
+        requeue(found, "resent", ctx.now())  # refused here if its state forbids it
         await uow.deliveries.requeue(
             ctx.project_id,
-            Requeue(statuses=RESENDABLE, sendout_id=sendout_id, reason="resent"),
+            Requeue(statuses=frozenset({found.status}), sendout_id=sendout_id, reason="resent"),
             ctx.now(),
         )
         updated = await uow.sendouts.get(ctx.project_id, sendout_id)

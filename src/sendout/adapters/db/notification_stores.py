@@ -51,7 +51,7 @@ _DUE_EMAILS = (
 
 def _notification(row: sa.Row[Any]) -> Notification:
     m = dict(row._mapping)
-    del m["email_next_at"]
+    del m["email_next_at"], m["email_lease_token"]
     m["type"] = NotificationType(m["type"])
     m["email_status"] = EmailStatus(m["email_status"])
     return Notification(**m)
@@ -84,6 +84,7 @@ class SqlNotificationStore(_Store):
                 "email_attempts": notification.email_attempts,
                 "email_error": notification.email_error,
                 "email_next_at": None,
+                "email_lease_token": None,
             },
         )
         return True
@@ -138,3 +139,26 @@ class SqlNotificationStore(_Store):
                 email_next_at=next_attempt_at,
             )
         )
+
+    async def lease_email(self, notification_id: str, until: datetime, token: str) -> None:
+        await self._tx.execute(
+            t.notifications.update()
+            .where(_n.id == notification_id)
+            .values(email_next_at=until, email_lease_token=token)
+        )
+
+    async def report_email(
+        self, notification: Notification, next_attempt_at: datetime | None, token: str
+    ) -> bool:
+        result = await self._tx.execute(
+            t.notifications.update()
+            .where(_n.id == notification.id, _n.email_lease_token == token)
+            .values(
+                email_status=notification.email_status.value,
+                email_attempts=notification.email_attempts,
+                email_error=notification.email_error,
+                email_next_at=next_attempt_at,
+                email_lease_token=None,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -648,6 +648,9 @@ _ACTION_BY_ID = sa.select(t.async_actions).where(
     _a.project_id == _param("project_id"), _a.id == _param("id")
 )
 _ACTION_UPDATE = t.async_actions.update().where(_a.id == _param("where_id"))
+_ACTION_UPDATE_HELD = t.async_actions.update().where(
+    _a.id == _param("where_id"), _a.lease_token == _param("where_token")
+)
 _WAITING = (AsyncStatus.ENQUEUED.value, AsyncStatus.IN_PROGRESS.value)
 
 
@@ -664,6 +667,7 @@ def _action_values(a: AsyncAction) -> dict[str, Any]:
         "lease_until": a.lease_until,
         "created_at": a.created_at,
         "updated_at": a.updated_at,
+        "lease_token": a.lease_token,
     }
 
 
@@ -717,7 +721,16 @@ class SqlAsyncActionStore(_Store):
         )
         return [_action(row) for row in rows]
 
-    async def claim_next(self, now: datetime, lease_until: datetime) -> AsyncAction | None:
+    async def update_if_held(self, action: AsyncAction) -> bool:
+        values = _action_values(action)
+        del values["id"], values["project_id"], values["created_at"]
+        values.update(where_id=action.id, where_token=action.lease_token)
+        result = await self._tx.execute(_ACTION_UPDATE_HELD, values)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim_next(
+        self, now: datetime, lease_until: datetime, token: str
+    ) -> AsyncAction | None:
         rows = await self._tx.fetch(_NEXT_ACTION, *_WAITING, now)
         if not rows:
             return None
@@ -726,6 +739,7 @@ class SqlAsyncActionStore(_Store):
             status=AsyncStatus.IN_PROGRESS,
             lease_until=lease_until,
             updated_at=now,
+            lease_token=token,
         )
         await self.update(claimed)
         return claimed

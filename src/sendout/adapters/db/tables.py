@@ -234,6 +234,8 @@ async_actions = sa.Table(
     sa.Column("lease_until", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+    #: the fencing token of the worker's claim: a step commits only while it is current
+    sa.Column("lease_token", sa.String(32)),
     sa.Index("ix_async_actions_status", "status", "created_at"),
     sa.Index("ix_async_actions_project_created", "project_id", "created_at"),
 )
@@ -279,6 +281,10 @@ sendouts = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
     sa.Column("event_type", sa.String(100)),
+    #: what ``distribution_id`` names: a distribution or a project webhook (SourceKind)
+    sa.Column("source_kind", sa.String(16), nullable=False),
+    #: the fencing token of the claim that holds it in flight (domain/sendouts.py)
+    sa.Column("lease_token", sa.String(32)),
     # One send-out per (event, distribution, channel), whatever re-dispatches.
     sa.UniqueConstraint(
         "event_id", "distribution_id", "channel_id", name="uq_sendouts_event_distribution_channel"
@@ -321,6 +327,8 @@ notifications = sa.Table(
     sa.Column("email_attempts", sa.Integer, nullable=False),
     sa.Column("email_error", sa.Text),
     sa.Column("email_next_at", UTCDateTime),
+    #: the fencing token of the mailer's claim: its report counts only while it is current
+    sa.Column("email_lease_token", sa.String(32)),
     sa.Index("ix_notifications_project_created", "project_id", "created_at"),
     # "Is an unread one already saying this?" before raising another.
     sa.Index("ix_notifications_resource", "project_id", "resource_id", "type"),

@@ -7,11 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from sendout.adapters.db.crypto import PLAIN, SecretBox
-from sendout.adapters.db.distribution_stores import (
-    SqlDeliveryStore,
-    SqlDistributionStore,
-    SqlSendoutStore,
-)
+from sendout.adapters.db.distribution_stores import SqlDistributionStore
 from sendout.adapters.db.earning_stores import SqlEarningRuleStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.integration_stores import SqlIntegrationStore
@@ -29,6 +25,7 @@ from sendout.adapters.db.redemption_stores import SqlRedemptionStore
 from sendout.adapters.db.referral_stores import SqlReferralStore
 from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
+from sendout.adapters.db.sendout_stores import SqlDeliveryStore, SqlSendoutStore
 from sendout.adapters.db.session_stores import SqlSessionStore
 from sendout.adapters.db.stores import (
     SchemaCache,
