@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.chaos.harness import Api, Processes
 from tests.conftest import (
     PG_HOST,
     PG_PORT,
@@ -34,7 +35,6 @@ from tests.conftest import (
     require_postgres,
 )
 from tests.e2e.conftest import Receiver, stop_server
-from tests.e2e.test_delivery_durability import Api, Processes
 
 RECIPIENTS = 300
 LIVE_IN = 2.0  # seconds from the distribution's creation to its set_live_at
