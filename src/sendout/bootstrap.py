@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sendout.adapters.channels.registry import channel_catalog
+from sendout.adapters.channels.http1 import Http1Sender
+from sendout.adapters.channels.registry import channel_catalog, message_senders
+from sendout.adapters.channels.smtp import SmtpMailer
+from sendout.adapters.channels.webhook import WebhookSender
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Database, check_writes, open_database
 from sendout.adapters.db.migrate import upgrade_async
@@ -16,9 +19,18 @@ from sendout.adapters.db.uow import SqlUnitOfWorkFactory
 from sendout.config import Settings
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
+from sendout.domain.deliveries import ChannelSender
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
+from sendout.jobs import Job, at_most_every
+from sendout.services.async_jobs import AsyncActionRunner
+from sendout.services.deliver import Deliverer
+from sendout.services.dispatch import Dispatcher, Turns
+from sendout.services.manual import ManualScheduler
+from sendout.services.member_tiers import TierScheduler
+from sendout.services.notifications import AlertMailer
+from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import ensure_default_project
 from sendout.services.sign_in_guard import SignInGuard
 
@@ -110,3 +122,90 @@ def bootstrap(
         container.clock, lockout=timedelta(seconds=settings.signin_lockout_seconds)
     )
     return container
+
+
+# --- the worker's jobs ----------------------------------------------------------------------
+
+#: how often an idle worker looks for points and tiers whose day has come
+DATED_JOBS_SECONDS = 30.0
+
+
+def http_transport(settings: Settings) -> ChannelSender:
+    """The HTTP client webhooks and HTTP channels go out through (``SENDOUT_HTTP_CLIENT``)."""
+    client = WebhookSender if settings.http_client == "aiohttp" else Http1Sender
+    # As many connections as attempts in flight: an attempt never waits for a connection.
+    return client(
+        timeout=settings.delivery_timeout,
+        allowed_targets=settings.allowed_targets,
+        connections=settings.delivery_concurrency,
+    )
+
+
+def dispatcher(
+    container: Container, *, turns: Turns | None = None, read_first: bool = False
+) -> Dispatcher:
+    """A dispatcher (``turns``: sharing the queue with another; ``read_first``: holding
+    SQLite's write lock only for its inserts, see ``services/dispatch.py``)."""
+    return Dispatcher(
+        container.uow_factory,
+        container.clock,
+        container.rng,
+        container.channels,
+        read_first=read_first,
+        turns=turns,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerJobs:
+    """The worker's jobs, lane by lane (``entrypoints/worker_lanes.py`` runs each lane as a
+    loop of its own, so a long job in one never delays another)."""
+
+    #: its own lane: a due send-out goes out whatever else the worker is doing
+    deliverer: Deliverer
+    #: dispatch (new send-outs: the delivery lane looks at once), then scheduled work
+    main: list[tuple[str, Job]]
+    #: alert emails, when this worker can send them (a lane of its own: a slow SMTP server
+    #: must not hold up dispatch or delivery)
+    mail: list[tuple[str, Job]]
+
+
+def worker_jobs(
+    container: Container, http: ChannelSender, *, dispatch_turns: Turns | None = None
+) -> WorkerJobs:
+    """The worker's jobs from the container and its settings; webhooks and HTTP channels go
+    out through ``http``; ``dispatch_turns``: the worker shares dispatch with a helper."""
+    settings, uow, clock, rng = (
+        container.settings,
+        container.uow_factory,
+        container.clock,
+        container.rng,
+    )
+    deliverer = Deliverer(
+        uow,
+        http,
+        clock,
+        rng,
+        attempt_timeout=settings.delivery_timeout,
+        concurrency=settings.delivery_concurrency,
+        endpoint_concurrency=settings.endpoint_concurrency,
+        catalog=container.channels,
+        messages=message_senders(http, container.channels.targets),
+    )
+    points = PointsScheduler(uow, clock, rng)
+    tiers = TierScheduler(uow, clock, rng)
+    main: list[tuple[str, Job]] = [
+        ("dispatch", dispatcher(container, turns=dispatch_turns).run_batch),
+        ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
+        ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
+        ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
+        ("points expiration", at_most_every(DATED_JOBS_SECONDS, points.expire_due)),
+        ("tier expiration", at_most_every(DATED_JOBS_SECONDS, tiers.expire_due)),
+    ]
+    mail: list[tuple[str, Job]] = []
+    if settings.smtp_url is not None:
+        mailer = AlertMailer(
+            uow, SmtpMailer(settings.smtp_url), clock, rng, default_address=settings.alert_email
+        )
+        mail.append(("alert emails", mailer.run_batch))
+    return WorkerJobs(deliverer=deliverer, main=main, mail=mail)

@@ -19,8 +19,9 @@ from sendout.domain.events import Event
 from sendout.domain.ports import UnitOfWork, WriteRefused
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
+from sendout.entrypoints.dispatch_share import LONG_QUEUE, STALL, QueueShare, Share
 from sendout.services.context import Context
-from sendout.services.dispatch import LONG_QUEUE, STALL, Dispatcher, Share
+from sendout.services.dispatch import Dispatcher
 from sendout.services.distributions import create_distribution
 from sendout.services.events import track_custom_event
 from sendout.services.projects import create_project
@@ -260,10 +261,10 @@ async def test_beside_a_helper_the_worker_leaves_it_backlogs_once_it_is_ready(
     await record_joined(container, ctx, LONG_QUEUE + 50)
     clock = FakeClock()
     helper = StandInHelper()
-    worker = Dispatcher(
-        container.uow_factory, clock, container.rng, share=Share.SHORT, helper=helper
-    )
-    child = Dispatcher(container.uow_factory, clock, container.rng, share=Share.LONG)
+    uow = container.uow_factory
+    worker_share = QueueShare(uow, clock, Share.SHORT, helper)
+    worker = Dispatcher(uow, clock, container.rng, turns=worker_share)
+    child = Dispatcher(uow, clock, container.rng, turns=QueueShare(uow, clock, Share.LONG))
 
     async def waiting() -> int:
         async with container.uow_factory(read_only=True) as uow:

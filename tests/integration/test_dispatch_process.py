@@ -26,7 +26,7 @@ from sendout.entrypoints.dispatch_process import (
     child_command,
     child_environment,
 )
-from sendout.services.dispatch import LONG_QUEUE
+from sendout.entrypoints.dispatch_share import LONG_QUEUE
 from tests.integration.test_dispatch import record_joined, webhook_project
 
 

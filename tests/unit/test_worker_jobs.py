@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sendout.entrypoints.worker import at_most_every
+from sendout.jobs import at_most_every
 
 
 async def test_an_idle_dated_job_waits_and_a_busy_one_drains() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -17,38 +16,18 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
 from sendout import __version__
-from sendout.adapters.channels.http1 import Http1Sender
-from sendout.adapters.channels.registry import message_senders
-from sendout.adapters.channels.smtp import SmtpMailer
-from sendout.adapters.channels.webhook import WebhookSender
-from sendout.adapters.db.engine import sqlite_path
 from sendout.adapters.db.migrate import DatabaseUnavailable
-from sendout.bootstrap import Container, bootstrap
+from sendout.bootstrap import Container, bootstrap, http_transport
 from sendout.config import Settings, SettingsError
-from sendout.domain.deliveries import ChannelSender
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.dispatch_process import (
-    DispatchProcess,
-    child_command,
-    child_environment,
-    dispatch_job,
-)
-from sendout.entrypoints.worker import Job, Lane, Lanes, Worker, at_most_every, running
+from sendout.entrypoints.worker import running
+from sendout.entrypoints.worker_lanes import worker_lanes
 from sendout.logs import configure_logging
-from sendout.services.async_jobs import AsyncActionRunner
-from sendout.services.deliver import Deliverer
-from sendout.services.dispatch import Share
-from sendout.services.manual import ManualScheduler
-from sendout.services.member_tiers import TierScheduler
-from sendout.services.notifications import AlertMailer
-from sendout.services.points_schedule import PointsScheduler
 from sendout.services.projects import create_project
 
 log = logging.getLogger("sendout")
-#: how often an idle worker looks for points and tiers whose day has come
-DATED_JOBS_SECONDS = 30.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,9 +129,9 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
     @asynccontextmanager
     async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
-        sender = _sender(settings)
+        sender = http_transport(settings)
         try:
-            async with running(_lanes(container, sender)) as lanes:
+            async with running(worker_lanes(container, sender)) as lanes:
                 app.state.worker = lanes
                 yield
         finally:
@@ -177,83 +156,9 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     return 0
 
 
-def _lanes(container: Container, sender: ChannelSender) -> Lanes:
-    """The worker's jobs in lanes: delivery; alert emails (with SMTP); everything else."""
-    settings, uow, clock, rng = (
-        container.settings,
-        container.uow_factory,
-        container.clock,
-        container.rng,
-    )
-    deliverer = Deliverer(
-        uow,
-        sender,
-        clock,
-        rng,
-        attempt_timeout=settings.delivery_timeout,
-        concurrency=settings.delivery_concurrency,
-        endpoint_concurrency=settings.endpoint_concurrency,
-        catalog=container.channels,
-        messages=message_senders(sender, container.channels.targets),
-    )
-    poll = settings.worker_poll_seconds
-    points = PointsScheduler(uow, clock, rng)
-    delivery = Worker(
-        [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
-    )
-    deliverer.on_progress = delivery.wake
-    # SQLite writes from one process at a time: a backlog gets a second core from a helper.
-    helper = (
-        DispatchProcess(child_command(), child_environment(settings, os.environ))
-        if settings.dispatch_process and sqlite_path(settings.database_url) is not None
-        else None
-    )
-    main = Worker(
-        jobs=[
-            dispatch_job(container, Share.SHORT if helper else Share.ALL, helper),
-            ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
-            ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
-            ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
-            ("points expiration", at_most_every(DATED_JOBS_SECONDS, points.expire_due)),
-            (
-                "tier expiration",
-                at_most_every(DATED_JOBS_SECONDS, TierScheduler(uow, clock, rng).expire_due),
-            ),
-        ],
-        poll_interval=poll,
-        # New send-outs may have been written: the delivery lane looks at once.
-        on_progress=delivery.wake,
-    )
-    workers: list[Lane] = [main, delivery]
-    if helper is not None:
-        workers.append(helper)
-    mail_jobs = _mail_jobs(container)
-    if mail_jobs:
-        # A lane of its own: a slow SMTP server must not hold up dispatch or delivery.
-        workers.append(Worker(mail_jobs, poll_interval=poll))
-    lanes = Lanes(workers, listen=container.database.listen)
-    container.wake_listeners.append(lanes.wake)
-    return lanes
-
-
-def _mail_jobs(container: Container) -> list[tuple[str, Job]]:
-    """Alert emails, when this worker can send them."""
-    settings = container.settings
-    if settings.smtp_url is None:
-        return []
-    mailer = AlertMailer(
-        container.uow_factory,
-        SmtpMailer(settings.smtp_url),
-        container.clock,
-        container.rng,
-        default_address=settings.alert_email,
-    )
-    return [("alert emails", mailer.run_batch)]
-
-
 async def _work(container: Container) -> None:
-    sender = _sender(container.settings)
-    lanes = _lanes(container, sender)
+    sender = http_transport(container.settings)
+    lanes = worker_lanes(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lanes.stop)
@@ -261,17 +166,6 @@ async def _work(container: Container) -> None:
         await lanes.run()
     finally:
         await sender.close()
-
-
-def _sender(settings: Settings) -> ChannelSender:
-    """The HTTP client webhooks and HTTP channels go out through (``SENDOUT_HTTP_CLIENT``)."""
-    client = WebhookSender if settings.http_client == "aiohttp" else Http1Sender
-    # As many connections as attempts in flight: an attempt never waits for a connection.
-    return client(
-        timeout=settings.delivery_timeout,
-        allowed_targets=settings.allowed_targets,
-        connections=settings.delivery_concurrency,
-    )
 
 
 async def _rotate_key(container: Container) -> None:

@@ -4,7 +4,7 @@ SQLite runs on the event loop's thread, and one Python process uses one core: di
 (matching events, rendering messages, writing send-outs) took ~40 % of a busy worker's time
 draining a backlog, sending and recording the rest. The child is started when a backlog first
 builds up, and from then on dispatches backlogs on the other core while the worker sends
-(``Share`` in ``services/dispatch.py``: a trickle of events is still dispatched by the worker,
+(``dispatch_share.py``, beside this module: a trickle of events is still dispatched by the worker,
 where it costs least, so a worker that never sees a backlog never starts it, and one that
 does pays no more than a few polls a second for it between backlogs). The two share the
 database file: each waits for SQLite's one write lock on its own event loop, the child holds
@@ -33,11 +33,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import uvloop
 
-from sendout.bootstrap import Container, bootstrap
+from sendout.adapters.db.engine import sqlite_path
+from sendout.bootstrap import bootstrap, dispatcher
 from sendout.config import ENV_PREFIX, Settings, SettingsError
-from sendout.entrypoints.worker import Job, Lanes, Worker
+from sendout.entrypoints.dispatch_share import QueueShare, Share
+from sendout.entrypoints.worker import Lanes, Worker
 from sendout.logs import configure_logging
-from sendout.services.dispatch import Dispatcher, Helper, Share
 
 log = logging.getLogger("sendout.worker")
 
@@ -52,22 +53,13 @@ def child_command() -> list[str]:
     return [sys.executable, "-m", __name__]
 
 
-def dispatch_job(
-    container: Container, share: Share = Share.ALL, helper: Helper | None = None
-) -> tuple[str, Job]:
-    """The worker's dispatch job (and the child's)."""
-    dispatcher = Dispatcher(
-        container.uow_factory,
-        container.clock,
-        container.rng,
-        container.channels,
-        # The helper, beside a busy worker on SQLite (one writer at a time), holds the write
-        # lock only for its inserts.
-        read_first=share is Share.LONG,
-        share=share,
-        helper=helper,
-    )
-    return "dispatch", dispatcher.run_batch
+def dispatch_helper(settings: Settings, environ: Mapping[str, str]) -> DispatchProcess | None:
+    """The worker's dispatch helper, where it helps: SQLite writes from one process at a
+    time, so a backlog gets a second core from a child (``SENDOUT_DISPATCH_PROCESS``);
+    PostgreSQL has any number of workers for that."""
+    if not settings.dispatch_process or sqlite_path(settings.database_url) is None:
+        return None
+    return DispatchProcess(child_command(), child_environment(settings, environ))
 
 
 def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
@@ -211,7 +203,13 @@ async def _dispatch_backlogs(settings: Settings) -> None:
     try:
         # No need to hear of every commit: a backlog is seen soon enough by looking now and
         # then, and is then drained without a pause.
-        backlogs = Worker([dispatch_job(container, Share.LONG)], poll_interval=BACKLOG_POLL_SECONDS)
+        # Beside a busy worker on SQLite (one writer at a time), it holds the write lock only
+        # for its inserts.
+        share = QueueShare(container.uow_factory, container.clock, Share.LONG)
+        backlogs = Worker(
+            [("dispatch", dispatcher(container, turns=share, read_first=True).run_batch)],
+            poll_interval=BACKLOG_POLL_SECONDS,
+        )
         lanes = Lanes([backlogs])
         stop_with_parent(lanes.stop)
         if not say_ready():

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sendout.jobs import Job
 from sendout.logs import valueless_traceback
 
 log = logging.getLogger("sendout.worker")
@@ -25,28 +26,6 @@ StopListening = Callable[[], Awaitable[None]]
 POLL_INTERVAL = 1.0  # seconds between cycles when no job reported work
 HEARTBEAT_INTERVAL = 60.0  # seconds between "alive" log lines
 GC_THRESHOLD = 10_000  # allocations between young-generation collections (see Lanes.run)
-
-#: A job returns how many items it handled; 0 lets the worker sleep until the next cycle.
-Job = Callable[[], Awaitable[int]]
-
-
-def at_most_every(seconds: float, job: Job) -> Job:
-    """``job`` run again only ``seconds`` after a run that found nothing to do (one that did
-    runs again at once, to drain). For jobs whose work comes due by the day (pending points,
-    expiring points and tiers): asking on every cycle of a busy lane would add their queries
-    to dispatch's hot loop for nothing."""
-    next_run = 0.0
-
-    async def run() -> int:
-        nonlocal next_run
-        if time.monotonic() < next_run:
-            return 0
-        handled = await job()
-        if not handled:
-            next_run = time.monotonic() + seconds
-        return handled
-
-    return run
 
 
 class Worker:

@@ -14,14 +14,10 @@ is written only while the send-out still carries it. A worker that stalls past i
 other tokens (or none): its attempts are recorded as attempts (the receiver did get them)
 and counted, but they move no status, pause nothing and raise no notification.
 
-Isolation (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones): each endpoint
-(URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops claiming
-its send-outs while it is down, so a timing-out endpoint cannot fill the worker with
-attempts that wait ten seconds each. While a breaker is open, the endpoint's due send-outs
-are deferred to the breaker's probe time, and while its probe is out, to the probe's lease
-end (again every ``DEFER_EVERY`` for those that came due since): left due, every claim would
-read past all of them, oldest first, before reaching a healthy endpoint's, and an outage of
-hours makes that hundreds of thousands of rows per claim.
+Who does what: this module claims and sends; ``delivery_routes`` works out how each
+claimed send-out goes out (or sets it aside: held, canceled) and ``sendout_senders`` sends
+it, the same way for webhooks and message channels; ``delivery_records`` records attempts;
+``delivery_breakers`` keeps a slow or dead endpoint from delaying healthy ones.
 """
 
 from __future__ import annotations
@@ -31,29 +27,18 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import orjson
-
-from sendout.domain.breaker import Breaker, BreakerPolicy
-from sendout.domain.channels import ChannelCatalog, ProviderConfig
+from sendout.domain.breaker import BreakerPolicy
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock
-from sendout.domain.deliveries import ChannelSender, MessageSender, OutboundRequest, SendResult
-from sendout.domain.distributions import Distribution
+from sendout.domain.deliveries import ChannelSender, MessageSender, SendResult
 from sendout.domain.ids import fencing_token
-from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
-from sendout.domain.secret_headers import unmasked
-from sendout.domain.sendouts import (
-    ClaimState,
-    Sendout,
-    SendoutStatus,
-    after_attempt,
-    claim,
-)
-from sendout.domain.signing import signature_headers
-from sendout.services.delivery_routes import Route, message_route, route_of, set_aside, sources_of
-from sendout.services.source_pausing import stop_after_delivery_failure
+from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.sendouts import Sendout, claim
+from sendout.services.delivery_breakers import EndpointBreakers
+from sendout.services.delivery_records import Finished, record_attempts
+from sendout.services.delivery_routes import ClaimRoutes, Route, Transports, set_aside, sources_of
 
 log = logging.getLogger("sendout.worker")
 
@@ -63,16 +48,6 @@ ENDPOINT_CONCURRENCY = 16
 LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
 RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
-DEFER_EVERY = timedelta(seconds=1)  # how often an open breaker's new due send-outs are deferred
-
-
-@dataclass(slots=True)
-class _Finished:
-    sendout: Sendout
-    route: Route
-    started: datetime
-    result: SendResult
-    tries: int = 0
 
 
 class Deliverer:
@@ -92,22 +67,18 @@ class Deliverer:
         messages: Mapping[str, MessageSender] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._sender = sender
         self._clock = clock
         self._rng = rng
         self._lease = timedelta(seconds=attempt_timeout) + LEASE_MARGIN
         self._concurrency = concurrency
         self._endpoint_concurrency = endpoint_concurrency
         self._batch = batch
-        self._breaker_policy = breaker or BreakerPolicy()
-        self._breakers: dict[str, Breaker] = {}
-        self._deferred: dict[str, datetime] = {}  # per URL, when its send-outs were last deferred
-        #: message channels: their kinds, and a sender per kind
-        self._catalog = catalog or ChannelCatalog()
-        self._messages = dict(messages or {})
+        self._breakers = EndpointBreakers(breaker or BreakerPolicy(), self._lease, clock)
+        #: webhooks go out through ``sender``; message channels through their kind's sender
+        self._transports = Transports(sender, catalog or ChannelCatalog(), dict(messages or {}))
         self._in_flight: Counter[str] = Counter()  # per URL, until the attempt is recorded
         self._tasks: set[asyncio.Task[None]] = set()
-        self._finished: list[_Finished] = []
+        self._finished: list[Finished] = []
         self.on_progress: Callable[[], None] = lambda: None
         #: attempts reported after another claim took their send-out over (issue 22's metrics)
         self.stale_reports = 0
@@ -134,10 +105,7 @@ class Deliverer:
     # --- claiming -------------------------------------------------------------------------
 
     def _room(self, url: str, now: datetime) -> int:
-        breaker = self._breakers.get(url)
-        limit = self._endpoint_concurrency
-        if breaker is not None:
-            limit = breaker.capacity(now, limit)
+        limit = self._breakers.capacity(url, now, self._endpoint_concurrency)
         return limit - self._in_flight[url]
 
     async def _claim(self) -> int:
@@ -145,34 +113,25 @@ class Deliverer:
         if free <= 0:
             return 0
         now = self._clock.now()
-        busy = {url for url in {*self._in_flight, *self._breakers} if self._room(url, now) <= 0}
+        watched = {*self._in_flight, *self._breakers.urls}
+        busy = {url for url in watched if self._room(url, now) <= 0}
         taken: list[tuple[Sendout, Route]] = []
         limit = min(free, self._batch)
         token, until = fencing_token(self._rng), now + self._lease
         async with self._uow_factory() as uow:
-            deferred = await self._defer_held(uow, now)
+            deferred = await self._breakers.defer_held(uow, now)
             due = list(await uow.deliveries.due(now, limit, busy))
             if not due:
                 if deferred:
                     await uow.commit()
                 return 0
             sources = await sources_of(uow, due)
-            configs: dict[tuple[str, str], ProviderConfig | None] = {}
-            routes: dict[tuple[str, str], Route | None] = {}  # one per channel and claim
+            routes = ClaimRoutes(uow, self._transports, now)
             room: dict[str, int] = {}
             aside = 0
             for sendout in due:
                 source = sources.get(sendout.source.id)
-                key = (sendout.source.id, sendout.channel_id)
-                if key in routes:
-                    route = routes[key]
-                else:
-                    route = route_of(sendout, source, now)
-                    if route is not None and isinstance(source, Distribution):
-                        route = await message_route(
-                            uow, sendout, source, route, configs, self._catalog, self._messages
-                        )
-                    routes[key] = route
+                route = await routes.route(sendout, source)
                 if route is None:
                     await set_aside(uow, sendout, source, now)
                     aside += 1
@@ -197,26 +156,9 @@ class Deliverer:
         asyncio.get_running_loop().call_later(RECLAIM_DELAY, self.on_progress)
         return 0
 
-    async def _defer_held(self, uow: UnitOfWork, now: datetime) -> bool:
-        """Out of the claim's way: the due send-outs of endpoints whose breaker is open, to
-        when the breaker lets a probe through (see the module's docstring). True if it
-        wrote anything."""
-        wrote = False
-        for url, breaker in self._breakers.items():
-            until = breaker.hold_until(now, self._lease)
-            last = self._deferred.get(url)
-            if until is None or (last is not None and now - last < DEFER_EVERY):
-                continue
-            await uow.deliveries.defer(url, now, until)
-            self._deferred[url] = now
-            wrote = True
-        return wrote
-
     def _start(self, sendout: Sendout, route: Route, now: datetime) -> None:
         self._in_flight[sendout.url] += 1
-        breaker = self._breakers.get(sendout.url)
-        if breaker is not None:
-            breaker.started(now)
+        self._breakers.started(sendout.url, now)
         task = asyncio.create_task(self._attempt(sendout, route))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -226,41 +168,13 @@ class Deliverer:
     async def _attempt(self, sendout: Sendout, route: Route) -> None:
         started = self._clock.now()
         try:
-            if route.sender is not None:
-                result = await route.sender.send(orjson.loads(sendout.body), route.config)
-            else:
-                result = await self._send_webhook(sendout, route, started)
-        except Exception as exc:  # a ChannelSender answers with values; this is a bug guard
+            result = await route.sender.send(sendout, started)
+        except Exception as exc:  # senders answer with values; this is a bug guard
             log.exception("sender raised for send-out %s", sendout.id)
             result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
-        self._judge_endpoint(sendout.url, result)
-        self._finished.append(_Finished(sendout, route, started, result))
+        self._breakers.judge(sendout.url, result)
+        self._finished.append(Finished(sendout, route, started, result))
         self.on_progress()
-
-    async def _send_webhook(self, sendout: Sendout, route: Route, started: datetime) -> SendResult:
-        headers = {
-            **unmasked(sendout.headers, route.headers),
-            **signature_headers(route.secrets, sendout.id, int(started.timestamp()), sendout.body),
-        }
-        return await self._sender.send(
-            OutboundRequest(url=sendout.url, headers=headers, body=sendout.body)
-        )
-
-    def _judge_endpoint(self, url: str, result: SendResult) -> None:
-        breaker = self._breakers.get(url)
-        if result.delivered or (result.status_code is not None and result.status_code < 500):
-            # The endpoint answered: it is up, whatever it thought of the request.
-            if breaker is not None:
-                breaker.succeeded()
-                if breaker.idle:
-                    del self._breakers[url]
-                    self._deferred.pop(url, None)
-            return
-        if result.final:
-            return  # refused before sending: says nothing about the endpoint's health
-        if breaker is None:
-            breaker = self._breakers[url] = Breaker(self._breaker_policy)
-        breaker.failed(self._clock.now())
 
     # --- recording ------------------------------------------------------------------------
 
@@ -271,7 +185,7 @@ class Deliverer:
         now = self._clock.now()
         try:
             async with self._uow_factory() as uow:
-                stale = await self._record(uow, batch, now)
+                stale = await record_attempts(uow, batch, now, self._rng)
                 await uow.commit()
         except Exception:
             kept = [f for f in batch if f.tries + 1 < REPORT_TRIES]
@@ -291,44 +205,9 @@ class Deliverer:
         self._release(batch)
         return len(batch)
 
-    async def _record(
-        self, uow: UnitOfWork, batch: list[_Finished], now: datetime
-    ) -> list[_Finished]:
-        """Record every attempt; move on only the send-outs this worker's claim still holds
-        (their retry ladder counted from the attempts stored now). Answers the stale ones."""
-        stored = await uow.deliveries.claim_states({f.sendout.id for f in batch})
-        outcomes: list[Sendout] = []
-        stale: list[_Finished] = []
-        for finished in batch:
-            current = stored.get(finished.sendout.id)
-            if current is None or not _still_claimed(finished.sendout, current):
-                stale.append(finished)
-                continue
-            in_flight = replace(finished.sendout, attempts_count=current.attempts_count)
-            policy = finished.route.policy
-            outcomes.append(after_attempt(in_flight, finished.result, policy, now, self._rng))
-        await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])
-        await uow.deliveries.update_many(outcomes)
-        await uow.deliveries.count_attempts([f.sendout.id for f in stale])
-        for outcome in outcomes:
-            if outcome.status is SendoutStatus.FAILED:
-                reason = outcome.reason or "failed"
-                await stop_after_delivery_failure(uow, outcome, reason, now, self._rng)
-        return stale
-
-    def _release(self, finished: Iterable[_Finished]) -> None:
+    def _release(self, finished: Iterable[Finished]) -> None:
         for item in finished:
             url = item.sendout.url
             self._in_flight[url] -= 1
             if self._in_flight[url] <= 0:
                 del self._in_flight[url]
-
-
-def _still_claimed(claimed: Sendout, current: ClaimState) -> bool:
-    """Whether the claim ``claimed`` was taken under still holds the send-out: nobody
-    claimed it since, and no person acted on it (both change or clear the token)."""
-    return (
-        claimed.lease_token is not None
-        and current.lease_token == claimed.lease_token
-        and current.status is SendoutStatus.PENDING
-    )

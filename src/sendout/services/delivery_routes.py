@@ -1,97 +1,95 @@
-"""How a claimed send-out goes out (its route: signing secrets, retry ladder, the sender of
-a message channel), or why it must not go out now (set aside: held or canceled)."""
+"""How a claimed send-out goes out (its route: its channel's retry ladder and the sender it
+goes through), or why it must not go out now (set aside: held or canceled)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, ProviderConfig
-from sendout.domain.deliveries import MessageSender, SendResult
+from sendout.domain.deliveries import ChannelSender, MessageSender
 from sendout.domain.distributions import Distribution, DistributionStatus, WebhookChannel
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout, SourceKind, cancel, hold
 from sendout.domain.webhooks import ProjectWebhook
+from sendout.services.sendout_senders import (
+    ChannelMessage,
+    SendoutSender,
+    SignedWebhook,
+    Unavailable,
+)
 
 DEFAULT_POLICY = RetryPolicy()
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """How one claimed send-out goes out: signed with ``secrets`` (a webhook), or handed to a
-    message channel's ``sender`` with the project's provider ``config``."""
-
-    secrets: list[str]
-    policy: RetryPolicy
-    #: a webhook channel's secret headers with their values (the send-out records them masked)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    sender: MessageSender | None = None
-    config: ProviderConfig | None = None
-
-
-async def message_route(
-    uow: UnitOfWork,
-    sendout: Sendout,
-    source: Distribution,
-    route: Route,
-    configs: dict[tuple[str, str], ProviderConfig | None],
-    catalog: ChannelCatalog,
-    messages: Mapping[str, MessageSender],
-) -> Route:
-    """A message channel's send-out goes to its kind's sender with the project's provider
-    configuration (read once per claim)."""
-    channel = source.channel(sendout.channel_id)
-    if not isinstance(channel, MessageChannel):
-        return route
-    spec = catalog.spec(channel.type)
-    sender = messages.get(channel.type)
-    if spec is None or sender is None:
-        return replace(route, sender=Unavailable(channel.type))
-    key = (sendout.project_id, spec.provider.name)
-    if key not in configs:
-        configs[key] = await uow.integrations.get(*key)
-    return replace(route, sender=sender, config=configs[key])
-
-
-class Unavailable:
-    """The sender of a channel kind this installation has no transport for: fails at once."""
-
-    def __init__(self, channel_type: str) -> None:
-        self._type = channel_type
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        return SendResult(
-            status_code=None,
-            duration_ms=0,
-            error=f"no transport for {self._type} channels",
-            final=True,
-        )
-
 
 Source = Distribution | ProjectWebhook
 
 
-def route_of(sendout: Sendout, source: Source | None, now: datetime) -> Route | None:
-    """How a claimed send-out goes out, or None when it must not go out now."""
-    if isinstance(source, ProjectWebhook):
-        if not source.active:
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How one claimed send-out goes out: through ``sender``, retried on ``policy``."""
+
+    policy: RetryPolicy
+    sender: SendoutSender
+
+
+@dataclass(frozen=True, slots=True)
+class Transports:
+    """What send-outs leave through: the HTTP transport (webhooks, and the message senders
+    built on it), and a sender per message channel kind of the ``catalog``."""
+
+    http: ChannelSender
+    catalog: ChannelCatalog
+    messages: Mapping[str, MessageSender]
+
+
+class ClaimRoutes:
+    """The routes of one claim's send-outs, worked out once per channel, in the claim's
+    unit of work (a project's provider configuration is read once per claim)."""
+
+    def __init__(self, uow: UnitOfWork, transports: Transports, now: datetime) -> None:
+        self._uow = uow
+        self._transports = transports
+        self._now = now
+        self._routes: dict[tuple[str, str], Route | None] = {}
+        self._configs: dict[tuple[str, str], ProviderConfig | None] = {}
+
+    async def route(self, sendout: Sendout, source: Source | None) -> Route | None:
+        """How ``sendout`` goes out, or None when it must not go out now."""
+        key = (sendout.source.id, sendout.channel_id)
+        if key not in self._routes:
+            self._routes[key] = await self._route(sendout, source)
+        return self._routes[key]
+
+    async def _route(self, sendout: Sendout, source: Source | None) -> Route | None:
+        http = self._transports.http
+        if isinstance(source, ProjectWebhook):
+            if not source.active:
+                return None
+            return Route(DEFAULT_POLICY, SignedWebhook(http, source.signing_secrets(self._now), {}))
+        if source is None or source.status in (DistributionStatus.PAUSED, DistributionStatus.DRAFT):
             return None
-        return Route(secrets=source.signing_secrets(now), policy=DEFAULT_POLICY)
-    if source is None or source.status in (DistributionStatus.PAUSED, DistributionStatus.DRAFT):
-        return None
-    channel = source.channel(sendout.channel_id)
-    if channel is None:
-        return None
-    if isinstance(channel, WebhookChannel):
-        return Route(
-            secrets=channel.signing_secrets(now),
-            policy=channel.retry or DEFAULT_POLICY,
-            headers=channel.secret_header_values(),
-        )
-    return Route(secrets=[], policy=channel.retry or DEFAULT_POLICY)
+        channel = source.channel(sendout.channel_id)
+        if channel is None:
+            return None
+        policy = channel.retry or DEFAULT_POLICY
+        if isinstance(channel, WebhookChannel):
+            secrets = channel.signing_secrets(self._now)
+            return Route(policy, SignedWebhook(http, secrets, channel.secret_header_values()))
+        return Route(policy, await self._message_sender(sendout, channel))
+
+    async def _message_sender(self, sendout: Sendout, channel: MessageChannel) -> SendoutSender:
+        """A message channel's send-out goes to its kind's sender with the project's provider
+        configuration."""
+        spec = self._transports.catalog.spec(channel.type)
+        sender = self._transports.messages.get(channel.type)
+        if spec is None or sender is None:
+            return Unavailable(channel.type)
+        key = (sendout.project_id, spec.provider.name)
+        if key not in self._configs:
+            self._configs[key] = await self._uow.integrations.get(*key)
+        return ChannelMessage(sender, self._configs[key])
 
 
 async def set_aside(

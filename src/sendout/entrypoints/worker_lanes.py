@@ -1,0 +1,42 @@
+"""The worker's lanes: the jobs ``bootstrap.worker_jobs`` wires, each lane run as a loop of
+its own, with SQLite's dispatch helper beside them where it helps (``dispatch_process.py``)."""
+
+from __future__ import annotations
+
+import os
+
+from sendout.bootstrap import Container, worker_jobs
+from sendout.domain.deliveries import ChannelSender
+from sendout.entrypoints.dispatch_process import dispatch_helper
+from sendout.entrypoints.dispatch_share import QueueShare, Share
+from sendout.entrypoints.worker import Lane, Lanes, Worker
+
+
+def worker_lanes(container: Container, http: ChannelSender) -> Lanes:
+    """Delivery; dispatch and scheduled work; alert emails (with SMTP); the dispatch helper
+    (SQLite). Committed work wakes them (``Container.wake_worker``)."""
+    settings = container.settings
+    poll = settings.worker_poll_seconds
+    helper = dispatch_helper(settings, os.environ)
+    share = (
+        None
+        if helper is None
+        else QueueShare(container.uow_factory, container.clock, Share.SHORT, helper)
+    )
+    jobs = worker_jobs(container, http, dispatch_turns=share)
+    deliverer = jobs.deliverer
+    delivery = Worker(
+        [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
+    )
+    # Each attempt that ends wakes the delivery lane (a slot is free, a retry may be due).
+    deliverer.on_progress = delivery.wake
+    # New send-outs may have been written: the delivery lane looks at once.
+    main = Worker(jobs.main, poll_interval=poll, on_progress=delivery.wake)
+    lanes: list[Lane] = [main, delivery]
+    if helper is not None:
+        lanes.append(helper)
+    if jobs.mail:
+        lanes.append(Worker(jobs.mail, poll_interval=poll))
+    running = Lanes(lanes, listen=container.database.listen)
+    container.wake_listeners.append(running.wake)
+    return running

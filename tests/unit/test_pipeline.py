@@ -1,0 +1,228 @@
+"""The dispatcher and the sender on the in-memory pipeline stores and a recording transport:
+claim -> send -> record, the retry ladder, giving up, fencing, set-aside and the breaker,
+without a database (their end-to-end tests run the same on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from sendout.domain.breaker import BreakerPolicy
+from sendout.domain.channels import ChannelCatalog
+from sendout.domain.distributions import Distribution, DistributionStatus
+from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.retry import RetryPolicy
+from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.services.deliver import LEASE_MARGIN, Deliverer
+from sendout.services.dispatch import Dispatcher
+from sendout.services.distributions import create_distribution
+from sendout.testing import FakeClock, make_context, seeded_rng, webhook_distribution_draft
+from sendout.testing.pipeline import InMemoryPipeline
+from sendout.testing.transports import DOWN, OK, RecordingTransport
+
+TIMEOUT = 2.0
+LEASE = timedelta(seconds=TIMEOUT) + LEASE_MARGIN
+PAUSED_URL, GONE_URL = "https://hooks.example.com/paused", "https://hooks.example.com/gone"
+LADDER = RetryPolicy(retries=2, first_delay=timedelta(seconds=10), jitter=0.0)
+
+
+class Pipeline:
+    """A dispatcher and a sender over one in-memory database, a clock and a transport."""
+
+    def __init__(self) -> None:
+        self.db = InMemoryPipeline()
+        self.clock = FakeClock()
+        self.http = RecordingTransport()
+        self.ctx = make_context(clock=self.clock)
+        self.dispatcher = Dispatcher(self.db, self.clock, seeded_rng(1))
+        self.deliverer = self.sender()
+        self._events = 0
+
+    def sender(self, **options: Any) -> Deliverer:
+        return Deliverer(
+            self.db, self.http, self.clock, random.Random(2), attempt_timeout=TIMEOUT, **options
+        )
+
+    async def distribution(self, url: str, retry: RetryPolicy | None = None) -> Distribution:
+        draft = webhook_distribution_draft("signed_up", url, retry=retry)
+        return await create_distribution(self.db, self.ctx, draft, catalog=ChannelCatalog())
+
+    async def event(self, count: int = 1) -> None:
+        """``count`` signed_up events, dispatched."""
+        async with self.db() as uow:
+            for _ in range(count):
+                self._events += 1
+                await uow.events.add(
+                    Event(
+                        id=f"evcus_{self._events}",
+                        project_id=self.ctx.project_id,
+                        type="customer.custom_event",
+                        customer_id="cust_1",
+                        entity_id=None,
+                        group_id="v-1",
+                        source=EventSource(channel=EventChannel.API),
+                        created_at=self.clock.now(),
+                        data={"event": {"type": "signed_up"}, "customer": {"id": "cust_1"}},
+                    )
+                )
+            await uow.commit()
+        assert await self.dispatcher.run_batch() == count
+
+    async def deliver(self, sender: Deliverer | None = None) -> None:
+        """One claim, its attempts finished and recorded."""
+        sender = sender or self.deliverer
+        await sender.run_batch()
+        await sender.settle()
+
+    def sendouts(self) -> list[Sendout]:
+        return self.db.sendouts()
+
+    def status(self, distribution: Distribution) -> DistributionStatus:
+        return self.db.data.distributions[distribution.id].status
+
+
+@pytest.fixture
+def pipe() -> Pipeline:
+    return Pipeline()
+
+
+async def test_an_event_makes_one_sendout_per_channel_once(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/a")
+    await pipe.event()
+    (sendout,) = pipe.sendouts()
+    assert sendout.status is SendoutStatus.PENDING
+    assert sendout.url == "https://hooks.example.com/a"
+    assert await pipe.dispatcher.run_batch() == 0  # dispatched: never again
+
+
+async def test_claim_send_record_delivers_a_signed_request(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/a")
+    await pipe.event()
+    await pipe.deliver()
+    (sendout,) = pipe.sendouts()
+    assert (sendout.status, sendout.attempts_count, sendout.lease_token) == (
+        SendoutStatus.DELIVERED,
+        1,
+        None,
+    )
+    (request,) = pipe.http.requests
+    assert request.body == sendout.body
+    assert request.headers["webhook-id"] == sendout.id
+    assert request.headers["webhook-signature"].startswith("v1,")
+    assert len(pipe.db.data.attempts) == 1
+
+
+async def test_failures_are_retried_on_the_channels_ladder(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/a", retry=LADDER)
+    await pipe.event()
+    pipe.http.answer(DOWN, DOWN)
+    await pipe.deliver()
+    (sendout,) = pipe.sendouts()
+    assert sendout.status is SendoutStatus.PENDING
+    assert sendout.attempts_count == 1
+    assert sendout.next_attempt_at == pipe.clock.now() + LADDER.first_delay
+    pipe.clock.advance(LADDER.first_delay - timedelta(seconds=1))
+    await pipe.deliver()
+    assert len(pipe.http.requests) == 1  # not due yet
+    pipe.clock.advance(timedelta(seconds=1))
+    await pipe.deliver()
+    (sendout,) = pipe.sendouts()
+    assert sendout.attempts_count == 2
+    assert sendout.next_attempt_at == pipe.clock.now() + 2 * LADDER.first_delay
+    pipe.clock.advance(2 * LADDER.first_delay)
+    await pipe.deliver()  # the script ran out: delivered
+    assert [s.status for s in pipe.sendouts()] == [SendoutStatus.DELIVERED]
+    assert pipe.sendouts()[0].attempts_count == 3
+
+
+async def test_giving_up_fails_pauses_and_notifies_once(pipe: Pipeline) -> None:
+    distribution = await pipe.distribution(
+        "https://hooks.example.com/a", retry=RetryPolicy(retries=0)
+    )
+    await pipe.event(count=2)
+    pipe.http.answer(DOWN, DOWN)
+    await pipe.deliver()
+    assert [s.status for s in pipe.sendouts()] == [SendoutStatus.FAILED] * 2
+    assert pipe.status(distribution) is DistributionStatus.PAUSED
+    (notification,) = pipe.db.data.notifications
+    assert notification.resource_id == distribution.id
+    # Paused: a new event's send-out is written held, and never sent.
+    await pipe.event()
+    await pipe.deliver()
+    assert pipe.sendouts()[-1].status is SendoutStatus.HELD
+    assert len(pipe.http.requests) == 2
+
+
+async def test_a_report_after_the_lease_was_taken_over_changes_nothing_but_the_count(
+    pipe: Pipeline,
+) -> None:
+    distribution = await pipe.distribution(
+        "https://hooks.example.com/a", retry=RetryPolicy(retries=0)
+    )
+    await pipe.event()
+    frozen = pipe.sender()
+    pipe.http.gate.clear()  # the frozen worker's attempt hangs
+    await frozen.run_batch()
+    pipe.clock.advance(LEASE)
+    pipe.http.answer(DOWN, OK)  # the frozen attempt fails, the newer one delivers
+    newer = pipe.sender()
+    await newer.run_batch()  # the lease ran out: taken over
+    pipe.http.gate.set()
+    await newer.settle()
+    await frozen.settle()
+    (sendout,) = pipe.sendouts()
+    assert (sendout.status, sendout.attempts_count) == (SendoutStatus.DELIVERED, 2)
+    assert (frozen.stale_reports, newer.stale_reports) == (1, 0)
+    assert len(pipe.db.data.attempts) == 2  # the stale attempt happened: recorded
+    assert pipe.status(distribution) is DistributionStatus.ACTIVE
+    assert pipe.db.data.notifications == []
+
+
+async def test_sendouts_of_a_paused_source_are_held_and_of_a_gone_one_canceled(
+    pipe: Pipeline,
+) -> None:
+    paused = await pipe.distribution(PAUSED_URL)
+    gone = await pipe.distribution(GONE_URL)
+    await pipe.event()
+    async with pipe.db() as uow:
+        await uow.distributions.update(replace(paused, status=DistributionStatus.PAUSED))
+        await uow.commit()
+    del pipe.db.data.distributions[gone.id]
+    await pipe.deliver()
+    by_url = {s.url: s for s in pipe.sendouts()}
+    held, canceled = by_url[PAUSED_URL], by_url[GONE_URL]
+    assert (held.status, held.reason) == (SendoutStatus.HELD, "distribution_paused")
+    assert (canceled.status, canceled.reason) == (SendoutStatus.CANCELED, "source_deleted")
+    assert pipe.http.requests == []
+
+
+async def test_an_open_breaker_stops_claims_for_its_endpoint_only(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/down", retry=LADDER)
+    sender = pipe.sender(
+        endpoint_concurrency=1,
+        breaker=BreakerPolicy(threshold=1, cooldown=timedelta(seconds=60)),
+    )
+    await pipe.event()
+    pipe.http.answer(DOWN)
+    await pipe.deliver(sender)  # one failure opens the breaker
+    await pipe.distribution("https://hooks.example.com/up")
+    pipe.clock.advance(LADDER.first_delay)
+    await pipe.event()
+    await pipe.deliver(sender)
+    urls = [r.url for r in pipe.http.requests]
+    assert urls == ["https://hooks.example.com/down", "https://hooks.example.com/up"]
+    down = next(s for s in pipe.sendouts() if s.url.endswith("/down"))
+    # Deferred past the claims until the breaker lets a probe through.
+    assert down.next_attempt_at is not None
+    assert down.next_attempt_at > pipe.clock.now()
+    pipe.clock.advance(timedelta(seconds=60))
+    await pipe.deliver(sender)  # half-open: one probe goes out, and is answered
+    statuses = sorted(s.status for s in pipe.sendouts() if s.url.endswith("/down"))
+    assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.PENDING]
+    await pipe.deliver(sender)  # closed again: the rest flows
+    statuses = sorted(s.status for s in pipe.sendouts() if s.url.endswith("/down"))
+    assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.DELIVERED]
