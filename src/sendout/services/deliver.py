@@ -15,13 +15,14 @@ other tokens (or none): its attempts are recorded as attempts (the receiver did 
 and counted, but they move no status, pause nothing and raise no notification.
 
 Isolation (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones): each endpoint
-(URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops claiming
-its send-outs while it is down, so a timing-out endpoint cannot fill the worker with
-attempts that wait ten seconds each. While a breaker is open, the endpoint's due send-outs
-are deferred to the breaker's probe time, and while its probe is out, to the probe's lease
-end (again every ``DEFER_EVERY`` for those that came due since): left due, every claim would
-read past all of them, oldest first, before reaching a healthy endpoint's, and an outage of
-hours makes that hundreds of thousands of rows per claim.
+(URL) gets at most ``endpoint_concurrency`` slots, and a breaker per endpoint stops calling
+it while it is down, so a timing-out endpoint cannot fill the worker with attempts that wait
+ten seconds each. While a breaker is open, the endpoint's due send-outs fail fast, in the
+claim that reads them, as attempts that made no connection (``BREAKER_OPEN``) on their own
+retry ladder: a short ladder runs out in its own time (the breaker must not rewrite it), the
+probe goes out on the breaker's schedule, no slot or connection is spent on the endpoint,
+and no claim reads past its backlog (each send-out read moves on to its next retry). A
+person's "try now" closes the breaker in every worker (``services/endpoint_resets.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from sendout.domain.breaker import Breaker, BreakerPolicy
+from sendout.domain.breaker import BREAKER_OPEN, Breaker, BreakerPolicy
 from sendout.domain.channels import ChannelCatalog, ProviderConfig
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import ChannelSender, MessageSender, OutboundRequest, SendResult
@@ -53,6 +54,7 @@ from sendout.domain.sendouts import (
 )
 from sendout.domain.signing import signature_headers
 from sendout.services.delivery_routes import Route, message_route, route_of, set_aside, sources_of
+from sendout.services.endpoint_resets import close_reset_breakers
 from sendout.services.source_pausing import stop_after_delivery_failure
 
 log = logging.getLogger("sendout.worker")
@@ -63,7 +65,6 @@ ENDPOINT_CONCURRENCY = 16
 LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
 RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
-DEFER_EVERY = timedelta(seconds=1)  # how often an open breaker's new due send-outs are deferred
 
 
 @dataclass(slots=True)
@@ -101,7 +102,6 @@ class Deliverer:
         self._batch = batch
         self._breaker_policy = breaker or BreakerPolicy()
         self._breakers: dict[str, Breaker] = {}
-        self._deferred: dict[str, datetime] = {}  # per URL, when its send-outs were last deferred
         #: message channels: their kinds, and a sender per kind
         self._catalog = catalog or ChannelCatalog()
         self._messages = dict(messages or {})
@@ -145,16 +145,15 @@ class Deliverer:
         if free <= 0:
             return 0
         now = self._clock.now()
-        busy = {url for url in {*self._in_flight, *self._breakers} if self._room(url, now) <= 0}
         taken: list[tuple[Sendout, Route]] = []
+        refused: list[_Finished] = []  # due to an endpoint whose breaker is open: failed fast
         limit = min(free, self._batch)
         token, until = fencing_token(self._rng), now + self._lease
         async with self._uow_factory() as uow:
-            deferred = await self._defer_held(uow, now)
+            await close_reset_breakers(uow, self._breakers, now)
+            busy = {u for u in {*self._in_flight, *self._breakers} if self._full(u, now)}
             due = list(await uow.deliveries.due(now, limit, busy))
             if not due:
-                if deferred:
-                    await uow.commit()
                 return 0
             sources = await sources_of(uow, due)
             configs: dict[tuple[str, str], ProviderConfig | None] = {}
@@ -182,13 +181,19 @@ class Deliverer:
                 if room[sendout.url] > 0 and len(taken) < free:
                     room[sendout.url] -= 1
                     taken.append((claim(sendout, token, now, until), route))
-            await uow.deliveries.lease([s.id for s, _ in taken], until, token)
+                elif self._blocked(sendout.url, now):
+                    claimed = claim(sendout, token, now, until)
+                    refused.append(_Finished(claimed, route, now, BREAKER_OPEN))
+            leased = [s.id for s, _ in taken] + [f.sendout.id for f in refused]
+            await uow.deliveries.lease(leased, until, token)
+            if refused:
+                await self._record(uow, refused, now)  # under this claim's token: never stale
             await uow.commit()
         for sendout, route in taken:
             self._start(sendout, route, now)
         if len(due) < limit:
             return 0  # any other due send-out waits for a full endpoint: an attempt ending wakes
-        if aside or any(left > 0 for left in room.values()):
+        if aside or refused or any(left > 0 for left in room.values()):
             return len(due)  # more may be due at once
         # Every endpoint read is full now. Send-outs further on may be for others, but looking
         # at once would read past all of theirs again (the whole backlog, in a backlog). An
@@ -197,20 +202,14 @@ class Deliverer:
         asyncio.get_running_loop().call_later(RECLAIM_DELAY, self.on_progress)
         return 0
 
-    async def _defer_held(self, uow: UnitOfWork, now: datetime) -> bool:
-        """Out of the claim's way: the due send-outs of endpoints whose breaker is open, to
-        when the breaker lets a probe through (see the module's docstring). True if it
-        wrote anything."""
-        wrote = False
-        for url, breaker in self._breakers.items():
-            until = breaker.hold_until(now, self._lease)
-            last = self._deferred.get(url)
-            if until is None or (last is not None and now - last < DEFER_EVERY):
-                continue
-            await uow.deliveries.defer(url, now, until)
-            self._deferred[url] = now
-            wrote = True
-        return wrote
+    def _blocked(self, url: str, now: datetime) -> bool:
+        breaker = self._breakers.get(url)
+        return breaker is not None and breaker.blocks(now)
+
+    def _full(self, url: str, now: datetime) -> bool:
+        """No room at the endpoint, for a reason other than its breaker: its due send-outs
+        wait their turn, out of the claim's read (a blocked one's are read: failed fast)."""
+        return self._room(url, now) <= 0 and not self._blocked(url, now)
 
     def _start(self, sendout: Sendout, route: Route, now: datetime) -> None:
         self._in_flight[sendout.url] += 1
@@ -254,7 +253,6 @@ class Deliverer:
                 breaker.succeeded()
                 if breaker.idle:
                     del self._breakers[url]
-                    self._deferred.pop(url, None)
             return
         if result.final:
             return  # refused before sending: says nothing about the endpoint's health

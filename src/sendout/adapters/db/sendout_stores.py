@@ -236,7 +236,7 @@ class SqlDeliveryStore(_Store):
         if sendout_ids:
             await self._tx.run_many(_COUNT_ATTEMPT, [(sendout_id,) for sendout_id in sendout_ids])
 
-    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
         change = requeued(selection.statuses, selection.reason, now)
         self._tx.signal_work()
         conditions: list[sa.ColumnElement[bool]] = [
@@ -262,8 +262,28 @@ class SqlDeliveryStore(_Store):
                 # A person acted: whatever attempt is still out there reports too late.
                 lease_token=None,
             )
+            .returning(_s.url)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return [str(url) for (url,) in result]
+
+    async def requeue_one(self, read: Sendout, requeued: Sendout) -> bool:
+        self._tx.signal_work()
+        result = await self._tx.execute(
+            t.sendouts.update()
+            .where(
+                _s.id == read.id,
+                _s.status == read.status.value,
+                _s.lease_token.is_not_distinct_from(read.lease_token),
+            )
+            .values(
+                status=requeued.status.value,
+                next_attempt_at=requeued.next_attempt_at,
+                reason=requeued.reason,
+                updated_at=requeued.updated_at,
+                lease_token=requeued.lease_token,
+            )
+        )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
         if not sendouts:
