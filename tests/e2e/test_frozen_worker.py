@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.chaos.harness import Api, Processes, post_events, wait_quiet
+from tests.chaos.receiver import Receiver
 from tests.conftest import (
     PG_HOST,
     PG_PORT,
@@ -31,13 +33,6 @@ from tests.conftest import (
     create_pg_database,
     drop_pg_database,
     require_postgres,
-)
-from tests.e2e.test_delivery_durability import (
-    Api,
-    Processes,
-    Receiver,
-    post_events,
-    wait_quiet,
 )
 
 PER_DISTRIBUTION = 4
