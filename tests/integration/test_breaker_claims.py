@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -33,12 +33,13 @@ from sendout.domain.targets import TargetPolicy
 from sendout.services.context import Context
 from sendout.services.deliver import Deliverer
 from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution
+from sendout.services.distributions import create_distribution, recover, set_status
 from sendout.services.endpoint_resets import try_now
 from sendout.services.events import track_custom_event
 from sendout.services.projects import create_project
 from sendout.services.sendouts import resend
-from sendout.testing import FakeClock, make_context, webhook_distribution_draft
+from sendout.services.webhooks import WebhookDraft, create_webhook, set_active
+from sendout.testing import FIXED_START, FakeClock, make_context, webhook_distribution_draft
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 COOLDOWN = timedelta(seconds=30)
@@ -235,3 +236,43 @@ async def test_the_probe_keeps_its_schedule_and_a_persons_try_now_closes_the_bre
         await deliverer.settle()
         if runner is not None:
             await runner.cleanup()
+
+
+async def resets_of(container: Container, url: str) -> dict[str, datetime]:
+    async with container.uow_factory() as uow:
+        return dict(await uow.endpoint_resets.of([url]))
+
+
+async def test_every_persons_try_now_writes_its_endpoints_reset(
+    isolated_container: Container, sender: CountingSender
+) -> None:
+    container, clock = isolated_container, FakeClock()
+    url = f"http://127.0.0.1:{closed_port()}/hook"
+    ctx, distribution_id = await setup(container, clock, url, 1, RetryPolicy(retries=0))
+    deliverer = deliverer_of(container, clock, sender)
+    await deliverer.run_batch()
+    await deliverer.settle()  # failed: the distribution is paused
+    assert await resets_of(container, url) == {}
+
+    clock.advance(timedelta(seconds=1))
+    assert await recover(container.uow_factory, ctx, distribution_id, clock.now()) == 0
+    assert await resets_of(container, url) == {}  # nothing requeued: nothing said
+    recovered = clock.now()
+    assert await recover(container.uow_factory, ctx, distribution_id, FIXED_START) == 1
+    assert await resets_of(container, url) == {url: recovered}
+
+    clock.advance(timedelta(seconds=1))
+    await set_status(container.uow_factory, ctx, distribution_id, DistributionStatus.ACTIVE)
+    assert await resets_of(container, url) == {url: clock.now()}  # nothing held: its channel
+
+    hook = f"http://127.0.0.1:{closed_port()}/project"
+    targets = TargetPolicy(allowed=LOOPBACK)
+    webhook = await create_webhook(
+        container.uow_factory,
+        ctx,
+        WebhookDraft(target_url=hook, events=["customer.created"], active=False),
+        targets=targets,
+    )
+    clock.advance(timedelta(seconds=1))
+    await set_active(container.uow_factory, ctx, webhook.id, True)
+    assert await resets_of(container, hook) == {hook: clock.now()}
