@@ -248,10 +248,6 @@ class DeliveryStore(Protocol):
         """Claimed under ``token`` (a fencing token) until ``until``."""
         ...
 
-    async def defer(self, url: str, now: datetime, until: datetime) -> None:
-        """Push the next attempt of ``url``'s pending send-outs due by ``now`` to ``until``."""
-        ...
-
     async def claim_states(self, sendout_ids: Collection[str]) -> Mapping[str, ClaimState]:
         """The send-outs' status, lease token and attempts as stored now, held until the
         transaction ends (the check of a report and its write are one step)."""

@@ -162,12 +162,6 @@ _DUE = DriverStatement(
     "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED",
     returns=list(t.sendouts.columns),
 )
-_DEFER = DriverStatement(
-    f"UPDATE sendouts SET next_attempt_at = ? WHERE status = '{_PENDING}' "
-    "AND next_attempt_at <= ? AND url = ?",
-    f"UPDATE sendouts SET next_attempt_at = $1 WHERE status = '{_PENDING}' "
-    "AND next_attempt_at <= $2 AND url = $3",
-)
 _LEASE = DriverStatement(
     "UPDATE sendouts SET next_attempt_at = ?, lease_token = ? "
     "WHERE id IN (SELECT value FROM json_each(?))",
@@ -224,9 +218,6 @@ class SqlDeliveryStore(_Store):
         worker takes them over only if this one never reports back."""
         if sendout_ids:
             await self._tx.run(_LEASE, until, token, list(sendout_ids))
-
-    async def defer(self, url: str, now: datetime, until: datetime) -> None:
-        await self._tx.run(_DEFER, until, now, url)
 
     async def claim_states(self, sendout_ids: Collection[str]) -> dict[str, ClaimState]:
         rows = await self._tx.fetch(_CLAIM_STATES, sorted(sendout_ids))
