@@ -230,12 +230,13 @@ def test_the_send_out_log_its_page_and_resend(
 def test_a_refused_resend_shows_the_services_words(
     api: Api, sdk: voucherify.ApiClient, receiver: Receiver, browser: Browser
 ) -> None:
-    # The endpoint is slower than the delivery timeout: the send-out waits for its next
-    # attempt, which the service refuses to resend.
+    # The endpoint is slower than the delivery timeout: while its attempt is in flight, the
+    # service refuses to resend it.
     receiver.script = [(200, {}, 3.0)]
     created = distribution_to(api, receiver.url, "dashslow")
     track(sdk, "dashslow", "slow-1", "Slow")
     (sendout,) = wait_until(api, created["id"], lambda s: len(s) == 1, "no send-out")
+    receiver.wait_for(1)  # the attempt is out (for the 2 s timeout)
     browser.page(f"/dashboard/sendouts/{sendout['id']}")
     status, headers, _ = browser.post(f"/dashboard/sendouts/{sendout['id']}/resend")
     assert status == 303

@@ -44,19 +44,45 @@ def test_after_the_cooldown_one_probe_goes_out_and_success_closes() -> None:
     assert breaker.idle
 
 
-def test_the_queue_is_held_until_the_probe_time_then_for_the_probes_lease() -> None:
+def test_the_endpoint_is_blocked_while_open_and_while_half_open() -> None:
     breaker = Breaker(POLICY)
-    lease = timedelta(seconds=15)
-    assert breaker.hold_until(T0, lease) is None  # closed: nothing held
+    assert not breaker.blocks(T0)  # closed: every due send-out may go
     for _ in range(3):
         breaker.failed(T0)
-    assert breaker.hold_until(T0 + timedelta(seconds=5), lease) == T0 + timedelta(seconds=10)
+    assert breaker.blocks(T0 + timedelta(seconds=5))  # open: they fail fast
     later = T0 + timedelta(seconds=10)
-    assert breaker.hold_until(later, lease) is None  # half-open: the probe may go now
+    assert breaker.blocks(later)  # half-open: only the probe goes (capacity 1)
+    assert breaker.capacity(later, 16) == 1
     breaker.started(later)
-    assert breaker.hold_until(later, lease) == later + lease  # the others wait for it
     breaker.succeeded()
-    assert breaker.hold_until(later, lease) is None
+    assert not breaker.blocks(later)
+
+
+def test_a_reset_after_the_failures_began_closes_it_one_from_before_does_not() -> None:
+    breaker = Breaker(POLICY)
+    breaker.failed(T0)
+    for _ in range(2):
+        breaker.failed(T0 + timedelta(seconds=1))
+    assert breaker.state(T0 + timedelta(seconds=2)) is BreakerState.OPEN
+    # A person acted before the endpoint began failing: the failures came after, it stays.
+    assert not breaker.reset(T0 - timedelta(seconds=1))
+    assert breaker.state(T0 + timedelta(seconds=2)) is BreakerState.OPEN
+    # A person acted once it was failing: closed at once, not after the cool-down.
+    assert breaker.reset(T0 + timedelta(seconds=2))
+    assert breaker.state(T0 + timedelta(seconds=2)) is BreakerState.CLOSED
+    assert breaker.capacity(T0 + timedelta(seconds=2), 16) == 16
+    assert breaker.idle
+    # The same reset read again later applies no more: the next failures start a new run.
+    for _ in range(3):
+        breaker.failed(T0 + timedelta(seconds=3))
+    assert not breaker.reset(T0 + timedelta(seconds=2))
+    assert breaker.state(T0 + timedelta(seconds=3)) is BreakerState.OPEN
+
+
+def test_a_healthy_breaker_ignores_resets() -> None:
+    breaker = Breaker(POLICY)
+    assert not breaker.reset(T0)
+    assert breaker.idle
 
 
 def test_a_failed_probe_doubles_the_cooldown_up_to_the_cap() -> None:

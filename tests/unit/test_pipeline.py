@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sendout.domain.breaker import BreakerPolicy
+from sendout.domain.breaker import BREAKER_OPEN, BreakerPolicy
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import Distribution, DistributionStatus
 from sendout.domain.events import Event, EventChannel, EventSource
@@ -200,7 +200,9 @@ async def test_sendouts_of_a_paused_source_are_held_and_of_a_gone_one_canceled(
     assert pipe.http.requests == []
 
 
-async def test_an_open_breaker_stops_claims_for_its_endpoint_only(pipe: Pipeline) -> None:
+async def test_an_open_breaker_fails_its_endpoint_fast_on_each_ladder_and_others_flow(
+    pipe: Pipeline,
+) -> None:
     await pipe.distribution("https://hooks.example.com/down", retry=LADDER)
     sender = pipe.sender(
         endpoint_concurrency=1,
@@ -208,21 +210,24 @@ async def test_an_open_breaker_stops_claims_for_its_endpoint_only(pipe: Pipeline
     )
     await pipe.event()
     pipe.http.answer(DOWN)
-    await pipe.deliver(sender)  # one failure opens the breaker
+    await pipe.deliver(sender)  # one failure opens the breaker; its retry at +10 s
     await pipe.distribution("https://hooks.example.com/up")
     pipe.clock.advance(LADDER.first_delay)
     await pipe.event()
     await pipe.deliver(sender)
     urls = [r.url for r in pipe.http.requests]
     assert urls == ["https://hooks.example.com/down", "https://hooks.example.com/up"]
-    down = next(s for s in pipe.sendouts() if s.url.endswith("/down"))
-    # Deferred past the claims until the breaker lets a probe through.
-    assert down.next_attempt_at is not None
-    assert down.next_attempt_at > pipe.clock.now()
+    # The down endpoint's due send-outs failed fast, no connection made, each one step down
+    # its own ladder (the breaker does not stretch it), and wait for their next retry.
+    fast = [r for _, _, r in pipe.db.data.attempts if r is BREAKER_OPEN]
+    assert len(fast) == 2
+    down = [s for s in pipe.sendouts() if s.url.endswith("/down")]
+    assert all(s.status is SendoutStatus.PENDING for s in down)
+    assert all(s.next_attempt_at and s.next_attempt_at > pipe.clock.now() for s in down)
     pipe.clock.advance(timedelta(seconds=60))
     await pipe.deliver(sender)  # half-open: one probe goes out, and is answered
+    assert [r.url for r in pipe.http.requests].count("https://hooks.example.com/down") == 2
+    # The probe (the send-out due first) is delivered; the other, due meanwhile, spent the
+    # last step of its ladder failing fast: failed, as its ladder says, at its own time.
     statuses = sorted(s.status for s in pipe.sendouts() if s.url.endswith("/down"))
-    assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.PENDING]
-    await pipe.deliver(sender)  # closed again: the rest flows
-    statuses = sorted(s.status for s in pipe.sendouts() if s.url.endswith("/down"))
-    assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.DELIVERED]
+    assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.FAILED]

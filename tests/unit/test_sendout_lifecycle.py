@@ -158,7 +158,14 @@ def test_the_outcomes_of_an_attempt_count_it_and_clear_the_token() -> None:
         ),
         (
             lambda s: requeue(s, "resent", NOW),
-            {Phase.DELIVERED, Phase.FAILED, Phase.HELD, Phase.CANCELED},
+            {
+                Phase.DUE,
+                Phase.RETRY_SCHEDULED,
+                Phase.DELIVERED,
+                Phase.FAILED,
+                Phase.HELD,
+                Phase.CANCELED,
+            },
         ),
     ],
     ids=["claim", "deliver", "schedule_retry", "fail", "hold", "cancel", "requeue"],
@@ -185,9 +192,27 @@ def test_requeue_makes_it_due_now_clearing_any_token() -> None:
     )
 
 
+def test_requeue_of_a_send_out_waiting_for_its_retry_makes_it_due_now() -> None:
+    waiting = retry_scheduled()
+    assert waiting.next_attempt_at == LATER
+    again = requeue(waiting, "resent", NOW)
+    assert (again.status, again.next_attempt_at, again.attempts_count, again.lease_token) == (
+        SendoutStatus.PENDING,
+        NOW,
+        waiting.attempts_count,
+        None,
+    )
+    assert phase(again) is Phase.RETRY_SCHEDULED  # attempted before, due now
+
+
+def test_requeue_past_a_dead_workers_lease_takes_its_token_away() -> None:
+    again = requeue(in_flight(), "resent", LEASE)
+    assert (again.next_attempt_at, again.lease_token) == (LEASE, None)
+
+
 def test_requeue_refuses_with_the_apis_keys() -> None:
     with pytest.raises(InvalidTransition) as pending:
-        requeue(retry_scheduled(), "resent", NOW)
+        requeue(in_flight(), "resent", LEASE - timedelta(milliseconds=1))
     assert pending.value.key == "sendout_pending"
     never_rendered = replace(new(failed="campaign_not_found"), body=b"")
     with pytest.raises(InvalidTransition) as nothing:

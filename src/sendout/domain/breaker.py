@@ -2,12 +2,18 @@
 
 Without it, a dead endpoint's send-outs keep taking delivery slots (each for up to the full
 attempt timeout) and healthy endpoints wait behind them. After ``threshold`` failures in a
-row the breaker opens: the endpoint's queue is held, untouched, for ``cooldown``. Then one
+row the breaker opens: no connection is made to the endpoint for ``cooldown``. Then one
 probe goes out (half-open): success closes the breaker and the queue flows again; failure
 opens it for twice as long, up to ``max_cooldown``.
 
-Held send-outs are not failed and use no retry: the breaker decides *when* to try, the
-retry ladder decides *how often*.
+While it is open, the endpoint's due send-outs fail fast, as attempts that made no
+connection (``BREAKER_OPEN``), each on its own retry ladder: the breaker saves connections
+and slots, it does not rewrite a channel's ladder (a short ladder runs out in its own time
+and pauses its distribution; issue 21 §3).
+
+A person saying "try now" (set live, enabling a project webhook, resend, recover) closes
+it: ``reset`` with the time of that action, which applies only to a breaker that was
+failing before it (an endpoint still dead after the action opens it again as usual).
 """
 
 from __future__ import annotations
@@ -16,9 +22,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sendout.domain.deliveries import SendResult
+
 DEFAULT_THRESHOLD = 5
 DEFAULT_COOLDOWN = timedelta(seconds=30)
 DEFAULT_MAX_COOLDOWN = timedelta(minutes=10)
+
+#: what a due send-out's attempt is while its endpoint's breaker is open: no connection made
+BREAKER_OPEN = SendResult(
+    status_code=None, duration_ms=0, error="EndpointUnavailable: breaker open"
+)
 
 
 class BreakerState(StrEnum):
@@ -37,7 +50,7 @@ class BreakerPolicy:
 class Breaker:
     """The state of one endpoint, as seen by one worker."""
 
-    __slots__ = ("_cooldown", "_failures", "_open_until", "_policy", "_probing")
+    __slots__ = ("_cooldown", "_failing_since", "_failures", "_open_until", "_policy", "_probing")
 
     def __init__(self, policy: BreakerPolicy) -> None:
         self._policy = policy
@@ -45,22 +58,18 @@ class Breaker:
         self._open_until: datetime | None = None
         self._cooldown = policy.cooldown
         self._probing = False
+        #: the first failure of the current run of failures (None: none since the last success)
+        self._failing_since: datetime | None = None
 
     def state(self, now: datetime) -> BreakerState:
         if self._open_until is None:
             return BreakerState.CLOSED
         return BreakerState.OPEN if now < self._open_until else BreakerState.HALF_OPEN
 
-    def hold_until(self, now: datetime, probe: timedelta) -> datetime | None:
-        """Until when the endpoint's queue waits: while open, until the probe may go out;
-        while a probe is out, until ``probe`` from now (the probe's own lease); None when
-        the endpoint may be sent to now."""
-        state = self.state(now)
-        if state is BreakerState.OPEN:
-            return self._open_until
-        if state is BreakerState.HALF_OPEN and self._probing:
-            return now + probe
-        return None
+    def blocks(self, now: datetime) -> bool:
+        """Whether the endpoint is out of bounds now (open, or half-open: only the probe
+        goes, see ``capacity``): its other due send-outs fail fast (``BREAKER_OPEN``)."""
+        return self.state(now) is not BreakerState.CLOSED
 
     def capacity(self, now: datetime, limit: int) -> int:
         """How many attempts may be in flight to this endpoint now (``limit`` when healthy)."""
@@ -80,9 +89,21 @@ class Breaker:
         self._open_until = None
         self._cooldown = self._policy.cooldown
         self._probing = False
+        self._failing_since = None
+
+    def reset(self, at: datetime) -> bool:
+        """A person said "try now" at ``at``: closed (as by a success) if it was failing
+        before then; answers whether it closed. A reset from before the failures began says
+        nothing about them (the endpoint failed after the person acted)."""
+        if self._failing_since is None or at < self._failing_since:
+            return False
+        self.succeeded()
+        return True
 
     def failed(self, now: datetime) -> None:
         self._failures += 1
+        if self._failing_since is None:
+            self._failing_since = now
         if self._probing:
             # The probe failed: the endpoint is still down, wait longer this time.
             self._probing = False

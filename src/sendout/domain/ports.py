@@ -248,10 +248,6 @@ class DeliveryStore(Protocol):
         """Claimed under ``token`` (a fencing token) until ``until``."""
         ...
 
-    async def defer(self, url: str, now: datetime, until: datetime) -> None:
-        """Push the next attempt of ``url``'s pending send-outs due by ``now`` to ``until``."""
-        ...
-
     async def claim_states(self, sendout_ids: Collection[str]) -> Mapping[str, ClaimState]:
         """The send-outs' status, lease token and attempts as stored now, held until the
         transaction ends (the check of a report and its write are one step)."""
@@ -266,9 +262,31 @@ class DeliveryStore(Protocol):
         lease token)."""
         ...
 
-    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int: ...
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
+        """Due now (see ``domain.sendouts.requeued``): answers the URL of each send-out
+        requeued (one per send-out, so its length is how many)."""
+        ...
+
+    async def requeue_one(self, read: Sendout, requeued: Sendout) -> bool:
+        """Write ``requeued``'s delivery state if the send-out is still as ``read`` (status
+        and lease token): a worker that claimed it meanwhile wins. Answers whether it wrote."""
+        ...
+
     async def add_attempts(self, attempts: Sequence[Attempt]) -> None: ...
     async def attempts(self, project_id: str, sendout_id: str) -> Sequence[Mapping[str, Any]]: ...
+
+
+class EndpointResetStore(Protocol):
+    """When a person last said "try now" to each endpoint (``services/endpoint_resets.py``)."""
+
+    async def reset(self, urls: Collection[str], at: datetime, forget_before: datetime) -> None:
+        """Reset at ``at`` (kept if later than the one stored); resets older than
+        ``forget_before`` are dropped."""
+        ...
+
+    async def of(self, urls: Collection[str]) -> Mapping[str, datetime]:
+        """The latest reset of each of ``urls`` that has one."""
+        ...
 
 
 class NotificationStore(Protocol):
@@ -502,6 +520,7 @@ class UnitOfWork(Protocol):
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore
+    endpoint_resets: EndpointResetStore
     notifications: NotificationStore
     webhooks: WebhookStore
     orders: OrderStore

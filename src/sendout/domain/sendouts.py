@@ -15,7 +15,8 @@ and stores never write a status of their own); any other move raises ``InvalidTr
     hold            due, retry scheduled (or in flight past its lease) -> held
     cancel          due, retry scheduled, held (or in flight past its lease) -> canceled
     requeue         held, failed, delivered, canceled -> due (a person: resend, recover,
-                    set live)
+                    set live); one send-out (resend) also from due, retry scheduled or in
+                    flight past its lease
 
 The stored status is coarser than the phase: PENDING is due, in flight (a worker holds its
 lease token) or retry scheduled (attempted before). A lease token is written by each claim
@@ -150,11 +151,16 @@ def _require(sendout: Sendout, allowed: Collection[Phase], action: str) -> None:
         raise InvalidTransition(details=f"{action}: send-out {sendout.id} is {now_in.value}")
 
 
-def _require_waiting(sendout: Sendout, now: datetime, action: str) -> None:
-    """Due or retry scheduled, or in flight under a lease that ran out (its worker is
-    presumed dead: the send-out is due again, and its token goes with this transition)."""
+def in_flight(sendout: Sendout, now: datetime) -> bool:
+    """An attempt is out under a lease that has not run out (past it, its worker is presumed
+    dead: the send-out is due again, and its token goes with the next transition)."""
     lease_over = sendout.next_attempt_at is not None and sendout.next_attempt_at <= now
-    if phase(sendout) is Phase.IN_FLIGHT and lease_over:
+    return phase(sendout) is Phase.IN_FLIGHT and not lease_over
+
+
+def _require_waiting(sendout: Sendout, now: datetime, action: str) -> None:
+    """Due or retry scheduled, or in flight under a lease that ran out."""
+    if phase(sendout) is Phase.IN_FLIGHT and not in_flight(sendout, now):
         return
     _require(sendout, (Phase.DUE, Phase.RETRY_SCHEDULED), action)
 
@@ -313,25 +319,27 @@ def requeued(
 
 
 def requeue(sendout: Sendout, reason: str | None, now: datetime) -> Sendout:
-    """One send-out sent again (its bytes as they were): refused while it waits for an
-    attempt already, and when it has nothing to send."""
-    if sendout.status is SendoutStatus.PENDING:
+    """One send-out sent again now (its bytes as they were): a settled one, or one waiting
+    for its next attempt (a retry can be hours away). Refused only while an attempt is in
+    flight, and when it has nothing to send."""
+    if in_flight(sendout, now):
         raise InvalidTransition(
-            details="status: this send-out is waiting for its next attempt already",
+            details="status: an attempt of this send-out is in flight",
             key="sendout_pending",
         )
-    if sendout.status not in RESENDABLE or not sendout.body:
+    if sendout.status is not SendoutStatus.PENDING and (
+        sendout.status not in RESENDABLE or not sendout.body
+    ):
         raise InvalidTransition(
             details=f"status: nothing to resend ({sendout.reason or sendout.status.value})",
             key="sendout_not_resendable",
         )
-    change = requeued({sendout.status}, reason, now)
     return replace(
         sendout,
-        status=change.status,
-        reason=change.reason,
-        next_attempt_at=change.next_attempt_at,
-        updated_at=change.updated_at,
+        status=SendoutStatus.PENDING,
+        reason=reason,
+        next_attempt_at=now,
+        updated_at=now,
         lease_token=None,
     )
 

@@ -17,7 +17,13 @@ and counted, but they move no status, pause nothing and raise no notification.
 Who does what: this module claims and sends; ``delivery_routes`` works out how each
 claimed send-out goes out (or sets it aside: held, canceled) and ``sendout_senders`` sends
 it, the same way for webhooks and message channels; ``delivery_records`` records attempts;
-``delivery_breakers`` keeps a slow or dead endpoint from delaying healthy ones.
+``delivery_breakers`` keeps a slow or dead endpoint from delaying healthy ones: while an
+endpoint's breaker is open, its due send-outs fail fast, in the claim that reads them, as
+attempts that made no connection (``BREAKER_OPEN``) on their own retry ladder, so a short
+ladder runs out in its own time (the breaker must not rewrite it), the probe goes out on the
+breaker's schedule, no slot or connection is spent on the endpoint, and no claim reads past
+its backlog (each send-out read moves on to its next retry). A person's "try now" closes the
+breaker in every worker (``services/endpoint_resets.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
-from sendout.domain.breaker import BreakerPolicy
+from sendout.domain.breaker import BREAKER_OPEN, BreakerPolicy
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import ChannelSender, MessageSender, SendResult
@@ -73,7 +79,7 @@ class Deliverer:
         self._concurrency = concurrency
         self._endpoint_concurrency = endpoint_concurrency
         self._batch = batch
-        self._breakers = EndpointBreakers(breaker or BreakerPolicy(), self._lease, clock)
+        self._breakers = EndpointBreakers(breaker or BreakerPolicy(), clock)
         #: webhooks go out through ``sender``; message channels through their kind's sender
         self._transports = Transports(sender, catalog or ChannelCatalog(), dict(messages or {}))
         self._in_flight: Counter[str] = Counter()  # per URL, until the attempt is recorded
@@ -108,22 +114,26 @@ class Deliverer:
         limit = self._breakers.capacity(url, now, self._endpoint_concurrency)
         return limit - self._in_flight[url]
 
+    def _full(self, url: str, now: datetime) -> bool:
+        """No room at the endpoint, for a reason other than its breaker: its due send-outs
+        wait their turn, out of the claim's read (a blocked one's are read: failed fast)."""
+        return self._room(url, now) <= 0 and not self._breakers.blocked(url, now)
+
     async def _claim(self) -> int:
         free = self._concurrency - self.in_flight
         if free <= 0:
             return 0
         now = self._clock.now()
-        watched = {*self._in_flight, *self._breakers.urls}
-        busy = {url for url in watched if self._room(url, now) <= 0}
         taken: list[tuple[Sendout, Route]] = []
+        refused: list[Finished] = []  # due to an endpoint whose breaker is open: failed fast
         limit = min(free, self._batch)
         token, until = fencing_token(self._rng), now + self._lease
         async with self._uow_factory() as uow:
-            deferred = await self._breakers.defer_held(uow, now)
+            await self._breakers.close_reset(uow, now)
+            watched = {*self._in_flight, *self._breakers.urls}
+            busy = {url for url in watched if self._full(url, now)}
             due = list(await uow.deliveries.due(now, limit, busy))
             if not due:
-                if deferred:
-                    await uow.commit()
                 return 0
             sources = await sources_of(uow, due)
             routes = ClaimRoutes(uow, self._transports, now)
@@ -141,13 +151,19 @@ class Deliverer:
                 if room[sendout.url] > 0 and len(taken) < free:
                     room[sendout.url] -= 1
                     taken.append((claim(sendout, token, now, until), route))
-            await uow.deliveries.lease([s.id for s, _ in taken], until, token)
+                elif self._breakers.blocked(sendout.url, now):
+                    claimed = claim(sendout, token, now, until)
+                    refused.append(Finished(claimed, route, now, BREAKER_OPEN))
+            leased = [s.id for s, _ in taken] + [f.sendout.id for f in refused]
+            await uow.deliveries.lease(leased, until, token)
+            if refused:  # recorded under this claim's own token: never stale
+                await record_attempts(uow, refused, now, self._rng)
             await uow.commit()
         for sendout, route in taken:
             self._start(sendout, route, now)
         if len(due) < limit:
             return 0  # any other due send-out waits for a full endpoint: an attempt ending wakes
-        if aside or any(left > 0 for left in room.values()):
+        if aside or refused or any(left > 0 for left in room.values()):
             return len(due)  # more may be due at once
         # Every endpoint read is full now. Send-outs further on may be for others, but looking
         # at once would read past all of theirs again (the whole backlog, in a backlog). An

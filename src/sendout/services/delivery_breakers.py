@@ -1,41 +1,45 @@
 """Isolation of endpoints (DESIGN.md §7: a slow or dead endpoint must not delay healthy ones).
 
-Each worker keeps a breaker per endpoint (URL) that failed: while it is open, the worker
-claims none of the endpoint's send-outs, so a timing-out endpoint cannot fill the worker with
-attempts that wait ten seconds each. While a breaker is open, the endpoint's due send-outs
-are deferred to the breaker's probe time, and while its probe is out, to the probe's lease
-end (again every ``DEFER_EVERY`` for those that came due since): left due, every claim would
-read past all of them, oldest first, before reaching a healthy endpoint's, and an outage of
-hours makes that hundreds of thousands of rows per claim.
+Each worker keeps a breaker per endpoint (URL) that failed: while it is open, the worker calls
+none of the endpoint's send-outs (the deliverer fails them fast on their own ladder, see
+``services/deliver.py``), so a timing-out endpoint cannot fill the worker with attempts that
+wait ten seconds each; one probe goes out per cool-down. A person's "try now" closes it
+(``services/endpoint_resets.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sendout.domain.breaker import Breaker, BreakerPolicy
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import SendResult
 from sendout.domain.ports import UnitOfWork
-
-DEFER_EVERY = timedelta(seconds=1)  # how often an open breaker's new due send-outs are deferred
+from sendout.services.endpoint_resets import close_reset_breakers
 
 
 class EndpointBreakers:
     """The breakers of the endpoints this worker saw fail (a healthy endpoint has none)."""
 
-    def __init__(self, policy: BreakerPolicy, probe_lease: timedelta, clock: Clock) -> None:
+    def __init__(self, policy: BreakerPolicy, clock: Clock) -> None:
         self._policy = policy
         self._clock = clock
-        #: how long a probe holds its endpoint's queue (the attempt's lease)
-        self._probe_lease = probe_lease
         self._breakers: dict[str, Breaker] = {}
-        self._deferred: dict[str, datetime] = {}  # per URL, when its send-outs were last deferred
 
     @property
     def urls(self) -> Collection[str]:
         return self._breakers.keys()
+
+    def blocked(self, url: str, now: datetime) -> bool:
+        """Whether ``url``'s breaker refuses attempts now (open, or its probe is out)."""
+        breaker = self._breakers.get(url)
+        return breaker is not None and breaker.blocks(now)
+
+    async def close_reset(self, uow: UnitOfWork, now: datetime) -> int:
+        """Close the open breakers a person reset since their failures began (no query while
+        none is open). Answers how many closed."""
+        return await close_reset_breakers(uow, self._breakers, now)
 
     def capacity(self, url: str, now: datetime, limit: int) -> int:
         """How many attempts may be in flight to ``url`` now (``limit`` when healthy)."""
@@ -57,25 +61,9 @@ class EndpointBreakers:
                 breaker.succeeded()
                 if breaker.idle:
                     del self._breakers[url]
-                    self._deferred.pop(url, None)
             return
         if result.final:
             return  # refused before sending: says nothing about the endpoint's health
         if breaker is None:
             breaker = self._breakers[url] = Breaker(self._policy)
         breaker.failed(self._clock.now())
-
-    async def defer_held(self, uow: UnitOfWork, now: datetime) -> bool:
-        """Out of the claim's way: the due send-outs of endpoints whose breaker is open, to
-        when the breaker lets a probe through (see the module's docstring). True if it
-        wrote anything."""
-        wrote = False
-        for url, breaker in self._breakers.items():
-            until = breaker.hold_until(now, self._probe_lease)
-            last = self._deferred.get(url)
-            if until is None or (last is not None and now - last < DEFER_EVERY):
-                continue
-            await uow.deliveries.defer(url, now, until)
-            self._deferred[url] = now
-            wrote = True
-        return wrote

@@ -40,6 +40,7 @@ from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
 from sendout.services.customers import with_full_customer
+from sendout.services.endpoint_resets import try_now
 from sendout.services.sendouts import resume_held
 
 DISTRIBUTION_ID_PREFIX = "distr"
@@ -326,8 +327,10 @@ async def set_status(
         updated = replace(current, status=status, paused_reason=None, updated_at=now)
         await uow.distributions.update(updated)
         if status is DistributionStatus.ACTIVE:
-            # "Set live": what waited while the distribution was paused goes out now.
-            await resume_held(uow, ctx, current.id)
+            # "Set live": what waited while the distribution was paused goes out now, and its
+            # endpoints' breakers close (a person says they work again).
+            webhooks = [c.url for c in current.channels if isinstance(c, WebhookChannel)]
+            await resume_held(uow, ctx, current.id, webhooks)
         await uow.commit()
         return updated
 
@@ -386,10 +389,11 @@ async def rotate_channel_secret(
 async def recover(
     uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, since: datetime
 ) -> int:
-    """Queue again every send-out of the distribution that failed since ``since``."""
+    """Queue again every send-out of the distribution that failed since ``since``, and close
+    their endpoints' breakers (a person says they work again)."""
     async with uow_factory() as uow:
         await require_distribution(uow, ctx, distribution_id)
-        count = await uow.deliveries.requeue(
+        urls = await uow.deliveries.requeue(
             ctx.project_id,
             Requeue(
                 statuses=frozenset({SendoutStatus.FAILED}),
@@ -400,8 +404,9 @@ async def recover(
             ),
             ctx.now(),
         )
+        await try_now(uow, urls, ctx.now())
         await uow.commit()
-    return count
+    return len(urls)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

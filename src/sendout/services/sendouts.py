@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sendout.domain.errors import NotFound
+from sendout.domain.errors import Conflict, NotFound
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus, requeue
 from sendout.services.context import Context
+from sendout.services.endpoint_resets import try_now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,28 +37,41 @@ async def get_sendout(
     return SendoutWithAttempts(sendout=found, attempts=attempts)
 
 
+RESEND_READS = 3  # a send-out changed by workers between each read and write: give up
+
+
 async def resend(uow_factory: UnitOfWorkFactory, ctx: Context, sendout_id: str) -> Sendout:
-    """Send the same bytes again, now (a delivered one too: the receiver asked for it)."""
+    """Send the same bytes again, now: a settled one (a delivered one too: the receiver
+    asked for it), or one waiting for its next retry (hours away, maybe). Only an attempt in
+    flight is refused. A person's "try now": the endpoint's breaker closes too."""
     async with uow_factory() as uow:
-        found = await uow.sendouts.get(ctx.project_id, sendout_id)
-        if found is None:
-            raise NotFound.of("sendout", sendout_id)
-        requeue(found, "resent", ctx.now())  # refused here if its state forbids it
-        await uow.deliveries.requeue(
-            ctx.project_id,
-            Requeue(statuses=frozenset({found.status}), sendout_id=sendout_id, reason="resent"),
-            ctx.now(),
-        )
-        updated = await uow.sendouts.get(ctx.project_id, sendout_id)
+        now = ctx.now()
+        for _ in range(RESEND_READS):
+            found = await uow.sendouts.get(ctx.project_id, sendout_id)
+            if found is None:
+                raise NotFound.of("sendout", sendout_id)
+            updated = requeue(found, "resent", now)  # refused here if its state forbids it
+            # Written only if still as read: a worker that claimed it meanwhile (PostgreSQL)
+            # wins, and the next read refuses the resend of an attempt in flight.
+            if await uow.deliveries.requeue_one(found, updated):
+                break
+        else:
+            raise Conflict(details=f"send-out {sendout_id} keeps changing: try again")
+        await try_now(uow, [found.url], now)
         await uow.commit()
-    assert updated is not None
     return updated
 
 
-async def resume_held(uow: UnitOfWork, ctx: Context, source_id: str) -> int:
-    """What waited while a distribution was paused (or a project webhook disabled) is due now."""
-    return await uow.deliveries.requeue(
+async def resume_held(
+    uow: UnitOfWork, ctx: Context, source_id: str, endpoints: Collection[str] = ()
+) -> int:
+    """What waited while a distribution was paused (or a project webhook disabled) is due
+    now, and the breakers of its endpoints (``endpoints``, the source's own, and those of
+    what waited) close: set live and enabling are a person saying "try now"."""
+    urls = await uow.deliveries.requeue(
         ctx.project_id,
         Requeue(statuses=frozenset({SendoutStatus.HELD}), distribution_id=source_id),
         ctx.now(),
     )
+    await try_now(uow, {*urls, *endpoints}, ctx.now())
+    return len(urls)

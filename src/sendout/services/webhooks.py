@@ -98,9 +98,9 @@ async def _set_active(
     uow: UnitOfWork, ctx: Context, webhook: ProjectWebhook, active: bool
 ) -> ProjectWebhook:
     """A person's decision replaces Sendout's own (and its reason); enabling sends what was
-    held while it was disabled."""
+    held while it was disabled, and closes the endpoint's breaker (a person's "try now")."""
     if active and not webhook.active:
-        await resume_held(uow, ctx, webhook.id)
+        await resume_held(uow, ctx, webhook.id, [webhook.target_url])
     if active == webhook.active and webhook.disabled_reason is None:
         return webhook
     return replace(webhook, active=active, disabled_reason=None, updated_at=ctx.now())

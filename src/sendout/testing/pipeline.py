@@ -39,6 +39,8 @@ class PipelineData:
     attempts: list[Attempt] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     integrations: dict[tuple[str, str], ProviderConfig] = field(default_factory=dict)
+    #: endpoint URL -> when a person last said "try now" to it
+    resets: dict[str, datetime] = field(default_factory=dict)
 
 
 class _EventStore:
@@ -160,11 +162,6 @@ class _DeliveryStore:
                 sendout, next_attempt_at=until, lease_token=token
             )
 
-    async def defer(self, url: str, now: datetime, until: datetime) -> None:
-        for sendout in self._pending_due(now):
-            if sendout.url == url:
-                self.data.sendouts[sendout.id] = replace(sendout, next_attempt_at=until)
-
     async def claim_states(self, sendout_ids: Collection[str]) -> Mapping[str, ClaimState]:
         return {
             s.id: ClaimState(s.status, s.lease_token, s.attempts_count)
@@ -183,9 +180,9 @@ class _DeliveryStore:
         for sendout in sendouts:
             self.data.sendouts[sendout.id] = sendout
 
-    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
         change = requeued(selection.statuses, selection.reason, now)
-        count = 0
+        urls: list[str] = []
         for sendout in list(self.data.sendouts.values()):
             if (
                 sendout.project_id != project_id
@@ -204,8 +201,18 @@ class _DeliveryStore:
                 updated_at=change.updated_at,
                 lease_token=None,
             )
-            count += 1
-        return count
+            urls.append(sendout.url)
+        return urls
+
+    async def requeue_one(self, read: Sendout, requeued: Sendout) -> bool:
+        current = self.data.sendouts.get(read.id)
+        if current is None or (current.status, current.lease_token) != (
+            read.status,
+            read.lease_token,
+        ):
+            return False
+        self.data.sendouts[read.id] = requeued
+        return True
 
     async def add_attempts(self, attempts: Sequence[Attempt]) -> None:
         self.data.attempts.extend(attempts)
@@ -216,6 +223,18 @@ class _DeliveryStore:
             for sendout, started, result in self.data.attempts
             if sendout.id == sendout_id and sendout.project_id == project_id
         ]
+
+
+class _EndpointResetStore:
+    def __init__(self, data: PipelineData) -> None:
+        self.data = data
+
+    async def reset(self, urls: Collection[str], at: datetime, forget_before: datetime) -> None:
+        self.data.resets = {u: r for u, r in self.data.resets.items() if r >= forget_before}
+        self.data.resets.update(dict.fromkeys(urls, at))
+
+    async def of(self, urls: Collection[str]) -> Mapping[str, datetime]:
+        return {url: self.data.resets[url] for url in urls if url in self.data.resets}
 
 
 class _NotificationStore:
@@ -254,6 +273,7 @@ class InMemoryPipelineUnitOfWork:
         w.distributions, w.webhooks = dict(w.distributions), dict(w.webhooks)
         w.sendouts, w.attempts = dict(w.sendouts), list(w.attempts)
         w.notifications, w.integrations = list(w.notifications), dict(w.integrations)
+        w.resets = dict(w.resets)
         self.events = _EventStore(w)
         self.distributions = _DistributionStore(w)
         self.webhooks = _WebhookStore(w)
@@ -261,6 +281,7 @@ class InMemoryPipelineUnitOfWork:
         self.deliveries = _DeliveryStore(w)
         self.notifications = _NotificationStore(w)
         self.integrations = _IntegrationStore(w)
+        self.endpoint_resets = _EndpointResetStore(w)
         return self
 
     async def __aexit__(

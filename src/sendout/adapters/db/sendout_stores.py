@@ -162,12 +162,6 @@ _DUE = DriverStatement(
     "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED",
     returns=list(t.sendouts.columns),
 )
-_DEFER = DriverStatement(
-    f"UPDATE sendouts SET next_attempt_at = ? WHERE status = '{_PENDING}' "
-    "AND next_attempt_at <= ? AND url = ?",
-    f"UPDATE sendouts SET next_attempt_at = $1 WHERE status = '{_PENDING}' "
-    "AND next_attempt_at <= $2 AND url = $3",
-)
 _LEASE = DriverStatement(
     "UPDATE sendouts SET next_attempt_at = ?, lease_token = ? "
     "WHERE id IN (SELECT value FROM json_each(?))",
@@ -225,9 +219,6 @@ class SqlDeliveryStore(_Store):
         if sendout_ids:
             await self._tx.run(_LEASE, until, token, list(sendout_ids))
 
-    async def defer(self, url: str, now: datetime, until: datetime) -> None:
-        await self._tx.run(_DEFER, until, now, url)
-
     async def claim_states(self, sendout_ids: Collection[str]) -> dict[str, ClaimState]:
         rows = await self._tx.fetch(_CLAIM_STATES, sorted(sendout_ids))
         return {str(row[0]): ClaimState(_STATUSES[row[1]], row[2], int(row[3])) for row in rows}
@@ -236,7 +227,7 @@ class SqlDeliveryStore(_Store):
         if sendout_ids:
             await self._tx.run_many(_COUNT_ATTEMPT, [(sendout_id,) for sendout_id in sendout_ids])
 
-    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> int:
+    async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
         change = requeued(selection.statuses, selection.reason, now)
         self._tx.signal_work()
         conditions: list[sa.ColumnElement[bool]] = [
@@ -262,8 +253,28 @@ class SqlDeliveryStore(_Store):
                 # A person acted: whatever attempt is still out there reports too late.
                 lease_token=None,
             )
+            .returning(_s.url)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return [str(url) for (url,) in result]
+
+    async def requeue_one(self, read: Sendout, requeued: Sendout) -> bool:
+        self._tx.signal_work()
+        result = await self._tx.execute(
+            t.sendouts.update()
+            .where(
+                _s.id == read.id,
+                _s.status == read.status.value,
+                _s.lease_token.is_not_distinct_from(read.lease_token),
+            )
+            .values(
+                status=requeued.status.value,
+                next_attempt_at=requeued.next_attempt_at,
+                reason=requeued.reason,
+                updated_at=requeued.updated_at,
+                lease_token=requeued.lease_token,
+            )
+        )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
         if not sendouts:

@@ -295,6 +295,15 @@ sendouts = sa.Table(
     sa.Index("ix_sendouts_project_customer", "project_id", "customer_id"),
 )
 
+#: A person's latest "try now" per endpoint (set live, enabling a project webhook, resend,
+#: recover): workers close their breaker for the URL if it was failing before ``reset_at``.
+endpoint_resets = sa.Table(
+    "endpoint_resets",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("reset_at", UTCDateTime, nullable=False),
+)
+
 #: One row per delivery attempt of a send-out.
 sendout_attempts = sa.Table(
     "sendout_attempts",

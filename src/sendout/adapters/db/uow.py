@@ -9,6 +9,7 @@ from typing import Self
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.distribution_stores import SqlDistributionStore
 from sendout.adapters.db.earning_stores import SqlEarningRuleStore
+from sendout.adapters.db.endpoint_reset_stores import SqlEndpointResetStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.integration_stores import SqlIntegrationStore
 from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
@@ -44,6 +45,7 @@ from sendout.domain.ports import (
     DeliveryStore,
     DistributionStore,
     EarningRuleStore,
+    EndpointResetStore,
     EventStore,
     IntegrationStore,
     LoyaltyTierStore,
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore
+    endpoint_resets: EndpointResetStore
     notifications: NotificationStore
     webhooks: WebhookStore
     orders: OrderStore
@@ -119,6 +122,7 @@ class SqlUnitOfWork:
         self.distributions = SqlDistributionStore(tx, self._box)
         self.sendouts = SqlSendoutStore(tx)
         self.deliveries = SqlDeliveryStore(tx)
+        self.endpoint_resets = SqlEndpointResetStore(tx)
         self.notifications = SqlNotificationStore(tx)
         self.webhooks = SqlWebhookStore(tx, self._box)
         self.orders = SqlOrderStore(tx)

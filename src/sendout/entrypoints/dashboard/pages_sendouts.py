@@ -13,7 +13,7 @@ from starlette.responses import Response
 from sendout.domain.distributions import Distribution
 from sendout.domain.errors import DomainError
 from sendout.domain.secret_headers import masked
-from sendout.domain.sendouts import SendoutQuery, SendoutStatus
+from sendout.domain.sendouts import SendoutQuery, SendoutStatus, in_flight
 from sendout.entrypoints.dashboard.page_helpers import (
     PER_PAGE,
     page_number,
@@ -119,7 +119,8 @@ async def sendout(request: Request, sendout_id: str) -> Response:
         sendout=replace(sent, headers=masked(sent.headers)),
         body=sent.body.decode("utf-8", errors="replace"),
         attempts=found.attempts,
-        resendable=sent.status is not SendoutStatus.PENDING,
+        # Waiting for a retry may be sent now too; only an attempt in flight may not.
+        resendable=not in_flight(sent, page.ctx.now()),
         notice=request.query_params.get("notice"),
         error=request.query_params.get("error"),
     )
