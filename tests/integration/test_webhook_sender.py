@@ -118,6 +118,7 @@ async def test_private_targets_are_refused_by_default(
     finally:
         await sender.close()
     assert (result.error, result.final) == (REFUSED, True)
+    assert "SENDOUT_ALLOWED_TARGETS" in REFUSED  # the reason says what would open it
     assert received == []
 
 

@@ -32,7 +32,7 @@ from sendout.domain.targets import (
 from sendout.domain.urls import Host, HttpUrl, InvalidUrl, parse_http_url
 
 #: the error of an attempt the guard refused (final: retrying cannot help)
-REFUSED = "PrivateTargetRefused"
+REFUSED = "PrivateTargetRefused: not a public address (SENDOUT_ALLOWED_TARGETS opens ranges)"
 #: how many URLs' verdicts are remembered
 URL_MEMO = 10_000
 
