@@ -210,6 +210,7 @@ async def test_the_log_holds_none_of_the_secrets_a_full_scenario_used(
     debug_server: tuple[Server, Path],
     admin_password: str,
     receiver: Receiver,
+    log_format: str,
 ) -> None:
     server, log = debug_server
     container = isolated_container
@@ -243,6 +244,15 @@ async def test_the_log_holds_none_of_the_secrets_a_full_scenario_used(
         assert len(about) == 2, text
         assert sum("unexpected error" in line for line in about) == 1, text
     assert "Exception in ASGI application" not in text
+    if log_format == "json":
+        # A dashboard page's access line names the project of its session.
+        pages = [
+            line
+            for line in json_lines(text)
+            if line.get("route") == "/dashboard/sendouts" and line.get("status") == 200
+        ]
+        assert pages, text
+        assert all(line["project_id"] == keys.project.id for line in pages), pages
 
 
 #: what ``sendout serve`` prints on stdout (not a log line) when it creates the first project
