@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ MIN_ADMIN_PASSWORD_LENGTH = 16  # it opens every project: no short, guessable on
 #: the HTTP clients webhooks and HTTP channels can go out through (the first is the default)
 HTTP_CLIENTS = ("http1", "aiohttp")
 
+#: how log lines are written: ``text`` for a person, ``json`` (one object a line) for a shipper
+LOG_FORMATS = ("text", "json")
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -41,6 +45,8 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     log_level: str = DEFAULT_LOG_LEVEL
+    #: ``text`` or ``json``; unset: text when stderr is a terminal, JSON when it is not
+    log_format: str = LOG_FORMATS[0]
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
     app_id: str | None = None
@@ -106,6 +112,12 @@ class Settings:
         log_level = (get("LOG_LEVEL") or DEFAULT_LOG_LEVEL).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise SettingsError(f"{ENV_PREFIX}LOG_LEVEL is not a log level: {log_level!r}")
+        log_format = (get("LOG_FORMAT") or _default_log_format()).lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"{ENV_PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
+                f"not {log_format!r}"
+            )
         app_id, app_token = get("APP_ID"), get("APP_TOKEN")
         if (app_id is None) != (app_token is None):
             raise SettingsError(
@@ -139,6 +151,7 @@ class Settings:
             host=get("HOST") or DEFAULT_HOST,
             port=int(port),
             log_level=log_level,
+            log_format=log_format,
             max_body_bytes=int(number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),
             app_id=app_id,
@@ -163,6 +176,13 @@ class Settings:
             signin_lockout_seconds=signin_lockout,
             encryption_keys=_fernet_keys(get("ENCRYPTION_KEY")),
         )
+
+
+def _default_log_format() -> str:
+    """Text for a person at a terminal; JSON where a process manager or a container runtime
+    collects the lines (stderr is then a pipe or a file)."""
+    stream = sys.stderr
+    return "text" if stream is not None and stream.isatty() else "json"
 
 
 def _networks(raw: str | None) -> tuple[IPNetwork, ...]:

@@ -58,6 +58,8 @@ def start_server(
         "SENDOUT_SMTP_PORTS": "1024-65535",
         # Short, so the timeout tests wait seconds, not the production 10.
         "SENDOUT_DELIVERY_TIMEOUT": "2",
+        # The log is a file (JSON by default): tests read text unless they ask for JSON.
+        "SENDOUT_LOG_FORMAT": "text",
         **(extra_env or {}),
     }
     with log.open("wb") as out:

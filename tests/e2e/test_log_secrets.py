@@ -1,13 +1,18 @@
-"""A full scenario on a real server logging at DEBUG: none of the secrets it used, nor the
-personal data of a statement that failed, appear anywhere in what the server wrote."""
+"""A full scenario on a real server logging at DEBUG, in each log format: none of the secrets
+it used (outgoing ``Authorization`` headers included), nor the personal data of a statement
+that failed, appear anywhere in what the server wrote. In JSON, every line parses and carries
+the ids of what it is about."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -15,7 +20,15 @@ import pytest
 from sendout.bootstrap import Container
 from sendout.services.projects import create_project
 from tests.db_faults import REFUSED_DOMAIN, refuse_customers_at_refused_domain
-from tests.e2e.conftest import Api, Receiver, Server, request, start_server, stop_server
+from tests.e2e.conftest import (
+    Api,
+    Receiver,
+    Server,
+    request,
+    sendouts_of,
+    start_server,
+    stop_server,
+)
 from tests.e2e.test_dashboard_pages import Browser
 from tests.e2e.test_delivery import secret_of
 
@@ -41,13 +54,22 @@ def admin_password() -> str:
     return secret("admin-password")
 
 
+@pytest.fixture(params=["text", "json"])
+def log_format(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
 def debug_server(
-    isolated_container: Container, tmp_path: Path, admin_password: str
+    isolated_container: Container, tmp_path: Path, admin_password: str, log_format: str
 ) -> Iterator[tuple[Server, Path]]:
     """A server at DEBUG over a database of its own (no other server's worker delivers its
     webhooks, so all of its work is in this log)."""
-    env = {"SENDOUT_LOG_LEVEL": "DEBUG", "SENDOUT_ADMIN_PASSWORD": admin_password}
+    env = {
+        "SENDOUT_LOG_LEVEL": "DEBUG",
+        "SENDOUT_ADMIN_PASSWORD": admin_password,
+        "SENDOUT_LOG_FORMAT": log_format,
+    }
     process, server = start_server(isolated_container.settings.database_url, tmp_path, env)
     try:
         yield server, server.log
@@ -74,7 +96,8 @@ def configure_integrations(api: Api, scenario: Scenario) -> None:
         scenario.failed_request_ids.append(answer["request_id"])
 
 
-def deliver_a_webhook(api: Api, receiver: Receiver, scenario: Scenario) -> None:
+def deliver_a_webhook(api: Api, receiver: Receiver, scenario: Scenario) -> dict[str, Any]:
+    """A webhook with an ``Authorization`` header of its own, delivered: the distribution."""
     authorization = "Bearer " + scenario.keep("Authorization header", secret("bearer"))
     status, distribution = api.call(
         "POST",
@@ -104,6 +127,40 @@ def deliver_a_webhook(api: Api, receiver: Receiver, scenario: Scenario) -> None:
     ((headers, body),) = receiver.wait_for(1)
     assert headers["authorization"] == authorization
     assert email.encode() in body
+    return dict(distribution)
+
+
+def send_an_sms(api: Api, receiver: Receiver, scenario: Scenario) -> None:
+    """Through a stand-in of Twilio: the ``Authorization`` header Sendout makes from the
+    integration's token goes out, and stays out of the log."""
+    sid = "AC" + "2" * 32
+    token = scenario.keep("twilio token", secret("tw"))
+    twilio = {
+        "account_sid": sid,
+        "auth_token": token,
+        "from_number": "+15005550006",
+        "base_url": f"http://127.0.0.1:{receiver.port}",
+    }
+    assert api.call("PUT", "/v1/integrations/twilio", twilio)[0] == 200
+    credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
+    scenario.keep("outgoing Twilio Authorization", credentials)
+    status, distribution = api.call(
+        "POST",
+        "/v1/distributions",
+        {
+            "name": "Texted",
+            "trigger": {"event": "customer.custom_event", "custom_event": "texted"},
+            "action": {"type": "PLAIN"},
+            "channels": [{"type": "sms", "event_name": "sms", "settings": {"body": "Hi!"}}],
+        },
+    )
+    assert status == 200, distribution
+    customer = {"source_id": "cy", "phone": "+48500100200"}
+    assert api.call("POST", "/v1/customers", customer)[0] == 200
+    before = len(receiver.requests)
+    assert api.call("POST", "/v1/events", {"event": "texted", "customer": customer})[0] == 200
+    headers, _ = receiver.wait_for(before + 1)[-1]
+    assert headers["authorization"] == f"Basic {credentials}"
 
 
 def fail_a_statement(api: Api, scenario: Scenario) -> None:
@@ -153,6 +210,7 @@ async def test_the_log_holds_none_of_the_secrets_a_full_scenario_used(
     debug_server: tuple[Server, Path],
     admin_password: str,
     receiver: Receiver,
+    log_format: str,
 ) -> None:
     server, log = debug_server
     container = isolated_container
@@ -165,15 +223,73 @@ async def test_the_log_holds_none_of_the_secrets_a_full_scenario_used(
 
     configure_integrations(api, scenario)
     deliver_a_webhook(api, receiver, scenario)
+    send_an_sms(api, receiver, scenario)
     fail_a_statement(api, scenario)
     use_the_dashboard(server, api, admin_password, scenario)
 
     text = log.read_text()
     assert "worker started" in text  # the scan reads the server's log, not an empty file
+    assert "send-out" in text  # ... and the worker's lines about its attempts
     leaked = {name for name, value in scenario.secrets.items() if value in text}
     assert not leaked, text
-    # Each failure in one line (the server does not log it again), under its request id.
+    # JSON escapes what text writes as is: the secrets' escaped forms are looked for too.
+    escaped = {name for name, value in scenario.secrets.items() if json.dumps(value) in text}
+    assert not escaped, text
+    # Each failure in one line (the server does not log it again), under its request id,
+    # besides the request's access line.
     assert text.count("unexpected error") == len(scenario.failed_request_ids), text
+    lines = text.splitlines()
     for request_id in scenario.failed_request_ids:
-        assert text.count(request_id) == 1, text
+        about = [line for line in lines if request_id in line]
+        assert len(about) == 2, text
+        assert sum("unexpected error" in line for line in about) == 1, text
     assert "Exception in ASGI application" not in text
+    if log_format == "json":
+        # A dashboard page's access line names the project of its session.
+        pages = [
+            line
+            for line in json_lines(text)
+            if line.get("route") == "/dashboard/sendouts" and line.get("status") == 200
+        ]
+        assert pages, text
+        assert all(line["project_id"] == keys.project.id for line in pages), pages
+
+
+#: what ``sendout serve`` prints on stdout (not a log line) when it creates the first project
+PRINTED_KEYS = re.compile(r"Project '.*' \(proj_\w+\)|  X-App-(Id|Token): |Keep the token")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every log line, parsed (one that is not one JSON object fails the test)."""
+    return [json.loads(line) for line in text.splitlines() if not PRINTED_KEYS.match(line)]
+
+
+@pytest.mark.parametrize("log_format", ["json"], indirect=True)
+async def test_json_lines_carry_the_ids_of_a_request_an_event_and_a_delivery(
+    isolated_container: Container, debug_server: tuple[Server, Path], receiver: Receiver
+) -> None:
+    server, log = debug_server
+    container = isolated_container
+    keys = await create_project(container.uow_factory, container.clock, container.rng, "json")
+    api = Api(server, keys)
+    distribution = deliver_a_webhook(api, receiver, Scenario())
+
+    lines = json_lines(log.read_text())
+    for line in lines:
+        assert {"timestamp", "level", "logger", "message"} <= set(line), line
+    project = keys.project.id
+    (event,) = [
+        line
+        for line in lines
+        if line["logger"] == "sendout.access" and line.get("route") == "/v1/events"
+    ]
+    assert (event["method"], event["status"], event["project_id"]) == ("POST", 200, project)
+    assert event["request_id"].startswith("v-")
+    assert event["duration_ms"] >= 0
+    (sendout,) = sendouts_of(api, distribution["id"])
+    attempts = [line for line in lines if line.get("distribution_id") == distribution["id"]]
+    assert attempts, lines
+    for line in attempts:
+        assert line["logger"] == "sendout.worker"
+        assert (line["sendout_id"], line["project_id"]) == (sendout["id"], project)
+    assert any(line["logger"].startswith("uvicorn") for line in lines)  # the server's own

@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"sendout: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return uvloop.run(_run(args, settings))
     except (DomainError, OSError, DatabaseUnavailable) as exc:
@@ -148,6 +148,8 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
         # uvicorn's lines go through configure_logging's handler: one format, and exceptions
         # without their values (sendout.logs).
         log_config=None,
+        # One access line per request comes from RequestContextMiddleware (sendout.access),
+        # with the route template, duration and the request's ids; uvicorn's would repeat it.
         access_log=False,
         server_header=False,
     )

@@ -227,7 +227,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"sendout dispatch process: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     uvloop.run(_dispatch_backlogs(settings))
     return 0
 

@@ -42,9 +42,11 @@ from sendout.domain.deliveries import ChannelSender, MessageSender, SendResult
 from sendout.domain.ids import fencing_token
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.sendouts import Sendout, claim
+from sendout.log_context import log_fields
 from sendout.services.delivery_breakers import EndpointBreakers
 from sendout.services.delivery_records import Finished, record_attempts
 from sendout.services.delivery_routes import ClaimRoutes, Route, Transports, set_aside, sources_of
+from sendout.services.sendout_logging import log_attempt, sendout_log_fields
 
 log = logging.getLogger("sendout.worker")
 
@@ -183,11 +185,15 @@ class Deliverer:
 
     async def _attempt(self, sendout: Sendout, route: Route) -> None:
         started = self._clock.now()
-        try:
-            result = await route.sender.send(sendout, started)
-        except Exception as exc:  # senders answer with values; this is a bug guard
-            log.exception("sender raised for send-out %s", sendout.id)
-            result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
+        # Every line logged while sending (ours, a channel's, a library's) says which
+        # send-out it is about; the task's own context ends with it.
+        with log_fields(**sendout_log_fields(sendout)):
+            try:
+                result = await route.sender.send(sendout, started)
+            except Exception as exc:  # senders answer with values; this is a bug guard
+                log.exception("sender raised for send-out %s", sendout.id)
+                result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
+            log_attempt(sendout, result)
         self._breakers.judge(sendout.url, result)
         self._finished.append(Finished(sendout, route, started, result))
         self.on_progress()
@@ -216,6 +222,7 @@ class Deliverer:
                 "send-out %s: attempt reported after its claim was taken over; recorded as "
                 "an attempt only",
                 finished.sendout.id,
+                extra=sendout_log_fields(finished.sendout),
             )
         self.stale_reports += len(stale)
         self._release(batch)

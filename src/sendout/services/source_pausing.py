@@ -27,6 +27,7 @@ from sendout.domain.sendouts import Sendout, SourceKind
 from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED
 from sendout.services.notifications import raise_notification
 from sendout.services.publications import OUT_OF_CODES
+from sendout.services.sendout_logging import sendout_log_fields
 
 log = logging.getLogger("sendout.worker")
 
@@ -47,7 +48,12 @@ async def stop_after_delivery_failure(
         if webhook is None:
             return
         if webhook.active:
-            log.warning("webhook %s disabled: send-out %s failed", webhook.id, sendout.id)
+            log.warning(
+                "webhook %s disabled: send-out %s failed",
+                webhook.id,
+                sendout.id,
+                extra=sendout_log_fields(sendout),
+            )
             await uow.webhooks.update(
                 replace(
                     webhook, active=False, disabled_reason=DISABLED_DELIVERY_FAILED, updated_at=now
@@ -69,7 +75,12 @@ async def stop_after_delivery_failure(
     if distribution is None:
         return
     if await _pause(uow, distribution, PAUSED_DELIVERY_FAILED, now):
-        log.warning("distribution %s paused: send-out %s failed", distribution.id, sendout.id)
+        log.warning(
+            "distribution %s paused: send-out %s failed",
+            distribution.id,
+            sendout.id,
+            extra=sendout_log_fields(sendout),
+        )
     await _notify(
         uow,
         sendout.project_id,
@@ -98,7 +109,13 @@ async def pause_after_action_failure(
     """The action or a payload failed for an event: the distribution stops, so one broken
     setup cannot fail event after event, and the project is told (a campaign out of codes
     has its own notification, about the campaign)."""
-    log.warning("distribution %s paused after event %s: %s", distribution.id, event_id, reason)
+    log.warning(
+        "distribution %s paused after event %s: %s",
+        distribution.id,
+        event_id,
+        reason,
+        extra={"project_id": distribution.project_id, "distribution_id": distribution.id},
+    )
     await _pause(uow, distribution, PAUSED_ACTION_FAILED, now)
     exhausted = reason == OUT_OF_CODES
     campaign_id = distribution.action.campaign_id

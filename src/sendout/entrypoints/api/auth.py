@@ -20,6 +20,7 @@ from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import ApiKey
 from sendout.domain.throttle import TargetKind, client_key
+from sendout.log_context import bind_log_fields
 from sendout.services.context import Context
 from sendout.services.projects import authenticate
 from sendout.services.sign_in_guard import SignInGuard
@@ -90,6 +91,7 @@ class Authenticator:
         key = await self.key_for(
             headers.get("x-app-id"), headers.get("x-app-token"), request.scope.get("client")
         )
+        bind_log_fields(project_id=key.project_id)
         return Context(
             project_id=key.project_id,
             request_id=request.state.request_id,

@@ -22,6 +22,7 @@ from sendout.bootstrap import Container
 from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.projects import Project
 from sendout.domain.sessions import DashboardSession
+from sendout.log_context import bind_log_fields
 from sendout.services import dashboard_sessions as sessions
 from sendout.services.context import Context
 from sendout.services.notifications import unread_count
@@ -75,6 +76,7 @@ async def signed_in(request: Request) -> Page:
     session = await sessions.session_for(box.uow_factory, box.clock, request.cookies.get(COOKIE))
     if session is None:
         raise SignInRequired
+    bind_log_fields(project_id=session.project_id)
     ctx = Context(
         project_id=session.project_id,
         request_id=getattr(request.state, "request_id", "v-dashboard"),
