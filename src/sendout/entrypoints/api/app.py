@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from starlette.responses import RedirectResponse
 
 from sendout import __version__
 from sendout.bootstrap import Container
 from sendout.entrypoints.api.auth import Authenticator
 from sendout.entrypoints.api.errors import install_error_handlers
 from sendout.entrypoints.api.middleware import RequestContextMiddleware
+from sendout.entrypoints.api.openapi.document import install_openapi
 from sendout.entrypoints.api.responses import JSONResponse
 from sendout.entrypoints.api.routes import (
     async_actions,
@@ -51,7 +54,9 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
                 yield
         await container.close()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served from this process
+    # (fastapi-offline ships them), so the docs work without internet access.
+    app = FastAPIOffline(
         title="Sendout",
         version=__version__,
         description="Self-hosted, Voucherify-compatible distributions engine for promotions.",
@@ -95,4 +100,10 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(integrations.router)
     app.include_router(health.router)
     mount_dashboard(app)
+    install_openapi(app)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/dashboard", status_code=307)
+
     return app

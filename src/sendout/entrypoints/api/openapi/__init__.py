@@ -1,0 +1,1 @@
+"""The OpenAPI document's response schemas (documentation only) and its assembly."""
