@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -14,12 +14,15 @@ from sendout.adapters.channels.webhook import WebhookSender
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Database, check_writes, open_database
 from sendout.adapters.db.migrate import upgrade_async
+from sendout.adapters.db.queue_figures import queue_figures
 from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
+from sendout.adapters.metrics import Metrics
 from sendout.config import Settings
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.deliveries import ChannelSender
+from sendout.domain.observations import Observer, WorkerFigures
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
@@ -54,6 +57,8 @@ class Container:
     sign_in_guard: SignInGuard = field(default_factory=lambda: SignInGuard(SystemClock()))
     #: seals stored secrets with SENDOUT_ENCRYPTION_KEY (none: they are stored plain)
     box: SecretBox = PLAIN
+    #: this process's metrics (``/metrics``); ``bootstrap`` has its unit of work report to it
+    metrics: Metrics = field(default_factory=lambda: Metrics(SystemClock(), {}))
 
     #: Called when new background work was committed (the in-process worker's wake-up).
     wake_listeners: list[Callable[[], None]] = field(default_factory=list)
@@ -61,6 +66,12 @@ class Container:
     def wake_worker(self) -> None:
         for listener in self.wake_listeners:
             listener()
+
+    def observe_worker(self, figures: Callable[[], WorkerFigures]) -> None:
+        """This process runs a worker: its metrics report the worker's ``figures`` and the
+        queues it works from."""
+        self.metrics.watch_worker(figures)
+        self.metrics.watch_queues(lambda: queue_figures(self.database, self.clock.now()))
 
     async def migrate(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -103,25 +114,48 @@ def target_policy(settings: Settings) -> TargetPolicy:
 
 
 def bootstrap(
-    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    observer: Callable[[Mapping[str, str]], Observer] | None = None,
 ) -> Container:
+    """``observer``: what the unit of work tells what it committed, made from the channel
+    kinds (default: this process's metrics)."""
     database = open_database(settings.database_url)
     box = SecretBox(settings.encryption_keys)
+    clock = clock or SystemClock()
+    channels = channel_catalog(target_policy(settings))
+    kinds = channel_kinds(channels)
+    metrics = Metrics(clock, kinds)
     container = Container(
         settings=settings,
         database=database,
-        uow_factory=SqlUnitOfWorkFactory(database, box),
-        channels=channel_catalog(target_policy(settings)),
+        uow_factory=SqlUnitOfWorkFactory(
+            database, box, observer=metrics if observer is None else observer(kinds)
+        ),
+        clock=clock,
+        channels=channels,
         box=box,
+        metrics=metrics,
     )
-    if clock is not None:
-        container.clock = clock
     if rng is not None:
         container.rng = rng
     container.sign_in_guard = SignInGuard(
         container.clock, lockout=timedelta(seconds=settings.signin_lockout_seconds)
     )
     return container
+
+
+def channel_kinds(catalog: ChannelCatalog) -> dict[str, str]:
+    """Provider name -> channel type: the metrics name a message send-out's channel kind by
+    the provider it is addressed to (``domain/observations.py``)."""
+    kinds: dict[str, str] = {}
+    for channel_type in catalog.types:
+        spec = catalog.spec(channel_type)
+        if spec is not None:
+            kinds[spec.provider.name] = channel_type
+    return kinds
 
 
 # --- the worker's jobs ----------------------------------------------------------------------

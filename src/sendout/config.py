@@ -33,6 +33,11 @@ LOG_FORMATS = ("text", "json")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+#: who may scrape ``/metrics`` by default: this machine only (the API's port may be public)
+LOOPBACK: tuple[IPNetwork, ...] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
 
 
 class SettingsError(ValueError):
@@ -78,6 +83,12 @@ class Settings:
     signin_lockout_seconds: float = DEFAULT_SIGNIN_LOCKOUT_SECONDS
     #: Fernet keys sealing stored secrets: the first seals, all open (rotation); none: plain
     encryption_keys: tuple[str, ...] = ()
+    #: clients that may scrape ``/metrics`` (API and worker); None: metrics are off
+    metrics_allow: tuple[IPNetwork, ...] | None = LOOPBACK
+    #: where ``sendout worker`` serves ``/metrics`` (None: it does not; ``serve``'s own worker
+    #: is on the API's ``/metrics``)
+    metrics_host: str = DEFAULT_HOST
+    metrics_port: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -156,7 +167,7 @@ class Settings:
             auth_cache_seconds=number("AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS),
             app_id=app_id,
             app_token=app_token,
-            allowed_targets=_networks(get("ALLOWED_TARGETS")),
+            allowed_targets=_networks(get("ALLOWED_TARGETS"), "ALLOWED_TARGETS"),
             delivery_timeout=number("DELIVERY_TIMEOUT", DEFAULT_DELIVERY_TIMEOUT) or 0.001,
             worker_poll_seconds=number("WORKER_POLL_SECONDS", DEFAULT_WORKER_POLL_SECONDS)
             or DEFAULT_WORKER_POLL_SECONDS,
@@ -175,6 +186,9 @@ class Settings:
             dispatch_process=flag("DISPATCH_PROCESS", True),
             signin_lockout_seconds=signin_lockout,
             encryption_keys=_fernet_keys(get("ENCRYPTION_KEY")),
+            metrics_allow=_metrics_allow(get("METRICS_ALLOW")),
+            metrics_host=get("METRICS_HOST") or DEFAULT_HOST,
+            metrics_port=metrics_port(get("METRICS_PORT"), f"{ENV_PREFIX}METRICS_PORT"),
         )
 
 
@@ -185,8 +199,27 @@ def _default_log_format() -> str:
     return "text" if stream is not None and stream.isatty() else "json"
 
 
-def _networks(raw: str | None) -> tuple[IPNetwork, ...]:
-    """``SENDOUT_ALLOWED_TARGETS``: comma-separated CIDR ranges (or single addresses)."""
+def metrics_port(raw: str | None, name: str) -> int | None:
+    """A metrics listener's port (1-65535), or None for none (unset, ``0`` or ``off``): the
+    environment's ``SENDOUT_METRICS_PORT`` and ``sendout worker --metrics-port`` alike."""
+    if raw is None or raw.strip().lower() in _FALSE:
+        return None
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise SettingsError(f"{name} must be a port number (1-65535) or off, not {raw!r}")
+    return int(text)
+
+
+def _metrics_allow(raw: str | None) -> tuple[IPNetwork, ...] | None:
+    """``SENDOUT_METRICS_ALLOW``: CIDR ranges that may scrape, or ``off`` (no metrics)."""
+    if raw is None:
+        return LOOPBACK
+    return None if raw.strip().lower() in _FALSE else _networks(raw, "METRICS_ALLOW")
+
+
+def _networks(raw: str | None, name: str) -> tuple[IPNetwork, ...]:
+    """``SENDOUT_ALLOWED_TARGETS``, ``SENDOUT_METRICS_ALLOW``: comma-separated CIDR ranges (or
+    single addresses)."""
     networks: list[IPNetwork] = []
     for part in (raw or "").split(","):
         if not part.strip():
@@ -195,7 +228,7 @@ def _networks(raw: str | None) -> tuple[IPNetwork, ...]:
             networks.append(ipaddress.ip_network(part.strip(), strict=False))
         except ValueError:
             raise SettingsError(
-                f"{ENV_PREFIX}ALLOWED_TARGETS: {part.strip()!r} is not a CIDR range"
+                f"{ENV_PREFIX}{name}: {part.strip()!r} is not a CIDR range"
             ) from None
     return tuple(networks)
 

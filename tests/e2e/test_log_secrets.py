@@ -5,10 +5,12 @@ the ids of what it is about."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,6 +276,12 @@ async def test_json_lines_carry_the_ids_of_a_request_an_event_and_a_delivery(
     api = Api(server, keys)
     distribution = deliver_a_webhook(api, receiver, Scenario())
 
+    # The worker logs an attempt as it records it: the API may show the send-out delivered a
+    # moment before that line reaches the file.
+    deadline = time.monotonic() + 5
+    while f'"distribution_id": "{distribution["id"]}"' not in log.read_text():
+        assert time.monotonic() < deadline, "no log line carries the distribution's id"
+        await asyncio.sleep(0.02)
     lines = json_lines(log.read_text())
     for line in lines:
         assert {"timestamp", "level", "logger", "message"} <= set(line), line

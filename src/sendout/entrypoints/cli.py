@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -18,10 +19,11 @@ from fastapi import FastAPI
 from sendout import __version__
 from sendout.adapters.db.migrate import DatabaseUnavailable
 from sendout.bootstrap import Container, bootstrap, http_transport
-from sendout.config import Settings, SettingsError
+from sendout.config import Settings, SettingsError, metrics_port
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
+from sendout.entrypoints.metrics_server import metrics_listener
 from sendout.entrypoints.worker import running
 from sendout.entrypoints.worker_lanes import worker_lanes
 from sendout.logs import configure_logging
@@ -45,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
     )
 
-    commands.add_parser("worker", help="run the background worker alone")
+    worker = commands.add_parser("worker", help="run the background worker alone")
+    worker.add_argument(
+        "--metrics-port",
+        type=_metrics_port,
+        help="serve /metrics on this port, or off (SENDOUT_METRICS_PORT, default off)",
+    )
     commands.add_parser("migrate", help="apply database migrations")
 
     project = commands.add_parser("project", help="manage projects")
@@ -69,6 +76,13 @@ def _port(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
     return int(text)
+
+
+def _metrics_port(text: str) -> int | None:
+    try:
+        return metrics_port(text, "--metrics-port")
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,7 +122,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             await _rotate_key(container)
         elif args.command == "worker":
             await container.check_secrets()
-            await _work(container)
+            port = settings.metrics_port if args.metrics_port is None else args.metrics_port
+            await _work(container, port)
         elif args.command == "project":
             issued = await create_project(
                 container.uow_factory, container.clock, container.rng, args.name
@@ -158,14 +173,25 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     return 0
 
 
-async def _work(container: Container) -> None:
-    sender = http_transport(container.settings)
+async def _work(container: Container, metrics_port: int | None) -> None:
+    settings = container.settings
+    sender = http_transport(settings)
     lanes = worker_lanes(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lanes.stop)
     try:
-        await lanes.run()
+        async with contextlib.AsyncExitStack() as listening:
+            if metrics_port is not None and settings.metrics_allow is not None:
+                await listening.enter_async_context(
+                    metrics_listener(
+                        container.metrics,
+                        settings.metrics_host,
+                        metrics_port,
+                        settings.metrics_allow,
+                    )
+                )
+            await lanes.run()
     finally:
         await sender.close()
 

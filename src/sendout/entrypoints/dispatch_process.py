@@ -14,10 +14,13 @@ child's commits (``SqliteDatabase.listen``).
 The child is ``python -m sendout.entrypoints.dispatch_process`` with the worker's database and
 log level (this module: it imports only what dispatching needs, half of what ``sendout``'s
 command does, so a backlog gets its helper sooner); it says ``ready`` on its stdout once it
-can dispatch (its logs go to stderr). It stops when the worker asks (SIGTERM) or is gone (its
-stdin, a pipe from the worker, ends), and the worker starts it again when it dies (after 1 s,
-doubling up to a minute while it keeps dying before it is ready); the worker dispatches
-backlogs itself while the child is not ready, and when the child leaves one standing.
+can dispatch (its logs go to stderr), then one ``tally`` line per commit: what it wrote
+(events, send-outs, the batch), which the worker counts in its own metrics, so a worker's
+``/metrics`` covers its helper's work (the child serves none of its own). It stops when the
+worker asks (SIGTERM) or is gone (its stdin, a pipe from the worker, ends), and the worker
+starts it again when it dies (after 1 s, doubling up to a minute while it keeps dying before
+it is ready); the worker dispatches backlogs itself while the child is not ready, and when
+the child leaves one standing.
 Nothing is lost meanwhile: events wait, recorded.
 """
 
@@ -31,11 +34,13 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
+import orjson
 import uvloop
 
 from sendout.adapters.db.engine import sqlite_path
 from sendout.bootstrap import bootstrap, dispatcher
 from sendout.config import ENV_PREFIX, Settings, SettingsError
+from sendout.domain.observations import Facts, Tally
 from sendout.entrypoints.dispatch_share import QueueShare, Share
 from sendout.entrypoints.worker import Lanes, Worker
 from sendout.logs import configure_logging
@@ -46,20 +51,25 @@ RESTART_DELAY = 1.0  # seconds before a child that died is started again (at fir
 RESTART_DELAY_MOST = 60.0  # ... while it keeps dying before it is ready
 BACKLOG_POLL_SECONDS = 0.05  # how often the child looks for a backlog
 STOP_TIMEOUT = 10.0  # seconds a child has to finish its batch once asked to stop
-READY = b"ready\n"  # the child's one line on stdout
+READY = b"ready\n"  # the child's first line on stdout
+TALLY = b"tally "  # ... and the start of each line after it (a JSON ``Tally`` follows)
+
+OnTally = Callable[[Tally], None]
 
 
 def child_command() -> list[str]:
     return [sys.executable, "-m", __name__]
 
 
-def dispatch_helper(settings: Settings, environ: Mapping[str, str]) -> DispatchProcess | None:
+def dispatch_helper(
+    settings: Settings, environ: Mapping[str, str], on_tally: OnTally | None = None
+) -> DispatchProcess | None:
     """The worker's dispatch helper, where it helps: SQLite writes from one process at a
     time, so a backlog gets a second core from a child (``SENDOUT_DISPATCH_PROCESS``);
-    PostgreSQL has any number of workers for that."""
+    PostgreSQL has any number of workers for that. ``on_tally``: counts what the child wrote."""
     if not settings.dispatch_process or sqlite_path(settings.database_url) is None:
         return None
-    return DispatchProcess(child_command(), child_environment(settings, environ))
+    return DispatchProcess(child_command(), child_environment(settings, environ), on_tally)
 
 
 def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
@@ -79,9 +89,12 @@ class DispatchProcess:
     ``Helper``: started once it is wanted, started again when it dies, stopped with the
     lanes."""
 
-    def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, command: Sequence[str], env: Mapping[str, str], on_tally: OnTally | None = None
+    ) -> None:
         self._command = list(command)
         self._env = dict(env)
+        self._on_tally = on_tally
         self._stop = asyncio.Event()
         self._wanted = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
@@ -142,6 +155,7 @@ class DispatchProcess:
             got_ready = self.ready = await self._process.stdout.readline() == READY
             if got_ready:  # it was healthy: should it die later, the next one starts soon
                 delay = RESTART_DELAY
+                await self._read_tallies(self._process.stdout)
             code = await self._process.wait()
             self.ready = False
             if self._stop.is_set():
@@ -158,6 +172,34 @@ class DispatchProcess:
                 delay = min(delay * 2, RESTART_DELAY_MOST)
         if self._process is not None and self._process.stdin is not None:
             self._process.stdin.close()
+
+    async def _read_tallies(self, stdout: asyncio.StreamReader) -> None:
+        """Count what the child reports it wrote, until its stdout ends (it exits)."""
+        while line := await stdout.readline():
+            if not line.startswith(TALLY) or self._on_tally is None:
+                continue
+            try:
+                tally = Tally.from_json(orjson.loads(line[len(TALLY) :]))
+            except (ValueError, KeyError, TypeError):
+                log.warning("dispatch process %s: an unreadable tally line skipped", self.pid)
+                continue
+            self._on_tally(tally)
+
+
+class TallyRelay:
+    """In the child: the unit of work's observer, writing each commit's tally to the worker
+    (one short line per dispatched batch)."""
+
+    def __init__(self, kinds: Mapping[str, str]) -> None:
+        self._kinds = dict(kinds)
+
+    def committed(self, facts: Facts) -> None:
+        line = TALLY + orjson.dumps(Tally.of(facts, self._kinds).as_json()) + b"\n"
+        try:
+            sys.stdout.buffer.write(line)
+            sys.stdout.buffer.flush()
+        except (OSError, ValueError):
+            pass  # the worker is gone (this process stops by itself): nobody counts any more
 
 
 def say_ready() -> bool:
@@ -199,7 +241,8 @@ def stop_with_parent(stop: Callable[[], None]) -> None:
 
 
 async def _dispatch_backlogs(settings: Settings) -> None:
-    container = bootstrap(settings)  # the worker has migrated the database
+    # The worker has migrated the database; it counts what this process writes.
+    container = bootstrap(settings, observer=TallyRelay)
     try:
         # No need to hear of every commit: a backlog is seen soon enough by looking now and
         # then, and is then drained without a pause.

@@ -36,8 +36,11 @@ class Worker:
         poll_interval: float = POLL_INTERVAL,
         on_progress: Callable[[], None] | None = None,
         on_stop: Callable[[], Awaitable[None]] | None = None,
+        name: str = "worker",
     ):
         self.jobs = list(jobs)
+        #: the lane's name in the metrics (its heartbeat)
+        self.name = name
         self.poll_interval = poll_interval
         #: called after a cycle that handled something (another lane may have work now)
         self.on_progress = on_progress
@@ -46,6 +49,8 @@ class Worker:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self.cycles = 0
+        #: when the last cycle ended (Unix time): the lane's heartbeat in the metrics
+        self.last_cycle = time.time()
 
     def stop(self) -> None:
         self._stop.set()
@@ -61,6 +66,7 @@ class Worker:
         while not self._stop.is_set():
             handled = await self._cycle()
             self.cycles += 1
+            self.last_cycle = time.time()
             if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL:
                 log.info("worker alive after %d cycles", self.cycles)
                 last_heartbeat = time.monotonic()

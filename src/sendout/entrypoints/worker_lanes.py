@@ -7,6 +7,7 @@ import os
 
 from sendout.bootstrap import Container, worker_jobs
 from sendout.domain.deliveries import ChannelSender
+from sendout.domain.observations import LaneBeat, WorkerFigures
 from sendout.entrypoints.dispatch_process import dispatch_helper
 from sendout.entrypoints.dispatch_share import QueueShare, Share
 from sendout.entrypoints.worker import Lane, Lanes, Worker
@@ -17,7 +18,7 @@ def worker_lanes(container: Container, http: ChannelSender) -> Lanes:
     (SQLite). Committed work wakes them (``Container.wake_worker``)."""
     settings = container.settings
     poll = settings.worker_poll_seconds
-    helper = dispatch_helper(settings, os.environ)
+    helper = dispatch_helper(settings, os.environ, container.metrics.apply)
     share = (
         None
         if helper is None
@@ -26,17 +27,32 @@ def worker_lanes(container: Container, http: ChannelSender) -> Lanes:
     jobs = worker_jobs(container, http, dispatch_turns=share)
     deliverer = jobs.deliverer
     delivery = Worker(
-        [("deliver", deliverer.run_batch)], poll_interval=poll, on_stop=deliverer.settle
+        [("deliver", deliverer.run_batch)],
+        poll_interval=poll,
+        on_stop=deliverer.settle,
+        name="delivery",
     )
     # Each attempt that ends wakes the delivery lane (a slot is free, a retry may be due).
     deliverer.on_progress = delivery.wake
     # New send-outs may have been written: the delivery lane looks at once.
-    main = Worker(jobs.main, poll_interval=poll, on_progress=delivery.wake)
-    lanes: list[Lane] = [main, delivery]
+    main = Worker(jobs.main, poll_interval=poll, on_progress=delivery.wake, name="main")
+    workers = [main, delivery]
+    if jobs.mail:
+        workers.append(Worker(jobs.mail, poll_interval=poll, name="mail"))
+    lanes: list[Lane] = [*workers]
     if helper is not None:
         lanes.append(helper)
-    if jobs.mail:
-        lanes.append(Worker(jobs.mail, poll_interval=poll))
     running = Lanes(lanes, listen=container.database.listen)
     container.wake_listeners.append(running.wake)
+
+    def figures() -> WorkerFigures:
+        return WorkerFigures(
+            lanes=tuple(LaneBeat(w.name, w.last_cycle, w.cycles) for w in workers),
+            breakers_open=deliverer.breakers_open(),
+            stale_reports=deliverer.stale_reports,
+            attempts_in_flight=deliverer.in_flight,
+            dispatch_helper_ready=None if helper is None else helper.ready,
+        )
+
+    container.observe_worker(figures)
     return running

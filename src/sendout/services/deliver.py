@@ -95,6 +95,10 @@ class Deliverer:
     def in_flight(self) -> int:
         return self._in_flight.total()
 
+    def breakers_open(self) -> int:
+        """Endpoints this worker sends nothing to now, their breaker open (the metrics)."""
+        return self._breakers.blocking(self._clock.now())
+
     async def run_batch(self) -> int:
         """Record finished attempts, then start new ones. Answers how many send-outs it
         claimed when more may be due at once; 0 when there is nothing to do before a wake-up

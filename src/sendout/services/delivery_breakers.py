@@ -31,6 +31,10 @@ class EndpointBreakers:
     def urls(self) -> Collection[str]:
         return self._breakers.keys()
 
+    def blocking(self, now: datetime) -> int:
+        """How many endpoints' breakers refuse attempts now (the metrics)."""
+        return sum(1 for breaker in self._breakers.values() if breaker.blocks(now))
+
     def blocked(self, url: str, now: datetime) -> bool:
         """Whether ``url``'s breaker refuses attempts now (open, or its probe is out)."""
         breaker = self._breakers.get(url)

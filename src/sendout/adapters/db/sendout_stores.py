@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.stores import Observed, _param
 from sendout.domain.ports import Attempt, Page, Requeue
 from sendout.domain.sendouts import (
     ClaimState,
@@ -96,10 +96,12 @@ def _sendout_row(sendout: Sendout) -> tuple[Any, ...]:
     )
 
 
-class SqlSendoutStore(_Store):
+class SqlSendoutStore(Observed):
     async def add_many(self, sendouts: Sequence[Sendout]) -> None:
         if not sendouts:
             return
+        if self.facts is not None:
+            self.facts.created.extend(sendouts)
         self._tx.signal_work()  # a delivery lane somewhere has a send-out to claim
         await self._tx.insert_many(
             t.sendouts, _SENDOUT_ROW_FIELDS, [_sendout_row(sendout) for sendout in sendouts]
@@ -204,7 +206,7 @@ _ATTEMPTS_OF = (
 )
 
 
-class SqlDeliveryStore(_Store):
+class SqlDeliveryStore(Observed):
     """What the sender needs: due send-outs under a lease, their updates, their attempts."""
 
     async def due(
@@ -279,6 +281,8 @@ class SqlDeliveryStore(_Store):
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
         if not sendouts:
             return
+        if self.facts is not None:
+            self.facts.moved.extend(sendouts)
         await self._tx.run_many(
             _SENDOUT_UPDATE,
             [
@@ -298,6 +302,8 @@ class SqlDeliveryStore(_Store):
     async def add_attempts(self, attempts: Sequence[Attempt]) -> None:
         if not attempts:
             return
+        if self.facts is not None:
+            self.facts.attempts.extend((sendout, result) for sendout, _, result in attempts)
         await self._tx.insert_many(
             t.sendout_attempts,
             _ATTEMPT_FIELDS,

@@ -18,6 +18,7 @@ from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.list_filters import ListFilter, Op, holds_constant
+from sendout.domain.observations import Facts
 from sendout.domain.orders import OrdersSummary
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
@@ -116,6 +117,15 @@ class _Store:
             # Only rows seen raise the total: a page past the end says nothing about it.
             total = max(total, offset + len(items))
         return Page(items=items, total=total, has_more=offset + len(items) < total)
+
+
+class Observed(_Store):
+    """A store whose writes count in the metrics: it notes them in ``facts``, which its unit
+    of work hands to the observer once they commit (None: nobody observes)."""
+
+    def __init__(self, tx: Transaction, facts: Facts | None = None) -> None:
+        super().__init__(tx)
+        self.facts = facts
 
 
 _PROJECT_BY_ID = sa.select(t.projects).where(t.projects.c.id == _param("id"))
@@ -377,9 +387,11 @@ def _event(row: Sequence[Any]) -> Event:
     )
 
 
-class SqlEventStore(_Store):
+class SqlEventStore(Observed):
     async def add(self, event: Event) -> None:
         self._tx.signal_work()  # the dispatcher has an event to look at
+        if self.facts is not None:
+            self.facts.events.append(event.type)
         await self._insert(
             t.events,
             {
@@ -452,7 +464,10 @@ class SqlEventStore(_Store):
         return (None if oldest is None else int(oldest)), int(waiting)
 
     async def mark_dispatched(self, seqs: Sequence[int], now: datetime) -> int:
-        return await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
+        marked = await self._tx.run(_MARK_DISPATCHED, now, list(seqs))
+        if self.facts is not None and marked:
+            self.facts.dispatched.append(marked)  # the batch's size
+        return marked
 
     async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
         result = await self._tx.execute(

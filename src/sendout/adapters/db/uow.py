@@ -29,6 +29,7 @@ from sendout.adapters.db.segment_stores import SqlSegmentStore
 from sendout.adapters.db.sendout_stores import SqlDeliveryStore, SqlSendoutStore
 from sendout.adapters.db.session_stores import SqlSessionStore
 from sendout.adapters.db.stores import (
+    Observed,
     SchemaCache,
     SqlCustomerStore,
     SqlCustomEventSchemaStore,
@@ -37,6 +38,7 @@ from sendout.adapters.db.stores import (
 )
 from sendout.adapters.db.transaction_stores import SqlVoucherTransactionStore
 from sendout.adapters.db.webhook_stores import SqlWebhookStore
+from sendout.domain.observations import Facts, Observer
 from sendout.domain.ports import (
     AsyncActionStore,
     CampaignStore,
@@ -99,8 +101,12 @@ class SqlUnitOfWork:
         schema_cache: SchemaCache,
         read_only: bool = False,
         box: SecretBox = PLAIN,
+        observer: Observer | None = None,
     ) -> None:
         self._database = database
+        self._observer = observer
+        #: what this transaction wrote, for the metrics once it commits (None: not observed)
+        self._facts = None if observer is None or read_only else Facts()
         self._box = box
         self._schema_cache = schema_cache
         self._read_only = read_only
@@ -111,7 +117,7 @@ class SqlUnitOfWork:
         tx = self._transaction = await self._database.begin(self._read_only)
         self.projects = SqlProjectStore(tx)
         self.customers = SqlCustomerStore(tx)
-        self.events = SqlEventStore(tx)
+        self.events = SqlEventStore(tx, self._facts)
         self.event_schemas = SqlCustomEventSchemaStore(
             tx, self._schema_cache, self._after_commit.append
         )
@@ -120,8 +126,8 @@ class SqlUnitOfWork:
         self.publications = SqlPublicationStore(tx)
         self.async_actions = SqlAsyncActionStore(tx)
         self.distributions = SqlDistributionStore(tx, self._box)
-        self.sendouts = SqlSendoutStore(tx)
-        self.deliveries = SqlDeliveryStore(tx)
+        self.sendouts = SqlSendoutStore(tx, self._facts)
+        self.deliveries = SqlDeliveryStore(tx, self._facts)
         self.endpoint_resets = SqlEndpointResetStore(tx)
         self.notifications = SqlNotificationStore(tx)
         self.webhooks = SqlWebhookStore(tx, self._box)
@@ -156,14 +162,30 @@ class SqlUnitOfWork:
         for remember in self._after_commit:
             remember()
         self._after_commit.clear()
+        facts = self._facts
+        if facts and self._observer is not None:
+            self._facts = Facts()
+            self._rebind(self._facts)
+            self._observer.committed(facts)
+
+    def _rebind(self, facts: Facts) -> None:
+        """The stores note what follows a commit in ``facts`` (a unit of work that commits
+        twice reports each commit's writes once)."""
+        for store in (self.events, self.sendouts, self.deliveries):
+            if isinstance(store, Observed):
+                store.facts = facts
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, database: Database, box: SecretBox = PLAIN) -> None:
+    def __init__(
+        self, database: Database, box: SecretBox = PLAIN, observer: Observer | None = None
+    ) -> None:
         self.database = database
+        #: told what each transaction wrote once it commits (the metrics)
+        self.observer = observer
         #: seals secrets as stores write them, opens them as they read (``crypto.py``)
         self.box = box
         self._schema_cache: SchemaCache = {}
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self._schema_cache, read_only, self.box)
+        return SqlUnitOfWork(self.database, self._schema_cache, read_only, self.box, self.observer)

@@ -13,6 +13,8 @@ from sendout import __version__
 from sendout.bootstrap import Container
 from sendout.entrypoints.api.auth import Authenticator
 from sendout.entrypoints.api.errors import install_error_handlers
+from sendout.entrypoints.api.metrics import HttpMetricsMiddleware
+from sendout.entrypoints.api.metrics import router as metrics_router
 from sendout.entrypoints.api.middleware import RequestContextMiddleware
 from sendout.entrypoints.api.openapi.document import install_openapi
 from sendout.entrypoints.api.responses import JSONResponse
@@ -99,6 +101,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(rewards.router)
     app.include_router(integrations.router)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     mount_dashboard(app)
     install_openapi(app)
 
@@ -106,4 +109,6 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     async def home() -> RedirectResponse:
         return RedirectResponse("/dashboard", status_code=307)
 
+    # Added last, so outermost: it counts every answer (the dashboard's and 413s included).
+    app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app
