@@ -15,6 +15,8 @@ ENV_PREFIX = "SENDOUT_"
 DEFAULT_DATABASE_URL = "sqlite:///sendout.db"  # relative to the working directory
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+#: where ``sendout worker`` serves /metrics unless told (Prometheus' conventional exporter port)
+DEFAULT_METRICS_PORT = 9464
 DEFAULT_LOG_LEVEL = "INFO"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
 DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted without a lookup
@@ -88,7 +90,7 @@ class Settings:
     #: where ``sendout worker`` serves ``/metrics`` (None: it does not; ``serve``'s own worker
     #: is on the API's ``/metrics``)
     metrics_host: str = DEFAULT_HOST
-    metrics_port: int | None = None
+    metrics_port: int | None = DEFAULT_METRICS_PORT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -200,9 +202,12 @@ def _default_log_format() -> str:
 
 
 def metrics_port(raw: str | None, name: str) -> int | None:
-    """A metrics listener's port (1-65535), or None for none (unset, ``0`` or ``off``): the
-    environment's ``SENDOUT_METRICS_PORT`` and ``sendout worker --metrics-port`` alike."""
-    if raw is None or raw.strip().lower() in _FALSE:
+    """A metrics listener's port (1-65535; unset: ``DEFAULT_METRICS_PORT``), or None for none
+    (``0`` or ``off``): the environment's ``SENDOUT_METRICS_PORT`` and ``sendout worker
+    --metrics-port`` alike."""
+    if raw is None:
+        return DEFAULT_METRICS_PORT
+    if raw.strip().lower() in _FALSE:
         return None
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:

@@ -4,17 +4,24 @@ commit after ``ready``, and the worker's lane hands each to its metrics."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import select
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
+from sendout.adapters.metrics import Metrics
+from sendout.config import LOOPBACK
 from sendout.domain.observations import Tally
 from sendout.entrypoints.dispatch_process import DispatchProcess, child_command
 from sendout.entrypoints.dispatch_share import LONG_QUEUE
+from sendout.entrypoints.metrics_server import metrics_listener
+from sendout.testing import FakeClock
 from tests.integration.test_dispatch_process import record_backlog, until
 
 
@@ -65,3 +72,20 @@ def test_the_dispatch_child_reports_what_each_commit_wrote(tmp_path: Path) -> No
         assert child.stdin is not None
         child.stdin.close()
         child.wait(timeout=15)
+
+
+async def test_a_worker_whose_metrics_port_is_taken_works_on_without_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On by default on 127.0.0.1:9464: a second worker on the machine finds it taken, says
+    so once, and carries on (metrics must never stop delivery)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with caplog.at_level(logging.WARNING, logger="sendout.worker"):
+            async with metrics_listener(Metrics(FakeClock(), {}), "127.0.0.1", port, LOOPBACK):
+                pass  # the worker's lanes would run here
+    (warning,) = [r.getMessage() for r in caplog.records if "metrics not served" in r.getMessage()]
+    assert f"127.0.0.1:{port}" in warning
+    assert "SENDOUT_METRICS_PORT" in warning

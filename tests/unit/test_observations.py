@@ -110,7 +110,7 @@ def test_only_allowed_clients_may_scrape() -> None:
 
 def test_metrics_settings_are_checked_where_they_enter() -> None:
     assert Settings.from_env({}).metrics_allow == LOOPBACK
-    assert Settings.from_env({}).metrics_port is None
+    assert Settings.from_env({}).metrics_port == 9464  # on by default, on loopback
     assert Settings.from_env({"SENDOUT_METRICS_ALLOW": "off"}).metrics_allow is None
     allow = Settings.from_env({"SENDOUT_METRICS_ALLOW": "10.1.0.0/16, 127.0.0.1"}).metrics_allow
     assert allow == (ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("127.0.0.1/32"))

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--metrics-port",
         type=_metrics_port,
-        help="serve /metrics on this port, or off (SENDOUT_METRICS_PORT, default off)",
+        help="serve /metrics on this port, or off (SENDOUT_METRICS_PORT, default 9464)",
     )
     commands.add_parser("migrate", help="apply database migrations")
 

@@ -5,7 +5,9 @@ aiohttp's server (a dependency already, for its HTTP client) rather than prometh
 read from the database through the event loop's connection, cannot be awaited. It listens on
 ``SENDOUT_METRICS_HOST`` (127.0.0.1 unless told) and ``SENDOUT_METRICS_PORT`` or
 ``--metrics-port``, and answers clients outside ``SENDOUT_METRICS_ALLOW`` as it answers any
-other path: 404.
+other path: 404. It is on by default (127.0.0.1:9464); when that port is taken (a second
+worker on the machine) the worker says so once and works on without it: metrics must never
+stop delivery.
 """
 
 from __future__ import annotations
@@ -36,8 +38,18 @@ async def metrics_listener(
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
-        log.info("worker metrics on http://%s:%d/metrics", host, port)
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:
+            log.warning(
+                "worker metrics not served: %s:%d is not available (%s); set "
+                "SENDOUT_METRICS_PORT or --metrics-port to another port, or off",
+                host,
+                port,
+                type(exc).__name__,
+            )
+        else:
+            log.info("worker metrics on http://%s:%d/metrics", host, port)
         yield
     finally:
         await runner.cleanup()
