@@ -89,15 +89,15 @@ async def test_no_warning_when_any_address_may_be_reached_or_for_a_literal(
     api = client(container, project, dns)
     status, created = await api("POST", "/v1/distributions", distribution(f"https://{PUBLIC}/h"))
     assert status == 200, created
-    assert created["warnings"] == []
+    assert "warnings" not in created  # the answer is what a read gives
     status, created = await api("POST", "/v1/distributions", distribution("http://93.184.215.14/"))
-    assert (status, created["warnings"]) == (200, [])
+    assert (status, "warnings" in created) == (200, False)
     assert dns.asked == [PUBLIC]  # a literal is judged when saved, never looked up
     # The operator's range opens private addresses: what the senders reach, no warning.
     policy = TargetPolicy(allowed=(ipaddress.ip_network("10.0.0.0/8"),))
     opened = client(container, project, dns, policy)
     status, created = await opened("POST", "/v1/distributions", distribution("http://private.test"))
-    assert (status, created["warnings"]) == (200, [])
+    assert (status, "warnings" in created) == (200, False)
 
 
 async def test_a_name_that_does_not_resolve_is_saved_with_a_warning(
@@ -143,7 +143,7 @@ async def test_project_webhooks_are_warned_the_same_way(
 
     path = f"/v1/webhooks/{created['id']}"
     status, updated = await api("PUT", path, hook(f"https://{PUBLIC}/h"))
-    assert (status, updated["warnings"]) == (200, [])
+    assert (status, "warnings" in updated) == (200, False)
     status, updated = await api("PUT", path, hook("https://gone.test/h"))
     assert status == 200
     assert updated["warnings"][0].startswith("target_url: gone.test does not resolve now")

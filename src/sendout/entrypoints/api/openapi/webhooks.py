@@ -19,7 +19,7 @@ class ProjectWebhook(TypedDict):
     events: list[str]
     active: bool
     disabled_reason: str | None
-    #: in the answers to create and update only: why its host name cannot be delivered to now
+    #: only in the answers to create and update, when its host name cannot be delivered to now
     #: (it resolves only to refused addresses, or not at all)
     warnings: NotRequired[list[str]]
 

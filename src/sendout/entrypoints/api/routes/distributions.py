@@ -70,12 +70,13 @@ async def _shown(request: Request, ctx: Context, distribution: Distribution) -> 
 
 async def _saved(request: Request, ctx: Context, distribution: Distribution) -> Response:
     """A saved distribution, with a warning for each webhook channel that cannot be delivered
-    to now (about now, not the object: never stored, so only in the save's answer)."""
+    to now (about now, not the object: never stored, so only in the save's answer; absent when
+    there is none, so the answer is what a read gives)."""
     body = await _counted(request, ctx, distribution)
-    body["warnings"] = await distribution_warnings(
+    warnings = await distribution_warnings(
         distribution, channels(request).targets, target_probe(request)
     )
-    return json_response(body)
+    return json_response({**body, "warnings": warnings} if warnings else body)
 
 
 def _with_statistics(distribution: Distribution, counts: dict[str, int]) -> dict[str, Any]:

@@ -29,9 +29,11 @@ Q = Annotated[str | None, Query()]
 
 async def _saved(request: Request, webhook: ProjectWebhook) -> Response:
     """A saved webhook, with a warning when its target cannot be delivered to now (about now,
-    not the webhook: never stored, so only in the save's answer)."""
+    not the webhook: never stored, so only in the save's answer; absent when there is none,
+    so the answer is what a read gives)."""
+    body = webhook_object(webhook)
     warnings = await webhook_warnings(webhook, targets(request), target_probe(request))
-    return json_response({**webhook_object(webhook), "warnings": warnings})
+    return json_response({**body, "warnings": warnings} if warnings else body)
 
 
 @router.post("", summary="Subscribe a URL to event types", openapi_extra=body_docs(WebhookBody))
