@@ -243,8 +243,10 @@ async def _save(request: Request, distribution_id: str | None) -> Response:
         return _show(request, page, fields, distribution_id, _validation_message(error.errors()))
     except DomainError as error:
         return _show(request, page, fields, distribution_id, error.details or error.message)
+    # About now, not the distribution: said once, in the notice after saving.
     warnings = await distribution_warnings(saved, box.channels.targets, box.target_probe)
-    return go("/distributions", " ".join([f"Saved {saved.name}.", *warnings]))
+    notice = f"Saved {saved.name}"
+    return go("/distributions", f"{notice}. {' '.join(warnings)}" if warnings else notice)
 
 
 def _validation_message(errors: Sequence[Any]) -> str:
