@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sendout.adapters.channels.guard import DnsTargetProbe
 from sendout.adapters.channels.http1 import Http1Sender
 from sendout.adapters.channels.registry import channel_catalog, message_senders
 from sendout.adapters.channels.smtp import SmtpMailer
@@ -23,7 +24,7 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.deliveries import ChannelSender
 from sendout.domain.observations import Observer, WorkerFigures
-from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.ports import TargetProbe, UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
 from sendout.jobs import Job, at_most_every
@@ -53,6 +54,8 @@ class Container:
     rng: random.Random = field(default_factory=random.SystemRandom)
     #: the message channels (email, SMS, CRMs) distributions can send through
     channels: ChannelCatalog = field(default_factory=channel_catalog)
+    #: resolves a webhook's host name when it is saved, to warn when sends would be refused
+    target_probe: TargetProbe = field(default_factory=DnsTargetProbe)
     #: failed sign-ins (API key pairs and dashboard) and their lockouts, shared by both
     sign_in_guard: SignInGuard = field(default_factory=lambda: SignInGuard(SystemClock()))
     #: seals stored secrets with SENDOUT_ENCRYPTION_KEY (none: they are stored plain)

@@ -31,6 +31,7 @@ from sendout.domain.rewards import Reward, RewardAssignment
 from sendout.domain.segments import Segment
 from sendout.domain.sendouts import ClaimState, Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.sessions import DashboardSession
+from sendout.domain.targets import HostLookup
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 from sendout.domain.webhooks import ProjectWebhook
 
@@ -504,6 +505,13 @@ class SessionStore(Protocol):
     async def set_project(self, token_hash: str, project_id: str) -> None: ...
     async def remove(self, token_hash: str) -> None: ...
     async def remove_expired(self, now: datetime) -> None: ...
+
+
+class TargetProbe(Protocol):
+    async def lookup(self, host: str) -> HostLookup:
+        """Resolves a host name once, bounded in time, as the senders would (``localhost``
+        names as loopback). Never raises: a failure or a timeout is in the answer."""
+        ...
 
 
 class UnitOfWork(Protocol):

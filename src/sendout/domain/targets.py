@@ -227,6 +227,20 @@ def _parse_ipv4_number(part: str) -> int | None:
     return int(digits, radix)
 
 
+@dataclass(frozen=True, slots=True)
+class HostLookup:
+    """What a host name resolved to when a target naming it was saved: a hint for the person
+    saving it (``services/target_warnings.py``), never a verdict (DNS answers change; the
+    senders judge each address they connect to)."""
+
+    #: the addresses found, in the resolver's order; empty when the name did not resolve
+    addresses: tuple[str, ...] = ()
+    #: why the name did not resolve (the resolver's error), or None
+    failure: str | None = None
+    #: no answer within the bound: nothing is known about the name
+    timed_out: bool = False
+
+
 #: the ports mail is submitted or relayed on (SMTP, SMTPS, submission, the common alternative)
 SMTP_PORTS: tuple[range, ...] = (range(25, 26), range(465, 466), range(587, 588), range(2525, 2526))
 

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
+from aiohttp.resolver import DefaultResolver, ThreadedResolver
 
 from sendout.domain.targets import (
+    HostLookup,
     IPNetwork,
     is_allowed_address,
     is_localhost_name,
@@ -35,6 +36,8 @@ from sendout.domain.urls import Host, HttpUrl, InvalidUrl, parse_http_url
 REFUSED = "PrivateTargetRefused: not a public address (SENDOUT_ALLOWED_TARGETS opens ranges)"
 #: how many URLs' verdicts are remembered
 URL_MEMO = 10_000
+#: how long saving a target waits for its name to resolve (the check is only a hint)
+PROBE_SECONDS = 1.0
 
 SocketFactory = Callable[[tuple[Any, ...]], socket.socket]
 
@@ -86,6 +89,35 @@ def _loopback(host: str, port: int, family: socket.AddressFamily) -> list[Resolv
         ResolveResult(hostname=host, host=ip, port=port, family=fam, proto=0, flags=0)
         for ip, fam in addresses
     ]
+
+
+class DnsTargetProbe:
+    """Resolves a target's host name once when it is saved, as the senders' resolver does
+    (``localhost`` names as loopback, others through the event loop's ``getaddrinfo`` unless
+    ``resolver`` is given), within ``timeout`` seconds. What the addresses mean under the
+    installation's policy is the caller's question (``services/target_warnings.py``)."""
+
+    def __init__(
+        self, timeout: float = PROBE_SECONDS, resolver: AbstractResolver | None = None
+    ) -> None:
+        self._timeout = timeout
+        self._resolver = resolver
+
+    async def lookup(self, host: str) -> HostLookup:
+        if is_localhost_name(host):
+            loopback = _loopback(host, 0, socket.AF_UNSPEC)
+            return HostLookup(addresses=tuple(entry["host"] for entry in loopback))
+        # Made here, not in __init__: ThreadedResolver binds the running loop.
+        resolver = self._resolver if self._resolver is not None else ThreadedResolver()
+        try:
+            async with asyncio.timeout(self._timeout):
+                found = await resolver.resolve(host, 0, socket.AF_UNSPEC)
+        except TimeoutError:
+            # The lookup's thread cannot be stopped; it ends when the system resolver gives up.
+            return HostLookup(timed_out=True)
+        except OSError as exc:
+            return HostLookup(failure=exc.strerror or str(exc) or type(exc).__name__)
+        return HostLookup(addresses=tuple(dict.fromkeys(entry["host"] for entry in found)))
 
 
 def guarded_socket_factory(allowed: Sequence[IPNetwork]) -> SocketFactory:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from sendout.domain.bounds import INT64_MAX, INT64_MIN
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.errors import InvalidPayload
-from sendout.domain.ports import UnitOfWorkFactory
+from sendout.domain.ports import TargetProbe, UnitOfWorkFactory
 from sendout.domain.targets import TargetPolicy
 from sendout.entrypoints.api.auth import Authenticator
 from sendout.entrypoints.api.bounds import check_body, check_url
@@ -54,6 +54,12 @@ def channels(request: Request) -> ChannelCatalog:
 def targets(request: Request) -> TargetPolicy:
     """Where this installation's channels may connect (checked when targets are saved)."""
     return channels(request).targets
+
+
+def target_probe(request: Request) -> TargetProbe:
+    """Resolves a saved webhook's host name (the answer warns when sends would be refused)."""
+    probe: TargetProbe = request.app.state.container.target_probe
+    return probe
 
 
 def wake_worker(request: Request) -> None:

@@ -38,6 +38,7 @@ from sendout.entrypoints.dashboard.web import (
     signed_in,
 )
 from sendout.services import distributions as service
+from sendout.services.target_warnings import distribution_warnings
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 TRIGGERS = sorted(t for t in ACTIONS_BY_TRIGGER if t != MANUAL)
@@ -242,7 +243,10 @@ async def _save(request: Request, distribution_id: str | None) -> Response:
         return _show(request, page, fields, distribution_id, _validation_message(error.errors()))
     except DomainError as error:
         return _show(request, page, fields, distribution_id, error.details or error.message)
-    return go("/distributions", f"Saved {saved.name}")
+    # About now, not the distribution: said once, in the notice after saving.
+    warnings = await distribution_warnings(saved, box.channels.targets, box.target_probe)
+    notice = f"Saved {saved.name}"
+    return go("/distributions", f"{notice}. {' '.join(warnings)}" if warnings else notice)
 
 
 def _validation_message(errors: Sequence[Any]) -> str:

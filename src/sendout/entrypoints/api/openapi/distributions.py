@@ -99,6 +99,9 @@ class Distribution(TypedDict):
     recipients: NotRequired[dict[str, Any]]
     set_live_at: NotRequired[str | None]
     progress: NotRequired[dict[str, int]]
+    #: only in the answers to create and update, when a webhook channel's host name cannot be
+    #: delivered to now (it resolves only to refused addresses, or not at all)
+    warnings: NotRequired[list[str]]
 
 
 class PreviewChannel(TypedDict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12
 from typing_extensions import TypedDict
@@ -19,6 +19,9 @@ class ProjectWebhook(TypedDict):
     events: list[str]
     active: bool
     disabled_reason: str | None
+    #: only in the answers to create and update, when its host name cannot be delivered to now
+    #: (it resolves only to refused addresses, or not at all)
+    warnings: NotRequired[list[str]]
 
 
 class SigningSecret(TypedDict):

@@ -16,7 +16,14 @@ from sendout.domain.distributions import (
     distribution_object,
 )
 from sendout.domain.sendouts import SendoutStatus
-from sendout.entrypoints.api.deps import body_docs, channels, context, parse_body, storage
+from sendout.entrypoints.api.deps import (
+    body_docs,
+    channels,
+    context,
+    parse_body,
+    storage,
+    target_probe,
+)
 from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import (
@@ -28,6 +35,7 @@ from sendout.entrypoints.api.schemas import (
 from sendout.services import distributions as service
 from sendout.services.context import Context
 from sendout.services.distributions import PreviewOutput
+from sendout.services.target_warnings import distribution_warnings
 
 router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
 Q = Annotated[str | None, Query()]
@@ -51,9 +59,24 @@ def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, An
     }
 
 
-async def _shown(request: Request, ctx: Context, distribution: Distribution) -> Response:
+async def _counted(request: Request, ctx: Context, distribution: Distribution) -> dict[str, Any]:
     counts = await service.sendout_counts(storage(request), ctx, [distribution.id])
-    return json_response(_with_statistics(distribution, counts[distribution.id]))
+    return _with_statistics(distribution, counts[distribution.id])
+
+
+async def _shown(request: Request, ctx: Context, distribution: Distribution) -> Response:
+    return json_response(await _counted(request, ctx, distribution))
+
+
+async def _saved(request: Request, ctx: Context, distribution: Distribution) -> Response:
+    """A saved distribution, with a warning for each webhook channel that cannot be delivered
+    to now (about now, not the object: never stored, so only in the save's answer; absent when
+    there is none, so the answer is what a read gives)."""
+    body = await _counted(request, ctx, distribution)
+    warnings = await distribution_warnings(
+        distribution, channels(request).targets, target_probe(request)
+    )
+    return json_response({**body, "warnings": warnings} if warnings else body)
 
 
 def _with_statistics(distribution: Distribution, counts: dict[str, int]) -> dict[str, Any]:
@@ -71,7 +94,7 @@ async def create_distribution(request: Request) -> Response:
     created = await service.create_distribution(
         storage(request), ctx, body.to_draft(), catalog=channels(request)
     )
-    return await _shown(request, ctx, created)
+    return await _saved(request, ctx, created)
 
 
 @router.get("", summary="List distributions (filter by status and trigger event)")
@@ -141,7 +164,7 @@ async def update_distribution(distribution_id: str, request: Request) -> Respons
     updated = await service.update_distribution(
         storage(request), ctx, distribution_id, body.to_draft(), catalog=channels(request)
     )
-    return await _shown(request, ctx, updated)
+    return await _saved(request, ctx, updated)
 
 
 @router.delete("/{distribution_id}", status_code=204, summary="Delete a distribution")

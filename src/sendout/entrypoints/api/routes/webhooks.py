@@ -8,15 +8,32 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.webhooks import webhook_object
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, targets
+from sendout.domain.webhooks import ProjectWebhook, webhook_object
+from sendout.entrypoints.api.deps import (
+    body_docs,
+    context,
+    parse_body,
+    storage,
+    target_probe,
+    targets,
+)
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import WebhookBody
 from sendout.services import webhooks as service
+from sendout.services.target_warnings import webhook_warnings
 
 router = APIRouter(prefix="/v1/webhooks", tags=["Project webhooks"])
 Q = Annotated[str | None, Query()]
+
+
+async def _saved(request: Request, webhook: ProjectWebhook) -> Response:
+    """A saved webhook, with a warning when its target cannot be delivered to now (about now,
+    not the webhook: never stored, so only in the save's answer; absent when there is none,
+    so the answer is what a read gives)."""
+    body = webhook_object(webhook)
+    warnings = await webhook_warnings(webhook, targets(request), target_probe(request))
+    return json_response({**body, "warnings": warnings} if warnings else body)
 
 
 @router.post("", summary="Subscribe a URL to event types", openapi_extra=body_docs(WebhookBody))
@@ -26,7 +43,7 @@ async def create_webhook(request: Request) -> Response:
     created = await service.create_webhook(
         storage(request), ctx, body.to_draft(), targets=targets(request)
     )
-    return json_response(webhook_object(created))
+    return await _saved(request, created)
 
 
 @router.get("", summary="List project webhooks")
@@ -58,7 +75,7 @@ async def update_webhook(webhook_id: str, request: Request) -> Response:
     updated = await service.update_webhook(
         storage(request), ctx, webhook_id, body.to_draft(), targets=targets(request)
     )
-    return json_response(webhook_object(updated))
+    return await _saved(request, updated)
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Delete a project webhook")
