@@ -222,42 +222,35 @@ def claim(sendout: Sendout, token: str, now: datetime, until: datetime) -> Sendo
     return replace(sendout, lease_token=token, next_attempt_at=until)
 
 
-def deliver(sendout: Sendout, now: datetime) -> Sendout:
-    _require(sendout, (Phase.IN_FLIGHT,), "deliver")
+def _attempted(sendout: Sendout, now: datetime, **outcome: Any) -> Sendout:
+    """After an attempt under this worker's claim: counted, the claim released, ``outcome``
+    (status, next attempt, reason) applied."""
     return replace(
         sendout,
-        status=SendoutStatus.DELIVERED,
         attempts_count=sendout.attempts_count + 1,
-        next_attempt_at=None,
-        reason=None,
         updated_at=now,
         lease_token=None,
+        **outcome,
+    )
+
+
+def deliver(sendout: Sendout, now: datetime) -> Sendout:
+    _require(sendout, (Phase.IN_FLIGHT,), "deliver")
+    return _attempted(
+        sendout, now, status=SendoutStatus.DELIVERED, next_attempt_at=None, reason=None
     )
 
 
 def schedule_retry(sendout: Sendout, at: datetime, reason: str, now: datetime) -> Sendout:
     _require(sendout, (Phase.IN_FLIGHT,), "schedule a retry")
-    return replace(
-        sendout,
-        attempts_count=sendout.attempts_count + 1,
-        next_attempt_at=at,
-        reason=reason,
-        updated_at=now,
-        lease_token=None,
-    )
+    return _attempted(sendout, now, next_attempt_at=at, reason=reason)
 
 
 def fail(sendout: Sendout, reason: str, now: datetime) -> Sendout:
     """The last attempt failed and no retry is left (the source is then paused)."""
     _require(sendout, (Phase.IN_FLIGHT,), "fail")
-    return replace(
-        sendout,
-        status=SendoutStatus.FAILED,
-        attempts_count=sendout.attempts_count + 1,
-        next_attempt_at=None,
-        reason=reason,
-        updated_at=now,
-        lease_token=None,
+    return _attempted(
+        sendout, now, status=SendoutStatus.FAILED, next_attempt_at=None, reason=reason
     )
 
 
