@@ -1,21 +1,30 @@
-"""Benchmark: ``POST /v1/events`` throughput and latency on SQLite at concurrency 32.
+"""Benchmark: ``POST /v1/events`` against the web framework alone, at concurrency 32.
 
-Starts a real ``sendout serve`` on a fresh SQLite file in a temporary directory, sends a
-bounded number of custom events (each upserting one of --customers customers inline) from
---concurrency keep-alive connections, prints requests/s and p50/p90/p99 latency, and stops
-the server by its PID. Nothing leaves 127.0.0.1.
+Starts a real ``sendout serve`` on a fresh database in a temporary directory and the reference
+(bench/ingest_reference.py: a minimal FastAPI app on uvicorn, uvloop and httptools answering
+the same POST), then, after a warm-up of each, --rounds rounds of: the reference, then
+Sendout, each sent the same --requests custom events (each upserting one of --customers
+customers inline in Sendout) from --concurrency keep-alive connections. Prints requests/s,
+p50/p90/p99 latency and the CPU microseconds per request of each server (every process of
+it, children included, from /proc; Sendout's worker included; on PostgreSQL also
+PostgreSQL's CPU: the backends serving the database), and Sendout's ratio to the reference
+in the same round (issue 23, target 3: >= 60 % of its requests/s). Every server is stopped by
+its PID. Nothing leaves 127.0.0.1.
 
-    .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32]
-        [--backend sqlite|postgresql]
+    .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32] [--rounds 2]
+        [--api-processes N] [--backend sqlite|postgresql]
 
-With ``--backend postgresql`` it creates a scratch database on 127.0.0.1:5432 (user
-postgres) and drops it afterwards.
+``--api-processes N`` (> 1) starts ``sendout serve --no-worker --workers N`` and one
+``sendout worker``, and the reference with N uvicorn workers; when ``serve`` has no
+``--workers`` option, it says so and runs one process of each. With ``--backend postgresql``
+it creates a scratch database on 127.0.0.1:5432 (user postgres) and drops it afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -33,6 +42,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from cpu import CpuGroup, CpuSampler, PostgresCpu, per_op_us
+from procs import api_processes_available, start_worker
 from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -49,7 +60,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, workdir: Path, port: int, api_processes: int = 1
+) -> subprocess.Popen[bytes]:
+    """``sendout serve`` with its worker, or ``serve --no-worker --workers N`` when
+    ``api_processes`` > 1 (check ``procs.api_processes_available`` first)."""
     env = {
         **os.environ,
         "SENDOUT_DATABASE_URL": database_url,
@@ -57,14 +72,11 @@ def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Pope
         "SENDOUT_APP_TOKEN": APP_TOKEN,
         "SENDOUT_LOG_LEVEL": "WARNING",
     }
-    log = (workdir / "server.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "sendout", "serve", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "sendout", "serve", "--port", str(port)]
+    if api_processes > 1:
+        command += ["--no-worker", "--workers", str(api_processes)]
+    log = (workdir / "server.log").open("ab")
+    return subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @dataclass
@@ -242,52 +254,6 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--customers", type=int, default=1_000)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    args = parser.parse_args()
-
-    pg_database = f"sendout_bench_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
-        workdir = Path(tmp)
-        if args.backend == "postgresql":
-            await pg_admin(f'CREATE DATABASE "{pg_database}"')
-            database_url = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
-        else:
-            database_url = f"sqlite:///{workdir / 'bench.db'}"
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(database_url, workdir, port)
-        try:
-            connector = aiohttp.TCPConnector(limit=args.concurrency)
-            async with aiohttp.ClientSession(connector=connector) as session:
-                await wait_ready(session, url)
-                await load(session, url, WARMUP_REQUESTS, args.concurrency, args.customers)
-                latencies, errors, elapsed = await load(
-                    session, url, args.requests, args.concurrency, args.customers
-                )
-        finally:
-            stop_server(server)
-            if args.backend == "postgresql":
-                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
-
-    print(f"POST /v1/events on {args.backend}, concurrency {args.concurrency}")
-    print(f"  requests   {len(latencies)} ({errors} errors) in {elapsed:.2f} s")
-    print(f"  throughput {len(latencies) / elapsed:,.0f} requests/s")
-    print(
-        f"  latency    p50 {percentile(latencies, 0.50) * 1000:.1f} ms"
-        f"  p90 {percentile(latencies, 0.90) * 1000:.1f} ms"
-        f"  p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
-    )
-
-
-if __name__ == "__main__":
-    asyncio.run(main())
-
-
 @dataclass(frozen=True)
 class Figures:
     rate: float
@@ -329,3 +295,132 @@ def each_backend(script: str, options: dict[str, object], timeout: float) -> int
         done = subprocess.run(argv, check=False, timeout=timeout)
         failed += done.returncode != 0
     return 1 if failed else 0
+
+
+# -- the comparison with the reference -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One server's bounded load, with the window its CPU is read over."""
+
+    server: str
+    latencies: list[float]
+    errors: int
+    elapsed: float
+    window: tuple[float, float]  # time.time() instants
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+
+def start_reference(workdir: Path, port: int, processes: int) -> subprocess.Popen[bytes]:
+    script = Path(__file__).resolve().parent / "ingest_reference.py"
+    command = [sys.executable, str(script), "--port", str(port), "--workers", str(processes)]
+    log = (workdir / "reference.log").open("ab")
+    return subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+
+
+async def measured(
+    session: aiohttp.ClientSession, server: str, url: str, args: argparse.Namespace
+) -> Measured:
+    started = time.time()
+    latencies, errors, elapsed = await load(
+        session, url, args.requests, args.concurrency, args.customers
+    )
+    return Measured(server, latencies, errors, elapsed, (started, time.time()))
+
+
+def cpu_us(run: Measured, sampler: CpuSampler, group: str) -> float:
+    """The group's CPU microseconds per request over the run."""
+    return per_op_us(sampler.cpu(group, *run.window), len(run.latencies))
+
+
+def describe(run: Measured, sampler: CpuSampler) -> str:
+    requests, cpu = len(run.latencies), cpu_us(run, sampler, run.server)
+    text = (
+        f"{requests:,} requests ({run.errors} errors) in {run.elapsed:.2f} s: "
+        f"{run.rate:,.0f} requests/s, {cpu:,.0f} us CPU/request"
+    )
+    if run.server == "sendout" and "pg" in sampler.groups:
+        text += f" + PostgreSQL {cpu_us(run, sampler, 'pg'):,.0f} us"
+    p50, p90, p99 = (percentile(run.latencies, q) * 1000 for q in (0.50, 0.90, 0.99))
+    return text + f"; latency p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000, help="per server per round")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=2, help="reference, Sendout, ...")
+    parser.add_argument("--api-processes", type=int, default=1)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    processes = api_processes_available(args.api_processes)
+
+    pg_database = f"sendout_bench_{os.getpid()}"
+    runs: list[tuple[Measured, Measured]] = []
+    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.backend == "postgresql":
+            await pg_admin(f'CREATE DATABASE "{pg_database}"')
+            database_url = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        else:
+            database_url = f"sqlite:///{workdir / 'bench.db'}"
+        port, reference_port = free_port(), free_port()
+        url, reference_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{reference_port}"
+        started = [start_server(database_url, workdir, port, processes)]
+        sendout = CpuGroup("sendout", [started[0].pid])
+        if processes > 1:  # the worker ``serve`` would otherwise run: the same work is done
+            started.append(start_worker(database_url, workdir, None))
+            sendout.add(started[-1].pid)
+        started.append(start_reference(workdir, reference_port, processes))
+        groups = [sendout, CpuGroup("reference", [started[-1].pid])]
+        pg = None
+        if args.backend == "postgresql":
+            pg = PostgresCpu("postgresql://postgres@127.0.0.1:5432/postgres", pg_database)
+            groups += pg.groups()
+        try:
+            connector = aiohttp.TCPConnector(limit=args.concurrency)
+            with CpuSampler(groups) as sampler:
+                async with contextlib.AsyncExitStack() as stack:
+                    session = await stack.enter_async_context(
+                        aiohttp.ClientSession(connector=connector)
+                    )
+                    if pg is not None:
+                        await stack.enter_async_context(pg.watching())
+                    for address in (url, reference_url):
+                        await wait_ready(session, address)
+                        await load(
+                            session, address, WARMUP_REQUESTS, args.concurrency, args.customers
+                        )
+                    for _ in range(args.rounds):
+                        reference = await measured(session, "reference", reference_url, args)
+                        runs.append((reference, await measured(session, "sendout", url, args)))
+        finally:
+            for process in started:
+                stop_server(process)
+            if args.backend == "postgresql":
+                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+
+    print(
+        f"POST /v1/events on {args.backend}, concurrency {args.concurrency}, "
+        f"{processes} API process(es) each (Sendout's worker counted with it)"
+    )
+    for n, (reference, sendout_run) in enumerate(runs, 1):
+        print(f"  round {n}: reference {describe(reference, sampler)}")
+        print(f"           Sendout   {describe(sendout_run, sampler)}")
+        ratio = sendout_run.rate / reference.rate if reference.rate else 0.0
+        cpu_ratio = cpu_us(sendout_run, sampler, "sendout") / cpu_us(
+            reference, sampler, "reference"
+        )
+        print(
+            f"           Sendout at {ratio:.0%} of the reference's requests/s (target >= 60 %), "
+            f"{cpu_ratio:.1f} x its CPU per request"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -147,7 +147,8 @@ def medians(runs: Sequence[Paired]) -> tuple[float, float, float, float | None]:
 
 def throughput_lines(results: Results, events: int) -> list[Line]:
     lines: list[Line] = []
-    for n, run in enumerate(results.throughput, 1):
+    for i, run in enumerate(results.throughput):
+        n = sum(1 for r in results.throughput[: i + 1] if r.shape == run.shape)
         count, rate = recorded_rate(run.phase.rows)
         print(
             f"throughput, {run.shape}, run {n}: {count:,} of {run.phase.sent.accepted:,} "
@@ -224,9 +225,7 @@ def scaleout_lines(results: Results) -> list[Line]:
     lines = []
     for run in results.scaleout:
         count, rate = recorded_rate(run.phase.rows)
-        name = (
-            f"backlog, {run.workers} worker process{'es' if run.workers > 1 else ''}, {run.shape}"
-        )
+        name = run.shape  # "scale-out K=2, one endpoint": K `sendout worker` processes
         print(
             f"{name}: {count:,} of {run.phase.sent.accepted:,} delivered, {rate:,.0f}/s\n"
             f"  {cpu_text(run)}\n  first attempts not delivered: {failures(run.phase.rows)}"
