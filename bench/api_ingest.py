@@ -3,16 +3,19 @@
 Starts a real ``sendout serve`` on a fresh database in a temporary directory and the reference
 (bench/ingest_reference.py: a minimal FastAPI app on uvicorn, uvloop and httptools answering
 the same POST), then, after a warm-up of each, --rounds rounds of: the reference, then
-Sendout, each sent the same --requests custom events (each upserting one of --customers
-customers inline in Sendout) from --concurrency keep-alive connections. Prints requests/s,
+Sendout, each sent the same custom events (each upserting one of --customers customers
+inline in Sendout) from --concurrency keep-alive connections: by wrk for --seconds (the
+default), or --requests of them by an aiohttp client in this process (--client aiohttp, the
+client of the figures before issue 23; bench/ingest_compare.py). Prints requests/s,
 p50/p90/p99 latency and the CPU microseconds per request of each server (every process of
 it, children included, from /proc; Sendout's worker included; on PostgreSQL also
 PostgreSQL's CPU: the backends serving the database), and Sendout's ratio to the reference
 in the same round (issue 23, target 3: >= 60 % of its requests/s). Every server is stopped by
 its PID. Nothing leaves 127.0.0.1.
 
-    .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32] [--rounds 2]
-        [--api-processes N] [--backend sqlite|postgresql]
+    .venv/bin/python bench/api_ingest.py [--seconds 10] [--concurrency 32] [--rounds 2]
+        [--api-processes N] [--client wrk|aiohttp] [--requests 20000]
+        [--backend sqlite|postgresql]
 
 ``--api-processes N`` (> 1) starts ``sendout serve --no-worker --workers N`` and one
 ``sendout worker``, and the reference with N uvicorn workers; when ``serve`` has no
@@ -42,8 +45,17 @@ from typing import Any
 import aiohttp
 import orjson
 
-from cpu import CpuGroup, CpuSampler, PostgresCpu, per_op_us
-from procs import api_processes_available, start_worker
+from cpu import CpuGroup, CpuSampler, PostgresCpu
+from ingest_compare import (
+    Measured,
+    cpu_us,
+    describe,
+    load,
+    measured_aiohttp,
+    measured_wrk,
+    start_reference,
+)
+from procs import api_processes_available, ensure_tool, start_worker
 from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -209,47 +221,6 @@ async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
     raise RuntimeError("server did not start")
 
 
-async def load(
-    session: aiohttp.ClientSession, url: str, total: int, concurrency: int, customers: int
-) -> tuple[list[float], int, float]:
-    headers = {"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN, "Content-Type": "application/json"}
-    bodies = [
-        orjson.dumps(
-            {
-                "event": "bench_event",
-                # Returning customers with unchanged details, the common case: the inline
-                # upsert finds the customer and writes nothing for it.
-                "customer": {
-                    "source_id": f"bench-{n % customers}",
-                    "email": f"c{n % customers}@example.com",
-                },
-                "metadata": {"n": n, "plan": "pro"},
-            }
-        )
-        for n in range(total)
-    ]
-    latencies: list[float] = []
-    errors = 0
-    next_index = 0
-    deadline = time.monotonic() + TIME_LIMIT
-
-    async def client() -> None:
-        nonlocal next_index, errors
-        while next_index < total and time.monotonic() < deadline:
-            body = bodies[next_index]
-            next_index += 1
-            started = time.perf_counter()
-            async with session.post(f"{url}/v1/events", data=body, headers=headers) as response:
-                await response.read()
-                if response.status != 200:
-                    errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return latencies, errors, time.perf_counter() - started
-
-
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
 
@@ -297,58 +268,6 @@ def each_backend(script: str, options: dict[str, object], timeout: float) -> int
     return 1 if failed else 0
 
 
-# -- the comparison with the reference -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One server's bounded load, with the window its CPU is read over."""
-
-    server: str
-    latencies: list[float]
-    errors: int
-    elapsed: float
-    window: tuple[float, float]  # time.time() instants
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
-
-
-def start_reference(workdir: Path, port: int, processes: int) -> subprocess.Popen[bytes]:
-    script = Path(__file__).resolve().parent / "ingest_reference.py"
-    command = [sys.executable, str(script), "--port", str(port), "--workers", str(processes)]
-    log = (workdir / "reference.log").open("ab")
-    return subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
-
-
-async def measured(
-    session: aiohttp.ClientSession, server: str, url: str, args: argparse.Namespace
-) -> Measured:
-    started = time.time()
-    latencies, errors, elapsed = await load(
-        session, url, args.requests, args.concurrency, args.customers
-    )
-    return Measured(server, latencies, errors, elapsed, (started, time.time()))
-
-
-def cpu_us(run: Measured, sampler: CpuSampler, group: str) -> float:
-    """The group's CPU microseconds per request over the run."""
-    return per_op_us(sampler.cpu(group, *run.window), len(run.latencies))
-
-
-def describe(run: Measured, sampler: CpuSampler) -> str:
-    requests, cpu = len(run.latencies), cpu_us(run, sampler, run.server)
-    text = (
-        f"{requests:,} requests ({run.errors} errors) in {run.elapsed:.2f} s: "
-        f"{run.rate:,.0f} requests/s, {cpu:,.0f} us CPU/request"
-    )
-    if run.server == "sendout" and "pg" in sampler.groups:
-        text += f" + PostgreSQL {cpu_us(run, sampler, 'pg'):,.0f} us"
-    p50, p90, p99 = (percentile(run.latencies, q) * 1000 for q in (0.50, 0.90, 0.99))
-    return text + f"; latency p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms"
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000, help="per server per round")
@@ -357,8 +276,17 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="reference, Sendout, ...")
     parser.add_argument("--api-processes", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--client",
+        choices=["aiohttp", "wrk"],
+        default="wrk",
+        help="wrk: for --seconds (cheap per request); aiohttp: --requests from this process "
+        "(the history's client: it tops out near the reference's rate on 2 cores)",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="per server per round (wrk)")
     args = parser.parse_args()
     processes = api_processes_available(args.api_processes)
+    wrk = ensure_tool("wrk", ["wrk"], skip_install=False) if args.client == "wrk" else ""
 
     pg_database = f"sendout_bench_{os.getpid()}"
     runs: list[tuple[Measured, Measured]] = []
@@ -396,9 +324,17 @@ async def main() -> None:
                         await load(
                             session, address, WARMUP_REQUESTS, args.concurrency, args.customers
                         )
+
+                    async def measured(server: str, address: str) -> Measured:
+                        if args.client == "aiohttp":
+                            return await measured_aiohttp(session, server, address, args)
+                        return await asyncio.to_thread(
+                            measured_wrk, wrk, server, address, args, workdir
+                        )
+
                     for _ in range(args.rounds):
-                        reference = await measured(session, "reference", reference_url, args)
-                        runs.append((reference, await measured(session, "sendout", url, args)))
+                        reference = await measured("reference", reference_url)
+                        runs.append((reference, await measured("sendout", url)))
         finally:
             for process in started:
                 stop_server(process)
@@ -406,7 +342,7 @@ async def main() -> None:
                 await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
     print(
-        f"POST /v1/events on {args.backend}, concurrency {args.concurrency}, "
+        f"POST /v1/events on {args.backend}, concurrency {args.concurrency} ({args.client}), "
         f"{processes} API process(es) each (Sendout's worker counted with it)"
     )
     for n, (reference, sendout_run) in enumerate(runs, 1):
