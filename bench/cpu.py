@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import asyncpg
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-#: how often a sampler re-reads which processes exist (cheap, but a scan of all of /proc)
-TREE_RESCAN_SAMPLES = 5
+#: how often (in samples) a sampler re-reads which processes exist: a scan of all of /proc,
+#: a few milliseconds; a child found late has its CPU so far counted when it is found
+TREE_RESCAN_SAMPLES = 2
 
 
 def proc_stat(pid: int) -> tuple[int, float] | None:
