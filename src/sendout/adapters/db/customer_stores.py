@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
@@ -23,9 +24,13 @@ _CUSTOMER_ORDER_COLUMNS = {
 _CUSTOMER_BY_ID = sa.select(t.customers).where(
     _customers.project_id == _param("project_id"), _customers.id == _param("id")
 )
-_CUSTOMER_BY_SOURCE_ID = sa.select(t.customers).where(
-    _customers.project_id == _param("project_id"), _customers.source_id == _param("source_id")
+# Every event tracked looks its customer up this way: straight through the driver.
+_CUSTOMER_BY_SOURCE_ID = DriverStatement(
+    f"SELECT {columns_sql(t.customers)} FROM customers WHERE project_id = ? AND source_id = ?",
+    f"SELECT {columns_sql(t.customers)} FROM customers WHERE project_id = $1 AND source_id = $2",
+    returns=list(t.customers.columns),
 )
+_CUSTOMER_FIELDS = tuple(t.customers.columns.keys())
 # Bound names for the WHERE clause differ from column names: in an UPDATE, a parameter
 # named after a column sets that column.
 _CUSTOMER_UPDATE = t.customers.update().where(
@@ -78,7 +83,10 @@ def _summary_value(summary: OrdersSummary) -> dict[str, Any] | None:
 
 
 def _customer(row: sa.Row[Any]) -> Customer:
-    m = dict(row._mapping)
+    return _customer_of(dict(row._mapping))
+
+
+def _customer_of(m: dict[str, Any]) -> Customer:
     raw = m.pop("orders_summary")
     if raw is None:
         return Customer(**m)
@@ -107,8 +115,8 @@ class SqlCustomerStore(_Store):
         return None if row is None else _customer(row)
 
     async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None:
-        row = await self._one(_CUSTOMER_BY_SOURCE_ID, project_id=project_id, source_id=source_id)
-        return None if row is None else _customer(row)
+        rows = await self._tx.fetch(_CUSTOMER_BY_SOURCE_ID, project_id, source_id)
+        return None if not rows else _customer_of(dict(zip(_CUSTOMER_FIELDS, rows[0], strict=True)))
 
     async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]:
         c = _customers

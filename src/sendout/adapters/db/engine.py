@@ -22,7 +22,7 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
@@ -92,6 +92,14 @@ def sqlite_path(url: str) -> str | None:
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+#: What a driver raises when a statement breaks a unique key or another constraint (a
+#: statement run by SQLAlchemy raises its own ``IntegrityError`` instead).
+DRIVER_INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
 
 
 class DriverStatement:
@@ -564,8 +572,12 @@ def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     kind = _kind(column)
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
+    if isinstance(kind, sa.Date):
+        return date.fromisoformat
     if isinstance(kind, sa.JSON):
         return orjson.loads
+    if isinstance(kind, sa.Boolean):
+        return bool  # stored as 0 or 1
     return None
 
 
@@ -612,7 +624,7 @@ class _AsyncTransaction(_WriteGuard):
             driver = raw.driver_connection
             assert driver is not None
             if not driver.is_in_transaction():
-                await self._conn.exec_driver_sql("SELECT 1")
+                await _begin_on_driver(raw.dbapi_connection, self._conn)
             self._asyncpg = driver
         return self._asyncpg
 
@@ -691,6 +703,26 @@ class _AsyncTransaction(_WriteGuard):
             await self._conn.close()
 
 
+async def _begin_on_driver(adapter: Any, conn: AsyncConnection) -> None:
+    """BEGIN, in one round trip, the way SQLAlchemy's asyncpg adapter begins before its first
+    statement (so that it knows a transaction is open, and commits or rolls it back). Where
+    the adapter lacks that method (another SQLAlchemy version), a first statement begins."""
+    start = getattr(adapter, "_start_transaction", None)
+    if start is not None and getattr(adapter, "_transaction", True) is None:
+        await start()
+    else:
+        await conn.exec_driver_sql("SELECT 1")
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed (a restart, ``pg_terminate_backend``, an
+    idle timeout) is replaced at checkout. asyncpg notices the close as it happens, so this
+    costs no round trip, where ``pool_pre_ping`` costs three on every checkout."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise sa.exc.DisconnectionError("the server closed this connection")
+
+
 class PostgresDatabase:
     dialect = "postgresql"
 
@@ -700,11 +732,11 @@ class PostgresDatabase:
             async_url(url),
             pool_size=POSTGRES_POOL_SIZE,
             max_overflow=POSTGRES_MAX_OVERFLOW,
-            pool_pre_ping=True,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             **ENGINE_OPTIONS,
         )
+        sa.event.listen(self.engine.sync_engine, "checkout", _drop_closed)
 
     async def listen(self, on_work: Callable[[], None]) -> StopListening:
         """A connection of its own, outside the pool, held for LISTEN while the worker runs,

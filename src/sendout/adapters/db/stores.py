@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.engine import DriverStatement, Params, Transaction, columns_sql
+from sendout.adapters.db.engine import (
+    DRIVER_INTEGRITY_ERRORS,
+    WORK_CHANNEL,
+    DriverStatement,
+    Params,
+    Transaction,
+    _json_dumps,
+    columns_sql,
+)
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.errors import Conflict
@@ -233,30 +241,45 @@ def _event(row: Sequence[Any]) -> Event:
     )
 
 
+# Every state change writes one: straight through the driver. On PostgreSQL the same
+# statement wakes the workers (``pg_notify``, delivered if and when the transaction commits,
+# as ``signal_work`` would), instead of a NOTIFY of its own: one round trip fewer.
+_EVENT_INSERT = DriverStatement(
+    "INSERT INTO events (id, project_id, type, customer_id, entity_id, group_id, source, "
+    "created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    f"WITH woken AS (SELECT pg_notify('{WORK_CHANNEL}', '')) "
+    "INSERT INTO events (id, project_id, type, customer_id, entity_id, group_id, source, "
+    "created_at, data) SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, "
+    "$7::jsonb, $8::timestamptz, $9::jsonb FROM woken",
+)
+
+
 class SqlEventStore(Observed):
     async def add(self, event: Event) -> None:
-        self._tx.signal_work()  # the dispatcher has an event to look at
+        # The dispatcher has an event to look at: _EVENT_INSERT wakes it.
         if self.facts is not None:
             self.facts.events.append(event.type)
-        await self._insert(
-            t.events,
-            {
-                "id": event.id,
-                "project_id": event.project_id,
-                "type": event.type,
-                "customer_id": event.customer_id,
-                "entity_id": event.entity_id,
-                "group_id": event.group_id,
-                "source": {
-                    "channel": event.source.channel.value,
-                    "api_key_name": event.source.api_key_name,
-                    "app_id": event.source.app_id,
-                    "user_id": event.source.user_id,
-                },
-                "created_at": event.created_at,
-                "data": dict(event.data),
-            },
-        )
+        source = {
+            "channel": event.source.channel.value,
+            "api_key_name": event.source.api_key_name,
+            "app_id": event.source.app_id,
+            "user_id": event.source.user_id,
+        }
+        try:
+            await self._tx.run(
+                _EVENT_INSERT,
+                event.id,
+                event.project_id,
+                event.type,
+                event.customer_id,
+                event.entity_id,
+                event.group_id,
+                _json_dumps(source),
+                event.created_at,
+                _json_dumps(dict(event.data)),
+            )
+        except DRIVER_INTEGRITY_ERRORS as exc:
+            raise Conflict(details="Duplicate key in events") from exc
 
     async def get(self, project_id: str, event_id: str) -> Event | None:
         row = await self._one(_EVENT_BY_ID, project_id=project_id, id=event_id)
