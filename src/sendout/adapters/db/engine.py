@@ -54,8 +54,9 @@ SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: how often a worker on SQLite looks whether another process committed (``listen``): at
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
-POSTGRES_POOL_SIZE = 10
-POSTGRES_MAX_OVERFLOW = 10
+#: the most connections a PostgreSQL pool opens unless told otherwise: half are kept open,
+#: the other half opened when needed and closed once given back
+POSTGRES_POOL_SIZE = 20
 #: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
 #: statement's bound values in its error text, and that text reaches logs: customers' emails,
 #: integration secrets. Without them the error still names the statement and the class.
@@ -726,12 +727,13 @@ def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 class PostgresDatabase:
     dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POSTGRES_POOL_SIZE) -> None:
         self._dsn = "postgresql://" + url.split("://", 1)[1]
+        kept = (pool_size + 1) // 2
         self.engine: AsyncEngine = create_async_engine(
             async_url(url),
-            pool_size=POSTGRES_POOL_SIZE,
-            max_overflow=POSTGRES_MAX_OVERFLOW,
+            pool_size=kept,
+            max_overflow=pool_size - kept,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             **ENGINE_OPTIONS,
@@ -765,9 +767,10 @@ class PostgresDatabase:
         await self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, pool_size: int = POSTGRES_POOL_SIZE) -> Database:
+    """``pool_size``: the most connections a PostgreSQL pool opens (SQLite keeps one)."""
     if is_sqlite(url):
         return SqliteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, pool_size)
     raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")
