@@ -715,15 +715,6 @@ async def _begin_on_driver(adapter: Any, conn: AsyncConnection) -> None:
         await conn.exec_driver_sql("SELECT 1")
 
 
-def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """A pooled connection the server has closed (a restart, ``pg_terminate_backend``, an
-    idle timeout) is replaced at checkout. asyncpg notices the close as it happens, so this
-    costs no round trip, where ``pool_pre_ping`` costs three on every checkout."""
-    driver = getattr(dbapi_connection, "driver_connection", None)
-    if driver is not None and driver.is_closed():
-        raise sa.exc.DisconnectionError("the server closed this connection")
-
-
 class PostgresDatabase:
     dialect = "postgresql"
 
@@ -734,11 +725,15 @@ class PostgresDatabase:
             async_url(url),
             pool_size=kept,
             max_overflow=pool_size - kept,
+            # Costs three round trips a checkout (SQLAlchemy's asyncpg ping begins and rolls
+            # back a transaction), but a connection the server has just ended (a restart,
+            # pg_terminate_backend) is replaced before a request uses it: checking only
+            # whether asyncpg has seen it close misses one ended a moment ago.
+            pool_pre_ping=True,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             **ENGINE_OPTIONS,
         )
-        sa.event.listen(self.engine.sync_engine, "checkout", _drop_closed)
 
     async def listen(self, on_work: Callable[[], None]) -> StopListening:
         """A connection of its own, outside the pool, held for LISTEN while the worker runs,
