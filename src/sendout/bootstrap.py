@@ -125,7 +125,7 @@ def bootstrap(
 ) -> Container:
     """``observer``: what the unit of work tells what it committed, made from the channel
     kinds (default: this process's metrics)."""
-    database = open_database(settings.database_url)
+    database = open_database(settings.database_url, settings.database_pool_size)
     box = SecretBox(settings.encryption_keys)
     clock = clock or SystemClock()
     channels = channel_catalog(target_policy(settings))

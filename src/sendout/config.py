@@ -24,6 +24,8 @@ DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN
 DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
 DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
+#: the most PostgreSQL connections one process holds (half kept open, half opened on demand)
+DEFAULT_DATABASE_POOL_SIZE = 20
 DEFAULT_SIGNIN_LOCKOUT_SECONDS = 1.0  # the first lockout after failed sign-ins (then doubling)
 MIN_ADMIN_PASSWORD_LENGTH = 16  # it opens every project: no short, guessable ones
 #: the HTTP clients webhooks and HTTP channels can go out through (the first is the default)
@@ -49,6 +51,9 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    #: the most PostgreSQL connections this process opens (``serve --workers N`` shares it
+    #: between its API processes)
+    database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     log_level: str = DEFAULT_LOG_LEVEL
@@ -156,11 +161,18 @@ class Settings:
         signin_lockout = number("SIGNIN_LOCKOUT_SECONDS", DEFAULT_SIGNIN_LOCKOUT_SECONDS)
         if signin_lockout == 0:
             raise SettingsError(f"{ENV_PREFIX}SIGNIN_LOCKOUT_SECONDS must be more than 0")
+        pool_size = number("DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE)
+        if pool_size != int(pool_size) or pool_size < 1:
+            raise SettingsError(
+                f"{ENV_PREFIX}DATABASE_POOL_SIZE must be a whole number of connections (1 or "
+                f"more), not {pool_size:g}"
+            )
         port = number("PORT", DEFAULT_PORT)
         if port != int(port) or not 1 <= port <= 65535:
             raise SettingsError(f"{ENV_PREFIX}PORT must be a port number (1-65535), not {port:g}")
         return cls(
             database_url=database_url,
+            database_pool_size=int(pool_size),
             host=get("HOST") or DEFAULT_HOST,
             port=int(port),
             log_level=log_level,

@@ -22,7 +22,7 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
@@ -54,8 +54,9 @@ SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: how often a worker on SQLite looks whether another process committed (``listen``): at
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
-POSTGRES_POOL_SIZE = 10
-POSTGRES_MAX_OVERFLOW = 10
+#: the most connections a PostgreSQL pool opens unless told otherwise: half are kept open,
+#: the other half opened when needed and closed once given back
+POSTGRES_POOL_SIZE = 20
 #: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
 #: statement's bound values in its error text, and that text reaches logs: customers' emails,
 #: integration secrets. Without them the error still names the statement and the class.
@@ -92,6 +93,14 @@ def sqlite_path(url: str) -> str | None:
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+#: What a driver raises when a statement breaks a unique key or another constraint (a
+#: statement run by SQLAlchemy raises its own ``IntegrityError`` instead).
+DRIVER_INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
 
 
 class DriverStatement:
@@ -564,8 +573,12 @@ def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     kind = _kind(column)
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
+    if isinstance(kind, sa.Date):
+        return date.fromisoformat
     if isinstance(kind, sa.JSON):
         return orjson.loads
+    if isinstance(kind, sa.Boolean):
+        return bool  # stored as 0 or 1
     return None
 
 
@@ -612,7 +625,7 @@ class _AsyncTransaction(_WriteGuard):
             driver = raw.driver_connection
             assert driver is not None
             if not driver.is_in_transaction():
-                await self._conn.exec_driver_sql("SELECT 1")
+                await _begin_on_driver(raw.dbapi_connection, self._conn)
             self._asyncpg = driver
         return self._asyncpg
 
@@ -691,15 +704,31 @@ class _AsyncTransaction(_WriteGuard):
             await self._conn.close()
 
 
+async def _begin_on_driver(adapter: Any, conn: AsyncConnection) -> None:
+    """BEGIN, in one round trip, the way SQLAlchemy's asyncpg adapter begins before its first
+    statement (so that it knows a transaction is open, and commits or rolls it back). Where
+    the adapter lacks that method (another SQLAlchemy version), a first statement begins."""
+    start = getattr(adapter, "_start_transaction", None)
+    if start is not None and getattr(adapter, "_transaction", True) is None:
+        await start()
+    else:
+        await conn.exec_driver_sql("SELECT 1")
+
+
 class PostgresDatabase:
     dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POSTGRES_POOL_SIZE) -> None:
         self._dsn = "postgresql://" + url.split("://", 1)[1]
+        kept = (pool_size + 1) // 2
         self.engine: AsyncEngine = create_async_engine(
             async_url(url),
-            pool_size=POSTGRES_POOL_SIZE,
-            max_overflow=POSTGRES_MAX_OVERFLOW,
+            pool_size=kept,
+            max_overflow=pool_size - kept,
+            # Costs three round trips a checkout (SQLAlchemy's asyncpg ping begins and rolls
+            # back a transaction), but a connection the server has just ended (a restart,
+            # pg_terminate_backend) is replaced before a request uses it: checking only
+            # whether asyncpg has seen it close misses one ended a moment ago.
             pool_pre_ping=True,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
@@ -733,9 +762,10 @@ class PostgresDatabase:
         await self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, pool_size: int = POSTGRES_POOL_SIZE) -> Database:
+    """``pool_size``: the most connections a PostgreSQL pool opens (SQLite keeps one)."""
     if is_sqlite(url):
         return SqliteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, pool_size)
     raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")
