@@ -70,9 +70,7 @@ def test_an_endpoint_slow_by_nature_is_judged_against_its_usual_time() -> None:
     assert limit.limit == 28
 
 
-@pytest.mark.parametrize(
-    ("minimum", "initial", "maximum"), [(0, 1, 2), (2, 1, 3), (1, 5, 4)]
-)
+@pytest.mark.parametrize(("minimum", "initial", "maximum"), [(0, 1, 2), (2, 1, 3), (1, 5, 4)])
 def test_a_policy_out_of_order_is_refused(minimum: int, initial: int, maximum: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="minimum <= initial <= maximum"):
         LimitPolicy(initial=initial, minimum=minimum, maximum=maximum)

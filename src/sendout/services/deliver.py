@@ -84,9 +84,7 @@ class Deliverer:
         # Each endpoint's limit adapts to its answers, up to ``endpoint_concurrency`` (by
         # default everything the worker may have in flight: a fast endpoint can take it all).
         most = min(endpoint_concurrency or concurrency, concurrency)
-        self._limits = EndpointLimits(
-            LimitPolicy(initial=min(ENDPOINT_START, most), maximum=most)
-        )
+        self._limits = EndpointLimits(LimitPolicy(initial=min(ENDPOINT_START, most), maximum=most))
         self._batch = batch
         self._breakers = EndpointBreakers(breaker or BreakerPolicy(), clock)
         #: webhooks go out through ``sender``; message channels through their kind's sender
