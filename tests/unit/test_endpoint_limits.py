@@ -54,23 +54,42 @@ def test_overload_never_takes_the_limit_below_the_minimum() -> None:
     assert limit.limit == 2
 
 
-def test_slow_answers_cut_gently_and_fast_ones_never_do() -> None:
+def test_answers_within_fast_ms_always_count_as_fast() -> None:
     limit = EndpointLimit(POLICY)
-    used(limit, 1, duration_ms=200.0)  # slow-ish, but within fast_ms: in good time
-    assert limit.limit == 32
-    limit.answered(5_000.0, 31)
-    assert limit.limit == 28  # 32 x 0.9
+    used(limit, 2, duration_ms=1.0)
+    used(limit, 1, duration_ms=240.0)  # 240 x slower than usual, but within fast_ms
+    assert limit.limit == 128
 
 
 def test_an_endpoint_slow_by_nature_is_judged_against_its_usual_time() -> None:
     limit = EndpointLimit(POLICY)
     used(limit, 1, duration_ms=600.0)  # always 600 ms: its usual time, not a slowdown
-    assert limit.limit == 32
-    limit.answered(1_500.0, 31)  # 2.5 x its usual time: a sign of load
-    assert limit.limit == 28
+    assert limit.limit == 16
+    limit.answered(1_500.0, 15)  # 2.5 x its usual time: a sign of load, cut gently
+    assert limit.limit == 14  # 16 x 0.9
 
 
 @pytest.mark.parametrize(("minimum", "initial", "maximum"), [(0, 1, 2), (2, 1, 3), (1, 5, 4)])
 def test_a_policy_out_of_order_is_refused(minimum: int, initial: int, maximum: int) -> None:
     with pytest.raises(ValueError, match="minimum <= initial <= maximum"):
         LimitPolicy(initial=initial, minimum=minimum, maximum=maximum)
+
+
+def test_a_slow_endpoint_never_holds_more_than_the_starting_limit() -> None:
+    limit = EndpointLimit(POLICY)
+    used(limit, 10, duration_ms=2_000.0)  # always 2 s: in its usual time, yet slow
+    assert limit.limit == 16
+
+
+def test_a_fast_endpoint_turned_slow_falls_back_to_its_starting_share_at_once() -> None:
+    limit = EndpointLimit(POLICY)
+    used(limit, 3)
+    assert limit.limit == 128
+    limit.answered(3_000.0, 127)
+    assert limit.limit == 64
+    for _ in range(128):  # the rest of the window cuts nothing more; its end does
+        limit.answered(3_000.0, 63)
+    assert limit.limit == 32
+    for _ in range(64):
+        limit.answered(3_000.0, 31)
+    assert limit.limit == 16  # no lower than the start: it is still answering

@@ -9,12 +9,14 @@ would get 16 attempts at a time, and the claims that feed it would read rows the
 The rule is TCP's, applied to answers instead of packets (additive increase, multiplicative
 decrease, at most one decrease per window):
 
-- an answer in good time (within ``LimitPolicy.fast_ms``, or within ``slowdown`` x the
-  endpoint's usual answer time for an endpoint that is slow anyway) while the limit is in use
-  (at least half of it in flight) raises the limit by one: a fast endpoint doubles its limit
-  with each round of answers, up to ``maximum``;
+- a fast answer (within ``LimitPolicy.fast_ms``) while the limit is in use (at least half of
+  it in flight) raises the limit by one: a fast endpoint doubles its limit with each round of
+  answers, up to ``maximum``. An answer slower than that but in the endpoint's usual time
+  (within ``slowdown`` x it) raises it up to ``initial`` only: an endpoint that takes seconds
+  to answer never holds more than the starting number of the worker's slots;
 - an overload signal (a 429, a 5xx, a timeout, a refused or reset connection) multiplies it by
-  ``backoff``; a slow answer by ``slowdown_backoff``. Either happens once per window (as many
+  ``backoff``; so does a slow answer of an endpoint that had been fast, down to ``initial``;
+  an answer slower than ``slowdown`` x the endpoint's usual time by ``slowdown_backoff``. Either happens once per window (as many
   answers as the limit allowed when it was cut), so the answers already in flight when an
   endpoint began to struggle do not cut the limit to nothing;
 - answers that say nothing of the endpoint's load (refused before sending) change nothing.
@@ -87,14 +89,16 @@ class EndpointLimit:
         )
         if self._quiet:
             self._quiet -= 1
-        in_time = (
-            duration_ms <= policy.fast_ms
-            or usual is None  # the first answer: nothing to compare it with yet
-            or duration_ms <= policy.slowdown * usual
-        )
-        if in_time:
-            if in_flight + 1 >= self._limit / 2 and self._limit < policy.maximum:
-                self._limit = min(float(policy.maximum), self._limit + 1)
+        if duration_ms <= policy.fast_ms:
+            self._grow(policy.maximum, in_flight)
+        elif self._limit > policy.initial:
+            # A fast endpoint turned slow: back towards its starting share at once, before
+            # the slots it was given fill with slow attempts.
+            self._cut(policy.backoff, floor=policy.initial)
+        elif usual is None or duration_ms <= policy.slowdown * usual:
+            # Slow, but in its usual time: a slow endpoint keeps its starting limit at most,
+            # so one that answers in seconds cannot take every slot of the worker.
+            self._grow(policy.initial, in_flight)
         else:
             self._cut(policy.slowdown_backoff)
 
@@ -105,8 +109,13 @@ class EndpointLimit:
             self._quiet -= 1
         self._cut(self._policy.backoff)
 
-    def _cut(self, factor: float) -> None:
+    def _grow(self, ceiling: int, in_flight: int) -> None:
+        if in_flight + 1 >= self._limit / 2 and self._limit < ceiling:
+            self._limit = min(float(ceiling), self._limit + 1)
+
+    def _cut(self, factor: float, floor: int | None = None) -> None:
         if self._quiet:
             return
         self._quiet = max(1, int(self._limit))
-        self._limit = max(float(self._policy.minimum), self._limit * factor)
+        lowest = self._policy.minimum if floor is None else floor
+        self._limit = max(float(lowest), self._limit * factor)

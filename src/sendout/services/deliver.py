@@ -82,8 +82,10 @@ class Deliverer:
         self._lease = timedelta(seconds=attempt_timeout) + LEASE_MARGIN
         self._concurrency = concurrency
         # Each endpoint's limit adapts to its answers, up to ``endpoint_concurrency`` (by
-        # default everything the worker may have in flight: a fast endpoint can take it all).
-        most = min(endpoint_concurrency or concurrency, concurrency)
+        # default half of what the worker may have in flight: plenty for a fast endpoint to
+        # take all the throughput there is, and if it hangs, the other half still flows
+        # until its breaker opens).
+        most = min(endpoint_concurrency or max(1, concurrency // 2), concurrency)
         self._limits = EndpointLimits(LimitPolicy(initial=min(ENDPOINT_START, most), maximum=most))
         self._batch = batch
         self._breakers = EndpointBreakers(breaker or BreakerPolicy(), clock)
