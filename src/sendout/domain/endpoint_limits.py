@@ -16,9 +16,9 @@ decrease, at most one decrease per window):
   to answer never holds more than the starting number of the worker's slots;
 - an overload signal (a 429, a 5xx, a timeout, a refused or reset connection) multiplies it by
   ``backoff``; so does a slow answer of an endpoint that had been fast, down to ``initial``;
-  an answer slower than ``slowdown`` x the endpoint's usual time by ``slowdown_backoff``. Either happens once per window (as many
-  answers as the limit allowed when it was cut), so the answers already in flight when an
-  endpoint began to struggle do not cut the limit to nothing;
+  an answer slower than ``slowdown`` x the endpoint's usual time by ``slowdown_backoff``.
+  A cut happens once per window (as many answers as the limit allowed when it was cut), so
+  the answers already in flight when an endpoint began to struggle do not cut it to nothing;
 - answers that say nothing of the endpoint's load (refused before sending) change nothing.
 
 The circuit breaker (``domain/breaker.py``) stays the answer to an endpoint that is down: it
