@@ -23,7 +23,6 @@ DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted with
 DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN.md §7)
 DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
-DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
 #: the most PostgreSQL connections one process holds (half kept open, half opened on demand)
 DEFAULT_DATABASE_POOL_SIZE = 20
 DEFAULT_SIGNIN_LOCKOUT_SECONDS = 1.0  # the first lockout after failed sign-ins (then doubling)
@@ -69,7 +68,9 @@ class Settings:
     #: how often an idle worker looks for work it was not told about
     worker_poll_seconds: float = DEFAULT_WORKER_POLL_SECONDS
     delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
-    endpoint_concurrency: int = DEFAULT_ENDPOINT_CONCURRENCY
+    #: the most attempts in flight per worker to one endpoint (URL); each endpoint's limit
+    #: adapts to its answers up to it. None: up to ``delivery_concurrency``
+    endpoint_concurrency: int | None = None
     #: ``http1``: Sendout's own keep-alive HTTP/1.1 client (~10x less CPU per request);
     #: ``aiohttp``: aiohttp's client session
     http_client: str = HTTP_CLIENTS[0]
@@ -188,8 +189,10 @@ class Settings:
             delivery_concurrency=max(
                 1, int(number("DELIVERY_CONCURRENCY", DEFAULT_DELIVERY_CONCURRENCY))
             ),
-            endpoint_concurrency=max(
-                1, int(number("ENDPOINT_CONCURRENCY", DEFAULT_ENDPOINT_CONCURRENCY))
+            endpoint_concurrency=(
+                None
+                if get("ENDPOINT_CONCURRENCY") is None
+                else max(1, int(number("ENDPOINT_CONCURRENCY", 1)))
             ),
             http_client=http_client,
             smtp_url=_smtp_url(get("SMTP_URL")),
