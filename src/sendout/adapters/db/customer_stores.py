@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,6 +101,42 @@ def _customer_of(m: dict[str, Any]) -> Customer:
     return Customer(**m, orders_summary=summary)
 
 
+def _customer_conditions(project_id: str, query: CustomerQuery) -> list[sa.ColumnElement[bool]]:
+    """The conditions of ``query``'s filters (its ordering and paging aside)."""
+    c = _customers
+    conditions: list[sa.ColumnElement[bool]] = [c.project_id == project_id]
+    if query.segment_id is not None:
+        members = t.segment_members.c
+        conditions.append(
+            c.id.in_(
+                sa.select(members.customer_id).where(
+                    members.project_id == project_id, members.segment_id == query.segment_id
+                )
+            )
+        )
+    if query.email is not None:
+        conditions.append(c.email == query.email)
+    if query.name is not None:
+        conditions.append(c.name == query.name)
+    if query.city is not None:
+        conditions.append(c.address["city"].as_string() == query.city)
+    for column, bound, later in (
+        (c.created_at, query.created_before, False),
+        (c.created_at, query.created_after, True),
+        (c.updated_at, query.updated_before, False),
+        (c.updated_at, query.updated_after, True),
+    ):
+        if bound is not None:
+            conditions.append(column > bound if later else column < bound)
+    if query.starting_after is not None:
+        conditions.append(
+            c.created_at < query.starting_after
+            if query.descending
+            else c.created_at > query.starting_after
+        )
+    return conditions
+
+
 class SqlCustomerStore(_Store):
     async def add(self, customer: Customer) -> None:
         await self._insert(t.customers, _customer_values(customer))
@@ -120,41 +157,30 @@ class SqlCustomerStore(_Store):
 
     async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]:
         c = _customers
-        conditions: list[sa.ColumnElement[bool]] = [c.project_id == project_id]
-        if query.segment_id is not None:
-            members = t.segment_members.c
-            conditions.append(
-                c.id.in_(
-                    sa.select(members.customer_id).where(
-                        members.project_id == project_id, members.segment_id == query.segment_id
-                    )
-                )
-            )
-        if query.email is not None:
-            conditions.append(c.email == query.email)
-        if query.name is not None:
-            conditions.append(c.name == query.name)
-        if query.city is not None:
-            conditions.append(c.address["city"].as_string() == query.city)
-        for column, bound, later in (
-            (c.created_at, query.created_before, False),
-            (c.created_at, query.created_after, True),
-            (c.updated_at, query.updated_before, False),
-            (c.updated_at, query.updated_after, True),
-        ):
-            if bound is not None:
-                conditions.append(column > bound if later else column < bound)
-        if query.starting_after is not None:
-            conditions.append(
-                c.created_at < query.starting_after
-                if query.descending
-                else c.created_at > query.starting_after
-            )
+        conditions = _customer_conditions(project_id, query)
         order_column = _CUSTOMER_ORDER_COLUMNS[query.order]
         ordering = (order_column.desc(), c.id.desc()) if query.descending else (order_column, c.id)
         return await self._paged(
             t.customers, conditions, ordering, query.limit, query.page, _customer
         )
+
+    async def matching_after(
+        self, project_id: str, query: CustomerQuery, after: tuple[datetime, str] | None
+    ) -> Sequence[Customer]:
+        c = _customers
+        conditions = _customer_conditions(project_id, query)
+        if after is not None:
+            at, after_id = after
+            conditions.append(
+                sa.or_(c.created_at > at, sa.and_(c.created_at == at, c.id > after_id))
+            )
+        rows = await self._tx.execute(
+            sa.select(t.customers)
+            .where(*conditions)
+            .order_by(c.created_at, c.id)
+            .limit(query.limit)
+        )
+        return [_customer(row) for row in rows]
 
     async def remove(self, project_id: str, customer_id: str) -> None:
         await self._tx.execute(_CUSTOMER_DELETE, {"project_id": project_id, "id": customer_id})
