@@ -2,8 +2,8 @@
 one turn of the event loop share one ``BEGIN IMMEDIATE`` … ``COMMIT``.
 
 A ``COMMIT`` writes every page its transaction changed to the write-ahead log (a frame and a
-checksum each), and ``BEGIN IMMEDIATE`` takes the write lock: together they were a quarter of
-what recording one custom event cost. Concurrent requests on one process wait for the one
+checksum each), and ``BEGIN IMMEDIATE`` takes the write lock: together they were the largest
+single cost of recording a custom event. Concurrent requests on one process wait for the one
 connection in turn anyway; the transactions of a group write the pages they share once.
 
 How: the first transaction of a group runs on a ``BEGIN IMMEDIATE`` of its own. Its commit

@@ -2,12 +2,11 @@
 machinery (dependency solving, body sniffing, telemetry hooks, two exit stacks).
 
 Sendout's endpoints take the ``Request`` and read what they need through ``deps`` (which says
-why), then answer a ``Response``: for those, FastAPI's handler only adds work, about a tenth
-of what ``POST /v1/events`` costs in all. The route stays an ``APIRoute``: it is matched,
-documented in the OpenAPI document and answered on errors exactly as before (the endpoint's
-exceptions reach the same handlers). An endpoint declaring anything FastAPI would have to
-solve is refused when the route is made, so the shortcut can never skip a declared
-parameter.
+why), then answer a ``Response``: for those, FastAPI's handler only adds work on every call.
+The route stays an ``APIRoute``: it is matched, documented in the OpenAPI document and
+answered on errors exactly as before (the endpoint's exceptions reach the same handlers). An
+endpoint declaring anything FastAPI would have to solve is refused when the route is made, so
+the shortcut can never skip a declared parameter.
 """
 
 from __future__ import annotations
