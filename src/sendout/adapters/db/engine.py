@@ -11,6 +11,8 @@ both backends, so stores are written once.
   times the work. SQLite has one writer at a time anyway; an ``asyncio.Lock`` queues this
   process's transactions on one connection, and ``BEGIN IMMEDIATE`` orders them against other
   processes on the same file, waiting for the write lock on the event loop (``_begin_writing``).
+  The write transactions that follow each other within one turn of the loop share one
+  ``BEGIN IMMEDIATE`` … ``COMMIT`` (``CommitGroup``: each still commits or fails on its own).
   A read-only transaction (``begin(read_only=True)``) takes no write lock at all.
 """
 
@@ -38,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 
 from sendout.adapters.db.pg_listen import WorkListener
 from sendout.adapters.db.sqlite_checkpoint import Checkpointer
+from sendout.adapters.db.sqlite_commit_group import CommitGroup
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import WriteRefused
 
@@ -299,7 +302,9 @@ class _WriteGuard:
 class _SqliteTransaction(_WriteGuard):
     """One transaction on the connection, begun by ``SqliteDatabase.begin``. Read-only ones
     also run under ``PRAGMA query_only``, so that a write sent some way other than the
-    methods below is refused by SQLite itself."""
+    methods below is refused by SQLite itself. A write transaction is a member of a
+    ``CommitGroup`` (``joined``: under a savepoint of a group's open transaction); once it
+    committed, the connection is another's: no statement may follow."""
 
     def __init__(
         self,
@@ -307,6 +312,8 @@ class _SqliteTransaction(_WriteGuard):
         release: Callable[[], None],
         read_only: bool,
         drop_connection: Callable[[], None],
+        group: CommitGroup,
+        joined: bool = False,
     ) -> None:
         self._conn = conn
         self._driver: Any = _driver_of(conn)
@@ -314,11 +321,19 @@ class _SqliteTransaction(_WriteGuard):
         self._drop_connection = drop_connection
         self._open = True
         self._read_only = read_only
+        self._group = group
+        self._joined = joined
+        self._released = False
+
+    def _live(self) -> None:
+        if not self._open:
+            raise RuntimeError("a statement after the transaction's commit")
 
     def signal_work(self) -> None:
         return None  # one process per SQLite file in practice: the in-process signal does it
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
+        self._live()
         if getattr(statement, "is_dml", False):
             self._writing()
         try:
@@ -337,6 +352,7 @@ class _SqliteTransaction(_WriteGuard):
         constants: Mapping[str, Any] | None = None,
         skip_duplicates: bool = False,
     ) -> int:
+        self._live()
         self._writing()
         verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
         fixed = {name: _sqlite_value(value) for name, value in (constants or {}).items()}
@@ -359,6 +375,7 @@ class _SqliteTransaction(_WriteGuard):
             raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
+        self._live()
         rows: list[Any] = self._driver.execute(statement.sqlite, _sqlite_params(params)).fetchall()
         readers = statement.sqlite_readers
         if not readers:
@@ -373,28 +390,46 @@ class _SqliteTransaction(_WriteGuard):
         return read
 
     async def run(self, statement: DriverStatement, *params: Any) -> int:
+        self._live()
         self._writing()
         return int(self._driver.execute(statement.sqlite, _sqlite_params(params)).rowcount)
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        self._live()
         self._writing()
         self._driver.executemany(statement.sqlite, [_sqlite_params(row) for row in rows])
 
     async def commit(self) -> None:
-        self._driver.execute("COMMIT")
+        self._live()
+        if self._read_only:
+            self._driver.execute("COMMIT")
+            self._open = False
+            return
+        committed = self._group.commit(self._driver, self._joined)
         self._open = False
+        # Let go of the connection before waiting: the transactions that begin meanwhile
+        # join the group, and its COMMIT comes after them.
+        self._released = True
+        self._release()
+        await committed
 
     async def close(self, failure: BaseException | None = None) -> None:
+        if self._released:
+            return
         try:
-            if self._open:
-                self._driver.execute("ROLLBACK")
+            if self._read_only:
+                if self._open:
+                    self._driver.execute("ROLLBACK")
+            elif self._open:
+                self._group.roll_back(self._driver, self._joined)
         finally:
             try:
                 if self._read_only:
                     self._driver.execute("PRAGMA query_only=OFF")
             finally:
                 try:
-                    if cannot_write(failure):
+                    if failure is not None and cannot_write(failure):
+                        self._group.fail(failure)  # its COMMIT could not be written either
                         self._drop_connection()
                 finally:
                     self._release()
@@ -456,6 +491,7 @@ class SqliteDatabase:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
+        self._group = CommitGroup(self._lock, lambda: _driver_of(self._connection()))
         self._path = sqlite_path(url)
         self._checkpointer: Checkpointer | None = None
 
@@ -483,12 +519,16 @@ class SqliteDatabase:
         try:
             conn = self._connection()
             driver = _driver_of(conn)
+            joined = False
             if read_only:
+                self._group.commit_now()  # it reads no write whose commit has not returned
                 driver.execute("PRAGMA query_only=ON")
                 driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
             else:
-                await _begin_writing(driver)
-            return _SqliteTransaction(conn, self._lock.release, read_only, self._drop_connection)
+                joined = await self._group.begin(driver, _begin_writing)
+            return _SqliteTransaction(
+                conn, self._lock.release, read_only, self._drop_connection, self._group, joined
+            )
         except BaseException:
             if read_only:
                 _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
@@ -510,6 +550,8 @@ class SqliteDatabase:
 
     async def dispose(self) -> None:
         async with self._lock:
+            if self._conn is not None:
+                self._group.commit_now()
             if self._checkpointer is not None:
                 await asyncio.to_thread(self._checkpointer.stop)
                 self._checkpointer = None
