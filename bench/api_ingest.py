@@ -1,21 +1,33 @@
-"""Benchmark: ``POST /v1/events`` throughput and latency on SQLite at concurrency 32.
+"""Benchmark: ``POST /v1/events`` against the web framework alone, at concurrency 32.
 
-Starts a real ``sendout serve`` on a fresh SQLite file in a temporary directory, sends a
-bounded number of custom events (each upserting one of --customers customers inline) from
---concurrency keep-alive connections, prints requests/s and p50/p90/p99 latency, and stops
-the server by its PID. Nothing leaves 127.0.0.1.
+Starts a real ``sendout serve`` on a fresh database in a temporary directory and the reference
+(bench/ingest_reference.py: a minimal FastAPI app on uvicorn, uvloop and httptools answering
+the same POST), then, after a warm-up of each, --rounds rounds of: the reference, then
+Sendout, each sent the same custom events (each upserting one of --customers customers
+inline in Sendout) from --concurrency keep-alive connections: by wrk for --seconds (the
+default), or --requests of them by an aiohttp client in this process (--client aiohttp, the
+client of the figures before issue 23; bench/ingest_compare.py). Prints requests/s,
+p50/p90/p99 latency and the CPU microseconds per request of each server (every process of
+it, children included, from /proc; Sendout's worker included; on PostgreSQL also
+PostgreSQL's CPU: the backends serving the database), and Sendout's ratio to the reference
+in the same round (issue 23, target 3: >= 60 % of its requests/s). Every server is stopped by
+its PID. Nothing leaves 127.0.0.1.
 
-    .venv/bin/python bench/api_ingest.py [--requests 20000] [--concurrency 32]
+    .venv/bin/python bench/api_ingest.py [--seconds 10] [--concurrency 32] [--rounds 2]
+        [--api-processes N] [--client wrk|aiohttp] [--requests 20000]
         [--backend sqlite|postgresql]
 
-With ``--backend postgresql`` it creates a scratch database on 127.0.0.1:5432 (user
-postgres) and drops it afterwards.
+``--api-processes N`` (> 1) starts ``sendout serve --no-worker --workers N`` and one
+``sendout worker``, and the reference with N uvicorn workers; when ``serve`` has no
+``--workers`` option, it says so and runs one process of each. With ``--backend postgresql``
+it creates a scratch database on 127.0.0.1:5432 (user postgres) and drops it afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -33,6 +45,17 @@ from typing import Any
 import aiohttp
 import orjson
 
+from cpu import CpuGroup, CpuSampler, PostgresCpu
+from ingest_compare import (
+    Measured,
+    cpu_us,
+    describe,
+    load,
+    measured_aiohttp,
+    measured_wrk,
+    start_reference,
+)
+from procs import api_processes_available, ensure_tool, start_worker
 from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -49,7 +72,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, workdir: Path, port: int, api_processes: int = 1
+) -> subprocess.Popen[bytes]:
+    """``sendout serve`` with its worker, or ``serve --no-worker --workers N`` when
+    ``api_processes`` > 1 (check ``procs.api_processes_available`` first)."""
     env = {
         **os.environ,
         "SENDOUT_DATABASE_URL": database_url,
@@ -57,14 +84,11 @@ def start_server(database_url: str, workdir: Path, port: int) -> subprocess.Pope
         "SENDOUT_APP_TOKEN": APP_TOKEN,
         "SENDOUT_LOG_LEVEL": "WARNING",
     }
-    log = (workdir / "server.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "sendout", "serve", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "sendout", "serve", "--port", str(port)]
+    if api_processes > 1:
+        command += ["--no-worker", "--workers", str(api_processes)]
+    log = (workdir / "server.log").open("ab")
+    return subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @dataclass
@@ -197,95 +221,8 @@ async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
     raise RuntimeError("server did not start")
 
 
-async def load(
-    session: aiohttp.ClientSession, url: str, total: int, concurrency: int, customers: int
-) -> tuple[list[float], int, float]:
-    headers = {"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN, "Content-Type": "application/json"}
-    bodies = [
-        orjson.dumps(
-            {
-                "event": "bench_event",
-                # Returning customers with unchanged details, the common case: the inline
-                # upsert finds the customer and writes nothing for it.
-                "customer": {
-                    "source_id": f"bench-{n % customers}",
-                    "email": f"c{n % customers}@example.com",
-                },
-                "metadata": {"n": n, "plan": "pro"},
-            }
-        )
-        for n in range(total)
-    ]
-    latencies: list[float] = []
-    errors = 0
-    next_index = 0
-    deadline = time.monotonic() + TIME_LIMIT
-
-    async def client() -> None:
-        nonlocal next_index, errors
-        while next_index < total and time.monotonic() < deadline:
-            body = bodies[next_index]
-            next_index += 1
-            started = time.perf_counter()
-            async with session.post(f"{url}/v1/events", data=body, headers=headers) as response:
-                await response.read()
-                if response.status != 200:
-                    errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return latencies, errors, time.perf_counter() - started
-
-
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
-
-
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--customers", type=int, default=1_000)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    args = parser.parse_args()
-
-    pg_database = f"sendout_bench_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
-        workdir = Path(tmp)
-        if args.backend == "postgresql":
-            await pg_admin(f'CREATE DATABASE "{pg_database}"')
-            database_url = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
-        else:
-            database_url = f"sqlite:///{workdir / 'bench.db'}"
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(database_url, workdir, port)
-        try:
-            connector = aiohttp.TCPConnector(limit=args.concurrency)
-            async with aiohttp.ClientSession(connector=connector) as session:
-                await wait_ready(session, url)
-                await load(session, url, WARMUP_REQUESTS, args.concurrency, args.customers)
-                latencies, errors, elapsed = await load(
-                    session, url, args.requests, args.concurrency, args.customers
-                )
-        finally:
-            stop_server(server)
-            if args.backend == "postgresql":
-                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
-
-    print(f"POST /v1/events on {args.backend}, concurrency {args.concurrency}")
-    print(f"  requests   {len(latencies)} ({errors} errors) in {elapsed:.2f} s")
-    print(f"  throughput {len(latencies) / elapsed:,.0f} requests/s")
-    print(
-        f"  latency    p50 {percentile(latencies, 0.50) * 1000:.1f} ms"
-        f"  p90 {percentile(latencies, 0.90) * 1000:.1f} ms"
-        f"  p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
-    )
-
-
-if __name__ == "__main__":
-    asyncio.run(main())
 
 
 @dataclass(frozen=True)
@@ -329,3 +266,97 @@ def each_backend(script: str, options: dict[str, object], timeout: float) -> int
         done = subprocess.run(argv, check=False, timeout=timeout)
         failed += done.returncode != 0
     return 1 if failed else 0
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000, help="per server per round")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=2, help="reference, Sendout, ...")
+    parser.add_argument("--api-processes", type=int, default=1)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--client",
+        choices=["aiohttp", "wrk"],
+        default="wrk",
+        help="wrk: for --seconds (cheap per request); aiohttp: --requests from this process "
+        "(the history's client: it tops out near the reference's rate on 2 cores)",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="per server per round (wrk)")
+    args = parser.parse_args()
+    processes = api_processes_available(args.api_processes)
+    wrk = ensure_tool("wrk", ["wrk"], skip_install=False) if args.client == "wrk" else ""
+
+    pg_database = f"sendout_bench_{os.getpid()}"
+    runs: list[tuple[Measured, Measured]] = []
+    with tempfile.TemporaryDirectory(prefix="sendout-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.backend == "postgresql":
+            await pg_admin(f'CREATE DATABASE "{pg_database}"')
+            database_url = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        else:
+            database_url = f"sqlite:///{workdir / 'bench.db'}"
+        port, reference_port = free_port(), free_port()
+        url, reference_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{reference_port}"
+        started = [start_server(database_url, workdir, port, processes)]
+        sendout = CpuGroup("sendout", [started[0].pid])
+        if processes > 1:  # the worker ``serve`` would otherwise run: the same work is done
+            started.append(start_worker(database_url, workdir, None))
+            sendout.add(started[-1].pid)
+        started.append(start_reference(workdir, reference_port, processes))
+        groups = [sendout, CpuGroup("reference", [started[-1].pid])]
+        pg = None
+        if args.backend == "postgresql":
+            pg = PostgresCpu("postgresql://postgres@127.0.0.1:5432/postgres", pg_database)
+            groups += pg.groups()
+        try:
+            connector = aiohttp.TCPConnector(limit=args.concurrency)
+            with CpuSampler(groups) as sampler:
+                async with contextlib.AsyncExitStack() as stack:
+                    session = await stack.enter_async_context(
+                        aiohttp.ClientSession(connector=connector)
+                    )
+                    if pg is not None:
+                        await stack.enter_async_context(pg.watching())
+                    for address in (url, reference_url):
+                        await wait_ready(session, address)
+                        await load(
+                            session, address, WARMUP_REQUESTS, args.concurrency, args.customers
+                        )
+
+                    async def measured(server: str, address: str) -> Measured:
+                        if args.client == "aiohttp":
+                            return await measured_aiohttp(session, server, address, args)
+                        return await asyncio.to_thread(
+                            measured_wrk, wrk, server, address, args, workdir
+                        )
+
+                    for _ in range(args.rounds):
+                        reference = await measured("reference", reference_url)
+                        runs.append((reference, await measured("sendout", url)))
+        finally:
+            for process in started:
+                stop_server(process)
+            if args.backend == "postgresql":
+                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+
+    print(
+        f"POST /v1/events on {args.backend}, concurrency {args.concurrency} ({args.client}), "
+        f"{processes} API process(es) each (Sendout's worker counted with it)"
+    )
+    for n, (reference, sendout_run) in enumerate(runs, 1):
+        print(f"  round {n}: reference {describe(reference, sampler)}")
+        print(f"           Sendout   {describe(sendout_run, sampler)}")
+        ratio = sendout_run.rate / reference.rate if reference.rate else 0.0
+        cpu_ratio = cpu_us(sendout_run, sampler, "sendout") / cpu_us(
+            reference, sampler, "reference"
+        )
+        print(
+            f"           Sendout at {ratio:.0%} of the reference's requests/s (target >= 60 %), "
+            f"{cpu_ratio:.1f} x its CPU per request"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

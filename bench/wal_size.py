@@ -22,14 +22,8 @@ import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from deliver import (
-    create_distributions,
-    free_port,
-    post_open,
-    start_server,
-    stop,
-    wait_ready,
-)
+from deliver_load import create_distributions, post_open, wait_ready
+from procs import free_port, start_server, stop
 
 ENDPOINTS = 10
 SAMPLE_SECONDS = 0.1
@@ -86,7 +80,7 @@ async def main() -> None:
                 await create_distributions(session, api, targets)
                 sampling = asyncio.create_task(sampler.run())
                 began = time.monotonic()
-                sent = await post_open(session, api, 0, args.rate, args.seconds)
+                sent = await post_open(session, api, 0, args.rate, args.seconds, ENDPOINTS)
                 during = sampler.largest
                 await asyncio.sleep(args.quiet)
                 after = sampler.size()

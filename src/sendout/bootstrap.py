@@ -125,7 +125,7 @@ def bootstrap(
 ) -> Container:
     """``observer``: what the unit of work tells what it committed, made from the channel
     kinds (default: this process's metrics)."""
-    database = open_database(settings.database_url)
+    database = open_database(settings.database_url, settings.database_pool_size)
     box = SecretBox(settings.encryption_keys)
     clock = clock or SystemClock()
     channels = channel_catalog(target_policy(settings))
@@ -202,6 +202,9 @@ class WorkerJobs:
     deliverer: Deliverer
     #: dispatch (new send-outs: the delivery lane looks at once), then scheduled work
     main: list[tuple[str, Job]]
+    #: manual distributions: a lane of its own, paced (``MANUAL_PACE``), so that a
+    #: distribution to a million customers neither holds up dispatch nor starves delivery
+    manual: list[tuple[str, Job]]
     #: alert emails, when this worker can send them (a lane of its own: a slow SMTP server
     #: must not hold up dispatch or delivery)
     mail: list[tuple[str, Job]]
@@ -233,7 +236,6 @@ def worker_jobs(
     tiers = TierScheduler(uow, clock, rng)
     main: list[tuple[str, Job]] = [
         ("dispatch", dispatcher(container, turns=dispatch_turns).run_batch),
-        ("manual distributions", ManualScheduler(uow, clock, rng).run_next),
         ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
         ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
         ("points expiration", at_most_every(DATED_JOBS_SECONDS, points.expire_due)),
@@ -245,4 +247,7 @@ def worker_jobs(
             uow, SmtpMailer(settings.smtp_url), clock, rng, default_address=settings.alert_email
         )
         mail.append(("alert emails", mailer.run_batch))
-    return WorkerJobs(deliverer=deliverer, main=main, mail=mail)
+    manual: list[tuple[str, Job]] = [
+        ("manual distributions", ManualScheduler(uow, clock, rng, container.channels).run_next)
+    ]
+    return WorkerJobs(deliverer=deliverer, main=main, manual=manual, mail=mail)

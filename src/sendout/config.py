@@ -23,7 +23,8 @@ DEFAULT_AUTH_CACHE_SECONDS = 5.0  # how long a verified key pair is trusted with
 DEFAULT_DELIVERY_TIMEOUT = 10.0  # seconds for one whole webhook attempt (DESIGN.md §7)
 DEFAULT_WORKER_POLL_SECONDS = 1.0
 DEFAULT_DELIVERY_CONCURRENCY = 256  # attempts in flight per worker
-DEFAULT_ENDPOINT_CONCURRENCY = 16  # attempts in flight per worker to one endpoint (URL)
+#: the most PostgreSQL connections one process holds (half kept open, half opened on demand)
+DEFAULT_DATABASE_POOL_SIZE = 20
 DEFAULT_SIGNIN_LOCKOUT_SECONDS = 1.0  # the first lockout after failed sign-ins (then doubling)
 MIN_ADMIN_PASSWORD_LENGTH = 16  # it opens every project: no short, guessable ones
 #: the HTTP clients webhooks and HTTP channels can go out through (the first is the default)
@@ -49,6 +50,9 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    #: the most PostgreSQL connections this process opens (``serve --workers N`` shares it
+    #: between its API processes)
+    database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     log_level: str = DEFAULT_LOG_LEVEL
@@ -64,7 +68,9 @@ class Settings:
     #: how often an idle worker looks for work it was not told about
     worker_poll_seconds: float = DEFAULT_WORKER_POLL_SECONDS
     delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
-    endpoint_concurrency: int = DEFAULT_ENDPOINT_CONCURRENCY
+    #: the most attempts in flight per worker to one endpoint (URL); each endpoint's limit
+    #: adapts to its answers up to it. None: up to ``delivery_concurrency``
+    endpoint_concurrency: int | None = None
     #: ``http1``: Sendout's own keep-alive HTTP/1.1 client (~10x less CPU per request);
     #: ``aiohttp``: aiohttp's client session
     http_client: str = HTTP_CLIENTS[0]
@@ -156,11 +162,18 @@ class Settings:
         signin_lockout = number("SIGNIN_LOCKOUT_SECONDS", DEFAULT_SIGNIN_LOCKOUT_SECONDS)
         if signin_lockout == 0:
             raise SettingsError(f"{ENV_PREFIX}SIGNIN_LOCKOUT_SECONDS must be more than 0")
+        pool_size = number("DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE)
+        if pool_size != int(pool_size) or pool_size < 1:
+            raise SettingsError(
+                f"{ENV_PREFIX}DATABASE_POOL_SIZE must be a whole number of connections (1 or "
+                f"more), not {pool_size:g}"
+            )
         port = number("PORT", DEFAULT_PORT)
         if port != int(port) or not 1 <= port <= 65535:
             raise SettingsError(f"{ENV_PREFIX}PORT must be a port number (1-65535), not {port:g}")
         return cls(
             database_url=database_url,
+            database_pool_size=int(pool_size),
             host=get("HOST") or DEFAULT_HOST,
             port=int(port),
             log_level=log_level,
@@ -176,8 +189,10 @@ class Settings:
             delivery_concurrency=max(
                 1, int(number("DELIVERY_CONCURRENCY", DEFAULT_DELIVERY_CONCURRENCY))
             ),
-            endpoint_concurrency=max(
-                1, int(number("ENDPOINT_CONCURRENCY", DEFAULT_ENDPOINT_CONCURRENCY))
+            endpoint_concurrency=(
+                None
+                if get("ENDPOINT_CONCURRENCY") is None
+                else max(1, int(number("ENDPOINT_CONCURRENCY", 1)))
             ),
             http_client=http_client,
             smtp_url=_smtp_url(get("SMTP_URL")),

@@ -225,7 +225,7 @@ def test_a_workers_metrics_count_its_dispatch_helpers_work_and_its_deliveries(
             for name, labels in samples
             if name == "sendout_worker_lane_heartbeat_timestamp_seconds"
         }
-        assert lanes == {"main", "delivery"}
+        assert lanes == {"main", "manual", "delivery"}
         assert ("sendout_due_sendouts", frozenset()) in samples
         if sqlite:
             assert "dispatch process" in log.read_text(), "the helper never started"

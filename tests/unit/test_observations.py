@@ -14,6 +14,7 @@ from sendout.adapters.metrics import Metrics, may_scrape
 from sendout.config import LOOPBACK, Settings, SettingsError, metrics_port
 from sendout.domain.breaker import BREAKER_OPEN
 from sendout.domain.deliveries import SendResult
+from sendout.domain.events import EventType
 from sendout.domain.observations import Facts, Tally, attempt_outcome, channel_kind
 from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef, create
 from sendout.testing import FakeClock
@@ -82,6 +83,14 @@ def test_a_tally_counts_by_bounded_labels_and_survives_the_pipe_to_the_worker() 
     assert tally.attempts == [("delivered", 0.25)]
     assert tally.batches == [3]
     assert Tally.from_json(orjson.loads(orjson.dumps(tally.as_json()))) == tally
+
+
+def test_a_tally_of_events_recorded_with_enum_types_still_goes_down_the_pipe() -> None:
+    """Publications record ``EventType`` members: the dispatch helper's tally line is JSON,
+    whose keys must be plain strings (an enum key failed every batch that published)."""
+    tally = Tally.of(Facts(events=[EventType.PUBLICATION_SUCCEEDED]), KINDS)
+    assert Tally.from_json(orjson.loads(orjson.dumps(tally.as_json()))) == tally
+    assert type(next(iter(tally.events))) is str
 
 
 def test_the_metrics_count_a_tally_and_bound_request_methods() -> None:

@@ -4,6 +4,7 @@ without a database (their end-to-end tests run the same on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 
 from sendout.domain.breaker import BREAKER_OPEN, BreakerPolicy
 from sendout.domain.channels import ChannelCatalog
+from sendout.domain.deliveries import SendResult
 from sendout.domain.distributions import Distribution, DistributionStatus
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.retry import RetryPolicy
@@ -231,3 +233,45 @@ async def test_an_open_breaker_fails_its_endpoint_fast_on_each_ladder_and_others
     # last step of its ladder failing fast: failed, as its ladder says, at its own time.
     statuses = sorted(s.status for s in pipe.sendouts() if s.url.endswith("/down"))
     assert statuses == [SendoutStatus.DELIVERED, SendoutStatus.FAILED]
+
+
+async def claim_round(pipe: Pipeline, sender: Deliverer) -> int:
+    """One claim with every attempt held in flight: how many went out; then all answered."""
+    pipe.http.gate.clear()
+    before = len(pipe.http.requests)
+    await sender.run_batch()
+    for _ in range(3):  # let the claimed attempts reach the transport
+        await asyncio.sleep(0)
+    taken = len(pipe.http.requests) - before
+    pipe.http.gate.set()
+    await sender.settle()
+    return taken
+
+
+async def test_a_fast_endpoint_is_given_more_attempts_in_flight_with_each_round(
+    pipe: Pipeline,
+) -> None:
+    await pipe.distribution("https://hooks.example.com/fast")
+    for _ in range(3):
+        await pipe.event(100)  # a dispatch batch at most
+    sender = pipe.sender(concurrency=256, batch=200)  # at most 128 to one endpoint
+    rounds = [await claim_round(pipe, sender) for _ in range(4)]
+    assert rounds == [16, 32, 64, 128]  # the start, then doubled by each round of fast answers
+    assert all(s.status is SendoutStatus.DELIVERED for s in pipe.sendouts()[:240])
+
+
+async def test_an_overloaded_endpoint_is_given_fewer(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/busy", retry=LADDER)
+    await pipe.event(100)
+    sender = pipe.sender(breaker=BreakerPolicy(threshold=1_000))  # the limit, not the breaker
+    pipe.http.answer(*[SendResult(status_code=429, duration_ms=1)] * 16)
+    assert await claim_round(pipe, sender) == 16
+    assert await claim_round(pipe, sender) == 8  # halved once for that round of 429s
+    assert await claim_round(pipe, sender) == 16  # answered in time again: growing back
+
+
+async def test_endpoint_concurrency_caps_the_adaptive_limit(pipe: Pipeline) -> None:
+    await pipe.distribution("https://hooks.example.com/capped")
+    await pipe.event(100)
+    sender = pipe.sender(endpoint_concurrency=20)
+    assert [await claim_round(pipe, sender) for _ in range(3)] == [16, 20, 20]

@@ -368,6 +368,8 @@ class ManualPlan:
     set_live_at: datetime | None = None
     done: int = 0
     total: int | None = None
+    #: with a filter: the last recipient so far (created_at, id); the next batch starts after
+    resume_after: tuple[datetime, str] | None = None
 
     def check(self) -> None:
         if (self.customer_ids is None) == (self.customer_filter is None):

@@ -55,7 +55,9 @@ class Observer(Protocol):
 
 
 def event_label(event_type: str) -> str:
-    return event_type if event_type in KNOWN_EVENT_TYPES else OTHER
+    # A plain string: services record some types as ``EventType`` members, and the dispatch
+    # helper's tallies are JSON, whose keys cannot be enum members.
+    return str(event_type) if event_type in KNOWN_EVENT_TYPES else OTHER
 
 
 def channel_kind(sendout: Sendout, kinds: Mapping[str, str]) -> str:

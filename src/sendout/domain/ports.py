@@ -61,6 +61,14 @@ class CustomerStore(Protocol):
     async def get(self, project_id: str, customer_id: str) -> Customer | None: ...
     async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None: ...
     async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]: ...
+    async def matching_after(
+        self, project_id: str, query: CustomerQuery, after: tuple[datetime, str] | None
+    ) -> Sequence[Customer]:
+        """Up to ``query.limit`` customers matching ``query``'s filters, by creation time and
+        id, after the customer created at ``after`` (its time and id); no count, no offset:
+        each page costs the same however far it is."""
+        ...
+
     async def remove(self, project_id: str, customer_id: str) -> None: ...
     async def after(self, project_id: str, after_id: str | None, limit: int) -> Sequence[Customer]:
         """The project's customers in id order, after ``after_id`` (a scan in batches)."""
@@ -73,6 +81,11 @@ class CustomerStore(Protocol):
 
 class EventStore(Protocol):
     async def add(self, event: Event) -> None: ...
+    async def add_many(self, events: Sequence[Event], dispatched_at: datetime | None) -> None:
+        """Add events in a few statements; ``dispatched_at``: their send-outs are written in
+        the same transaction (or nothing listens), so the dispatcher need not look at them."""
+        ...
+
     async def list_for_customer(
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]: ...
@@ -165,9 +178,18 @@ class VoucherStore(Protocol):
         """Give one code to ``holder_id`` if it has no holder yet."""
         ...
 
+    async def claim_free_for(
+        self, project_id: str, campaign_id: str, holder_ids: Sequence[str], now: datetime
+    ) -> Sequence[Voucher]:
+        """Give one unpublished code of the campaign to each of ``holder_ids``, in one
+        statement, as ``claim_free`` gives one: never a code that has a holder, nor one another
+        transaction holds locked. Fewer come back when the campaign runs short."""
+        ...
+
 
 class PublicationStore(Protocol):
     async def add(self, publication: Publication) -> None: ...
+    async def add_many(self, publications: Sequence[Publication]) -> None: ...
     async def get_by_source_id(self, project_id: str, source_id: str) -> Publication | None: ...
     async def first_for(
         self, project_id: str, customer_id: str, campaign_id: str

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import uvicorn
 import uvloop
@@ -23,6 +24,13 @@ from sendout.config import Settings, SettingsError, metrics_port
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
+from sendout.entrypoints.api_processes import (
+    MAX_PROCESSES,
+    api_children,
+    bind_listening,
+    pool_share,
+    uvicorn_config,
+)
 from sendout.entrypoints.metrics_server import metrics_listener
 from sendout.entrypoints.worker import running
 from sendout.entrypoints.worker_lanes import worker_lanes
@@ -45,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-worker", action="store_true", help="API only; run `sendout worker` elsewhere"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_processes,
+        default=1,
+        metavar="N",
+        help=f"API processes on the one port, 1-{MAX_PROCESSES} (default 1); the worker, "
+        "unless --no-worker, runs in the first only",
     )
 
     worker = commands.add_parser("worker", help="run the background worker alone")
@@ -75,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
 def _port(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def _processes(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PROCESSES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of processes (1-{MAX_PROCESSES})"
+        )
     return int(text)
 
 
@@ -112,7 +136,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         host = args.host or settings.host
         port = args.port if args.port is not None else settings.port
-        return await _serve(settings, host, port, with_worker=not args.no_worker)
+        return await _serve(
+            settings, host, port, with_worker=not args.no_worker, processes=args.workers
+        )
     container = bootstrap(settings)
     try:
         await container.migrate()
@@ -134,7 +160,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await container.close()
 
 
-async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> int:
+async def _serve(
+    settings: Settings, host: str, port: int, *, with_worker: bool, processes: int
+) -> int:
+    if processes > 1 and not with_worker:
+        # This process is one of the API processes: its pool is a share like theirs.
+        settings = replace(settings, database_pool_size=pool_share(settings, processes))
     container = bootstrap(settings)
     await container.migrate()
     await container.check_secrets()  # never start sending with secrets it cannot read
@@ -142,34 +173,33 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
     if issued is not None:
         _print_keys(issued)
 
-    @asynccontextmanager
-    async def in_process_worker(app: FastAPI) -> AsyncIterator[None]:
-        sender = http_transport(settings)
-        try:
-            async with running(worker_lanes(container, sender)) as lanes:
-                app.state.worker = lanes
-                yield
-        finally:
-            await sender.close()
+    listening = None if processes == 1 else bind_listening(host, port)
 
-    app = create_app(container, background=in_process_worker if with_worker else None)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        loop="none",
-        http="httptools",
-        log_level=settings.log_level.lower(),
-        # uvicorn's lines go through configure_logging's handler: one format, and exceptions
-        # without their values (sendout.logs).
-        log_config=None,
-        # One access line per request comes from RequestContextMiddleware (sendout.access),
-        # with the route template, duration and the request's ids; uvicorn's would repeat it.
-        access_log=False,
-        server_header=False,
-    )
+    @asynccontextmanager
+    async def background(app: FastAPI) -> AsyncIterator[None]:
+        # Stopped as the server shuts down (uvicorn then ends the process by the signal that
+        # stopped it, so nothing after its serve() would run).
+        async with contextlib.AsyncExitStack() as stack:
+            if listening is not None:
+                await stack.enter_async_context(api_children(settings, listening, processes))
+            if with_worker:
+                sender = http_transport(settings)
+                stack.push_async_callback(sender.close)
+                app.state.worker = await stack.enter_async_context(
+                    running(worker_lanes(container, sender))
+                )
+            yield
+
+    app = create_app(container, background=background)
+    server = uvicorn.Server(uvicorn_config(app, settings, host, port))
     log.info("Sendout %s on http://%s:%d (docs at /docs)", __version__, host, port)
-    await uvicorn.Server(config).serve()
+    if listening is None:
+        await server.serve()
+        return 0
+    try:
+        await server.serve(sockets=[listening])
+    finally:
+        listening.close()
     return 0
 
 

@@ -222,19 +222,26 @@ def stop_with_parent(stop: Callable[[], None]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
+    when_parent_gone(stop, "the worker that started this dispatch process is gone: stopping")
+
+
+def when_parent_gone(stop: Callable[[], None], message: str, logger: logging.Logger = log) -> None:
+    """In a child process: log ``message`` and ``stop`` once the process that started it is
+    gone (stdin, a pipe from it that it never writes to, reaches its end)."""
+    loop = asyncio.get_running_loop()
     stdin = sys.stdin.fileno()
     os.set_blocking(stdin, False)
 
     def readable() -> None:
         try:
             if os.read(stdin, 4096):
-                return  # the worker never writes; nothing to do with it
+                return  # the parent never writes; nothing to do with it
         except BlockingIOError:
             return
         except OSError:
             pass
         loop.remove_reader(stdin)
-        log.warning("the worker that started this dispatch process is gone: stopping")
+        logger.warning(message)
         stop()
 
     loop.add_reader(stdin, readable)

@@ -37,8 +37,13 @@ class Worker:
         on_progress: Callable[[], None] | None = None,
         on_stop: Callable[[], Awaitable[None]] | None = None,
         name: str = "worker",
+        pace: float = 0.0,
     ):
         self.jobs = list(jobs)
+        #: after a busy cycle of t seconds, the lane waits t x pace before the next one, so
+        #: the other lanes (and the API) get that share of the event loop and the database
+        #: however much work this one has (0: only a turn of the loop in between)
+        self.pace = pace
         #: the lane's name in the metrics (its heartbeat)
         self.name = name
         self.poll_interval = poll_interval
@@ -64,6 +69,7 @@ class Worker:
         log.info("worker started with jobs: %s", ", ".join(n for n, _ in self.jobs) or "none")
         last_heartbeat = time.monotonic()
         while not self._stop.is_set():
+            started = time.monotonic()
             handled = await self._cycle()
             self.cycles += 1
             self.last_cycle = time.time()
@@ -80,8 +86,8 @@ class Worker:
                 # On SQLite nothing in a cycle suspends (statements run inline), so a lane
                 # draining a backlog would hold the event loop until the backlog is gone:
                 # the other lanes, and the API in ``sendout serve``, get a turn after each
-                # busy cycle.
-                await asyncio.sleep(0)
+                # busy cycle (a paced lane gives them a share of its time).
+                await asyncio.sleep((time.monotonic() - started) * self.pace)
         if self.on_stop is not None:
             await self.on_stop()
         log.info("worker stopped")

@@ -12,10 +12,16 @@ from sendout.entrypoints.dispatch_process import dispatch_helper
 from sendout.entrypoints.dispatch_share import QueueShare, Share
 from sendout.entrypoints.worker import Lane, Lanes, Worker
 
+#: A manual distribution's lane waits as long as each of its batches took before the next:
+#: delivery (of that distribution's send-outs too) and dispatch get at least half the
+#: process's time while it runs, instead of a turn of the loop per batch.
+MANUAL_PACE = 1.0
+
 
 def worker_lanes(container: Container, http: ChannelSender) -> Lanes:
-    """Delivery; dispatch and scheduled work; alert emails (with SMTP); the dispatch helper
-    (SQLite). Committed work wakes them (``Container.wake_worker``)."""
+    """Delivery; dispatch and scheduled work; manual distributions; alert emails (with
+    SMTP); the dispatch helper (SQLite). Committed work wakes them
+    (``Container.wake_worker``)."""
     settings = container.settings
     poll = settings.worker_poll_seconds
     helper = dispatch_helper(settings, os.environ, container.metrics.apply)
@@ -36,7 +42,10 @@ def worker_lanes(container: Container, http: ChannelSender) -> Lanes:
     deliverer.on_progress = delivery.wake
     # New send-outs may have been written: the delivery lane looks at once.
     main = Worker(jobs.main, poll_interval=poll, on_progress=delivery.wake, name="main")
-    workers = [main, delivery]
+    manual = Worker(
+        jobs.manual, poll_interval=poll, on_progress=delivery.wake, name="manual", pace=MANUAL_PACE
+    )
+    workers = [main, manual, delivery]
     if jobs.mail:
         workers.append(Worker(jobs.mail, poll_interval=poll, name="mail"))
     lanes: list[Lane] = [*workers]

@@ -39,11 +39,13 @@ from sendout.domain.breaker import BREAKER_OPEN, BreakerPolicy
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import ChannelSender, MessageSender, SendResult
+from sendout.domain.endpoint_limits import LimitPolicy
 from sendout.domain.ids import fencing_token
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.sendouts import Sendout, claim
 from sendout.log_context import log_fields
 from sendout.services.delivery_breakers import EndpointBreakers
+from sendout.services.delivery_limits import EndpointLimits
 from sendout.services.delivery_records import Finished, record_attempts
 from sendout.services.delivery_routes import ClaimRoutes, Route, Transports, set_aside, sources_of
 from sendout.services.sendout_logging import log_attempt, sendout_log_fields
@@ -52,7 +54,7 @@ log = logging.getLogger("sendout.worker")
 
 DELIVERY_BATCH = 200  # most send-outs claimed in one transaction
 DELIVERY_CONCURRENCY = 256
-ENDPOINT_CONCURRENCY = 16
+ENDPOINT_START = 16  # an endpoint's first limit of attempts in flight (then it adapts)
 LEASE_MARGIN = timedelta(seconds=5)  # the lease outlives the attempt timeout by this much
 RECLAIM_DELAY = 0.05  # seconds: see the end of ``_claim``
 REPORT_TRIES = 3  # a report that cannot be written this often is dropped (the lease redoes it)
@@ -68,7 +70,7 @@ class Deliverer:
         *,
         attempt_timeout: float = 10.0,
         concurrency: int = DELIVERY_CONCURRENCY,
-        endpoint_concurrency: int = ENDPOINT_CONCURRENCY,
+        endpoint_concurrency: int | None = None,
         batch: int = DELIVERY_BATCH,
         breaker: BreakerPolicy | None = None,
         catalog: ChannelCatalog | None = None,
@@ -79,7 +81,12 @@ class Deliverer:
         self._rng = rng
         self._lease = timedelta(seconds=attempt_timeout) + LEASE_MARGIN
         self._concurrency = concurrency
-        self._endpoint_concurrency = endpoint_concurrency
+        # Each endpoint's limit adapts to its answers, up to ``endpoint_concurrency`` (by
+        # default half of what the worker may have in flight: plenty for a fast endpoint to
+        # take all the throughput there is, and if it hangs, the other half still flows
+        # until its breaker opens).
+        most = min(endpoint_concurrency or max(1, concurrency // 2), concurrency)
+        self._limits = EndpointLimits(LimitPolicy(initial=min(ENDPOINT_START, most), maximum=most))
         self._batch = batch
         self._breakers = EndpointBreakers(breaker or BreakerPolicy(), clock)
         #: webhooks go out through ``sender``; message channels through their kind's sender
@@ -117,7 +124,7 @@ class Deliverer:
     # --- claiming -------------------------------------------------------------------------
 
     def _room(self, url: str, now: datetime) -> int:
-        limit = self._breakers.capacity(url, now, self._endpoint_concurrency)
+        limit = self._breakers.capacity(url, now, self._limits.limit(url))
         return limit - self._in_flight[url]
 
     def _full(self, url: str, now: datetime) -> bool:
@@ -199,6 +206,7 @@ class Deliverer:
                 result = SendResult(status_code=None, duration_ms=0, error=type(exc).__name__)
             log_attempt(sendout, result)
         self._breakers.judge(sendout.url, result)
+        self._limits.judge(sendout.url, result, self._in_flight[sendout.url] - 1)
         self._finished.append(Finished(sendout, route, started, result))
         self.on_progress()
 

@@ -40,7 +40,9 @@ async def record_attempts(
         if current is None or not still_claimed(finished.sendout, current):
             stale.append(finished)
             continue
-        in_flight = replace(finished.sendout, attempts_count=current.attempts_count)
+        in_flight = finished.sendout
+        if in_flight.attempts_count != current.attempts_count:  # stale attempts counted since
+            in_flight = replace(in_flight, attempts_count=current.attempts_count)
         policy = finished.route.policy
         outcomes.append(after_attempt(in_flight, finished.result, policy, now, rng))
     await uow.deliveries.add_attempts([(f.sendout, f.started, f.result) for f in batch])

@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sendout.domain.campaigns import promotion_tier_object, simple_campaign
+from sendout.domain.campaigns import Campaign, promotion_tier_object, simple_campaign
 from sendout.domain.clock import Clock
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import Action, Distribution
@@ -21,7 +21,7 @@ from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
 from sendout.domain.vouchers import simple_voucher, voucher_object
 from sendout.services.context import internal_context
-from sendout.services.publications import PublishRequest, publish_in
+from sendout.services.publications import Published, PublishRequest, publish_in
 
 
 class ActionFailed(Exception):
@@ -56,7 +56,7 @@ async def run_action(
         return data
     if event.customer_id is None:
         raise ActionFailed("missing_customer")
-    source_id = f"{distribution.id}-{event.id}"
+    source_id = publication_source_id(distribution, event)
     try:
         published = await publish_in(
             uow,
@@ -75,9 +75,14 @@ async def run_action(
         )
     except DomainError as error:
         raise ActionFailed(error.key, error.details) from error
+    return with_publication(data, campaign, published)
+
+
+def with_publication(
+    data: Mapping[str, Any], campaign: Campaign, published: Published
+) -> dict[str, Any]:
+    """An event's data with what PUBLISH adds: the campaign, the code and its publication."""
     (voucher,) = published.vouchers
-    data["campaign"] = simple_campaign(campaign)
-    data["voucher"] = simple_voucher(voucher)
     publication = publication_object(
         published.publication,
         customer={"id": published.customer.id, "object": "customer"},
@@ -85,5 +90,15 @@ async def run_action(
         for_create=False,
     )
     publication.pop("voucher", None)
-    data["publication"] = publication
-    return data
+    return {
+        **data,
+        "campaign": simple_campaign(campaign),
+        "voucher": simple_voucher(voucher),
+        "publication": publication,
+    }
+
+
+def publication_source_id(distribution: Distribution, event: Event) -> str:
+    """The publication's source_id: one per distribution and event, so that not even a re-run
+    of the event could publish a second code."""
+    return f"{distribution.id}-{event.id}"

@@ -2,8 +2,9 @@
 
 The worker takes a manual distribution whose ``set_live_at`` has come and records the events
 in batches, each batch committed with the distribution's progress (done / total), so a
-stopped worker resumes where it was. The dispatcher then turns each event into send-outs like
-any other event.
+stopped worker resumes where it was. A PUBLISH distribution's batch is published and its
+send-outs written in the same transaction (``manual_sends``); the dispatcher turns the events
+that path leaves, and a NOTIFY distribution's, into send-outs like any other event.
 
 A batch is claimed (``FOR UPDATE SKIP LOCKED``; on SQLite, under the write lock) and written
 in one transaction: no lease, so no stale writer to fence.
@@ -15,6 +16,7 @@ import random
 from dataclasses import replace
 from typing import Any
 
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, iso, iso_or_none
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery, simple_customer
 from sendout.domain.distributions import MANUAL, Distribution, DistributionStatus, ManualPlan
@@ -22,7 +24,10 @@ from sendout.domain.ids import new_request_id
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers import find_customer
-from sendout.services.recording import record_event
+from sendout.services.manual_sends import ManualSends
+from sendout.services.recording import new_event
+from sendout.services.sendout_making import PAYLOAD_TOO_LARGE
+from sendout.services.source_pausing import pause_after_action_failure
 
 MANUAL_BATCH = 500
 
@@ -49,10 +54,17 @@ def distribution_data(distribution: Distribution) -> dict[str, Any]:
 
 
 class ManualScheduler:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        rng: random.Random,
+        catalog: ChannelCatalog | None = None,
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._rng = rng
+        self._sends = ManualSends(rng, catalog or ChannelCatalog())
 
     async def run_next(self) -> int:
         """Record one batch of one due manual distribution; 1 if there was one, else 0."""
@@ -63,46 +75,52 @@ class ManualScheduler:
             ctx = internal_context(
                 distribution.project_id, new_request_id(self._rng), self._clock, self._rng
             )
-            plan = distribution.manual
-            customers, total = await self._batch(uow, ctx, plan)
+            customers, progressed_plan = await self._batch(uow, ctx, distribution.manual)
             data = distribution_data(distribution)
-            for customer in customers:
-                await record_event(
-                    uow,
-                    ctx,
-                    type=MANUAL,
-                    customer_id=customer.id,
-                    entity_id=distribution.id,
-                    data={"distribution": data, "customer": simple_customer(customer)},
+            recipients = [
+                (
+                    new_event(
+                        ctx,
+                        type=MANUAL,
+                        customer_id=customer.id,
+                        entity_id=distribution.id,
+                        data={"distribution": data, "customer": simple_customer(customer)},
+                    ),
+                    customer,
                 )
-            done = min(total, plan.done + MANUAL_BATCH)
-            status = DistributionStatus.DONE if done >= total else DistributionStatus.TO_SEND
-            await uow.distributions.update(
-                replace(
-                    distribution,
-                    status=status,
-                    manual=replace(plan, done=done, total=total),
-                    updated_at=ctx.now(),
-                )
+                for customer in customers
+            ]
+            too_large = await self._sends.send(uow, ctx, distribution, recipients)
+            finished = progressed_plan.done >= (progressed_plan.total or 0)
+            progressed = replace(
+                distribution,
+                status=DistributionStatus.DONE if finished else DistributionStatus.TO_SEND,
+                manual=progressed_plan,
+                updated_at=ctx.now(),
             )
+            await uow.distributions.update(progressed)
+            if too_large is not None:
+                await pause_after_action_failure(
+                    uow, progressed, too_large, PAYLOAD_TOO_LARGE, None, ctx.now(), self._rng
+                )
             await uow.commit()
         return 1
 
     async def _batch(
         self, uow: UnitOfWork, ctx: Context, plan: ManualPlan
-    ) -> tuple[list[Customer], int]:
-        """The next batch of recipients, and how many there are in all."""
+    ) -> tuple[list[Customer], ManualPlan]:
+        """The next batch of recipients, and the plan's progress once they are sent."""
         if plan.customer_ids is not None:
             found = []
             for key in plan.customer_ids[plan.done : plan.done + MANUAL_BATCH]:
                 customer = await find_customer(uow, ctx, key)
                 if customer is not None:  # a customer deleted since is skipped
                     found.append(customer)
-            return found, len(plan.customer_ids)
+            total = len(plan.customer_ids)
+            return found, replace(plan, done=min(total, plan.done + MANUAL_BATCH), total=total)
         wanted = dict(plan.customer_filter or {})
         query = CustomerQuery(
             limit=MANUAL_BATCH,
-            page=plan.done // MANUAL_BATCH + 1,
             email=wanted.get("email"),
             city=wanted.get("city"),
             name=wanted.get("name"),
@@ -110,6 +128,20 @@ class ManualScheduler:
             order=CustomerOrder.CREATED_AT,
             descending=False,
         )
-        page = await uow.customers.list(ctx.project_id, query)
-        total = plan.total if plan.total is not None else page.total or 0
-        return list(page.items), total
+        customers = uow.customers
+        expected = plan.total
+        if expected is None:
+            expected = (await customers.list(ctx.project_id, replace(query, limit=1))).total or 0
+        if plan.resume_after is None and plan.done:
+            # Begun before the plan kept its place: found by offset this once.
+            page = plan.done // MANUAL_BATCH + 1
+            batch = list((await customers.list(ctx.project_id, replace(query, page=page))).items)
+        else:
+            # After the last recipient, by (created_at, id): as cheap at the millionth as at
+            # the first, and a customer deleted meanwhile shifts no one out of the batches.
+            batch = list(await customers.matching_after(ctx.project_id, query, plan.resume_after))
+        done = plan.done + len(batch)
+        if len(batch) < MANUAL_BATCH:
+            expected = done  # the last batch: everyone who matches now has had theirs
+        resume_after = (batch[-1].created_at, batch[-1].id) if batch else plan.resume_after
+        return batch, replace(plan, done=done, total=max(expected, done), resume_after=resume_after)

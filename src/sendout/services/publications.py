@@ -18,7 +18,7 @@ from typing import Any
 from sendout.domain.campaigns import Campaign, CampaignKind, simple_campaign
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload
-from sendout.domain.events import EventType
+from sendout.domain.events import Event, EventType
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import (
     API_CHANNEL,
@@ -31,7 +31,7 @@ from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, v
 from sendout.services.campaigns import generate_one, require_campaign
 from sendout.services.context import Context
 from sendout.services.customers import find_customer, resolve_customer
-from sendout.services.recording import record_event
+from sendout.services.recording import new_event
 from sendout.services.retries import retry_on_conflict
 from sendout.services.voucher_lookup import effective, require_voucher
 
@@ -187,6 +187,17 @@ async def _record(
     campaign: Campaign | None,
     voucher: EffectiveVoucher,
 ) -> None:
+    await uow.events.add(_announcement(ctx, publication, customer, campaign, voucher))
+
+
+def _announcement(
+    ctx: Context,
+    publication: Publication,
+    customer: Customer,
+    campaign: Campaign | None,
+    voucher: EffectiveVoucher,
+) -> Event:
+    """The ``customer.publication.succeeded`` event of one code published."""
     publication_data = publication_object(
         publication,
         customer=simple_customer(customer),
@@ -195,10 +206,9 @@ async def _record(
     )
     publication_data.pop("voucher", None)
     publication_data.pop("vouchers", None)
-    await record_event(
-        uow,
+    return new_event(
         ctx,
-        type=EventType.PUBLICATION_SUCCEEDED,
+        type=EventType.PUBLICATION_SUCCEEDED.value,
         customer_id=customer.id,
         entity_id=publication.id,
         data={
@@ -208,6 +218,61 @@ async def _record(
             "voucher": simple_voucher(voucher),
         },
     )
+
+
+async def claim_codes(
+    uow: UnitOfWork, ctx: Context, campaign: Campaign, customers: Sequence[Customer]
+) -> dict[str, Voucher]:
+    """One free code of ``campaign`` for each of ``customers`` (all different), by customer
+    id, claimed in one statement (``publish_claimed`` then publishes them). Customers left
+    out (the campaign ran short; it makes its codes one by one, gives one code per customer,
+    or cannot publish) are for ``publish_in``, which handles each case."""
+    holders = [customer.id for customer in customers]
+    if len(set(holders)) != len(holders):
+        raise ValueError("a customer twice in one batch of claims")
+    if campaign.template is None or not campaign.active or campaign.join_once:
+        return {}
+    claimed = await uow.vouchers.claim_free_for(ctx.project_id, campaign.id, holders, ctx.now())
+    return {voucher.holder_id: voucher for voucher in claimed if voucher.holder_id is not None}
+
+
+async def publish_claimed(
+    uow: UnitOfWork,
+    ctx: Context,
+    campaign: Campaign,
+    claims: Sequence[tuple[Customer, Voucher, str]],
+    *,
+    channel: str,
+    metadata: Mapping[str, Any],
+    announced_at: datetime | None,
+) -> list[Published]:
+    """Publish codes ``claim_codes`` claimed, each (customer, code, source_id) as
+    ``publish_in`` would, in a few statements for all: the publications, and their
+    ``customer.publication.succeeded`` events (``announced_at``: written dispatched, when
+    nothing listens to them)."""
+    now = ctx.now()
+    published: list[Published] = []
+    for customer, voucher, source_id in claims:
+        publication = Publication(
+            id=ctx.new_id(PUBLICATION_ID_PREFIX),
+            project_id=ctx.project_id,
+            customer_id=customer.id,
+            campaign_id=campaign.id,
+            voucher_ids=[voucher.id],
+            codes=[voucher.code],
+            source_id=source_id,
+            channel=channel,
+            metadata=metadata,
+            created_at=now,
+        )
+        item = EffectiveVoucher(voucher=voucher, campaign=campaign)
+        published.append(Published(publication=publication, customer=customer, vouchers=[item]))
+    await uow.publications.add_many([p.publication for p in published])
+    await uow.events.add_many(
+        [_announcement(ctx, p.publication, p.customer, campaign, p.vouchers[0]) for p in published],
+        announced_at,
+    )
+    return published
 
 
 async def _load(

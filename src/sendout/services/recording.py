@@ -25,7 +25,32 @@ async def record_event(
     created_at: datetime | None = None,
 ) -> Event:
     """Add one event row; it commits or rolls back with the state change that caused it."""
-    event = Event(
+    event = new_event(
+        ctx,
+        type=type,
+        customer_id=customer_id,
+        entity_id=entity_id,
+        data=data,
+        event_id=event_id,
+        created_at=created_at,
+    )
+    await uow.events.add(event)
+    return event
+
+
+def new_event(
+    ctx: Context,
+    *,
+    type: str,
+    customer_id: str | None,
+    entity_id: str | None,
+    data: Mapping[str, Any],
+    event_id: str | None = None,
+    created_at: datetime | None = None,
+) -> Event:
+    """An event of ``ctx`` (its project, request and source), for ``record_event`` or to be
+    written with others (``EventStore.add_many``)."""
+    return Event(
         id=event_id or ctx.new_sortable_id(EVENT_ID_PREFIX),
         project_id=ctx.project_id,
         type=type,
@@ -36,5 +61,3 @@ async def record_event(
         created_at=created_at or ctx.now(),
         data=data,
     )
-    await uow.events.add(event)
-    return event

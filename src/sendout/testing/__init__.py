@@ -7,7 +7,8 @@ copies them on commit, so a unit of work that is not committed leaves no trace, 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -147,6 +148,14 @@ class _CustomerStore:
         items = found[offset : offset + query.limit]
         return Page(items=items, total=len(found), has_more=offset + len(items) < len(found))
 
+    async def matching_after(
+        self, project_id: str, query: CustomerQuery, after: tuple[datetime, str] | None
+    ) -> Sequence[Customer]:
+        everyone = await self.list(project_id, replace(query, limit=len(self.data.customers) + 1))
+        ordered = sorted(everyone.items, key=lambda c: (c.created_at, c.id))
+        later = [c for c in ordered if after is None or (c.created_at, c.id) > after]
+        return later[: query.limit]
+
     async def remove(self, project_id: str, customer_id: str) -> None:
         if await self.get(project_id, customer_id) is not None:
             del self.data.customers[customer_id]
@@ -161,6 +170,9 @@ class _EventStore:
 
     async def add(self, event: Event) -> None:
         self.data.events.append(event)
+
+    async def add_many(self, events: Sequence[Event], dispatched_at: datetime | None) -> None:
+        self.data.events.extend(events)  # no dispatcher reads these events
 
     async def get(self, project_id: str, event_id: str) -> Event | None:
         for event in self.data.events:

@@ -51,6 +51,12 @@ class _EventStore:
         seq = len(self.data.events) + 1
         self.data.events.append(replace(event, seq=seq))
 
+    async def add_many(self, events: Sequence[Event], dispatched_at: datetime | None) -> None:
+        for event in events:
+            await self.add(event)
+            if dispatched_at is not None:
+                self.data.dispatched.add(len(self.data.events))
+
     def _waiting(self) -> list[Event]:
         return [e for e in self.data.events if e.seq not in self.data.dispatched]
 

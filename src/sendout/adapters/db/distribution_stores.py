@@ -91,6 +91,9 @@ def _manual_value(plan: ManualPlan) -> dict[str, Any]:
         "customer_filter": None if plan.customer_filter is None else dict(plan.customer_filter),
         "done": plan.done,
         "total": plan.total,
+        "resume_after": None
+        if plan.resume_after is None
+        else [plan.resume_after[0].isoformat(), plan.resume_after[1]],
     }
 
 
@@ -98,12 +101,14 @@ def _manual(raw: Mapping[str, Any] | None, live_at: datetime | None) -> ManualPl
     if raw is None:
         return None
     ids = raw.get("customer_ids")
+    after = raw.get("resume_after")
     return ManualPlan(
         customer_ids=None if ids is None else tuple(ids),
         customer_filter=raw.get("customer_filter"),
         set_live_at=live_at,
         done=raw["done"],
         total=raw.get("total"),
+        resume_after=None if after is None else (datetime.fromisoformat(after[0]), after[1]),
     )
 
 

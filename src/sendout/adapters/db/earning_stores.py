@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
+from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.earning_rules import EarningEvent, EarningRule
 
@@ -17,11 +18,15 @@ _OF_CAMPAIGN = (
     .where(_e.project_id == _param("project_id"), _e.campaign_id == _param("campaign_id"))
     .order_by(_e.created_at, _e.id)
 )
-_ACTIVE_FOR = sa.select(t.earning_rules).where(
-    _e.project_id == _param("project_id"),
-    _e.event == _param("event"),
-    _e.active.is_(True),
+# Asked by every event tracked and order paid: straight through the driver.
+_ACTIVE_FOR = DriverStatement(
+    f"SELECT {columns_sql(t.earning_rules)} FROM earning_rules "
+    "WHERE project_id = ? AND event = ? AND active = 1",
+    f"SELECT {columns_sql(t.earning_rules)} FROM earning_rules "
+    "WHERE project_id = $1 AND event = $2 AND active",
+    returns=list(t.earning_rules.columns),
 )
+_RULE_FIELDS = tuple(t.earning_rules.columns.keys())
 
 
 def _values(rule: EarningRule) -> dict[str, Any]:
@@ -43,7 +48,10 @@ def _values(rule: EarningRule) -> dict[str, Any]:
 
 
 def _rule(row: sa.Row[Any]) -> EarningRule:
-    m = dict(row._mapping)
+    return _rule_of(dict(row._mapping))
+
+
+def _rule_of(m: dict[str, Any]) -> EarningRule:
     m["event"] = EarningEvent(m["event"])
     return EarningRule(**m)
 
@@ -69,5 +77,5 @@ class SqlEarningRuleStore(_Store):
         return [_rule(row) for row in rows]
 
     async def active_for(self, project_id: str, event: EarningEvent) -> list[EarningRule]:
-        rows = await self._tx.execute(_ACTIVE_FOR, {"project_id": project_id, "event": event.value})
-        return [_rule(row) for row in rows]
+        rows = await self._tx.fetch(_ACTIVE_FOR, project_id, event.value)
+        return [_rule_of(dict(zip(_RULE_FIELDS, row, strict=True))) for row in rows]

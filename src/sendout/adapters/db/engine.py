@@ -23,9 +23,10 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
+import asyncpg
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
@@ -47,6 +48,9 @@ SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: how often a worker on SQLite looks whether another process committed (``listen``): at
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
+#: the most connections a PostgreSQL pool opens unless told otherwise: half are kept open,
+#: the other half opened when needed and closed once given back (``postgres.py``)
+POSTGRES_POOL_SIZE = 20
 #: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
 #: statement's bound values in its error text, and that text reaches logs: customers' emails,
 #: integration secrets. Without them the error still names the statement and the class.
@@ -83,6 +87,14 @@ def sqlite_path(url: str) -> str | None:
 
 def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+#: What a driver raises when a statement breaks a unique key or another constraint (a
+#: statement run by SQLAlchemy raises its own ``IntegrityError`` instead).
+DRIVER_INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
 
 
 class DriverStatement:
@@ -554,8 +566,12 @@ def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     kind = kind_of(column)
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
+    if isinstance(kind, sa.Date):
+        return date.fromisoformat
     if isinstance(kind, sa.JSON):
         return orjson.loads
+    if isinstance(kind, sa.Boolean):
+        return bool  # stored as 0 or 1
     return None
 
 
@@ -580,11 +596,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, pool_size: int = POSTGRES_POOL_SIZE) -> Database:
+    """``pool_size``: the most connections a PostgreSQL pool opens (SQLite keeps one)."""
     if is_sqlite(url):
         return SqliteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
         from sendout.adapters.db.postgres import PostgresDatabase  # it builds on this module
 
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, pool_size)
     raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")

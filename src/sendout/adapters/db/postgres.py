@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from sendout.adapters.db.engine import (
     ENGINE_OPTIONS,
+    POSTGRES_POOL_SIZE,
     WORK_CHANNEL,
     DriverStatement,
     Params,
@@ -48,11 +49,6 @@ from sendout.adapters.db.engine import (
 from sendout.adapters.db.pg_listen import WorkListener
 from sendout.domain.errors import Conflict
 
-#: Connections each process keeps open. A worker uses at most three at once (its delivery,
-#: main and mail lanes run one transaction each); the API one per request in flight. What
-#: the server allows is shared by every process: see docs/scaling.md.
-POSTGRES_POOL_SIZE = 10
-POSTGRES_MAX_OVERFLOW = 10
 #: a pooled connection unused for longer than this is pinged before it is handed out
 POSTGRES_PING_IDLE_SECONDS = 10.0
 #: ``insert_many`` sends up to this many rows as one INSERT over arrays (one round trip);
@@ -259,12 +255,15 @@ def _on_checkout(dbapi: Any, record: Any, _proxy: Any) -> None:
 class PostgresDatabase:
     dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POSTGRES_POOL_SIZE) -> None:
+        """``pool_size``: the most connections the pool opens (a worker uses three or four
+        at once; an API process one per request in flight; docs/scaling.md)."""
         self._dsn = "postgresql://" + url.split("://", 1)[1]
+        kept = (pool_size + 1) // 2
         self.engine: AsyncEngine = create_async_engine(
             async_url(url),
-            pool_size=POSTGRES_POOL_SIZE,
-            max_overflow=POSTGRES_MAX_OVERFLOW,
+            pool_size=kept,
+            max_overflow=pool_size - kept,
             # Transactions are begun and ended by _PostgresTransaction, not SQLAlchemy.
             isolation_level="AUTOCOMMIT",
             json_serializer=json_dumps,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
@@ -177,7 +178,10 @@ def _voucher_values(v: Voucher) -> dict[str, Any]:
 
 
 def _voucher(row: sa.Row[Any]) -> Voucher:
-    m = dict(row._mapping)
+    return _voucher_of(dict(row._mapping))
+
+
+def _voucher_of(m: dict[str, Any]) -> Voucher:
     m["type"] = None if m["type"] is None else VoucherType(m["type"])
     m["validity"] = _validity(m["validity"])
     return Voucher(**m)
@@ -341,6 +345,36 @@ _VOUCHERS_CLAIM_FREE = (
     .where(_v.id == _FREE_CODES.c.id, _v.holder_id.is_(None))
     .values(holder_id=_param("new_holder"), published_at=_param("now"), updated_at=_param("now"))
     .returning(*t.vouchers.c)
+)
+
+
+_VOUCHER_COLUMNS = columns_sql(t.vouchers)
+_VOUCHER_FIELDS = tuple(t.vouchers.columns.keys())
+_FREE_CODE = (
+    "holder_id IS NULL AND (active IS NULL OR active) AND project_id = {project} "
+    "AND campaign_id = {campaign}"
+)
+# The i-th code picked goes to the i-th holder, in one statement. As in _VOUCHERS_CLAIM_FREE,
+# only codes with no holder are taken and, on PostgreSQL, none another transaction holds
+# locked (SKIP LOCKED, in a CTE evaluated once); SQLite's writers never overlap.
+_VOUCHERS_CLAIM_FOR = DriverStatement(
+    "WITH picked AS (SELECT id, row_number() OVER () AS n FROM "
+    f"(SELECT id FROM vouchers WHERE {_FREE_CODE.format(project='?1', campaign='?2')} "
+    "LIMIT ?3)), "
+    "wanted AS (SELECT key + 1 AS n, value AS holder FROM json_each(?4)) "
+    "UPDATE vouchers SET holder_id = wanted.holder, published_at = ?5, updated_at = ?5 "
+    "FROM picked JOIN wanted ON wanted.n = picked.n "
+    f"WHERE vouchers.id = picked.id AND vouchers.holder_id IS NULL RETURNING {_VOUCHER_COLUMNS}",
+    "WITH picked AS MATERIALIZED ("
+    f"SELECT id FROM vouchers WHERE {_FREE_CODE.format(project='$1', campaign='$2')} "
+    "LIMIT $3 FOR UPDATE SKIP LOCKED), "
+    "numbered AS (SELECT id, row_number() OVER () AS n FROM picked), "
+    "wanted AS (SELECT holder, n FROM unnest($4::text[]) WITH ORDINALITY AS w(holder, n)) "
+    "UPDATE vouchers AS v SET holder_id = wanted.holder, published_at = $5, updated_at = $5 "
+    "FROM numbered JOIN wanted ON wanted.n = numbered.n "
+    "WHERE v.id = numbered.id AND v.holder_id IS NULL "
+    f"RETURNING {', '.join(f'v.{name}' for name in _VOUCHER_FIELDS)}",
+    returns=list(t.vouchers.columns),
 )
 
 
@@ -513,6 +547,16 @@ class SqlVoucherStore(_Store):
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
+    async def claim_free_for(
+        self, project_id: str, campaign_id: str, holder_ids: Sequence[str], now: datetime
+    ) -> Sequence[Voucher]:
+        if not holder_ids:
+            return []
+        rows = await self._tx.fetch(
+            _VOUCHERS_CLAIM_FOR, project_id, campaign_id, len(holder_ids), list(holder_ids), now
+        )
+        return [_voucher_of(dict(zip(_VOUCHER_FIELDS, row, strict=True))) for row in rows]
+
 
 # --- publications --------------------------------------------------------------------------
 
@@ -529,6 +573,21 @@ _PUBLICATION_FIRST_FOR = (
     )
     .order_by(_p.seq)
     .limit(1)
+)
+
+
+#: the columns ``SqlPublicationStore.add_many`` fills, in its order (JSON documents as text)
+_PUBLICATION_ROW_FIELDS = (
+    "id",
+    "project_id",
+    "customer_id",
+    "campaign_id",
+    "voucher_ids",
+    "codes",
+    "source_id",
+    "channel",
+    "metadata",
+    "created_at",
 )
 
 
@@ -565,6 +624,27 @@ class SqlPublicationStore(_Store):
                 "metadata": dict(publication.metadata),
                 "created_at": publication.created_at,
             },
+        )
+
+    async def add_many(self, publications: Sequence[Publication]) -> None:
+        await self._tx.insert_many(
+            t.publications,
+            _PUBLICATION_ROW_FIELDS,
+            [
+                (
+                    p.id,
+                    p.project_id,
+                    p.customer_id,
+                    p.campaign_id,
+                    orjson.dumps(list(p.voucher_ids)).decode(),
+                    orjson.dumps(list(p.codes)).decode(),
+                    p.source_id,
+                    p.channel,
+                    orjson.dumps(dict(p.metadata)).decode(),
+                    p.created_at,
+                )
+                for p in publications
+            ],
         )
 
     async def get_by_source_id(self, project_id: str, source_id: str) -> Publication | None:

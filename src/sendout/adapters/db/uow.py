@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from sendout.adapters.db.crypto import PLAIN, SecretBox
+from sendout.adapters.db.customer_stores import SqlCustomerStore
 from sendout.adapters.db.distribution_stores import SqlDistributionStore
 from sendout.adapters.db.earning_stores import SqlEarningRuleStore
 from sendout.adapters.db.endpoint_reset_stores import SqlEndpointResetStore
@@ -31,7 +32,6 @@ from sendout.adapters.db.session_stores import SqlSessionStore
 from sendout.adapters.db.stores import (
     Observed,
     SchemaCache,
-    SqlCustomerStore,
     SqlCustomEventSchemaStore,
     SqlEventStore,
     SqlProjectStore,
