@@ -11,8 +11,9 @@ import asyncpg
 import pytest
 
 from sendout.adapters.db import pg_listen
-from sendout.adapters.db.engine import WORK_CHANNEL, PostgresDatabase
+from sendout.adapters.db.engine import WORK_CHANNEL
 from sendout.adapters.db.pg_listen import WorkListener
+from sendout.adapters.db.postgres import PostgresDatabase
 from tests.conftest import (
     PG_HOST,
     PG_PORT,

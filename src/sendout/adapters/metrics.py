@@ -36,7 +36,13 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 
 from sendout.config import IPNetwork
 from sendout.domain.clock import Clock
-from sendout.domain.observations import Facts, QueueFigures, Tally, WorkerFigures
+from sendout.domain.observations import (
+    Facts,
+    QueueFigures,
+    Tally,
+    WorkerFigures,
+    event_label,
+)
 
 log = logging.getLogger("sendout.metrics")
 
@@ -106,6 +112,7 @@ class Metrics:
             registry=registry,
         )
         self._http: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._events: dict[str, Counter] = {}
         self._queues = _QueueCollector(clock)
         self._workers = _WorkerCollector()
 
@@ -126,12 +133,23 @@ class Metrics:
         children[1].observe(seconds)
 
     def committed(self, facts: Facts) -> None:
-        self.apply(Tally.of(facts, self._kinds))
+        if facts.created or facts.moved or facts.attempts or facts.dispatched:
+            self.apply(Tally.of(facts, self._kinds))
+            return
+        # Events alone (an API write): counted without building a tally.
+        for event_type in facts.events:
+            self._event_counter(event_label(event_type)).inc()
+
+    def _event_counter(self, label: str) -> Counter:
+        counter = self._events.get(label)
+        if counter is None:  # bounded: ``event_label`` folds unknown types into one
+            counter = self._events[label] = self.events.labels(label)
+        return counter
 
     def apply(self, tally: Tally) -> None:
         """Count a transaction's tally (this process's, or its dispatch helper's)."""
         for event_type, n in tally.events.items():
-            self.events.labels(event_type).inc(n)
+            self._event_counter(event_type).inc(n)
         for kind, n in tally.created.items():
             self.created.labels(kind).inc(n)
         for (kind, status), n in tally.reached.items():

@@ -3,7 +3,8 @@
 ``Database.begin()`` hands out a ``Transaction`` whose ``execute`` is awaited the same way on
 both backends, so stores are written once.
 
-- PostgreSQL runs on asyncpg through SQLAlchemy's asyncio engine: real network I/O, truly async.
+- PostgreSQL runs on asyncpg through SQLAlchemy's asyncio engine: real network I/O, truly async
+  (``postgres.py``).
 - SQLite runs on the standard ``sqlite3`` module *on the event loop thread*. aiosqlite hands
   every statement to a helper thread and back, which measured ~2 ms per three-statement
   transaction on these machines against ~0.2 ms done inline: in WAL mode a statement on a
@@ -11,6 +12,8 @@ both backends, so stores are written once.
   times the work. SQLite has one writer at a time anyway; an ``asyncio.Lock`` queues this
   process's transactions on one connection, and ``BEGIN IMMEDIATE`` orders them against other
   processes on the same file, waiting for the write lock on the event loop (``_begin_writing``).
+  The write transactions that follow each other within one turn of the loop share one
+  ``BEGIN IMMEDIATE`` … ``COMMIT`` (``CommitGroup``: each still commits or fails on its own).
   A read-only transaction (``begin(read_only=True)``) takes no write lock at all.
 """
 
@@ -29,15 +32,9 @@ import asyncpg
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncTransaction,
-    create_async_engine,
-)
 
-from sendout.adapters.db.pg_listen import WorkListener
 from sendout.adapters.db.sqlite_checkpoint import Checkpointer
+from sendout.adapters.db.sqlite_commit_group import CommitGroup
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import WriteRefused
 
@@ -55,7 +52,7 @@ SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
 #: first, and at most once nothing has changed for a while
 SQLITE_WATCH_SECONDS = (0.002, 0.016)
 #: the most connections a PostgreSQL pool opens unless told otherwise: half are kept open,
-#: the other half opened when needed and closed once given back
+#: the other half opened when needed and closed once given back (``postgres.py``)
 POSTGRES_POOL_SIZE = 20
 #: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
 #: statement's bound values in its error text, and that text reaches logs: customers' emails,
@@ -91,7 +88,7 @@ def sqlite_path(url: str) -> str | None:
     return None if not path or path == ":memory:" else path
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
@@ -111,16 +108,25 @@ class DriverStatement:
     ``sqlite`` takes ``?`` parameters, a list as a JSON array (``IN (SELECT value FROM
     json_each(?))``); ``postgresql`` takes ``$1``… and a list as an array (``= ANY($1::text[])``).
     ``returns``: the columns the statement answers, in order, so that each backend's values
-    are read back as SQLAlchemy would read them.
+    are read back as SQLAlchemy would read them. ``arrays``: for ``run_many``, ``postgresql``
+    takes one array per parameter (``FROM unnest($1::text[], $2::int[]) AS u(id, n)``) and
+    runs once for all the rows, where SQLite runs ``sqlite`` once per row: on PostgreSQL a
+    statement per row is a plan executed per row (and a round trip per batch of them).
     """
 
-    __slots__ = ("postgresql", "sqlite", "sqlite_readers")
+    __slots__ = ("arrays", "postgresql", "sqlite", "sqlite_readers")
 
     def __init__(
-        self, sqlite: str, postgresql: str, returns: Sequence[sa.Column[Any]] = ()
+        self,
+        sqlite: str,
+        postgresql: str,
+        returns: Sequence[sa.Column[Any]] = (),
+        *,
+        arrays: bool = False,
     ) -> None:
         self.sqlite = sqlite
         self.postgresql = postgresql
+        self.arrays = arrays
         #: SQLite keeps datetimes and JSON as text (asyncpg decodes both on PostgreSQL)
         self.sqlite_readers: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
             (n, reader) for n, column in enumerate(returns) if (reader := _sqlite_reader(column))
@@ -163,7 +169,8 @@ class Transaction(Protocol):
         ...
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
-        """A hot statement run once per row of parameters, straight through the driver."""
+        """A hot statement run for each row of parameters, straight through the driver (in
+        one execution over arrays on PostgreSQL when ``statement.arrays``)."""
         ...
 
     async def commit(self) -> None: ...
@@ -286,7 +293,7 @@ async def _begin_writing(driver: Any) -> None:
         driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
-class _WriteGuard:
+class WriteGuard:
     """Refuses writes in a read-only transaction, on either backend."""
 
     _read_only: bool
@@ -296,10 +303,12 @@ class _WriteGuard:
             raise WriteRefused("a write in a read-only transaction")
 
 
-class _SqliteTransaction(_WriteGuard):
+class _SqliteTransaction(WriteGuard):
     """One transaction on the connection, begun by ``SqliteDatabase.begin``. Read-only ones
     also run under ``PRAGMA query_only``, so that a write sent some way other than the
-    methods below is refused by SQLite itself."""
+    methods below is refused by SQLite itself. A write transaction is a member of a
+    ``CommitGroup`` (``joined``: under a savepoint of a group's open transaction); once it
+    committed, the connection is another's: no statement may follow."""
 
     def __init__(
         self,
@@ -307,6 +316,8 @@ class _SqliteTransaction(_WriteGuard):
         release: Callable[[], None],
         read_only: bool,
         drop_connection: Callable[[], None],
+        group: CommitGroup,
+        joined: bool = False,
     ) -> None:
         self._conn = conn
         self._driver: Any = _driver_of(conn)
@@ -314,11 +325,19 @@ class _SqliteTransaction(_WriteGuard):
         self._drop_connection = drop_connection
         self._open = True
         self._read_only = read_only
+        self._group = group
+        self._joined = joined
+        self._released = False
+
+    def _live(self) -> None:
+        if not self._open:
+            raise RuntimeError("a statement after the transaction's commit")
 
     def signal_work(self) -> None:
         return None  # one process per SQLite file in practice: the in-process signal does it
 
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
+        self._live()
         if getattr(statement, "is_dml", False):
             self._writing()
         try:
@@ -337,6 +356,7 @@ class _SqliteTransaction(_WriteGuard):
         constants: Mapping[str, Any] | None = None,
         skip_duplicates: bool = False,
     ) -> int:
+        self._live()
         self._writing()
         verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
         fixed = {name: _sqlite_value(value) for name, value in (constants or {}).items()}
@@ -345,7 +365,7 @@ class _SqliteTransaction(_WriteGuard):
         sql = f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
         tail = tuple(fixed.values())
         dated = [
-            n for n, name in enumerate(columns) if isinstance(_kind(table.c[name]), sa.DateTime)
+            n for n, name in enumerate(columns) if isinstance(kind_of(table.c[name]), sa.DateTime)
         ]
         plain: list[Sequence[Any]] = []
         for row in rows:
@@ -359,6 +379,7 @@ class _SqliteTransaction(_WriteGuard):
             raise Conflict(details=f"Duplicate key in {table.name}") from exc
 
     async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
+        self._live()
         rows: list[Any] = self._driver.execute(statement.sqlite, _sqlite_params(params)).fetchall()
         readers = statement.sqlite_readers
         if not readers:
@@ -373,28 +394,46 @@ class _SqliteTransaction(_WriteGuard):
         return read
 
     async def run(self, statement: DriverStatement, *params: Any) -> int:
+        self._live()
         self._writing()
         return int(self._driver.execute(statement.sqlite, _sqlite_params(params)).rowcount)
 
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
+        self._live()
         self._writing()
         self._driver.executemany(statement.sqlite, [_sqlite_params(row) for row in rows])
 
     async def commit(self) -> None:
-        self._driver.execute("COMMIT")
+        self._live()
+        if self._read_only:
+            self._driver.execute("COMMIT")
+            self._open = False
+            return
+        committed = self._group.commit(self._driver, self._joined)
         self._open = False
+        # Let go of the connection before waiting: the transactions that begin meanwhile
+        # join the group, and its COMMIT comes after them.
+        self._released = True
+        self._release()
+        await committed
 
     async def close(self, failure: BaseException | None = None) -> None:
+        if self._released:
+            return
         try:
-            if self._open:
-                self._driver.execute("ROLLBACK")
+            if self._read_only:
+                if self._open:
+                    self._driver.execute("ROLLBACK")
+            elif self._open:
+                self._group.roll_back(self._driver, self._joined)
         finally:
             try:
                 if self._read_only:
                     self._driver.execute("PRAGMA query_only=OFF")
             finally:
                 try:
-                    if cannot_write(failure):
+                    if failure is not None and cannot_write(failure):
+                        self._group.fail(failure)  # its COMMIT could not be written either
                         self._drop_connection()
                 finally:
                     self._release()
@@ -448,7 +487,7 @@ class SqliteDatabase:
         engine = sa.create_engine(
             url.replace("sqlite+aiosqlite:", "sqlite:", 1),
             poolclass=sa.pool.StaticPool,
-            json_serializer=_json_dumps,
+            json_serializer=json_dumps,
             json_deserializer=orjson.loads,
             **ENGINE_OPTIONS,
         )
@@ -456,6 +495,7 @@ class SqliteDatabase:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._conn: sa.Connection | None = None
         self._lock = asyncio.Lock()
+        self._group = CommitGroup(self._lock, lambda: _driver_of(self._connection()))
         self._path = sqlite_path(url)
         self._checkpointer: Checkpointer | None = None
 
@@ -483,12 +523,16 @@ class SqliteDatabase:
         try:
             conn = self._connection()
             driver = _driver_of(conn)
+            joined = False
             if read_only:
+                self._group.commit_now()  # it reads no write whose commit has not returned
                 driver.execute("PRAGMA query_only=ON")
                 driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
             else:
-                await _begin_writing(driver)
-            return _SqliteTransaction(conn, self._lock.release, read_only, self._drop_connection)
+                joined = await self._group.begin(driver, _begin_writing)
+            return _SqliteTransaction(
+                conn, self._lock.release, read_only, self._drop_connection, self._group, joined
+            )
         except BaseException:
             if read_only:
                 _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
@@ -510,6 +554,8 @@ class SqliteDatabase:
 
     async def dispose(self) -> None:
         async with self._lock:
+            if self._conn is not None:
+                self._group.commit_now()
             if self._checkpointer is not None:
                 await asyncio.to_thread(self._checkpointer.stop)
                 self._checkpointer = None
@@ -519,21 +565,10 @@ class SqliteDatabase:
             self.engine.dispose()
 
 
-def _kind(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
+def kind_of(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
     """The column's type as the database sees it (a decorator's underlying type)."""
     kind = column.type
     return kind.impl_instance if isinstance(kind, sa.TypeDecorator) else kind
-
-
-def _pg_type(column: sa.Column[Any]) -> str:
-    kind = _kind(column)
-    if isinstance(kind, sa.DateTime):
-        return "timestamptz"
-    if isinstance(kind, sa.Boolean):
-        return "boolean"
-    if isinstance(kind, sa.Integer):
-        return "bigint"
-    return "text"
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -559,8 +594,8 @@ def _sqlite_params(params: Sequence[Any]) -> list[Any]:
 #: How the hot statements' parameters of other types than SQLite's own are passed to it
 _SQLITE_PARAMS: dict[type, Callable[[Any], Any]] = {
     datetime: _sqlite_value,
-    list: _json_dumps,
-    tuple: _json_dumps,
+    list: json_dumps,
+    tuple: json_dumps,
 }
 
 
@@ -570,7 +605,7 @@ def _sqlite_datetime(text: str) -> datetime:
 
 
 def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
-    kind = _kind(column)
+    kind = kind_of(column)
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
     if isinstance(kind, sa.Date):
@@ -603,169 +638,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _AsyncTransaction(_WriteGuard):
-    def __init__(
-        self, conn: AsyncConnection, transaction: AsyncTransaction, read_only: bool
-    ) -> None:
-        self._conn = conn
-        self._transaction = transaction
-        self._read_only = read_only
-        self._signal = False
-        self._asyncpg: Any = None  # the driver's connection, once a statement needs it
-
-    def signal_work(self) -> None:
-        self._signal = True
-
-    async def _driver(self) -> Any:
-        """The asyncpg connection, inside this transaction: SQLAlchemy sends BEGIN only with
-        its first statement, so a driver statement coming first would otherwise run on its
-        own (row locks released at once, writes committed one by one)."""
-        if self._asyncpg is None:
-            raw = await self._conn.get_raw_connection()
-            driver = raw.driver_connection
-            assert driver is not None
-            if not driver.is_in_transaction():
-                await _begin_on_driver(raw.dbapi_connection, self._conn)
-            self._asyncpg = driver
-        return self._asyncpg
-
-    async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
-        driver = await self._driver()
-        rows: list[Sequence[Any]] = await driver.fetch(statement.postgresql, *params)
-        return rows
-
-    async def run(self, statement: DriverStatement, *params: Any) -> int:
-        self._writing()
-        driver = await self._driver()
-        status: str = await driver.execute(statement.postgresql, *params)
-        # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is last
-        last = status.rsplit(" ", 1)[-1]
-        return int(last) if last.isdigit() else 0
-
-    async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
-        self._writing()
-        driver = await self._driver()
-        await driver.executemany(statement.postgresql, rows)
-
-    async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
-        if getattr(statement, "is_dml", False):
-            self._writing()
-        return await self._conn.execute(statement, params)
-
-    async def insert_many(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        *,
-        constants: Mapping[str, Any] | None = None,
-        skip_duplicates: bool = False,
-    ) -> int:
-        self._writing()
-        if constants:
-            columns = [*columns, *constants]
-            tail = tuple(constants.values())
-            rows = [(*row, *tail) for row in rows]
-        driver = await self._driver()
-        try:
-            if not skip_duplicates:
-                await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
-                return len(rows)
-            # COPY cannot skip duplicates; one INSERT over unnest()ed arrays can, in one trip.
-            arrays = [list(values) for values in zip(*rows, strict=True)] if rows else []
-            casts = ", ".join(
-                f"${n}::{_pg_type(table.c[name])}[]" for n, name in enumerate(columns, start=1)
-            )
-            status = await driver.execute(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                f"SELECT * FROM unnest({casts}) ON CONFLICT DO NOTHING",
-                *arrays,
-            )
-            return int(status.rsplit(" ", 1)[-1])
-        except asyncpg.UniqueViolationError as exc:
-            raise Conflict(details=f"Duplicate key in {table.name}") from exc
-
-    async def commit(self) -> None:
-        if self._signal:
-            # Delivered to listeners only if, and when, the transaction commits.
-            await self._conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
-        await self._transaction.commit()
-
-    async def close(self, failure: BaseException | None = None) -> None:
-        try:
-            if self._transaction.is_active:
-                await self._transaction.rollback()
-        finally:
-            if cannot_write(failure):
-                # A read-only session (default_transaction_read_only, a standby after a
-                # failover) stays so for its life: not given back to the pool.
-                log.warning("the database refused a write: its connection will be opened again")
-                await self._conn.invalidate()
-            await self._conn.close()
-
-
-async def _begin_on_driver(adapter: Any, conn: AsyncConnection) -> None:
-    """BEGIN, in one round trip, the way SQLAlchemy's asyncpg adapter begins before its first
-    statement (so that it knows a transaction is open, and commits or rolls it back). Where
-    the adapter lacks that method (another SQLAlchemy version), a first statement begins."""
-    start = getattr(adapter, "_start_transaction", None)
-    if start is not None and getattr(adapter, "_transaction", True) is None:
-        await start()
-    else:
-        await conn.exec_driver_sql("SELECT 1")
-
-
-class PostgresDatabase:
-    dialect = "postgresql"
-
-    def __init__(self, url: str, pool_size: int = POSTGRES_POOL_SIZE) -> None:
-        self._dsn = "postgresql://" + url.split("://", 1)[1]
-        kept = (pool_size + 1) // 2
-        self.engine: AsyncEngine = create_async_engine(
-            async_url(url),
-            pool_size=kept,
-            max_overflow=pool_size - kept,
-            # Costs three round trips a checkout (SQLAlchemy's asyncpg ping begins and rolls
-            # back a transaction), but a connection the server has just ended (a restart,
-            # pg_terminate_backend) is replaced before a request uses it: checking only
-            # whether asyncpg has seen it close misses one ended a moment ago.
-            pool_pre_ping=True,
-            json_serializer=_json_dumps,
-            json_deserializer=orjson.loads,
-            **ENGINE_OPTIONS,
-        )
-
-    async def listen(self, on_work: Callable[[], None]) -> StopListening:
-        """A connection of its own, outside the pool, held for LISTEN while the worker runs,
-        and opened again whenever it is lost (``WorkListener``)."""
-        listener = WorkListener(self._dsn, WORK_CHANNEL, on_work)
-        await listener.start()
-        return listener.stop
-
-    async def begin(self, read_only: bool = False) -> Transaction:
-        conn = await self.engine.connect()
-        try:
-            return _AsyncTransaction(conn, await conn.begin(), read_only)
-        except BaseException:
-            await conn.close()
-            raise
-
-    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(fn)
-
-    async def ping(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.exec_driver_sql("SELECT 1")
-
-    async def dispose(self) -> None:
-        await self.engine.dispose()
-
-
 def open_database(url: str, pool_size: int = POSTGRES_POOL_SIZE) -> Database:
     """``pool_size``: the most connections a PostgreSQL pool opens (SQLite keeps one)."""
     if is_sqlite(url):
         return SqliteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
+        from sendout.adapters.db.postgres import PostgresDatabase  # it builds on this module
+
         return PostgresDatabase(url, pool_size)
     raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")

@@ -25,9 +25,15 @@ COUNT_CAP = 100_000
 _e, _s, _a = t.events.c, t.sendouts.c, t.async_actions.c
 _UNDISPATCHED = _e.dispatched_at.is_(None)
 _WAITING = sa.select(sa.func.count()).select_from(
-    sa.select(_e.seq).where(_UNDISPATCHED).order_by(_e.seq).limit(COUNT_CAP).subquery()
+    sa.select(_e.seq)
+    .where(_UNDISPATCHED)
+    .order_by(_e.dispatched_at, _e.seq)
+    .limit(COUNT_CAP)
+    .subquery()
 )
-_OLDEST_WAITING = sa.select(_e.created_at).where(_UNDISPATCHED).order_by(_e.seq).limit(1)
+_OLDEST_WAITING = (
+    sa.select(_e.created_at).where(_UNDISPATCHED).order_by(_e.dispatched_at, _e.seq).limit(1)
+)
 
 
 def _due(now: sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:

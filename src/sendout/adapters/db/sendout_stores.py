@@ -178,16 +178,28 @@ _CLAIM_STATES = DriverStatement(
     "SELECT id, status, lease_token, attempts_count FROM sendouts "
     "WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
 )
+# A report's outcomes, all in one statement on PostgreSQL (the rows are locked already, by
+# _CLAIM_STATES in the same transaction).
 _SENDOUT_UPDATE = DriverStatement(
     "UPDATE sendouts SET status = ?, reason = ?, attempts_count = ?, next_attempt_at = ?, "
     "updated_at = ?, lease_token = ? WHERE id = ?",
-    "UPDATE sendouts SET status = $1, reason = $2, attempts_count = $3, next_attempt_at = $4, "
-    "updated_at = $5, lease_token = $6 WHERE id = $7",
+    "UPDATE sendouts SET status = u.status, reason = u.reason, "
+    "attempts_count = u.attempts_count, next_attempt_at = u.next_attempt_at, "
+    "updated_at = u.updated_at, lease_token = u.lease_token "
+    "FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], "
+    "$6::text[], $7::text[]) "
+    "AS u(status, reason, attempts_count, next_attempt_at, updated_at, lease_token, id) "
+    "WHERE sendouts.id = u.id",
+    arrays=True,
 )
-# A stale attempt happened (the receiver got it): counted, relative to what is stored now.
+# Stale attempts happened (the receiver got them): counted, relative to what is stored now;
+# one send-out may have two in one report (its earlier report failed and was kept).
 _COUNT_ATTEMPT = DriverStatement(
     "UPDATE sendouts SET attempts_count = attempts_count + 1 WHERE id = ?",
-    "UPDATE sendouts SET attempts_count = attempts_count + 1 WHERE id = $1",
+    "UPDATE sendouts SET attempts_count = attempts_count + c.n "
+    "FROM (SELECT id, count(*) AS n FROM unnest($1::text[]) AS u(id) GROUP BY id) AS c "
+    "WHERE sendouts.id = c.id",
+    arrays=True,
 )
 _ATTEMPT_FIELDS = (
     "sendout_id",

@@ -195,18 +195,22 @@ _EVENTS_DELETE_FOR_CUSTOMER = t.events.delete().where(
 
 
 _EVENT_COLUMNS = columns_sql(t.events)
+# Ordered by (dispatched_at, seq), all NULL then seq: the order ix_events_undispatched
+# gives, and only it (ordered by seq, PostgreSQL may read the primary key instead, past
+# every event dispatched: see migration 0029).
 _UNDISPATCHED = DriverStatement(
-    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?",
+    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL "
+    "ORDER BY dispatched_at, seq LIMIT ?",
     # Several dispatchers take different events (SQLite has one writer at a time anyway).
-    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1 "
-    "FOR UPDATE SKIP LOCKED",
+    f"SELECT {_EVENT_COLUMNS} FROM events WHERE dispatched_at IS NULL "
+    "ORDER BY dispatched_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED",
     returns=list(t.events.columns),
 )
 _BACKLOG = DriverStatement(
-    "SELECT MIN(seq), COUNT(*) FROM "
-    "(SELECT seq FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?)",
-    "SELECT MIN(seq), COUNT(*) FROM "
-    "(SELECT seq FROM events WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1) AS waiting",
+    "SELECT MIN(seq), COUNT(*) FROM (SELECT seq FROM events WHERE dispatched_at IS NULL "
+    "ORDER BY dispatched_at, seq LIMIT ?)",
+    "SELECT MIN(seq), COUNT(*) FROM (SELECT seq FROM events WHERE dispatched_at IS NULL "
+    "ORDER BY dispatched_at, seq LIMIT $1) AS waiting",
 )
 # Only those still undispatched: a dispatcher that read its events outside the write lock
 # learns from the count whether another one took some of them meanwhile.

@@ -84,8 +84,11 @@ events = sa.Table(
     sa.Index("ix_events_project_customer_seq", "project_id", "customer_id", "seq"),
     # The designer's "a real recent event" list: a project's latest events of a type.
     sa.Index("ix_events_project_type_created", "project_id", "type", "created_at"),
+    # (dispatched_at, seq), not seq alone: the claim orders by both, which only this index
+    # gives, so the planner cannot take the primary key instead (migration 0029).
     sa.Index(
         "ix_events_undispatched",
+        "dispatched_at",
         "seq",
         sqlite_where=sa.text("dispatched_at IS NULL"),
         postgresql_where=sa.text("dispatched_at IS NULL"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.customer_stores import SqlCustomerStore
@@ -112,37 +112,26 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._transaction: Transaction | None = None
         self._after_commit: list[Callable[[], None]] = []
+        self._made: list[str] = []
 
     async def __aenter__(self) -> Self:
-        tx = self._transaction = await self._database.begin(self._read_only)
-        self.projects = SqlProjectStore(tx)
-        self.customers = SqlCustomerStore(tx)
-        self.events = SqlEventStore(tx, self._facts)
-        self.event_schemas = SqlCustomEventSchemaStore(
-            tx, self._schema_cache, self._after_commit.append
-        )
-        self.campaigns = SqlCampaignStore(tx)
-        self.vouchers = SqlVoucherStore(tx)
-        self.publications = SqlPublicationStore(tx)
-        self.async_actions = SqlAsyncActionStore(tx)
-        self.distributions = SqlDistributionStore(tx, self._box)
-        self.sendouts = SqlSendoutStore(tx, self._facts)
-        self.deliveries = SqlDeliveryStore(tx, self._facts)
-        self.endpoint_resets = SqlEndpointResetStore(tx)
-        self.notifications = SqlNotificationStore(tx)
-        self.webhooks = SqlWebhookStore(tx, self._box)
-        self.orders = SqlOrderStore(tx)
-        self.transactions = SqlVoucherTransactionStore(tx)
-        self.segments = SqlSegmentStore(tx)
-        self.redemptions = SqlRedemptionStore(tx)
-        self.loyalty_tiers = SqlLoyaltyTierStore(tx)
-        self.earning_rules = SqlEarningRuleStore(tx)
-        self.rewards = SqlRewardStore(tx)
-        self.points = SqlPointsStore(tx)
-        self.referrals = SqlReferralStore(tx)
-        self.integrations = SqlIntegrationStore(tx, self._box)
-        self.sessions = SqlSessionStore(tx)
+        for name in self._made:  # a unit of work entered again: its stores bound anew
+            del self.__dict__[name]
+        self._made.clear()
+        self._transaction = await self._database.begin(self._read_only)
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        """A store is made when first used (most transactions use two or three of the
+        twenty-five), bound to the transaction."""
+        make = _STORES.get(name)
+        transaction = self.__dict__.get("_transaction")
+        if make is None or transaction is None:
+            raise AttributeError(name)
+        store = make(self, transaction)
+        self.__dict__[name] = store
+        self._made.append(name)
+        return store
 
     async def __aexit__(
         self,
@@ -171,7 +160,8 @@ class SqlUnitOfWork:
     def _rebind(self, facts: Facts) -> None:
         """The stores note what follows a commit in ``facts`` (a unit of work that commits
         twice reports each commit's writes once)."""
-        for store in (self.events, self.sendouts, self.deliveries):
+        for name in ("events", "sendouts", "deliveries"):
+            store = self.__dict__.get(name)  # one not made yet takes the new facts when made
             if isinstance(store, Observed):
                 store.facts = facts
 
@@ -189,3 +179,37 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.database, self._schema_cache, read_only, self.box, self.observer)
+
+
+_Make = Callable[[SqlUnitOfWork, Transaction], Any]
+
+#: how each store of a unit of work is made (``SqlUnitOfWork.__getattr__``)
+_STORES: dict[str, _Make] = {
+    "projects": lambda uow, tx: SqlProjectStore(tx),
+    "customers": lambda uow, tx: SqlCustomerStore(tx),
+    "events": lambda uow, tx: SqlEventStore(tx, uow._facts),
+    "event_schemas": lambda uow, tx: SqlCustomEventSchemaStore(
+        tx, uow._schema_cache, uow._after_commit.append
+    ),
+    "campaigns": lambda uow, tx: SqlCampaignStore(tx),
+    "vouchers": lambda uow, tx: SqlVoucherStore(tx),
+    "publications": lambda uow, tx: SqlPublicationStore(tx),
+    "async_actions": lambda uow, tx: SqlAsyncActionStore(tx),
+    "distributions": lambda uow, tx: SqlDistributionStore(tx, uow._box),
+    "sendouts": lambda uow, tx: SqlSendoutStore(tx, uow._facts),
+    "deliveries": lambda uow, tx: SqlDeliveryStore(tx, uow._facts),
+    "endpoint_resets": lambda uow, tx: SqlEndpointResetStore(tx),
+    "notifications": lambda uow, tx: SqlNotificationStore(tx),
+    "webhooks": lambda uow, tx: SqlWebhookStore(tx, uow._box),
+    "orders": lambda uow, tx: SqlOrderStore(tx),
+    "transactions": lambda uow, tx: SqlVoucherTransactionStore(tx),
+    "segments": lambda uow, tx: SqlSegmentStore(tx),
+    "redemptions": lambda uow, tx: SqlRedemptionStore(tx),
+    "loyalty_tiers": lambda uow, tx: SqlLoyaltyTierStore(tx),
+    "earning_rules": lambda uow, tx: SqlEarningRuleStore(tx),
+    "rewards": lambda uow, tx: SqlRewardStore(tx),
+    "points": lambda uow, tx: SqlPointsStore(tx),
+    "referrals": lambda uow, tx: SqlReferralStore(tx),
+    "integrations": lambda uow, tx: SqlIntegrationStore(tx, uow._box),
+    "sessions": lambda uow, tx: SqlSessionStore(tx),
+}
