@@ -55,7 +55,7 @@ from ingest_compare import (
     measured_wrk,
     start_reference,
 )
-from procs import api_processes_available, ensure_tool, start_worker
+from procs import api_processes_available, ensure_tool, start_worker, wait_listening
 from scratch import pg_admin  # bench/ is on sys.path when run as a script
 
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -302,6 +302,9 @@ async def main() -> None:
         started = [start_server(database_url, workdir, port, processes)]
         sendout = CpuGroup("sendout", [started[0].pid])
         if processes > 1:  # the worker ``serve`` would otherwise run: the same work is done
+            # Started once ``serve`` listens: it has migrated the database by then (two
+            # processes migrating a new database at once would collide).
+            wait_listening(port, started[0], "sendout serve")
             started.append(start_worker(database_url, workdir, None))
             sendout.add(started[-1].pid)
         started.append(start_reference(workdir, reference_port, processes))
