@@ -178,6 +178,15 @@ def sdk(server: Server, project: IssuedKey) -> Iterator[voucherify.ApiClient]:
 WAIT_SECONDS = 15.0  # how long a test waits for a webhook or a status
 
 
+class _Listening(ThreadingHTTPServer):
+    # http.server's default backlog is 5 connections waiting to be accepted: a worker whose
+    # limit for a fast endpoint has grown opens far more at once (this server closes each
+    # after one answer), and the kernel drops the SYNs beyond the backlog, so attempts time
+    # out and wait for their retry. A receiver in production listens with hundreds (nginx:
+    # 511); so does this one, or tests would measure http.server's default.
+    request_queue_size = 512
+
+
 class Receiver:
     """An HTTP endpoint that records what arrives and answers with ``status``."""
 
@@ -214,7 +223,7 @@ class Receiver:
                 return None
 
         self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = _Listening(("127.0.0.1", self.port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
