@@ -46,6 +46,7 @@ import aiohttp
 import orjson
 
 from cpu import CpuGroup, CpuSampler, PostgresCpu
+from deliver_load import wait_ready as wait_ready  # points, publish and redeem import it here
 from ingest_compare import (
     Measured,
     cpu_us,
@@ -206,19 +207,6 @@ async def create_campaign(
             raise RuntimeError(f"campaign creation ended as {status}")
         await asyncio.sleep(0.25)
     raise RuntimeError(f"campaign codes not ready after {CAMPAIGN_WAIT:.0f} s")
-
-
-async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(f"{url}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
