@@ -27,7 +27,7 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.codes import parse_code_config
 from sendout.services.async_jobs import AsyncActionRunner
-from sendout.services.campaigns import create_campaign
+from sendout.services.promotions.campaigns import create_campaign
 
 
 async def run(backend: str, count: int) -> None:

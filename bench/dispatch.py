@@ -18,9 +18,9 @@ import time
 from scratch import scratch_project  # bench/ is on sys.path when run as a script
 from sendout.domain.customers import CustomerRef
 from sendout.domain.sendouts import SendoutQuery
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution
-from sendout.services.events import track_custom_event
+from sendout.services.customers.events import track_custom_event
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import webhook_distribution_draft
 
 PAYLOAD = (

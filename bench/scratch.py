@@ -16,8 +16,8 @@ import asyncpg
 
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.projects import create_project
 from sendout.testing import make_context
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}

@@ -22,7 +22,7 @@ from sendout.adapters.db.migrate import upgrade_async
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import ENV_PREFIX, Settings
 from sendout.domain.projects import IssuedKey
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"

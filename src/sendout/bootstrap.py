@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sendout.adapters.channels.email.smtp import SmtpMailer
 from sendout.adapters.channels.guard import DnsTargetProbe
-from sendout.adapters.channels.http1 import Http1Sender
+from sendout.adapters.channels.http.http1 import Http1Sender
+from sendout.adapters.channels.http.webhook import WebhookSender
 from sendout.adapters.channels.registry import channel_catalog, message_senders
-from sendout.adapters.channels.smtp import SmtpMailer
-from sendout.adapters.channels.webhook import WebhookSender
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Database, check_writes, open_database
 from sendout.adapters.db.migrate import upgrade_async
@@ -28,15 +28,15 @@ from sendout.domain.ports import TargetProbe, UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
 from sendout.jobs import Job, at_most_every
+from sendout.services.accounts.notifications import AlertMailer
+from sendout.services.accounts.projects import ensure_default_project
+from sendout.services.accounts.sign_in_guard import SignInGuard
 from sendout.services.async_jobs import AsyncActionRunner
-from sendout.services.deliver import Deliverer
-from sendout.services.dispatch import Dispatcher, Turns
-from sendout.services.manual import ManualScheduler
-from sendout.services.member_tiers import TierScheduler
-from sendout.services.notifications import AlertMailer
-from sendout.services.points_schedule import PointsScheduler
-from sendout.services.projects import ensure_default_project
-from sendout.services.sign_in_guard import SignInGuard
+from sendout.services.loyalty.member_tiers import TierScheduler
+from sendout.services.loyalty.points_schedule import PointsScheduler
+from sendout.services.pipeline.deliver import Deliverer
+from sendout.services.pipeline.dispatch import Dispatcher, Turns
+from sendout.services.pipeline.manual import ManualScheduler
 
 
 class SystemClock:
@@ -182,7 +182,7 @@ def dispatcher(
     container: Container, *, turns: Turns | None = None, read_first: bool = False
 ) -> Dispatcher:
     """A dispatcher (``turns``: sharing the queue with another; ``read_first``: holding
-    SQLite's write lock only for its inserts, see ``services/dispatch.py``)."""
+    SQLite's write lock only for its inserts, see ``services/pipeline/dispatch.py``)."""
     return Dispatcher(
         container.uow_factory,
         container.clock,

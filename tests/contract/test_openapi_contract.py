@@ -25,7 +25,7 @@ from sendout.adapters.db.migrate import upgrade_async
 from sendout.bootstrap import bootstrap
 from sendout.config import Settings
 from sendout.domain.projects import IssuedKey
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.e2e.conftest import Server, start_server, stop_server
 
 EXAMPLES_PER_OPERATION = 5

@@ -22,7 +22,7 @@ import voucherify
 
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 
 STARTUP_TIMEOUT = 30.0  # seconds
 

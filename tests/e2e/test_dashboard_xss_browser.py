@@ -23,7 +23,7 @@ from playwright.sync_api import ConsoleMessage, Dialog, Page, Response, expect
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.dashboard.security_headers import CONTENT_SECURITY_POLICY
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.e2e.browser import open_page, skip_without_chromium
 from tests.e2e.conftest import Api, Receiver, Server, start_server, stop_server, wait_until
 from tests.e2e.test_dashboard_pages import campaign_with_codes

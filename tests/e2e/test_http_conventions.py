@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from sendout.bootstrap import Container
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.db_faults import REFUSED_DOMAIN, refuse_customers_at_refused_domain
 from tests.e2e.conftest import Api, Server, request
 

@@ -20,8 +20,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.entrypoints.dispatch_share import LONG_QUEUE
-from sendout.services.distributions import create_distribution
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import make_context, webhook_distribution_draft
 from tests.e2e.conftest import (
     WAIT_SECONDS,

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.e2e.conftest import (
     Api,
     Receiver,

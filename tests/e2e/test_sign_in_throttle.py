@@ -19,8 +19,8 @@ import pytest
 
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
-from sendout.services.projects import create_project
-from sendout.services.sign_in_guard import ADDRESS_THRESHOLD, TARGET_THRESHOLD
+from sendout.services.accounts.projects import create_project
+from sendout.services.accounts.sign_in_guard import ADDRESS_THRESHOLD, TARGET_THRESHOLD
 from tests.e2e.conftest import Server, request, start_server, stop_server
 
 ADMIN_PASSWORD = "correct-horse-battery-staple"

@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from sendout.adapters.channels.http1 import Http1Sender
+from sendout.adapters.channels.http.http1 import Http1Sender
 from sendout.domain.channels import ProviderConfig
 from sendout.domain.targets import parse_address
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp import web
 
-from sendout.adapters.channels.http1 import Http1Sender
+from sendout.adapters.channels.http.http1 import Http1Sender
 from sendout.bootstrap import Container
 from sendout.domain.breaker import BreakerPolicy
 from sendout.domain.channels import ChannelCatalog
@@ -30,15 +30,15 @@ from sendout.domain.distributions import DistributionStatus
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.domain.targets import TargetPolicy
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.deliver import Deliverer
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution, recover, set_status
-from sendout.services.endpoint_resets import try_now
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
-from sendout.services.sendouts import resend
-from sendout.services.webhooks import WebhookDraft, create_webhook, set_active
+from sendout.services.customers.events import track_custom_event
+from sendout.services.pipeline.deliver import Deliverer
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution, recover, set_status
+from sendout.services.pipeline.endpoint_resets import try_now
+from sendout.services.pipeline.sendouts import resend
+from sendout.services.pipeline.webhooks import WebhookDraft, create_webhook, set_active
 from sendout.testing import FIXED_START, FakeClock, make_context, webhook_distribution_draft
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from sendout.adapters.channels.activecampaign import SPEC, ActiveCampaignSender
+from sendout.adapters.channels.crm.activecampaign import SPEC, ActiveCampaignSender
 from sendout.domain.channels import MessageChannel, ProviderConfig, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sendout.adapters.channels.airship import SPEC, AirshipSender
-from sendout.adapters.channels.http_api import NOT_AN_OBJECT
+from sendout.adapters.channels.crm.airship import SPEC, AirshipSender
+from sendout.adapters.channels.http.http_api import NOT_AN_OBJECT
 from sendout.domain.channels import MessageChannel, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 

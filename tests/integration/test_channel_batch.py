@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sendout.adapters.channels.batch import SPEC, BatchSender
+from sendout.adapters.channels.crm.batch import SPEC, BatchSender
 from sendout.domain.channels import MessageChannel, ProviderConfig, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 

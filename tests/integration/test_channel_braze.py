@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sendout.adapters.channels.braze import SPEC, BrazeSender
+from sendout.adapters.channels.crm.braze import SPEC, BrazeSender
 from sendout.domain.channels import (
     MessageChannel,
     ProviderConfig,

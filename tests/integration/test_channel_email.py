@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from sendout.adapters.channels.email import SPEC, EmailSender
+from sendout.adapters.channels.email.email import SPEC, EmailSender
 from sendout.domain.channels import MessageChannel, render_message
 from sendout.domain.targets import TargetPolicy
 from tests.integration.standins import config

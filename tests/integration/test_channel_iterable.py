@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sendout.adapters.channels.iterable import SPEC, IterableSender
+from sendout.adapters.channels.crm.iterable import SPEC, IterableSender
 from sendout.domain.channels import (
     MessageChannel,
     ProviderConfig,

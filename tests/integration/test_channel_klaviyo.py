@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sendout.adapters.channels.klaviyo import REVISION, SPEC, KlaviyoSender
+from sendout.adapters.channels.crm.klaviyo import REVISION, SPEC, KlaviyoSender
 from sendout.domain.channels import (
     MessageChannel,
     ProviderConfig,

@@ -9,8 +9,8 @@ import base64
 import json
 from typing import Any
 
-from sendout.adapters.channels.http_api import NOT_AN_OBJECT
-from sendout.adapters.channels.moengage import SPEC, MoEngageSender
+from sendout.adapters.channels.crm.moengage import SPEC, MoEngageSender
+from sendout.adapters.channels.http.http_api import NOT_AN_OBJECT
 from sendout.domain.channels import MessageChannel, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from urllib.parse import parse_qs
 
-from sendout.adapters.channels.twilio import SPEC, TwilioSender
+from sendout.adapters.channels.sms.twilio import SPEC, TwilioSender
 from sendout.domain.channels import MessageChannel, render_message
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 

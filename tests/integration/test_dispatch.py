@@ -20,11 +20,11 @@ from sendout.domain.ports import UnitOfWork, WriteRefused
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.entrypoints.dispatch_share import LONG_QUEUE, STALL, QueueShare, Share
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
+from sendout.services.customers.events import track_custom_event
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import FakeClock, make_context, webhook_distribution_draft
 from tests.integration.test_publications import campaign_of
 

@@ -23,12 +23,12 @@ from sendout.domain.distributions import DistributionStatus
 from sendout.domain.notifications import NotificationQuery
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.deliver import LEASE_MARGIN, Deliverer
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution, recover
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
+from sendout.services.customers.events import track_custom_event
+from sendout.services.pipeline.deliver import LEASE_MARGIN, Deliverer
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution, recover
 from sendout.testing import FakeClock, make_context, webhook_distribution_draft
 
 SENDOUTS = 3

@@ -48,15 +48,15 @@ from sendout.domain.distributions import (
 )
 from sendout.domain.notifications import EmailStatus, NotificationQuery, NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
-from sendout.services import earning_rules
+from sendout.services.accounts.notifications import MAIL_LEASE, AlertMailer, raise_notification
+from sendout.services.accounts.projects import create_project
 from sendout.services.async_jobs import LEASE, AsyncActionRunner
-from sendout.services.campaigns import create_campaign
 from sendout.services.context import Context
-from sendout.services.events import track_custom_event
-from sendout.services.manual import MANUAL_BATCH, ManualScheduler
-from sendout.services.notifications import MAIL_LEASE, AlertMailer, raise_notification
-from sendout.services.points_schedule import PointsScheduler
-from sendout.services.projects import create_project
+from sendout.services.customers.events import track_custom_event
+from sendout.services.loyalty import earning_rules
+from sendout.services.loyalty.points_schedule import PointsScheduler
+from sendout.services.pipeline.manual import MANUAL_BATCH, ManualScheduler
+from sendout.services.promotions.campaigns import create_campaign
 from sendout.testing import FakeClock, make_context
 from tests.integration.test_loyalty_points import card_state, event_types, member, program_with
 

@@ -13,7 +13,7 @@ from sendout.adapters.db import tables
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.db_faults import REFUSED_DOMAIN, refuse_customers_at_refused_domain
 from tests.integration.test_api_errors import call
 

@@ -22,12 +22,12 @@ from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import CustomerRef
 from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.points import BucketStatus, Expiration, ExpirationType
-from sendout.services import balances, earning_rules, loyalties
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.events import track_custom_event
-from sendout.services.member_tiers import TierScheduler
-from sendout.services.points_schedule import PointsScheduler
-from sendout.services.projects import create_project
+from sendout.services.customers.events import track_custom_event
+from sendout.services.loyalty import balances, earning_rules, loyalties
+from sendout.services.loyalty.member_tiers import TierScheduler
+from sendout.services.loyalty.points_schedule import PointsScheduler
 from sendout.testing import FakeClock, make_context
 
 

@@ -1,5 +1,6 @@
 """A manual PUBLISH distribution's batches publish and write send-outs where they are
-recorded (``services/manual_sends.py``), on real SQLite and real PostgreSQL: every recipient
+recorded (``services/pipeline/manual_sends.py``),
+on real SQLite and real PostgreSQL: every recipient
 one code, no code twice (also against single publications racing for the same codes), the
 dispatcher's events and send-outs, and the dispatcher's path for whoever the batch cannot
 serve."""
@@ -32,9 +33,9 @@ from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import SendoutQuery
 from sendout.domain.webhooks import ProjectWebhook
 from sendout.services.context import Context
-from sendout.services.dispatch import Dispatcher
-from sendout.services.manual import MANUAL_BATCH, ManualScheduler
-from sendout.services.publications import OUT_OF_CODES, PublishRequest, publish
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.manual import MANUAL_BATCH, ManualScheduler
+from sendout.services.promotions.publications import OUT_OF_CODES, PublishRequest, publish
 from sendout.testing import FakeClock
 from tests.integration.test_fencing_claims import new_project
 from tests.integration.test_publications import campaign_of

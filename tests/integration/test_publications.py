@@ -25,9 +25,9 @@ from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.domain.vouchers import WalletQuery
 from sendout.services.async_jobs import AsyncActionRunner
-from sendout.services.campaigns import create_campaign
 from sendout.services.context import Context
-from sendout.services.publications import PublishRequest, publish
+from sendout.services.promotions.campaigns import create_campaign
+from sendout.services.promotions.publications import PublishRequest, publish
 from sendout.testing import make_context
 
 GENERATION_TIMEOUT = 30.0  # seconds

@@ -25,7 +25,7 @@ from sendout.adapters.db.migrate import upgrade_async
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.entrypoints.api.app import create_app
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 from tests.conftest import (
     PG_HOST,
     PG_PORT,

@@ -27,12 +27,12 @@ from sendout.bootstrap import Container
 from sendout.domain.customers import CustomerRef
 from sendout.domain.deliveries import OutboundRequest, SendResult
 from sendout.domain.sendouts import SendoutStatus
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.deliver import Deliverer
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
+from sendout.services.customers.events import track_custom_event
+from sendout.services.pipeline.deliver import Deliverer
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import make_context, webhook_distribution_draft
 
 CHANNELS = 10  # webhook channels of the distribution, each to an endpoint of its own

@@ -19,8 +19,8 @@ from sendout.domain.channels import ProviderConfig
 from sendout.domain.distributions import WebhookChannel
 from sendout.domain.errors import SecretsUnavailable
 from sendout.domain.webhooks import ProjectWebhook
-from sendout.services.distributions import create_distribution
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import make_context, webhook_distribution_draft
 
 KEY_1, KEY_2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from sendout.adapters.channels.email import EmailSender
+from sendout.adapters.channels.email.email import EmailSender
+from sendout.adapters.channels.email.smtp import SmtpMailer
 from sendout.adapters.channels.guard import REFUSED
-from sendout.adapters.channels.smtp import SmtpMailer
 from sendout.domain.deliveries import EmailMessage
 from sendout.domain.targets import IPNetwork, TargetPolicy
 from tests.integration.standins import FakeDNS

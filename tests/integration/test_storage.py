@@ -17,10 +17,10 @@ from sendout.domain.deliveries import SendResult
 from sendout.domain.errors import NotFound
 from sendout.domain.projects import IssuedKey
 from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef, claim, deliver
-from sendout.services import customers as svc
+from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
-from sendout.services.events import track_custom_event
-from sendout.services.projects import create_project
+from sendout.services.customers import customers as svc
+from sendout.services.customers.events import track_custom_event
 from sendout.testing import FakeClock, make_context
 
 
@@ -89,7 +89,7 @@ async def test_concurrent_upserts_of_one_new_source_id_make_one_customer(
 async def test_keys_of_one_project_never_see_another_projects_data(
     container: Container, project: IssuedKey
 ) -> None:
-    from sendout.services.projects import create_project
+    from sendout.services.accounts.projects import create_project
 
     other = await create_project(container.uow_factory, container.clock, container.rng, "other")
     mine, theirs = context_for(project, container), context_for(other, container)

@@ -16,15 +16,15 @@ import pytest
 import trustme
 from aiohttp import web
 
-from sendout.adapters.channels import http1
 from sendout.adapters.channels.guard import (
     REFUSED,
     PublicOnlyResolver,
     TargetRefused,
     guarded_socket_factory,
 )
-from sendout.adapters.channels.http1 import Http1Sender
-from sendout.adapters.channels.webhook import WebhookSender
+from sendout.adapters.channels.http import http1
+from sendout.adapters.channels.http.http1 import Http1Sender
+from sendout.adapters.channels.http.webhook import WebhookSender
 from sendout.domain.deliveries import OutboundRequest, SendResult
 from sendout.domain.targets import is_public_address
 from tests.integration.standins import FakeDNS

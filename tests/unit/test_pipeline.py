@@ -19,9 +19,9 @@ from sendout.domain.distributions import Distribution, DistributionStatus
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout, SendoutStatus
-from sendout.services.deliver import LEASE_MARGIN, Deliverer
-from sendout.services.dispatch import Dispatcher
-from sendout.services.distributions import create_distribution
+from sendout.services.pipeline.deliver import LEASE_MARGIN, Deliverer
+from sendout.services.pipeline.dispatch import Dispatcher
+from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import FakeClock, make_context, seeded_rng, webhook_distribution_draft
 from sendout.testing.pipeline import InMemoryPipeline
 from sendout.testing.transports import DOWN, OK, RecordingTransport

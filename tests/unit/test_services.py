@@ -10,9 +10,9 @@ from sendout.domain.activity import ActivityQuery
 from sendout.domain.customers import CustomerQuery, CustomerRef
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound, Unauthorized
 from sendout.domain.events import EventType
-from sendout.services import customers as svc
-from sendout.services.events import track_custom_event
-from sendout.services.projects import authenticate, create_project, ensure_default_project
+from sendout.services.accounts.projects import authenticate, create_project, ensure_default_project
+from sendout.services.customers import customers as svc
+from sendout.services.customers.events import track_custom_event
 from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context, seeded_rng
 
 

@@ -1,4 +1,5 @@
-"""What a saved target's name resolving now is turned into (``services/target_warnings.py``),
+"""What a saved target's name resolving now is turned into
+(``services/pipeline/target_warnings.py``),
 and the probe's own answers for ``localhost`` names and failing resolvers."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from sendout.adapters.channels.guard import DnsTargetProbe
 from sendout.domain.targets import HostLookup, TargetPolicy
-from sendout.services.target_warnings import SHOWN_ADDRESSES, lookup_warning, url_warnings
+from sendout.services.pipeline.target_warnings import SHOWN_ADDRESSES, lookup_warning, url_warnings
 
 NONE_OPEN = TargetPolicy()
 

@@ -17,7 +17,7 @@ from sendout.domain.throttle import (
     ThrottlePolicy,
     client_key,
 )
-from sendout.services.sign_in_guard import (
+from sendout.services.accounts.sign_in_guard import (
     ADDRESS_THRESHOLD,
     KNOWN_ADDRESSES_PER_TARGET,
     TARGET_THRESHOLD,

@@ -300,7 +300,8 @@ class DeliveryStore(Protocol):
 
 
 class EndpointResetStore(Protocol):
-    """When a person last said "try now" to each endpoint (``services/endpoint_resets.py``)."""
+    """When a person last said "try now" to each endpoint
+    (``services/pipeline/endpoint_resets.py``)."""
 
     async def reset(self, urls: Collection[str], at: datetime, forget_before: datetime) -> None:
         """Reset at ``at`` (kept if later than the one stored); resets older than

@@ -21,7 +21,7 @@ and stores never write a status of their own); any other move raises ``InvalidTr
 The stored status is coarser than the phase: PENDING is due, in flight (a worker holds its
 lease token) or retry scheduled (attempted before). A lease token is written by each claim
 and cleared by every other transition: a worker's report of an attempt counts only while the
-send-out still carries the token of that worker's claim (see ``services/deliver.py``).
+send-out still carries the token of that worker's claim (see ``services/pipeline/deliver.py``).
 """
 
 from __future__ import annotations

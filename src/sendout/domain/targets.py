@@ -230,7 +230,7 @@ def _parse_ipv4_number(part: str) -> int | None:
 @dataclass(frozen=True, slots=True)
 class HostLookup:
     """What a host name resolved to when a target naming it was saved: a hint for the person
-    saving it (``services/target_warnings.py``), never a verdict (DNS answers change; the
+    saving it (``services/pipeline/target_warnings.py``), never a verdict (DNS answers change; the
     senders judge each address they connect to)."""
 
     #: the addresses found, in the resolver's order; empty when the name did not resolve

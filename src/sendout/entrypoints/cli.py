@@ -35,7 +35,7 @@ from sendout.entrypoints.metrics_server import metrics_listener
 from sendout.entrypoints.worker import running
 from sendout.entrypoints.worker_lanes import worker_lanes
 from sendout.logs import configure_logging
-from sendout.services.projects import create_project
+from sendout.services.accounts.projects import create_project
 
 log = logging.getLogger("sendout")
 

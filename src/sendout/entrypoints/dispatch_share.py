@@ -17,7 +17,7 @@ from typing import Protocol
 
 from sendout.domain.clock import Clock
 from sendout.domain.ports import UnitOfWorkFactory
-from sendout.services.dispatch import DISPATCH_BATCH
+from sendout.services.pipeline.dispatch import DISPATCH_BATCH
 
 log = logging.getLogger("sendout.worker")
 

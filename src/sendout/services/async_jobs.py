@@ -26,9 +26,9 @@ from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.ids import fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
-from sendout.services.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
 from sendout.services.context import Context, internal_context
-from sendout.services.segments import sync_step
+from sendout.services.customers.segments import sync_step
+from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
 
 log = logging.getLogger("sendout.worker")
 

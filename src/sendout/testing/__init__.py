@@ -24,7 +24,7 @@ from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.retry import RetryPolicy
 from sendout.services.context import Context
-from sendout.services.distributions import ChannelDraft, DistributionDraft
+from sendout.services.pipeline.distributions import ChannelDraft, DistributionDraft
 
 FIXED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 

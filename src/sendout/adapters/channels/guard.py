@@ -95,7 +95,7 @@ class DnsTargetProbe:
     """Resolves a target's host name once when it is saved, as the senders' resolver does
     (``localhost`` names as loopback, others through the event loop's ``getaddrinfo`` unless
     ``resolver`` is given), within ``timeout`` seconds. What the addresses mean under the
-    installation's policy is the caller's question (``services/target_warnings.py``)."""
+    installation's policy is the caller's question (``services/pipeline/target_warnings.py``)."""
 
     def __init__(
         self, timeout: float = PROBE_SECONDS, resolver: AbstractResolver | None = None

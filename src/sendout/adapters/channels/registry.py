@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sendout.adapters.channels import (
+from sendout.adapters.channels.crm import (
     activecampaign,
     airship,
     batch,
     braze,
-    email,
     iterable,
     klaviyo,
     moengage,
-    twilio,
 )
+from sendout.adapters.channels.email import email
+from sendout.adapters.channels.sms import twilio
 from sendout.domain.channels import ChannelCatalog, ChannelSpec
 from sendout.domain.deliveries import ChannelSender, MessageSender
 from sendout.domain.targets import TargetPolicy

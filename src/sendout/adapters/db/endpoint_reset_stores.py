@@ -1,5 +1,5 @@
 """Endpoint resets: when a person last said "try now" to each endpoint (see
-``services/endpoint_resets.py``). One row per URL, across projects, as breakers are."""
+``services/pipeline/endpoint_resets.py``). One row per URL, across projects, as breakers are."""
 
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import ApiKey
 from sendout.domain.throttle import TargetKind, client_key
 from sendout.log_context import bind_log_fields
+from sendout.services.accounts.projects import authenticate
+from sendout.services.accounts.sign_in_guard import SignInGuard
 from sendout.services.context import Context
-from sendout.services.projects import authenticate
-from sendout.services.sign_in_guard import SignInGuard
 
 MAX_CACHED_KEYS = 10_000
 

@@ -42,19 +42,19 @@ from sendout.domain.redemptions import MAX_REDEEMABLES
 from sendout.domain.referrals import parse_referral_program
 from sendout.domain.segments import SegmentType
 from sendout.entrypoints.api.bounds import Int64, PositiveInt64
-from sendout.services.distributions import (
+from sendout.services.customers.segments import SegmentDraft
+from sendout.services.loyalty.program_notifications import NotificationRequest
+from sendout.services.loyalty.reward_redemptions import RewardRedemptionRequest
+from sendout.services.pipeline.distributions import (
     AnyChannelDraft,
     ChannelDraft,
     DistributionDraft,
     MessageChannelDraft,
 )
-from sendout.services.orders import OrderDraft
-from sendout.services.program_notifications import NotificationRequest
-from sendout.services.publications import PublishRequest
-from sendout.services.redemptions import RedeemableRef, RedemptionRequest
-from sendout.services.reward_redemptions import RewardRedemptionRequest
-from sendout.services.segments import SegmentDraft
-from sendout.services.webhooks import WebhookDraft
+from sendout.services.pipeline.webhooks import WebhookDraft
+from sendout.services.promotions.orders import OrderDraft
+from sendout.services.promotions.publications import PublishRequest
+from sendout.services.promotions.redemptions import RedeemableRef, RedemptionRequest
 
 
 class _Body(BaseModel):

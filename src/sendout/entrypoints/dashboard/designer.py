@@ -25,7 +25,7 @@ from sendout.domain.errors import DomainError
 from sendout.entrypoints.api.schemas import DistributionBody
 from sendout.entrypoints.dashboard.forms import distribution_document
 from sendout.entrypoints.dashboard.web import PREFIX, check_csrf_header, container, signed_in
-from sendout.services import distributions as service
+from sendout.services.pipeline import distributions as service
 
 router = APIRouter(prefix=f"{PREFIX}/api", include_in_schema=False)
 _WHERE = re.compile(r"\(line (\d+), column (\d+)\)")

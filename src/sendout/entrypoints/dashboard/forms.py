@@ -37,8 +37,8 @@ from sendout.entrypoints.dashboard.web import (
     render,
     signed_in,
 )
-from sendout.services import distributions as service
-from sendout.services.target_warnings import distribution_warnings
+from sendout.services.pipeline import distributions as service
+from sendout.services.pipeline.target_warnings import distribution_warnings
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 TRIGGERS = sorted(t for t in ACTIONS_BY_TRIGGER if t != MANUAL)

@@ -23,8 +23,8 @@ from sendout.entrypoints.dashboard.web import (
     signed_in,
     with_cookie,
 )
-from sendout.services import dashboard_sessions as sessions
-from sendout.services import distributions as service
+from sendout.services.accounts import dashboard_sessions as sessions
+from sendout.services.pipeline import distributions as service
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 LOGIN_COOKIE = "sendout_login"

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from sendout.entrypoints.dashboard.page_helpers import PER_PAGE, page_number, pager
 from sendout.entrypoints.dashboard.web import PREFIX, container, render, signed_in
-from sendout.services.dashboard_queries import campaign_codes
+from sendout.services.accounts.dashboard_queries import campaign_codes
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

@@ -24,9 +24,9 @@ from sendout.entrypoints.dashboard.page_helpers import (
     refused_page,
 )
 from sendout.entrypoints.dashboard.web import PREFIX, container, render, signed_in
-from sendout.services import customers as service
-from sendout.services import wallet
-from sendout.services.dashboard_queries import search_customers
+from sendout.services.accounts.dashboard_queries import search_customers
+from sendout.services.customers import customers as service
+from sendout.services.promotions import wallet
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

@@ -21,7 +21,7 @@ from sendout.entrypoints.dashboard.web import (
     render,
     signed_in,
 )
-from sendout.services import notifications as service
+from sendout.services.accounts import notifications as service
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

@@ -31,8 +31,8 @@ from sendout.entrypoints.dashboard.web import (
     render,
     signed_in,
 )
-from sendout.services import distributions as distributions_service
-from sendout.services import sendouts as service
+from sendout.services.pipeline import distributions as distributions_service
+from sendout.services.pipeline import sendouts as service
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

@@ -23,9 +23,9 @@ from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.projects import Project
 from sendout.domain.sessions import DashboardSession
 from sendout.log_context import bind_log_fields
-from sendout.services import dashboard_sessions as sessions
+from sendout.services.accounts import dashboard_sessions as sessions
+from sendout.services.accounts.notifications import unread_count
 from sendout.services.context import Context
-from sendout.services.notifications import unread_count
 
 HERE = Path(__file__).parent
 COOKIE = "sendout_session"

@@ -36,9 +36,9 @@ from sendout.entrypoints.api.query import (
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
-from sendout.services import campaigns as service
-from sendout.services import program_notifications
-from sendout.services.campaigns import MAX_VOUCHERS_PER_REQUEST
+from sendout.services.loyalty import program_notifications
+from sendout.services.promotions import campaigns as service
+from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
 router = APIRouter(prefix="/v1/campaigns", tags=["Campaigns"])
 Q = Annotated[str | None, Query()]

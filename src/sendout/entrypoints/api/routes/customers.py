@@ -24,8 +24,9 @@ from sendout.entrypoints.api.query import (
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
-from sendout.services import customers as service
-from sendout.services import segments, wallet
+from sendout.services.customers import customers as service
+from sendout.services.customers import segments
+from sendout.services.promotions import wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["Customers"])
 #: A raw query parameter; parsing (and the SDK's quirks) is left to ``query.py``.

@@ -32,10 +32,10 @@ from sendout.entrypoints.api.schemas import (
     PreviewBody,
     RecoverBody,
 )
-from sendout.services import distributions as service
 from sendout.services.context import Context
-from sendout.services.distributions import PreviewOutput
-from sendout.services.target_warnings import distribution_warnings
+from sendout.services.pipeline import distributions as service
+from sendout.services.pipeline.distributions import PreviewOutput
+from sendout.services.pipeline.target_warnings import distribution_warnings
 
 router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
 Q = Annotated[str | None, Query()]

@@ -41,9 +41,9 @@ from sendout.entrypoints.api.schemas import (
     MemberBody,
     TiersBody,
 )
-from sendout.services import balances, program_notifications, rewards
-from sendout.services import earning_rules as earning
-from sendout.services import loyalties as service
+from sendout.services.loyalty import balances, program_notifications, rewards
+from sendout.services.loyalty import earning_rules as earning
+from sendout.services.loyalty import loyalties as service
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
 Q = Annotated[str | None, Query()]

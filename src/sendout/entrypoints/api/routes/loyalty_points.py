@@ -19,8 +19,8 @@ from sendout.entrypoints.api.responses import (
     no_content,
 )
 from sendout.entrypoints.api.schemas import PendingPointsBody
-from sendout.services import pending_points as service
-from sendout.services.loyalties import points_expiration
+from sendout.services.loyalty import pending_points as service
+from sendout.services.loyalty.loyalties import points_expiration
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
 Q = Annotated[str | None, Query()]

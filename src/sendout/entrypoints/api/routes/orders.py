@@ -13,7 +13,7 @@ from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_limit, parse_order, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import OrderBody
-from sendout.services import orders as service
+from sendout.services.promotions import orders as service
 
 router = APIRouter(prefix="/v1/orders", tags=["Orders"])
 Q = Annotated[str | None, Query()]

@@ -34,7 +34,7 @@ from sendout.entrypoints.api.query import (
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import PublicationBody
-from sendout.services import publications as service
+from sendout.services.promotions import publications as service
 
 router = APIRouter(prefix="/v1/publications", tags=["Publications"])
 PUBLICATION_ORDERS = ("created_at", "id", "customer_id", "channel", "source_id")

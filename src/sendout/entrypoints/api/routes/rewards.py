@@ -21,8 +21,8 @@ from sendout.entrypoints.api.schemas import (
     RewardBody,
     RewardRedemptionBody,
 )
-from sendout.services import rewards as service
-from sendout.services.reward_redemptions import redeem_reward
+from sendout.services.loyalty import rewards as service
+from sendout.services.loyalty.reward_redemptions import redeem_reward
 
 router = APIRouter(prefix="/v1/rewards", tags=["Rewards"])
 loyalty_router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])

@@ -13,7 +13,7 @@ from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
 from sendout.entrypoints.api.schemas import SegmentBody
-from sendout.services import segments as service
+from sendout.services.customers import segments as service
 
 router = APIRouter(prefix="/v1/segments", tags=["Segments"])
 Q = Annotated[str | None, Query()]

@@ -19,7 +19,7 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.services import sendouts as service
+from sendout.services.pipeline import sendouts as service
 
 router = APIRouter(prefix="/v1/sendouts", tags=["Send-outs"])
 Q = Annotated[str | None, Query()]

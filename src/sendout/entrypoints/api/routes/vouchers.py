@@ -28,8 +28,8 @@ from sendout.entrypoints.api.responses import (
     no_content,
 )
 from sendout.entrypoints.api.schemas import BalanceBody, VoucherBody, VoucherUpdateBody
-from sendout.services import balances
-from sendout.services import vouchers as service
+from sendout.services.loyalty import balances
+from sendout.services.promotions import vouchers as service
 
 router = APIRouter(prefix="/v1/vouchers", tags=["Vouchers"])
 Q = Annotated[str | None, Query()]

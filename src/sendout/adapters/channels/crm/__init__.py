@@ -1,0 +1,1 @@
+"""CRM and customer-engagement platforms: one adapter each."""

@@ -1,0 +1,1 @@
+"""Email: the SMTP client through the guard, the email channel, the alert mailer."""

@@ -1,0 +1,1 @@
+"""HTTP transports: the webhook clients and what platform adapters share."""

@@ -1,0 +1,1 @@
+"""Projects, sign-in, dashboard sessions and read models, notifications."""

@@ -1,0 +1,1 @@
+"""Customers, their segments, and the custom events they send."""

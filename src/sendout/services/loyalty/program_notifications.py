@@ -1,0 +1,108 @@
+"""Program notifications: distributions attached while creating a loyalty or referral program
+(seeds 001 and 002), each a webhook on one of the program's moments:
+
+- loyalty: a card published (``card_published``), points gained (``points_gained``), a reward
+  redeemed (``reward_redeemed``);
+- referral: a code published to a referrer (``code_published``), a referee converted
+  (``customer_referred``), a referrer or referee rewarded (``rewarded``).
+
+They are ordinary distributions, triggered by the program's events (``campaign_id``), listed
+and managed under ``/v1/distributions``. They are all checked before the program is made, so a
+bad one leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sendout.domain.campaigns import Campaign, CampaignType
+from sendout.domain.channels import ChannelCatalog
+from sendout.domain.distributions import (
+    Action,
+    ActionSpec,
+    Distribution,
+    DistributionStatus,
+    Trigger,
+    check_distribution,
+    invalid_field,
+)
+from sendout.domain.events import EventType
+from sendout.domain.ports import UnitOfWorkFactory
+from sendout.services.context import Context
+from sendout.services.pipeline.distributions import (
+    AnyChannelDraft,
+    DistributionDraft,
+    build_channels,
+    create_distribution,
+)
+
+MOMENTS: dict[CampaignType, dict[str, EventType]] = {
+    CampaignType.LOYALTY_PROGRAM: {
+        "card_published": EventType.PUBLICATION_SUCCEEDED,
+        "points_gained": EventType.REWARDED_LOYALTY_POINTS,
+        "reward_redeemed": EventType.REWARD_REDEMPTION_COMPLETED,
+    },
+    CampaignType.REFERRAL_PROGRAM: {
+        "code_published": EventType.PUBLICATION_SUCCEEDED,
+        "customer_referred": EventType.CUSTOMER_REFERRED,
+        "rewarded": EventType.REWARDED,
+    },
+}
+#: the campaign id checks run with before the program (and its id) exists
+_NOT_YET = "camp_to_be_created"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationRequest:
+    on: str
+    name: str | None
+    channels: tuple[AnyChannelDraft, ...]
+
+
+def _drafts(
+    kind: CampaignType, campaign_id: str, requests: Sequence[NotificationRequest]
+) -> list[DistributionDraft]:
+    moments = MOMENTS.get(kind)
+    if requests and moments is None:
+        raise invalid_field("only loyalty and referral programs have them", "notifications")
+    drafts = []
+    for n, request in enumerate(requests):
+        event = (moments or {}).get(request.on)
+        if event is None:
+            raise invalid_field(f"on: one of {', '.join(moments or {})}", f"notifications[{n}]")
+        drafts.append(
+            DistributionDraft(
+                name=request.name or f"{request.on.replace('_', ' ').capitalize()}",
+                status=DistributionStatus.ACTIVE,
+                trigger=Trigger(event=event.value, parameters={"campaign_id": campaign_id}),
+                action=ActionSpec(type=Action.PLAIN),
+                channels=request.channels,
+            )
+        )
+    return drafts
+
+
+def check(
+    ctx: Context,
+    kind: CampaignType,
+    requests: Sequence[NotificationRequest],
+    catalog: ChannelCatalog,
+) -> None:
+    """Refuse bad notifications before the program is created."""
+    for draft in _drafts(kind, _NOT_YET, requests):
+        channels = build_channels(ctx, draft.channels)
+        check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
+
+
+async def attach(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    program: Campaign,
+    requests: Sequence[NotificationRequest],
+    catalog: ChannelCatalog,
+) -> list[Distribution]:
+    return [
+        await create_distribution(uow_factory, ctx, draft, catalog=catalog)
+        for draft in _drafts(program.campaign_type, program.id, requests)
+    ]

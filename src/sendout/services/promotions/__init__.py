@@ -1,0 +1,1 @@
+"""Promotions: campaigns, codes, publications, validations and redemptions, orders, referrals."""
