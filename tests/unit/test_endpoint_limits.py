@@ -93,3 +93,25 @@ def test_a_fast_endpoint_turned_slow_falls_back_to_its_starting_share_at_once() 
     for _ in range(64):
         limit.answered(3_000.0, 31)
     assert limit.limit == 16  # no lower than the start: it is still answering
+
+
+def test_after_a_cut_the_limit_grows_by_one_per_round_past_where_it_was_cut_to() -> None:
+    limit = EndpointLimit(POLICY)
+    used(limit, 2)
+    assert limit.limit == 64
+    limit.overloaded()  # e.g. connections dropped at the doubling to 64
+    assert limit.limit == 32
+    used(limit, 1)
+    assert limit.limit == 33  # not 64 again: one more per round
+    used(limit, 3)
+    assert limit.limit == 36
+    assert not limit.settled  # what it learned is kept
+
+
+def test_a_limit_cut_below_its_start_doubles_back_to_where_it_was_cut_to_only() -> None:
+    limit = EndpointLimit(POLICY)
+    for _ in range(16):
+        limit.overloaded()  # one window of failures: 16 -> 8
+    assert limit.limit == 8
+    used(limit, 1)
+    assert limit.limit == 9  # at the cut point already: growth is additive from here

@@ -11,7 +11,10 @@ decrease, at most one decrease per window):
 
 - a fast answer (within ``LimitPolicy.fast_ms``) while the limit is in use (at least half of
   it in flight) raises the limit by one: a fast endpoint doubles its limit with each round of
-  answers, up to ``maximum``. An answer slower than that but in the endpoint's usual time
+  answers, up to ``maximum`` (TCP's slow start). Once the limit has been cut, it grows past
+  the point it was cut to by one per round only (congestion avoidance): an endpoint that could
+  not take a doubling (a small listen backlog dropping connections, a rate limit) is
+  approached gently the next time instead of overrun again each time it recovers. An answer slower than that but in the endpoint's usual time
   (within ``slowdown`` x it) raises it up to ``initial`` only: an endpoint that takes seconds
   to answer never holds more than the starting number of the worker's slots;
 - an overload signal (a 429, a 5xx, a timeout, a refused or reset connection) multiplies it by
@@ -61,7 +64,7 @@ class LimitPolicy:
 class EndpointLimit:
     """One endpoint's limit (mutable, like its breaker: it changes with every answer)."""
 
-    __slots__ = ("_limit", "_policy", "_quiet", "_usual_ms")
+    __slots__ = ("_limit", "_policy", "_quiet", "_threshold", "_toward_next", "_usual_ms")
 
     def __init__(self, policy: LimitPolicy) -> None:
         self._policy = policy
@@ -69,6 +72,11 @@ class EndpointLimit:
         self._usual_ms: float | None = None
         #: answers still to come before the limit may be cut again (one cut per window)
         self._quiet = 0
+        #: where doubling stops and growth turns to one per round: the limit after the last
+        #: cut (no cut yet: doubling all the way)
+        self._threshold = float(policy.maximum)
+        #: fast answers counted towards the next step past the threshold
+        self._toward_next = 0
 
     @property
     def limit(self) -> int:
@@ -77,7 +85,10 @@ class EndpointLimit:
     @property
     def settled(self) -> bool:
         """At its starting point with nothing learned that a new entry would not know."""
-        return self._limit == self._policy.initial and self._quiet == 0
+        policy = self._policy
+        return (
+            self._limit == policy.initial and self._quiet == 0 and self._threshold == policy.maximum
+        )
 
     def answered(self, duration_ms: float, in_flight: int) -> None:
         """The endpoint answered (any status but 429 and 5xx) in ``duration_ms``, with
@@ -111,7 +122,14 @@ class EndpointLimit:
 
     def _grow(self, ceiling: int, in_flight: int) -> None:
         if in_flight + 1 >= self._limit / 2 and self._limit < ceiling:
-            self._limit = min(float(ceiling), self._limit + 1)
+            if self._limit < self._threshold:
+                self._limit = min(float(ceiling), self._limit + 1)
+                return
+            # counted, not added as 1/limit fractions: those sum to just under one per round
+            self._toward_next += 1
+            if self._toward_next >= int(self._limit):
+                self._toward_next = 0
+                self._limit = min(float(ceiling), self._limit + 1)
 
     def _cut(self, factor: float, floor: int | None = None) -> None:
         if self._quiet:
@@ -119,3 +137,5 @@ class EndpointLimit:
         self._quiet = max(1, int(self._limit))
         lowest = self._policy.minimum if floor is None else floor
         self._limit = max(float(lowest), self._limit * factor)
+        self._threshold = self._limit
+        self._toward_next = 0
