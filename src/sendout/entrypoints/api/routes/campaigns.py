@@ -35,7 +35,12 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
+from sendout.entrypoints.api.schemas.campaigns import (
+    CampaignBody,
+    CampaignUpdateBody,
+    CodesBody,
+    ImportBody,
+)
 from sendout.services.loyalty import program_notifications
 from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST

@@ -23,7 +23,7 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
+from sendout.entrypoints.api.schemas.customers import CustomerBody, CustomerUpdateBody
 from sendout.services.customers import customers as service
 from sendout.services.customers import segments
 from sendout.services.promotions import wallet

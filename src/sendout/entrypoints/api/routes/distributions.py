@@ -26,7 +26,7 @@ from sendout.entrypoints.api.deps import (
 )
 from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import (
+from sendout.entrypoints.api.schemas.distributions import (
     DistributionBody,
     DistributionPreviewBody,
     PreviewBody,

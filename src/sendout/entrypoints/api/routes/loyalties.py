@@ -32,9 +32,8 @@ from sendout.entrypoints.api.responses import (
 )
 from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
 from sendout.entrypoints.api.routes.vouchers import transactions_response
-from sendout.entrypoints.api.schemas import (
-    CampaignBody,
-    CampaignUpdateBody,
+from sendout.entrypoints.api.schemas.campaigns import CampaignBody, CampaignUpdateBody
+from sendout.entrypoints.api.schemas.loyalties import (
     EarningRulesBody,
     EarningRuleUpdateBody,
     LoyaltyBalanceBody,

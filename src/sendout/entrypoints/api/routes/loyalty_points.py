@@ -18,7 +18,7 @@ from sendout.entrypoints.api.responses import (
     list_envelope,
     no_content,
 )
-from sendout.entrypoints.api.schemas import PendingPointsBody
+from sendout.entrypoints.api.schemas.loyalty_points import PendingPointsBody
 from sendout.services.loyalty import pending_points as service
 from sendout.services.loyalty.loyalties import points_expiration
 

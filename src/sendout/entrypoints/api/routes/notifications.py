@@ -12,7 +12,7 @@ from sendout.domain.notifications import NotificationQuery, NotificationType, no
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_bool, parse_enum, parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import AlertSettingsBody, MarkReadBody
+from sendout.entrypoints.api.schemas.notifications import AlertSettingsBody, MarkReadBody
 from sendout.services.accounts import notifications as service
 
 router = APIRouter(prefix="/v1/notifications", tags=["Notifications"])

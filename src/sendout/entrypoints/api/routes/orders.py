@@ -12,7 +12,7 @@ from sendout.domain.orders import OrderOrder, OrderQuery, order_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_limit, parse_order, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import OrderBody
+from sendout.entrypoints.api.schemas.orders import OrderBody
 from sendout.services.promotions import orders as service
 
 router = APIRouter(prefix="/v1/orders", tags=["Orders"])

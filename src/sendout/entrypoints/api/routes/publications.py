@@ -33,7 +33,7 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import PublicationBody
+from sendout.entrypoints.api.schemas.publications import PublicationBody
 from sendout.services.promotions import publications as service
 
 router = APIRouter(prefix="/v1/publications", tags=["Publications"])

@@ -15,7 +15,7 @@ from sendout.domain.redemptions import RedemptionQuery, RedemptionStatus, redemp
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_datetime, parse_limit, parse_page, present
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import RedeemBody, RollbackBody
+from sendout.entrypoints.api.schemas.redemptions import RedeemBody, RollbackBody
 from sendout.services.customers.customers import get_customer
 from sendout.services.promotions import redemptions as service
 

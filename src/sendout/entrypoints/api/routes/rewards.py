@@ -15,7 +15,7 @@ from sendout.domain.rewards import RewardAssignment, assignment_object, reward_o
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_bool, parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import (
+from sendout.entrypoints.api.schemas.rewards import (
     AssignmentBody,
     AssignmentsBody,
     RewardBody,

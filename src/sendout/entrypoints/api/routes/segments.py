@@ -12,7 +12,7 @@ from sendout.domain.segments import segment_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import SegmentBody
+from sendout.entrypoints.api.schemas.segments import SegmentBody
 from sendout.services.customers import segments as service
 
 router = APIRouter(prefix="/v1/segments", tags=["Segments"])

@@ -27,7 +27,7 @@ from sendout.entrypoints.api.responses import (
     list_envelope,
     no_content,
 )
-from sendout.entrypoints.api.schemas import BalanceBody, VoucherBody, VoucherUpdateBody
+from sendout.entrypoints.api.schemas.vouchers import BalanceBody, VoucherBody, VoucherUpdateBody
 from sendout.services.loyalty import balances
 from sendout.services.promotions import vouchers as service
 

@@ -19,7 +19,7 @@ from sendout.entrypoints.api.deps import (
 )
 from sendout.entrypoints.api.query import parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import WebhookBody
+from sendout.entrypoints.api.schemas.webhooks import WebhookBody
 from sendout.services.pipeline import webhooks as service
 from sendout.services.pipeline.target_warnings import webhook_warnings
 
