@@ -14,20 +14,19 @@ event twice. A customer without an external ID is SKIPPED.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
+    JSON_HEADERS,
     NOT_AN_OBJECT,
+    PlatformRequest,
+    PlatformSender,
     endpoint,
     event_name,
-    failed_inside,
+    json_answer,
     json_body,
-    not_configured,
-    post,
     properties_of,
-    refused,
     setting,
 )
 from sendout.domain.channels import (
@@ -39,7 +38,6 @@ from sendout.domain.channels import (
     SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="braze",
@@ -73,42 +71,31 @@ SPEC = ChannelSpec(
 )
 
 
-class BrazeSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class BrazeSender(PlatformSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         properties = properties_of(message)
         if properties is None:
-            return refused(NOT_AN_OBJECT)
+            return NOT_AN_OBJECT
         event = {
             "external_id": str(message["external_id"]).strip(),
             "name": event_name(message),
             "time": str(message["created_at"]),
             "properties": properties,
         }
-        url = endpoint(config, "users/track")
-        headers = {
-            "Authorization": f"Bearer {setting(config, 'api_key')}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        result = await post(self._http, url, headers, json_body({"events": [event]}))
-        return failed_inside(result, _not_tracked)
+        headers = {"Authorization": f"Bearer {setting(config, 'api_key')}", **JSON_HEADERS}
+        return PlatformRequest(
+            endpoint(config, "users/track"), headers, json_body({"events": [event]})
+        )
 
-
-def _not_tracked(excerpt: str) -> str | None:
-    """Braze answers 201 with ``errors`` for objects it refused: ours is the only one sent,
-    so any error means the event was not recorded."""
-    try:
-        answer: Any = json.loads(excerpt)
-    except ValueError:
-        return None
-    errors = answer.get("errors") if isinstance(answer, Mapping) else None
-    if not isinstance(errors, list) or not errors:
-        return None
-    first = errors[0]
-    said = first.get("type") if isinstance(first, Mapping) else first
-    return str(said or "Braze did not record the event")[:300]
+    def not_recorded(self, excerpt: str) -> str | None:
+        """Braze answers 201 with ``errors`` for objects it refused: ours is the only one sent,
+        so any error means the event was not recorded."""
+        answer = json_answer(excerpt)
+        errors = None if answer is None else answer.get("errors")
+        if not isinstance(errors, list) or not errors:
+            return None
+        first = errors[0]
+        said = first.get("type") if isinstance(first, Mapping) else first
+        return str(said or "Braze did not record the event")[:300]

@@ -20,14 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
+    JSON_HEADERS,
     NOT_AN_OBJECT,
+    PlatformRequest,
+    PlatformSender,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
     properties_of,
-    refused,
     setting,
 )
 from sendout.domain.channels import (
@@ -39,7 +39,6 @@ from sendout.domain.channels import (
     SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="iterable",
@@ -76,16 +75,13 @@ SPEC = ChannelSpec(
 )
 
 
-class IterableSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class IterableSender(PlatformSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         properties = properties_of(message)
         if properties is None:
-            return refused(NOT_AN_OBJECT)
+            return NOT_AN_OBJECT
         identify_by = "userId" if setting(config, "identify_by") == "userId" else "email"
         body = {
             identify_by: str(message["user"]).strip(),
@@ -94,10 +90,5 @@ class IterableSender:
             "createdAt": int(datetime.fromisoformat(str(message["created_at"])).timestamp()),
             "dataFields": properties,
         }
-        headers = {
-            "Api-Key": setting(config, "api_key"),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        url = endpoint(config, "api/events/track")
-        return await post(self._http, url, headers, json_body(body))
+        headers = {"Api-Key": setting(config, "api_key"), **JSON_HEADERS}
+        return PlatformRequest(endpoint(config, "api/events/track"), headers, json_body(body))

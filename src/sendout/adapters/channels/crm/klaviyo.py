@@ -20,13 +20,12 @@ from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
     NOT_AN_OBJECT,
+    PlatformRequest,
+    PlatformSender,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
     properties_of,
-    refused,
     setting,
 )
 from sendout.domain.channels import (
@@ -38,7 +37,6 @@ from sendout.domain.channels import (
     SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 #: the dated API revision the requests are written for (a project may pin another one)
 REVISION = "2026-01-15"
@@ -72,16 +70,13 @@ SPEC = ChannelSpec(
 )
 
 
-class KlaviyoSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class KlaviyoSender(PlatformSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         properties = properties_of(message)
         if properties is None:
-            return refused(NOT_AN_OBJECT)
+            return NOT_AN_OBJECT
         profile = {"email": str(message["email"]).strip()}
         external_id = str(message.get("external_id") or "").strip()
         if external_id:
@@ -105,5 +100,4 @@ class KlaviyoSender:
             "Content-Type": "application/vnd.api+json",
             "Accept": "application/vnd.api+json",
         }
-        url = endpoint(config, "api/events")
-        return await post(self._http, url, headers, json_body(document))
+        return PlatformRequest(endpoint(config, "api/events"), headers, json_body(document))
