@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    EventSender,
     PlatformRequest,
-    PlatformSender,
     endpoint,
     event_name,
     json_body,
-    properties_of,
+    properties_setting,
     setting,
     utc_moment,
 )
@@ -38,7 +37,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -68,24 +66,19 @@ SPEC = ChannelSpec(
             "name",
             description="the event name (sent lower-cased); the channel's event name when unset",
         ),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object (e.g. the code)",
-        ),
+        properties_setting("the event's properties, a JSON object (e.g. the code)"),
     ),
     recipient="named_user_id",
     missing_recipient="customer has no source_id",
 )
 
 
-class AirshipSender(PlatformSender):
+class AirshipSender(EventSender):
     provider = PROVIDER
 
-    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
-        properties = properties_of(message)
-        if properties is None:
-            return NOT_AN_OBJECT
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         name = event_name(message, "name")
         body: dict[str, Any] = {"name": name.lower(), "properties": properties}
         sendout_id = str(message.get("sendout_id") or "")

@@ -38,6 +38,7 @@ from sendout.adapters.channels.http.http_api import (
     json_answer,
     json_body,
     properties_of,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -46,7 +47,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -84,11 +84,7 @@ SPEC = ChannelSpec(
                 "event name with '.', ':' and '-' turned into '_'"
             ),
         ),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's attributes, a JSON object",
-        ),
+        properties_setting("the event's attributes, a JSON object"),
     ),
     recipient="custom_id",
     missing_recipient="customer has no source_id (Batch custom ID)",

@@ -19,14 +19,13 @@ from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
     JSON_HEADERS,
-    NOT_AN_OBJECT,
+    EventSender,
     PlatformRequest,
-    PlatformSender,
     endpoint,
     event_name,
     json_answer,
     json_body,
-    properties_of,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -35,7 +34,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -60,24 +58,19 @@ SPEC = ChannelSpec(
             description="the Braze user's external ID",
         ),
         Setting("event", description="the custom event's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object; none if unset",
-        ),
+        properties_setting("the event's properties, a JSON object; none if unset"),
     ),
     recipient="external_id",
     missing_recipient="customer has no source_id (Braze external_id)",
 )
 
 
-class BrazeSender(PlatformSender):
+class BrazeSender(EventSender):
     provider = PROVIDER
 
-    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
-        properties = properties_of(message)
-        if properties is None:
-            return NOT_AN_OBJECT
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         event = {
             "external_id": str(message["external_id"]).strip(),
             "name": event_name(message),

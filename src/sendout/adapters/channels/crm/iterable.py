@@ -21,13 +21,12 @@ from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
     JSON_HEADERS,
-    NOT_AN_OBJECT,
+    EventSender,
     PlatformRequest,
-    PlatformSender,
     endpoint,
     event_name,
     json_body,
-    properties_of,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -36,7 +35,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -64,24 +62,19 @@ SPEC = ChannelSpec(
             "users by userId (then, for instance, {{customer.source_id}})",
         ),
         Setting("event", description="the event's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's dataFields, a JSON object; none if unset",
-        ),
+        properties_setting("the event's dataFields, a JSON object; none if unset"),
     ),
     recipient="user",
     missing_recipient="customer has no Iterable identifier (email or userId)",
 )
 
 
-class IterableSender(PlatformSender):
+class IterableSender(EventSender):
     provider = PROVIDER
 
-    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
-        properties = properties_of(message)
-        if properties is None:
-            return NOT_AN_OBJECT
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         identify_by = "userId" if setting(config, "identify_by") == "userId" else "email"
         body = {
             identify_by: str(message["user"]).strip(),

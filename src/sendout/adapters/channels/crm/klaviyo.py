@@ -19,13 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    EventSender,
     PlatformRequest,
-    PlatformSender,
     endpoint,
     event_name,
     json_body,
-    properties_of,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -34,7 +33,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -59,24 +57,19 @@ SPEC = ChannelSpec(
         Setting("email", default="{{customer.email}}", description="the profile's email address"),
         Setting("external_id", description="the profile's external ID, sent when not empty"),
         Setting("event", description="the metric's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object; none if unset",
-        ),
+        properties_setting("the event's properties, a JSON object; none if unset"),
     ),
     recipient="email",
     missing_recipient="customer has no email address",
 )
 
 
-class KlaviyoSender(PlatformSender):
+class KlaviyoSender(EventSender):
     provider = PROVIDER
 
-    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
-        properties = properties_of(message)
-        if properties is None:
-            return NOT_AN_OBJECT
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         profile = {"email": str(message["email"]).strip()}
         external_id = str(message.get("external_id") or "").strip()
         if external_id:

@@ -19,14 +19,13 @@ from urllib.parse import quote
 
 from sendout.adapters.channels.http.http_api import (
     JSON_HEADERS,
-    NOT_AN_OBJECT,
+    EventSender,
     PlatformRequest,
-    PlatformSender,
     basic_auth,
     endpoint,
     event_name,
     json_body,
-    properties_of,
+    properties_setting,
     setting,
     utc_moment,
 )
@@ -36,7 +35,6 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
 
@@ -61,24 +59,19 @@ SPEC = ChannelSpec(
             description="the MoEngage customer_id of the user",
         ),
         Setting("action", description="the event name; the channel's event name when unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's attributes, a JSON object (e.g. the code)",
-        ),
+        properties_setting("the event's attributes, a JSON object (e.g. the code)"),
     ),
     recipient="customer_id",
     missing_recipient="customer has no source_id",
 )
 
 
-class MoEngageSender(PlatformSender):
+class MoEngageSender(EventSender):
     provider = PROVIDER
 
-    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
-        properties = properties_of(message)
-        if properties is None:
-            return NOT_AN_OBJECT
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         action: dict[str, Any] = {
             "action": event_name(message, "action"),
             "attributes": properties,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sendout.domain.channels import ProviderConfig, ProviderSpec
+from sendout.domain.channels import ProviderConfig, ProviderSpec, Setting, SettingKind
 from sendout.domain.deliveries import ChannelSender, OutboundRequest, SendResult
 
 #: the content headers of a JSON API's request (after its authentication)
@@ -177,3 +177,25 @@ class PlatformSender(ABC):
         """The platform's words when a 2xx answer says the message was not recorded; most
         platforms' 2xx always means recorded."""
         return None
+
+
+class EventSender(PlatformSender):
+    """A platform that records a customer event with ``properties``: the channel's
+    ``properties`` setting must render a JSON object (else the message fails at once)."""
+
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
+        properties = properties_of(message)
+        if properties is None:
+            return NOT_AN_OBJECT
+        return self.event_request(message, config, properties)
+
+    @abstractmethod
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
+        """The platform's request recording the event with ``properties``."""
+
+
+def properties_setting(description: str) -> Setting:
+    """The ``properties`` setting of an event platform's channel: a JSON object template."""
+    return Setting("properties", kind=SettingKind.JSON, description=description)
