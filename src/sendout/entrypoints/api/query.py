@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query
 
 from sendout.domain.bounds import MAX_PAGE
 from sendout.domain.errors import InvalidQuery
@@ -21,6 +23,9 @@ from sendout.domain.errors import InvalidQuery
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 _ABSENT = {"", "None", "null"}
+
+#: a route's query parameter, taken as text: the ``parse_*`` helpers here read it
+Q = Annotated[str | None, Query()]
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 E = TypeVar("E", bound=StrEnum)

@@ -27,6 +27,7 @@ from sendout.entrypoints.api.deps import (
     wake_worker,
 )
 from sendout.entrypoints.api.query import (
+    Q,
     parse_bool,
     parse_enum,
     parse_int,
@@ -34,7 +35,10 @@ from sendout.entrypoints.api.query import (
     parse_page,
     present,
 )
-from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.responses import (
+    json_response,
+    page_response,
+)
 from sendout.entrypoints.api.schemas.campaigns import (
     CampaignBody,
     CampaignUpdateBody,
@@ -46,7 +50,6 @@ from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
 router = APIRouter(prefix="/v1/campaigns", tags=["Campaigns"])
-Q = Annotated[str | None, Query()]
 
 
 def async_accepted(action: AsyncAction, status: int = 202) -> Response:
@@ -105,14 +108,7 @@ async def list_campaigns(
         order_by_updated=order_value.removeprefix("-") == "updated_at",
     )
     found, tiers = await service.list_campaigns(storage(request), ctx, query)
-    return json_response(
-        list_envelope(
-            "campaigns",
-            (campaign_object(c, tiers.get(c.id)) for c in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("campaigns", found, lambda c: campaign_object(c, tiers.get(c.id)))
 
 
 @router.get("/{campaign_id}", summary="Get a campaign by id or name")

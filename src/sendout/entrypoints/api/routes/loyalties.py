@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,12 +21,19 @@ from sendout.entrypoints.api.deps import (
     storage,
     wake_worker,
 )
-from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_cursor,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    all_response,
+    cursor_response,
     json_response,
     list_envelope,
     no_content,
+    page_response,
 )
 from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
 from sendout.entrypoints.api.routes.vouchers import transactions_response
@@ -45,7 +50,6 @@ from sendout.services.loyalty import earning_rules as earning
 from sendout.services.loyalty import loyalties as service
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
-Q = Annotated[str | None, Query()]
 
 
 # Member routes first: "/members/{id}" must not be read as a program id.
@@ -105,14 +109,7 @@ async def create_program(request: Request) -> Response:
 async def list_programs(request: Request, limit: Q = None, page: Q = None) -> Response:
     ctx = await context(request)
     found = await service.list_programs(storage(request), ctx, parse_limit(limit), parse_page(page))
-    return json_response(
-        list_envelope(
-            "campaigns",
-            (campaign_object(c) for c in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("campaigns", found, campaign_object)
 
 
 @router.get("/{program_id}", summary="Get a loyalty program")
@@ -165,14 +162,7 @@ async def list_members(
     ctx = await context(request)
     query = VoucherQuery(limit=parse_limit(limit), page=parse_page(page))
     found = await service.list_members(storage(request), ctx, program_id, query)
-    return json_response(
-        list_envelope(
-            "vouchers",
-            (voucher_object(v) for v in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("vouchers", found, voucher_object)
 
 
 @router.get("/{program_id}/members/{member_id}", summary="Get a member of the program")
@@ -250,9 +240,7 @@ async def create_tiers(program_id: str, request: Request) -> Response:
 async def list_tiers(program_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await service.list_tiers(storage(request), ctx, program_id)
-    return json_response(
-        list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
-    )
+    return all_response("data", found, loyalty_tier_object)
 
 
 @router.get("/{program_id}/transactions", summary="Every point move of the program (cursor)")
@@ -267,8 +255,7 @@ async def program_transactions(
     size, descending, after = parse_cursor(limit, order, starting_after_id)
     query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
     found = await service.program_transactions(storage(request), ctx, program_id, query)
-    items = [transaction_object(t) for t in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, transaction_object)
 
 
 @router.get(
@@ -326,9 +313,7 @@ async def create_earning_rules(program_id: str, request: Request) -> Response:
 async def list_earning_rules(program_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await earning.list_rules(storage(request), ctx, program_id)
-    return json_response(
-        list_envelope("data", (earning_rule_object(r) for r in found), total=len(found))
-    )
+    return all_response("data", found, earning_rule_object)
 
 
 @router.get("/{program_id}/earning-rules/{rule_id}", summary="Get an earning rule")

@@ -3,17 +3,20 @@ cancel) and the buckets of expiring points."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.points import bucket_object, pending_points_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_cursor,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    cursor_response,
     json_response,
     list_envelope,
     no_content,
@@ -23,7 +26,6 @@ from sendout.services.loyalty import pending_points as service
 from sendout.services.loyalty.loyalties import points_expiration
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
-Q = Annotated[str | None, Query()]
 
 
 async def _list(
@@ -45,8 +47,7 @@ async def _list(
         descending=descending,
         starting_after_id=after,
     )
-    items = [pending_points_object(p) for p in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, pending_points_object)
 
 
 @router.get("/members/{member_id}/pending-points", summary="A member's pending points (cursor)")

@@ -13,6 +13,7 @@ from sendout.domain.errors import InvalidQuery
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
+    Q,
     nested,
     parse_cursor,
     parse_datetime,
@@ -22,17 +23,16 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    cursor_response,
     json_response,
-    list_envelope,
     no_content,
+    page_response,
 )
 from sendout.entrypoints.api.schemas.vouchers import BalanceBody, VoucherBody, VoucherUpdateBody
 from sendout.services.loyalty import balances
 from sendout.services.promotions import vouchers as service
 
 router = APIRouter(prefix="/v1/vouchers", tags=["Vouchers"])
-Q = Annotated[str | None, Query()]
 _ORDERS = ("created_at", "updated_at", "code")
 
 
@@ -85,14 +85,7 @@ async def list_vouchers(
     found = await service.list_vouchers(
         storage(request), ctx, query, campaign=present(campaign), customer=present(customer)
     )
-    return json_response(
-        list_envelope(
-            "vouchers",
-            (voucher_object(v) for v in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("vouchers", found, voucher_object)
 
 
 def _range(params: dict[str, Any], name: str) -> dict[str, Any]:
@@ -184,5 +177,4 @@ async def transactions_response(
     size, descending, after = parse_cursor(limit, order, starting_after_id)
     query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
     found = await balances.list_transactions(storage(request), ctx, code, query)
-    items = [transaction_object(t) for t in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, transaction_object)
