@@ -91,10 +91,7 @@ async def delete_reward(reward_id: str, request: Request) -> Response:
 async def create_assignment(reward_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, AssignmentBody)
-    program = body.root.get("campaign")
-    if not isinstance(program, str) or not program:
-        program = ""  # refused below as an unknown program
-    made = await service.assign(storage(request), ctx, reward_id, program, body.root)
+    made = await service.assign(storage(request), ctx, reward_id, body.program(), body.root)
     return json_response(assignment_object(made))
 
 

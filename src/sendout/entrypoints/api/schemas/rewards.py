@@ -25,6 +25,12 @@ class RewardBody(RootModel[dict[str, Any]]):
 class AssignmentBody(RootModel[dict[str, Any]]):
     """A reward assignment: ``{campaign | reward, parameters: {loyalty: {points}}}``."""
 
+    def program(self) -> str:
+        """The program (``campaign``) the reward is offered in; ``""`` when it is not a
+        name, which the use case refuses as an unknown program."""
+        program = self.root.get("campaign")
+        return program if isinstance(program, str) else ""
+
 
 class AssignmentsBody(RootModel[list[dict[str, Any]]]):
     """``POST /v1/loyalties/{id}/rewards``: a JSON array of ``{reward, parameters}``."""
