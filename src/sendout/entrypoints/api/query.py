@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
+from pydantic import BaseModel
 
 from sendout.domain.bounds import MAX_PAGE
 from sendout.domain.errors import InvalidQuery
@@ -177,3 +178,21 @@ def parse_cursor(
     if ordering not in ("id", "-id"):
         raise InvalidQuery(details="order must be id or -id")
     return parse_limit(limit), ordering == "-id", present(starting_after_id)
+
+
+class CursorQuery(BaseModel):
+    """A cursor listing's query parameters, declared once: FastAPI documents them as the
+    three parameters they are, and ``parse`` reads them as ``parse_cursor`` does."""
+
+    limit: str | None = None
+    order: str | None = None
+    starting_after_id: str | None = None
+
+    def parse(self) -> tuple[int, bool, str | None]:
+        """(limit, newest first, after), or ``InvalidQuery`` naming the parameter."""
+        return parse_cursor(self.limit, self.order, self.starting_after_id)
+
+
+#: a route parameter standing for a cursor listing's ``limit``, ``order`` and
+#: ``starting_after_id``
+Cursor = Annotated[CursorQuery, Query()]

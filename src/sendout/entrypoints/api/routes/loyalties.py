@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.balances import TransactionQuery, transaction_object
+from sendout.domain.balances import transaction_object
 from sendout.domain.campaigns import campaign_object
 from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
@@ -22,8 +22,9 @@ from sendout.entrypoints.api.deps import (
     wake_worker,
 )
 from sendout.entrypoints.api.query import (
+    Cursor,
+    CursorQuery,
     Q,
-    parse_cursor,
     parse_limit,
     parse_page,
 )
@@ -36,7 +37,7 @@ from sendout.entrypoints.api.responses import (
     page_response,
 )
 from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
-from sendout.entrypoints.api.routes.vouchers import transactions_response
+from sendout.entrypoints.api.routes.vouchers import transaction_query, transactions_response
 from sendout.entrypoints.api.schemas.campaigns import CampaignBody, CampaignUpdateBody
 from sendout.entrypoints.api.schemas.loyalties import (
     EarningRulesBody,
@@ -74,11 +75,9 @@ async def member_balance(member_id: str, request: Request) -> Response:
 async def member_transactions(
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _transactions(request, member_id, None, limit, order, starting_after_id)
+    return await _transactions(request, member_id, None, cursor)
 
 
 @router.get("/members/{member_id}/tiers", summary="The tier a member is in")
@@ -188,11 +187,9 @@ async def program_member_transactions(
     program_id: str,
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _transactions(request, member_id, program_id, limit, order, starting_after_id)
+    return await _transactions(request, member_id, program_id, cursor)
 
 
 async def _balance(request: Request, member_id: str, program_id: str | None) -> Response:
@@ -215,13 +212,11 @@ async def _transactions(
     request: Request,
     member_id: str,
     program_id: str | None,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
+    cursor: CursorQuery,
 ) -> Response:
     ctx = await context(request)
     card = await service.get_member(storage(request), ctx, member_id, program_id)
-    return await transactions_response(request, card.voucher.code, limit, order, starting_after_id)
+    return await transactions_response(request, card.voucher.code, cursor)
 
 
 @router.post(
@@ -247,13 +242,10 @@ async def list_tiers(program_id: str, request: Request) -> Response:
 async def program_transactions(
     program_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
-    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
+    query = transaction_query(cursor)
     found = await service.program_transactions(storage(request), ctx, program_id, query)
     return cursor_response(found, transaction_object)
 

@@ -10,8 +10,9 @@ from starlette.responses import Response
 from sendout.domain.points import bucket_object, pending_points_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
+    Cursor,
+    CursorQuery,
     Q,
-    parse_cursor,
     parse_limit,
     parse_page,
 )
@@ -32,12 +33,10 @@ async def _list(
     request: Request,
     member_id: str | None,
     program_id: str | None,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
+    cursor: CursorQuery,
 ) -> Response:
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
+    size, descending, after = cursor.parse()
     found = await service.list_pending(
         storage(request),
         ctx,
@@ -54,11 +53,9 @@ async def _list(
 async def member_pending(
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, member_id, None, limit, order, starting_after_id)
+    return await _list(request, member_id, None, cursor)
 
 
 @router.post(
@@ -101,22 +98,18 @@ async def program_member_pending(
     program_id: str,
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, member_id, program_id, limit, order, starting_after_id)
+    return await _list(request, member_id, program_id, cursor)
 
 
 @router.get("/{program_id}/pending-points", summary="A program's pending points (cursor)")
 async def program_pending(
     program_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, None, program_id, limit, order, starting_after_id)
+    return await _list(request, None, program_id, cursor)
 
 
 @router.get(

@@ -13,9 +13,9 @@ from sendout.domain.errors import InvalidQuery
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
+    CursorQuery,
     Q,
     nested,
-    parse_cursor,
     parse_datetime,
     parse_limit,
     parse_list,
@@ -162,19 +162,19 @@ async def list_transactions(
     order: Annotated[str | None, Query(description="id or -id (default)")] = None,
     starting_after_id: Q = None,
 ) -> Response:
-    return await transactions_response(request, code, limit, order, starting_after_id)
+    cursor = CursorQuery(limit=limit, order=order, starting_after_id=starting_after_id)
+    return await transactions_response(request, code, cursor)
 
 
-async def transactions_response(
-    request: Request,
-    code: str,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
-) -> Response:
+async def transactions_response(request: Request, code: str, cursor: CursorQuery) -> Response:
     """A card's transactions as a cursor list (vouchers' and loyalty members' routes)."""
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
-    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
+    query = transaction_query(cursor)
     found = await balances.list_transactions(storage(request), ctx, code, query)
     return cursor_response(found, transaction_object)
+
+
+def transaction_query(cursor: CursorQuery) -> TransactionQuery:
+    """The transactions a cursor listing asks for."""
+    size, descending, after = cursor.parse()
+    return TransactionQuery(limit=size, descending=descending, starting_after_id=after)
