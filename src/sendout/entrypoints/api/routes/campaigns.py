@@ -190,7 +190,6 @@ async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -
 async def import_vouchers(campaign_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, ImportBody)
-    items = [item.sent() | {"code": item.code} for item in body.root]
-    action = await service.import_vouchers(storage(request), ctx, campaign_id, items)
+    action = await service.import_vouchers(storage(request), ctx, campaign_id, body.items())
     wake_worker(request)
     return async_accepted(action)

@@ -149,4 +149,8 @@ class ImportItem(CodesBody):
 
 
 class ImportBody(RootModel[list[ImportItem]]):
-    pass
+    # (No docstring: it would become the body's description in the OpenAPI document.)
+
+    def items(self) -> list[dict[str, Any]]:
+        """Each code's sent fields, its ``code`` included."""
+        return [item.sent() | {"code": item.code} for item in self.root]
