@@ -17,8 +17,19 @@ from sendout.domain.bounds import (
 )
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
-from sendout.entrypoints.api import schemas
 from sendout.entrypoints.api.bounds import check_body
+from sendout.entrypoints.api.schemas import (
+    campaigns,
+    common,
+    loyalties,
+    loyalty_points,
+    orders,
+    publications,
+    qualifications,
+    redemptions,
+    rewards,
+    vouchers,
+)
 
 
 class TestDocumentWalk:
@@ -100,16 +111,16 @@ class TestRequestModels:
     @pytest.mark.parametrize(
         ("model", "field", "low", "high"),
         [
-            (schemas.BalanceBody, "amount", INT64_MIN, INT64_MAX),
-            (schemas.LoyaltyBalanceBody, "points", INT64_MIN, INT64_MAX),
-            (schemas.PendingPointsBody, "points", INT64_MIN, INT64_MAX),
-            (schemas.OrderBody, "amount", INT64_MIN, INT64_MAX),
-            (schemas.GiftCreditsBody, "credits", INT64_MIN, INT64_MAX),
-            (schemas.RewardChoiceBody, "points", 1, INT64_MAX),
-            (schemas.RedemptionBody, "quantity", 1, MAX_REDEMPTION_QUANTITY),
-            (schemas.CampaignBody, "vouchers_count", 0, INT64_MAX),
-            (schemas.PublicationCampaignBody, "count", 1, MAX_COUNT_PER_REQUEST),
-            (schemas.QualificationOptions, "limit", 1, 50),
+            (vouchers.BalanceBody, "amount", INT64_MIN, INT64_MAX),
+            (loyalties.LoyaltyBalanceBody, "points", INT64_MIN, INT64_MAX),
+            (loyalty_points.PendingPointsBody, "points", INT64_MIN, INT64_MAX),
+            (orders.OrderBody, "amount", INT64_MIN, INT64_MAX),
+            (redemptions.GiftCreditsBody, "credits", INT64_MIN, INT64_MAX),
+            (rewards.RewardChoiceBody, "points", 1, INT64_MAX),
+            (common.RedemptionBody, "quantity", 1, MAX_REDEMPTION_QUANTITY),
+            (campaigns.CampaignBody, "vouchers_count", 0, INT64_MAX),
+            (publications.PublicationCampaignBody, "count", 1, MAX_COUNT_PER_REQUEST),
+            (qualifications.QualificationOptions, "limit", 1, 50),
         ],
     )
     def test_every_integer_field_is_a_bounded_int64(

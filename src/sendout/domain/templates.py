@@ -8,7 +8,7 @@ dots builds nested objects (``{"order.status": ...}`` → ``{"order": {"status":
 Why a parser of our own: the template is not JSON until rendered (a whole-value placeholder is
 not a JSON token), positions must be reported by line and column, and every path must be
 checked against the event's schema before the template is saved. Text template engines
-(jinja2, liquid) can produce invalid JSON and render 7-20 times slower (reference/stack-bench.md).
+(jinja2, liquid) can produce invalid JSON and render far slower (reference/stack-bench.md).
 Here the template is parsed once into a tree, compiled into closures, and each render builds
 the Python object that is then serialized: valid JSON by construction, no user code run.
 """

@@ -35,7 +35,7 @@ from fastapi import FastAPI
 from sendout.bootstrap import bootstrap
 from sendout.config import ENV_PREFIX, Settings, SettingsError
 from sendout.entrypoints.api.app import create_app
-from sendout.entrypoints.dispatch_process import when_parent_gone
+from sendout.entrypoints.dispatch_process import terminate, when_parent_gone
 from sendout.logs import configure_logging
 
 log = logging.getLogger("sendout")
@@ -147,16 +147,9 @@ class ApiProcesses:
         for process in self._processes.values():
             self._terminate(process)
 
-    def _terminate(self, process: asyncio.subprocess.Process) -> None:
-        if process.returncode is None:
-            process.terminate()
-            asyncio.get_running_loop().call_later(STOP_TIMEOUT, self._kill, process)
-
     @staticmethod
-    def _kill(process: asyncio.subprocess.Process) -> None:
-        if process.returncode is None:
-            log.warning("API process %d did not stop: killed", process.pid)
-            process.kill()
+    def _terminate(process: asyncio.subprocess.Process) -> None:
+        terminate(process, STOP_TIMEOUT, "API process", log)
 
     async def _wait_all(self) -> None:
         for process in self._processes.values():

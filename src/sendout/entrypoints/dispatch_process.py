@@ -118,16 +118,8 @@ class DispatchProcess:
         self._terminate()
 
     def _terminate(self) -> None:
-        process = self._process
-        if process is not None and process.returncode is None:
-            process.terminate()
-            asyncio.get_running_loop().call_later(STOP_TIMEOUT, self._kill, process)
-
-    @staticmethod
-    def _kill(process: asyncio.subprocess.Process) -> None:
-        if process.returncode is None:
-            log.warning("dispatch process %d did not stop: killed", process.pid)
-            process.kill()
+        if self._process is not None:
+            terminate(self._process, STOP_TIMEOUT, "dispatch process")
 
     async def run(self) -> None:
         delay = RESTART_DELAY
@@ -223,6 +215,22 @@ def stop_with_parent(stop: Callable[[], None]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     when_parent_gone(stop, "the worker that started this dispatch process is gone: stopping")
+
+
+def terminate(
+    process: asyncio.subprocess.Process, timeout: float, what: str, logger: logging.Logger = log
+) -> None:
+    """Ask a child ``process`` to stop (SIGTERM), and kill it if it still runs ``timeout``
+    seconds later (logged as ``what`` that did not stop)."""
+    if process.returncode is None:
+        process.terminate()
+        asyncio.get_running_loop().call_later(timeout, _kill, process, what, logger)
+
+
+def _kill(process: asyncio.subprocess.Process, what: str, logger: logging.Logger) -> None:
+    if process.returncode is None:
+        logger.warning("%s %d did not stop: killed", what, process.pid)
+        process.kill()
 
 
 def when_parent_gone(stop: Callable[[], None], message: str, logger: logging.Logger = log) -> None:

@@ -12,8 +12,8 @@ A sealed value is ``enc:v1:`` + a Fernet token (AES-128-CBC and HMAC-SHA256, fro
 seals, all of them open, so a new key is put first, ``sendout secrets rotate-key`` seals
 everything again with it, and the old key can then be dropped. A value without the prefix is a
 plain one from before the key was set: it is read as it is, and sealed by the next write or
-rotation. Decrypting costs about a microsecond per value (measured with timeit on this
-machine), so stores open secrets each time they load a row.
+rotation. Decrypting a value is cheap next to the query that loaded it, so stores open
+secrets each time they load a row.
 """
 
 from __future__ import annotations

@@ -6,12 +6,11 @@ both backends, so stores are written once.
 - PostgreSQL runs on asyncpg through SQLAlchemy's asyncio engine: real network I/O, truly async
   (``postgres.py``).
 - SQLite runs on the standard ``sqlite3`` module *on the event loop thread*. aiosqlite hands
-  every statement to a helper thread and back, which measured ~2 ms per three-statement
-  transaction on these machines against ~0.2 ms done inline: in WAL mode a statement on a
-  local file takes tens of microseconds and never waits on a network, so the hop costs ten
-  times the work. SQLite has one writer at a time anyway; an ``asyncio.Lock`` queues this
-  process's transactions on one connection, and ``BEGIN IMMEDIATE`` orders them against other
-  processes on the same file, waiting for the write lock on the event loop (``_begin_writing``).
+  every statement to a helper thread and back: in WAL mode a statement on a local file is
+  quick and never waits on a network, so the hop costs many times the work. SQLite has one
+  writer at a time anyway; an ``asyncio.Lock`` queues this process's transactions on one
+  connection, and ``BEGIN IMMEDIATE`` orders them against other processes on the same file,
+  waiting for the write lock on the event loop (``_begin_writing``).
   The write transactions that follow each other within one turn of the loop share one
   ``BEGIN IMMEDIATE`` … ``COMMIT`` (``CommitGroup``: each still commits or fails on its own).
   A read-only transaction (``begin(read_only=True)``) takes no write lock at all.

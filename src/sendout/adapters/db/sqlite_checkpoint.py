@@ -1,13 +1,12 @@
 """SQLite's write-ahead log, copied back and emptied by a thread of its own.
 
 SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so on the
-event loop: ~50 ms for 4,000 pages on these machines (~13 µs a page), during which nothing
-else on the loop moves (attempts in flight, the API), about 17 µs per send-out in all. In a
+event loop, during which nothing else on the loop moves (attempts in flight, the API). In a
 thread it runs beside the loop: ``sqlite3`` lets go of the GIL while SQLite works.
 
 Every ``CHECKPOINT_SECONDS`` a PASSIVE checkpoint copies what it can: it never waits for
 readers or writers, nor makes them wait. A copied-back log is written over from its start,
-but its file keeps the largest size it ever reached (~98 MB seen at ~50 events/s): so at a
+but its file keeps the largest size it ever reached: so at a
 quiet moment (no commit since the last look) a TRUNCATE checkpoint empties the file. It is
 asked not to wait (busy timeout 0): with a reader or writer about, it gives up and is tried
 at the next quiet moment. ``journal_size_limit`` (``engine``) bounds a log that is never quiet.

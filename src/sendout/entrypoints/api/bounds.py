@@ -37,8 +37,8 @@ PositiveInt64 = Annotated[Int64, Field(ge=1)]
 
 _NUL_ESCAPE = b"\\u0000"
 #: Every ASCII digit to "0", every other byte to " ": a run of 19 digits becomes 19 zeros.
-#: Measured on a typical event body: translate + ``in`` takes 0.6 µs, a regex search for
-#: ``[0-9]{19}`` 3 to 6 µs (it restarts at every digit).
+#: On a typical event body translate + ``in`` is several times quicker than a regex search
+#: for ``[0-9]{19}`` (which restarts at every digit).
 _DIGITS_AS_ZEROS = bytes(ord("0") if chr(i).isdigit() and i < 128 else ord(" ") for i in range(256))
 _NINETEEN_DIGITS = b"0" * 19
 

@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
 
 from sendout.domain.bounds import MAX_PAGE
 from sendout.domain.errors import InvalidQuery
@@ -21,6 +24,9 @@ from sendout.domain.errors import InvalidQuery
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 _ABSENT = {"", "None", "null"}
+
+#: a route's query parameter, taken as text: the ``parse_*`` helpers here read it
+Q = Annotated[str | None, Query()]
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 E = TypeVar("E", bound=StrEnum)
@@ -172,3 +178,21 @@ def parse_cursor(
     if ordering not in ("id", "-id"):
         raise InvalidQuery(details="order must be id or -id")
     return parse_limit(limit), ordering == "-id", present(starting_after_id)
+
+
+class CursorQuery(BaseModel):
+    """A cursor listing's query parameters, declared once: FastAPI documents them as the
+    three parameters they are, and ``parse`` reads them as ``parse_cursor`` does."""
+
+    limit: str | None = None
+    order: str | None = None
+    starting_after_id: str | None = None
+
+    def parse(self) -> tuple[int, bool, str | None]:
+        """(limit, newest first, after), or ``InvalidQuery`` naming the parameter."""
+        return parse_cursor(self.limit, self.order, self.starting_after_id)
+
+
+#: a route parameter standing for a cursor listing's ``limit``, ``order`` and
+#: ``starting_after_id``
+Cursor = Annotated[CursorQuery, Query()]

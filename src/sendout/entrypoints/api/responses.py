@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import orjson
 from starlette.responses import Response
+
+from sendout.domain.ports import Page
+
+T = TypeVar("T")
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 
@@ -57,3 +61,23 @@ def cursor_envelope(items: list[dict[str, Any]], has_more: bool) -> dict[str, An
         has_more=has_more,
         more_starting_after=items[-1]["id"] if has_more and items else None,
     )
+
+
+def page_response(
+    data_ref: str, page: Page[T], render: Callable[[T], dict[str, Any]]
+) -> JSONResponse:
+    """A page of a page-based listing (``total``, ``has_more``), each item ``render``ed."""
+    items = (render(item) for item in page.items)
+    return json_response(list_envelope(data_ref, items, total=page.total, has_more=page.has_more))
+
+
+def cursor_response(page: Page[T], render: Callable[[T], dict[str, Any]]) -> JSONResponse:
+    """A page of a cursor listing (``data``, ``has_more``, ``more_starting_after``)."""
+    return json_response(cursor_envelope([render(item) for item in page.items], page.has_more))
+
+
+def all_response(
+    data_ref: str, found: Sequence[T], render: Callable[[T], dict[str, Any]]
+) -> JSONResponse:
+    """A whole (unpaged) listing: every item ``render``ed, ``total`` their number."""
+    return json_response(list_envelope(data_ref, (render(i) for i in found), total=len(found)))

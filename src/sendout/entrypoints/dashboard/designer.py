@@ -22,7 +22,7 @@ from sendout.domain.distributions import (
     schema_for,
 )
 from sendout.domain.errors import DomainError
-from sendout.entrypoints.api.schemas import DistributionBody
+from sendout.entrypoints.api.schemas.distributions import DistributionBody
 from sendout.entrypoints.dashboard.forms import distribution_document
 from sendout.entrypoints.dashboard.web import PREFIX, check_csrf_header, container, signed_in
 from sendout.services.pipeline import distributions as service

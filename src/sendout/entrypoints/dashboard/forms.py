@@ -26,7 +26,7 @@ from sendout.domain.distributions import (
     WebhookChannel,
 )
 from sendout.domain.errors import DomainError
-from sendout.entrypoints.api.schemas import DistributionBody
+from sendout.entrypoints.api.schemas.distributions import DistributionBody
 from sendout.entrypoints.dashboard.web import (
     PREFIX,
     Page,

@@ -15,7 +15,7 @@ batch if that is not all of them (another dispatcher took some meanwhile), so an
 send-outs are still written once: that condition is this path's fence. A batch that needs
 a write while it is worked out (a code to publish, a distribution to pause) is done again
 the first way, under the write lock throughout. It costs a second transaction per batch
-(~0.4 ms here, most of a one-event batch's time), so only SQLite's dispatch helper, which
+(most of a one-event batch's time), so only SQLite's dispatch helper, which
 dispatches beside a busy worker, works this way.
 
 Two dispatchers on one SQLite file (the worker's and its helper's) share the queue by its

@@ -20,19 +20,17 @@ the event twice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from sendout.adapters.channels.http.http_api import (
+    PlatformRequest,
+    PlatformSender,
     endpoint,
     event_name,
-    failed_inside,
+    json_answer,
     json_body,
-    not_configured,
-    post,
-    refused,
     setting,
 )
 from sendout.domain.channels import (
@@ -44,7 +42,6 @@ from sendout.domain.channels import (
     SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 #: "The name of the event you wish to track. (Max of 32 Characters)"
 MAX_EVENT_NAME = 32
@@ -86,34 +83,15 @@ def _eventdata(properties: Any) -> str:
     return properties if isinstance(properties, str) else json_body(properties).decode()
 
 
-def _not_recorded(excerpt: str) -> str | None:
-    """ActiveCampaign's message when a 2xx answer says ``"success": 0``, else None."""
-    try:
-        answer: Any = json.loads(excerpt)
-    except ValueError:
-        return None
-    if not isinstance(answer, Mapping) or "success" not in answer:
-        return None
-    if str(answer["success"]).strip().lower() in ("1", "true"):
-        return None
-    said = answer.get("message")
-    return str(said)[:300] if said else "ActiveCampaign did not record the event"
+class ActiveCampaignSender(PlatformSender):
+    provider = PROVIDER
 
-
-class ActiveCampaignSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         event = event_name(message)
         if not event:
-            return refused("ActiveCampaign needs an event name")
+            return "ActiveCampaign needs an event name"
         if len(event) > MAX_EVENT_NAME:
-            return refused(
-                f"ActiveCampaign event names are at most {MAX_EVENT_NAME} characters: {event!r}"
-            )
+            return f"ActiveCampaign event names are at most {MAX_EVENT_NAME} characters: {event!r}"
         fields = {
             "actid": setting(config, "actid"),
             "key": setting(config, "event_key"),
@@ -121,10 +99,18 @@ class ActiveCampaignSender:
             "eventdata": _eventdata(message.get("properties")),
             "visit": json_body({"email": str(message["email"]).strip()}).decode(),
         }
-        url = endpoint(config, "event")
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
         }
-        result = await post(self._http, url, headers, urlencode(fields).encode())
-        return failed_inside(result, _not_recorded)
+        return PlatformRequest(endpoint(config, "event"), headers, urlencode(fields).encode())
+
+    def not_recorded(self, excerpt: str) -> str | None:
+        """ActiveCampaign's message when a 2xx answer says ``"success": 0``, else None."""
+        answer = json_answer(excerpt)
+        if answer is None or "success" not in answer:
+            return None
+        if str(answer["success"]).strip().lower() in ("1", "true"):
+            return None
+        said = answer.get("message")
+        return str(said)[:300] if said else "ActiveCampaign did not record the event"

@@ -19,19 +19,17 @@ both stable across retries. A customer without the identifier is SKIPPED.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    EventSender,
+    PlatformRequest,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
-    properties_of,
-    refused,
+    properties_setting,
     setting,
+    utc_moment,
 )
 from sendout.domain.channels import (
     ChannelSpec,
@@ -39,10 +37,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 ACCEPT = "application/vnd.urbanairship+json; version=3"
 
@@ -70,39 +66,19 @@ SPEC = ChannelSpec(
             "name",
             description="the event name (sent lower-cased); the channel's event name when unset",
         ),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object (e.g. the code)",
-        ),
+        properties_setting("the event's properties, a JSON object (e.g. the code)"),
     ),
     recipient="named_user_id",
     missing_recipient="customer has no source_id",
 )
 
 
-def _occurred(moment: Any) -> str | None:
-    """An ISO 8601 timestamp as Airship's ``occurred`` (UTC, whole seconds), None if it is not
-    one."""
-    try:
-        parsed = datetime.fromisoformat(str(moment))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+class AirshipSender(EventSender):
+    provider = PROVIDER
 
-
-class AirshipSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
-        properties = properties_of(message)
-        if properties is None:
-            return refused(NOT_AN_OBJECT)
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         name = event_name(message, "name")
         body: dict[str, Any] = {"name": name.lower(), "properties": properties}
         sendout_id = str(message.get("sendout_id") or "")
@@ -113,14 +89,14 @@ class AirshipSender:
             "user": {"named_user_id": str(message["named_user_id"]).strip()},
             "body": body,
         }
-        occurred = _occurred(message.get("created_at"))
+        occurred = utc_moment(message.get("created_at"))
         if occurred is not None:
-            event["occurred"] = occurred
+            # Airship's ``occurred``: UTC, whole seconds, no zone
+            event["occurred"] = occurred.strftime("%Y-%m-%dT%H:%M:%S")
         headers = {
             "Authorization": f"Bearer {setting(config, 'token')}",
             "X-UA-Appkey": setting(config, "app_key"),
             "Content-Type": "application/json",
             "Accept": ACCEPT,
         }
-        url = endpoint(config, "api/custom-events")
-        return await post(self._http, url, headers, json_body([event]))
+        return PlatformRequest(endpoint(config, "api/custom-events"), headers, json_body([event]))

@@ -24,21 +24,21 @@ track the event twice.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from sendout.adapters.channels.http.http_api import (
+    JSON_HEADERS,
     NOT_AN_OBJECT,
+    PlatformRequest,
+    PlatformSender,
     endpoint,
-    failed_inside,
+    json_answer,
     json_body,
-    not_configured,
-    post,
     properties_of,
-    refused,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -47,10 +47,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 #: the version Batch's API description defaults to
 API_VERSION = "2.11"
@@ -86,11 +84,7 @@ SPEC = ChannelSpec(
                 "event name with '.', ':' and '-' turned into '_'"
             ),
         ),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's attributes, a JSON object",
-        ),
+        properties_setting("the event's attributes, a JSON object"),
     ),
     recipient="custom_id",
     missing_recipient="customer has no source_id (Batch custom ID)",
@@ -108,39 +102,17 @@ def event_name(message: Mapping[str, Any]) -> str | None:
     return chosen if EVENT_NAME.fullmatch(chosen) else None
 
 
-def _dropped(excerpt: str) -> str | None:
-    """Batch's reason when a 2xx answer says part of the update was dropped, else None."""
-    try:
-        answer: Any = json.loads(excerpt)
-    except ValueError:
-        return None
-    if not isinstance(answer, Mapping) or answer.get("code") != "SUCCESS_WITH_PARTIAL_ERRORS":
-        return None
-    errors = answer.get("errors")
-    first = errors[0] if isinstance(errors, list) and errors else None
-    if not isinstance(first, Mapping) or not first.get("reason"):
-        return "Batch did not apply part of the update"
-    reason = str(first["reason"])
-    said = f"{first['attribute']}: {reason}" if first.get("attribute") else reason
-    return said[:300]
+class BatchSender(PlatformSender):
+    provider = PROVIDER
 
-
-class BatchSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         name = event_name(message)
         if name is None:
             shown = str(message.get("event") or "").strip() or message.get("event_name")
-            return refused(
-                f"Batch event names are 1 to 30 letters, digits or underscores: {shown!r}"
-            )
+            return f"Batch event names are 1 to 30 letters, digits or underscores: {shown!r}"
         properties = properties_of(message)
         if properties is None:
-            return refused(NOT_AN_OBJECT)
+            return NOT_AN_OBJECT
         update = {
             "identifiers": {"custom_id": str(message["custom_id"]).strip()},
             "events": [{"name": name, "attributes": properties}],
@@ -150,8 +122,19 @@ class BatchSender:
         headers = {
             "Authorization": f"Bearer {setting(config, 'rest_api_key')}",
             "X-Batch-Project": setting(config, "project_key"),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
+            **JSON_HEADERS,
         }
-        result = await post(self._http, url, headers, json_body([update]))
-        return failed_inside(result, _dropped)
+        return PlatformRequest(url, headers, json_body([update]))
+
+    def not_recorded(self, excerpt: str) -> str | None:
+        """Batch's reason when a 2xx answer says part of the update was dropped, else None."""
+        answer = json_answer(excerpt)
+        if answer is None or answer.get("code") != "SUCCESS_WITH_PARTIAL_ERRORS":
+            return None
+        errors = answer.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors else None
+        if not isinstance(first, Mapping) or not first.get("reason"):
+            return "Batch did not apply part of the update"
+        reason = str(first["reason"])
+        said = f"{first['attribute']}: {reason}" if first.get("attribute") else reason
+        return said[:300]

@@ -14,20 +14,18 @@ event twice. A customer without an external ID is SKIPPED.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    JSON_HEADERS,
+    EventSender,
+    PlatformRequest,
     endpoint,
     event_name,
-    failed_inside,
+    json_answer,
     json_body,
-    not_configured,
-    post,
-    properties_of,
-    refused,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -36,10 +34,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="braze",
@@ -62,53 +58,37 @@ SPEC = ChannelSpec(
             description="the Braze user's external ID",
         ),
         Setting("event", description="the custom event's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object; none if unset",
-        ),
+        properties_setting("the event's properties, a JSON object; none if unset"),
     ),
     recipient="external_id",
     missing_recipient="customer has no source_id (Braze external_id)",
 )
 
 
-class BrazeSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class BrazeSender(EventSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
-        properties = properties_of(message)
-        if properties is None:
-            return refused(NOT_AN_OBJECT)
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         event = {
             "external_id": str(message["external_id"]).strip(),
             "name": event_name(message),
             "time": str(message["created_at"]),
             "properties": properties,
         }
-        url = endpoint(config, "users/track")
-        headers = {
-            "Authorization": f"Bearer {setting(config, 'api_key')}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        result = await post(self._http, url, headers, json_body({"events": [event]}))
-        return failed_inside(result, _not_tracked)
+        headers = {"Authorization": f"Bearer {setting(config, 'api_key')}", **JSON_HEADERS}
+        return PlatformRequest(
+            endpoint(config, "users/track"), headers, json_body({"events": [event]})
+        )
 
-
-def _not_tracked(excerpt: str) -> str | None:
-    """Braze answers 201 with ``errors`` for objects it refused: ours is the only one sent,
-    so any error means the event was not recorded."""
-    try:
-        answer: Any = json.loads(excerpt)
-    except ValueError:
-        return None
-    errors = answer.get("errors") if isinstance(answer, Mapping) else None
-    if not isinstance(errors, list) or not errors:
-        return None
-    first = errors[0]
-    said = first.get("type") if isinstance(first, Mapping) else first
-    return str(said or "Braze did not record the event")[:300]
+    def not_recorded(self, excerpt: str) -> str | None:
+        """Braze answers 201 with ``errors`` for objects it refused: ours is the only one sent,
+        so any error means the event was not recorded."""
+        answer = json_answer(excerpt)
+        errors = None if answer is None else answer.get("errors")
+        if not isinstance(errors, list) or not errors:
+            return None
+        first = errors[0]
+        said = first.get("type") if isinstance(first, Mapping) else first
+        return str(said or "Braze did not record the event")[:300]

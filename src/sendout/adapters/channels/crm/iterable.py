@@ -20,14 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    JSON_HEADERS,
+    EventSender,
+    PlatformRequest,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
-    properties_of,
-    refused,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -36,10 +35,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="iterable",
@@ -65,27 +62,19 @@ SPEC = ChannelSpec(
             "users by userId (then, for instance, {{customer.source_id}})",
         ),
         Setting("event", description="the event's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's dataFields, a JSON object; none if unset",
-        ),
+        properties_setting("the event's dataFields, a JSON object; none if unset"),
     ),
     recipient="user",
     missing_recipient="customer has no Iterable identifier (email or userId)",
 )
 
 
-class IterableSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class IterableSender(EventSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
-        properties = properties_of(message)
-        if properties is None:
-            return refused(NOT_AN_OBJECT)
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         identify_by = "userId" if setting(config, "identify_by") == "userId" else "email"
         body = {
             identify_by: str(message["user"]).strip(),
@@ -94,10 +83,5 @@ class IterableSender:
             "createdAt": int(datetime.fromisoformat(str(message["created_at"])).timestamp()),
             "dataFields": properties,
         }
-        headers = {
-            "Api-Key": setting(config, "api_key"),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        url = endpoint(config, "api/events/track")
-        return await post(self._http, url, headers, json_body(body))
+        headers = {"Api-Key": setting(config, "api_key"), **JSON_HEADERS}
+        return PlatformRequest(endpoint(config, "api/events/track"), headers, json_body(body))

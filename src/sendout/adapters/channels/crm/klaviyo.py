@@ -19,14 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    EventSender,
+    PlatformRequest,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
-    properties_of,
-    refused,
+    properties_setting,
     setting,
 )
 from sendout.domain.channels import (
@@ -35,10 +33,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 #: the dated API revision the requests are written for (a project may pin another one)
 REVISION = "2026-01-15"
@@ -61,27 +57,19 @@ SPEC = ChannelSpec(
         Setting("email", default="{{customer.email}}", description="the profile's email address"),
         Setting("external_id", description="the profile's external ID, sent when not empty"),
         Setting("event", description="the metric's name; the channel's event name if unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's properties, a JSON object; none if unset",
-        ),
+        properties_setting("the event's properties, a JSON object; none if unset"),
     ),
     recipient="email",
     missing_recipient="customer has no email address",
 )
 
 
-class KlaviyoSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class KlaviyoSender(EventSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
-        properties = properties_of(message)
-        if properties is None:
-            return refused(NOT_AN_OBJECT)
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         profile = {"email": str(message["email"]).strip()}
         external_id = str(message.get("external_id") or "").strip()
         if external_id:
@@ -105,5 +93,4 @@ class KlaviyoSender:
             "Content-Type": "application/vnd.api+json",
             "Accept": "application/vnd.api+json",
         }
-        url = endpoint(config, "api/events")
-        return await post(self._http, url, headers, json_body(document))
+        return PlatformRequest(endpoint(config, "api/events"), headers, json_body(document))

@@ -14,21 +14,20 @@ a retried send-out may record the event twice. A customer without the identifier
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sendout.adapters.channels.http.http_api import (
-    NOT_AN_OBJECT,
+    JSON_HEADERS,
+    EventSender,
+    PlatformRequest,
     basic_auth,
     endpoint,
     event_name,
     json_body,
-    not_configured,
-    post,
-    properties_of,
-    refused,
+    properties_setting,
     setting,
+    utc_moment,
 )
 from sendout.domain.channels import (
     ChannelSpec,
@@ -36,10 +35,8 @@ from sendout.domain.channels import (
     ProviderConfig,
     ProviderSpec,
     Setting,
-    SettingKind,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="moengage",
@@ -62,45 +59,26 @@ SPEC = ChannelSpec(
             description="the MoEngage customer_id of the user",
         ),
         Setting("action", description="the event name; the channel's event name when unset"),
-        Setting(
-            "properties",
-            kind=SettingKind.JSON,
-            description="the event's attributes, a JSON object (e.g. the code)",
-        ),
+        properties_setting("the event's attributes, a JSON object (e.g. the code)"),
     ),
     recipient="customer_id",
     missing_recipient="customer has no source_id",
 )
 
 
-def _epoch_seconds(moment: Any) -> int | None:
-    """An ISO 8601 timestamp as whole seconds since the epoch, None if it is not one."""
-    try:
-        parsed = datetime.fromisoformat(str(moment))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp())
+class MoEngageSender(EventSender):
+    provider = PROVIDER
 
-
-class MoEngageSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
-
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
-        properties = properties_of(message)
-        if properties is None:
-            return refused(NOT_AN_OBJECT)
+    def event_request(
+        self, message: Mapping[str, Any], config: ProviderConfig, properties: dict[str, Any]
+    ) -> PlatformRequest | str:
         action: dict[str, Any] = {
             "action": event_name(message, "action"),
             "attributes": properties,
         }
-        when = _epoch_seconds(message.get("created_at"))
+        when = utc_moment(message.get("created_at"))
         if when is not None:
-            action["current_time"] = when
+            action["current_time"] = int(when.timestamp())
         document = {
             "type": "event",
             "customer_id": str(message["customer_id"]).strip(),
@@ -110,7 +88,6 @@ class MoEngageSender:
         url = endpoint(config, f"v1/event/{quote(workspace, safe='')}")
         headers = {
             "Authorization": basic_auth(workspace, setting(config, "data_api_key")),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
+            **JSON_HEADERS,
         }
-        return await post(self._http, url, headers, json_body(document))
+        return PlatformRequest(url, headers, json_body(document))

@@ -1,7 +1,7 @@
 """The webhook transport: aiohttp, keep-alive pool, bounded time, no redirects.
 
-aiohttp is the off-the-shelf client fit for fan-out here (reference/stack-bench.md: ~0.08 of
-the loopback limit, where httpx manages 0.004). Every failure becomes a ``SendResult``.
+aiohttp is the off-the-shelf client fit for fan-out here (reference/stack-bench.md compares
+it with httpx). Every failure becomes a ``SendResult``.
 
 SSRF (DESIGN.md §7): the URL is read by the domain's parser and judged by the guard
 (``guard.py``) before aiohttp sees it, and aiohttp is handed the URL written back from that

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sendout.adapters.channels.http.http_api import basic_auth, not_configured, post, setting
+from sendout.adapters.channels.http.http_api import (
+    PlatformRequest,
+    PlatformSender,
+    basic_auth,
+    setting,
+)
 from sendout.domain.channels import (
     ChannelSpec,
     ConfigField,
@@ -21,7 +26,6 @@ from sendout.domain.channels import (
     Setting,
     TargetField,
 )
-from sendout.domain.deliveries import ChannelSender, SendResult
 
 PROVIDER = ProviderSpec(
     name="twilio",
@@ -48,13 +52,10 @@ SPEC = ChannelSpec(
 )
 
 
-class TwilioSender:
-    def __init__(self, http: ChannelSender) -> None:
-        self._http = http
+class TwilioSender(PlatformSender):
+    provider = PROVIDER
 
-    async def send(self, message: Mapping[str, Any], config: ProviderConfig | None) -> SendResult:
-        if config is None:
-            return not_configured(PROVIDER.name)
+    def request(self, message: Mapping[str, Any], config: ProviderConfig) -> PlatformRequest | str:
         sid = setting(config, "account_sid")
         fields = {"To": str(message["to"]).strip(), "Body": str(message.get("body") or "")}
         service = setting(config, "messaging_service_sid")
@@ -71,4 +72,4 @@ class TwilioSender:
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
         }
-        return await post(self._http, url, headers, urlencode(fields).encode())
+        return PlatformRequest(url, headers, urlencode(fields).encode())

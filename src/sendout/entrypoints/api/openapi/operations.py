@@ -80,221 +80,190 @@ class Success:
     body: Any
 
 
+def ok(body: Any) -> Success:
+    """A 200 answer with ``body``."""
+    return Success(200, body)
+
+
+NO_CONTENT = Success(204, None)
+
+#: the list answers, each named once (several operations answer the same list)
+PUBLICATION_LIST = Listing("PublicationList", "publications", Publication)
+CUSTOMER_LIST = Listing("CustomerList", "customers", Customer)
+CUSTOMER_REDEEMABLE_LIST = Listing("CustomerRedeemableList", "data", CustomerRedeemable)
+CUSTOMER_ACTIVITY_LIST = Listing("CustomerActivityList", "data", CustomerActivity)
+SEGMENT_LIST = Listing("SegmentList", "data", Segment)
+VOUCHER_LIST = Listing("VoucherList", "vouchers", Voucher)
+TRANSACTION_LIST = Listing("TransactionList", "data", Transaction)
+CAMPAIGN_LIST = Listing("CampaignList", "campaigns", Campaign)
+ASYNC_ACTION_LIST = Listing("AsyncActionList", "async_actions", AsyncAction)
+DISTRIBUTION_LIST = Listing("DistributionList", "distributions", Distribution)
+SENDOUT_LIST = Listing("SendoutList", "sendouts", Sendout)
+NOTIFICATION_LIST = Listing("NotificationList", "notifications", Notification)
+PROJECT_WEBHOOK_LIST = Listing("ProjectWebhookList", "webhooks", ProjectWebhook)
+ORDER_LIST = Listing("OrderList", "orders", Order)
+REDEMPTION_LIST = Listing("RedemptionList", "redemptions", Redemption)
+VOUCHER_REDEMPTION_LIST = Listing("VoucherRedemptionList", "redemption_entries", Redemption)
+MEMBER_REWARD_LIST = Listing("MemberRewardList", "data", MemberReward)
+REWARD_ASSIGNMENT_LIST = Listing("RewardAssignmentList", "data", RewardAssignment)
+PENDING_POINTS_LIST = Listing("PendingPointsList", "data", PendingPoints)
+POINTS_BUCKET_LIST = Listing("PointsBucketList", "data", PointsBucket)
+LOYALTY_TIER_LIST = Listing("LoyaltyTierList", "data", LoyaltyTier)
+EARNING_RULE_LIST = Listing("EarningRuleList", "data", EarningRule)
+TIER_REWARD_LIST = Listing("TierRewardList", "data", TierReward)
+REWARD_LIST = Listing("RewardList", "data", Reward)
+CHANNEL_KIND_LIST = Listing("ChannelKindList", "data", ChannelKind)
+INTEGRATION_LIST = Listing("IntegrationList", "data", Integration)
+
 SUCCESS: dict[tuple[str, str], Success] = {
-    ("POST", "/v1/events"): Success(200, TrackedEvent),
-    ("POST", "/v1/publications"): Success(200, Publication),
-    ("GET", "/v1/publications"): Success(
-        200, Listing("PublicationList", "publications", Publication)
-    ),
-    ("GET", "/v1/publications/create"): Success(200, Publication),
-    ("POST", "/v1/customers"): Success(200, Customer),
-    ("GET", "/v1/customers"): Success(200, Listing("CustomerList", "customers", Customer)),
-    ("GET", "/v1/customers/{customer_id}"): Success(200, Customer),
-    ("PUT", "/v1/customers/{customer_id}"): Success(200, Customer),
-    ("DELETE", "/v1/customers/{customer_id}"): Success(204, None),
-    ("POST", "/v1/customers/{customer_id}/permanent-deletion"): Success(200, PermanentDeletion),
-    ("GET", "/v1/customers/{customer_id}/redeemables"): Success(
-        200, Listing("CustomerRedeemableList", "data", CustomerRedeemable)
-    ),
-    ("GET", "/v1/customers/{customer_id}/activity"): Success(
-        200, Listing("CustomerActivityList", "data", CustomerActivity)
-    ),
-    ("GET", "/v1/customers/{customer_id}/segments"): Success(
-        200, Listing("SegmentList", "data", Segment)
-    ),
-    ("POST", "/v1/vouchers"): Success(200, Voucher),
-    ("GET", "/v1/vouchers"): Success(200, Listing("VoucherList", "vouchers", Voucher)),
-    ("POST", "/v1/vouchers/{code}"): Success(200, Voucher),
-    ("GET", "/v1/vouchers/{code}"): Success(200, Voucher),
-    ("PUT", "/v1/vouchers/{code}"): Success(200, Voucher),
-    ("DELETE", "/v1/vouchers/{code}"): Success(204, None),
-    ("POST", "/v1/vouchers/{code}/enable"): Success(200, Voucher),
-    ("POST", "/v1/vouchers/{code}/disable"): Success(200, Voucher),
-    ("POST", "/v1/vouchers/{code}/balance"): Success(200, Balance),
-    ("GET", "/v1/vouchers/{code}/transactions"): Success(
-        200, Listing("TransactionList", "data", Transaction)
-    ),
-    ("POST", "/v1/campaigns"): Success(200, Campaign),
-    ("GET", "/v1/campaigns"): Success(200, Listing("CampaignList", "campaigns", Campaign)),
-    ("GET", "/v1/campaigns/{campaign_id}"): Success(200, Campaign),
-    ("PUT", "/v1/campaigns/{campaign_id}"): Success(200, Campaign),
-    ("DELETE", "/v1/campaigns/{campaign_id}"): Success(200, AsyncActionStarted),
-    ("POST", "/v1/campaigns/{campaign_id}/enable"): Success(200, Campaign),
-    ("POST", "/v1/campaigns/{campaign_id}/disable"): Success(200, Campaign),
-    ("POST", "/v1/campaigns/{campaign_id}/vouchers"): Success(200, Voucher),
-    ("POST", "/v1/campaigns/{campaign_id}/vouchers/{code}"): Success(200, Voucher),
+    ("POST", "/v1/events"): ok(TrackedEvent),
+    ("POST", "/v1/publications"): ok(Publication),
+    ("GET", "/v1/publications"): ok(PUBLICATION_LIST),
+    ("GET", "/v1/publications/create"): ok(Publication),
+    ("POST", "/v1/customers"): ok(Customer),
+    ("GET", "/v1/customers"): ok(CUSTOMER_LIST),
+    ("GET", "/v1/customers/{customer_id}"): ok(Customer),
+    ("PUT", "/v1/customers/{customer_id}"): ok(Customer),
+    ("DELETE", "/v1/customers/{customer_id}"): NO_CONTENT,
+    ("POST", "/v1/customers/{customer_id}/permanent-deletion"): ok(PermanentDeletion),
+    ("GET", "/v1/customers/{customer_id}/redeemables"): ok(CUSTOMER_REDEEMABLE_LIST),
+    ("GET", "/v1/customers/{customer_id}/activity"): ok(CUSTOMER_ACTIVITY_LIST),
+    ("GET", "/v1/customers/{customer_id}/segments"): ok(SEGMENT_LIST),
+    ("POST", "/v1/vouchers"): ok(Voucher),
+    ("GET", "/v1/vouchers"): ok(VOUCHER_LIST),
+    ("POST", "/v1/vouchers/{code}"): ok(Voucher),
+    ("GET", "/v1/vouchers/{code}"): ok(Voucher),
+    ("PUT", "/v1/vouchers/{code}"): ok(Voucher),
+    ("DELETE", "/v1/vouchers/{code}"): NO_CONTENT,
+    ("POST", "/v1/vouchers/{code}/enable"): ok(Voucher),
+    ("POST", "/v1/vouchers/{code}/disable"): ok(Voucher),
+    ("POST", "/v1/vouchers/{code}/balance"): ok(Balance),
+    ("GET", "/v1/vouchers/{code}/transactions"): ok(TRANSACTION_LIST),
+    ("POST", "/v1/campaigns"): ok(Campaign),
+    ("GET", "/v1/campaigns"): ok(CAMPAIGN_LIST),
+    ("GET", "/v1/campaigns/{campaign_id}"): ok(Campaign),
+    ("PUT", "/v1/campaigns/{campaign_id}"): ok(Campaign),
+    ("DELETE", "/v1/campaigns/{campaign_id}"): ok(AsyncActionStarted),
+    ("POST", "/v1/campaigns/{campaign_id}/enable"): ok(Campaign),
+    ("POST", "/v1/campaigns/{campaign_id}/disable"): ok(Campaign),
+    ("POST", "/v1/campaigns/{campaign_id}/vouchers"): ok(Voucher),
+    ("POST", "/v1/campaigns/{campaign_id}/vouchers/{code}"): ok(Voucher),
     ("POST", "/v1/campaigns/{campaign_id}/import"): Success(202, AsyncActionStarted),
-    ("POST", "/v1/qualifications"): Success(200, QualificationResult),
-    ("GET", "/v1/async-actions"): Success(
-        200, Listing("AsyncActionList", "async_actions", AsyncAction)
+    ("POST", "/v1/qualifications"): ok(QualificationResult),
+    ("GET", "/v1/async-actions"): ok(ASYNC_ACTION_LIST),
+    ("GET", "/v1/async-actions/{async_action_id}"): ok(AsyncAction),
+    ("POST", "/v1/distributions"): ok(Distribution),
+    ("GET", "/v1/distributions"): ok(DISTRIBUTION_LIST),
+    ("POST", "/v1/distributions/preview"): ok(Preview),
+    ("GET", "/v1/distributions/{distribution_id}"): ok(Distribution),
+    ("PUT", "/v1/distributions/{distribution_id}"): ok(Distribution),
+    ("DELETE", "/v1/distributions/{distribution_id}"): NO_CONTENT,
+    ("POST", "/v1/distributions/{distribution_id}/pause"): ok(Distribution),
+    ("POST", "/v1/distributions/{distribution_id}/activate"): ok(Distribution),
+    ("POST", "/v1/distributions/{distribution_id}/cancel"): ok(Distribution),
+    ("POST", "/v1/distributions/{distribution_id}/recover"): ok(Recovery),
+    ("GET", "/v1/distributions/{distribution_id}/channels/{channel_id}/secret"): ok(SigningSecret),
+    ("POST", "/v1/distributions/{distribution_id}/channels/{channel_id}/secret/rotate"): ok(
+        SigningSecret
     ),
-    ("GET", "/v1/async-actions/{async_action_id}"): Success(200, AsyncAction),
-    ("POST", "/v1/distributions"): Success(200, Distribution),
-    ("GET", "/v1/distributions"): Success(
-        200, Listing("DistributionList", "distributions", Distribution)
+    ("POST", "/v1/distributions/{distribution_id}/preview"): ok(Preview),
+    ("GET", "/v1/sendouts"): ok(SENDOUT_LIST),
+    ("GET", "/v1/sendouts/{sendout_id}"): ok(Sendout),
+    ("POST", "/v1/sendouts/{sendout_id}/resend"): ok(Sendout),
+    ("GET", "/v1/notifications"): ok(NOTIFICATION_LIST),
+    ("POST", "/v1/notifications/read"): ok(NotificationsRead),
+    ("GET", "/v1/notifications/settings"): ok(NotificationSettings),
+    ("PUT", "/v1/notifications/settings"): ok(NotificationSettings),
+    ("GET", "/v1/notifications/{notification_id}"): ok(Notification),
+    ("POST", "/v1/notifications/{notification_id}/read"): ok(Notification),
+    ("POST", "/v1/webhooks"): ok(ProjectWebhook),
+    ("GET", "/v1/webhooks"): ok(PROJECT_WEBHOOK_LIST),
+    ("GET", "/v1/webhooks/{webhook_id}"): ok(ProjectWebhook),
+    ("PUT", "/v1/webhooks/{webhook_id}"): ok(ProjectWebhook),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): NO_CONTENT,
+    ("POST", "/v1/webhooks/{webhook_id}/enable"): ok(ProjectWebhook),
+    ("POST", "/v1/webhooks/{webhook_id}/disable"): ok(ProjectWebhook),
+    ("GET", "/v1/webhooks/{webhook_id}/secret"): ok(SigningSecret),
+    ("POST", "/v1/webhooks/{webhook_id}/secret/rotate"): ok(SigningSecret),
+    ("POST", "/v1/orders"): ok(Order),
+    ("GET", "/v1/orders"): ok(ORDER_LIST),
+    ("GET", "/v1/orders/{order_id}"): ok(Order),
+    ("PUT", "/v1/orders/{order_id}"): ok(Order),
+    ("POST", "/v1/segments"): ok(Segment),
+    ("GET", "/v1/segments"): ok(SEGMENT_LIST),
+    ("GET", "/v1/segments/{segment_id}"): ok(Segment),
+    ("DELETE", "/v1/segments/{segment_id}"): NO_CONTENT,
+    ("POST", "/v1/redemptions"): ok(RedeemResult),
+    ("GET", "/v1/redemptions"): ok(REDEMPTION_LIST),
+    ("POST", "/v1/validations"): ok(ValidationResult),
+    ("GET", "/v1/redemptions/{redemption_id}"): ok(Redemption),
+    ("POST", "/v1/redemptions/{redemption_id}/rollback"): ok(RedemptionRollback),
+    ("POST", "/v1/redemptions/{parent_id}/rollbacks"): ok(StackedRollbackResult),
+    ("GET", "/v1/vouchers/{code}/redemption"): ok(VOUCHER_REDEMPTION_LIST),
+    ("GET", "/v1/loyalties/members/{member_id}/rewards"): ok(MEMBER_REWARD_LIST),
+    ("POST", "/v1/loyalties/members/{member_id}/redemption"): ok(Redemption),
+    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/redemption"): ok(Redemption),
+    ("POST", "/v1/loyalties/{program_id}/rewards"): ok(OneOrMany(RewardAssignment)),
+    ("GET", "/v1/loyalties/{program_id}/rewards"): ok(REWARD_ASSIGNMENT_LIST),
+    ("GET", "/v1/loyalties/{program_id}/reward-assignments"): ok(REWARD_ASSIGNMENT_LIST),
+    ("GET", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): ok(RewardAssignment),
+    ("PUT", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): ok(RewardAssignment),
+    ("DELETE", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): NO_CONTENT,
+    ("GET", "/v1/loyalties/{program_id}/reward-assignments/{assignment_id}"): ok(RewardAssignment),
+    ("GET", "/v1/loyalties/{program_id}/reward-assignments/{assignment_id}/reward"): ok(Reward),
+    ("GET", "/v1/loyalties/members/{member_id}/pending-points"): ok(PENDING_POINTS_LIST),
+    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/activate"): ok(Balance),
+    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/balance"): ok(Balance),
+    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/cancel"): NO_CONTENT,
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/pending-points"): ok(
+        PENDING_POINTS_LIST
     ),
-    ("POST", "/v1/distributions/preview"): Success(200, Preview),
-    ("GET", "/v1/distributions/{distribution_id}"): Success(200, Distribution),
-    ("PUT", "/v1/distributions/{distribution_id}"): Success(200, Distribution),
-    ("DELETE", "/v1/distributions/{distribution_id}"): Success(204, None),
-    ("POST", "/v1/distributions/{distribution_id}/pause"): Success(200, Distribution),
-    ("POST", "/v1/distributions/{distribution_id}/activate"): Success(200, Distribution),
-    ("POST", "/v1/distributions/{distribution_id}/cancel"): Success(200, Distribution),
-    ("POST", "/v1/distributions/{distribution_id}/recover"): Success(200, Recovery),
-    ("GET", "/v1/distributions/{distribution_id}/channels/{channel_id}/secret"): Success(
-        200, SigningSecret
+    ("GET", "/v1/loyalties/{program_id}/pending-points"): ok(PENDING_POINTS_LIST),
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/points-expiration"): ok(
+        POINTS_BUCKET_LIST
     ),
-    ("POST", "/v1/distributions/{distribution_id}/channels/{channel_id}/secret/rotate"): Success(
-        200, SigningSecret
-    ),
-    ("POST", "/v1/distributions/{distribution_id}/preview"): Success(200, Preview),
-    ("GET", "/v1/sendouts"): Success(200, Listing("SendoutList", "sendouts", Sendout)),
-    ("GET", "/v1/sendouts/{sendout_id}"): Success(200, Sendout),
-    ("POST", "/v1/sendouts/{sendout_id}/resend"): Success(200, Sendout),
-    ("GET", "/v1/notifications"): Success(
-        200, Listing("NotificationList", "notifications", Notification)
-    ),
-    ("POST", "/v1/notifications/read"): Success(200, NotificationsRead),
-    ("GET", "/v1/notifications/settings"): Success(200, NotificationSettings),
-    ("PUT", "/v1/notifications/settings"): Success(200, NotificationSettings),
-    ("GET", "/v1/notifications/{notification_id}"): Success(200, Notification),
-    ("POST", "/v1/notifications/{notification_id}/read"): Success(200, Notification),
-    ("POST", "/v1/webhooks"): Success(200, ProjectWebhook),
-    ("GET", "/v1/webhooks"): Success(
-        200, Listing("ProjectWebhookList", "webhooks", ProjectWebhook)
-    ),
-    ("GET", "/v1/webhooks/{webhook_id}"): Success(200, ProjectWebhook),
-    ("PUT", "/v1/webhooks/{webhook_id}"): Success(200, ProjectWebhook),
-    ("DELETE", "/v1/webhooks/{webhook_id}"): Success(204, None),
-    ("POST", "/v1/webhooks/{webhook_id}/enable"): Success(200, ProjectWebhook),
-    ("POST", "/v1/webhooks/{webhook_id}/disable"): Success(200, ProjectWebhook),
-    ("GET", "/v1/webhooks/{webhook_id}/secret"): Success(200, SigningSecret),
-    ("POST", "/v1/webhooks/{webhook_id}/secret/rotate"): Success(200, SigningSecret),
-    ("POST", "/v1/orders"): Success(200, Order),
-    ("GET", "/v1/orders"): Success(200, Listing("OrderList", "orders", Order)),
-    ("GET", "/v1/orders/{order_id}"): Success(200, Order),
-    ("PUT", "/v1/orders/{order_id}"): Success(200, Order),
-    ("POST", "/v1/segments"): Success(200, Segment),
-    ("GET", "/v1/segments"): Success(200, Listing("SegmentList", "data", Segment)),
-    ("GET", "/v1/segments/{segment_id}"): Success(200, Segment),
-    ("DELETE", "/v1/segments/{segment_id}"): Success(204, None),
-    ("POST", "/v1/redemptions"): Success(200, RedeemResult),
-    ("GET", "/v1/redemptions"): Success(200, Listing("RedemptionList", "redemptions", Redemption)),
-    ("POST", "/v1/validations"): Success(200, ValidationResult),
-    ("GET", "/v1/redemptions/{redemption_id}"): Success(200, Redemption),
-    ("POST", "/v1/redemptions/{redemption_id}/rollback"): Success(200, RedemptionRollback),
-    ("POST", "/v1/redemptions/{parent_id}/rollbacks"): Success(200, StackedRollbackResult),
-    ("GET", "/v1/vouchers/{code}/redemption"): Success(
-        200, Listing("VoucherRedemptionList", "redemption_entries", Redemption)
-    ),
-    ("GET", "/v1/loyalties/members/{member_id}/rewards"): Success(
-        200, Listing("MemberRewardList", "data", MemberReward)
-    ),
-    ("POST", "/v1/loyalties/members/{member_id}/redemption"): Success(200, Redemption),
-    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/redemption"): Success(200, Redemption),
-    ("POST", "/v1/loyalties/{program_id}/rewards"): Success(200, OneOrMany(RewardAssignment)),
-    ("GET", "/v1/loyalties/{program_id}/rewards"): Success(
-        200, Listing("RewardAssignmentList", "data", RewardAssignment)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/reward-assignments"): Success(
-        200, Listing("RewardAssignmentList", "data", RewardAssignment)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): Success(200, RewardAssignment),
-    ("PUT", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): Success(200, RewardAssignment),
-    ("DELETE", "/v1/loyalties/{program_id}/rewards/{assignment_id}"): Success(204, None),
-    ("GET", "/v1/loyalties/{program_id}/reward-assignments/{assignment_id}"): Success(
-        200, RewardAssignment
-    ),
-    ("GET", "/v1/loyalties/{program_id}/reward-assignments/{assignment_id}/reward"): Success(
-        200, Reward
-    ),
-    ("GET", "/v1/loyalties/members/{member_id}/pending-points"): Success(
-        200, Listing("PendingPointsList", "data", PendingPoints)
-    ),
-    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/activate"): Success(
-        200, Balance
-    ),
-    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/balance"): Success(
-        200, Balance
-    ),
-    ("POST", "/v1/loyalties/members/{member_id}/pending-points/{pending_id}/cancel"): Success(
-        204, None
-    ),
-    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/pending-points"): Success(
-        200, Listing("PendingPointsList", "data", PendingPoints)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/pending-points"): Success(
-        200, Listing("PendingPointsList", "data", PendingPoints)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/points-expiration"): Success(
-        200, Listing("PointsBucketList", "data", PointsBucket)
-    ),
-    ("GET", "/v1/loyalties/members/{member_id}"): Success(200, Voucher),
-    ("POST", "/v1/loyalties/members/{member_id}/balance"): Success(200, Balance),
-    ("GET", "/v1/loyalties/members/{member_id}/transactions"): Success(
-        200, Listing("TransactionList", "data", Transaction)
-    ),
-    ("GET", "/v1/loyalties/members/{member_id}/tiers"): Success(
-        200, Listing("LoyaltyTierList", "data", LoyaltyTier)
-    ),
-    ("POST", "/v1/loyalties"): Success(200, Campaign),
-    ("GET", "/v1/loyalties"): Success(200, Listing("CampaignList", "campaigns", Campaign)),
-    ("GET", "/v1/loyalties/{program_id}"): Success(200, Campaign),
-    ("PUT", "/v1/loyalties/{program_id}"): Success(200, Campaign),
-    ("DELETE", "/v1/loyalties/{program_id}"): Success(200, AsyncActionStarted),
-    ("POST", "/v1/loyalties/{program_id}/members"): Success(200, Voucher),
-    ("GET", "/v1/loyalties/{program_id}/members"): Success(
-        200, Listing("VoucherList", "vouchers", Voucher)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/members/{member_id}"): Success(200, Voucher),
-    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/balance"): Success(200, Balance),
-    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/transactions"): Success(
-        200, Listing("TransactionList", "data", Transaction)
-    ),
-    ("POST", "/v1/loyalties/{program_id}/tiers"): Success(200, Many(LoyaltyTier)),
-    ("GET", "/v1/loyalties/{program_id}/tiers"): Success(
-        200, Listing("LoyaltyTierList", "data", LoyaltyTier)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/transactions"): Success(
-        200, Listing("TransactionList", "data", Transaction)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}/earning-rules"): Success(
-        200, Listing("EarningRuleList", "data", EarningRule)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}/rewards"): Success(
-        200, Listing("TierRewardList", "data", TierReward)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}"): Success(200, LoyaltyTier),
-    ("POST", "/v1/loyalties/{program_id}/earning-rules"): Success(200, Many(EarningRule)),
-    ("GET", "/v1/loyalties/{program_id}/earning-rules"): Success(
-        200, Listing("EarningRuleList", "data", EarningRule)
-    ),
-    ("GET", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): Success(200, EarningRule),
-    ("PUT", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): Success(200, EarningRule),
-    ("DELETE", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): Success(204, None),
-    ("POST", "/v1/loyalties/{program_id}/earning-rules/{rule_id}/enable"): Success(
-        200, EarningRule
-    ),
-    ("POST", "/v1/loyalties/{program_id}/earning-rules/{rule_id}/disable"): Success(
-        200, EarningRule
-    ),
-    ("POST", "/v1/rewards"): Success(200, Reward),
-    ("GET", "/v1/rewards"): Success(200, Listing("RewardList", "data", Reward)),
-    ("GET", "/v1/rewards/{reward_id}"): Success(200, Reward),
-    ("PUT", "/v1/rewards/{reward_id}"): Success(200, Reward),
-    ("DELETE", "/v1/rewards/{reward_id}"): Success(204, None),
-    ("POST", "/v1/rewards/{reward_id}/assignments"): Success(200, RewardAssignment),
-    ("GET", "/v1/rewards/{reward_id}/assignments"): Success(
-        200, Listing("RewardAssignmentList", "data", RewardAssignment)
-    ),
-    ("GET", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): Success(200, RewardAssignment),
-    ("PUT", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): Success(200, RewardAssignment),
-    ("DELETE", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): Success(204, None),
-    ("GET", "/v1/channels"): Success(200, Listing("ChannelKindList", "data", ChannelKind)),
-    ("GET", "/v1/integrations"): Success(200, Listing("IntegrationList", "data", Integration)),
-    ("GET", "/v1/integrations/{provider}"): Success(200, Integration),
-    ("PUT", "/v1/integrations/{provider}"): Success(200, Integration),
-    ("DELETE", "/v1/integrations/{provider}"): Success(204, None),
-    ("GET", "/healthz"): Success(200, Health),
-    ("GET", "/readyz"): Success(200, Readiness),
+    ("GET", "/v1/loyalties/members/{member_id}"): ok(Voucher),
+    ("POST", "/v1/loyalties/members/{member_id}/balance"): ok(Balance),
+    ("GET", "/v1/loyalties/members/{member_id}/transactions"): ok(TRANSACTION_LIST),
+    ("GET", "/v1/loyalties/members/{member_id}/tiers"): ok(LOYALTY_TIER_LIST),
+    ("POST", "/v1/loyalties"): ok(Campaign),
+    ("GET", "/v1/loyalties"): ok(CAMPAIGN_LIST),
+    ("GET", "/v1/loyalties/{program_id}"): ok(Campaign),
+    ("PUT", "/v1/loyalties/{program_id}"): ok(Campaign),
+    ("DELETE", "/v1/loyalties/{program_id}"): ok(AsyncActionStarted),
+    ("POST", "/v1/loyalties/{program_id}/members"): ok(Voucher),
+    ("GET", "/v1/loyalties/{program_id}/members"): ok(VOUCHER_LIST),
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}"): ok(Voucher),
+    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/balance"): ok(Balance),
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/transactions"): ok(TRANSACTION_LIST),
+    ("POST", "/v1/loyalties/{program_id}/tiers"): ok(Many(LoyaltyTier)),
+    ("GET", "/v1/loyalties/{program_id}/tiers"): ok(LOYALTY_TIER_LIST),
+    ("GET", "/v1/loyalties/{program_id}/transactions"): ok(TRANSACTION_LIST),
+    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}/earning-rules"): ok(EARNING_RULE_LIST),
+    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}/rewards"): ok(TIER_REWARD_LIST),
+    ("GET", "/v1/loyalties/{program_id}/tiers/{tier_id}"): ok(LoyaltyTier),
+    ("POST", "/v1/loyalties/{program_id}/earning-rules"): ok(Many(EarningRule)),
+    ("GET", "/v1/loyalties/{program_id}/earning-rules"): ok(EARNING_RULE_LIST),
+    ("GET", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): ok(EarningRule),
+    ("PUT", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): ok(EarningRule),
+    ("DELETE", "/v1/loyalties/{program_id}/earning-rules/{rule_id}"): NO_CONTENT,
+    ("POST", "/v1/loyalties/{program_id}/earning-rules/{rule_id}/enable"): ok(EarningRule),
+    ("POST", "/v1/loyalties/{program_id}/earning-rules/{rule_id}/disable"): ok(EarningRule),
+    ("POST", "/v1/rewards"): ok(Reward),
+    ("GET", "/v1/rewards"): ok(REWARD_LIST),
+    ("GET", "/v1/rewards/{reward_id}"): ok(Reward),
+    ("PUT", "/v1/rewards/{reward_id}"): ok(Reward),
+    ("DELETE", "/v1/rewards/{reward_id}"): NO_CONTENT,
+    ("POST", "/v1/rewards/{reward_id}/assignments"): ok(RewardAssignment),
+    ("GET", "/v1/rewards/{reward_id}/assignments"): ok(REWARD_ASSIGNMENT_LIST),
+    ("GET", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): ok(RewardAssignment),
+    ("PUT", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): ok(RewardAssignment),
+    ("DELETE", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): NO_CONTENT,
+    ("GET", "/v1/channels"): ok(CHANNEL_KIND_LIST),
+    ("GET", "/v1/integrations"): ok(INTEGRATION_LIST),
+    ("GET", "/v1/integrations/{provider}"): ok(Integration),
+    ("PUT", "/v1/integrations/{provider}"): ok(Integration),
+    ("DELETE", "/v1/integrations/{provider}"): NO_CONTENT,
+    ("GET", "/healthz"): ok(Health),
+    ("GET", "/readyz"): ok(Readiness),
 }

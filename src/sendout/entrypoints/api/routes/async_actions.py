@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.async_actions import async_action_object
 from sendout.entrypoints.api.deps import context, storage
-from sendout.entrypoints.api.query import parse_datetime, parse_limit
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_datetime,
+    parse_limit,
+)
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.services import async_actions as service
 
 router = APIRouter(prefix="/v1/async-actions", tags=["Async actions"])
-Q = Annotated[str | None, Query()]
 
 
 @router.get("", summary="List async actions, newest first")

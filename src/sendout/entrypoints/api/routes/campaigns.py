@@ -27,6 +27,7 @@ from sendout.entrypoints.api.deps import (
     wake_worker,
 )
 from sendout.entrypoints.api.query import (
+    Q,
     parse_bool,
     parse_enum,
     parse_int,
@@ -34,14 +35,21 @@ from sendout.entrypoints.api.query import (
     parse_page,
     present,
 )
-from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
+from sendout.entrypoints.api.responses import (
+    json_response,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.campaigns import (
+    CampaignBody,
+    CampaignUpdateBody,
+    CodesBody,
+    ImportBody,
+)
 from sendout.services.loyalty import program_notifications
 from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
 router = APIRouter(prefix="/v1/campaigns", tags=["Campaigns"])
-Q = Annotated[str | None, Query()]
 
 
 def async_accepted(action: AsyncAction, status: int = 202) -> Response:
@@ -100,14 +108,7 @@ async def list_campaigns(
         order_by_updated=order_value.removeprefix("-") == "updated_at",
     )
     found, tiers = await service.list_campaigns(storage(request), ctx, query)
-    return json_response(
-        list_envelope(
-            "campaigns",
-            (campaign_object(c, tiers.get(c.id)) for c in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("campaigns", found, lambda c: campaign_object(c, tiers.get(c.id)))
 
 
 @router.get("/{campaign_id}", summary="Get a campaign by id or name")
@@ -189,7 +190,6 @@ async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -
 async def import_vouchers(campaign_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, ImportBody)
-    items = [item.sent() | {"code": item.code} for item in body.root]
-    action = await service.import_vouchers(storage(request), ctx, campaign_id, items)
+    action = await service.import_vouchers(storage(request), ctx, campaign_id, body.items())
     wake_worker(request)
     return async_accepted(action)

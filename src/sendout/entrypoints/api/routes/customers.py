@@ -16,21 +16,27 @@ from sendout.domain.segments import simple_segment
 from sendout.domain.vouchers import WalletQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
+    Q,
     parse_datetime,
     parse_limit,
     parse_order,
     parse_page,
     present,
 )
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import CustomerBody, CustomerUpdateBody
+from sendout.entrypoints.api.responses import (
+    all_response,
+    json_response,
+    list_envelope,
+    no_content,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.customers import CustomerBody, CustomerUpdateBody
 from sendout.services.customers import customers as service
 from sendout.services.customers import segments
 from sendout.services.promotions import wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["Customers"])
 #: A raw query parameter; parsing (and the SDK's quirks) is left to ``query.py``.
-Q = Annotated[str | None, Query()]
 
 
 @router.post(
@@ -84,14 +90,7 @@ async def list_customers(
         starting_after=parse_datetime("starting_after", starting_after),
     )
     found = await service.list_customers(uow, ctx, query)
-    return json_response(
-        list_envelope(
-            "customers",
-            (customer_object(c) for c in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("customers", found, customer_object)
 
 
 @router.get("/{customer_id}", summary="Get a customer by id or source_id")
@@ -235,6 +234,4 @@ async def list_customer_activity(
 async def list_customer_segments(customer_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await segments.customer_segments(storage(request), ctx, customer_id)
-    return json_response(
-        list_envelope("data", (simple_segment(s) for s in found), total=len(found))
-    )
+    return all_response("data", found, simple_segment)

@@ -24,9 +24,19 @@ from sendout.entrypoints.api.deps import (
     storage,
     target_probe,
 )
-from sendout.entrypoints.api.query import parse_enum, parse_limit, parse_page, present
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import (
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_enum,
+    parse_limit,
+    parse_page,
+    present,
+)
+from sendout.entrypoints.api.responses import (
+    json_response,
+    no_content,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.distributions import (
     DistributionBody,
     DistributionPreviewBody,
     PreviewBody,
@@ -38,7 +48,6 @@ from sendout.services.pipeline.distributions import PreviewOutput
 from sendout.services.pipeline.target_warnings import distribution_warnings
 
 router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
-Q = Annotated[str | None, Query()]
 
 
 def _previews(outputs: list[PreviewOutput], warnings: list[str]) -> dict[str, Any]:
@@ -114,14 +123,7 @@ async def list_distributions(
     )
     found = await service.list_distributions(storage(request), ctx, query)
     counts = await service.sendout_counts(storage(request), ctx, [d.id for d in found.items])
-    return json_response(
-        list_envelope(
-            "distributions",
-            (_with_statistics(d, counts[d.id]) for d in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("distributions", found, lambda d: _with_statistics(d, counts[d.id]))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from sendout.domain.customers import simple_customer
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.direct_route import DirectRoute
 from sendout.entrypoints.api.responses import json_response
-from sendout.entrypoints.api.schemas import EventBody
+from sendout.entrypoints.api.schemas.events import EventBody
 from sendout.services.customers.events import track_custom_event
 
 router = APIRouter(prefix="/v1/events", tags=["Events"], route_class=DirectRoute)

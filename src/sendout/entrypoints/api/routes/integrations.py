@@ -10,7 +10,7 @@ from starlette.responses import Response
 from sendout.domain.channels import config_object, spec_object
 from sendout.entrypoints.api.deps import body_docs, channels, context, parse_body, storage
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import IntegrationBody
+from sendout.entrypoints.api.schemas.integrations import IntegrationBody
 from sendout.services.pipeline import integrations as service
 
 router = APIRouter(tags=["Channels"])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.balances import TransactionQuery, transaction_object
+from sendout.domain.balances import transaction_object
 from sendout.domain.campaigns import campaign_object
 from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
@@ -23,18 +21,25 @@ from sendout.entrypoints.api.deps import (
     storage,
     wake_worker,
 )
-from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Cursor,
+    CursorQuery,
+    Q,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    all_response,
+    cursor_response,
     json_response,
     list_envelope,
     no_content,
+    page_response,
 )
 from sendout.entrypoints.api.routes.campaigns import async_accepted, with_notifications
-from sendout.entrypoints.api.routes.vouchers import transactions_response
-from sendout.entrypoints.api.schemas import (
-    CampaignBody,
-    CampaignUpdateBody,
+from sendout.entrypoints.api.routes.vouchers import transaction_query, transactions_response
+from sendout.entrypoints.api.schemas.campaigns import CampaignBody, CampaignUpdateBody
+from sendout.entrypoints.api.schemas.loyalties import (
     EarningRulesBody,
     EarningRuleUpdateBody,
     LoyaltyBalanceBody,
@@ -46,7 +51,6 @@ from sendout.services.loyalty import earning_rules as earning
 from sendout.services.loyalty import loyalties as service
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
-Q = Annotated[str | None, Query()]
 
 
 # Member routes first: "/members/{id}" must not be read as a program id.
@@ -71,11 +75,9 @@ async def member_balance(member_id: str, request: Request) -> Response:
 async def member_transactions(
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _transactions(request, member_id, None, limit, order, starting_after_id)
+    return await _transactions(request, member_id, None, cursor)
 
 
 @router.get("/members/{member_id}/tiers", summary="The tier a member is in")
@@ -106,14 +108,7 @@ async def create_program(request: Request) -> Response:
 async def list_programs(request: Request, limit: Q = None, page: Q = None) -> Response:
     ctx = await context(request)
     found = await service.list_programs(storage(request), ctx, parse_limit(limit), parse_page(page))
-    return json_response(
-        list_envelope(
-            "campaigns",
-            (campaign_object(c) for c in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("campaigns", found, campaign_object)
 
 
 @router.get("/{program_id}", summary="Get a loyalty program")
@@ -166,14 +161,7 @@ async def list_members(
     ctx = await context(request)
     query = VoucherQuery(limit=parse_limit(limit), page=parse_page(page))
     found = await service.list_members(storage(request), ctx, program_id, query)
-    return json_response(
-        list_envelope(
-            "vouchers",
-            (voucher_object(v) for v in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("vouchers", found, voucher_object)
 
 
 @router.get("/{program_id}/members/{member_id}", summary="Get a member of the program")
@@ -199,11 +187,9 @@ async def program_member_transactions(
     program_id: str,
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _transactions(request, member_id, program_id, limit, order, starting_after_id)
+    return await _transactions(request, member_id, program_id, cursor)
 
 
 async def _balance(request: Request, member_id: str, program_id: str | None) -> Response:
@@ -226,13 +212,11 @@ async def _transactions(
     request: Request,
     member_id: str,
     program_id: str | None,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
+    cursor: CursorQuery,
 ) -> Response:
     ctx = await context(request)
     card = await service.get_member(storage(request), ctx, member_id, program_id)
-    return await transactions_response(request, card.voucher.code, limit, order, starting_after_id)
+    return await transactions_response(request, card.voucher.code, cursor)
 
 
 @router.post(
@@ -251,25 +235,19 @@ async def create_tiers(program_id: str, request: Request) -> Response:
 async def list_tiers(program_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await service.list_tiers(storage(request), ctx, program_id)
-    return json_response(
-        list_envelope("data", (loyalty_tier_object(t) for t in found), total=len(found))
-    )
+    return all_response("data", found, loyalty_tier_object)
 
 
 @router.get("/{program_id}/transactions", summary="Every point move of the program (cursor)")
 async def program_transactions(
     program_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
-    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
+    query = transaction_query(cursor)
     found = await service.program_transactions(storage(request), ctx, program_id, query)
-    items = [transaction_object(t) for t in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, transaction_object)
 
 
 @router.get(
@@ -327,9 +305,7 @@ async def create_earning_rules(program_id: str, request: Request) -> Response:
 async def list_earning_rules(program_id: str, request: Request) -> Response:
     ctx = await context(request)
     found = await earning.list_rules(storage(request), ctx, program_id)
-    return json_response(
-        list_envelope("data", (earning_rule_object(r) for r in found), total=len(found))
-    )
+    return all_response("data", found, earning_rule_object)
 
 
 @router.get("/{program_id}/earning-rules/{rule_id}", summary="Get an earning rule")

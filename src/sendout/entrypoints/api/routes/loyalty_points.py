@@ -3,39 +3,40 @@ cancel) and the buckets of expiring points."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.points import bucket_object, pending_points_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_cursor, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Cursor,
+    CursorQuery,
+    Q,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    cursor_response,
     json_response,
     list_envelope,
     no_content,
 )
-from sendout.entrypoints.api.schemas import PendingPointsBody
+from sendout.entrypoints.api.schemas.loyalty_points import PendingPointsBody
 from sendout.services.loyalty import pending_points as service
 from sendout.services.loyalty.loyalties import points_expiration
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
-Q = Annotated[str | None, Query()]
 
 
 async def _list(
     request: Request,
     member_id: str | None,
     program_id: str | None,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
+    cursor: CursorQuery,
 ) -> Response:
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
+    size, descending, after = cursor.parse()
     found = await service.list_pending(
         storage(request),
         ctx,
@@ -45,19 +46,16 @@ async def _list(
         descending=descending,
         starting_after_id=after,
     )
-    items = [pending_points_object(p) for p in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, pending_points_object)
 
 
 @router.get("/members/{member_id}/pending-points", summary="A member's pending points (cursor)")
 async def member_pending(
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, member_id, None, limit, order, starting_after_id)
+    return await _list(request, member_id, None, cursor)
 
 
 @router.post(
@@ -100,22 +98,18 @@ async def program_member_pending(
     program_id: str,
     member_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, member_id, program_id, limit, order, starting_after_id)
+    return await _list(request, member_id, program_id, cursor)
 
 
 @router.get("/{program_id}/pending-points", summary="A program's pending points (cursor)")
 async def program_pending(
     program_id: str,
     request: Request,
-    limit: Q = None,
-    order: Q = None,
-    starting_after_id: Q = None,
+    cursor: Cursor,
 ) -> Response:
-    return await _list(request, None, program_id, limit, order, starting_after_id)
+    return await _list(request, None, program_id, cursor)
 
 
 @router.get(

@@ -10,13 +10,18 @@ from starlette.responses import Response
 
 from sendout.domain.notifications import NotificationQuery, NotificationType, notification_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_bool, parse_enum, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_bool,
+    parse_enum,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import AlertSettingsBody, MarkReadBody
+from sendout.entrypoints.api.schemas.notifications import AlertSettingsBody, MarkReadBody
 from sendout.services.accounts import notifications as service
 
 router = APIRouter(prefix="/v1/notifications", tags=["Notifications"])
-Q = Annotated[str | None, Query()]
 
 
 @router.get("", summary="List notifications, newest first (filter unread and type)")

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.orders import OrderOrder, OrderQuery, order_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_limit, parse_order, parse_page
-from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import OrderBody
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_limit,
+    parse_order,
+    parse_page,
+)
+from sendout.entrypoints.api.responses import (
+    json_response,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.orders import OrderBody
 from sendout.services.promotions import orders as service
 
 router = APIRouter(prefix="/v1/orders", tags=["Orders"])
-Q = Annotated[str | None, Query()]
 
 
 @router.post(
@@ -41,14 +46,7 @@ async def list_orders(
         limit=parse_limit(limit), page=parse_page(page), order=field, descending=descending
     )
     found = await service.list_orders(storage(request), ctx, query)
-    return json_response(
-        list_envelope(
-            "orders",
-            (order_object(o) for o in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("orders", found, order_object)
 
 
 @router.get("/{order_id}", summary="Get an order by id or source_id")

@@ -25,6 +25,7 @@ from sendout.entrypoints.api.deps import (
     storage,
 )
 from sendout.entrypoints.api.query import (
+    Q,
     filters_param,
     nested,
     parse_bool,
@@ -33,13 +34,12 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import PublicationBody
+from sendout.entrypoints.api.schemas.publications import PublicationBody
 from sendout.services.promotions import publications as service
 
 router = APIRouter(prefix="/v1/publications", tags=["Publications"])
 PUBLICATION_ORDERS = ("created_at", "id", "customer_id", "channel", "source_id")
 _ORDER_HELP = "created_at, id, customer_id, channel or source_id; - for descending"
-Q = Annotated[str | None, Query()]
 
 
 def _created(published: service.Published) -> dict[str, Any]:

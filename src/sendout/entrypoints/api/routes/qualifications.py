@@ -12,7 +12,7 @@ from sendout.domain.clock import iso
 from sendout.domain.errors import InvalidPayload
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.responses import json_response
-from sendout.entrypoints.api.schemas import QualificationBody, QualificationOptions
+from sendout.entrypoints.api.schemas.qualifications import QualificationBody, QualificationOptions
 from sendout.services.promotions.wallet import Qualified, Scenario, qualifications
 
 router = APIRouter(prefix="/v1/qualifications", tags=["Qualifications"])

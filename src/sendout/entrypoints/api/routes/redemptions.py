@@ -13,29 +13,29 @@ from sendout.domain.errors import InvalidQuery
 from sendout.domain.orders import order_object
 from sendout.domain.redemptions import RedemptionQuery, RedemptionStatus, redemption_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_datetime, parse_limit, parse_page, present
-from sendout.entrypoints.api.responses import json_response, list_envelope
-from sendout.entrypoints.api.schemas import RedeemBody, RollbackBody
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_datetime,
+    parse_limit,
+    parse_page,
+    present,
+)
+from sendout.entrypoints.api.responses import (
+    json_response,
+    page_response,
+)
+from sendout.entrypoints.api.routes.qualifications import DEFAULT_STACKING_RULES
+from sendout.entrypoints.api.schemas.redemptions import RedeemBody, RollbackBody
 from sendout.services.customers.customers import get_customer
 from sendout.services.promotions import redemptions as service
 
 router = APIRouter(tags=["Redemptions"])
-Q = Annotated[str | None, Query()]
 
 #: What Sendout applies: every redeemable or none (Voucherify's defaults otherwise).
 STACKING_RULES = {
-    "redeemables_limit": 30,
+    **DEFAULT_STACKING_RULES,
     "applicable_redeemables_limit": 30,
     "applicable_redeemables_per_category_limit": 30,
-    "applicable_exclusive_redeemables_limit": 1,
-    "exclusive_categories": [],
-    "joint_categories": [],
-    "redeemables_application_mode": "ALL",
-    "redeemables_sorting_rule": "REQUESTED_ORDER",
-    "redeemables_products_application_mode": "STACK",
-    "redeemables_no_effect_rule": "REDEEM_ANYWAY",
-    "no_effect_skip_categories": [],
-    "no_effect_redeem_anyway_categories": [],
     "redeemables_rollback_order_mode": "WITHOUT_ORDER",
 }
 
@@ -162,14 +162,7 @@ async def list_redemptions(
         created_after=parse_datetime("created_at[after]", created_at_after),
     )
     found = await service.list_redemptions(storage(request), ctx, query)
-    return json_response(
-        list_envelope(
-            "redemptions",
-            (v.as_object() for v in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("redemptions", found, lambda v: v.as_object())
 
 
 @router.get("/v1/redemptions/{redemption_id}", summary="Get a redemption")

@@ -4,18 +4,22 @@ them (assignments), and members spending points on them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.ports import Page
 from sendout.domain.rewards import RewardAssignment, assignment_object, reward_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_bool, parse_limit, parse_page
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_bool,
+    parse_limit,
+    parse_page,
+)
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import (
+from sendout.entrypoints.api.schemas.rewards import (
     AssignmentBody,
     AssignmentsBody,
     RewardBody,
@@ -26,7 +30,6 @@ from sendout.services.loyalty.reward_redemptions import redeem_reward
 
 router = APIRouter(prefix="/v1/rewards", tags=["Rewards"])
 loyalty_router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
-Q = Annotated[str | None, Query()]
 
 
 def _assignments(found: Page[RewardAssignment] | Iterable[RewardAssignment]) -> Response:
@@ -88,10 +91,7 @@ async def delete_reward(reward_id: str, request: Request) -> Response:
 async def create_assignment(reward_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, AssignmentBody)
-    program = body.root.get("campaign")
-    if not isinstance(program, str) or not program:
-        program = ""  # refused below as an unknown program
-    made = await service.assign(storage(request), ctx, reward_id, program, body.root)
+    made = await service.assign(storage(request), ctx, reward_id, body.program(), body.root)
     return json_response(assignment_object(made))
 
 

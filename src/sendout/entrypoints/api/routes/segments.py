@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.segments import segment_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import parse_limit, parse_page
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import SegmentBody
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_limit,
+    parse_page,
+)
+from sendout.entrypoints.api.responses import (
+    json_response,
+    no_content,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.segments import SegmentBody
 from sendout.services.customers import segments as service
 
 router = APIRouter(prefix="/v1/segments", tags=["Segments"])
-Q = Annotated[str | None, Query()]
 
 
 @router.post(
@@ -35,14 +40,7 @@ async def create_segment(request: Request) -> Response:
 async def list_segments(request: Request, limit: Q = None, page: Q = None) -> Response:
     ctx = await context(request)
     found = await service.list_segments(storage(request), ctx, parse_limit(limit), parse_page(page))
-    return json_response(
-        list_envelope(
-            "data",
-            (segment_object(s) for s in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("data", found, segment_object)
 
 
 @router.get("/{segment_id}", summary="Get a segment")

@@ -12,17 +12,20 @@ from sendout.domain.clock import iso
 from sendout.domain.sendouts import SendoutQuery, SendoutStatus, sendout_object
 from sendout.entrypoints.api.deps import context, storage
 from sendout.entrypoints.api.query import (
+    Q,
     parse_datetime,
     parse_enum,
     parse_limit,
     parse_page,
     present,
 )
-from sendout.entrypoints.api.responses import json_response, list_envelope
+from sendout.entrypoints.api.responses import (
+    json_response,
+    page_response,
+)
 from sendout.services.pipeline import sendouts as service
 
 router = APIRouter(prefix="/v1/sendouts", tags=["Send-outs"])
-Q = Annotated[str | None, Query()]
 
 
 @router.get(
@@ -53,14 +56,7 @@ async def list_sendouts(
         created_before=parse_datetime("created_before", created_before),
     )
     found = await service.list_sendouts(storage(request), ctx, query)
-    return json_response(
-        list_envelope(
-            "sendouts",
-            (sendout_object(s) for s in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("sendouts", found, sendout_object)
 
 
 @router.get("/{sendout_id}", summary="Get a send-out with the request it sends and its attempts")

@@ -13,8 +13,9 @@ from sendout.domain.errors import InvalidQuery
 from sendout.domain.vouchers import VoucherQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
+    CursorQuery,
+    Q,
     nested,
-    parse_cursor,
     parse_datetime,
     parse_limit,
     parse_list,
@@ -22,17 +23,16 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import (
-    cursor_envelope,
+    cursor_response,
     json_response,
-    list_envelope,
     no_content,
+    page_response,
 )
-from sendout.entrypoints.api.schemas import BalanceBody, VoucherBody, VoucherUpdateBody
+from sendout.entrypoints.api.schemas.vouchers import BalanceBody, VoucherBody, VoucherUpdateBody
 from sendout.services.loyalty import balances
 from sendout.services.promotions import vouchers as service
 
 router = APIRouter(prefix="/v1/vouchers", tags=["Vouchers"])
-Q = Annotated[str | None, Query()]
 _ORDERS = ("created_at", "updated_at", "code")
 
 
@@ -85,14 +85,7 @@ async def list_vouchers(
     found = await service.list_vouchers(
         storage(request), ctx, query, campaign=present(campaign), customer=present(customer)
     )
-    return json_response(
-        list_envelope(
-            "vouchers",
-            (voucher_object(v) for v in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("vouchers", found, voucher_object)
 
 
 def _range(params: dict[str, Any], name: str) -> dict[str, Any]:
@@ -169,20 +162,19 @@ async def list_transactions(
     order: Annotated[str | None, Query(description="id or -id (default)")] = None,
     starting_after_id: Q = None,
 ) -> Response:
-    return await transactions_response(request, code, limit, order, starting_after_id)
+    cursor = CursorQuery(limit=limit, order=order, starting_after_id=starting_after_id)
+    return await transactions_response(request, code, cursor)
 
 
-async def transactions_response(
-    request: Request,
-    code: str,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
-) -> Response:
+async def transactions_response(request: Request, code: str, cursor: CursorQuery) -> Response:
     """A card's transactions as a cursor list (vouchers' and loyalty members' routes)."""
     ctx = await context(request)
-    size, descending, after = parse_cursor(limit, order, starting_after_id)
-    query = TransactionQuery(limit=size, descending=descending, starting_after_id=after)
+    query = transaction_query(cursor)
     found = await balances.list_transactions(storage(request), ctx, code, query)
-    items = [transaction_object(t) for t in found.items]
-    return json_response(cursor_envelope(items, found.has_more))
+    return cursor_response(found, transaction_object)
+
+
+def transaction_query(cursor: CursorQuery) -> TransactionQuery:
+    """The transactions a cursor listing asks for."""
+    size, descending, after = cursor.parse()
+    return TransactionQuery(limit=size, descending=descending, starting_after_id=after)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,14 +15,21 @@ from sendout.entrypoints.api.deps import (
     target_probe,
     targets,
 )
-from sendout.entrypoints.api.query import parse_limit, parse_page
-from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
-from sendout.entrypoints.api.schemas import WebhookBody
+from sendout.entrypoints.api.query import (
+    Q,
+    parse_limit,
+    parse_page,
+)
+from sendout.entrypoints.api.responses import (
+    json_response,
+    no_content,
+    page_response,
+)
+from sendout.entrypoints.api.schemas.webhooks import WebhookBody
 from sendout.services.pipeline import webhooks as service
 from sendout.services.pipeline.target_warnings import webhook_warnings
 
 router = APIRouter(prefix="/v1/webhooks", tags=["Project webhooks"])
-Q = Annotated[str | None, Query()]
 
 
 async def _saved(request: Request, webhook: ProjectWebhook) -> Response:
@@ -50,14 +55,7 @@ async def create_webhook(request: Request) -> Response:
 async def list_webhooks(request: Request, limit: Q = None, page: Q = None) -> Response:
     ctx = await context(request)
     found = await service.list_webhooks(storage(request), ctx, parse_limit(limit), parse_page(page))
-    return json_response(
-        list_envelope(
-            "webhooks",
-            (webhook_object(w) for w in found.items),
-            total=found.total,
-            has_more=found.has_more,
-        )
-    )
+    return page_response("webhooks", found, webhook_object)
 
 
 @router.get("/{webhook_id}", summary="Get a project webhook")
