@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from sendout.domain.async_actions import AsyncAction
@@ -103,9 +103,15 @@ class ShopFactory(InMemoryUnitOfWorkFactory):
         return _ShopUnitOfWork(self.data, self)
 
 
+def _ticking() -> FakeClock:
+    """A clock a millisecond later at each read: what is made one after another has ids
+    (time-ordered) and times in that order, as on a real clock."""
+    return FakeClock(step=timedelta(milliseconds=1))
+
+
 @dataclass
 class Shop:
-    clock: FakeClock = field(default_factory=FakeClock)
+    clock: FakeClock = field(default_factory=_ticking)
     factory: ShopFactory = field(default_factory=ShopFactory)
 
     def __post_init__(self) -> None:
