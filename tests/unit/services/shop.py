@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Self
 
 from sendout.domain.async_actions import AsyncAction
@@ -20,12 +20,14 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import CodeConfig
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.events import Event
+from sendout.domain.orders import OrderStatus
 from sendout.domain.segments import Segment
 from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.customers.customers import upsert_customer
 from sendout.services.loyalty import loyalties
-from sendout.services.promotions import campaigns, vouchers
+from sendout.services.promotions import campaigns, orders, vouchers
+from sendout.services.promotions.orders import OrderDraft
 from sendout.testing import (
     FakeClock,
     InMemoryData,
@@ -174,6 +176,24 @@ class Shop:
         )
         return card.voucher.code
 
-    def later(self, when: datetime) -> None:
-        """Move the clock to ``when``."""
-        self.clock.advance(when - self.clock.now())
+    async def pay(self, source_id: str, amount: int = 1000) -> None:
+        """A new order of the customer, paid (what earning rules on ``order.paid`` hear)."""
+        await orders.upsert_order(
+            self.factory,
+            self.ctx,
+            OrderDraft(
+                amount=amount,
+                status=OrderStatus.PAID,
+                customer=CustomerRef(source_id=source_id),
+                sent=frozenset({"amount", "status"}),
+            ),
+        )
+
+
+def pending_rule(points: int, days: int) -> dict[str, Any]:
+    """An earning rule granting ``points`` per paid order, pending for ``days``."""
+    return {
+        "event": "order.paid",
+        "loyalty": {"type": "FIXED", "points": points},
+        "pending_points": {"period_type": "DAY", "period_value": days},
+    }

@@ -3,26 +3,9 @@ it, to the customer's card of each rule's program."""
 
 from __future__ import annotations
 
-from sendout.domain.customers import CustomerRef
 from sendout.domain.events import EventType
-from sendout.domain.orders import OrderStatus
 from sendout.services.loyalty import earning_rules, loyalties
-from sendout.services.promotions import orders
-from sendout.services.promotions.orders import OrderDraft
-from tests.unit.services.shop import Shop
-
-
-async def pay(shop: Shop, who: str, amount: int = 1000) -> None:
-    await orders.upsert_order(
-        shop.factory,
-        shop.ctx,
-        OrderDraft(
-            amount=amount,
-            status=OrderStatus.PAID,
-            customer=CustomerRef(source_id=who),
-            sent=frozenset({"amount", "status"}),
-        ),
-    )
+from tests.unit.services.shop import Shop, pending_rule
 
 
 async def test_a_paid_order_earns_points_for_members_only(shop: Shop) -> None:
@@ -37,8 +20,8 @@ async def test_a_paid_order_earns_points_for_members_only(shop: Shop) -> None:
         ],
     )
     code = await shop.member(club, "ann")
-    await pay(shop, "ann")
-    await pay(shop, "bob")  # not a member: nothing
+    await shop.pay("ann")
+    await shop.pay("bob")  # not a member: nothing
     card = await loyalties.get_member(shop.factory, shop.ctx, code)
     assert card.loyalty_card is not None
     assert card.loyalty_card["balance"] == 10
@@ -53,16 +36,10 @@ async def test_a_rule_with_a_pending_period_holds_the_points(shop: Shop) -> None
         shop.factory,
         shop.ctx,
         club.id,
-        [
-            {
-                "event": "order.paid",
-                "loyalty": {"type": "FIXED", "points": 40},
-                "pending_points": {"period_type": "DAY", "period_value": 3},
-            }
-        ],
+        [pending_rule(40, 3)],
     )
     code = await shop.member(club, "ann")
-    await pay(shop, "ann")
+    await shop.pay("ann")
     card = await loyalties.get_member(shop.factory, shop.ctx, code)
     assert card.loyalty_card is not None
     assert (card.loyalty_card["balance"], card.loyalty_card["pending_points"]) == (0, 40)

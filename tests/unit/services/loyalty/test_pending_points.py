@@ -6,39 +6,19 @@ from __future__ import annotations
 import pytest
 
 from sendout.domain.campaigns import Campaign
-from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
-from sendout.domain.orders import OrderStatus
 from sendout.services.loyalty import earning_rules, loyalties, pending_points
-from sendout.services.promotions import orders
-from sendout.services.promotions.orders import OrderDraft
-from tests.unit.services.shop import Shop
+from tests.unit.services.shop import Shop, pending_rule
 
 
 async def held_points(shop: Shop, *amounts: int) -> tuple[Campaign, str]:
     """A member whose paid orders hold ``amounts`` points (a rule per amount)."""
     club = await shop.program()
-    rules = [
-        {
-            "event": "order.paid",
-            "loyalty": {"type": "FIXED", "points": points},
-            "pending_points": {"period_type": "DAY", "period_value": 2},
-        }
-        for points in amounts
-    ]
+    rules = [pending_rule(points, 2) for points in amounts]
     await earning_rules.create_rules(shop.factory, shop.ctx, club.id, rules)
     code = await shop.member(club, "ann")
-    await orders.upsert_order(
-        shop.factory,
-        shop.ctx,
-        OrderDraft(
-            amount=100,
-            status=OrderStatus.PAID,
-            customer=CustomerRef(source_id="ann"),
-            sent=frozenset({"amount", "status"}),
-        ),
-    )
+    await shop.pay("ann", 100)
     return club, code
 
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sendout.domain.customers import CustomerRef
 from sendout.domain.events import EventType
-from sendout.domain.orders import OrderStatus
 from sendout.services.loyalty import balances, earning_rules, loyalties
 from sendout.services.loyalty.points_schedule import PointsScheduler
-from sendout.services.promotions import orders
-from sendout.services.promotions.orders import OrderDraft
 from sendout.testing import seeded_rng
-from tests.unit.services.shop import Shop
+from tests.unit.services.shop import Shop, pending_rule
 
 EXPIRING = {
     "loyalty_card": {"points": 0, "expiration_rules": {"period_type": "DAY", "period_value": 1}}
@@ -30,25 +26,10 @@ async def test_pending_points_activate_on_their_day_once(shop: Shop) -> None:
         shop.factory,
         shop.ctx,
         club.id,
-        [
-            {
-                "event": "order.paid",
-                "loyalty": {"type": "FIXED", "points": 40},
-                "pending_points": {"period_type": "DAY", "period_value": 3},
-            }
-        ],
+        [pending_rule(40, 3)],
     )
     code = await shop.member(club, "bob")
-    await orders.upsert_order(
-        shop.factory,
-        shop.ctx,
-        OrderDraft(
-            amount=10,
-            status=OrderStatus.PAID,
-            customer=CustomerRef(source_id="bob"),
-            sent=frozenset({"amount", "status"}),
-        ),
-    )
+    await shop.pay("bob", 10)
     jobs = PointsScheduler(shop.factory, shop.clock, seeded_rng(3))
     shop.clock.advance(timedelta(days=2))
     assert await jobs.activate_due() == 0
