@@ -20,11 +20,35 @@ from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
 from sendout.domain.errors import Conflict
 from sendout.domain.events import Event, EventChannel, EventSource
-from sendout.domain.ports import Page
+from sendout.domain.ports import (
+    CampaignStore,
+    EarningRuleStore,
+    LoyaltyTierStore,
+    OrderStore,
+    Page,
+    PointsStore,
+    PublicationStore,
+    RedemptionStore,
+    ReferralStore,
+    RewardStore,
+    VoucherStore,
+    VoucherTransactionStore,
+)
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.retry import RetryPolicy
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import ChannelDraft, DistributionDraft
+from sendout.testing.loyalty import (
+    FakeEarningRuleStore,
+    FakeLoyaltyTierStore,
+    FakePointsStore,
+    FakeRewardStore,
+    FakeVoucherTransactionStore,
+    LoyaltyData,
+)
+from sendout.testing.orders import FakeOrderStore, FakeRedemptionStore, FakeReferralStore
+from sendout.testing.promotions import FakeCampaignStore, FakeVoucherStore, PromotionsData
+from sendout.testing.publications import FakePublicationStore
 
 FIXED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -56,6 +80,8 @@ class InMemoryData:
     customers: dict[str, Customer] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     schemas: dict[str, CustomEventSchema] = field(default_factory=dict)
+    promotions: PromotionsData = field(default_factory=PromotionsData)
+    loyalty: LoyaltyData = field(default_factory=LoyaltyData)
 
     def copy(self) -> InMemoryData:
         return InMemoryData(
@@ -64,6 +90,8 @@ class InMemoryData:
             dict(self.customers),
             list(self.events),
             dict(self.schemas),
+            self.promotions.copy(),
+            self.loyalty.copy(),
         )
 
 
@@ -230,14 +258,20 @@ class _NoSegments:
         return set()
 
 
-class _NoEarningRules:
-    """The earning-rule lookup a tracked event makes, for a project without loyalty rules."""
-
-    async def active_for(self, project_id: str, event: Any) -> list[Any]:
-        return []
-
-
 class InMemoryUnitOfWork:
+    # Typed as their ports, so that mypy checks each fake against its port.
+    campaigns: CampaignStore
+    vouchers: VoucherStore
+    publications: PublicationStore
+    orders: OrderStore
+    redemptions: RedemptionStore
+    referrals: ReferralStore
+    transactions: VoucherTransactionStore
+    loyalty_tiers: LoyaltyTierStore
+    earning_rules: EarningRuleStore
+    rewards: RewardStore
+    points: PointsStore
+
     def __init__(self, committed: InMemoryData) -> None:
         self.committed = committed
         self.commits = 0
@@ -249,7 +283,18 @@ class InMemoryUnitOfWork:
         self.events = _EventStore(self._working)
         self.event_schemas = _SchemaStore(self._working)
         self.segments = _NoSegments()
-        self.earning_rules = _NoEarningRules()
+        promotions, loyalty = self._working.promotions, self._working.loyalty
+        self.campaigns = FakeCampaignStore(promotions)
+        self.vouchers = FakeVoucherStore(promotions)
+        self.publications = FakePublicationStore(promotions)
+        self.orders = FakeOrderStore(promotions)
+        self.redemptions = FakeRedemptionStore(promotions)
+        self.referrals = FakeReferralStore(promotions)
+        self.transactions = FakeVoucherTransactionStore(loyalty)
+        self.loyalty_tiers = FakeLoyaltyTierStore(loyalty)
+        self.earning_rules = FakeEarningRuleStore(loyalty)
+        self.rewards = FakeRewardStore(loyalty)
+        self.points = FakePointsStore(loyalty)
         return self
 
     async def __aexit__(
@@ -265,6 +310,7 @@ class InMemoryUnitOfWork:
         c = self.committed
         c.projects, c.keys, c.customers = dict(w.projects), dict(w.keys), dict(w.customers)
         c.events, c.schemas = list(w.events), dict(w.schemas)
+        c.promotions, c.loyalty = w.promotions.copy(), w.loyalty.copy()
         self.commits += 1
 
 
