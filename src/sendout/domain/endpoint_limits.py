@@ -14,8 +14,9 @@ decrease, at most one decrease per window):
   answers, up to ``maximum`` (TCP's slow start). Once the limit has been cut, it grows past
   the point it was cut to by one per round only (congestion avoidance): an endpoint that could
   not take a doubling (a small listen backlog dropping connections, a rate limit) is
-  approached gently the next time instead of overrun again each time it recovers. An answer slower than that but in the endpoint's usual time
-  (within ``slowdown`` x it) raises it up to ``initial`` only: an endpoint that takes seconds
+  approached gently the next time instead of overrun again each time it recovers. An
+  answer slower than that but in the endpoint's usual time (within ``slowdown`` x it) raises
+  it up to ``initial`` only: an endpoint that takes seconds
   to answer never holds more than the starting number of the worker's slots;
 - an overload signal (a 429, a 5xx, a timeout, a refused or reset connection) multiplies it by
   ``backoff``; so does a slow answer of an endpoint that had been fast, down to ``initial``;
