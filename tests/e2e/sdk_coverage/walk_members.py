@@ -139,10 +139,11 @@ def list_loyalty_card_transactions1(w: World) -> None:
     assert (seed.details.balance.points, seed.details.balance.balance) == (SEED_POINTS, SEED_POINTS)
 
 
-@check("LoyaltiesApi.list_loyalty_campaign_transactions")
+@check("LoyaltiesApi.list_loyalty_campaign_transactions", wrong=POINTS)
 def list_loyalty_campaign_transactions(w: World) -> None:
     (seed,) = loyalties(w).list_loyalty_campaign_transactions(w.club["id"]).data
     assert (seed.type, seed.campaign_id, seed.reason) == ("POINTS_ADDITION", w.club["id"], None)
+    assert (seed.details.balance.points, seed.details.balance.balance) == (SEED_POINTS, SEED_POINTS)
 
 
 @check("LoyaltiesApi.list_member_activity", missing=ACTIVITY)
