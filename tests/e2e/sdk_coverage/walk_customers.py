@@ -7,16 +7,11 @@ from voucherify import CustomersApi, EventsApi, OrdersApi, SegmentsApi
 
 from tests.e2e.sdk_coverage.table import check
 from tests.e2e.sdk_coverage.walk_campaigns import EXPORTS
-from tests.e2e.sdk_coverage.world import World, customer, model, ok, wait_action
+from tests.e2e.sdk_coverage.world import World, customer, gone, model, ok, wait_action
 
 
 def customers(w: World) -> CustomersApi:
     return CustomersApi(w.sdk)
-
-
-def gone(w: World, path: str) -> bool:
-    status, _ = w.api.call("GET", path)
-    return status == 404
 
 
 @check("CustomersApi.create_customer")
@@ -68,7 +63,7 @@ def update_customer(w: World) -> None:
 def delete_customer(w: World) -> None:
     created = customer(w.api, "walk-delete")
     customers(w).delete_customer(created["id"])
-    assert gone(w, f"/v1/customers/{created['id']}")
+    assert gone(w.api, f"/v1/customers/{created['id']}")
 
 
 @check("CustomersApi.customer_permanently_deletion")
@@ -81,7 +76,7 @@ def customer_permanently_deletion(w: World) -> None:
         "DONE",
     )
     assert deleted.data_json.customer == 1
-    assert gone(w, f"/v1/customers/{created['id']}")
+    assert gone(w.api, f"/v1/customers/{created['id']}")
 
 
 @check("CustomersApi.list_customer_activity")
@@ -188,7 +183,7 @@ def delete_segment(w: World) -> None:
         {"name": "Walk gone", "type": "static", "customers": ["cov-bob"]},
     )
     SegmentsApi(w.sdk).delete_segment(created["id"])
-    assert gone(w, f"/v1/segments/{created['id']}")
+    assert gone(w.api, f"/v1/segments/{created['id']}")
 
 
 # --- orders ------------------------------------------------------------------------------

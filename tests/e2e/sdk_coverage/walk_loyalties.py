@@ -14,7 +14,7 @@ from tests.e2e.sdk_coverage.world import (
     loyalty_program,
     material,
     model,
-    offer,
+    new_offer,
     ok,
     wait_action,
 )
@@ -224,14 +224,6 @@ def delete_earning_rule(w: World) -> None:
 # --- the rewards a program offers ----------------------------------------------------------
 
 
-def new_offer(w: World, name: str, points: int = 40) -> tuple[str, str, str]:
-    """A new program offering a new material reward: (program, reward, assignment) ids."""
-    club = loyalty_program(w.api, name)
-    reward = material(w.api, f"{name} reward")
-    offered = offer(w.api, club["id"], reward["id"], points)
-    return str(club["id"]), str(reward["id"]), str(offered["id"])
-
-
 @check("LoyaltiesApi.create_reward_assignment1")
 def create_reward_assignment1(w: World) -> None:
     club = loyalty_program(w.api, "Walk offers")
@@ -281,7 +273,7 @@ def list_reward_assignments2(w: World) -> None:
 
 @check("LoyaltiesApi.update_reward_assignment1")
 def update_reward_assignment1(w: World) -> None:
-    club_id, _, assignment_id = new_offer(w, "Walk offer update")
+    club_id, _, assignment_id = new_offer(w.api, "Walk offer update")
     updated = loyalties(w).update_reward_assignment1(
         club_id,
         assignment_id,
@@ -295,6 +287,6 @@ def update_reward_assignment1(w: World) -> None:
 
 @check("LoyaltiesApi.delete_reward_assignment1")
 def delete_reward_assignment1(w: World) -> None:
-    club_id, _, assignment_id = new_offer(w, "Walk offer delete")
+    club_id, _, assignment_id = new_offer(w.api, "Walk offer delete")
     loyalties(w).delete_reward_assignment1(club_id, assignment_id)
     assert loyalties(w).list_reward_assignments1(club_id).data == []

@@ -6,16 +6,11 @@ import voucherify
 from voucherify import RewardsApi
 
 from tests.e2e.sdk_coverage.table import check
-from tests.e2e.sdk_coverage.world import World, loyalty_program, material, model, offer
+from tests.e2e.sdk_coverage.world import World, gone, loyalty_program, material, model, new_offer
 
 
 def rewards(w: World) -> RewardsApi:
     return RewardsApi(w.sdk)
-
-
-def gone(w: World, path: str) -> bool:
-    status, _ = w.api.call("GET", path)
-    return status == 404
 
 
 @check("RewardsApi.create_reward")
@@ -62,7 +57,7 @@ def update_reward(w: World) -> None:
 def delete_reward(w: World) -> None:
     reward = material(w.api, "Walk reward delete")
     rewards(w).delete_reward(reward["id"])
-    assert gone(w, f"/v1/rewards/{reward['id']}")
+    assert gone(w.api, f"/v1/rewards/{reward['id']}")
 
 
 @check("RewardsApi.create_reward_assignment")
@@ -100,15 +95,9 @@ def list_reward_assignments(w: World) -> None:
     assert [(a.id, a.related_object_id) for a in listing.data] == [(w.offer_id, w.club["id"])]
 
 
-def new_assignment(w: World, name: str) -> tuple[str, str]:
-    club = loyalty_program(w.api, name)
-    reward = material(w.api, name)
-    return str(reward["id"]), str(offer(w.api, club["id"], reward["id"], 30)["id"])
-
-
 @check("RewardsApi.update_reward_assignment")
 def update_reward_assignment(w: World) -> None:
-    reward_id, assignment_id = new_assignment(w, "Walk assignment update")
+    _, reward_id, assignment_id = new_offer(w.api, "Walk assignment update")
     updated = rewards(w).update_reward_assignment(
         reward_id,
         assignment_id,
@@ -122,6 +111,6 @@ def update_reward_assignment(w: World) -> None:
 
 @check("RewardsApi.delete_reward_assignment")
 def delete_reward_assignment(w: World) -> None:
-    reward_id, assignment_id = new_assignment(w, "Walk assignment delete")
+    _, reward_id, assignment_id = new_offer(w.api, "Walk assignment delete")
     rewards(w).delete_reward_assignment(reward_id, assignment_id)
     assert rewards(w).list_reward_assignments(reward_id).data == []

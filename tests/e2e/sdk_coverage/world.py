@@ -164,6 +164,21 @@ def offer(api: Api, program_id: str, reward_id: str, points: int) -> Any:
     )
 
 
+def new_offer(api: Api, name: str) -> tuple[str, str, str]:
+    """A new program offering a new material reward for 40 points: (program, reward,
+    assignment) ids."""
+    club = loyalty_program(api, name)
+    reward = material(api, f"{name} reward")
+    offered = offer(api, club["id"], reward["id"], 40)
+    return str(club["id"]), str(reward["id"]), str(offered["id"])
+
+
+def gone(api: Api, path: str) -> bool:
+    """Whether ``path`` answers 404 now."""
+    status, _ = api.call("GET", path)
+    return status == 404
+
+
 def redeem(api: Api, who: str, *codes: str, amount: int = 10_000) -> Any:
     return ok(
         api,
