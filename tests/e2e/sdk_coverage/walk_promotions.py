@@ -87,6 +87,19 @@ def update_promotion_tier(w: World) -> None:
 def disable_promotion_tier(w: World) -> None:
     tier_id = new_tier(w, "Walk tier disable")
     assert promotions(w).disable_promotion_tier(tier_id).active is False
+    # A disabled tier no longer qualifies.
+    found = ok(
+        w.api,
+        "POST",
+        "/v1/qualifications",
+        {
+            "customer": {"source_id": "cov-bob"},
+            "order": {"amount": 10_000},
+            "scenario": "ALL",
+            "options": {"limit": 50},
+        },
+    )
+    assert tier_id not in [r["id"] for r in found["redeemables"]["data"]]
 
 
 @check("PromotionsApi.enable_promotion_tier", missing=TIERS)
@@ -196,7 +209,11 @@ def add_holder(w: World, owner: str) -> tuple[str, Any]:
 @check("ReferralsApi.referrals_add_holders", missing=HOLDERS)
 def referrals_add_holders(w: World) -> None:
     _, holder = add_holder(w, "walk-referrer-1")
-    assert (holder.customer_id, holder.holder_role) == (w.bob["id"], "REFERRER")
+    assert (holder.object, holder.customer_id, holder.campaign_id) == (
+        "redeemable_holder",
+        w.bob["id"],
+        w.referral["id"],
+    )
 
 
 @check("ReferralsApi.referrals_add_holders1", missing=HOLDERS)
