@@ -1,0 +1,228 @@
+"""Checks of VouchersApi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voucherify
+from voucherify import VouchersApi
+from voucherify.exceptions import ApiException
+
+from tests.e2e.sdk_coverage.table import check
+from tests.e2e.sdk_coverage.walk_campaigns import EXPORTS
+from tests.e2e.sdk_coverage.world import COUPON_COUNT, World, model, ok, wait_action
+
+
+def vouchers(w: World) -> VouchersApi:
+    return VouchersApi(w.sdk)
+
+
+def standalone(w: World, code: str, **fields: Any) -> Any:
+    """A standalone code of 3.00 off (or whatever ``fields`` say instead)."""
+    body = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 300}}
+    return ok(w.api, "POST", f"/v1/vouchers/{code}", {**body, **fields})
+
+
+def gift_card(w: World, code: str) -> Any:
+    return standalone(w, code, type="GIFT_VOUCHER", discount=None, gift={"amount": 5000})
+
+
+@check("VouchersApi.create_voucher")
+def create_voucher(w: World) -> None:
+    created = vouchers(w).create_voucher(
+        "WALK-NEW",
+        model(
+            voucherify.VouchersCreateWithSpecificCodeRequestBody,
+            {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "AMOUNT", "amount_off": 300},
+                "metadata": {"walk": "yes"},
+            },
+        ),
+    )
+    assert (created.code, created.type, created.campaign_id) == (
+        "WALK-NEW",
+        "DISCOUNT_VOUCHER",
+        None,
+    )
+    assert (created.discount.amount_off, created.metadata) == (300, {"walk": "yes"})
+
+
+@check("VouchersApi.generate_random_code")
+def generate_random_code(w: World) -> None:
+    created = vouchers(w).generate_random_code(
+        model(
+            voucherify.VouchersCreateRequestBody,
+            {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 20}},
+        )
+    )
+    assert created.id.startswith("v_")
+    assert vouchers(w).get_voucher(created.code).discount.percent_off == 20
+
+
+@check("VouchersApi.get_voucher")
+def get_voucher(w: World) -> None:
+    got = vouchers(w).get_voucher(w.voucher)
+    assert (got.code, got.type, got.discount.type, got.discount.amount_off) == (
+        w.voucher,
+        "DISCOUNT_VOUCHER",
+        "AMOUNT",
+        1000,
+    )
+    redeemed = vouchers(w).get_voucher(w.codes[0])
+    assert (redeemed.redemption.redeemed_quantity, redeemed.campaign_id) == (1, w.coupons["id"])
+
+
+@check("VouchersApi.list_vouchers")
+def list_vouchers(w: World) -> None:
+    listing = vouchers(w).list_vouchers(campaign_id=w.coupons["id"], limit=100)
+    assert sorted(v.code for v in listing.vouchers) == w.codes
+    assert listing.total == COUPON_COUNT
+
+
+@check("VouchersApi.update_voucher")
+def update_voucher(w: World) -> None:
+    standalone(w, "WALK-UPDATE")
+    updated = vouchers(w).update_voucher(
+        "WALK-UPDATE", voucherify.VouchersUpdateRequestBody(metadata={"round": 2})
+    )
+    assert updated.metadata == {"round": 2}
+    assert vouchers(w).get_voucher("WALK-UPDATE").metadata == {"round": 2}
+
+
+@check("VouchersApi.delete_voucher")
+def delete_voucher(w: World) -> None:
+    standalone(w, "WALK-DELETE")
+    vouchers(w).delete_voucher("WALK-DELETE", force=True)
+    status, _ = w.api.call("GET", "/v1/vouchers/WALK-DELETE")
+    assert status == 404
+
+
+@check("VouchersApi.disable_voucher")
+def disable_voucher(w: World) -> None:
+    standalone(w, "WALK-DISABLE")
+    assert vouchers(w).disable_voucher("WALK-DISABLE").active is False
+    assert vouchers(w).get_voucher("WALK-DISABLE").active is False
+
+
+@check("VouchersApi.enable_voucher")
+def enable_voucher(w: World) -> None:
+    standalone(w, "WALK-ENABLE", active=False)
+    assert vouchers(w).enable_voucher("WALK-ENABLE").active is True
+    assert vouchers(w).get_voucher("WALK-ENABLE").active is True
+
+
+@check("VouchersApi.update_voucher_balance")
+def update_voucher_balance(w: World) -> None:
+    gift_card(w, "WALK-GIFT-BALANCE")
+    added = vouchers(w).update_voucher_balance(
+        "WALK-GIFT-BALANCE", voucherify.VouchersBalanceUpdateRequestBody(amount=1000)
+    )
+    assert (added.amount, added.total, added.balance, added.type) == (
+        1000,
+        6000,
+        6000,
+        "gift_voucher",
+    )
+    assert vouchers(w).get_voucher("WALK-GIFT-BALANCE").gift.balance == 6000
+
+
+@check("VouchersApi.list_voucher_transactions")
+def list_voucher_transactions(w: World) -> None:
+    gift_card(w, "WALK-GIFT-LOG")
+    ok(w.api, "POST", "/v1/vouchers/WALK-GIFT-LOG/balance", {"amount": 1000, "reason": "top-up"})
+    (added,) = vouchers(w).list_voucher_transactions("WALK-GIFT-LOG").data
+    assert (added.type, added.reason) == ("CREDITS_ADDITION", "top-up")
+    assert (added.details.balance.amount, added.details.balance.balance) == (1000, 6000)
+
+
+@check("VouchersApi.export_voucher_transactions", missing=EXPORTS)
+def export_voucher_transactions(w: World) -> None:
+    export = vouchers(w).export_voucher_transactions(
+        w.gift,
+        model(
+            voucherify.VouchersTransactionsExportCreateRequestBody,
+            {"parameters": {"fields": ["id", "amount"]}},
+        ),
+    )
+    assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+
+
+@check("VouchersApi.import_vouchers", missing="POST /v1/vouchers/import has no route")
+def import_vouchers(w: World) -> None:
+    started = vouchers(w).import_vouchers(
+        [
+            model(
+                voucherify.VouchersImportCreateItemRequestBody,
+                {
+                    "code": "WALK-IMPORTED",
+                    "type": "DISCOUNT_VOUCHER",
+                    "discount": {"type": "AMOUNT", "amount_off": 700},
+                },
+            )
+        ]
+    )
+    wait_action(w.api, started.async_action_id)
+    assert vouchers(w).get_voucher("WALK-IMPORTED").discount.amount_off == 700
+
+
+@check("VouchersApi.import_vouchers_using_csv", missing="POST /v1/vouchers/importCSV has no route")
+def import_vouchers_using_csv(w: World) -> None:
+    csv = b"Code,Voucher Type,Discount Type,Discount Amount\nWALK-CSV-V,DISCOUNT_VOUCHER,AMOUNT,7\n"
+    started = vouchers(w).import_vouchers_using_csv(csv)
+    wait_action(w.api, started.async_action_id)
+    assert vouchers(w).get_voucher("WALK-CSV-V").discount.amount_off == 700
+
+
+@check("VouchersApi.update_vouchers_in_bulk", missing="POST /v1/vouchers/bulk/async has no route")
+def update_vouchers_in_bulk(w: World) -> None:
+    standalone(w, "WALK-BULK")
+    started = vouchers(w).update_vouchers_in_bulk(
+        [voucherify.VouchersUpdateInBulkItemRequestBody(code="WALK-BULK", metadata={"bulk": 1})]
+    )
+    wait_action(w.api, started.async_action_id)
+    assert vouchers(w).get_voucher("WALK-BULK").metadata == {"bulk": 1}
+
+
+@check(
+    "VouchersApi.update_vouchers_metadata_in_bulk",
+    missing="POST /v1/vouchers/metadata/async has no route",
+)
+def update_vouchers_metadata_in_bulk(w: World) -> None:
+    standalone(w, "WALK-META")
+    started = vouchers(w).update_vouchers_metadata_in_bulk(
+        voucherify.VouchersMetadataUpdateInBulkRequestBody(codes=["WALK-META"], metadata={"m": 2})
+    )
+    wait_action(w.api, started.async_action_id)
+    assert vouchers(w).get_voucher("WALK-META").metadata == {"m": 2}
+
+
+@check(
+    "VouchersApi.release_validation_session",
+    missing="DELETE /v1/vouchers/{code}/sessions/{key} has no route, and validations "
+    "answer no session key to release",
+    raises=(ApiException, AssertionError),
+)
+def release_validation_session(w: World) -> None:
+    standalone(w, "WALK-SESSION", redemption={"quantity": 1})
+    validated = ok(
+        w.api,
+        "POST",
+        "/v1/validations",
+        {
+            "redeemables": [{"object": "voucher", "id": "WALK-SESSION"}],
+            "customer": {"source_id": "cov-ann"},
+            "order": {"amount": 1000},
+            "session": {"type": "LOCK", "ttl": 1, "ttl_unit": "HOURS"},
+        },
+    )
+    assert "session" in validated, validated
+    key = validated["session"]["key"]
+    redeem_by_bob = {
+        "redeemables": [{"object": "voucher", "id": "WALK-SESSION"}],
+        "customer": {"source_id": "cov-bob"},
+    }
+    status, refused = w.api.call("POST", "/v1/redemptions", redeem_by_bob)
+    assert status == 400, refused  # ann's session holds the code's only use
+    vouchers(w).release_validation_session("WALK-SESSION", key)
+    ok(w.api, "POST", "/v1/redemptions", redeem_by_bob)
