@@ -22,8 +22,13 @@ from sendout.domain.sendouts import Sendout, SendoutStatus
 from sendout.services.pipeline.deliver import LEASE_MARGIN, Deliverer
 from sendout.services.pipeline.dispatch import Dispatcher
 from sendout.services.pipeline.distributions import create_distribution
-from sendout.testing import FakeClock, make_context, seeded_rng, webhook_distribution_draft
-from sendout.testing.pipeline import InMemoryPipeline
+from sendout.testing import (
+    FakeClock,
+    InMemoryUnitOfWorkFactory,
+    make_context,
+    seeded_rng,
+    webhook_distribution_draft,
+)
 from sendout.testing.transports import DOWN, OK, RecordingTransport
 
 TIMEOUT = 2.0
@@ -36,7 +41,7 @@ class Pipeline:
     """A dispatcher and a sender over one in-memory database, a clock and a transport."""
 
     def __init__(self) -> None:
-        self.db = InMemoryPipeline()
+        self.db = InMemoryUnitOfWorkFactory()
         self.clock = FakeClock()
         self.http = RecordingTransport()
         self.ctx = make_context(clock=self.clock)
