@@ -1,4 +1,4 @@
-"""Use cases over the in-memory unit of work: behaviour without a database."""
+"""Customer use cases on the in-memory fakes: upsert, read, update, delete, list, activity."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ import pytest
 
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.customers import CustomerQuery, CustomerRef
-from sendout.domain.errors import Duplicate, InvalidPayload, NotFound, Unauthorized
+from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.events import EventType
-from sendout.services.accounts.projects import authenticate, create_project, ensure_default_project
 from sendout.services.customers import customers as svc
 from sendout.services.customers.events import track_custom_event
-from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context, seeded_rng
-
-
-@pytest.fixture
-def uow() -> InMemoryUnitOfWorkFactory:
-    return InMemoryUnitOfWorkFactory()
+from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context
 
 
 def types(uow: InMemoryUnitOfWorkFactory) -> list[str]:
@@ -121,46 +115,3 @@ async def test_an_unknown_activity_type_filter_is_refused(uow: InMemoryUnitOfWor
     await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1"))
     with pytest.raises(InvalidPayload):
         await svc.list_activity(uow, ctx, "s1", ActivityQuery(type="customer.invented"))
-
-
-async def test_custom_events_reuse_one_schema_per_name(uow: InMemoryUnitOfWorkFactory) -> None:
-    ctx = make_context()
-    one = await track_custom_event(
-        uow, ctx, name="signed_up", customer=CustomerRef(source_id="s1"), metadata={"a": 1}
-    )
-    two = await track_custom_event(
-        uow, ctx, name="signed_up", customer=CustomerRef(source_id="s2"), metadata={}
-    )
-    assert one.event.data["event_schema"] == two.event.data["event_schema"]
-    assert one.event.data["event"]["metadata"] == {"a": 1}
-    assert one.event.entity_id == one.event.id == one.event.data["event"]["id"]
-
-
-async def test_projects_authenticate_only_with_their_own_token(
-    uow: InMemoryUnitOfWorkFactory,
-) -> None:
-    clock, rng = FakeClock(), seeded_rng()
-    issued = await create_project(uow, clock, rng, "p")
-    key = await authenticate(uow, issued.app_id, issued.app_token)
-    assert key.project_id == issued.project.id
-    with pytest.raises(Unauthorized):
-        await authenticate(uow, issued.app_id, "wrong")
-    with pytest.raises(Unauthorized):
-        await authenticate(uow, "unknown", issued.app_token)
-
-
-async def test_the_default_project_is_made_once_and_fixed_keys_are_honoured(
-    uow: InMemoryUnitOfWorkFactory,
-) -> None:
-    clock, rng = FakeClock(), seeded_rng()
-    assert await ensure_default_project(uow, clock, rng) is not None
-    assert await ensure_default_project(uow, clock, rng) is None
-    fixed = await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
-    assert fixed is not None
-    assert fixed.app_id == "dev-id"
-    assert (
-        await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
-        is None
-    )
-    with pytest.raises(Unauthorized):
-        await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="other")
