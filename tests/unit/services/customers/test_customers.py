@@ -115,3 +115,63 @@ async def test_an_unknown_activity_type_filter_is_refused(uow: InMemoryUnitOfWor
     await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1"))
     with pytest.raises(InvalidPayload):
         await svc.list_activity(uow, ctx, "s1", ActivityQuery(type="customer.invented"))
+
+
+async def test_an_update_changes_only_the_fields_given(uow: InMemoryUnitOfWorkFactory) -> None:
+    ctx = make_context()
+    ref = CustomerRef(source_id="s1", fields={"name": "Ann", "email": "ann@x.test"})
+    created = await svc.upsert_customer(uow, ctx, ref)
+    updated = await svc.update_customer(uow, ctx, "s1", {"name": "Anna"})
+    assert (updated.id, updated.name, updated.email) == (created.id, "Anna", "ann@x.test")
+    assert (await svc.get_customer(uow, ctx, created.id)).name == "Anna"
+    unchanged = await svc.update_customer(uow, ctx, created.id, {"name": "Anna"})
+    assert unchanged == updated
+    assert types(uow) == [EventType.CUSTOMER_CREATED, EventType.CUSTOMER_UPDATED]
+    with pytest.raises(NotFound):
+        await svc.update_customer(uow, ctx, "nobody", {"name": "x"})
+
+
+async def test_customers_are_listed_filtered_and_paged(uow: InMemoryUnitOfWorkFactory) -> None:
+    ctx = make_context(clock=FakeClock(step=timedelta(seconds=1)))
+    for n in range(3):
+        fields = {"email": f"c{n}@x.test", "address": {"city": "Oslo" if n else "Bergen"}}
+        await svc.upsert_customer(uow, ctx, CustomerRef(source_id=f"c{n}", fields=fields))
+    newest = await svc.list_customers(uow, ctx, CustomerQuery(limit=2))
+    assert [c.source_id for c in newest.items] == ["c2", "c1"]
+    assert (newest.total, newest.has_more) == (3, True)
+    oldest = await svc.list_customers(uow, ctx, CustomerQuery(limit=2, descending=False, page=2))
+    assert ([c.source_id for c in oldest.items], oldest.has_more) == (["c2"], False)
+    in_oslo = await svc.list_customers(uow, ctx, CustomerQuery(city="Oslo"))
+    assert sorted(c.source_id or "" for c in in_oslo.items) == ["c1", "c2"]
+    by_email = await svc.list_customers(uow, ctx, CustomerQuery(email="c0@x.test"))
+    assert [c.source_id for c in by_email.items] == ["c0"]
+
+
+async def test_activity_from_another_customers_event_is_not_found(
+    uow: InMemoryUnitOfWorkFactory,
+) -> None:
+    ctx = make_context()
+    for who in ("s1", "s2"):
+        await track_custom_event(
+            uow, ctx, name="e", customer=CustomerRef(source_id=who), metadata={}
+        )
+    theirs = await svc.list_activity(uow, ctx, "s2", ActivityQuery())
+    with pytest.raises(NotFound):
+        await svc.list_activity(uow, ctx, "s1", ActivityQuery(starting_after_id=theirs.items[0].id))
+
+
+async def test_an_events_data_gets_the_whole_customer(uow: InMemoryUnitOfWorkFactory) -> None:
+    ctx = make_context()
+    fields = {"phone": "+4712345678", "name": "Ann"}
+    customer = await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1", fields=fields))
+    async with uow() as work:
+        data = {"customer": {"id": customer.id, "extra": 1}, "other": 2}
+        full = await svc.with_full_customer(work, ctx.project_id, customer.id, data)
+        alone = await svc.with_full_customer(work, ctx.project_id, None, {"other": 2})
+        gone = await svc.with_full_customer(work, ctx.project_id, "cust_gone", {"other": 2})
+    assert (full["customer"]["phone"], full["customer"]["extra"], full["other"]) == (
+        "+4712345678",
+        1,
+        2,
+    )
+    assert alone == gone == {"other": 2}
