@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sendout.domain.errors import Unauthorized
+from sendout.domain.errors import Conflict, Unauthorized
 from sendout.services.accounts.projects import authenticate, create_project, ensure_default_project
 from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, seeded_rng
 
@@ -37,3 +37,29 @@ async def test_the_default_project_is_made_once_and_fixed_keys_are_honoured(
     )
     with pytest.raises(Unauthorized):
         await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="other")
+
+
+async def test_a_project_gets_one_key_whose_token_is_only_hashed(
+    uow: InMemoryUnitOfWorkFactory,
+) -> None:
+    issued = await create_project(uow, FakeClock(), seeded_rng(), "Shop")
+    assert issued.project.id.startswith("proj_")
+    (key,) = uow.data.keys.values()
+    assert (key.app_id, key.project_id) == (issued.app_id, issued.project.id)
+    assert issued.app_token not in key.token_hash
+    assert uow.data.projects == {issued.project.id: issued.project}
+
+
+async def test_a_taken_app_id_makes_no_project(uow: InMemoryUnitOfWorkFactory) -> None:
+    await create_project(uow, FakeClock(), seeded_rng(1), "a", app_id="fixed")
+    with pytest.raises(Conflict):
+        await create_project(uow, FakeClock(), seeded_rng(2), "b", app_id="fixed")
+    assert [p.name for p in uow.data.projects.values()] == ["a"]
+
+
+async def test_no_default_project_is_made_beside_another(
+    uow: InMemoryUnitOfWorkFactory,
+) -> None:
+    await create_project(uow, FakeClock(), seeded_rng(1), "mine")
+    assert await ensure_default_project(uow, FakeClock(), seeded_rng(2)) is None
+    assert len(uow.data.projects) == 1
