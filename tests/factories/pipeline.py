@@ -4,6 +4,7 @@ and a recording transport: the pipeline's services without a database or a socke
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from sendout.domain.channels import ChannelCatalog
@@ -48,8 +49,9 @@ class Pipeline:
         draft = webhook_distribution_draft("signed_up", url, retry=retry)
         return await create_distribution(self.db, self.ctx, draft, catalog=ChannelCatalog())
 
-    async def event(self, count: int = 1) -> None:
-        """``count`` signed_up events, dispatched."""
+    async def record(self, count: int = 1, data: Mapping[str, Any] | None = None) -> None:
+        """``count`` signed_up events in the outbox, not dispatched yet (``data`` added to
+        each event's data)."""
         async with self.db() as uow:
             for _ in range(count):
                 self._events += 1
@@ -63,10 +65,18 @@ class Pipeline:
                         group_id="v-1",
                         source=EventSource(channel=EventChannel.API),
                         created_at=self.clock.now(),
-                        data={"event": {"type": "signed_up"}, "customer": {"id": "cust_1"}},
+                        data={
+                            "event": {"type": "signed_up"},
+                            "customer": {"id": "cust_1"},
+                            **(data or {}),
+                        },
                     )
                 )
             await uow.commit()
+
+    async def event(self, count: int = 1) -> None:
+        """``count`` signed_up events, dispatched."""
+        await self.record(count)
         assert await self.dispatcher.run_batch() == count
 
     async def deliver(self, sender: Deliverer | None = None) -> None:
