@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import Distribution, DistributionStatus
+from sendout.domain.distributions import (
+    MANUAL,
+    Action,
+    ActionSpec,
+    Distribution,
+    DistributionStatus,
+    ManualPlan,
+    Trigger,
+)
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout
@@ -90,3 +98,23 @@ class Pipeline:
 
     def status(self, distribution: Distribution) -> DistributionStatus:
         return self.db.data.distributions[distribution.id].status
+
+    async def manual(self, plan: ManualPlan | None) -> Distribution:
+        """A manual NOTIFY distribution waiting to send (``plan``: its recipients), stored as
+        created: its campaign and tier are the promotions stores' concern, so the checks of
+        ``create_distribution`` that read them are not made."""
+        distribution = Distribution(
+            id="distr_manual",
+            project_id=self.ctx.project_id,
+            name="Letter",
+            status=DistributionStatus.TO_SEND,
+            trigger=Trigger(event=MANUAL),
+            action=ActionSpec(type=Action.NOTIFY, campaign_id="camp_1", promotion_tier_id="tier_1"),
+            channels=(),
+            created_at=self.clock.now(),
+            manual=plan,
+        )
+        async with self.db() as uow:
+            await uow.distributions.add(distribution)
+            await uow.commit()
+        return distribution

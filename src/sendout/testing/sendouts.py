@@ -115,15 +115,9 @@ class InMemoryDeliveryStore:
     async def update_many(self, sendouts: Sequence[Sendout]) -> None:
         for sendout in sendouts:
             stored = self.data.sendouts.get(sendout.id)
-            if stored is not None:  # only the delivery state changes, as the SQL UPDATE
-                self.data.sendouts[sendout.id] = replace(
-                    stored,
-                    status=sendout.status,
-                    reason=sendout.reason,
-                    attempts_count=sendout.attempts_count,
-                    next_attempt_at=sendout.next_attempt_at,
-                    updated_at=sendout.updated_at,
-                    lease_token=sendout.lease_token,
+            if stored is not None:
+                self.data.sendouts[sendout.id] = _delivery_state(
+                    stored, sendout, attempts_count=sendout.attempts_count
                 )
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
@@ -157,13 +151,8 @@ class InMemoryDeliveryStore:
             read.lease_token,
         ):
             return False  # a worker claimed it meanwhile: it wins
-        self.data.sendouts[read.id] = replace(
-            current,
-            status=requeued.status,
-            next_attempt_at=requeued.next_attempt_at,
-            reason=requeued.reason,
-            updated_at=requeued.updated_at,
-            lease_token=requeued.lease_token,
+        self.data.sendouts[read.id] = _delivery_state(
+            current, requeued, attempts_count=current.attempts_count
         )
         return True
 
@@ -183,6 +172,20 @@ class InMemoryDeliveryStore:
             for sendout, started, result in self.data.attempts
             if sendout.id == sendout_id and sendout.project_id == project_id
         ]
+
+
+def _delivery_state(stored: Sendout, changed: Sendout, *, attempts_count: int) -> Sendout:
+    """``stored`` with ``changed``'s delivery state: as the SQL UPDATEs, nothing else of the
+    row changes (its body, headers and source are written once)."""
+    return replace(
+        stored,
+        status=changed.status,
+        reason=changed.reason,
+        attempts_count=attempts_count,
+        next_attempt_at=changed.next_attempt_at,
+        updated_at=changed.updated_at,
+        lease_token=changed.lease_token,
+    )
 
 
 class InMemoryEndpointResetStore:

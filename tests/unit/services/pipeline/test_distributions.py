@@ -96,21 +96,7 @@ async def test_a_manual_distribution_needs_recipients(pipe: Pipeline) -> None:
 async def test_a_manual_distribution_is_canceled_before_it_starts_never_paused(
     pipe: Pipeline,
 ) -> None:
-    # Stored as created (its NOTIFY action's campaign is the promotions stores' concern).
-    made = Distribution(
-        id="distr_manual",
-        project_id=pipe.ctx.project_id,
-        name="Once",
-        status=DistributionStatus.TO_SEND,
-        trigger=Trigger(event=MANUAL),
-        action=ActionSpec(type=Action.NOTIFY, campaign_id="camp_1"),
-        channels=(),
-        created_at=pipe.clock.now(),
-        manual=manual_draft(pipe).manual,
-    )
-    async with pipe.db() as uow:
-        await uow.distributions.add(made)
-        await uow.commit()
+    made = await pipe.manual(manual_draft(pipe).manual)
     with pytest.raises(InvalidPayload):  # paused or activated: triggered ones only
         await svc.set_status(pipe.db, pipe.ctx, made.id, DistributionStatus.PAUSED)
     canceled = await svc.set_status(pipe.db, pipe.ctx, made.id, DistributionStatus.CANCELED)
@@ -192,26 +178,28 @@ async def test_a_rotated_secret_keeps_the_old_one_beside_it(pipe: Pipeline) -> N
         await svc.channel_secret(pipe.db, pipe.ctx, made.id, "ch_nope")
 
 
-async def test_a_preview_renders_sample_data_or_a_real_event(pipe: Pipeline) -> None:
-    made = await pipe.distribution(URL)
-    outputs, warnings = await svc.preview(
+async def preview_of(
+    pipe: Pipeline, made: Distribution, event_id: str | None = None
+) -> tuple[list[svc.PreviewOutput], list[str]]:
+    return await svc.preview(
         pipe.db,
         pipe.ctx,
         trigger=made.trigger,
         action=made.action,
         channels=made.channels,
         catalog=CATALOG,
+        event_id=event_id,
     )
-    (output,) = outputs
+
+
+async def test_a_preview_renders_sample_data_or_a_real_event(pipe: Pipeline) -> None:
+    made = await pipe.distribution(URL)
+    (output,), warnings = await preview_of(pipe, made)
     assert (output.channel, output.skipped, warnings) == (made.channels[0], None, [])
     assert output.body["type"] == "signed_up"
+    await pipe.record(data={"event": {"type": "signed_up", "metadata": {"plan": "gold"}}})
+    (event,) = pipe.db.data.events
+    (real,), _ = await preview_of(pipe, made, event.id)
+    assert real.body["data"]["event"]["metadata"] == {"plan": "gold"}
     with pytest.raises(NotFound):
-        await svc.preview(
-            pipe.db,
-            pipe.ctx,
-            trigger=made.trigger,
-            action=made.action,
-            channels=made.channels,
-            catalog=CATALOG,
-            event_id="evcus_nope",
-        )
+        await preview_of(pipe, made, "evcus_nope")

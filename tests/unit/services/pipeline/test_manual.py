@@ -14,35 +14,13 @@ import pytest
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import (
     MANUAL,
-    Action,
-    ActionSpec,
-    Distribution,
     DistributionStatus,
     ManualPlan,
-    Trigger,
 )
 from sendout.services.customers.customers import upsert_customer
 from sendout.services.pipeline.manual import ManualScheduler, distribution_data
 from sendout.testing import seeded_rng
 from tests.factories.pipeline import Pipeline
-
-
-async def manual(pipe: Pipeline, plan: ManualPlan) -> Distribution:
-    distribution = Distribution(
-        id="distr_manual",
-        project_id=pipe.ctx.project_id,
-        name="Spring letter",
-        status=DistributionStatus.TO_SEND,
-        trigger=Trigger(event=MANUAL),
-        action=ActionSpec(type=Action.NOTIFY, campaign_id="camp_1", promotion_tier_id="tier_1"),
-        channels=(),
-        created_at=pipe.clock.now(),
-        manual=plan,
-    )
-    async with pipe.db() as uow:
-        await uow.distributions.add(distribution)
-        await uow.commit()
-    return distribution
 
 
 async def customers(pipe: Pipeline, *cities: str) -> list[str]:
@@ -64,7 +42,7 @@ def manual_events(pipe: Pipeline) -> list[Any]:
 
 async def test_listed_recipients_get_one_event_each_the_deleted_skipped(pipe: Pipeline) -> None:
     await customers(pipe, "Oslo", "Bergen")
-    made = await manual(pipe, ManualPlan(customer_ids=("c0", "c1", "gone")))
+    made = await pipe.manual(ManualPlan(customer_ids=("c0", "c1", "gone")))
     assert await scheduler(pipe).run_next() == 1
     events = manual_events(pipe)
     assert [e.data["customer"]["source_id"] for e in events] == ["c0", "c1"]
@@ -79,7 +57,7 @@ async def test_listed_recipients_get_one_event_each_the_deleted_skipped(pipe: Pi
 
 async def test_filtered_recipients_are_those_matching_in_creation_order(pipe: Pipeline) -> None:
     oslo, _, oslo_too = await customers(pipe, "Oslo", "Bergen", "Oslo")
-    made = await manual(pipe, ManualPlan(customer_filter={"city": "Oslo"}))
+    made = await pipe.manual(ManualPlan(customer_filter={"city": "Oslo"}))
     assert await scheduler(pipe).run_next() == 1
     assert [e.customer_id for e in manual_events(pipe)] == [oslo, oslo_too]
     stored = pipe.db.data.distributions[made.id]
@@ -96,7 +74,7 @@ async def test_only_a_distribution_to_send_is_taken(
     pipe: Pipeline, status: DistributionStatus
 ) -> None:
     await customers(pipe, "Oslo")
-    made = await manual(pipe, ManualPlan(customer_ids=("c0",)))
+    made = await pipe.manual(ManualPlan(customer_ids=("c0",)))
     async with pipe.db() as uow:
         await uow.distributions.update(replace(made, status=status))
         await uow.commit()
@@ -107,7 +85,7 @@ async def test_only_a_distribution_to_send_is_taken(
 async def test_a_distribution_waits_for_its_time(pipe: Pipeline) -> None:
     await customers(pipe, "Oslo")
     later = pipe.clock.now() + timedelta(hours=1)
-    await manual(pipe, ManualPlan(customer_ids=("c0",), set_live_at=later))
+    await pipe.manual(ManualPlan(customer_ids=("c0",), set_live_at=later))
     assert await scheduler(pipe).run_next() == 0
     pipe.clock.advance(timedelta(hours=1))
     assert await scheduler(pipe).run_next() == 1

@@ -8,11 +8,6 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.customers import Customer
 from sendout.domain.distributions import (
     MANUAL,
-    Action,
-    ActionSpec,
-    Distribution,
-    DistributionStatus,
-    Trigger,
 )
 from sendout.services.pipeline.manual_sends import ManualSends
 from sendout.services.recording import new_event
@@ -21,16 +16,7 @@ from tests.factories.pipeline import Pipeline
 
 
 async def test_events_not_served_here_are_left_to_the_dispatcher(pipe: Pipeline) -> None:
-    distribution = Distribution(
-        id="distr_manual",
-        project_id=pipe.ctx.project_id,
-        name="Letter",
-        status=DistributionStatus.TO_SEND,
-        trigger=Trigger(event=MANUAL),
-        action=ActionSpec(type=Action.NOTIFY, campaign_id="camp_1"),
-        channels=(),
-        created_at=pipe.clock.now(),
-    )
+    distribution = await pipe.manual(None)
     ann = Customer(id="cust_ann", project_id=pipe.ctx.project_id, created_at=pipe.clock.now())
     recipients = [
         (new_event(pipe.ctx, type=MANUAL, customer_id=ann.id, entity_id=None, data={}), ann)
