@@ -35,8 +35,8 @@ from tests.e2e.conftest import (
     wait_until,
 )
 from tests.e2e.test_delivery import distribution_to, track
-from tests.integration.test_dispatch import record_joined
-from tests.integration.test_dispatch_process import children
+from tests.factories.processes import children
+from tests.factories.projects import record_joined
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 #: what no label may hold: ids of every kind, URLs, addresses

@@ -15,7 +15,7 @@ from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.access_log import access_log, log_access
 from sendout.entrypoints.api.app import create_app
-from tests.integration.test_api_errors import call
+from tests.factories.api import call
 from tests.log_lines import captured_log
 
 

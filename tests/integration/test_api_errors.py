@@ -11,6 +11,7 @@ import pytest
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
+from tests.factories.api import call
 
 #: in the exception's message only (a traceback shows the raising line's source)
 INTERNALS = "secret internals: password=hunter2"
@@ -22,42 +23,6 @@ class ExplodingUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         return None
-
-
-async def call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 2),
-    }
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    messages: list[dict[str, Any]] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        messages.append(message)
-
-    # Nothing escapes: a failure re-raised after its 500 would be logged again by the server.
-    await app(scope, receive, send)
-    status = messages[0]["status"]
-    payload = b"".join(m.get("body", b"") for m in messages[1:])
-    return status, dict(messages[0]["headers"]), payload
 
 
 async def test_an_unexpected_failure_is_a_500_without_internals(

@@ -26,7 +26,7 @@ from sendout.services.customers.events import track_custom_event
 from sendout.services.pipeline.dispatch import Dispatcher
 from sendout.services.pipeline.distributions import create_distribution
 from sendout.testing import FakeClock, make_context, webhook_distribution_draft
-from tests.integration.test_publications import campaign_of
+from tests.factories.projects import campaign_of, record_joined, webhook_project
 
 
 class Crash(Exception):
@@ -68,34 +68,6 @@ async def setup(container: Container) -> tuple[Context, str]:
         catalog=container.channels,
     )
     return ctx, distribution.id
-
-
-async def webhook_project(container: Container, payload: str | None = None) -> tuple[Context, str]:
-    """A fresh project with one active distribution sending "joined" events to a webhook."""
-    issued = await create_project(container.uow_factory, container.clock, container.rng, "w")
-    ctx = make_context(issued.project.id, clock=container.clock, rng=container.rng)
-    distribution = await create_distribution(
-        container.uow_factory,
-        ctx,
-        webhook_distribution_draft("joined", "https://hooks.example.com/a", payload=payload),
-        catalog=container.channels,
-    )
-    return ctx, distribution.id
-
-
-async def record_joined(
-    container: Container, ctx: Context, count: int, *, customers: int = 1
-) -> None:
-    """``count`` "joined" events, round-robin over ``customers`` customers (the first event of
-    each also records its customer.created), with ``metadata.n`` = the event's number."""
-    for n in range(count):
-        await track_custom_event(
-            container.uow_factory,
-            ctx,
-            name="joined",
-            customer=CustomerRef(source_id=f"c{n % customers}"),
-            metadata={"n": n},
-        )
 
 
 async def test_a_crash_before_commit_leaves_nothing_and_the_rerun_sends_once(

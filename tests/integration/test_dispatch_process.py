@@ -18,7 +18,6 @@ import pytest
 from cryptography.fernet import Fernet
 
 from sendout.adapters.db.migrate import upgrade_async
-from sendout.bootstrap import bootstrap
 from sendout.config import Settings
 from sendout.entrypoints import dispatch_process
 from sendout.entrypoints.dispatch_process import (
@@ -27,14 +26,7 @@ from sendout.entrypoints.dispatch_process import (
     child_environment,
 )
 from sendout.entrypoints.dispatch_share import LONG_QUEUE
-from tests.integration.test_dispatch import record_joined, webhook_project
-
-
-async def until(check: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+from tests.factories.processes import children, record_backlog, until
 
 
 def wait_until(check: Callable[[], bool], seconds: float) -> None:
@@ -107,35 +99,12 @@ def test_the_child_opens_secrets_with_the_workers_keys() -> None:
     assert "SENDOUT_ENCRYPTION_KEY" not in child_environment(Settings(), {})
 
 
-def children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return False
     return state != "Z"
-
-
-async def record_backlog(url: str, events: int) -> None:
-    await upgrade_async(url)
-    container = bootstrap(Settings(database_url=url))
-    try:
-        ctx, _ = await webhook_project(container)
-        await record_joined(container, ctx, events)
-    finally:
-        await container.close()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads children from /proc")

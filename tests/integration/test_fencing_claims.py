@@ -49,16 +49,14 @@ from sendout.domain.distributions import (
 from sendout.domain.notifications import EmailStatus, NotificationQuery, NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.accounts.notifications import MAIL_LEASE, AlertMailer, raise_notification
-from sendout.services.accounts.projects import create_project
 from sendout.services.async_jobs import LEASE, AsyncActionRunner
-from sendout.services.context import Context
 from sendout.services.customers.events import track_custom_event
 from sendout.services.loyalty import earning_rules
 from sendout.services.loyalty.points_schedule import PointsScheduler
 from sendout.services.pipeline.manual import MANUAL_BATCH, ManualScheduler
 from sendout.services.promotions.campaigns import create_campaign
-from sendout.testing import FakeClock, make_context
-from tests.integration.test_loyalty_points import card_state, event_types, member, program_with
+from sendout.testing import FakeClock
+from tests.factories.projects import card_state, event_types, member, new_project, program_with
 
 CODES = 30
 
@@ -100,11 +98,6 @@ class _Stalled:
         tb: TracebackType | None,
     ) -> None:
         await self._inner.__aexit__(exc_type, exc, tb)
-
-
-async def new_project(container: Container, clock: FakeClock) -> Context:
-    issued = await create_project(container.uow_factory, clock, container.rng, "claims")
-    return make_context(issued.project.id, clock=clock, rng=container.rng)
 
 
 async def test_an_async_action_step_from_a_stale_claim_rolls_back_and_stops(

@@ -15,7 +15,7 @@ from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.api.app import create_app
 from sendout.services.accounts.projects import create_project
 from tests.db_faults import REFUSED_DOMAIN, refuse_customers_at_refused_domain
-from tests.integration.test_api_errors import call
+from tests.factories.api import call
 
 
 async def test_a_failed_statements_error_does_not_carry_its_values(

@@ -7,79 +7,17 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import timedelta
-from typing import Any
 
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
-from sendout.domain.campaigns import (
-    CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    VoucherTemplate,
-    VoucherType,
-)
-from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import CustomerRef
-from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.points import BucketStatus, Expiration, ExpirationType
-from sendout.services.accounts.projects import create_project
-from sendout.services.context import Context
 from sendout.services.customers.events import track_custom_event
 from sendout.services.loyalty import balances, earning_rules, loyalties
 from sendout.services.loyalty.member_tiers import TierScheduler
 from sendout.services.loyalty.points_schedule import PointsScheduler
-from sendout.testing import FakeClock, make_context
-
-
-async def program_with(
-    container: Container,
-    clock: FakeClock,
-    expiration_rules: dict[str, Any] | None = None,
-    tiers_expiration: dict[str, Any] | None = None,
-) -> tuple[Context, str]:
-    issued = await create_project(container.uow_factory, clock, random.Random(1), "points")
-    ctx = make_context(issued.project.id, clock=clock)
-    card: dict[str, Any] = {"points": 0, "balance": 0}
-    if expiration_rules is not None:
-        card["expiration_rules"] = expiration_rules
-    program = await loyalties.create_program(
-        container.uow_factory,
-        ctx,
-        CampaignDraft(
-            name="Club",
-            campaign_type=CampaignType.LOYALTY_PROGRAM,
-            kind=CampaignKind.AUTO_UPDATE,
-            template=VoucherTemplate(
-                type=VoucherType.LOYALTY_CARD,
-                loyalty_card=card,
-                code_config=parse_code_config({"length": 8}),
-            ),
-            loyalty_tiers_expiration=parse_tiers_expiration(tiers_expiration),
-        ),
-    )
-    return ctx, program.id
-
-
-async def member(container: Container, ctx: Context, program_id: str, who: str) -> str:
-    card = await loyalties.add_member(
-        container.uow_factory, ctx, program_id, CustomerRef(source_id=who)
-    )
-    return card.voucher.code
-
-
-async def card_state(container: Container, ctx: Context, code: str) -> dict[str, Any]:
-    card = await loyalties.get_member(container.uow_factory, ctx, code)
-    return dict(card.loyalty_card or {})
-
-
-async def recorded(container: Container) -> list[Any]:
-    """The events recorded (nothing dispatches in an isolated database)."""
-    async with container.uow_factory() as uow:
-        return list(await uow.events.claim_undispatched(10_000))
-
-
-async def event_types(container: Container, ctx: Context) -> list[str]:
-    return [e.type for e in await recorded(container) if e.project_id == ctx.project_id]
+from sendout.testing import FakeClock
+from tests.factories.projects import card_state, event_types, member, program_with, recorded
 
 
 async def test_points_expire_from_the_oldest_bucket_at_the_end_of_its_last_day(

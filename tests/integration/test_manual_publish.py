@@ -37,8 +37,7 @@ from sendout.services.pipeline.dispatch import Dispatcher
 from sendout.services.pipeline.manual import MANUAL_BATCH, ManualScheduler
 from sendout.services.promotions.publications import OUT_OF_CODES, PublishRequest, publish
 from sendout.testing import FakeClock
-from tests.integration.test_fencing_claims import new_project
-from tests.integration.test_publications import campaign_of
+from tests.factories.projects import campaign_of, new_project
 
 CITY = "Bergen"
 ANNOUNCED = EventType.PUBLICATION_SUCCEEDED.value

@@ -22,7 +22,7 @@ from sendout.entrypoints.dispatch_process import DispatchProcess, child_command
 from sendout.entrypoints.dispatch_share import LONG_QUEUE
 from sendout.entrypoints.metrics_server import metrics_listener
 from sendout.testing import FakeClock
-from tests.integration.test_dispatch_process import record_backlog, until
+from tests.factories.processes import record_backlog, until
 
 
 async def test_the_worker_counts_the_tallies_its_helper_writes() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from dataclasses import replace
 
@@ -12,66 +11,20 @@ import pytest
 from sendout.bootstrap import Container
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.campaigns import (
-    CampaignDraft,
     CampaignKind,
-    CampaignType,
-    GenerationStatus,
-    VoucherTemplate,
-    VoucherType,
 )
-from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import DomainError
 from sendout.domain.projects import IssuedKey
 from sendout.domain.vouchers import WalletQuery
-from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.context import Context
-from sendout.services.promotions.campaigns import create_campaign
 from sendout.services.promotions.publications import PublishRequest, publish
 from sendout.testing import make_context
-
-GENERATION_TIMEOUT = 30.0  # seconds
+from tests.factories.projects import campaign_of
 
 
 def context_for(project: IssuedKey, container: Container) -> Context:
     return make_context(project.project.id, clock=container.clock, rng=container.rng)
-
-
-async def campaign_of(
-    container: Container, ctx: Context, name: str, count: int, kind: CampaignKind
-) -> str:
-    """A campaign with ``count`` codes, generated before returning.
-
-    The test server of the e2e suite shares this database and runs a worker too: whichever
-    worker takes the action, we wait for the campaign to be complete.
-    """
-    campaign, _ = await create_campaign(
-        container.uow_factory,
-        ctx,
-        CampaignDraft(
-            name=name,
-            campaign_type=CampaignType.DISCOUNT_COUPONS,
-            kind=kind,
-            template=VoucherTemplate(
-                type=VoucherType.DISCOUNT_VOUCHER,
-                discount={"type": "AMOUNT", "amount_off": 500, "effect": "APPLY_TO_ORDER"},
-                code_config=parse_code_config({"length": 12}),
-            ),
-            vouchers_count=count,
-        ),
-    )
-    runner = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
-    deadline = time.monotonic() + GENERATION_TIMEOUT
-    while time.monotonic() < deadline:
-        async with container.uow_factory() as uow:
-            current = await uow.campaigns.get(ctx.project_id, campaign.id)
-        assert current is not None
-        if current.creation_status is GenerationStatus.DONE:
-            assert current.vouchers_count == count
-            return campaign.id
-        if await runner.run_next() == 0:
-            await asyncio.sleep(0.05)
-    raise AssertionError("codes were not generated in time")
 
 
 async def attempt(container: Container, ctx: Context, request: PublishRequest) -> str | DomainError:

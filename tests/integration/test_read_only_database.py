@@ -35,7 +35,7 @@ from tests.conftest import (
     require_postgres,
 )
 from tests.db_faults import end_connections
-from tests.integration.test_api_errors import call
+from tests.factories.api import call
 
 
 async def readiness(container: Container) -> tuple[int, Any]:

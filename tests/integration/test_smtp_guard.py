@@ -17,10 +17,10 @@ from sendout.adapters.channels.email.smtp import SmtpMailer
 from sendout.adapters.channels.guard import REFUSED
 from sendout.domain.deliveries import EmailMessage
 from sendout.domain.targets import IPNetwork, TargetPolicy
+from tests.factories.smtp import Server, message, smtp  # noqa: F401 (fixture)
+from tests.factories.smtp import settings as smtp_settings
+from tests.factories.targets import SMTP_HOSTS
 from tests.integration.standins import FakeDNS
-from tests.integration.test_channel_email import Server, message, smtp  # noqa: F401 (fixture)
-from tests.integration.test_channel_email import settings as smtp_settings
-from tests.integration.test_webhook_sender import REFUSED_URLS
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 BANNER = b"SSH-2.0-OpenSSH_9.6 secret-banner-text"
@@ -58,18 +58,6 @@ async def listener() -> AsyncIterator[Listener]:
     for each in servers:
         each.close()
         await each.wait_closed()
-
-
-def host_of(url_template: str) -> str:
-    """The host of a URL of the webhook corpus, as an SMTP host setting would spell it."""
-    authority = url_template.split("//", 1)[1].split("/", 1)[0].rpartition("@")[2]
-    if authority.startswith("["):
-        return authority[: authority.index("]") + 1]
-    return authority.partition(":")[0]
-
-
-#: every host of the webhook corpus: literals, localhost names, names resolving inside
-SMTP_HOSTS = sorted({host_of(url) for url in REFUSED_URLS})
 
 
 def test_the_smtp_corpus_is_the_webhook_corpus() -> None:

@@ -9,17 +9,14 @@ import dataclasses
 import ipaddress
 from typing import Any
 
-import orjson
 import pytest
 
 from sendout.adapters.channels.registry import channel_catalog
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
-from sendout.entrypoints.api.app import create_app
-from tests.integration.test_api_errors import call
-from tests.integration.test_smtp_guard import SMTP_HOSTS
-from tests.integration.test_webhook_sender import REFUSED_URLS
+from tests.factories.api import Client, distribution
+from tests.factories.targets import REFUSED_URLS, SMTP_HOSTS
 
 #: names whose DNS answers are internal in the tests' resolver: a name is judged on what it
 #: resolves to when it is sent to (answers change), so saving it is accepted
@@ -48,29 +45,6 @@ def saved_as_url(template: str) -> str:
 def is_name(url: str) -> bool:
     host = url.split("//", 1)[1].split("/", 1)[0].rpartition("@")[2].partition(":")[0]
     return host.lower().rstrip(".") in NAMES
-
-
-class Client:
-    def __init__(self, container: Container, project: IssuedKey) -> None:
-        self._app = create_app(container)
-        self._headers = {
-            "X-App-Id": project.app_id,
-            "X-App-Token": project.app_token,
-            "Content-Type": "application/json",
-        }
-
-    async def __call__(self, method: str, path: str, body: Any) -> tuple[int, Any]:
-        status, _, payload = await call(self._app, method, path, self._headers, orjson.dumps(body))
-        return status, orjson.loads(payload) if payload else None
-
-
-def distribution(url: str) -> dict[str, Any]:
-    return {
-        "name": "Checked",
-        "trigger": {"event": "customer.custom_event", "custom_event": "checked"},
-        "action": {"type": "PLAIN"},
-        "channels": [{"type": "webhook", "event_name": "checked", "url": url}],
-    }
 
 
 def smtp(host: str, port: int = 587) -> dict[str, Any]:

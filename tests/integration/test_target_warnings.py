@@ -17,8 +17,8 @@ from sendout.adapters.channels.registry import channel_catalog
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import TargetPolicy
+from tests.factories.api import Client, distribution
 from tests.integration.standins import FakeDNS
-from tests.integration.test_target_checks import Client, distribution
 
 PUBLIC = "hooks.public.test"
 

@@ -12,8 +12,8 @@ import pytest
 
 from sendout.config import Settings, SettingsError
 from sendout.log_context import bind_log_fields, current_log_fields, log_fields
+from tests.factories.logs import SECRET, store
 from tests.log_lines import captured_log
-from tests.unit.test_logs import SECRET, store
 
 log = logging.getLogger("sendout.tests")
 

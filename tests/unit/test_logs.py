@@ -9,19 +9,7 @@ import pytest
 
 from sendout.entrypoints.worker import Worker
 from sendout.logs import ValuelessFormatter, valueless_traceback
-
-SECRET = "jane@example.com"
-
-
-def refuse(value: str) -> None:
-    raise ValueError(f"cannot store {value!r}")
-
-
-def store(value: str) -> None:
-    try:
-        refuse(value)
-    except ValueError as exc:
-        raise RuntimeError(f"statement failed for {value}") from exc
+from tests.factories.logs import SECRET, refuse, store
 
 
 def failure() -> BaseException:

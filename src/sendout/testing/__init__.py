@@ -2,42 +2,67 @@
 
 Nothing here touches a database or a socket: ``InMemoryUnitOfWork`` keeps rows in dicts and
 copies them on commit, so a unit of work that is not committed leaves no trace, as with SQL.
+Its stores (one module per area) keep the SQL stores' semantics: their ordering, paging,
+``Conflict`` on a taken unique key, fencing tokens on claims. One task at a time uses them,
+so a lock or ``SKIP LOCKED`` has nothing to do.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sendout.domain.activity import ActivityQuery
 from sendout.domain.clock import Clock, truncate_ms
-from sendout.domain.custom_events import CustomEventSchema
-from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
-from sendout.domain.errors import Conflict
-from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ports import (
+    AsyncActionStore,
     CampaignStore,
+    CustomerStore,
+    CustomEventSchemaStore,
+    DeliveryStore,
+    DistributionStore,
     EarningRuleStore,
+    EndpointResetStore,
+    EventStore,
+    IntegrationStore,
     LoyaltyTierStore,
+    NotificationStore,
     OrderStore,
-    Page,
     PointsStore,
+    ProjectStore,
     PublicationStore,
     RedemptionStore,
     ReferralStore,
     RewardStore,
+    SegmentStore,
+    SendoutStore,
+    SessionStore,
     VoucherStore,
     VoucherTransactionStore,
+    WebhookStore,
+    WriteRefused,
 )
-from sendout.domain.projects import ApiKey, Project
 from sendout.domain.retry import RetryPolicy
+from sendout.domain.sendouts import Sendout
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import ChannelDraft, DistributionDraft
+from sendout.testing.accounts import (
+    AccountTables,
+    InMemoryNotificationStore,
+    InMemoryProjectStore,
+    InMemorySessionStore,
+)
+from sendout.testing.customers import (
+    CustomerTables,
+    InMemoryCustomerStore,
+    InMemoryEventSchemaStore,
+    InMemoryEventStore,
+    InMemorySegmentStore,
+)
 from sendout.testing.loyalty import (
     FakeEarningRuleStore,
     FakeLoyaltyTierStore,
@@ -47,8 +72,22 @@ from sendout.testing.loyalty import (
     LoyaltyData,
 )
 from sendout.testing.orders import FakeOrderStore, FakeRedemptionStore, FakeReferralStore
+from sendout.testing.pipeline import (
+    InMemoryAsyncActionStore,
+    InMemoryDistributionStore,
+    InMemoryIntegrationStore,
+    InMemoryWebhookStore,
+    PipelineTables,
+)
 from sendout.testing.promotions import FakeCampaignStore, FakeVoucherStore, PromotionsData
 from sendout.testing.publications import FakePublicationStore
+from sendout.testing.rows import copy_tables, same_tables
+from sendout.testing.sendouts import (
+    InMemoryDeliveryStore,
+    InMemoryEndpointResetStore,
+    InMemorySendoutStore,
+    SendoutTables,
+)
 
 FIXED_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -74,228 +113,63 @@ def seeded_rng(seed: int = 1234) -> random.Random:
 
 
 @dataclass
-class InMemoryData:
-    projects: dict[str, Project] = field(default_factory=dict)
-    keys: dict[str, ApiKey] = field(default_factory=dict)
-    customers: dict[str, Customer] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    schemas: dict[str, CustomEventSchema] = field(default_factory=dict)
+class InMemoryData(AccountTables, CustomerTables, PipelineTables, SendoutTables):
+    """Every table of the in-memory database, by area (``testing/accounts.py``,
+    ``customers.py``, ``pipeline.py``, ``sendouts.py``; promotions and loyalty keep theirs in
+    one value each, ``testing/promotions.py`` and ``testing/loyalty.py``): the committed rows,
+    which a test may read (and arrange) directly."""
+
     promotions: PromotionsData = field(default_factory=PromotionsData)
     loyalty: LoyaltyData = field(default_factory=LoyaltyData)
 
-    def copy(self) -> InMemoryData:
-        return InMemoryData(
-            dict(self.projects),
-            dict(self.keys),
-            dict(self.customers),
-            list(self.events),
-            dict(self.schemas),
-            self.promotions.copy(),
-            self.loyalty.copy(),
-        )
-
-
-class _ProjectStore:
-    def __init__(self, data: InMemoryData) -> None:
-        self.data = data
-
-    async def add(self, project: Project) -> None:
-        self.data.projects[project.id] = project
-
-    async def get(self, project_id: str) -> Project | None:
-        return self.data.projects.get(project_id)
-
-    async def count(self) -> int:
-        return len(self.data.projects)
-
-    async def add_key(self, key: ApiKey) -> None:
-        if key.app_id in self.data.keys:
-            raise Conflict(details="Duplicate app id")
-        self.data.keys[key.app_id] = key
-
-    async def get_key(self, app_id: str) -> ApiKey | None:
-        return self.data.keys.get(app_id)
-
-
-class _CustomerStore:
-    def __init__(self, data: InMemoryData) -> None:
-        self.data = data
-
-    def _check_unique(self, customer: Customer) -> None:
-        for other in self.data.customers.values():
-            if (
-                other.id != customer.id
-                and other.project_id == customer.project_id
-                and customer.source_id is not None
-                and other.source_id == customer.source_id
-            ):
-                raise Conflict(details="Duplicate customer source_id")
-
-    async def add(self, customer: Customer) -> None:
-        self._check_unique(customer)
-        self.data.customers[customer.id] = customer
-
-    async def update(self, customer: Customer) -> None:
-        self._check_unique(customer)
-        self.data.customers[customer.id] = customer
-
-    async def get(self, project_id: str, customer_id: str) -> Customer | None:
-        customer = self.data.customers.get(customer_id)
-        return customer if customer is not None and customer.project_id == project_id else None
-
-    async def get_by_source_id(self, project_id: str, source_id: str) -> Customer | None:
-        for customer in self.data.customers.values():
-            if customer.project_id == project_id and customer.source_id == source_id:
-                return customer
-        return None
-
-    async def list(self, project_id: str, query: CustomerQuery) -> Page[Customer]:
-        def keep(c: Customer) -> bool:
-            checks = [
-                c.project_id == project_id,
-                query.email is None or c.email == query.email,
-                query.name is None or c.name == query.name,
-                query.city is None or (c.address or {}).get("city") == query.city,
-                query.created_before is None or c.created_at < query.created_before,
-                query.created_after is None or c.created_at > query.created_after,
-            ]
-            return all(checks)
-
-        def sort_key(c: Customer) -> tuple[str, str]:
-            value = {
-                CustomerOrder.CREATED_AT: c.created_at.isoformat(),
-                CustomerOrder.UPDATED_AT: c.updated_at.isoformat() if c.updated_at else "",
-                CustomerOrder.SOURCE_ID: c.source_id or "",
-            }[query.order]
-            return value, c.id
-
-        found = sorted(filter(keep, self.data.customers.values()), key=sort_key)
-        if query.descending:
-            found.reverse()
-        offset = (query.page - 1) * query.limit
-        items = found[offset : offset + query.limit]
-        return Page(items=items, total=len(found), has_more=offset + len(items) < len(found))
-
-    async def matching_after(
-        self, project_id: str, query: CustomerQuery, after: tuple[datetime, str] | None
-    ) -> Sequence[Customer]:
-        everyone = await self.list(project_id, replace(query, limit=len(self.data.customers) + 1))
-        ordered = sorted(everyone.items, key=lambda c: (c.created_at, c.id))
-        later = [c for c in ordered if after is None or (c.created_at, c.id) > after]
-        return later[: query.limit]
-
-    async def remove(self, project_id: str, customer_id: str) -> None:
-        if await self.get(project_id, customer_id) is not None:
-            del self.data.customers[customer_id]
-
-    async def lock(self, project_id: str, customer_id: str) -> None:
-        return None  # one unit of work at a time: nothing to lock
-
-
-class _EventStore:
-    def __init__(self, data: InMemoryData) -> None:
-        self.data = data
-
-    async def add(self, event: Event) -> None:
-        self.data.events.append(event)
-
-    async def add_many(self, events: Sequence[Event], dispatched_at: datetime | None) -> None:
-        self.data.events.extend(events)  # no dispatcher reads these events
-
-    async def get(self, project_id: str, event_id: str) -> Event | None:
-        for event in self.data.events:
-            if event.id == event_id and event.project_id == project_id:
-                return event
-        return None
-
-    async def list_for_customer(
-        self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
-    ) -> Page[Event]:
-        found = [
-            e
-            for e in self.data.events
-            if e.project_id == project_id
-            and e.customer_id == customer_id
-            and e.type in types
-            and (query.type is None or e.type == query.type)
-        ]
-        if query.descending:
-            found.reverse()
-        if query.starting_after_id is not None:
-            ids = [e.id for e in found]
-            found = found[ids.index(query.starting_after_id) + 1 :]
-        return Page(items=found[: query.limit], total=None, has_more=len(found) > query.limit)
-
-    async def remove_for_customer(self, project_id: str, customer_id: str) -> int:
-        before = len(self.data.events)
-        self.data.events = [
-            e
-            for e in self.data.events
-            if not (e.project_id == project_id and e.customer_id == customer_id)
-        ]
-        return before - len(self.data.events)
-
-
-class _SchemaStore:
-    def __init__(self, data: InMemoryData) -> None:
-        self.data = data
-
-    async def get_by_name(self, project_id: str, name: str) -> CustomEventSchema | None:
-        return self.data.schemas.get(f"{project_id}/{name}")
-
-    async def add(self, schema: CustomEventSchema) -> None:
-        self.data.schemas[f"{schema.project_id}/{schema.name}"] = schema
-
-
-class _NoSegments:
-    """The segment lookups customer changes make, for a project without segments (segments
-    themselves are tested against real databases)."""
-
-    async def by_rules(self, project_id: str) -> list[Any]:
-        return []
-
-    async def memberships(self, project_id: str, customer_id: str) -> set[str]:
-        return set()
-
 
 class InMemoryUnitOfWork:
-    # Typed as their ports, so that mypy checks each fake against its port.
-    campaigns: CampaignStore
-    vouchers: VoucherStore
-    publications: PublicationStore
-    orders: OrderStore
-    redemptions: RedemptionStore
-    referrals: ReferralStore
-    transactions: VoucherTransactionStore
-    loyalty_tiers: LoyaltyTierStore
-    earning_rules: EarningRuleStore
-    rewards: RewardStore
-    points: PointsStore
+    """One "transaction" over every store: it works on a copy of the committed rows, which
+    ``commit`` hands back, so leaving without committing leaves no trace, as with SQL.
 
-    def __init__(self, committed: InMemoryData) -> None:
-        self.committed = committed
-        self.commits = 0
+    A read-only one refuses to write, as the SQL one does, with ``WriteRefused``: found when
+    it commits or ends, by comparing its copy with what it read (a write is not stopped as
+    it happens, but it never lands)."""
+
+    def __init__(self, owner: InMemoryUnitOfWorkFactory, *, read_only: bool = False) -> None:
+        self._owner = owner
+        self.read_only = read_only
 
     async def __aenter__(self) -> Self:
-        self._working = self.committed.copy()
-        self.projects = _ProjectStore(self._working)
-        self.customers = _CustomerStore(self._working)
-        self.events = _EventStore(self._working)
-        self.event_schemas = _SchemaStore(self._working)
-        self.segments = _NoSegments()
-        promotions, loyalty = self._working.promotions, self._working.loyalty
-        self.campaigns = FakeCampaignStore(promotions)
-        self.vouchers = FakeVoucherStore(promotions)
-        self.publications = FakePublicationStore(promotions)
-        self.orders = FakeOrderStore(promotions)
-        self.redemptions = FakeRedemptionStore(promotions)
-        self.referrals = FakeReferralStore(promotions)
-        self.transactions = FakeVoucherTransactionStore(loyalty)
-        self.loyalty_tiers = FakeLoyaltyTierStore(loyalty)
-        self.earning_rules = FakeEarningRuleStore(loyalty)
-        self.rewards = FakeRewardStore(loyalty)
-        self.points = FakePointsStore(loyalty)
+        self._read = self._owner.data
+        w = self._working = copy_tables(self._read)
+        # Annotated with their ports: mypy checks each fake against the protocol.
+        self.projects: ProjectStore = InMemoryProjectStore(w)
+        self.notifications: NotificationStore = InMemoryNotificationStore(w)
+        self.sessions: SessionStore = InMemorySessionStore(w)
+        self.customers: CustomerStore = InMemoryCustomerStore(w)
+        self.events: EventStore = InMemoryEventStore(w)
+        self.event_schemas: CustomEventSchemaStore = InMemoryEventSchemaStore(w)
+        self.segments: SegmentStore = InMemorySegmentStore(w)
+        self.distributions: DistributionStore = InMemoryDistributionStore(w)
+        self.webhooks: WebhookStore = InMemoryWebhookStore(w)
+        self.integrations: IntegrationStore = InMemoryIntegrationStore(w)
+        self.async_actions: AsyncActionStore = InMemoryAsyncActionStore(w)
+        self.sendouts: SendoutStore = InMemorySendoutStore(w)
+        self.deliveries: DeliveryStore = InMemoryDeliveryStore(w)
+        self.endpoint_resets: EndpointResetStore = InMemoryEndpointResetStore(w)
+        promotions, loyalty = w.promotions, w.loyalty
+        self.campaigns: CampaignStore = FakeCampaignStore(promotions)
+        self.vouchers: VoucherStore = FakeVoucherStore(promotions)
+        self.publications: PublicationStore = FakePublicationStore(promotions)
+        self.orders: OrderStore = FakeOrderStore(promotions)
+        self.redemptions: RedemptionStore = FakeRedemptionStore(promotions)
+        self.referrals: ReferralStore = FakeReferralStore(promotions)
+        self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
+        self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
+        self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)
+        self.rewards: RewardStore = FakeRewardStore(loyalty)
+        self.points: PointsStore = FakePointsStore(loyalty)
         return self
+
+    def _refuse_writes(self) -> None:
+        if self.read_only and not same_tables(self._working, self._read):
+            raise WriteRefused("a write in a read-only unit of work")
 
     async def __aexit__(
         self,
@@ -303,26 +177,30 @@ class InMemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        if exc_type is None:
+            self._refuse_writes()
 
     async def commit(self) -> None:
-        w = self._working
-        c = self.committed
-        c.projects, c.keys, c.customers = dict(w.projects), dict(w.keys), dict(w.customers)
-        c.events, c.schemas = list(w.events), dict(w.schemas)
-        c.promotions, c.loyalty = w.promotions.copy(), w.loyalty.copy()
-        self.commits += 1
+        self._refuse_writes()
+        # A copy: what this unit of work writes after committing waits for its next commit.
+        self._owner.data = self._read = copy_tables(self._working)
+        self._owner.commits += 1
 
 
 class InMemoryUnitOfWorkFactory:
-    """Hands out units of work over one shared in-memory database."""
+    """Hands out units of work over one shared in-memory database (``data``: its committed
+    rows; ``commits``: how many units of work committed)."""
 
     def __init__(self) -> None:
         self.data = InMemoryData()
+        self.commits = 0
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        # ``read_only`` is a promise about locks, which an in-memory database has none of.
-        return InMemoryUnitOfWork(self.data)
+        return InMemoryUnitOfWork(self, read_only=read_only)
+
+    def sendouts(self) -> list[Sendout]:
+        """The committed send-outs, oldest first."""
+        return sorted(self.data.sendouts.values(), key=lambda s: (s.created_at, s.id))
 
 
 def make_context(

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Self
+from typing import Any
 
-from sendout.domain.async_actions import AsyncAction
 from sendout.domain.campaigns import (
     Campaign,
     CampaignDraft,
@@ -21,7 +20,6 @@ from sendout.domain.codes import CodeConfig
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.events import Event
 from sendout.domain.orders import OrderStatus
-from sendout.domain.segments import Segment
 from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.customers.customers import upsert_customer
@@ -30,8 +28,6 @@ from sendout.services.promotions import campaigns, orders, vouchers
 from sendout.services.promotions.orders import OrderDraft
 from sendout.testing import (
     FakeClock,
-    InMemoryData,
-    InMemoryUnitOfWork,
     InMemoryUnitOfWorkFactory,
     make_context,
 )
@@ -46,65 +42,6 @@ TEMPLATES: dict[CampaignType, dict[str, Any] | None] = {
 }
 
 
-class _RecordedActions:
-    """Async actions kept in a list (a stand-in while ``sendout.testing`` has no fake of its
-    own; the tests read them through the port, so they hold with either)."""
-
-    def __init__(self, kept: list[AsyncAction]) -> None:
-        self.kept = kept
-
-    async def add(self, action: AsyncAction) -> None:
-        self.kept.append(action)
-
-    async def get(self, project_id: str, action_id: str) -> AsyncAction | None:
-        return next((a for a in self.kept if (a.project_id, a.id) == (project_id, action_id)), None)
-
-
-class _KnownSegments:
-    """Segments without rules, found by id (a stand-in, as ``_RecordedActions``)."""
-
-    def __init__(self, kept: dict[str, Segment]) -> None:
-        self.kept = kept
-
-    async def add(self, segment: Segment) -> None:
-        self.kept[segment.id] = segment
-
-    async def get(self, project_id: str, segment_id: str) -> Segment | None:
-        found = self.kept.get(segment_id)
-        return found if found is not None and found.project_id == project_id else None
-
-    async def by_rules(self, project_id: str) -> list[Segment]:
-        return []
-
-    async def memberships(self, project_id: str, customer_id: str) -> set[str]:
-        return set()
-
-
-class _ShopUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, committed: InMemoryData, shop: ShopFactory) -> None:
-        super().__init__(committed)
-        self._shop = shop
-
-    async def __aenter__(self) -> Self:
-        await super().__aenter__()
-        # Only where the in-memory unit of work lacks a store these tests need.
-        if not hasattr(self, "async_actions"):
-            self.async_actions = _RecordedActions(self._shop.actions)
-        if not hasattr(self.segments, "get"):
-            self.segments = _KnownSegments(self._shop.segments)
-        return self
-
-
-class ShopFactory(InMemoryUnitOfWorkFactory):
-    def __init__(self) -> None:
-        super().__init__()
-        self.actions: list[AsyncAction] = []
-        self.segments: dict[str, Segment] = {}
-
-    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        return _ShopUnitOfWork(self.data, self)
-
-
 def _ticking() -> FakeClock:
     """A clock a millisecond later at each read: what is made one after another has ids
     (time-ordered) and times in that order, as on a real clock."""
@@ -114,7 +51,7 @@ def _ticking() -> FakeClock:
 @dataclass
 class Shop:
     clock: FakeClock = field(default_factory=_ticking)
-    factory: ShopFactory = field(default_factory=ShopFactory)
+    factory: InMemoryUnitOfWorkFactory = field(default_factory=InMemoryUnitOfWorkFactory)
 
     def __post_init__(self) -> None:
         self.ctx: Context = make_context(clock=self.clock)

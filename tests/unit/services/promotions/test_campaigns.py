@@ -57,7 +57,11 @@ async def test_codes_asked_at_creation_are_left_to_the_worker(shop: Shop) -> Non
     made, _ = await campaigns.create_campaign(shop.factory, shop.ctx, draft)
     assert made.creation_status is GenerationStatus.IN_PROGRESS
     async with shop.factory() as uow:
-        (action,) = [a for a in shop.factory.actions if a.request.get("campaign_id") == made.id]
+        (action,) = [
+            a
+            for a in shop.factory.data.async_actions.values()
+            if a.request.get("campaign_id") == made.id
+        ]
         assert await uow.async_actions.get(shop.ctx.project_id, action.id) == action
     assert (action.type, action.total) == (AsyncActionType.VOUCHERS_GENERATE, 3)
 

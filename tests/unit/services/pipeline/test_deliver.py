@@ -5,91 +5,21 @@ without a database (their end-to-end tests run the same on SQLite and PostgreSQL
 from __future__ import annotations
 
 import asyncio
-import random
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
-
-import pytest
 
 from sendout.domain.breaker import BREAKER_OPEN, BreakerPolicy
-from sendout.domain.channels import ChannelCatalog
 from sendout.domain.deliveries import SendResult
-from sendout.domain.distributions import Distribution, DistributionStatus
-from sendout.domain.events import Event, EventChannel, EventSource
+from sendout.domain.distributions import DistributionStatus
 from sendout.domain.retry import RetryPolicy
-from sendout.domain.sendouts import Sendout, SendoutStatus
+from sendout.domain.sendouts import SendoutStatus
 from sendout.services.pipeline.deliver import LEASE_MARGIN, Deliverer
-from sendout.services.pipeline.dispatch import Dispatcher
-from sendout.services.pipeline.distributions import create_distribution
-from sendout.testing import FakeClock, make_context, seeded_rng, webhook_distribution_draft
-from sendout.testing.pipeline import InMemoryPipeline
-from sendout.testing.transports import DOWN, OK, RecordingTransport
+from sendout.testing.transports import DOWN, OK
+from tests.factories.pipeline import TIMEOUT, Pipeline
 
-TIMEOUT = 2.0
 LEASE = timedelta(seconds=TIMEOUT) + LEASE_MARGIN
 PAUSED_URL, GONE_URL = "https://hooks.example.com/paused", "https://hooks.example.com/gone"
 LADDER = RetryPolicy(retries=2, first_delay=timedelta(seconds=10), jitter=0.0)
-
-
-class Pipeline:
-    """A dispatcher and a sender over one in-memory database, a clock and a transport."""
-
-    def __init__(self) -> None:
-        self.db = InMemoryPipeline()
-        self.clock = FakeClock()
-        self.http = RecordingTransport()
-        self.ctx = make_context(clock=self.clock)
-        self.dispatcher = Dispatcher(self.db, self.clock, seeded_rng(1))
-        self.deliverer = self.sender()
-        self._events = 0
-
-    def sender(self, **options: Any) -> Deliverer:
-        return Deliverer(
-            self.db, self.http, self.clock, random.Random(2), attempt_timeout=TIMEOUT, **options
-        )
-
-    async def distribution(self, url: str, retry: RetryPolicy | None = None) -> Distribution:
-        draft = webhook_distribution_draft("signed_up", url, retry=retry)
-        return await create_distribution(self.db, self.ctx, draft, catalog=ChannelCatalog())
-
-    async def event(self, count: int = 1) -> None:
-        """``count`` signed_up events, dispatched."""
-        async with self.db() as uow:
-            for _ in range(count):
-                self._events += 1
-                await uow.events.add(
-                    Event(
-                        id=f"evcus_{self._events}",
-                        project_id=self.ctx.project_id,
-                        type="customer.custom_event",
-                        customer_id="cust_1",
-                        entity_id=None,
-                        group_id="v-1",
-                        source=EventSource(channel=EventChannel.API),
-                        created_at=self.clock.now(),
-                        data={"event": {"type": "signed_up"}, "customer": {"id": "cust_1"}},
-                    )
-                )
-            await uow.commit()
-        assert await self.dispatcher.run_batch() == count
-
-    async def deliver(self, sender: Deliverer | None = None) -> None:
-        """One claim, its attempts finished and recorded."""
-        sender = sender or self.deliverer
-        await sender.run_batch()
-        await sender.settle()
-
-    def sendouts(self) -> list[Sendout]:
-        return self.db.sendouts()
-
-    def status(self, distribution: Distribution) -> DistributionStatus:
-        return self.db.data.distributions[distribution.id].status
-
-
-@pytest.fixture
-def pipe() -> Pipeline:
-    return Pipeline()
 
 
 async def test_an_event_makes_one_sendout_per_channel_once(pipe: Pipeline) -> None:

@@ -1,4 +1,4 @@
-"""Use cases over the in-memory unit of work: behaviour without a database."""
+"""Customer use cases on the in-memory fakes: upsert, read, update, delete, list, activity."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ import pytest
 
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.customers import CustomerQuery, CustomerRef
-from sendout.domain.errors import Duplicate, InvalidPayload, NotFound, Unauthorized
+from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.events import EventType
-from sendout.services.accounts.projects import authenticate, create_project, ensure_default_project
 from sendout.services.customers import customers as svc
 from sendout.services.customers.events import track_custom_event
-from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context, seeded_rng
-
-
-@pytest.fixture
-def uow() -> InMemoryUnitOfWorkFactory:
-    return InMemoryUnitOfWorkFactory()
+from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context
 
 
 def types(uow: InMemoryUnitOfWorkFactory) -> list[str]:
@@ -123,44 +117,61 @@ async def test_an_unknown_activity_type_filter_is_refused(uow: InMemoryUnitOfWor
         await svc.list_activity(uow, ctx, "s1", ActivityQuery(type="customer.invented"))
 
 
-async def test_custom_events_reuse_one_schema_per_name(uow: InMemoryUnitOfWorkFactory) -> None:
+async def test_an_update_changes_only_the_fields_given(uow: InMemoryUnitOfWorkFactory) -> None:
     ctx = make_context()
-    one = await track_custom_event(
-        uow, ctx, name="signed_up", customer=CustomerRef(source_id="s1"), metadata={"a": 1}
-    )
-    two = await track_custom_event(
-        uow, ctx, name="signed_up", customer=CustomerRef(source_id="s2"), metadata={}
-    )
-    assert one.event.data["event_schema"] == two.event.data["event_schema"]
-    assert one.event.data["event"]["metadata"] == {"a": 1}
-    assert one.event.entity_id == one.event.id == one.event.data["event"]["id"]
+    ref = CustomerRef(source_id="s1", fields={"name": "Ann", "email": "ann@x.test"})
+    created = await svc.upsert_customer(uow, ctx, ref)
+    updated = await svc.update_customer(uow, ctx, "s1", {"name": "Anna"})
+    assert (updated.id, updated.name, updated.email) == (created.id, "Anna", "ann@x.test")
+    assert (await svc.get_customer(uow, ctx, created.id)).name == "Anna"
+    unchanged = await svc.update_customer(uow, ctx, created.id, {"name": "Anna"})
+    assert unchanged == updated
+    assert types(uow) == [EventType.CUSTOMER_CREATED, EventType.CUSTOMER_UPDATED]
+    with pytest.raises(NotFound):
+        await svc.update_customer(uow, ctx, "nobody", {"name": "x"})
 
 
-async def test_projects_authenticate_only_with_their_own_token(
+async def test_customers_are_listed_filtered_and_paged(uow: InMemoryUnitOfWorkFactory) -> None:
+    ctx = make_context(clock=FakeClock(step=timedelta(seconds=1)))
+    for n in range(3):
+        fields = {"email": f"c{n}@x.test", "address": {"city": "Oslo" if n else "Bergen"}}
+        await svc.upsert_customer(uow, ctx, CustomerRef(source_id=f"c{n}", fields=fields))
+    newest = await svc.list_customers(uow, ctx, CustomerQuery(limit=2))
+    assert [c.source_id for c in newest.items] == ["c2", "c1"]
+    assert (newest.total, newest.has_more) == (3, True)
+    oldest = await svc.list_customers(uow, ctx, CustomerQuery(limit=2, descending=False, page=2))
+    assert ([c.source_id for c in oldest.items], oldest.has_more) == (["c2"], False)
+    in_oslo = await svc.list_customers(uow, ctx, CustomerQuery(city="Oslo"))
+    assert sorted(c.source_id or "" for c in in_oslo.items) == ["c1", "c2"]
+    by_email = await svc.list_customers(uow, ctx, CustomerQuery(email="c0@x.test"))
+    assert [c.source_id for c in by_email.items] == ["c0"]
+
+
+async def test_activity_from_another_customers_event_is_not_found(
     uow: InMemoryUnitOfWorkFactory,
 ) -> None:
-    clock, rng = FakeClock(), seeded_rng()
-    issued = await create_project(uow, clock, rng, "p")
-    key = await authenticate(uow, issued.app_id, issued.app_token)
-    assert key.project_id == issued.project.id
-    with pytest.raises(Unauthorized):
-        await authenticate(uow, issued.app_id, "wrong")
-    with pytest.raises(Unauthorized):
-        await authenticate(uow, "unknown", issued.app_token)
+    ctx = make_context()
+    for who in ("s1", "s2"):
+        await track_custom_event(
+            uow, ctx, name="e", customer=CustomerRef(source_id=who), metadata={}
+        )
+    theirs = await svc.list_activity(uow, ctx, "s2", ActivityQuery())
+    with pytest.raises(NotFound):
+        await svc.list_activity(uow, ctx, "s1", ActivityQuery(starting_after_id=theirs.items[0].id))
 
 
-async def test_the_default_project_is_made_once_and_fixed_keys_are_honoured(
-    uow: InMemoryUnitOfWorkFactory,
-) -> None:
-    clock, rng = FakeClock(), seeded_rng()
-    assert await ensure_default_project(uow, clock, rng) is not None
-    assert await ensure_default_project(uow, clock, rng) is None
-    fixed = await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
-    assert fixed is not None
-    assert fixed.app_id == "dev-id"
-    assert (
-        await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="dev-token")
-        is None
+async def test_an_events_data_gets_the_whole_customer(uow: InMemoryUnitOfWorkFactory) -> None:
+    ctx = make_context()
+    fields = {"phone": "+4712345678", "name": "Ann"}
+    customer = await svc.upsert_customer(uow, ctx, CustomerRef(source_id="s1", fields=fields))
+    async with uow() as work:
+        data = {"customer": {"id": customer.id, "extra": 1}, "other": 2}
+        full = await svc.with_full_customer(work, ctx.project_id, customer.id, data)
+        alone = await svc.with_full_customer(work, ctx.project_id, None, {"other": 2})
+        gone = await svc.with_full_customer(work, ctx.project_id, "cust_gone", {"other": 2})
+    assert (full["customer"]["phone"], full["customer"]["extra"], full["other"]) == (
+        "+4712345678",
+        1,
+        2,
     )
-    with pytest.raises(Unauthorized):
-        await ensure_default_project(uow, clock, rng, app_id="dev-id", app_token="other")
+    assert alone == gone == {"other": 2}
