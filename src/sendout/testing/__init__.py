@@ -23,6 +23,7 @@ from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project
 from sendout.domain.retry import RetryPolicy
+from sendout.services import reactions
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import ChannelDraft, DistributionDraft
 
@@ -273,6 +274,8 @@ class InMemoryUnitOfWorkFactory:
 
     def __init__(self) -> None:
         self.data = InMemoryData()
+        # The use cases publish facts: wire their reactions, as ``bootstrap`` does.
+        reactions.install()
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
         # ``read_only`` is a promise about locks, which an in-memory database has none of.

@@ -14,13 +14,13 @@ from sendout.domain.custom_events import (
     custom_event_object,
 )
 from sendout.domain.customers import Customer, CustomerRef
-from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import Event, EventType
+from sendout.domain.facts import CustomEventTracked
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import ConversionEvent
+from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer, resolve_customer
-from sendout.services.loyalty.earning import earn
 from sendout.services.promotions import referrals
 from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.recording import EVENT_ID_PREFIX, record_event
@@ -102,7 +102,7 @@ async def _track(
             loyalty=loyalty,
         ),
     )
-    await earn(uow, ctx, customer, EarningEvent.CUSTOM_EVENT, custom_event=(name, schema.id))
+    await publish(uow, ctx, CustomEventTracked(customer=customer, names=(name, schema.id)))
     if referral is not None and referral.code is not None:
         await _convert_referee(uow, ctx, customer, referral.code, (name, schema.id), event_object)
     return TrackedEvent(

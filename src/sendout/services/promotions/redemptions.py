@@ -23,6 +23,7 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
+from sendout.domain.facts import CustomerChanged
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
@@ -42,9 +43,9 @@ from sendout.domain.redemptions import (
 )
 from sendout.domain.referrals import ConversionEvent
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
+from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
-from sendout.services.customers.segments import reevaluate
 from sendout.services.promotions import referrals
 from sendout.services.promotions.orders import OrderDraft, build_order, find_order, save_order
 from sendout.services.promotions.voucher_lookup import effective
@@ -467,7 +468,9 @@ async def _refresh_summary(uow: UnitOfWork, ctx: Context, customer_id: str) -> C
     }
     customer = replace(customer, redemptions_summary=summary)
     await uow.customers.update(customer)
-    await reevaluate(uow, ctx, customer)  # rules may read summary.redemptions
+    await publish(
+        uow, ctx, CustomerChanged(customer=customer)
+    )  # rules may read summary.redemptions
     return customer
 
 
