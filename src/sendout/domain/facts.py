@@ -15,6 +15,7 @@ from typing import Any
 from sendout.domain.customers import Customer
 from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.orders import Order
+from sendout.domain.referrals import ConversionEvent
 from sendout.domain.vouchers import EffectiveVoucher
 
 
@@ -76,6 +77,20 @@ class CustomEventTracked:
     names: tuple[str, str]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferralCodeUsed:
+    """A customer used a referral ``code``: redeemed it, or named it in a custom event
+    (``names``: the event's name and schema id). ``source_id``: the redemption's or custom
+    event's id; ``evidence``: its object, for the events of a conversion."""
+
+    code: EffectiveVoucher
+    customer: Customer
+    how: ConversionEvent
+    source_id: str
+    names: tuple[str, ...] = ()
+    evidence: Mapping[str, Any]
+
+
 Fact = (
     BalanceChanged
     | TierMoved
@@ -84,4 +99,5 @@ Fact = (
     | SegmentEntered
     | OrderPaid
     | CustomEventTracked
+    | ReferralCodeUsed
 )

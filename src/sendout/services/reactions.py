@@ -13,6 +13,8 @@ publish facts of its own, which is how one change travels:
   listening to them;
 - a loyalty card's balance moving (``BalanceChanged``) may move its holder's tier, and a tier
   move (``TierMoved``) earns the points of the tier's earning rules, which moves the balance;
+- a referral code used by someone else (``ReferralCodeUsed``: redeemed, or named by a custom
+  event) converts them, when its program converts on that, and rewards the referrer;
 - a deleted customer (``CustomerRemoved``) leaves every segment.
 
 Adding a reaction is adding a line here; ``install`` puts the table in the bus at start-up
@@ -27,12 +29,14 @@ from sendout.domain.facts import (
     CustomerRemoved,
     CustomEventTracked,
     OrderPaid,
+    ReferralCodeUsed,
     SegmentEntered,
     TierMoved,
 )
 from sendout.services import bus
 from sendout.services.customers import segments
 from sendout.services.loyalty import earning, member_tiers
+from sendout.services.promotions import referrals
 
 REACTIONS: bus.Reactions = {
     CustomerChanged: [segments.reevaluate],
@@ -42,6 +46,7 @@ REACTIONS: bus.Reactions = {
     CustomEventTracked: [earning.on_custom_event],
     BalanceChanged: [member_tiers.follow_balance],
     TierMoved: [earning.on_tier_moved],
+    ReferralCodeUsed: [referrals.on_code_used],
 }
 
 

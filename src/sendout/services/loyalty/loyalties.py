@@ -19,6 +19,7 @@ from sendout.domain.loyalty_tiers import (
     LoyaltyTier,
     MemberTier,
     check_no_overlap,
+    expiring,
     parse_tier,
     tier_of,
 )
@@ -27,7 +28,6 @@ from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
-from sendout.services.loyalty.member_tiers import expiring
 from sendout.services.promotions import campaigns
 from sendout.services.promotions.publications import PublishRequest, publish
 from sendout.services.promotions.vouchers import get_voucher, list_vouchers

@@ -26,6 +26,7 @@ from sendout.domain.loyalty_tiers import (
     MemberTier,
     TierDecision,
     decide_tier,
+    expiring,
     tier_change,
     tier_of,
 )
@@ -37,14 +38,6 @@ from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.recording import record_event
 
 BATCH = 200
-
-
-def expiring(campaign: Campaign) -> dict[str, Any] | None:
-    """The program's tier expiration rules, when its tiers outlast a balance drop."""
-    rules = campaign.loyalty_tiers_expiration
-    if rules is None or rules["expiration_date"]["type"] == "BALANCE_DROP":
-        return None
-    return dict(rules)
 
 
 async def follow_balance(uow: UnitOfWork, ctx: Context, fact: BalanceChanged) -> None:

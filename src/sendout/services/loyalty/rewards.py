@@ -314,20 +314,3 @@ async def member_rewards(
         for reward, assignment in await _offers(uow_factory, ctx, card.campaign.id)
         if not affordable_only or ((assignment.points or 1) <= balance and reward.in_stock)
     ]
-
-
-async def offered(
-    uow: UnitOfWork, ctx: Context, program_id: str, reward_or_assignment_id: str
-) -> tuple[Reward, RewardAssignment]:
-    """The reward a member of the program asks for, by the reward's id or its assignment's."""
-    assignment = await uow.rewards.get_assignment(ctx.project_id, reward_or_assignment_id)
-    if assignment is None:
-        assignment = await uow.rewards.offer(ctx.project_id, program_id, reward_or_assignment_id)
-    reward = (
-        None
-        if assignment is None or assignment.campaign_id != program_id
-        else await uow.rewards.get(ctx.project_id, assignment.reward_id)
-    )
-    if reward is None or assignment is None:
-        raise NotFound.of("reward", reward_or_assignment_id)
-    return reward, assignment

@@ -23,7 +23,7 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
-from sendout.domain.facts import CustomerChanged
+from sendout.domain.facts import CustomerChanged, ReferralCodeUsed
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
@@ -46,7 +46,6 @@ from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, v
 from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
-from sendout.services.promotions import referrals
 from sendout.services.promotions.orders import OrderDraft, build_order, find_order, save_order
 from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.recording import record_event
@@ -327,14 +326,16 @@ async def _convert_referee(
         customer=simple_customer(customer),
         voucher=voucher_view(target),
     )
-    await referrals.convert(
+    await publish(
         uow,
         ctx,
-        target.voucher,
-        customer,
-        ConversionEvent.REDEMPTION,
-        child.id,
-        evidence={"redemption": view},
+        ReferralCodeUsed(
+            code=target.voucher,
+            customer=customer,
+            how=ConversionEvent.REDEMPTION,
+            source_id=child.id,
+            evidence={"redemption": view},
+        ),
     )
 
 
