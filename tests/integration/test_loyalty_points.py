@@ -25,7 +25,7 @@ from sendout.domain.points import BucketStatus, Expiration, ExpirationType
 from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
 from sendout.services.customers.events import track_custom_event
-from sendout.services.loyalty import balances, earning_rules, loyalties
+from sendout.services.loyalty import balances, earning_rules, loyalties, program_notifications
 from sendout.services.loyalty.member_tiers import TierScheduler
 from sendout.services.loyalty.points_schedule import PointsScheduler
 from sendout.testing import FakeClock, make_context
@@ -42,7 +42,7 @@ async def program_with(
     card: dict[str, Any] = {"points": 0, "balance": 0}
     if expiration_rules is not None:
         card["expiration_rules"] = expiration_rules
-    program = await loyalties.create_program(
+    created = await program_notifications.create_campaign(
         container.uow_factory,
         ctx,
         CampaignDraft(
@@ -56,8 +56,11 @@ async def program_with(
             ),
             loyalty_tiers_expiration=parse_tiers_expiration(tiers_expiration),
         ),
+        (),
+        container.channels,
+        only=CampaignType.LOYALTY_PROGRAM,
     )
-    return ctx, program.id
+    return ctx, created.campaign.id
 
 
 async def member(container: Container, ctx: Context, program_id: str, who: str) -> str:

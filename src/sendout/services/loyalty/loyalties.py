@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
-from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
+from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.earning_rules import EarningRule
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
@@ -38,17 +38,6 @@ LOYALTY = CampaignType.LOYALTY_PROGRAM
 def _only_loyalty(campaign: Campaign, id_or_name: str) -> Campaign:
     if campaign.campaign_type is not LOYALTY:
         raise NotFound.of("loyalty program", id_or_name)
-    return campaign
-
-
-async def create_program(
-    uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
-) -> Campaign:
-    if draft.campaign_type is not LOYALTY:
-        raise InvalidPayload(
-            details="campaign_type must be LOYALTY_PROGRAM", key="invalid_campaign_params"
-        )
-    campaign, _ = await campaigns.create_campaign(uow_factory, ctx, draft)
     return campaign
 
 

@@ -198,6 +198,41 @@ async def _check_references(
             raise NotFound.of("promotion_tier", action.promotion_tier_id)
 
 
+def _checked(
+    ctx: Context, draft: DistributionDraft, catalog: ChannelCatalog
+) -> tuple[DistributionStatus, ManualPlan | None, tuple[Channel, ...]]:
+    """The draft's status, recipients and channels, once it passed every check that needs no
+    storage."""
+    status, manual = draft.checked_manual()
+    channels = build_channels(ctx, draft.channels)
+    check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
+    _check_saved(channels)
+    return status, manual, channels
+
+
+async def _insert(
+    uow: UnitOfWork,
+    ctx: Context,
+    draft: DistributionDraft,
+    checked: tuple[DistributionStatus, ManualPlan | None, tuple[Channel, ...]],
+) -> Distribution:
+    status, manual, channels = checked
+    await _check_references(uow, ctx, draft.trigger, draft.action, manual)
+    distribution = Distribution(
+        id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
+        project_id=ctx.project_id,
+        name=draft.name,
+        status=status,
+        trigger=draft.trigger,
+        action=draft.action,
+        channels=channels,
+        created_at=ctx.now(),
+        manual=manual,
+    )
+    await uow.distributions.add(distribution)
+    return distribution
+
+
 async def create_distribution(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
@@ -205,26 +240,19 @@ async def create_distribution(
     *,
     catalog: ChannelCatalog,
 ) -> Distribution:
-    status, manual = draft.checked_manual()
-    channels = build_channels(ctx, draft.channels)
-    check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
-    _check_saved(channels)
+    # Checked before the transaction: a bad draft takes no lock.
+    checked = _checked(ctx, draft, catalog)
     async with uow_factory() as uow:
-        await _check_references(uow, ctx, draft.trigger, draft.action, manual)
-        distribution = Distribution(
-            id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
-            project_id=ctx.project_id,
-            name=draft.name,
-            status=status,
-            trigger=draft.trigger,
-            action=draft.action,
-            channels=channels,
-            created_at=ctx.now(),
-            manual=manual,
-        )
-        await uow.distributions.add(distribution)
+        distribution = await _insert(uow, ctx, draft, checked)
         await uow.commit()
         return distribution
+
+
+async def add_distribution(
+    uow: UnitOfWork, ctx: Context, draft: DistributionDraft, *, catalog: ChannelCatalog
+) -> Distribution:
+    """A new distribution in the caller's transaction (a program's notification)."""
+    return await _insert(uow, ctx, draft, _checked(ctx, draft, catalog))
 
 
 async def require_distribution(uow: UnitOfWork, ctx: Context, distribution_id: str) -> Distribution:

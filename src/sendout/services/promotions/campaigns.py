@@ -102,6 +102,19 @@ async def create_campaign(
     uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
 ) -> tuple[Campaign, list[PromotionTier]]:
     """A new campaign; its ``vouchers_count`` codes are made by the worker (async action)."""
+    check_campaign_draft(draft)
+
+    async def attempt() -> tuple[Campaign, list[PromotionTier]]:
+        async with uow_factory() as uow:
+            made = await add_campaign(uow, ctx, draft)
+            await uow.commit()
+            return made
+
+    return await retry_on_conflict(attempt)
+
+
+def check_campaign_draft(draft: CampaignDraft) -> None:
+    """Refuse a draft on what it says alone, before any transaction."""
     check_dates(draft.start_date, draft.expiration_date)
     if draft.vouchers_count:
         check_count(draft.vouchers_count)
@@ -115,75 +128,73 @@ async def create_campaign(
             details="A STANDALONE campaign has one code", key="invalid_campaign_params"
         )
 
-    async def attempt() -> tuple[Campaign, list[PromotionTier]]:
-        async with uow_factory() as uow:
-            if await uow.campaigns.get(ctx.project_id, draft.name) is not None:
-                raise Duplicate(
-                    details=f"A campaign named {draft.name!r} exists",
-                    key="duplicate_found",
-                    resource_id=draft.name,
-                    resource_type="campaign",
-                )
-            now = ctx.now()
-            generating = (
-                GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
-            )
-            campaign = Campaign(
-                id=ctx.new_id(CAMPAIGN_ID_PREFIX),
-                project_id=ctx.project_id,
-                name=draft.name,
-                campaign_type=draft.campaign_type,
-                kind=draft.kind,
-                description=draft.description,
-                join_once=draft.join_once,
-                auto_join=draft.auto_join,
-                start_date=draft.start_date,
-                expiration_date=draft.expiration_date,
-                validity=draft.validity,
-                activity_duration_after_publishing=draft.activity_duration_after_publishing,
-                category=draft.category,
-                metadata=draft.metadata,
-                template=draft.template,
-                referral_program=draft.referral_program,
-                loyalty_tiers_expiration=draft.loyalty_tiers_expiration,
-                creation_status=generating,
-                vouchers_generation_status=generating,
-                created_at=now,
-            )
-            if draft.referral_program is not None:
-                campaign = replace(
-                    campaign,
-                    referral_program=await _named_rewards(uow, ctx, draft.referral_program),
-                )
-            await uow.campaigns.add(campaign)
-            tiers = []
-            for n, tier in enumerate(draft.tiers, start=1):
-                promotion_tier = PromotionTier(
-                    id=ctx.new_id(TIER_ID_PREFIX),
-                    project_id=ctx.project_id,
-                    campaign_id=campaign.id,
-                    name=tier.name,
-                    banner=tier.banner,
-                    action=tier.action,
-                    metadata=tier.metadata,
-                    active=tier.active,
-                    hierarchy=n,
-                    created_at=now,
-                )
-                await uow.campaigns.add_tier(promotion_tier)
-                tiers.append(promotion_tier)
-            if draft.vouchers_count:
-                await enqueue(
-                    uow,
-                    ctx,
-                    AsyncActionType.VOUCHERS_GENERATE,
-                    {"campaign_id": campaign.id, "count": draft.vouchers_count},
-                    draft.vouchers_count,
-                )
-            await uow.commit()
-            return campaign, tiers
 
-    return await retry_on_conflict(attempt)
+async def add_campaign(
+    uow: UnitOfWork, ctx: Context, draft: CampaignDraft
+) -> tuple[Campaign, list[PromotionTier]]:
+    """The checked draft's campaign and promotion tiers, in the caller's transaction."""
+    if await uow.campaigns.get(ctx.project_id, draft.name) is not None:
+        raise Duplicate(
+            details=f"A campaign named {draft.name!r} exists",
+            key="duplicate_found",
+            resource_id=draft.name,
+            resource_type="campaign",
+        )
+    now = ctx.now()
+    generating = GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
+    campaign = Campaign(
+        id=ctx.new_id(CAMPAIGN_ID_PREFIX),
+        project_id=ctx.project_id,
+        name=draft.name,
+        campaign_type=draft.campaign_type,
+        kind=draft.kind,
+        description=draft.description,
+        join_once=draft.join_once,
+        auto_join=draft.auto_join,
+        start_date=draft.start_date,
+        expiration_date=draft.expiration_date,
+        validity=draft.validity,
+        activity_duration_after_publishing=draft.activity_duration_after_publishing,
+        category=draft.category,
+        metadata=draft.metadata,
+        template=draft.template,
+        referral_program=draft.referral_program,
+        loyalty_tiers_expiration=draft.loyalty_tiers_expiration,
+        creation_status=generating,
+        vouchers_generation_status=generating,
+        created_at=now,
+    )
+    if draft.referral_program is not None:
+        campaign = replace(
+            campaign,
+            referral_program=await _named_rewards(uow, ctx, draft.referral_program),
+        )
+    await uow.campaigns.add(campaign)
+    tiers = []
+    for n, tier in enumerate(draft.tiers, start=1):
+        promotion_tier = PromotionTier(
+            id=ctx.new_id(TIER_ID_PREFIX),
+            project_id=ctx.project_id,
+            campaign_id=campaign.id,
+            name=tier.name,
+            banner=tier.banner,
+            action=tier.action,
+            metadata=tier.metadata,
+            active=tier.active,
+            hierarchy=n,
+            created_at=now,
+        )
+        await uow.campaigns.add_tier(promotion_tier)
+        tiers.append(promotion_tier)
+    if draft.vouchers_count:
+        await enqueue(
+            uow,
+            ctx,
+            AsyncActionType.VOUCHERS_GENERATE,
+            {"campaign_id": campaign.id, "count": draft.vouchers_count},
+            draft.vouchers_count,
+        )
+    return campaign, tiers
 
 
 async def get_campaign(

@@ -52,15 +52,14 @@ def async_accepted(action: AsyncAction, status: int = 202) -> Response:
 async def create_campaign(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
-    draft, notifications = body.to_draft(), body.notification_requests()
-    program_notifications.check(ctx, draft.campaign_type, notifications, channels(request))
-    campaign, tiers = await service.create_campaign(storage(request), ctx, draft)
-    made = await program_notifications.attach(
-        storage(request), ctx, campaign, notifications, channels(request)
+    made = await program_notifications.create_campaign(
+        storage(request), ctx, body.to_draft(), body.notification_requests(), channels(request)
     )
     if body.vouchers_count:
         wake_worker(request)
-    return json_response(with_notifications(campaign_object(campaign, tiers), made))
+    return json_response(
+        with_notifications(campaign_object(made.campaign, made.tiers), made.notifications)
+    )
 
 
 def with_notifications(body: dict[str, Any], made: Sequence[Distribution]) -> dict[str, Any]:
