@@ -31,7 +31,8 @@ from sendout.domain.publications import (
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer, resolve_customer
-from sendout.services.promotions.campaigns import generate_one, require_campaign
+from sendout.services.promotions.campaign_codes import generate_one
+from sendout.services.promotions.campaigns import require_campaign
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 from sendout.services.recording import new_event
 from sendout.services.retries import retry_on_conflict

@@ -37,6 +37,7 @@ from sendout.entrypoints.api.query import (
 from sendout.entrypoints.api.responses import json_response, list_envelope
 from sendout.entrypoints.api.schemas import CampaignBody, CampaignUpdateBody, CodesBody, ImportBody
 from sendout.services.loyalty import program_notifications
+from sendout.services.promotions import campaign_vouchers
 from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
@@ -157,7 +158,9 @@ async def add_vouchers(campaign_id: str, request: Request, vouchers_count: Q = N
     ctx = await context(request)
     count = parse_int("vouchers_count", vouchers_count, 1, 1, MAX_VOUCHERS_PER_REQUEST)
     body = await parse_body(request, CodesBody)
-    result = await service.add_vouchers(storage(request), ctx, campaign_id, count, body.sent())
+    result = await campaign_vouchers.add_vouchers(
+        storage(request), ctx, campaign_id, count, body.sent()
+    )
     if isinstance(result, AsyncAction):
         wake_worker(request)
         return async_accepted(result)
@@ -173,7 +176,7 @@ async def add_vouchers(campaign_id: str, request: Request, vouchers_count: Q = N
 async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CodesBody)
-    voucher = await service.add_voucher_with_code(
+    voucher = await campaign_vouchers.add_voucher_with_code(
         storage(request), ctx, campaign_id, code, body.sent()
     )
     campaign, _ = await service.get_campaign(storage(request), ctx, campaign_id)
@@ -189,6 +192,6 @@ async def import_vouchers(campaign_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, ImportBody)
     items = [item.sent() | {"code": item.code} for item in body.root]
-    action = await service.import_vouchers(storage(request), ctx, campaign_id, items)
+    action = await campaign_vouchers.import_vouchers(storage(request), ctx, campaign_id, items)
     wake_worker(request)
     return async_accepted(action)
