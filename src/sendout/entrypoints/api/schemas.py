@@ -54,7 +54,8 @@ from sendout.services.pipeline.distributions import (
 from sendout.services.pipeline.webhooks import WebhookDraft
 from sendout.services.promotions.orders import OrderDraft
 from sendout.services.promotions.publications import PublishRequest
-from sendout.services.promotions.redemptions import RedeemableRef, RedemptionRequest
+from sendout.services.promotions.redemption_checks import RedemptionRequest
+from sendout.services.promotions.redemption_records import RedeemableRef
 
 
 class _Body(BaseModel):
