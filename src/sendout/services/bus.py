@@ -61,7 +61,7 @@ _installed: Bus | None = None
 
 
 def install(bus: Bus) -> None:
-    """Make ``bus`` the one ``publish`` uses (start-up, and tests that bring their own)."""
+    """Make ``bus`` the one ``publish`` uses (``reactions.install``, at start-up)."""
     global _installed
     _installed = bus
 
