@@ -28,6 +28,7 @@ from sendout.domain.ports import TargetProbe, UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
 from sendout.jobs import Job, at_most_every
+from sendout.services import reactions
 from sendout.services.accounts.notifications import AlertMailer
 from sendout.services.accounts.projects import ensure_default_project
 from sendout.services.accounts.sign_in_guard import SignInGuard
@@ -125,6 +126,7 @@ def bootstrap(
 ) -> Container:
     """``observer``: what the unit of work tells what it committed, made from the channel
     kinds (default: this process's metrics)."""
+    reactions.install()
     database = open_database(settings.database_url, settings.database_pool_size)
     box = SecretBox(settings.encryption_keys)
     clock = clock or SystemClock()

@@ -24,7 +24,7 @@ from sendout.services.accounts.projects import create_project
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.context import Context
 from sendout.services.customers.events import track_custom_event
-from sendout.services.loyalty import loyalties
+from sendout.services.loyalty import loyalties, program_notifications
 from sendout.services.pipeline.distributions import create_distribution
 from sendout.services.promotions.campaigns import create_campaign
 from sendout.testing import FakeClock, make_context, webhook_distribution_draft
@@ -41,7 +41,7 @@ async def program_with(
     card: dict[str, Any] = {"points": 0, "balance": 0}
     if expiration_rules is not None:
         card["expiration_rules"] = expiration_rules
-    program = await loyalties.create_program(
+    created = await program_notifications.create_campaign(
         container.uow_factory,
         ctx,
         CampaignDraft(
@@ -55,8 +55,11 @@ async def program_with(
             ),
             loyalty_tiers_expiration=parse_tiers_expiration(tiers_expiration),
         ),
+        (),
+        container.channels,
+        only=CampaignType.LOYALTY_PROGRAM,
     )
-    return ctx, program.id
+    return ctx, created.campaign.id
 
 
 async def member(container: Container, ctx: Context, program_id: str, who: str) -> str:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from sendout.domain.campaigns import Campaign
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
@@ -281,3 +282,11 @@ def decide_tier(
     if until is None:  # BALANCE_DROP: nothing to wait for
         return TierDecision(tier_change(current, reached), reached, None, moved=True)
     return TierDecision(None, current, until, moved=False)
+
+
+def expiring(campaign: Campaign) -> dict[str, Any] | None:
+    """The program's tier expiration rules, when its tiers outlast a balance drop."""
+    rules = campaign.loyalty_tiers_expiration
+    if rules is None or rules["expiration_date"]["type"] == "BALANCE_DROP":
+        return None
+    return dict(rules)

@@ -28,7 +28,8 @@ from sendout.domain.ids import fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers.segments import sync_step
-from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX, new_campaign_voucher
+from sendout.services.promotions.campaign_codes import new_campaign_voucher
+from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX
 
 log = logging.getLogger("sendout.worker")
 

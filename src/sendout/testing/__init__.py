@@ -48,6 +48,7 @@ from sendout.domain.ports import (
 )
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout
+from sendout.services import reactions
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import ChannelDraft, DistributionDraft
 from sendout.testing.accounts import (
@@ -194,6 +195,8 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.data = InMemoryData()
         self.commits = 0
+        # The use cases publish facts: wire their reactions, as ``bootstrap`` does.
+        reactions.install()
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self, read_only=read_only)

@@ -24,7 +24,7 @@ from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.customers.customers import upsert_customer
 from sendout.services.loyalty import loyalties
-from sendout.services.promotions import campaigns, orders, vouchers
+from sendout.services.promotions import campaign_vouchers, campaigns, orders, vouchers
 from sendout.services.promotions.orders import OrderDraft
 from sendout.testing import (
     FakeClock,
@@ -95,7 +95,9 @@ class Shop:
 
     async def codes(self, campaign: Campaign, *codes: str, **body: Any) -> None:
         for code in codes:
-            await campaigns.add_voucher_with_code(self.factory, self.ctx, campaign.id, code, body)
+            await campaign_vouchers.add_voucher_with_code(
+                self.factory, self.ctx, campaign.id, code, body
+            )
 
     async def voucher(self, code: str) -> EffectiveVoucher:
         return await vouchers.get_voucher(self.factory, self.ctx, code)

@@ -25,6 +25,7 @@ from sendout.domain.errors import DomainError
 from sendout.entrypoints.api.schemas.distributions import DistributionBody
 from sendout.entrypoints.dashboard.forms import distribution_document
 from sendout.entrypoints.dashboard.web import PREFIX, check_csrf_header, container, signed_in
+from sendout.services.pipeline import distribution_preview
 from sendout.services.pipeline import distributions as service
 
 router = APIRouter(prefix=f"{PREFIX}/api", include_in_schema=False)
@@ -84,7 +85,7 @@ async def preview(request: Request) -> Response:
             document["name"] = "preview"
         body = DistributionBody.model_validate(document)
         draft = body.to_draft()
-        outputs, warnings = await service.preview(
+        outputs, warnings = await distribution_preview.preview(
             box.uow_factory,
             page.ctx,
             trigger=draft.trigger,

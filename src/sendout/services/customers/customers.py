@@ -17,9 +17,10 @@ from sendout.domain.customers import (
 )
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.events import ACTIVITY_TYPES, Event, EventType
+from sendout.domain.facts import CustomerChanged, CustomerRemoved
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.services.bus import publish
 from sendout.services.context import Context
-from sendout.services.customers.segments import forget_member, reevaluate
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
 
@@ -80,7 +81,7 @@ async def resolve_customer(uow: UnitOfWork, ctx: Context, ref: CustomerRef) -> C
     )
     await uow.customers.add(customer)
     await _record(uow, ctx, EventType.CUSTOMER_CREATED, customer)
-    await reevaluate(uow, ctx, customer)
+    await publish(uow, ctx, CustomerChanged(customer=customer))
     return customer
 
 
@@ -91,7 +92,7 @@ async def _save_changes(
     if updated is not customer:
         await uow.customers.update(updated)
         await _record(uow, ctx, EventType.CUSTOMER_UPDATED, updated)
-        await reevaluate(uow, ctx, updated)
+        await publish(uow, ctx, CustomerChanged(customer=updated))
     return updated
 
 
@@ -145,7 +146,7 @@ async def delete_customer(
     async with uow_factory() as uow:
         customer = await require_customer(uow, ctx, id_or_source_id)
         await uow.customers.remove(ctx.project_id, customer.id)
-        await forget_member(uow, ctx, customer.id)
+        await publish(uow, ctx, CustomerRemoved(customer_id=customer.id))
         await _record(uow, ctx, EventType.CUSTOMER_DELETED, customer)
         await uow.commit()
 
@@ -170,7 +171,7 @@ async def permanently_delete_customer(
         customer = await require_customer(uow, ctx, id_or_source_id)
         events_deleted = await uow.events.remove_for_customer(ctx.project_id, customer.id)
         await uow.customers.remove(ctx.project_id, customer.id)
-        await forget_member(uow, ctx, customer.id)
+        await publish(uow, ctx, CustomerRemoved(customer_id=customer.id))
         await uow.commit()
     return PermanentDeletion(
         id=ctx.new_id(PERMANENT_DELETION_ID_PREFIX),

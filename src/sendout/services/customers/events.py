@@ -14,14 +14,13 @@ from sendout.domain.custom_events import (
     custom_event_object,
 )
 from sendout.domain.customers import Customer, CustomerRef
-from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import Event, EventType
+from sendout.domain.facts import CustomEventTracked, ReferralCodeUsed
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import ConversionEvent
+from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer, resolve_customer
-from sendout.services.loyalty.earning import earn
-from sendout.services.promotions import referrals
 from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.recording import EVENT_ID_PREFIX, record_event
 from sendout.services.retries import retry_on_conflict
@@ -102,7 +101,7 @@ async def _track(
             loyalty=loyalty,
         ),
     )
-    await earn(uow, ctx, customer, EarningEvent.CUSTOM_EVENT, custom_event=(name, schema.id))
+    await publish(uow, ctx, CustomEventTracked(customer=customer, names=(name, schema.id)))
     if referral is not None and referral.code is not None:
         await _convert_referee(uow, ctx, customer, referral.code, (name, schema.id), event_object)
     return TrackedEvent(
@@ -142,13 +141,15 @@ async def _convert_referee(
     if found is None:
         return
     (voucher,) = await effective(uow, ctx, [found])
-    await referrals.convert(
+    await publish(
         uow,
         ctx,
-        voucher,
-        customer,
-        ConversionEvent.CUSTOM_EVENT,
-        str(event_object["id"]),
-        event_names=names,
-        evidence={"custom_event": dict(event_object)},
+        ReferralCodeUsed(
+            code=voucher,
+            customer=customer,
+            how=ConversionEvent.CUSTOM_EVENT,
+            source_id=str(event_object["id"]),
+            names=names,
+            evidence={"custom_event": dict(event_object)},
+        ),
     )

@@ -9,9 +9,9 @@ from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.customers import Customer, CustomerQuery, customer_object, simple_customer
-from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
+from sendout.domain.facts import CustomerChanged, CustomerRemoved, SegmentEntered
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.segments import (
     MAX_RULE_SEGMENTS,
@@ -24,8 +24,8 @@ from sendout.domain.segments import (
     filter_matches,
     simple_segment,
 )
+from sendout.services.bus import publish
 from sendout.services.context import Context
-from sendout.services.loyalty.earning import earn
 from sendout.services.recording import record_event
 
 ASYNC_ACTION_ID_PREFIX = "aa"
@@ -131,9 +131,10 @@ async def customer_segments(
         return await uow.segments.get_many(ctx.project_id, ids)
 
 
-async def reevaluate(uow: UnitOfWork, ctx: Context, customer: Customer) -> None:
-    """After a change to ``customer``: join the rule segments they now match, leave those they
+async def reevaluate(uow: UnitOfWork, ctx: Context, fact: CustomerChanged) -> None:
+    """After a change to a customer: join the rule segments they now match, leave those they
     no longer do, and record it for auto-update segments (in the caller's transaction)."""
+    customer = fact.customer
     segments = await uow.segments.by_rules(ctx.project_id)
     if not segments:
         return
@@ -150,7 +151,7 @@ async def reevaluate(uow: UnitOfWork, ctx: Context, customer: Customer) -> None:
         else:
             await uow.segments.remove_member(ctx.project_id, segment.id, customer.id)
         if segment.announces and inside:
-            await earn(uow, ctx, customer, EarningEvent.SEGMENT_ENTERED, segment_id=segment.id)
+            await publish(uow, ctx, SegmentEntered(customer=customer, segment_id=segment.id))
         if segment.announces:
             await record_event(
                 uow,
@@ -162,10 +163,10 @@ async def reevaluate(uow: UnitOfWork, ctx: Context, customer: Customer) -> None:
             )
 
 
-async def forget_member(uow: UnitOfWork, ctx: Context, customer_id: str) -> None:
+async def forget_member(uow: UnitOfWork, ctx: Context, fact: CustomerRemoved) -> None:
     """A deleted customer leaves every segment (without a left event: they are gone)."""
-    for segment_id in await uow.segments.memberships(ctx.project_id, customer_id):
-        await uow.segments.remove_member(ctx.project_id, segment_id, customer_id)
+    for segment_id in await uow.segments.memberships(ctx.project_id, fact.customer_id):
+        await uow.segments.remove_member(ctx.project_id, segment_id, fact.customer_id)
 
 
 async def sync_step(uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:

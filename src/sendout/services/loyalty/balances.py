@@ -18,11 +18,13 @@ from sendout.domain.balances import (
 from sendout.domain.campaigns import VoucherType, simple_campaign
 from sendout.domain.customers import simple_customer
 from sendout.domain.events import EventType
+from sendout.domain.facts import BalanceChanged
 from sendout.domain.points import PROGRAM_RULES, Expiration
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
+from sendout.services.bus import publish
 from sendout.services.context import Context
-from sendout.services.loyalty import member_tiers, point_buckets
+from sendout.services.loyalty import point_buckets
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 from sendout.services.recording import record_event
 
@@ -68,7 +70,7 @@ async def change_balance_in(
 ) -> BalanceUpdate:
     """Change a card's balance in the caller's transaction (the card's row locked), log the
     transaction (``transaction_type``: why, when not a manual addition or removal), and
-    record the events of an addition and of a tier move."""
+    record the event of an addition; a loyalty card's change is a ``BalanceChanged`` fact."""
     found = await require_voucher(uow, ctx, code)
     # Two changes at once must not both read the old balance.
     await uow.vouchers.lock(ctx.project_id, found.id)
@@ -108,7 +110,7 @@ async def change_balance_in(
         await _record_addition(uow, ctx, result)
     if change.kind is VoucherType.LOYALTY_CARD:
         before = int((current.loyalty_card or {}).get("balance") or 0)
-        await member_tiers.follow_balance(uow, ctx, result.voucher, before)
+        await publish(uow, ctx, BalanceChanged(card=result.voucher, before=before))
     return result
 
 

@@ -1,6 +1,7 @@
 """Earning points: when an earning rule's event happens (an order paid, a custom event
-tracked, a segment entered), in that event's transaction. The rules themselves are managed
-in ``services.earning_rules``."""
+tracked, a segment entered, a tier move), in that event's transaction. The ``on_*`` handlers
+are the reactions to those facts (``services/reactions.py``); the rules themselves are
+managed in ``services/loyalty/earning_rules.py``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sendout.domain.earning_rules import (
     earning_rule_object,
 )
 from sendout.domain.events import EventType
+from sendout.domain.facts import CustomEventTracked, OrderPaid, SegmentEntered, TierMoved
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.vouchers import VoucherQuery, simple_voucher
@@ -90,3 +92,19 @@ async def earn(
                 "loyalty_tier": None if loyalty_tier is None else dict(loyalty_tier),
             },
         )
+
+
+async def on_order_paid(uow: UnitOfWork, ctx: Context, fact: OrderPaid) -> None:
+    await earn(uow, ctx, fact.customer, EarningEvent.ORDER_PAID, order=fact.order)
+
+
+async def on_custom_event(uow: UnitOfWork, ctx: Context, fact: CustomEventTracked) -> None:
+    await earn(uow, ctx, fact.customer, EarningEvent.CUSTOM_EVENT, custom_event=fact.names)
+
+
+async def on_segment_entered(uow: UnitOfWork, ctx: Context, fact: SegmentEntered) -> None:
+    await earn(uow, ctx, fact.customer, EarningEvent.SEGMENT_ENTERED, segment_id=fact.segment_id)
+
+
+async def on_tier_moved(uow: UnitOfWork, ctx: Context, fact: TierMoved) -> None:
+    await earn(uow, ctx, fact.holder, fact.move, loyalty_tier=fact.tier)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
-from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
+from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.earning_rules import EarningRule
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
@@ -19,6 +19,7 @@ from sendout.domain.loyalty_tiers import (
     LoyaltyTier,
     MemberTier,
     check_no_overlap,
+    expiring,
     parse_tier,
     tier_of,
 )
@@ -27,7 +28,6 @@ from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
-from sendout.services.loyalty.member_tiers import expiring
 from sendout.services.promotions import campaigns
 from sendout.services.promotions.publications import PublishRequest, publish
 from sendout.services.promotions.vouchers import get_voucher, list_vouchers
@@ -38,17 +38,6 @@ LOYALTY = CampaignType.LOYALTY_PROGRAM
 def _only_loyalty(campaign: Campaign, id_or_name: str) -> Campaign:
     if campaign.campaign_type is not LOYALTY:
         raise NotFound.of("loyalty program", id_or_name)
-    return campaign
-
-
-async def create_program(
-    uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
-) -> Campaign:
-    if draft.campaign_type is not LOYALTY:
-        raise InvalidPayload(
-            details="campaign_type must be LOYALTY_PROGRAM", key="invalid_campaign_params"
-        )
-    campaign, _ = await campaigns.create_campaign(uow_factory, ctx, draft)
     return campaign
 
 

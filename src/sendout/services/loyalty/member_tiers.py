@@ -5,7 +5,7 @@ in: a balance that crosses a bound records ``customer.loyalty.tier.joined``, ``.
 ``.upgraded`` or ``.downgraded``. With expiring tiers the member holds their tier until it
 expires (``domain.loyalty_tiers.decide_tier``), re-qualifying records ``.prolonged``, and the
 worker settles the tiers whose last day has passed. A move may earn points (tier earning
-rules). All in the caller's transaction, with the card locked.
+rules: a ``TierMoved`` fact). All in the caller's transaction, with the card locked.
 """
 
 from __future__ import annotations
@@ -19,17 +19,20 @@ from sendout.domain.clock import Clock, iso
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.events import EventType
+from sendout.domain.facts import BalanceChanged, TierMoved
 from sendout.domain.ids import new_request_id
 from sendout.domain.loyalty_tiers import (
     LoyaltyTier,
     MemberTier,
     TierDecision,
     decide_tier,
+    expiring,
     tier_change,
     tier_of,
 )
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher
+from sendout.services.bus import publish
 from sendout.services.context import Context, internal_context
 from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.recording import record_event
@@ -37,18 +40,9 @@ from sendout.services.recording import record_event
 BATCH = 200
 
 
-def expiring(campaign: Campaign) -> dict[str, Any] | None:
-    """The program's tier expiration rules, when its tiers outlast a balance drop."""
-    rules = campaign.loyalty_tiers_expiration
-    if rules is None or rules["expiration_date"]["type"] == "BALANCE_DROP":
-        return None
-    return dict(rules)
-
-
-async def follow_balance(
-    uow: UnitOfWork, ctx: Context, card: EffectiveVoucher, before: int
-) -> None:
-    """The card's balance just moved from ``before``: move the member's tier if it must."""
+async def follow_balance(uow: UnitOfWork, ctx: Context, fact: BalanceChanged) -> None:
+    """The card's balance just moved: move the member's tier if it must."""
+    card, before = fact.card, fact.before
     campaign = card.campaign
     holder_id = card.voucher.holder_id
     if campaign is None or holder_id is None:
@@ -134,12 +128,8 @@ async def _announce(
             **tier_objects,
         },
     )
-    # Imported here: earning changes balances, which follow tiers (a rule on this move may
-    # grant points).
-    from sendout.services.loyalty.earning import earn
-
     tier = tier_objects.get("loyalty_tier") or tier_objects["loyalty_tier_to"]
-    await earn(uow, ctx, holder, EarningEvent(kind.value), loyalty_tier=tier)
+    await publish(uow, ctx, TierMoved(holder=holder, move=EarningEvent(kind.value), tier=tier))
 
 
 class TierScheduler:

@@ -1,5 +1,6 @@
 """Pending points in a card's ledger: held when an earning rule with a pending period grants
-them, activated into the balance, and announced with their events. Callers lock the card."""
+them, and announced with their events (``pending_activation`` moves them into the balance).
+Callers lock the card."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sendout.domain.balances import TransactionType, transaction_object
 from sendout.domain.campaigns import simple_campaign
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.earning_rules import EarningRule, earning_rule_object
@@ -23,7 +23,6 @@ from sendout.domain.points import (
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher
 from sendout.services.context import Context
-from sendout.services.loyalty.balances import BalanceUpdate, change_balance_in
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 from sendout.services.recording import record_event
 
@@ -58,7 +57,7 @@ async def hold(
     return pending
 
 
-async def _card_of(uow: UnitOfWork, ctx: Context, pending: PendingPoints) -> Voucher | None:
+async def card_of(uow: UnitOfWork, ctx: Context, pending: PendingPoints) -> Voucher | None:
     found = await uow.vouchers.get_many(ctx.project_id, [pending.voucher_id])
     return found[0] if found else None
 
@@ -88,7 +87,7 @@ async def announce(
     extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Set the card's pending total and record ``kind`` with the pending points' objects."""
-    voucher = await _card_of(uow, ctx, pending)
+    voucher = await card_of(uow, ctx, pending)
     customer = await uow.customers.get(ctx.project_id, pending.customer_id)
     if voucher is None:
         return
@@ -113,31 +112,3 @@ async def announce(
             **(extra or {}),
         },
     )
-
-
-async def activate_in(uow: UnitOfWork, ctx: Context, pending: PendingPoints) -> BalanceUpdate:
-    """Move pending points into the card's balance (the card locked by the caller)."""
-    voucher = await _card_of(uow, ctx, pending)
-    assert voucher is not None
-    await uow.points.remove_pending(ctx.project_id, pending.id)
-    update = await change_balance_in(
-        uow,
-        ctx,
-        voucher.code,
-        pending.points,
-        reason="pending points activated",
-        details={"pending_points": pending_points_object(pending)},
-        transaction_type=TransactionType.PENDING_POINTS_ACTIVATION,
-    )
-    await announce(
-        uow,
-        ctx,
-        EventType.PENDING_POINTS_ACTIVATED,
-        pending,
-        -pending.points,
-        {
-            "balance": update.change.as_object(voucher.id, "points"),
-            "transaction": transaction_object(update.transaction),
-        },
-    )
-    return update

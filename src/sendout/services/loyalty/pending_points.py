@@ -15,7 +15,8 @@ from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.loyalty.balances import BalanceUpdate
 from sendout.services.loyalty.loyalties import get_member, get_program
-from sendout.services.loyalty.pending_ledger import activate_in, announce, pending_total
+from sendout.services.loyalty.pending_activation import activate_in
+from sendout.services.loyalty.pending_ledger import announce, pending_total
 
 MAX_PENDING_POINTS = 10**9
 

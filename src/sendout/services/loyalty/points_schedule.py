@@ -21,7 +21,7 @@ from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import simple_voucher
 from sendout.services.context import Context, internal_context
 from sendout.services.loyalty.balances import change_balance_in
-from sendout.services.loyalty.pending_ledger import activate_in
+from sendout.services.loyalty.pending_activation import activate_in
 from sendout.services.recording import record_event
 
 BATCH = 200

@@ -7,8 +7,9 @@
   (``customer_referred``), a referrer or referee rewarded (``rewarded``).
 
 They are ordinary distributions, triggered by the program's events (``campaign_id``), listed
-and managed under ``/v1/distributions``. They are all checked before the program is made, so a
-bad one leaves nothing behind.
+and managed under ``/v1/distributions``. ``create_campaign`` makes the campaign and its
+notifications in one transaction: they are checked before anything is written, and one that
+still fails (a reference the store refuses) leaves no campaign behind.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sendout.domain.campaigns import Campaign, CampaignType
+from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignType, PromotionTier
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
     Action,
@@ -27,15 +28,18 @@ from sendout.domain.distributions import (
     check_distribution,
     invalid_field,
 )
+from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import (
     AnyChannelDraft,
     DistributionDraft,
+    add_distribution,
     build_channels,
-    create_distribution,
 )
+from sendout.services.promotions.campaigns import add_campaign, check_campaign_draft
+from sendout.services.retries import retry_on_conflict
 
 MOMENTS: dict[CampaignType, dict[str, EventType]] = {
     CampaignType.LOYALTY_PROGRAM: {
@@ -95,14 +99,39 @@ def check(
         check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
 
 
-async def attach(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreatedCampaign:
+    campaign: Campaign
+    tiers: list[PromotionTier]
+    notifications: list[Distribution]
+
+
+async def create_campaign(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
-    program: Campaign,
+    draft: CampaignDraft,
     requests: Sequence[NotificationRequest],
     catalog: ChannelCatalog,
-) -> list[Distribution]:
-    return [
-        await create_distribution(uow_factory, ctx, draft, catalog=catalog)
-        for draft in _drafts(program.campaign_type, program.id, requests)
-    ]
+    *,
+    only: CampaignType | None = None,
+) -> CreatedCampaign:
+    """``POST /v1/campaigns`` (and ``/v1/loyalties``, ``only`` loyalty programs): the campaign
+    and its notifications' distributions, in one transaction."""
+    check(ctx, draft.campaign_type, requests, catalog)
+    if only is not None and draft.campaign_type is not only:
+        raise InvalidPayload(
+            details=f"campaign_type must be {only.value}", key="invalid_campaign_params"
+        )
+    check_campaign_draft(draft)
+
+    async def attempt() -> CreatedCampaign:
+        async with uow_factory() as uow:
+            campaign, tiers = await add_campaign(uow, ctx, draft)
+            made = [
+                await add_distribution(uow, ctx, notification, catalog=catalog)
+                for notification in _drafts(campaign.campaign_type, campaign.id, requests)
+            ]
+            await uow.commit()
+        return CreatedCampaign(campaign=campaign, tiers=tiers, notifications=made)
+
+    return await retry_on_conflict(attempt)

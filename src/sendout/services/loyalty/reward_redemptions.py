@@ -19,7 +19,7 @@ from sendout.domain.balances import TransactionType
 from sendout.domain.campaigns import CampaignType, VoucherType, simple_campaign
 from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -41,7 +41,6 @@ from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery, simple_vouch
 from sendout.services.context import Context
 from sendout.services.loyalty.balances import BalanceUpdate, change_balance_in
 from sendout.services.loyalty.loyalties import get_member
-from sendout.services.loyalty.rewards import offered
 from sendout.services.promotions.giving import give_from_campaign
 from sendout.services.promotions.orders import OrderDraft, build_order, find_order, save_order
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
@@ -359,3 +358,20 @@ async def _record(
             "customer_event": None,
         },
     )
+
+
+async def offered(
+    uow: UnitOfWork, ctx: Context, program_id: str, reward_or_assignment_id: str
+) -> tuple[Reward, RewardAssignment]:
+    """The reward a member of the program asks for, by the reward's id or its assignment's."""
+    assignment = await uow.rewards.get_assignment(ctx.project_id, reward_or_assignment_id)
+    if assignment is None:
+        assignment = await uow.rewards.offer(ctx.project_id, program_id, reward_or_assignment_id)
+    reward = (
+        None
+        if assignment is None or assignment.campaign_id != program_id
+        else await uow.rewards.get(ctx.project_id, assignment.reward_id)
+    )
+    if reward is None or assignment is None:
+        raise NotFound.of("reward", reward_or_assignment_id)
+    return reward, assignment

@@ -14,6 +14,7 @@ from sendout.domain.rewards import (
     REWARD_ID_PREFIX,
     Reward,
     RewardAssignment,
+    RewardSpec,
     bad_reward,
     parse_points,
     parse_reward,
@@ -52,6 +53,17 @@ async def _checked_parameters(
     }
 
 
+async def _spec_fields(uow: UnitOfWork, ctx: Context, spec: RewardSpec) -> dict[str, Any]:
+    """The fields a reward takes from its (parsed) spec, whether new or changed."""
+    return {
+        "name": spec.name,
+        "parameters": await _checked_parameters(uow, ctx, spec.parameters),
+        "stock": spec.stock,
+        "attributes": spec.attributes,
+        "metadata": spec.metadata,
+    }
+
+
 async def create_reward(
     uow_factory: UnitOfWorkFactory, ctx: Context, raw: Mapping[str, Any]
 ) -> Reward:
@@ -60,13 +72,9 @@ async def create_reward(
         reward = Reward(
             id=ctx.new_id(REWARD_ID_PREFIX),
             project_id=ctx.project_id,
-            name=spec.name,
             type=spec.type,
-            parameters=await _checked_parameters(uow, ctx, spec.parameters),
-            stock=spec.stock,
-            attributes=spec.attributes,
-            metadata=spec.metadata,
             created_at=ctx.now(),
+            **await _spec_fields(uow, ctx, spec),
         )
         await uow.rewards.add(reward)
         await uow.commit()
@@ -123,15 +131,7 @@ async def update_reward(
         )
         if spec.type is not current.type:
             raise bad_reward(f"parameters: a {current.type.value} reward stays one")
-        updated = replace(
-            current,
-            name=spec.name,
-            parameters=await _checked_parameters(uow, ctx, spec.parameters),
-            stock=spec.stock,
-            attributes=spec.attributes,
-            metadata=spec.metadata,
-            updated_at=ctx.now(),
-        )
+        updated = replace(current, updated_at=ctx.now(), **await _spec_fields(uow, ctx, spec))
         await uow.rewards.update(updated)
         await uow.commit()
     return updated
@@ -314,20 +314,3 @@ async def member_rewards(
         for reward, assignment in await _offers(uow_factory, ctx, card.campaign.id)
         if not affordable_only or ((assignment.points or 1) <= balance and reward.in_stock)
     ]
-
-
-async def offered(
-    uow: UnitOfWork, ctx: Context, program_id: str, reward_or_assignment_id: str
-) -> tuple[Reward, RewardAssignment]:
-    """The reward a member of the program asks for, by the reward's id or its assignment's."""
-    assignment = await uow.rewards.get_assignment(ctx.project_id, reward_or_assignment_id)
-    if assignment is None:
-        assignment = await uow.rewards.offer(ctx.project_id, program_id, reward_or_assignment_id)
-    reward = (
-        None
-        if assignment is None or assignment.campaign_id != program_id
-        else await uow.rewards.get(ctx.project_id, assignment.reward_id)
-    )
-    if reward is None or assignment is None:
-        raise NotFound.of("reward", reward_or_assignment_id)
-    return reward, assignment

@@ -11,17 +11,21 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sendout.domain.campaigns import Campaign, promotion_tier_object, simple_campaign
+from sendout.domain.campaigns import promotion_tier_object, simple_campaign
 from sendout.domain.clock import Clock
 from sendout.domain.customers import CustomerRef
 from sendout.domain.distributions import Action, Distribution
 from sendout.domain.errors import DomainError
 from sendout.domain.events import Event
 from sendout.domain.ports import UnitOfWork
-from sendout.domain.publications import AUTOMATION_CHANNEL, publication_object
-from sendout.domain.vouchers import simple_voucher, voucher_object
+from sendout.domain.publications import AUTOMATION_CHANNEL
 from sendout.services.context import internal_context
-from sendout.services.promotions.publications import Published, PublishRequest, publish_in
+from sendout.services.promotions.publications import (
+    PublishRequest,
+    publication_source_id,
+    publish_in,
+    with_publication,
+)
 
 
 class ActionFailed(Exception):
@@ -76,29 +80,3 @@ async def run_action(
     except DomainError as error:
         raise ActionFailed(error.key, error.details) from error
     return with_publication(data, campaign, published)
-
-
-def with_publication(
-    data: Mapping[str, Any], campaign: Campaign, published: Published
-) -> dict[str, Any]:
-    """An event's data with what PUBLISH adds: the campaign, the code and its publication."""
-    (voucher,) = published.vouchers
-    publication = publication_object(
-        published.publication,
-        customer={"id": published.customer.id, "object": "customer"},
-        vouchers=[voucher_object(voucher)],
-        for_create=False,
-    )
-    publication.pop("voucher", None)
-    return {
-        **data,
-        "campaign": simple_campaign(campaign),
-        "voucher": simple_voucher(voucher),
-        "publication": publication,
-    }
-
-
-def publication_source_id(distribution: Distribution, event: Event) -> str:
-    """The publication's source_id: one per distribution and event, so that not even a re-run
-    of the event could publish a second code."""
-    return f"{distribution.id}-{event.id}"

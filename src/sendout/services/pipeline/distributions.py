@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
+from sendout.domain.channels import ChannelCatalog, MessageChannel
 from sendout.domain.distributions import (
-    ACTION_OBJECTS,
     MANUAL,
     Action,
     ActionSpec,
@@ -19,27 +16,19 @@ from sendout.domain.distributions import (
     Distribution,
     DistributionQuery,
     DistributionStatus,
-    EnvelopeContext,
     ManualPlan,
     Trigger,
     TriggerParameter,
     WebhookChannel,
-    channel_body,
     check_distribution,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
-from sendout.domain.ids import new_request_id
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
-from sendout.domain.samples import sample_data
 from sendout.domain.secret_headers import check_unmasked, marked, with_stored_secrets
 from sendout.domain.sendouts import SendoutStatus
-from sendout.domain.signing import secret_object
-from sendout.domain.templates import check_rendered_size
 from sendout.services.context import Context
-from sendout.services.customers.customers import with_full_customer
 from sendout.services.pipeline.endpoint_resets import try_now
 from sendout.services.pipeline.sendouts import resume_held
 
@@ -198,6 +187,41 @@ async def _check_references(
             raise NotFound.of("promotion_tier", action.promotion_tier_id)
 
 
+def _checked(
+    ctx: Context, draft: DistributionDraft, catalog: ChannelCatalog
+) -> tuple[DistributionStatus, ManualPlan | None, tuple[Channel, ...]]:
+    """The draft's status, recipients and channels, once it passed every check that needs no
+    storage."""
+    status, manual = draft.checked_manual()
+    channels = build_channels(ctx, draft.channels)
+    check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
+    _check_saved(channels)
+    return status, manual, channels
+
+
+async def _insert(
+    uow: UnitOfWork,
+    ctx: Context,
+    draft: DistributionDraft,
+    checked: tuple[DistributionStatus, ManualPlan | None, tuple[Channel, ...]],
+) -> Distribution:
+    status, manual, channels = checked
+    await _check_references(uow, ctx, draft.trigger, draft.action, manual)
+    distribution = Distribution(
+        id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
+        project_id=ctx.project_id,
+        name=draft.name,
+        status=status,
+        trigger=draft.trigger,
+        action=draft.action,
+        channels=channels,
+        created_at=ctx.now(),
+        manual=manual,
+    )
+    await uow.distributions.add(distribution)
+    return distribution
+
+
 async def create_distribution(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
@@ -205,26 +229,19 @@ async def create_distribution(
     *,
     catalog: ChannelCatalog,
 ) -> Distribution:
-    status, manual = draft.checked_manual()
-    channels = build_channels(ctx, draft.channels)
-    check_distribution(draft.trigger, draft.action, channels, catalog=catalog)
-    _check_saved(channels)
+    # Checked before the transaction: a bad draft takes no lock.
+    checked = _checked(ctx, draft, catalog)
     async with uow_factory() as uow:
-        await _check_references(uow, ctx, draft.trigger, draft.action, manual)
-        distribution = Distribution(
-            id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
-            project_id=ctx.project_id,
-            name=draft.name,
-            status=status,
-            trigger=draft.trigger,
-            action=draft.action,
-            channels=channels,
-            created_at=ctx.now(),
-            manual=manual,
-        )
-        await uow.distributions.add(distribution)
+        distribution = await _insert(uow, ctx, draft, checked)
         await uow.commit()
         return distribution
+
+
+async def add_distribution(
+    uow: UnitOfWork, ctx: Context, draft: DistributionDraft, *, catalog: ChannelCatalog
+) -> Distribution:
+    """A new distribution in the caller's transaction (a program's notification)."""
+    return await _insert(uow, ctx, draft, _checked(ctx, draft, catalog))
 
 
 async def require_distribution(uow: UnitOfWork, ctx: Context, distribution_id: str) -> Distribution:
@@ -335,57 +352,6 @@ async def set_status(
         return updated
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChannelSecret:
-    channel: WebhookChannel
-    now: datetime
-
-    def as_object(self) -> dict[str, Any]:
-        c = self.channel
-        return secret_object(
-            ("channel_id", c.id), c.secret, c.previous_secret, c.secret_rotated_at, self.now
-        )
-
-
-def _channel_of(distribution: Distribution, channel_id: str) -> WebhookChannel:
-    """A webhook channel of the distribution (only webhooks are signed)."""
-    channel = distribution.channel(channel_id)
-    if channel is None:
-        raise NotFound.of("channel", channel_id)
-    if not isinstance(channel, WebhookChannel):
-        raise InvalidPayload(
-            details=f"channel {channel_id} is a {channel.type} channel: only webhooks are signed",
-            key="invalid_distribution",
-        )
-    return channel
-
-
-async def channel_secret(
-    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, channel_id: str
-) -> ChannelSecret:
-    async with uow_factory() as uow:
-        distribution = await require_distribution(uow, ctx, distribution_id)
-    return ChannelSecret(channel=_channel_of(distribution, channel_id), now=ctx.now())
-
-
-async def rotate_channel_secret(
-    uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, channel_id: str
-) -> ChannelSecret:
-    """A new secret signs from now on; the old one signs too for ``SECRET_OVERLAP``, so
-    receivers can switch without losing a message."""
-    async with uow_factory() as uow:
-        distribution = await require_distribution(uow, ctx, distribution_id)
-        current = _channel_of(distribution, channel_id)
-        now = ctx.now()
-        rotated = replace(
-            current, secret=new_secret(ctx), previous_secret=current.secret, secret_rotated_at=now
-        )
-        channels = tuple(rotated if c.id == channel_id else c for c in distribution.channels)
-        await uow.distributions.update(replace(distribution, channels=channels, updated_at=now))
-        await uow.commit()
-    return ChannelSecret(channel=rotated, now=now)
-
-
 async def recover(
     uow_factory: UnitOfWorkFactory, ctx: Context, distribution_id: str, since: datetime
 ) -> int:
@@ -407,92 +373,3 @@ async def recover(
         await try_now(uow, urls, ctx.now())
         await uow.commit()
     return len(urls)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PreviewOutput:
-    channel: Channel
-    #: a webhook's JSON body, or a message channel's rendered message
-    body: Any
-    #: why a message channel would send nothing for this data (e.g. no email address)
-    skipped: str | None = None
-
-
-async def preview(
-    uow_factory: UnitOfWorkFactory,
-    ctx: Context,
-    *,
-    trigger: Trigger,
-    action: ActionSpec,
-    channels: Sequence[Channel],
-    catalog: ChannelCatalog,
-    distribution_id: str | None = None,
-    event_id: str | None = None,
-) -> tuple[list[PreviewOutput], list[str]]:
-    """What each channel would send: the "Show output" panel, with the trigger's sample data
-    or with a real event of the project."""
-    check_distribution(trigger, action, channels, catalog=catalog)
-    warnings: list[str] = []
-    objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
-    data = sample_data(trigger.event, objects)
-    event_meta: dict[str, Any] = {
-        "id": "evcus_" + "0" * 24,
-        "type": trigger.event,
-        "created_at": data.get("created_at") or "2024-01-01T11:11:11.111Z",
-        "entity_id": None,
-        "group_id": new_request_id(ctx.rng),
-        "event_source": {"channel": "API"},
-    }
-    # Message channels read the customer whole (phone, address): a sample one, or the real.
-    full_customer = sample_data(SEGMENT_ENTERED, {"customer"})["customer"]
-    if event_id is not None:
-        async with uow_factory() as uow:
-            event = await uow.events.get(ctx.project_id, event_id)
-            if event is not None:
-                full_customer = (
-                    await with_full_customer(uow, ctx.project_id, event.customer_id, {})
-                ).get("customer", full_customer)
-        if event is None:
-            raise NotFound.of("event", event_id)
-        if event.type != trigger.event:
-            raise InvalidPayload(
-                details=f"event_id: event {event_id} is a {event.type}, not {trigger.event}",
-                key="invalid_distribution",
-            )
-        real = dict(event.data)
-        for name in objects - set(real):
-            # The action's objects exist only once it runs: shown from the sample.
-            real[name] = data[name]
-            warnings.append(f"{name} is sample data: the action makes it when it runs")
-        data = real
-        event_meta = event.envelope_object()
-    context = EnvelopeContext(
-        sendout_id=ctx.new_id(SENDOUT_ID_PREFIX),
-        project_id=ctx.project_id,
-        created_at=ctx.now(),
-        distribution_id=distribution_id or "distr_" + "0" * 24,
-        event=event_meta,
-    )
-    message_data = {**data, "customer": {**full_customer, **(data.get("customer") or {})}}
-    if event_id is not None:
-        message_data["customer"] = {**(data.get("customer") or {}), **full_customer}
-    outputs = [
-        _preview_one(
-            channel, catalog, message_data if isinstance(channel, MessageChannel) else data, context
-        )
-        for channel in channels
-    ]
-    for output in outputs:
-        check_rendered_size(json.dumps(output.body).encode())
-    return outputs, warnings
-
-
-def _preview_one(
-    channel: Channel, catalog: ChannelCatalog, data: Mapping[str, Any], context: EnvelopeContext
-) -> PreviewOutput:
-    if isinstance(channel, WebhookChannel):
-        return PreviewOutput(channel=channel, body=channel_body(channel, data, context))
-    spec = catalog.spec(channel.type)
-    assert spec is not None  # checked with the distribution
-    message = render_message(channel, spec, data)
-    return PreviewOutput(channel=channel, body=message.as_document(), skipped=message.skipped)

@@ -35,9 +35,13 @@ from sendout.domain.sendouts import Sendout
 from sendout.domain.webhooks import PROJECT_EVENT_OF
 from sendout.services.context import Context
 from sendout.services.customers.customers import with_full_customer
-from sendout.services.pipeline.distribution_actions import publication_source_id, with_publication
 from sendout.services.pipeline.sendout_making import SendoutMaker
-from sendout.services.promotions.publications import claim_codes, publish_claimed
+from sendout.services.promotions.publications import (
+    claim_codes,
+    publication_source_id,
+    publish_claimed,
+    with_publication,
+)
 
 ANNOUNCED = EventType.PUBLICATION_SUCCEEDED.value
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -59,16 +58,16 @@ async def stop_after_delivery_failure(
                     webhook, active=False, disabled_reason=DISABLED_DELIVERY_FAILED, updated_at=now
                 )
             )
-        await _notify(
+        await raise_notification(
             uow,
-            sendout.project_id,
-            NotificationType.WEBHOOK_DISABLED,
-            ("webhook", webhook.id),
-            f"Project webhook to {webhook.target_url} disabled",
-            f"{failed} The webhook is disabled; its messages are held until it is enabled.",
-            details,
-            now,
-            rng,
+            project_id=sendout.project_id,
+            type=NotificationType.WEBHOOK_DISABLED,
+            resource=("webhook", webhook.id),
+            title=f"Project webhook to {webhook.target_url} disabled",
+            message=f"{failed} The webhook is disabled; its messages are held until it is enabled.",
+            details=details,
+            now=now,
+            rng=rng,
         )
         return
     distribution = await uow.distributions.get(sendout.project_id, sendout.source.id)
@@ -81,19 +80,21 @@ async def stop_after_delivery_failure(
             sendout.id,
             extra=sendout_log_fields(sendout),
         )
-    await _notify(
+    await raise_notification(
         uow,
-        sendout.project_id,
-        NotificationType.DISTRIBUTION_PAUSED,
-        ("distribution", distribution.id),
-        f"Distribution {distribution.name!r} paused",
-        f"{failed} The distribution is paused and new send-outs are held until it is set "
-        "live again."
-        if distribution.manual is None
-        else failed,
-        details,
-        now,
-        rng,
+        project_id=sendout.project_id,
+        type=NotificationType.DISTRIBUTION_PAUSED,
+        resource=("distribution", distribution.id),
+        title=f"Distribution {distribution.name!r} paused",
+        message=(
+            f"{failed} The distribution is paused and new send-outs are held until it is set "
+            "live again."
+            if distribution.manual is None
+            else failed
+        ),
+        details=details,
+        now=now,
+        rng=rng,
     )
 
 
@@ -119,22 +120,30 @@ async def pause_after_action_failure(
     await _pause(uow, distribution, PAUSED_ACTION_FAILED, now)
     exhausted = reason == OUT_OF_CODES
     campaign_id = distribution.action.campaign_id
-    await _notify(
+    await raise_notification(
         uow,
-        distribution.project_id,
-        NotificationType.CODES_EXHAUSTED if exhausted else NotificationType.DISTRIBUTION_PAUSED,
-        ("campaign", campaign_id)
-        if exhausted and campaign_id
-        else ("distribution", distribution.id),
-        "A campaign has no code to publish"
-        if exhausted
-        else f"Distribution {distribution.name!r} paused",
-        f"Distribution {distribution.name!r} could not act on event {event_id} "
-        f"({details or reason}) and is paused; events are not acted on until it is set live "
-        "again.",
-        {"distribution_id": distribution.id, "event_id": event_id, "reason": reason},
-        now,
-        rng,
+        project_id=distribution.project_id,
+        type=(
+            NotificationType.CODES_EXHAUSTED if exhausted else NotificationType.DISTRIBUTION_PAUSED
+        ),
+        resource=(
+            ("campaign", campaign_id)
+            if exhausted and campaign_id
+            else ("distribution", distribution.id)
+        ),
+        title=(
+            "A campaign has no code to publish"
+            if exhausted
+            else f"Distribution {distribution.name!r} paused"
+        ),
+        message=(
+            f"Distribution {distribution.name!r} could not act on event {event_id} "
+            f"({details or reason}) and is paused; events are not acted on until it is set live "
+            "again."
+        ),
+        details={"distribution_id": distribution.id, "event_id": event_id, "reason": reason},
+        now=now,
+        rng=rng,
     )
 
 
@@ -153,27 +162,3 @@ async def _pause(
         )
     )
     return True
-
-
-async def _notify(
-    uow: UnitOfWork,
-    project_id: str,
-    type: NotificationType,
-    resource: tuple[str, str],
-    title: str,
-    message: str,
-    details: Mapping[str, str],
-    now: datetime,
-    rng: random.Random,
-) -> None:
-    await raise_notification(
-        uow,
-        project_id=project_id,
-        type=type,
-        resource=resource,
-        title=title,
-        message=message,
-        details=details,
-        now=now,
-        rng=rng,
-    )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType
@@ -16,7 +15,6 @@ from sendout.domain.campaigns import (
     CampaignType,
     GenerationStatus,
     PromotionTier,
-    Validity,
     VoucherType,
     check_dates,
     validate_day_of_week,
@@ -24,11 +22,9 @@ from sendout.domain.campaigns import (
     validate_gift,
     validate_loyalty_card,
 )
-from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import REWARD_CAMPAIGN_TYPES
-from sendout.domain.vouchers import Voucher
 from sendout.services.context import Context
 from sendout.services.retries import retry_on_conflict
 
@@ -102,6 +98,19 @@ async def create_campaign(
     uow_factory: UnitOfWorkFactory, ctx: Context, draft: CampaignDraft
 ) -> tuple[Campaign, list[PromotionTier]]:
     """A new campaign; its ``vouchers_count`` codes are made by the worker (async action)."""
+    check_campaign_draft(draft)
+
+    async def attempt() -> tuple[Campaign, list[PromotionTier]]:
+        async with uow_factory() as uow:
+            made = await add_campaign(uow, ctx, draft)
+            await uow.commit()
+            return made
+
+    return await retry_on_conflict(attempt)
+
+
+def check_campaign_draft(draft: CampaignDraft) -> None:
+    """Refuse a draft on what it says alone, before any transaction."""
     check_dates(draft.start_date, draft.expiration_date)
     if draft.vouchers_count:
         check_count(draft.vouchers_count)
@@ -115,75 +124,73 @@ async def create_campaign(
             details="A STANDALONE campaign has one code", key="invalid_campaign_params"
         )
 
-    async def attempt() -> tuple[Campaign, list[PromotionTier]]:
-        async with uow_factory() as uow:
-            if await uow.campaigns.get(ctx.project_id, draft.name) is not None:
-                raise Duplicate(
-                    details=f"A campaign named {draft.name!r} exists",
-                    key="duplicate_found",
-                    resource_id=draft.name,
-                    resource_type="campaign",
-                )
-            now = ctx.now()
-            generating = (
-                GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
-            )
-            campaign = Campaign(
-                id=ctx.new_id(CAMPAIGN_ID_PREFIX),
-                project_id=ctx.project_id,
-                name=draft.name,
-                campaign_type=draft.campaign_type,
-                kind=draft.kind,
-                description=draft.description,
-                join_once=draft.join_once,
-                auto_join=draft.auto_join,
-                start_date=draft.start_date,
-                expiration_date=draft.expiration_date,
-                validity=draft.validity,
-                activity_duration_after_publishing=draft.activity_duration_after_publishing,
-                category=draft.category,
-                metadata=draft.metadata,
-                template=draft.template,
-                referral_program=draft.referral_program,
-                loyalty_tiers_expiration=draft.loyalty_tiers_expiration,
-                creation_status=generating,
-                vouchers_generation_status=generating,
-                created_at=now,
-            )
-            if draft.referral_program is not None:
-                campaign = replace(
-                    campaign,
-                    referral_program=await _named_rewards(uow, ctx, draft.referral_program),
-                )
-            await uow.campaigns.add(campaign)
-            tiers = []
-            for n, tier in enumerate(draft.tiers, start=1):
-                promotion_tier = PromotionTier(
-                    id=ctx.new_id(TIER_ID_PREFIX),
-                    project_id=ctx.project_id,
-                    campaign_id=campaign.id,
-                    name=tier.name,
-                    banner=tier.banner,
-                    action=tier.action,
-                    metadata=tier.metadata,
-                    active=tier.active,
-                    hierarchy=n,
-                    created_at=now,
-                )
-                await uow.campaigns.add_tier(promotion_tier)
-                tiers.append(promotion_tier)
-            if draft.vouchers_count:
-                await enqueue(
-                    uow,
-                    ctx,
-                    AsyncActionType.VOUCHERS_GENERATE,
-                    {"campaign_id": campaign.id, "count": draft.vouchers_count},
-                    draft.vouchers_count,
-                )
-            await uow.commit()
-            return campaign, tiers
 
-    return await retry_on_conflict(attempt)
+async def add_campaign(
+    uow: UnitOfWork, ctx: Context, draft: CampaignDraft
+) -> tuple[Campaign, list[PromotionTier]]:
+    """The checked draft's campaign and promotion tiers, in the caller's transaction."""
+    if await uow.campaigns.get(ctx.project_id, draft.name) is not None:
+        raise Duplicate(
+            details=f"A campaign named {draft.name!r} exists",
+            key="duplicate_found",
+            resource_id=draft.name,
+            resource_type="campaign",
+        )
+    now = ctx.now()
+    generating = GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
+    campaign = Campaign(
+        id=ctx.new_id(CAMPAIGN_ID_PREFIX),
+        project_id=ctx.project_id,
+        name=draft.name,
+        campaign_type=draft.campaign_type,
+        kind=draft.kind,
+        description=draft.description,
+        join_once=draft.join_once,
+        auto_join=draft.auto_join,
+        start_date=draft.start_date,
+        expiration_date=draft.expiration_date,
+        validity=draft.validity,
+        activity_duration_after_publishing=draft.activity_duration_after_publishing,
+        category=draft.category,
+        metadata=draft.metadata,
+        template=draft.template,
+        referral_program=draft.referral_program,
+        loyalty_tiers_expiration=draft.loyalty_tiers_expiration,
+        creation_status=generating,
+        vouchers_generation_status=generating,
+        created_at=now,
+    )
+    if draft.referral_program is not None:
+        campaign = replace(
+            campaign,
+            referral_program=await _named_rewards(uow, ctx, draft.referral_program),
+        )
+    await uow.campaigns.add(campaign)
+    tiers = []
+    for n, tier in enumerate(draft.tiers, start=1):
+        promotion_tier = PromotionTier(
+            id=ctx.new_id(TIER_ID_PREFIX),
+            project_id=ctx.project_id,
+            campaign_id=campaign.id,
+            name=tier.name,
+            banner=tier.banner,
+            action=tier.action,
+            metadata=tier.metadata,
+            active=tier.active,
+            hierarchy=n,
+            created_at=now,
+        )
+        await uow.campaigns.add_tier(promotion_tier)
+        tiers.append(promotion_tier)
+    if draft.vouchers_count:
+        await enqueue(
+            uow,
+            ctx,
+            AsyncActionType.VOUCHERS_GENERATE,
+            {"campaign_id": campaign.id, "count": draft.vouchers_count},
+            draft.vouchers_count,
+        )
+    return campaign, tiers
 
 
 async def get_campaign(
@@ -313,225 +320,3 @@ async def delete_campaign(
         )
         await uow.commit()
         return action
-
-
-_OWN_VALUE_CHECKS = {
-    "discount": validate_discount,
-    "gift": validate_gift,
-    "loyalty_card": validate_loyalty_card,
-}
-_VALIDITY_KEYS = ("validity_timeframe", "validity_day_of_week", "validity_hours")
-
-
-def voucher_overrides(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Per-code values a request may set on codes it adds to a campaign, as plain (JSON-able
-    but for dates) values; ``voucher_fields`` turns them into ``Voucher`` fields."""
-    overrides: dict[str, Any] = {}
-    for name in ("category", "metadata", "additional_info", "start_date", "expiration_date"):
-        if body.get(name) is not None:
-            overrides[name] = body[name]
-    if body.get("active") is not None:
-        overrides["active"] = bool(body["active"])
-    for name, check in _OWN_VALUE_CHECKS.items():
-        if body.get(name) is not None:
-            overrides[name] = check(body[name])
-    for name in _VALIDITY_KEYS:
-        if body.get(name) is not None:
-            overrides[name] = body[name]
-    if "validity_day_of_week" in overrides:
-        validate_day_of_week(overrides["validity_day_of_week"])
-    redemption = body.get("redemption") or {}
-    if redemption.get("quantity") is not None:
-        quantity = redemption["quantity"]
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidPayload(details="redemption.quantity must be a positive integer")
-        overrides["redemption_quantity"] = quantity
-    return overrides
-
-
-async def add_vouchers(
-    uow_factory: UnitOfWorkFactory,
-    ctx: Context,
-    id_or_name: str,
-    count: int,
-    body: Mapping[str, Any],
-) -> Voucher | AsyncAction:
-    """One code now (a ``Voucher``), or many by the worker (an ``AsyncAction``)."""
-    check_count(count)
-    overrides = voucher_overrides(body)
-    async with uow_factory() as uow:
-        campaign = await require_campaign(uow, ctx, id_or_name)
-        config = _code_config_for(campaign, body.get("code_config"))
-        if campaign.kind is CampaignKind.STANDALONE and campaign.vouchers_count + count > 1:
-            raise InvalidPayload(
-                details="A STANDALONE campaign has one code", key="invalid_campaign_params"
-            )
-        config.check_capacity(campaign.vouchers_count + count)
-        if count == 1:
-            voucher = await generate_one(uow, ctx, campaign, config, overrides)
-            await uow.commit()
-            return voucher
-        await uow.campaigns.update(
-            replace(campaign, vouchers_generation_status=GenerationStatus.IN_PROGRESS)
-        )
-        request: dict[str, Any] = {"campaign_id": campaign.id, "count": count}
-        if body.get("code_config") is not None:
-            request["code_config"] = config.as_object()
-        if overrides:
-            request["overrides"] = _jsonable(overrides)
-        action = await enqueue(uow, ctx, AsyncActionType.VOUCHERS_GENERATE, request, count)
-        await uow.commit()
-        return action
-
-
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
-
-
-def _code_config_for(campaign: Campaign, raw: Mapping[str, Any] | None) -> CodeConfig:
-    if campaign.template is None:
-        raise InvalidPayload(
-            details=f"Campaign {campaign.name} ({campaign.campaign_type.value}) has no codes",
-            key="invalid_campaign_params",
-        )
-    return parse_code_config(raw) if raw is not None else campaign.template.code_config
-
-
-def new_campaign_voucher(
-    ctx: Context, campaign: Campaign, code: str, overrides: Mapping[str, Any]
-) -> Voucher:
-    fields = dict(overrides)
-    if any(name in fields for name in _VALIDITY_KEYS):
-        fields["validity"] = validity_from(*(fields.pop(name, None) for name in _VALIDITY_KEYS))
-    kind = campaign.template.type if campaign.template else None
-    for name, vtype in (
-        ("discount", VoucherType.DISCOUNT_VOUCHER),
-        ("gift", VoucherType.GIFT_VOUCHER),
-        ("loyalty_card", VoucherType.LOYALTY_CARD),
-    ):
-        if name in fields and kind is not vtype:
-            raise InvalidPayload(
-                details=f"{name} does not apply to the {kind} codes of campaign {campaign.name}",
-                key="invalid_voucher",
-            )
-    return Voucher(
-        id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
-        project_id=ctx.project_id,
-        code=code,
-        campaign_id=campaign.id,
-        created_at=ctx.now(),
-        **fields,
-    )
-
-
-async def generate_one(
-    uow: UnitOfWork,
-    ctx: Context,
-    campaign: Campaign,
-    config: CodeConfig,
-    overrides: Mapping[str, Any],
-) -> Voucher:
-    """One fresh code of the campaign, in the caller's transaction."""
-    code = await draw_free_code(uow, ctx, CodeGenerator(config, ctx.rng))
-    voucher = new_campaign_voucher(ctx, campaign, code, overrides)
-    await uow.vouchers.add(voucher)
-    await uow.campaigns.add_vouchers_count(campaign.id, 1)
-    return voucher
-
-
-FREE_CODE_DRAWS = 20  # a config at most half full finds a free code in 20 draws but 1 in 10^6
-
-
-async def draw_free_code(uow: UnitOfWork, ctx: Context, generator: CodeGenerator) -> str:
-    """A code of the generator's config that no voucher of the project has."""
-    for _ in range(FREE_CODE_DRAWS):
-        (code,) = generator.batch(1)
-        if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
-            return code
-    raise InvalidPayload(
-        details="Could not find a free code: the code_config is nearly full",
-        key="invalid_code_config",
-    )
-
-
-async def add_voucher_with_code(
-    uow_factory: UnitOfWorkFactory,
-    ctx: Context,
-    id_or_name: str,
-    code: str,
-    body: Mapping[str, Any],
-) -> Voucher:
-    overrides = voucher_overrides(body)
-    check_code(code)
-    async with uow_factory() as uow:
-        campaign = await require_campaign(uow, ctx, id_or_name)
-        _code_config_for(campaign, None)
-        if await uow.vouchers.get_by_code(ctx.project_id, code) is not None:
-            raise Duplicate(
-                details=f"Voucher {code} exists", resource_id=code, resource_type="voucher"
-            )
-        voucher = new_campaign_voucher(ctx, campaign, code, overrides)
-        await uow.vouchers.add(voucher)
-        await uow.campaigns.add_vouchers_count(campaign.id, 1)
-        await uow.commit()
-        return voucher
-
-
-def check_code(code: str) -> None:
-    if not code or len(code) > 128 or code != code.strip():
-        raise InvalidPayload(
-            details="A code is 1 to 128 characters without surrounding spaces",
-            key="invalid_voucher",
-        )
-
-
-async def import_vouchers(
-    uow_factory: UnitOfWorkFactory,
-    ctx: Context,
-    id_or_name: str,
-    items: Sequence[Mapping[str, Any]],
-) -> AsyncAction:
-    """``POST /v1/campaigns/{id}/import``: chosen codes, added by the worker."""
-    if not 1 <= len(items) <= MAX_IMPORT_ITEMS:
-        raise InvalidPayload(details=f"Import 1 to {MAX_IMPORT_ITEMS} codes at a time")
-    codes = []
-    for n, item in enumerate(items):
-        code = item.get("code")
-        if not isinstance(code, str):
-            raise InvalidPayload(details=f"[{n}].code is required")
-        check_code(code)
-        codes.append(code)
-    if len(set(codes)) != len(codes):
-        raise InvalidPayload(details="The import repeats a code", key="duplicate_found")
-    async with uow_factory() as uow:
-        campaign = await require_campaign(uow, ctx, id_or_name)
-        _code_config_for(campaign, None)
-        taken = await uow.vouchers.existing_codes(ctx.project_id, codes)
-        if taken:
-            raise Duplicate(
-                details=f"Codes exist already: {', '.join(sorted(taken)[:10])}",
-                resource_type="voucher",
-            )
-        items_json = [
-            {"code": item["code"], **_jsonable(voucher_overrides(item))} for item in items
-        ]
-        action = await enqueue(
-            uow,
-            ctx,
-            AsyncActionType.VOUCHERS_IMPORT,
-            {"campaign_id": campaign.id, "items": items_json},
-            len(items),
-        )
-        await uow.commit()
-        return action
-
-
-def validity_from(
-    timeframe: Mapping[str, Any] | None, days: Any, hours: Mapping[str, Any] | None
-) -> Validity:
-    checked = validate_day_of_week(days)
-    return Validity(
-        timeframe=timeframe,
-        day_of_week=None if checked is None else tuple(checked),
-        hours=hours,
-    )

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
-from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.errors import NotFound
 from sendout.domain.events import EventType
+from sendout.domain.facts import CustomerChanged, OrderPaid
 from sendout.domain.orders import (
     ORDER_ID_PREFIX,
     ORDER_ITEM_ID_PREFIX,
@@ -23,10 +23,9 @@ from sendout.domain.orders import (
     status_events,
 )
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
-from sendout.services.customers.segments import reevaluate
-from sendout.services.loyalty.earning import earn
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
 
@@ -193,7 +192,7 @@ async def _refresh_summary(uow: UnitOfWork, ctx: Context, customer_id: str) -> C
     if summary != customer.orders_summary:
         customer = replace(customer, orders_summary=summary)
         await uow.customers.update(customer)
-        await reevaluate(uow, ctx, customer)  # rules may read summary.orders
+        await publish(uow, ctx, CustomerChanged(customer=customer))  # rules may read summary.orders
     return customer
 
 
@@ -220,4 +219,4 @@ async def _record(
             uow, ctx, type=type, customer_id=customer.id, entity_id=order.id, data=data
         )
     if EventType.ORDER_PAID.value in types:
-        await earn(uow, ctx, customer, EarningEvent.ORDER_PAID, order=order)
+        await publish(uow, ctx, OrderPaid(customer=customer, order=order))

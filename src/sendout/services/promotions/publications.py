@@ -17,6 +17,7 @@ from typing import Any
 
 from sendout.domain.campaigns import Campaign, CampaignKind, simple_campaign
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
+from sendout.domain.distributions import Distribution
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import Event, EventType
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
@@ -30,7 +31,8 @@ from sendout.domain.publications import (
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer, resolve_customer
-from sendout.services.promotions.campaigns import generate_one, require_campaign
+from sendout.services.promotions.campaign_codes import generate_one
+from sendout.services.promotions.campaigns import require_campaign
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 from sendout.services.recording import new_event
 from sendout.services.retries import retry_on_conflict
@@ -325,3 +327,29 @@ async def list_publications(
         total = len(loaded) if voucher_code is not None else page.total
         has_more = False if voucher_code is not None else page.has_more
         return Page(items=loaded, total=total, has_more=has_more)
+
+
+def with_publication(
+    data: Mapping[str, Any], campaign: Campaign, published: Published
+) -> dict[str, Any]:
+    """An event's data with what PUBLISH adds: the campaign, the code and its publication."""
+    (voucher,) = published.vouchers
+    publication = publication_object(
+        published.publication,
+        customer={"id": published.customer.id, "object": "customer"},
+        vouchers=[voucher_object(voucher)],
+        for_create=False,
+    )
+    publication.pop("voucher", None)
+    return {
+        **data,
+        "campaign": simple_campaign(campaign),
+        "voucher": simple_voucher(voucher),
+        "publication": publication,
+    }
+
+
+def publication_source_id(distribution: Distribution, event: Event) -> str:
+    """The publication's source_id: one per distribution and event, so that not even a re-run
+    of the event could publish a second code."""
+    return f"{distribution.id}-{event.id}"

@@ -9,95 +9,47 @@ its own afterwards and answered as a 400 with Voucherify's key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sendout.domain.balances import (
-    TRANSACTION_ID_PREFIX,
     TransactionType,
-    VoucherTransaction,
 )
-from sendout.domain.campaigns import Campaign, PromotionTier, VoucherType, promotion_tier_object
 from sendout.domain.clock import iso
-from sendout.domain.customers import Customer, CustomerRef, simple_customer
-from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.customers import Customer, simple_customer
+from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
+from sendout.domain.facts import ReferralCodeUsed
 from sendout.domain.orders import Order, order_object
-from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
-    MAX_REDEEMABLES,
     REDEMPTION_ID_PREFIX,
-    ROLLBACK_ID_PREFIX,
     STACK_PARENT,
-    Applied,
     Failure,
     Redemption,
-    RedemptionQuery,
     RedemptionStatus,
-    apply_discount,
-    apply_gift,
-    check_voucher,
     redemption_object,
 )
 from sendout.domain.referrals import ConversionEvent
-from sendout.domain.vouchers import EffectiveVoucher, Voucher, simple_voucher, voucher_object
+from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
-from sendout.services.customers.segments import reevaluate
-from sendout.services.promotions import referrals
-from sendout.services.promotions.orders import OrderDraft, build_order, find_order, save_order
-from sendout.services.promotions.voucher_lookup import effective
-from sendout.services.recording import record_event
+from sendout.services.promotions.orders import save_order
+from sendout.services.promotions.redemption_checks import (
+    Evaluation,
+    RedemptionRequest,
+    check_request,
+    evaluate,
+)
+from sendout.services.promotions.redemption_records import (
+    Target,
+    move_code,
+    record_redemption_event,
+    refresh_summary,
+    voucher_view,
+)
 from sendout.services.retries import retry_on_conflict
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RedeemableRef:
-    object: str  # "voucher" or "promotion_tier"
-    id: str
-    #: gift credits asked for (None: as much as the order needs)
-    credits: int | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RedemptionRequest:
-    redeemables: Sequence[RedeemableRef]
-    order: OrderDraft | None = None
-    customer: CustomerRef | None = None
-    tracking_id: str | None = None
-    metadata: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Target:
-    """One redeemable, found and (for a code) locked, with what it would take off."""
-
-    ref: RedeemableRef
-    voucher: EffectiveVoucher | None = None
-    tier: PromotionTier | None = None
-    campaign: Campaign | None = None
-    failure: Failure | None = None
-    applied: Applied = field(default_factory=Applied)
-
-    @property
-    def related(self) -> tuple[str, str]:
-        if self.voucher is not None:
-            return "voucher", self.voucher.voucher.id
-        assert self.tier is not None
-        return "promotion_tier", self.tier.id
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Evaluation:
-    order: Order | None
-    current_order: Order | None
-    customer: Customer | None
-    targets: Sequence[Target]
-
-    @property
-    def failure(self) -> Failure | None:
-        return next((t.failure for t in self.targets if t.failure is not None), None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,99 +59,14 @@ class Redeemed:
     evaluation: Evaluation
 
 
-def _check(request: RedemptionRequest) -> None:
-    if not 1 <= len(request.redeemables) <= MAX_REDEEMABLES:
-        raise InvalidPayload(details=f"redeemables: 1 to {MAX_REDEEMABLES}", key="invalid_payload")
-    for n, ref in enumerate(request.redeemables):
-        if ref.object not in ("voucher", "promotion_tier"):
-            raise InvalidPayload(
-                details=f"redeemables[{n}].object must be voucher or promotion_tier",
-                key="invalid_payload",
-            )
-        if ref.credits is not None and ref.credits <= 0:
-            raise InvalidPayload(
-                details=f"redeemables[{n}].gift.credits must be more than 0",
-                key="invalid_payload",
-            )
-
-
-async def _evaluate(
-    uow: UnitOfWork, ctx: Context, request: RedemptionRequest, *, lock: bool
-) -> Evaluation:
-    """Find, lock, check and price every redeemable against the order (nothing written)."""
-    customer = None
-    if request.customer is not None:
-        customer = await resolve_customer(uow, ctx, request.customer)
-    order, current = None, None
-    if request.order is not None:
-        draft = request.order
-        if draft.customer is None and customer is not None:
-            draft = replace(draft, customer=CustomerRef(id=customer.id))
-        current = await find_order(uow, ctx, draft)
-        order, _, _ = await build_order(uow, ctx, current, draft)
-    now = ctx.now()
-    left = order.total_amount if order is not None else 0
-    redeemer = customer.id if customer is not None else None
-    if redeemer is None and order is not None:
-        redeemer = order.customer_id
-    targets = []
-    for ref in request.redeemables:
-        target = await _target(uow, ctx, ref, lock=lock)
-        if target.failure is None and target.voucher is not None:
-            failure = check_voucher(target.voucher, now, order, ref.credits)
-            if failure is None and _own_referral_code(target.voucher, redeemer):
-                failure = Failure(
-                    "referrer_not_permitted_to_redeem",
-                    f"Voucher {ref.id} is the customer's own referral code",
-                )
-            if failure is None:
-                applied = (
-                    apply_gift(target.voucher, ref.credits, left)
-                    if target.voucher.type is VoucherType.GIFT_VOUCHER
-                    else apply_discount(target.voucher.discount or {}, order, left)
-                )
-                target = replace(target, applied=applied)
-            else:
-                target = replace(target, failure=failure)
-        elif target.failure is None and target.tier is not None:
-            discount = target.tier.action.get("discount") or {}
-            target = replace(target, applied=apply_discount(discount, order, left))
-        if order is not None:
-            left = max(left - target.applied.total, 0)
-        targets.append(target)
-    return Evaluation(order=order, current_order=current, customer=customer, targets=targets)
-
-
-async def _target(uow: UnitOfWork, ctx: Context, ref: RedeemableRef, *, lock: bool) -> Target:
-    if ref.object == "promotion_tier":
-        for campaign in await uow.campaigns.live_promotions(ctx.project_id):
-            for tier in await uow.campaigns.tiers(ctx.project_id, [campaign.id]):
-                if tier.id == ref.id:
-                    if not tier.active or not campaign.is_active_at(ctx.now()):
-                        failure = Failure("promotion_inactive", f"Promotion tier {ref.id} is off")
-                        return Target(ref=ref, tier=tier, campaign=campaign, failure=failure)
-                    return Target(ref=ref, tier=tier, campaign=campaign)
-        raise NotFound.of("promotion_tier", ref.id)
-    found = await uow.vouchers.get_by_code(ctx.project_id, ref.id)
-    if found is None:
-        raise NotFound.of("voucher", ref.id)
-    if lock:
-        # Concurrent redemptions of one code must each see the other's redeemed quantity.
-        await uow.vouchers.lock(ctx.project_id, found.id)
-        found = await uow.vouchers.get_by_code(ctx.project_id, ref.id)
-        assert found is not None
-    (voucher,) = await effective(uow, ctx, [found])
-    return Target(ref=ref, voucher=voucher, campaign=voucher.campaign)
-
-
 async def redeem(
     uow_factory: UnitOfWorkFactory, ctx: Context, request: RedemptionRequest
 ) -> Redeemed:
-    _check(request)
+    check_request(request)
 
     async def attempt() -> Redeemed | tuple[Evaluation, Failure]:
         async with uow_factory() as uow:
-            evaluation = await _evaluate(uow, ctx, request, lock=True)
+            evaluation = await evaluate(uow, ctx, request, lock=True)
             failure = evaluation.failure
             if failure is not None:
                 return evaluation, failure  # leaving without commit keeps nothing
@@ -293,21 +160,15 @@ async def _apply(
         parent=parent, children=children, evaluation=replace(evaluation, order=order)
     )
     if customer_id is not None:
-        customer = await _refresh_summary(uow, ctx, customer_id)
+        customer = await refresh_summary(uow, ctx, customer_id)
         if customer is not None:
             for child, target in zip(children, evaluation.targets, strict=True):
-                await _record_event(
+                await record_redemption_event(
                     uow, ctx, EventType.REDEMPTION_SUCCEEDED, customer, child, target, order
                 )
                 if target.voucher is not None and target.voucher.is_referral_code:
                     await _convert_referee(uow, ctx, customer, child, target, order)
     return redeemed
-
-
-def _own_referral_code(voucher: EffectiveVoucher, redeemer: str | None) -> bool:
-    return (
-        voucher.is_referral_code and redeemer is not None and voucher.voucher.holder_id == redeemer
-    )
 
 
 async def _convert_referee(
@@ -326,14 +187,16 @@ async def _convert_referee(
         customer=simple_customer(customer),
         voucher=voucher_view(target),
     )
-    await referrals.convert(
+    await publish(
         uow,
         ctx,
-        target.voucher,
-        customer,
-        ConversionEvent.REDEMPTION,
-        child.id,
-        evidence={"redemption": view},
+        ReferralCodeUsed(
+            code=target.voucher,
+            customer=customer,
+            how=ConversionEvent.REDEMPTION,
+            source_id=child.id,
+            evidence={"redemption": view},
+        ),
     )
 
 
@@ -374,7 +237,7 @@ def _row(
 async def _use(uow: UnitOfWork, ctx: Context, target: Target, child: Redemption) -> None:
     """The code is used once more; a gift card gives up the credits it paid."""
     assert target.voucher is not None
-    await _move(
+    await move_code(
         uow,
         ctx,
         target.voucher,
@@ -382,39 +245,6 @@ async def _use(uow: UnitOfWork, ctx: Context, target: Target, child: Redemption)
         credits=-target.applied.gift_credits,
         why=(TransactionType.CREDITS_REDEMPTION, {"redemption": {"id": child.id}}),
     )
-
-
-async def _move(
-    uow: UnitOfWork,
-    ctx: Context,
-    voucher: EffectiveVoucher,
-    *,
-    uses: int,
-    credits: int,
-    why: tuple[TransactionType, Mapping[str, Any]],
-) -> None:
-    """Change a code's redeemed quantity by ``uses`` and its gift balance by ``credits``,
-    logging the credits' move as a voucher transaction."""
-    now = ctx.now()
-    own = voucher.voucher
-    changes: dict[str, Any] = {"redeemed_quantity": max(own.redeemed_quantity + uses, 0)}
-    if credits:
-        gift = dict(voucher.gift or {})
-        gift["balance"] = int(gift.get("balance") or 0) + credits
-        changes["gift"] = gift
-        await uow.transactions.add(
-            VoucherTransaction(
-                id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
-                project_id=ctx.project_id,
-                voucher_id=own.id,
-                campaign_id=own.campaign_id,
-                type=why[0],
-                source=ctx.source.channel.value,
-                details={**why[1], "balance": {"balance": gift["balance"]}},
-                created_at=now,
-            )
-        )
-    await uow.vouchers.update(replace(own, **changes, updated_at=now))
 
 
 async def _record_failure(
@@ -439,265 +269,15 @@ async def _record_failure(
         ]
         await uow.redemptions.add_many(rows)  # a failed redemption stands alone: no parent
         if customer_id is not None:
-            await _refresh_summary(uow, ctx, customer_id)
+            await refresh_summary(uow, ctx, customer_id)
         await uow.commit()
-
-
-async def _refresh_summary(uow: UnitOfWork, ctx: Context, customer_id: str) -> Customer | None:
-    customer = await uow.customers.get(ctx.project_id, customer_id)
-    if customer is None:
-        return None
-    totals = await uow.redemptions.totals_of(ctx.project_id, customer_id)
-
-    def count(status: RedemptionStatus) -> int:
-        return totals.get(status.value, (0, 0))[0]
-
-    succeeded = count(RedemptionStatus.SUCCEEDED)
-    rolled_back = count(RedemptionStatus.ROLLED_BACK)
-    gift = sum(totals.get(s.value, (0, 0))[1] for s in (RedemptionStatus.SUCCEEDED,))
-    summary = {
-        "total_redeemed": succeeded + rolled_back,
-        "total_failed": count(RedemptionStatus.FAILED),
-        "total_succeeded": succeeded,
-        "total_rolled_back": rolled_back,
-        "total_rollback_failed": 0,
-        "total_rollback_succeeded": rolled_back,
-        "gift": {"redeemed_amount": gift, "amount_to_go": 0},
-        "loyalty_card": {"redeemed_points": 0, "points_to_go": 0},
-    }
-    customer = replace(customer, redemptions_summary=summary)
-    await uow.customers.update(customer)
-    await reevaluate(uow, ctx, customer)  # rules may read summary.redemptions
-    return customer
-
-
-def voucher_view(target: Target) -> dict[str, Any] | None:
-    return None if target.voucher is None else simple_voucher(target.voucher)
-
-
-def tier_view(target: Target) -> dict[str, Any] | None:
-    if target.tier is None or target.campaign is None:
-        return None
-    return promotion_tier_object(target.tier, target.campaign)
-
-
-async def _record_event(
-    uow: UnitOfWork,
-    ctx: Context,
-    type: EventType,
-    customer: Customer,
-    redemption: Redemption,
-    target: Target,
-    order: Order | None,
-    extra: Mapping[str, Any] | None = None,
-) -> None:
-    order_view = None if order is None else order_object(order)
-    view = redemption_object(
-        redemption,
-        order=order_view,
-        customer=simple_customer(customer),
-        voucher=voucher_view(target),
-        promotion_tier=tier_view(target),
-    )
-    holder_id = target.voucher.voucher.holder_id if target.voucher else None
-    holder = await uow.customers.get(ctx.project_id, holder_id) if holder_id else None
-    await record_event(
-        uow,
-        ctx,
-        type=type.value,
-        customer_id=customer.id,
-        entity_id=redemption.id,
-        data={
-            "customer": simple_customer(customer),
-            "holder": None if holder is None else simple_customer(holder),
-            "order": order_view,
-            "promotion_stack": None,
-            "redemption": view,
-            **(extra or {}),
-        },
-    )
 
 
 async def validate(
     uow_factory: UnitOfWorkFactory, ctx: Context, request: RedemptionRequest
 ) -> Evaluation:
     """``POST /v1/validations``: the same checks and amounts; nothing is written."""
-    _check(request)
+    check_request(request)
     async with uow_factory() as uow:
-        return await _evaluate(uow, ctx, request, lock=False)
+        return await evaluate(uow, ctx, request, lock=False)
         # leaving without commit: the inline customer or order upserts are not kept
-
-
-# --- reading and rolling back ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RedemptionView:
-    redemption: Redemption
-    order: Order | None
-    customer: Customer | None
-    voucher: EffectiveVoucher | None
-    children: Sequence[str] = ()
-
-    def as_object(self) -> dict[str, Any]:
-        return redemption_object(
-            self.redemption,
-            order=None if self.order is None else order_object(self.order),
-            customer=None if self.customer is None else simple_customer(self.customer),
-            voucher=None if self.voucher is None else voucher_object(self.voucher),
-            children=self.children,
-        )
-
-
-async def _view(uow: UnitOfWork, ctx: Context, redemption: Redemption) -> RedemptionView:
-    order = (
-        await uow.orders.get(ctx.project_id, redemption.order_id) if redemption.order_id else None
-    )
-    customer = (
-        await uow.customers.get(ctx.project_id, redemption.customer_id)
-        if redemption.customer_id
-        else None
-    )
-    voucher = None
-    if redemption.voucher_code is not None:
-        found = await uow.vouchers.get_by_code(ctx.project_id, redemption.voucher_code)
-        voucher = None if found is None else (await effective(uow, ctx, [found]))[0]
-    children: Sequence[str] = ()
-    if redemption.is_parent:
-        children = [c.id for c in await uow.redemptions.children(ctx.project_id, redemption.id)]
-    return RedemptionView(
-        redemption=redemption, order=order, customer=customer, voucher=voucher, children=children
-    )
-
-
-async def get_redemption(
-    uow_factory: UnitOfWorkFactory, ctx: Context, redemption_id: str
-) -> RedemptionView:
-    async with uow_factory() as uow:
-        found = await uow.redemptions.get(ctx.project_id, redemption_id)
-        if found is None:
-            raise NotFound.of("redemption", redemption_id)
-        return await _view(uow, ctx, found)
-
-
-async def list_redemptions(
-    uow_factory: UnitOfWorkFactory, ctx: Context, query: RedemptionQuery
-) -> Page[RedemptionView]:
-    async with uow_factory() as uow:
-        page = await uow.redemptions.list(ctx.project_id, query)
-        views = [await _view(uow, ctx, r) for r in page.items]
-    return Page(items=views, total=page.total, has_more=page.has_more)
-
-
-async def voucher_redemptions(
-    uow_factory: UnitOfWorkFactory, ctx: Context, code: str
-) -> tuple[EffectiveVoucher, Sequence[Redemption]]:
-    async with uow_factory() as uow:
-        found = await uow.vouchers.get_by_code(ctx.project_id, code)
-        if found is None:
-            raise NotFound.of("voucher", code)
-        (voucher,) = await effective(uow, ctx, [found])
-        return voucher, await uow.redemptions.of_voucher(ctx.project_id, found.id)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RolledBack:
-    id: str
-    redemption: Redemption
-    reason: str | None
-    view: RedemptionView
-
-
-async def rollback(
-    uow_factory: UnitOfWorkFactory, ctx: Context, redemption_id: str, reason: str | None
-) -> RolledBack:
-    """``POST /v1/redemptions/{id}/rollback``: the code gets its use back, a gift card its
-    credits; the order keeps its amounts (Voucherify's WITHOUT_ORDER mode)."""
-    async with uow_factory() as uow:
-        found = await uow.redemptions.get(ctx.project_id, redemption_id)
-        if found is None:
-            raise NotFound.of("redemption", redemption_id)
-        if found.is_parent:
-            raise InvalidPayload(
-                details="a stacked redemption rolls back with POST /v1/redemptions/{id}/rollbacks",
-                key="invalid_rollback_params",
-            )
-        rolled = await _rollback_one(uow, ctx, found, reason)
-        await uow.commit()
-    return rolled
-
-
-async def rollback_stacked(
-    uow_factory: UnitOfWorkFactory, ctx: Context, parent_id: str, reason: str | None
-) -> tuple[Redemption, Sequence[RolledBack]]:
-    """``POST /v1/redemptions/{parentId}/rollbacks``: every redemption of a stacked request,
-    in one transaction."""
-    async with uow_factory() as uow:
-        parent = await uow.redemptions.get(ctx.project_id, parent_id)
-        if parent is None or not parent.is_parent:
-            raise NotFound.of("redemption", parent_id)
-        children = await uow.redemptions.children(ctx.project_id, parent_id)
-        rolled = [await _rollback_one(uow, ctx, child, reason) for child in children]
-        await uow.commit()
-    return parent, rolled
-
-
-async def _rollback_one(
-    uow: UnitOfWork, ctx: Context, found: Redemption, reason: str | None
-) -> RolledBack:
-    if found.status is not RedemptionStatus.SUCCEEDED:
-        key = (
-            "already_rolled_back"
-            if found.status is RedemptionStatus.ROLLED_BACK
-            else "invalid_rollback_params"
-        )
-        raise InvalidPayload(details=f"redemption {found.id} is {found.status.value}", key=key)
-    rollback_id = ctx.new_sortable_id(ROLLBACK_ID_PREFIX)
-    if found.voucher_id is not None and found.voucher_code is not None:
-        await uow.vouchers.lock(ctx.project_id, found.voucher_id)
-        voucher = await uow.vouchers.get_by_code(ctx.project_id, found.voucher_code)
-        if voucher is not None:
-            await _give_back(uow, ctx, voucher, found, rollback_id)
-    await uow.redemptions.mark_rolled_back(found.id, rollback_id)
-    rolled = replace(found, status=RedemptionStatus.ROLLED_BACK, rollback_id=rollback_id)
-    view = await _view(uow, ctx, rolled)
-    if found.customer_id is not None:
-        customer = await _refresh_summary(uow, ctx, found.customer_id)
-        if customer is not None:
-            target = Target(
-                ref=RedeemableRef(object="voucher", id=found.voucher_code or ""),
-                voucher=view.voucher,
-                campaign=view.voucher.campaign if view.voucher else None,
-            )
-            rollback_view = {
-                "id": rollback_id,
-                "object": "redemption_rollback",
-                "redemption": found.id,
-                "reason": reason,
-                "amount": -found.amount,
-            }
-            await _record_event(
-                uow,
-                ctx,
-                EventType.REDEMPTION_ROLLBACK_SUCCEEDED,
-                customer,
-                rolled,
-                target,
-                view.order,
-                {"redemption_rollback": rollback_view},
-            )
-    return RolledBack(id=rollback_id, redemption=rolled, reason=reason, view=view)
-
-
-async def _give_back(
-    uow: UnitOfWork, ctx: Context, voucher: Voucher, redemption: Redemption, rollback_id: str
-) -> None:
-    (current,) = await effective(uow, ctx, [voucher])
-    await _move(
-        uow,
-        ctx,
-        current,
-        uses=-1,
-        credits=redemption.gift_amount,
-        why=(TransactionType.CREDITS_REFUND, {"rollback": {"id": rollback_id}}),
-    )

@@ -12,6 +12,7 @@ from sendout.domain.campaigns import Campaign, CampaignType, simple_campaign
 from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.events import EventType
+from sendout.domain.facts import ReferralCodeUsed
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.referrals import (
     REFERRAL_ID_PREFIX,
@@ -186,4 +187,17 @@ async def _reward(
             "customer_event": None,
             **shown,
         },
+    )
+
+
+async def on_code_used(uow: UnitOfWork, ctx: Context, fact: ReferralCodeUsed) -> None:
+    await convert(
+        uow,
+        ctx,
+        fact.code,
+        fact.customer,
+        fact.how,
+        fact.source_id,
+        event_names=fact.names,
+        evidence=fact.evidence,
     )

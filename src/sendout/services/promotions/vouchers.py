@@ -20,13 +20,8 @@ from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
-from sendout.services.promotions.campaigns import (
-    VOUCHER_ID_PREFIX,
-    check_code,
-    draw_free_code,
-    require_campaign,
-    validity_from,
-)
+from sendout.services.promotions.campaign_codes import check_code, draw_free_code, validity_from
+from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX, require_campaign
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 
 _TYPE_FIELD = {

@@ -6,11 +6,12 @@ import pytest
 
 from sendout.domain.balances import TransactionQuery
 from sendout.domain.campaigns import CampaignDraft, CampaignKind, CampaignType
+from sendout.domain.channels import ChannelCatalog
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.vouchers import VoucherQuery
-from sendout.services.loyalty import balances, loyalties
+from sendout.services.loyalty import balances, loyalties, program_notifications
 from tests.unit.services.shop import Shop
 
 TIERS = [
@@ -24,12 +25,15 @@ async def test_only_loyalty_programs_are_programs(shop: Shop) -> None:
     with pytest.raises(NotFound):
         await loyalties.get_program(shop.factory, shop.ctx, "Spring")
     with pytest.raises(InvalidPayload):
-        await loyalties.create_program(
+        await program_notifications.create_campaign(
             shop.factory,
             shop.ctx,
             CampaignDraft(
                 name="X", campaign_type=CampaignType.DISCOUNT_COUPONS, kind=CampaignKind.STATIC
             ),
+            (),
+            ChannelCatalog(),
+            only=CampaignType.LOYALTY_PROGRAM,
         )
     club = await shop.program()
     page = await loyalties.list_programs(shop.factory, shop.ctx, 10, 1)

@@ -6,7 +6,7 @@ from datetime import date
 
 from sendout.domain.earning_rules import EarningEvent, EarningRule
 from sendout.domain.events import EventType
-from sendout.services.loyalty import loyalties, pending_ledger
+from sendout.services.loyalty import loyalties, pending_activation, pending_ledger
 from tests.unit.services.shop import Shop
 
 
@@ -31,7 +31,7 @@ async def test_points_held_then_activated_move_into_the_balance(shop: Shop) -> N
         await uow.commit()
     assert held.activates_at == date(2026, 1, 6)
     async with shop.factory() as uow:
-        update = await pending_ledger.activate_in(uow, shop.ctx, held)
+        update = await pending_activation.activate_in(uow, shop.ctx, held)
         await uow.commit()
     assert update.change.balance == 25
     member = await loyalties.get_member(shop.factory, shop.ctx, code)

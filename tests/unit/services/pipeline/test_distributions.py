@@ -26,6 +26,7 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import SendoutStatus
+from sendout.services.pipeline import channel_secrets, distribution_preview
 from sendout.services.pipeline import distributions as svc
 from sendout.testing import make_context, webhook_distribution_draft
 from sendout.testing.transports import DOWN
@@ -166,22 +167,22 @@ async def test_recover_requeues_what_failed_since_a_time(pipe: Pipeline) -> None
 async def test_a_rotated_secret_keeps_the_old_one_beside_it(pipe: Pipeline) -> None:
     made = await pipe.distribution(URL)
     old = webhook_of(made)
-    rotated = await svc.rotate_channel_secret(pipe.db, pipe.ctx, made.id, old.id)
+    rotated = await channel_secrets.rotate_channel_secret(pipe.db, pipe.ctx, made.id, old.id)
     assert (rotated.channel.previous_secret, rotated.channel.secret_rotated_at) == (
         old.secret,
         pipe.clock.now(),
     )
     assert rotated.channel.secret != old.secret
-    read = await svc.channel_secret(pipe.db, pipe.ctx, made.id, old.id)
+    read = await channel_secrets.channel_secret(pipe.db, pipe.ctx, made.id, old.id)
     assert read.channel == rotated.channel
     with pytest.raises(NotFound):
-        await svc.channel_secret(pipe.db, pipe.ctx, made.id, "ch_nope")
+        await channel_secrets.channel_secret(pipe.db, pipe.ctx, made.id, "ch_nope")
 
 
 async def preview_of(
     pipe: Pipeline, made: Distribution, event_id: str | None = None
 ) -> tuple[list[svc.PreviewOutput], list[str]]:
-    return await svc.preview(
+    return await distribution_preview.preview(
         pipe.db,
         pipe.ctx,
         trigger=made.trigger,

@@ -18,7 +18,7 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.vouchers import Voucher
-from sendout.services.promotions import campaigns
+from sendout.services.promotions import campaign_vouchers, campaigns
 from tests.unit.services.shop import Shop
 
 
@@ -156,13 +156,13 @@ async def test_disabling_a_campaign_keeps_its_code_count(shop: Shop) -> None:
 
 async def test_one_code_is_made_now_and_many_by_the_worker(shop: Shop) -> None:
     spring = await shop.campaign("Spring")
-    one = await campaigns.add_vouchers(
+    one = await campaign_vouchers.add_vouchers(
         shop.factory, shop.ctx, "Spring", 1, {"category": "new", "redemption": {"quantity": 2}}
     )
     assert isinstance(one, Voucher)
     assert (one.campaign_id, one.category, one.redemption_quantity) == (spring.id, "new", 2)
     assert len(one.code) == 4
-    many = await campaigns.add_vouchers(shop.factory, shop.ctx, "Spring", 5, {})
+    many = await campaign_vouchers.add_vouchers(shop.factory, shop.ctx, "Spring", 5, {})
     assert not isinstance(many, Voucher)
     assert many.request == {"campaign_id": spring.id, "count": 5}
     read, _ = await campaigns.get_campaign(shop.factory, shop.ctx, spring.id)
@@ -172,12 +172,12 @@ async def test_one_code_is_made_now_and_many_by_the_worker(shop: Shop) -> None:
 
 async def test_codes_cannot_outgrow_their_config_or_a_standalone_campaign(shop: Shop) -> None:
     await shop.campaign("Solo", kind=CampaignKind.STANDALONE)
-    await campaigns.add_vouchers(shop.factory, shop.ctx, "Solo", 1, {})
+    await campaign_vouchers.add_vouchers(shop.factory, shop.ctx, "Solo", 1, {})
     with pytest.raises(InvalidPayload):
-        await campaigns.add_vouchers(shop.factory, shop.ctx, "Solo", 1, {})
+        await campaign_vouchers.add_vouchers(shop.factory, shop.ctx, "Solo", 1, {})
     await shop.campaign("Tiny")
     with pytest.raises(InvalidPayload):
-        await campaigns.add_vouchers(
+        await campaign_vouchers.add_vouchers(
             shop.factory, shop.ctx, "Tiny", 3, {"code_config": {"pattern": "#", "charset": "AB"}}
         )
 
@@ -189,12 +189,12 @@ async def test_a_drawn_code_avoids_the_project_s_codes_and_gives_up_when_none_is
     await shop.codes(taken, "A")
     await shop.campaign("Pair")
     config = {"code_config": {"pattern": "#", "charset": "AB"}}
-    drawn = await campaigns.add_vouchers(shop.factory, shop.ctx, "Pair", 1, config)
+    drawn = await campaign_vouchers.add_vouchers(shop.factory, shop.ctx, "Pair", 1, config)
     assert isinstance(drawn, Voucher)
     assert drawn.code == "B"
     await shop.campaign("Other")
     with pytest.raises(InvalidPayload) as refused:
-        await campaigns.add_vouchers(shop.factory, shop.ctx, "Other", 1, config)
+        await campaign_vouchers.add_vouchers(shop.factory, shop.ctx, "Other", 1, config)
     assert refused.value.key == "invalid_code_config"
 
 
@@ -221,14 +221,16 @@ async def test_an_import_checks_its_codes_before_the_worker_adds_them(shop: Shop
     spring = await shop.campaign("Spring")
     await shop.codes(spring, "TAKEN")
     with pytest.raises(Duplicate):
-        await campaigns.import_vouchers(shop.factory, shop.ctx, "Spring", [{"code": "TAKEN"}])
+        await campaign_vouchers.import_vouchers(
+            shop.factory, shop.ctx, "Spring", [{"code": "TAKEN"}]
+        )
     with pytest.raises(InvalidPayload):
-        await campaigns.import_vouchers(
+        await campaign_vouchers.import_vouchers(
             shop.factory, shop.ctx, "Spring", [{"code": "X"}, {"code": "X"}]
         )
     with pytest.raises(InvalidPayload):
-        await campaigns.import_vouchers(shop.factory, shop.ctx, "Spring", [{"nocode": 1}])
-    action = await campaigns.import_vouchers(
+        await campaign_vouchers.import_vouchers(shop.factory, shop.ctx, "Spring", [{"nocode": 1}])
+    action = await campaign_vouchers.import_vouchers(
         shop.factory, shop.ctx, "Spring", [{"code": "NEW1", "category": "vip"}]
     )
     assert action.type is AsyncActionType.VOUCHERS_IMPORT

@@ -11,9 +11,10 @@ from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
 from sendout.domain.redemptions import RedemptionQuery, RedemptionStatus
-from sendout.services.promotions import campaigns, redemptions
+from sendout.services.promotions import campaigns, redemption_views, redemptions, rollbacks
 from sendout.services.promotions.orders import OrderDraft
-from sendout.services.promotions.redemptions import RedeemableRef, RedemptionRequest
+from sendout.services.promotions.redemption_checks import RedemptionRequest
+from sendout.services.promotions.redemption_records import RedeemableRef
 from tests.unit.services.shop import Shop
 
 ANN = CustomerRef(source_id="ann")
@@ -52,7 +53,7 @@ async def test_a_code_is_used_on_an_order_once_per_redemption(shop: Shop) -> Non
     with pytest.raises(InvalidPayload) as refused:
         await redemptions.redeem(shop.factory, shop.ctx, on_order(code("S1")))
     assert refused.value.key == "quantity_exceeded"
-    failed = await redemptions.list_redemptions(
+    failed = await redemption_views.list_redemptions(
         shop.factory, shop.ctx, RedemptionQuery(status=RedemptionStatus.FAILED)
     )
     assert [v.redemption.failure_code for v in failed.items] == ["quantity_exceeded"]
@@ -69,12 +70,12 @@ async def test_a_gift_card_pays_with_its_credits_and_gets_them_back(shop: Shop) 
     done = await redemptions.redeem(shop.factory, shop.ctx, on_order(code("G1", credits=1200)))
     assert (await shop.voucher("G1")).gift["balance"] == 8800  # type: ignore[index]
     (child,) = done.children
-    rolled = await redemptions.rollback(shop.factory, shop.ctx, child.id, "changed mind")
+    rolled = await rollbacks.rollback(shop.factory, shop.ctx, child.id, "changed mind")
     assert rolled.redemption.status is RedemptionStatus.ROLLED_BACK
     assert (await shop.voucher("G1")).gift["balance"] == 10_000  # type: ignore[index]
     assert EventType.REDEMPTION_ROLLBACK_SUCCEEDED in shop.event_types()
     with pytest.raises(InvalidPayload) as again:
-        await redemptions.rollback(shop.factory, shop.ctx, child.id, None)
+        await rollbacks.rollback(shop.factory, shop.ctx, child.id, None)
     assert again.value.key == "already_rolled_back"
     async with shop.factory() as uow:
         log = await uow.transactions.list_for_voucher(
@@ -103,18 +104,16 @@ async def test_stacked_codes_and_tiers_share_the_order_and_roll_back_together(
     tier = RedeemableRef(object="promotion_tier", id=tiers[0].id)
     done = await redemptions.redeem(shop.factory, shop.ctx, on_order(code("S1"), tier, amount=600))
     assert [c.amount for c in done.children] == [500, 100]  # the tier takes what is left
-    view = await redemptions.get_redemption(shop.factory, shop.ctx, done.parent.id)
+    view = await redemption_views.get_redemption(shop.factory, shop.ctx, done.parent.id)
     assert list(view.children) == [c.id for c in done.children]
     with pytest.raises(InvalidPayload):
-        await redemptions.rollback(shop.factory, shop.ctx, done.parent.id, None)
-    parent, rolled = await redemptions.rollback_stacked(
-        shop.factory, shop.ctx, done.parent.id, None
-    )
+        await rollbacks.rollback(shop.factory, shop.ctx, done.parent.id, None)
+    parent, rolled = await rollbacks.rollback_stacked(shop.factory, shop.ctx, done.parent.id, None)
     assert parent.id == done.parent.id
     assert [r.redemption.status for r in rolled] == [RedemptionStatus.ROLLED_BACK] * 2
     assert (await shop.voucher("S1")).voucher.redeemed_quantity == 0
     with pytest.raises(NotFound):
-        await redemptions.rollback_stacked(shop.factory, shop.ctx, done.children[0].id, None)
+        await rollbacks.rollback_stacked(shop.factory, shop.ctx, done.children[0].id, None)
 
 
 async def test_a_validation_prices_without_writing(shop: Shop) -> None:
@@ -147,6 +146,6 @@ async def test_a_code_s_redemptions_are_read_newest_first(shop: Shop) -> None:
     await shop.codes(spring, "S1")
     first = await redemptions.redeem(shop.factory, shop.ctx, on_order(code("S1")))
     second = await redemptions.redeem(shop.factory, shop.ctx, on_order(code("S1")))
-    voucher, found = await redemptions.voucher_redemptions(shop.factory, shop.ctx, "S1")
+    voucher, found = await redemption_views.voucher_redemptions(shop.factory, shop.ctx, "S1")
     assert voucher.voucher.code == "S1"
     assert [r.id for r in found] == [second.children[0].id, first.children[0].id]

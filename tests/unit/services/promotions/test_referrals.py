@@ -14,7 +14,8 @@ from sendout.domain.vouchers import VoucherQuery
 from sendout.services.promotions import publications, redemptions, referrals, vouchers
 from sendout.services.promotions.orders import OrderDraft
 from sendout.services.promotions.publications import PublishRequest
-from sendout.services.promotions.redemptions import RedeemableRef, RedemptionRequest
+from sendout.services.promotions.redemption_checks import RedemptionRequest
+from sendout.services.promotions.redemption_records import RedeemableRef
 from sendout.services.promotions.voucher_lookup import effective
 from tests.unit.services.shop import Shop
 

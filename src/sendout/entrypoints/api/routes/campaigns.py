@@ -46,6 +46,7 @@ from sendout.entrypoints.api.schemas.campaigns import (
     ImportBody,
 )
 from sendout.services.loyalty import program_notifications
+from sendout.services.promotions import campaign_vouchers
 from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
@@ -60,15 +61,14 @@ def async_accepted(action: AsyncAction, status: int = 202) -> Response:
 async def create_campaign(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
-    draft, notifications = body.to_draft(), body.notification_requests()
-    program_notifications.check(ctx, draft.campaign_type, notifications, channels(request))
-    campaign, tiers = await service.create_campaign(storage(request), ctx, draft)
-    made = await program_notifications.attach(
-        storage(request), ctx, campaign, notifications, channels(request)
+    made = await program_notifications.create_campaign(
+        storage(request), ctx, body.to_draft(), body.notification_requests(), channels(request)
     )
     if body.vouchers_count:
         wake_worker(request)
-    return json_response(with_notifications(campaign_object(campaign, tiers), made))
+    return json_response(
+        with_notifications(campaign_object(made.campaign, made.tiers), made.notifications)
+    )
 
 
 def with_notifications(body: dict[str, Any], made: Sequence[Distribution]) -> dict[str, Any]:
@@ -159,7 +159,9 @@ async def add_vouchers(campaign_id: str, request: Request, vouchers_count: Q = N
     ctx = await context(request)
     count = parse_int("vouchers_count", vouchers_count, 1, 1, MAX_VOUCHERS_PER_REQUEST)
     body = await parse_body(request, CodesBody)
-    result = await service.add_vouchers(storage(request), ctx, campaign_id, count, body.sent())
+    result = await campaign_vouchers.add_vouchers(
+        storage(request), ctx, campaign_id, count, body.sent()
+    )
     if isinstance(result, AsyncAction):
         wake_worker(request)
         return async_accepted(result)
@@ -175,7 +177,7 @@ async def add_vouchers(campaign_id: str, request: Request, vouchers_count: Q = N
 async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CodesBody)
-    voucher = await service.add_voucher_with_code(
+    voucher = await campaign_vouchers.add_voucher_with_code(
         storage(request), ctx, campaign_id, code, body.sent()
     )
     campaign, _ = await service.get_campaign(storage(request), ctx, campaign_id)
@@ -190,6 +192,8 @@ async def add_voucher_with_code(campaign_id: str, code: str, request: Request) -
 async def import_vouchers(campaign_id: str, request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, ImportBody)
-    action = await service.import_vouchers(storage(request), ctx, campaign_id, body.items())
+    action = await campaign_vouchers.import_vouchers(
+        storage(request), ctx, campaign_id, body.items()
+    )
     wake_worker(request)
     return async_accepted(action)

@@ -43,8 +43,9 @@ from sendout.entrypoints.api.schemas.distributions import (
     RecoverBody,
 )
 from sendout.services.context import Context
+from sendout.services.pipeline import channel_secrets, distribution_preview
 from sendout.services.pipeline import distributions as service
-from sendout.services.pipeline.distributions import PreviewOutput
+from sendout.services.pipeline.distribution_preview import PreviewOutput
 from sendout.services.pipeline.target_warnings import distribution_warnings
 
 router = APIRouter(prefix="/v1/distributions", tags=["Distributions"])
@@ -136,7 +137,7 @@ async def preview(request: Request) -> Response:
     body = await parse_body(request, PreviewBody)
     drafts = [*(body.channels or []), *([body.channel] if body.channel else [])]
     built = service.build_channels(ctx, [c.to_draft() for c in drafts])
-    outputs, warnings = await service.preview(
+    outputs, warnings = await distribution_preview.preview(
         storage(request),
         ctx,
         trigger=body.trigger.to_trigger(body.conditions),
@@ -223,7 +224,7 @@ async def recover(distribution_id: str, request: Request) -> Response:
 )
 async def channel_secret(distribution_id: str, channel_id: str, request: Request) -> Response:
     ctx = await context(request)
-    found = await service.channel_secret(storage(request), ctx, distribution_id, channel_id)
+    found = await channel_secrets.channel_secret(storage(request), ctx, distribution_id, channel_id)
     return json_response(found.as_object())
 
 
@@ -235,7 +236,7 @@ async def rotate_channel_secret(
     distribution_id: str, channel_id: str, request: Request
 ) -> Response:
     ctx = await context(request)
-    rotated = await service.rotate_channel_secret(
+    rotated = await channel_secrets.rotate_channel_secret(
         storage(request), ctx, distribution_id, channel_id
     )
     return json_response(rotated.as_object())
@@ -250,7 +251,7 @@ async def preview_distribution(distribution_id: str, request: Request) -> Respon
     ctx = await context(request)
     body = await parse_body(request, DistributionPreviewBody)
     found = await service.get_distribution(storage(request), ctx, distribution_id)
-    outputs, warnings = await service.preview(
+    outputs, warnings = await distribution_preview.preview(
         storage(request),
         ctx,
         trigger=found.trigger,

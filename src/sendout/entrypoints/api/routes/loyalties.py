@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.balances import transaction_object
-from sendout.domain.campaigns import campaign_object
+from sendout.domain.campaigns import CampaignType, campaign_object
 from sendout.domain.earning_rules import earning_rule_object
 from sendout.domain.loyalty_tiers import loyalty_tier_object
 from sendout.domain.points import parse_expiration
@@ -93,15 +93,17 @@ async def member_tiers(member_id: str, request: Request) -> Response:
 async def create_program(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, CampaignBody)
-    draft, notifications = body.to_draft(), body.notification_requests()
-    program_notifications.check(ctx, draft.campaign_type, notifications, channels(request))
-    program = await service.create_program(storage(request), ctx, draft)
-    made = await program_notifications.attach(
-        storage(request), ctx, program, notifications, channels(request)
+    made = await program_notifications.create_campaign(
+        storage(request),
+        ctx,
+        body.to_draft(),
+        body.notification_requests(),
+        channels(request),
+        only=CampaignType.LOYALTY_PROGRAM,
     )
     if body.vouchers_count:
         wake_worker(request)
-    return json_response(with_notifications(campaign_object(program), made))
+    return json_response(with_notifications(campaign_object(made.campaign), made.notifications))
 
 
 @router.get("", summary="List loyalty programs")

@@ -27,6 +27,7 @@ from sendout.entrypoints.api.responses import (
 from sendout.entrypoints.api.routes.qualifications import DEFAULT_STACKING_RULES
 from sendout.entrypoints.api.schemas.redemptions import RedeemBody, RollbackBody
 from sendout.services.customers.customers import get_customer
+from sendout.services.promotions import redemption_records, redemption_views, rollbacks
 from sendout.services.promotions import redemptions as service
 
 router = APIRouter(tags=["Redemptions"])
@@ -58,8 +59,8 @@ async def redeem(request: Request) -> Response:
             child,
             order=order_view,
             customer=customer_view,
-            voucher=service.voucher_view(target),
-            promotion_tier=service.tier_view(target),
+            voucher=redemption_records.voucher_view(target),
+            promotion_tier=redemption_records.tier_view(target),
         )
         for child, target in zip(done.children, done.evaluation.targets, strict=True)
     ]
@@ -161,14 +162,14 @@ async def list_redemptions(
         created_before=parse_datetime("created_at[before]", created_at_before),
         created_after=parse_datetime("created_at[after]", created_at_after),
     )
-    found = await service.list_redemptions(storage(request), ctx, query)
+    found = await redemption_views.list_redemptions(storage(request), ctx, query)
     return page_response("redemptions", found, lambda v: v.as_object())
 
 
 @router.get("/v1/redemptions/{redemption_id}", summary="Get a redemption")
 async def get_redemption(redemption_id: str, request: Request) -> Response:
     ctx = await context(request)
-    found = await service.get_redemption(storage(request), ctx, redemption_id)
+    found = await redemption_views.get_redemption(storage(request), ctx, redemption_id)
     return json_response(found.as_object())
 
 
@@ -180,13 +181,13 @@ async def get_redemption(redemption_id: str, request: Request) -> Response:
 async def rollback(redemption_id: str, request: Request, reason: Q = None) -> Response:
     ctx = await context(request)
     body = await parse_body(request, RollbackBody)
-    done = await service.rollback(
+    done = await rollbacks.rollback(
         storage(request), ctx, redemption_id, body.reason or present(reason)
     )
     return json_response(_rollback_object(done))
 
 
-def _rollback_object(done: service.RolledBack) -> dict[str, Any]:
+def _rollback_object(done: rollbacks.RolledBack) -> dict[str, Any]:
     return {
         **done.view.as_object(),
         "id": done.id,
@@ -208,14 +209,14 @@ async def rollback_stacked(parent_id: str, request: Request, reason: Q = None) -
     ctx = await context(request)
     body = await parse_body(request, RollbackBody)
     why = body.reason or present(reason)
-    parent, done = await service.rollback_stacked(storage(request), ctx, parent_id, why)
-    rollbacks = [_rollback_object(d) for d in done]
+    parent, done = await rollbacks.rollback_stacked(storage(request), ctx, parent_id, why)
+    objects = [_rollback_object(d) for d in done]
     order = done[0].view.order if done else None
     return json_response(
         {
-            "rollbacks": rollbacks,
+            "rollbacks": objects,
             "parent_rollback": {
-                "id": rollbacks[0]["id"] if rollbacks else None,
+                "id": objects[0]["id"] if objects else None,
                 "object": "redemption_rollback",
                 "date": iso(parent.created_at),
                 "redemption": parent.id,
@@ -238,7 +239,7 @@ async def rollback_stacked(parent_id: str, request: Request, reason: Q = None) -
 @router.get("/v1/vouchers/{code}/redemption", summary="A code's redemptions", tags=["Vouchers"])
 async def voucher_redemptions(code: str, request: Request) -> Response:
     ctx = await context(request)
-    voucher, entries = await service.voucher_redemptions(storage(request), ctx, code)
+    voucher, entries = await redemption_views.voucher_redemptions(storage(request), ctx, code)
     return json_response(
         {
             "quantity": voucher.redemption_quantity,

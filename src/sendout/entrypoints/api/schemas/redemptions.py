@@ -14,7 +14,8 @@ from sendout.entrypoints.api.schemas.common import (
 )
 from sendout.entrypoints.api.schemas.customers import CustomerBody
 from sendout.entrypoints.api.schemas.orders import OrderBody
-from sendout.services.promotions.redemptions import RedeemableRef, RedemptionRequest
+from sendout.services.promotions.redemption_checks import RedemptionRequest
+from sendout.services.promotions.redemption_records import RedeemableRef
 
 
 class GiftCreditsBody(Body):
