@@ -4,7 +4,8 @@ stores, whose fakes are ``testing/promotions.py``'s.)"""
 
 from __future__ import annotations
 
-from sendout.services.pipeline.distribution_actions import publication_source_id, run_action
+from sendout.services.pipeline.distribution_actions import run_action
+from sendout.services.promotions.publications import publication_source_id
 from sendout.testing import seeded_rng
 from tests.factories.pipeline import Pipeline
 
