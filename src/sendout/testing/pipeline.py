@@ -2,7 +2,7 @@
 
 ``InMemoryPipeline`` hands out units of work over the stores the pipeline uses (events,
 distributions, project webhooks, send-outs and their deliveries, notifications, provider
-configurations), each matching its port in ``domain/ports.py``. A unit of work works on a
+configurations), each matching its port in ``domain/ports/``. A unit of work works on a
 copy and writes it back on ``commit``, so one left without committing leaves no trace, as
 with SQL. Claims hold nothing between units of work: one process, one task at a time.
 """
