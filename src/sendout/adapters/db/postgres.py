@@ -34,21 +34,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from sendout.adapters.db.engine import (
     ENGINE_OPTIONS,
-    POSTGRES_POOL_SIZE,
     WORK_CHANNEL,
     DriverStatement,
     Params,
     StopListening,
     Transaction,
-    WriteGuard,
     async_url,
     cannot_write,
-    json_dumps,
-    kind_of,
 )
 from sendout.adapters.db.pg_listen import WorkListener
+from sendout.adapters.db.types import json_dumps, kind_of
 from sendout.domain.errors import Conflict
 
+#: the most connections a pool opens unless told otherwise: half are kept open, the other half
+#: opened when needed and closed once given back
+POSTGRES_POOL_SIZE = 20
 #: a pooled connection unused for longer than this is pinged before it is handed out
 POSTGRES_PING_IDLE_SECONDS = 10.0
 #: ``insert_many`` sends up to this many rows as one INSERT over arrays (one round trip);
@@ -108,7 +108,7 @@ def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
     return [list(values) for values in zip(*rows, strict=True)]
 
 
-class _PostgresTransaction(WriteGuard):
+class _PostgresTransaction(Transaction):
     """One transaction on a pooled connection, taken and begun (``BEGIN``) just before its
     first statement, ended by ``COMMIT`` or ``ROLLBACK``, all through asyncpg."""
 
@@ -175,16 +175,14 @@ class _PostgresTransaction(WriteGuard):
         assert self._conn is not None
         return await self._conn.execute(statement, params)
 
-    async def insert_many(
+    async def _insert_rows(
         self,
         table: sa.Table,
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
-        *,
-        constants: Mapping[str, Any] | None = None,
-        skip_duplicates: bool = False,
+        constants: Mapping[str, Any],
+        skip_duplicates: bool,
     ) -> int:
-        self._writing()
         if not rows:
             return 0
         if constants:
