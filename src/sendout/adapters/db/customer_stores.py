@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.orders import OrdersSummary
@@ -23,7 +23,7 @@ _CUSTOMER_ORDER_COLUMNS = {
     CustomerOrder.SOURCE_ID: _customers.source_id,
 }
 _CUSTOMER_BY_ID = sa.select(t.customers).where(
-    _customers.project_id == _param("project_id"), _customers.id == _param("id")
+    _customers.project_id == param("project_id"), _customers.id == param("id")
 )
 # Every event tracked looks its customer up this way: straight through the driver.
 _CUSTOMER_BY_SOURCE_ID = DriverStatement(
@@ -35,15 +35,15 @@ _CUSTOMER_FIELDS = tuple(t.customers.columns.keys())
 # Bound names for the WHERE clause differ from column names: in an UPDATE, a parameter
 # named after a column sets that column.
 _CUSTOMER_UPDATE = t.customers.update().where(
-    _customers.project_id == _param("where_project_id"), _customers.id == _param("where_id")
+    _customers.project_id == param("where_project_id"), _customers.id == param("where_id")
 )
 _CUSTOMER_LOCK = (
     sa.select(_customers.id)
-    .where(_customers.project_id == _param("project_id"), _customers.id == _param("id"))
+    .where(_customers.project_id == param("project_id"), _customers.id == param("id"))
     .with_for_update()
 )
 _CUSTOMER_DELETE = t.customers.delete().where(
-    _customers.project_id == _param("project_id"), _customers.id == _param("id")
+    _customers.project_id == param("project_id"), _customers.id == param("id")
 )
 
 
@@ -137,7 +137,7 @@ def _customer_conditions(project_id: str, query: CustomerQuery) -> list[sa.Colum
     return conditions
 
 
-class SqlCustomerStore(_Store):
+class SqlCustomerStore(SqlStore):
     async def add(self, customer: Customer) -> None:
         await self._insert(t.customers, _customer_values(customer))
 

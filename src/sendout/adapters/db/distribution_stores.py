@@ -12,7 +12,7 @@ from sendout.adapters.db import tables as t
 from sendout.adapters.db.channel_rows import channel_of, channel_value
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_DELIVERY_FAILED,
@@ -35,7 +35,7 @@ _BY_ID = DriverStatement(
     returns=list(t.distributions.columns),
 )
 _UPDATE = t.distributions.update().where(
-    _d.project_id == _param("where_project_id"), _d.id == _param("where_id")
+    _d.project_id == param("where_project_id"), _d.id == param("where_id")
 )
 # Paused by a delivery failure: events still make send-outs, which wait (HELD).
 _LISTENING = (
@@ -58,9 +58,7 @@ _MANUAL_DUE = DriverStatement(
     "FOR UPDATE SKIP LOCKED",
     returns=list(t.distributions.columns),
 )
-_DELETE = t.distributions.delete().where(
-    _d.project_id == _param("project_id"), _d.id == _param("id")
-)
+_DELETE = t.distributions.delete().where(_d.project_id == param("project_id"), _d.id == param("id"))
 
 
 def _values(d: Distribution, box: SecretBox) -> dict[str, Any]:
@@ -142,7 +140,7 @@ def _distribution(row: Sequence[Any], box: SecretBox) -> Distribution:
     )
 
 
-class SqlDistributionStore(_Store):
+class SqlDistributionStore(SqlStore):
     def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
         super().__init__(tx)
         self._box = box
