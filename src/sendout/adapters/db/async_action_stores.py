@@ -14,13 +14,12 @@ from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.store_helpers import (
     SqlStore,
     param,
+    select_by_id,
 )
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 
 _a = t.async_actions.c
-_ACTION_BY_ID = sa.select(t.async_actions).where(
-    _a.project_id == param("project_id"), _a.id == param("id")
-)
+_ACTION_BY_ID = select_by_id(t.async_actions)
 _ACTION_UPDATE = t.async_actions.update().where(_a.id == param("where_id"))
 _ACTION_UPDATE_HELD = t.async_actions.update().where(
     _a.id == param("where_id"), _a.lease_token == param("where_token")
@@ -72,10 +71,9 @@ class SqlAsyncActionStore(SqlStore):
         await self._insert(t.async_actions, _action_values(action))
 
     async def update(self, action: AsyncAction) -> None:
-        values = _action_values(action)
-        del values["id"], values["project_id"], values["created_at"]
-        values["where_id"] = action.id
-        await self._write(_ACTION_UPDATE, values, "async_actions")
+        await self._update(
+            _ACTION_UPDATE, _action_values(action), "async_actions", by_project=False
+        )
 
     async def get(self, project_id: str, action_id: str) -> AsyncAction | None:
         row = await self._one(_ACTION_BY_ID, project_id=project_id, id=action_id)

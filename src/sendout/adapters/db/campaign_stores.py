@@ -17,6 +17,7 @@ from sendout.adapters.db.promotion_rows import (
 from sendout.adapters.db.store_helpers import (
     SqlStore,
     param,
+    update_by_id,
 )
 from sendout.domain.campaigns import (
     Campaign,
@@ -62,33 +63,16 @@ def _campaign_values(c: Campaign) -> dict[str, Any]:
 
 
 def _campaign(row: sa.Row[Any]) -> Campaign:
-    m = row._mapping
-    return Campaign(
-        id=m["id"],
-        project_id=m["project_id"],
-        name=m["name"],
-        campaign_type=CampaignType(m["campaign_type"]),
-        kind=CampaignKind(m["kind"]),
-        description=m["description"],
-        join_once=m["join_once"],
-        auto_join=m["auto_join"],
-        active=m["active"],
-        start_date=m["start_date"],
-        expiration_date=m["expiration_date"],
-        validity=validity_of(m["validity"]) or Validity(),
-        activity_duration_after_publishing=m["activity_duration_after_publishing"],
-        category=m["category"],
-        metadata=m["metadata"],
-        template=template_of(m["template"]),
-        referral_program=m["referral_program"],
-        loyalty_tiers_expiration=m["loyalty_tiers_expiration"],
-        creation_status=GenerationStatus(m["creation_status"]),
-        vouchers_generation_status=GenerationStatus(m["vouchers_generation_status"]),
-        vouchers_count=m["vouchers_count"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        deleted_at=m["deleted_at"],
-    )
+    """A campaign from its row: the columns are the campaign's fields, the enums and nested
+    values stored as their plain forms."""
+    m = dict(row._mapping)
+    m["campaign_type"] = CampaignType(m["campaign_type"])
+    m["kind"] = CampaignKind(m["kind"])
+    m["validity"] = validity_of(m["validity"]) or Validity()
+    m["template"] = template_of(m["template"])
+    m["creation_status"] = GenerationStatus(m["creation_status"])
+    m["vouchers_generation_status"] = GenerationStatus(m["vouchers_generation_status"])
+    return Campaign(**m)
 
 
 _c = t.campaigns.c
@@ -99,9 +83,7 @@ _CAMPAIGN_BY_ID = sa.select(t.campaigns).where(
 _CAMPAIGN_BY_NAME = sa.select(t.campaigns).where(
     _c.project_id == param("project_id"), _c.name == param("key"), _LIVE
 )
-_CAMPAIGN_UPDATE = t.campaigns.update().where(
-    _c.project_id == param("where_project_id"), _c.id == param("where_id")
-)
+_CAMPAIGN_UPDATE = update_by_id(t.campaigns)
 _CAMPAIGN_COUNT_ADD = (
     t.campaigns.update()
     .where(_c.id == param("where_id"))
@@ -116,9 +98,8 @@ class SqlCampaignStore(SqlStore):
     async def update(self, campaign: Campaign) -> None:
         values = _campaign_values(campaign)
         # The counter moves only through add_vouchers_count, so concurrent jobs never lose counts.
-        del values["id"], values["project_id"], values["created_at"], values["vouchers_count"]
-        values.update(where_project_id=campaign.project_id, where_id=campaign.id)
-        await self._write(_CAMPAIGN_UPDATE, values, "campaigns")
+        del values["vouchers_count"]
+        await self._update(_CAMPAIGN_UPDATE, values, "campaigns")
 
     async def get(self, project_id: str, id_or_name: str) -> Campaign | None:
         # Try the likelier reading first: ids have the camp_ prefix, names usually not.

@@ -12,7 +12,7 @@ from sendout.adapters.db import tables as t
 from sendout.adapters.db.channel_rows import channel_of, channel_value
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, update_by_id
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_DELIVERY_FAILED,
@@ -34,9 +34,7 @@ _BY_ID = DriverStatement(
     f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE project_id = $1 AND id = $2",
     returns=list(t.distributions.columns),
 )
-_UPDATE = t.distributions.update().where(
-    _d.project_id == param("where_project_id"), _d.id == param("where_id")
-)
+_UPDATE = update_by_id(t.distributions)
 # Paused by a delivery failure: events still make send-outs, which wait (HELD).
 _LISTENING = (
     f"(status = '{DistributionStatus.ACTIVE.value}' OR (status = "
@@ -152,10 +150,7 @@ class SqlDistributionStore(SqlStore):
         await self._insert(t.distributions, _values(distribution, self._box))
 
     async def update(self, distribution: Distribution) -> None:
-        values = _values(distribution, self._box)
-        del values["id"], values["project_id"], values["created_at"]
-        values.update(where_project_id=distribution.project_id, where_id=distribution.id)
-        await self._write(_UPDATE, values, "distributions")
+        await self._update(_UPDATE, _values(distribution, self._box), "distributions")
 
     async def get(self, project_id: str, distribution_id: str) -> Distribution | None:
         rows = await self._tx.fetch(_BY_ID, project_id, distribution_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
@@ -99,6 +100,19 @@ def columns_sql(table: sa.Table) -> str:
     return ", ".join(column.name for column in table.columns)
 
 
+@dataclass(frozen=True, slots=True)
+class BulkInsert:
+    """What ``Transaction.insert_many`` is asked, handed to the backend's own way of doing it."""
+
+    table: sa.Table
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    #: columns with one value for every row
+    constants: Mapping[str, Any]
+    #: rows that would break a unique key are left out instead of failing the batch
+    skip_duplicates: bool
+
+
 class Transaction(ABC):
     """One transaction of a backend (``SqliteDatabase``, ``PostgresDatabase``). The checks
     both backends make before a write live here, once: a read-only transaction refuses
@@ -128,17 +142,12 @@ class Transaction(ABC):
         value for every row. ``skip_duplicates``: rows that would break a unique key are left
         out instead of failing the batch."""
         self._writing()
-        return await self._insert_rows(table, columns, rows, constants or {}, skip_duplicates)
+        return await self._insert_rows(
+            BulkInsert(table, columns, rows, constants or {}, skip_duplicates)
+        )
 
     @abstractmethod
-    async def _insert_rows(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        constants: Mapping[str, Any],
-        skip_duplicates: bool,
-    ) -> int:
+    async def _insert_rows(self, insert: BulkInsert) -> int:
         """``insert_many`` in the backend's way, once the write is allowed."""
 
     @abstractmethod

@@ -19,6 +19,7 @@ from sendout.adapters.db.engine import (
 from sendout.adapters.db.store_helpers import (
     Observed,
     param,
+    select_by_id,
 )
 from sendout.domain.activity import ActivityQuery
 from sendout.domain.errors import Conflict
@@ -26,9 +27,7 @@ from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 
 _events = t.events.c
-_EVENT_BY_ID = sa.select(t.events).where(
-    _events.project_id == param("project_id"), _events.id == param("id")
-)
+_EVENT_BY_ID = select_by_id(t.events)
 _EVENTS_DELETE_FOR_CUSTOMER = t.events.delete().where(
     _events.project_id == param("project_id"), _events.customer_id == param("customer_id")
 )

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.notifications import (
     EmailStatus,
     Notification,
@@ -19,9 +19,7 @@ from sendout.domain.notifications import (
 from sendout.domain.ports import Page
 
 _n = t.notifications.c
-_BY_ID = sa.select(t.notifications).where(
-    _n.project_id == param("project_id"), _n.id == param("id")
-)
+_BY_ID = select_by_id(t.notifications)
 _UNREAD_SAME = (
     sa.select(_n.id)
     .where(

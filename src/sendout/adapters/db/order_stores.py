@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.orders import (
     Order,
     OrderItem,
@@ -19,7 +19,7 @@ from sendout.domain.orders import (
 from sendout.domain.ports import Page
 
 _o = t.orders.c
-_BY_ID = sa.select(t.orders).where(_o.project_id == param("project_id"), _o.id == param("id"))
+_BY_ID = select_by_id(t.orders)
 _BY_SOURCE_ID = sa.select(t.orders).where(
     _o.project_id == param("project_id"), _o.source_id == param("source_id")
 )
@@ -93,10 +93,7 @@ class SqlOrderStore(SqlStore):
         await self._insert(t.orders, _values(order))
 
     async def update(self, order: Order) -> None:
-        values = _values(order)
-        del values["id"], values["project_id"], values["created_at"]
-        values["where_id"] = order.id
-        await self._write(_UPDATE, values, "orders")
+        await self._update(_UPDATE, _values(order), "orders", by_project=False)
 
     async def get(self, project_id: str, order_id: str) -> Order | None:
         row = await self._one(_BY_ID, project_id=project_id, id=order_id)

@@ -9,15 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.points import BucketStatus, PendingPoints, PointsBucket
 from sendout.domain.ports import Page
 
 _p = t.pending_points.c
 _b = t.points_buckets.c
-_PENDING = sa.select(t.pending_points).where(
-    _p.project_id == param("project_id"), _p.id == param("id")
-)
+_PENDING = select_by_id(t.pending_points)
 _DUE_PENDING = (
     sa.select(t.pending_points)
     .where(_p.activates_at <= param("today"))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sendout.adapters.db.engine import (
     ENGINE_OPTIONS,
     WORK_CHANNEL,
+    BulkInsert,
     DriverStatement,
     Params,
     StopListening,
@@ -175,14 +176,9 @@ class _PostgresTransaction(Transaction):
         assert self._conn is not None
         return await self._conn.execute(statement, params)
 
-    async def _insert_rows(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        constants: Mapping[str, Any],
-        skip_duplicates: bool,
-    ) -> int:
+    async def _insert_rows(self, insert: BulkInsert) -> int:
+        table, columns, rows = insert.table, insert.columns, insert.rows
+        skip_duplicates, constants = insert.skip_duplicates, insert.constants
         if not rows:
             return 0
         if constants:

@@ -12,6 +12,7 @@ from sendout.adapters.db import tables as t
 from sendout.adapters.db.store_helpers import (
     SqlStore,
     filter_clause,
+    matching,
     param,
 )
 from sendout.domain.campaigns import (
@@ -125,13 +126,14 @@ class SqlPublicationStore(SqlStore):
         return None if row is None else _publication(row)
 
     async def list(self, project_id: str, query: PublicationQuery) -> Page[Publication]:
-        conditions: list[sa.ColumnElement[bool]] = [_p.project_id == project_id]
-        if query.campaign_id is not None:
-            conditions.append(_p.campaign_id == query.campaign_id)
-        if query.customer_id is not None:
-            conditions.append(_p.customer_id == query.customer_id)
-        if query.source_id is not None:
-            conditions.append(_p.source_id == query.source_id)
+        conditions = [
+            _p.project_id == project_id,
+            *matching(
+                (_p.campaign_id, query.campaign_id),
+                (_p.customer_id, query.customer_id),
+                (_p.source_id, query.source_id),
+            ),
+        ]
         if query.voucher_type is not None or query.is_referral_code is not None:
             kinds = [_c.project_id == project_id]
             if query.voucher_type is not None:

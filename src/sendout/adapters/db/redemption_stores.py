@@ -8,7 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import (
+    SqlStore,
+    created_within,
+    matching,
+    param,
+    select_by_id,
+)
 from sendout.domain.ports import Page
 from sendout.domain.redemptions import (
     STACK_PARENT,
@@ -18,7 +24,7 @@ from sendout.domain.redemptions import (
 )
 
 _r = t.redemptions.c
-_BY_ID = sa.select(t.redemptions).where(_r.project_id == param("project_id"), _r.id == param("id"))
+_BY_ID = select_by_id(t.redemptions)
 _CHILDREN = (
     sa.select(t.redemptions)
     .where(_r.project_id == param("project_id"), _r.parent_id == param("parent_id"))
@@ -104,17 +110,13 @@ class SqlRedemptionStore(SqlStore):
         conditions: list[sa.ColumnElement[bool]] = [
             _r.project_id == project_id,
             _r.related_object_type != STACK_PARENT,
+            *matching(
+                (_r.customer_id, query.customer_id),
+                (_r.status, None if query.status is None else query.status.value),
+                (_r.voucher_id, query.voucher_id),
+            ),
+            *created_within(_r.created_at, query.created_after, query.created_before),
         ]
-        if query.customer_id is not None:
-            conditions.append(_r.customer_id == query.customer_id)
-        if query.status is not None:
-            conditions.append(_r.status == query.status.value)
-        if query.voucher_id is not None:
-            conditions.append(_r.voucher_id == query.voucher_id)
-        if query.created_after is not None:
-            conditions.append(_r.created_at >= query.created_after)
-        if query.created_before is not None:
-            conditions.append(_r.created_at < query.created_before)
         ordering = (_r.created_at.desc(), _r.id.desc())
         return await self._paged(
             t.redemptions, conditions, ordering, query.limit, query.page, _redemption

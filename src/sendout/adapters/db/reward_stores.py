@@ -7,16 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.ports import Page
 from sendout.domain.rewards import Reward, RewardAssignment, RewardType
 
 _w = t.rewards.c
 _a = t.reward_assignments.c
-_REWARD = sa.select(t.rewards).where(_w.project_id == param("project_id"), _w.id == param("id"))
-_ASSIGNMENT = sa.select(t.reward_assignments).where(
-    _a.project_id == param("project_id"), _a.id == param("id")
-)
+_REWARD = select_by_id(t.rewards)
+_ASSIGNMENT = select_by_id(t.reward_assignments)
 _OFFER = sa.select(t.reward_assignments).where(
     _a.project_id == param("project_id"),
     _a.campaign_id == param("campaign_id"),

@@ -9,13 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore, param
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.ports import Page
 from sendout.domain.segments import Segment, SegmentType, SyncStatus
 
 _g = t.segments.c
 _m = t.segment_members.c
-_BY_ID = sa.select(t.segments).where(_g.project_id == param("project_id"), _g.id == param("id"))
+_BY_ID = select_by_id(t.segments)
 _BY_RULES = sa.select(t.segments).where(
     _g.project_id == param("project_id"), _g.type != SegmentType.STATIC.value
 )

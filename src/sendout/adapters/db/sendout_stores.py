@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.store_helpers import (
     Observed,
-    param,
+    created_within,
+    matching,
+    select_by_id,
 )
 from sendout.domain.ports import Page
 from sendout.domain.sendouts import (
@@ -27,9 +29,7 @@ from sendout.domain.sendouts import (
 )
 
 _s = t.sendouts.c
-_SENDOUT_BY_ID = sa.select(t.sendouts).where(
-    _s.project_id == param("project_id"), _s.id == param("id")
-)
+_SENDOUT_BY_ID = select_by_id(t.sendouts)
 
 
 _SENDOUT_FIELDS = tuple(t.sendouts.columns.keys())
@@ -110,19 +110,16 @@ class SqlSendoutStore(Observed):
         return None if row is None else sendout_of(row)
 
     async def list(self, project_id: str, query: SendoutQuery) -> Page[Sendout]:
-        conditions: list[sa.ColumnElement[bool]] = [_s.project_id == project_id]
-        if query.distribution_id is not None:
-            conditions.append(_s.distribution_id == query.distribution_id)
-        if query.status is not None:
-            conditions.append(_s.status == query.status.value)
-        if query.customer_id is not None:
-            conditions.append(_s.customer_id == query.customer_id)
-        if query.event_type is not None:
-            conditions.append(_s.event_type == query.event_type)
-        if query.created_after is not None:
-            conditions.append(_s.created_at >= query.created_after)
-        if query.created_before is not None:
-            conditions.append(_s.created_at < query.created_before)
+        conditions = [
+            _s.project_id == project_id,
+            *matching(
+                (_s.distribution_id, query.distribution_id),
+                (_s.status, None if query.status is None else query.status.value),
+                (_s.customer_id, query.customer_id),
+                (_s.event_type, query.event_type),
+            ),
+            *created_within(_s.created_at, query.created_after, query.created_before),
+        ]
         return await self._paged(
             t.sendouts,
             conditions,

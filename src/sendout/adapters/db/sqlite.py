@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Result
 
 from sendout.adapters.db.engine import (
     ENGINE_OPTIONS,
+    BulkInsert,
     DriverStatement,
     Params,
     StopListening,
@@ -138,15 +139,10 @@ class _SqliteTransaction(Transaction):
                 raise WriteRefused(str(exc.orig)) from exc
             raise
 
-    async def _insert_rows(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        constants: Mapping[str, Any],
-        skip_duplicates: bool,
-    ) -> int:
+    async def _insert_rows(self, insert: BulkInsert) -> int:
         self._live()
+        table, columns, rows = insert.table, insert.columns, insert.rows
+        skip_duplicates, constants = insert.skip_duplicates, insert.constants
         verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
         fixed = {name: sqlite_value(value) for name, value in constants.items()}
         names = [*columns, *fixed]

@@ -4,6 +4,7 @@ transaction), the statements they build from a table, and Voucherify's list filt
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -42,6 +43,20 @@ def update_by_id(table: sa.Table) -> sa.Update:
     return table.update().where(
         table.c.project_id == param("where_project_id"), table.c.id == param("where_id")
     )
+
+
+def matching(*wanted: tuple[sa.ColumnElement[Any], object]) -> list[sa.ColumnElement[bool]]:
+    """A list query's equality conditions: each column equals its value, but for the values
+    the query leaves open (None)."""
+    return [column == value for column, value in wanted if value is not None]
+
+
+def created_within(
+    column: sa.ColumnElement[datetime], after: datetime | None, before: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    """A list query's creation window: from ``after`` on, before ``before`` (each if given)."""
+    window = [] if after is None else [column >= after]
+    return window if before is None else [*window, column < before]
 
 
 def filter_clause(
@@ -99,11 +114,21 @@ class SqlStore:
             raise Conflict(details=f"Duplicate key in {what}") from exc
 
     async def _update(
-        self, statement: sa.Executable, values: dict[str, Any], what: str, **where: Any
+        self,
+        statement: sa.Executable,
+        values: dict[str, Any],
+        what: str,
+        *,
+        by_project: bool = True,
     ) -> None:
-        """Write a row's ``values`` over the one ``where`` picks, all but what never changes
-        once inserted (its id, its project, its creation time)."""
-        del values["id"], values["project_id"], values["created_at"]
+        """Write a row's ``values`` over the stored row of its id, and of its project unless
+        ``statement`` picks the row by id alone (``by_project``, as ``update_by_id`` does); all
+        but what never changes once inserted (its id, its project, its creation time)."""
+        where = {"where_id": values.pop("id")}
+        project_id = values.pop("project_id")
+        if by_project:
+            where["where_project_id"] = project_id
+        del values["created_at"]
         values.update(where)
         await self._write(statement, values, what)
 

@@ -13,11 +13,11 @@ from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.promotion_rows import validity_of, validity_value
 from sendout.adapters.db.store_helpers import (
     SqlStore,
+    matching,
     param,
+    update_by_id,
 )
-from sendout.domain.campaigns import (
-    VoucherType,
-)
+from sendout.domain.campaigns import VoucherType
 from sendout.domain.ports import Page
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
@@ -63,9 +63,7 @@ _v = t.vouchers.c
 _VOUCHER_BY_CODE = sa.select(t.vouchers).where(
     _v.project_id == param("project_id"), _v.code == param("code")
 )
-_VOUCHER_UPDATE = t.vouchers.update().where(
-    _v.project_id == param("where_project_id"), _v.id == param("where_id")
-)
+_VOUCHER_UPDATE = update_by_id(t.vouchers)
 _VOUCHER_DELETE = t.vouchers.delete().where(
     _v.project_id == param("project_id"), _v.id == param("id")
 )
@@ -199,10 +197,7 @@ class SqlVoucherStore(SqlStore):
         return found
 
     async def update(self, voucher: Voucher) -> None:
-        values = _voucher_values(voucher)
-        del values["id"], values["project_id"], values["created_at"]
-        values.update(where_project_id=voucher.project_id, where_id=voucher.id)
-        await self._write(_VOUCHER_UPDATE, values, "vouchers")
+        await self._update(_VOUCHER_UPDATE, _voucher_values(voucher), "vouchers")
 
     async def get_by_code(self, project_id: str, code: str) -> Voucher | None:
         row = await self._one(_VOUCHER_BY_CODE, project_id=project_id, code=code)
@@ -231,13 +226,14 @@ class SqlVoucherStore(SqlStore):
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def list(self, project_id: str, query: VoucherQuery) -> Page[Voucher]:
-        conditions: list[sa.ColumnElement[bool]] = [_v.project_id == project_id]
-        if query.campaign_id is not None:
-            conditions.append(_v.campaign_id == query.campaign_id)
-        if query.holder_id is not None:
-            conditions.append(_v.holder_id == query.holder_id)
-        if query.code is not None:
-            conditions.append(_v.code == query.code)
+        conditions = [
+            _v.project_id == project_id,
+            *matching(
+                (_v.campaign_id, query.campaign_id),
+                (_v.holder_id, query.holder_id),
+                (_v.code, query.code),
+            ),
+        ]
         if query.ids is not None:
             conditions.append(_v.id.in_(query.ids))
         if query.category is not None:
