@@ -1,4 +1,5 @@
-"""The distributions store (their send-outs' stores are in ``sendout_stores.py``)."""
+"""The distributions store (their send-outs are in ``sendout_stores.py``, their delivery in
+``delivery_stores.py``)."""
 
 from __future__ import annotations
 
