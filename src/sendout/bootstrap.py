@@ -13,7 +13,8 @@ from sendout.adapters.channels.http.http1 import Http1Sender
 from sendout.adapters.channels.http.webhook import WebhookSender
 from sendout.adapters.channels.registry import channel_catalog, message_senders
 from sendout.adapters.db.crypto import PLAIN, SecretBox
-from sendout.adapters.db.engine import Database, check_writes, open_database
+from sendout.adapters.db.databases import open_database
+from sendout.adapters.db.engine import Database, check_writes
 from sendout.adapters.db.migrate import upgrade_async
 from sendout.adapters.db.queue_figures import queue_figures
 from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets

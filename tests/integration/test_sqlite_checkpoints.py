@@ -9,10 +9,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sendout.adapters.db.engine import (
+from sendout.adapters.db.engine import DriverStatement
+from sendout.adapters.db.sqlite import (
     SQLITE_CHECKPOINT_PAGES,
     SQLITE_WAL_LIMIT_BYTES,
-    DriverStatement,
     SqliteDatabase,
 )
 from sendout.adapters.db.sqlite_checkpoint import CHECKPOINT_SECONDS

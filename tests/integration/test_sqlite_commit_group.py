@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sendout.adapters.db.engine import SqliteDatabase, Transaction
+from sendout.adapters.db.engine import Transaction
 from sendout.adapters.db.migrate import upgrade_async
+from sendout.adapters.db.sqlite import SqliteDatabase
 
 MEMBERS = 8
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sendout.adapters.db import engine
-from sendout.adapters.db.engine import DriverStatement, SqliteDatabase
+from sendout.adapters.db import sqlite
+from sendout.adapters.db.engine import DriverStatement
+from sendout.adapters.db.sqlite import SqliteDatabase
 from sendout.domain.ports import WriteRefused
 
 HOLD = 0.3  # seconds another connection keeps the write lock
@@ -78,7 +79,7 @@ async def test_the_write_lock_is_waited_for_without_stopping_the_event_loop(
         assert [tuple(row) for row in rows] == [("theirs",), ("ours",)]
         # Statements other than BEGIN IMMEDIATE keep SQLite's busy timeout.
         driver = tx._driver  # type: ignore[attr-defined]  # the sqlite3 connection
-        assert driver.execute("PRAGMA busy_timeout").fetchone() == (engine.SQLITE_BUSY_TIMEOUT_MS,)
+        assert driver.execute("PRAGMA busy_timeout").fetchone() == (sqlite.SQLITE_BUSY_TIMEOUT_MS,)
     finally:
         await tx.close()
 
@@ -86,7 +87,7 @@ async def test_the_write_lock_is_waited_for_without_stopping_the_event_loop(
 async def test_waiting_for_the_write_lock_gives_up_after_the_busy_timeout(
     database: SqliteDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite, "SQLITE_BUSY_TIMEOUT_MS", 200)
     other = other_connection(database)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -159,7 +160,7 @@ async def test_a_commit_by_another_connection_wakes_the_listener(
         began = time.monotonic()
         await asyncio.wait_for(woken.wait(), 2)
         # Within the slowest watch interval (and scheduling).
-        assert time.monotonic() - began < engine.SQLITE_WATCH_SECONDS[1] + 0.5
+        assert time.monotonic() - began < sqlite.SQLITE_WATCH_SECONDS[1] + 0.5
     finally:
         await stop()
         other.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from sendout.adapters.db import uow as uow_module
 from sendout.adapters.db.tables import metadata
 from sendout.bootstrap import Container
 from sendout.domain.activity import ActivityQuery
@@ -35,6 +37,29 @@ async def test_the_migrations_create_exactly_the_declared_schema(container: Cont
         lambda conn: compare_metadata(MigrationContext.configure(conn), metadata)
     )
     assert diff == []
+
+
+async def test_a_unit_of_work_builds_only_the_stores_it_uses(
+    container: Container, project: IssuedKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def recorded(name: str, make: uow_module._Make) -> uow_module._Make:
+        def made(uow: uow_module.SqlUnitOfWork, tx: Any) -> Any:
+            built.append(name)
+            return make(uow, tx)
+
+        return made
+
+    stores = {name: recorded(name, make) for name, make in uow_module._STORES.items()}
+    monkeypatch.setattr(uow_module, "_STORES", stores)
+    async with container.uow_factory() as uow:
+        assert await uow.customers.get(project.project.id, "cust_nobody") is None
+        assert await uow.customers.get(project.project.id, "cust_nobody_else") is None
+    assert built == ["customers"]  # one store of the twenty-five, made once
+    async with container.uow_factory(read_only=True) as uow:
+        await uow.customers.get(project.project.id, "cust_nobody")
+    assert built == ["customers", "customers"]  # a unit of work makes its own
 
 
 async def test_an_uncommitted_unit_of_work_leaves_nothing(

@@ -1,6 +1,6 @@
 """In-memory stores of the pipeline's configuration: distributions, project webhooks,
 provider configurations (integrations) and the async actions the worker runs. Each matches
-its port in ``domain/ports.py`` and its SQL store in ``adapters/db/``; the send-outs' own
+its port in ``domain/ports/`` and its SQL store in ``adapters/db/``; the send-outs' own
 stores are in ``testing/sendouts.py``."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id, update_by_id
 from sendout.domain.clock import iso_or_none, parse_iso
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
 from sendout.domain.orders import OrdersSummary
@@ -22,9 +22,7 @@ _CUSTOMER_ORDER_COLUMNS = {
     CustomerOrder.UPDATED_AT: _customers.updated_at,
     CustomerOrder.SOURCE_ID: _customers.source_id,
 }
-_CUSTOMER_BY_ID = sa.select(t.customers).where(
-    _customers.project_id == _param("project_id"), _customers.id == _param("id")
-)
+_CUSTOMER_BY_ID = select_by_id(t.customers)
 # Every event tracked looks its customer up this way: straight through the driver.
 _CUSTOMER_BY_SOURCE_ID = DriverStatement(
     f"SELECT {columns_sql(t.customers)} FROM customers WHERE project_id = ? AND source_id = ?",
@@ -34,16 +32,14 @@ _CUSTOMER_BY_SOURCE_ID = DriverStatement(
 _CUSTOMER_FIELDS = tuple(t.customers.columns.keys())
 # Bound names for the WHERE clause differ from column names: in an UPDATE, a parameter
 # named after a column sets that column.
-_CUSTOMER_UPDATE = t.customers.update().where(
-    _customers.project_id == _param("where_project_id"), _customers.id == _param("where_id")
-)
+_CUSTOMER_UPDATE = update_by_id(t.customers)
 _CUSTOMER_LOCK = (
     sa.select(_customers.id)
-    .where(_customers.project_id == _param("project_id"), _customers.id == _param("id"))
+    .where(_customers.project_id == param("project_id"), _customers.id == param("id"))
     .with_for_update()
 )
 _CUSTOMER_DELETE = t.customers.delete().where(
-    _customers.project_id == _param("project_id"), _customers.id == _param("id")
+    _customers.project_id == param("project_id"), _customers.id == param("id")
 )
 
 
@@ -137,15 +133,12 @@ def _customer_conditions(project_id: str, query: CustomerQuery) -> list[sa.Colum
     return conditions
 
 
-class SqlCustomerStore(_Store):
+class SqlCustomerStore(SqlStore):
     async def add(self, customer: Customer) -> None:
         await self._insert(t.customers, _customer_values(customer))
 
     async def update(self, customer: Customer) -> None:
-        values = _customer_values(customer)
-        del values["id"], values["project_id"], values["created_at"]
-        values.update(where_project_id=customer.project_id, where_id=customer.id)
-        await self._write(_CUSTOMER_UPDATE, values, "customers")
+        await self._update(_CUSTOMER_UPDATE, _customer_values(customer), "customers")
 
     async def get(self, project_id: str, customer_id: str) -> Customer | None:
         row = await self._one(_CUSTOMER_BY_ID, project_id=project_id, id=customer_id)

@@ -1,4 +1,5 @@
-"""The distributions store (their send-outs' stores are in ``sendout_stores.py``)."""
+"""The distributions store (their send-outs are in ``sendout_stores.py``, their delivery in
+``delivery_stores.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sendout.adapters.db import tables as t
 from sendout.adapters.db.channel_rows import channel_of, channel_value
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, update_by_id
 from sendout.domain.distributions import (
     MANUAL,
     PAUSED_DELIVERY_FAILED,
@@ -34,9 +35,7 @@ _BY_ID = DriverStatement(
     f"SELECT {_DISTRIBUTION_COLUMNS} FROM distributions WHERE project_id = $1 AND id = $2",
     returns=list(t.distributions.columns),
 )
-_UPDATE = t.distributions.update().where(
-    _d.project_id == _param("where_project_id"), _d.id == _param("where_id")
-)
+_UPDATE = update_by_id(t.distributions)
 # Paused by a delivery failure: events still make send-outs, which wait (HELD).
 _LISTENING = (
     f"(status = '{DistributionStatus.ACTIVE.value}' OR (status = "
@@ -58,9 +57,7 @@ _MANUAL_DUE = DriverStatement(
     "FOR UPDATE SKIP LOCKED",
     returns=list(t.distributions.columns),
 )
-_DELETE = t.distributions.delete().where(
-    _d.project_id == _param("project_id"), _d.id == _param("id")
-)
+_DELETE = t.distributions.delete().where(_d.project_id == param("project_id"), _d.id == param("id"))
 
 
 def _values(d: Distribution, box: SecretBox) -> dict[str, Any]:
@@ -142,7 +139,7 @@ def _distribution(row: Sequence[Any], box: SecretBox) -> Distribution:
     )
 
 
-class SqlDistributionStore(_Store):
+class SqlDistributionStore(SqlStore):
     def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
         super().__init__(tx)
         self._box = box
@@ -154,10 +151,7 @@ class SqlDistributionStore(_Store):
         await self._insert(t.distributions, _values(distribution, self._box))
 
     async def update(self, distribution: Distribution) -> None:
-        values = _values(distribution, self._box)
-        del values["id"], values["project_id"], values["created_at"]
-        values.update(where_project_id=distribution.project_id, where_id=distribution.id)
-        await self._write(_UPDATE, values, "distributions")
+        await self._update(_UPDATE, _values(distribution, self._box), "distributions")
 
     async def get(self, project_id: str, distribution_id: str) -> Distribution | None:
         rows = await self._tx.fetch(_BY_ID, project_id, distribution_id)

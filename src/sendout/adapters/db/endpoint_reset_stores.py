@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement
-from sendout.adapters.db.stores import _Store
+from sendout.adapters.db.store_helpers import SqlStore
 
 # Only ever later: two people acting at once keep the later reset.
 _RESET = DriverStatement(
@@ -31,7 +31,7 @@ _OF = DriverStatement(
 )
 
 
-class SqlEndpointResetStore(_Store):
+class SqlEndpointResetStore(SqlStore):
     async def reset(self, urls: Collection[str], at: datetime, forget_before: datetime) -> None:
         if not urls:
             return

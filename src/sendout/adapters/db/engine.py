@@ -1,64 +1,31 @@
-"""The two backends behind one small interface: SQLite (embedded default) and PostgreSQL.
+"""What the two backends share, behind one small interface: ``Database.begin()`` hands out a
+``Transaction`` whose ``execute`` is awaited the same way on both, so stores are written once.
 
-``Database.begin()`` hands out a ``Transaction`` whose ``execute`` is awaited the same way on
-both backends, so stores are written once.
-
-- PostgreSQL runs on asyncpg through SQLAlchemy's asyncio engine: real network I/O, truly async
-  (``postgres.py``).
-- SQLite runs on the standard ``sqlite3`` module *on the event loop thread*. aiosqlite hands
-  every statement to a helper thread and back: in WAL mode a statement on a local file is
-  quick and never waits on a network, so the hop costs many times the work. SQLite has one
-  writer at a time anyway; an ``asyncio.Lock`` queues this process's transactions on one
-  connection, and ``BEGIN IMMEDIATE`` orders them against other processes on the same file,
-  waiting for the write lock on the event loop (``_begin_writing``).
-  The write transactions that follow each other within one turn of the loop share one
-  ``BEGIN IMMEDIATE`` … ``COMMIT`` (``CommitGroup``: each still commits or fails on its own).
-  A read-only transaction (``begin(read_only=True)``) takes no write lock at all.
+The backends themselves: SQLite, the embedded default, in ``sqlite.py``; PostgreSQL in
+``postgres.py``; ``databases.py`` opens the one a URL names. Here: the interface, the hot
+statements in each backend's own SQL (``DriverStatement``), and what tells a database that
+cannot write (``cannot_write``, ``check_writes``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
-import logging
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
 
-from sendout.adapters.db.sqlite_checkpoint import Checkpointer
-from sendout.adapters.db.sqlite_commit_group import CommitGroup
-from sendout.domain.errors import Conflict
+from sendout.adapters.db.sqlite_values import sqlite_reader
 from sendout.domain.ports import WriteRefused
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-#: seconds between tries for the write lock while another process holds it: the first, the most
-SQLITE_LOCK_RETRY = (0.0005, 0.004)
-SQLITE_CACHE_KIB = 64 * 1024
-#: SQLite's own checkpoint, left as a backstop: ``Checkpointer`` copies the log back long
-#: before it reaches this (256 MiB of WAL at SQLite's 4 KiB pages)
-SQLITE_CHECKPOINT_PAGES = 65_536
-#: the write-ahead log is cut back to this size whenever it starts over (a busy database
-#: that is never quiet long enough for ``Checkpointer`` to empty it)
-SQLITE_WAL_LIMIT_BYTES = 32 * 1024 * 1024
-#: how often a worker on SQLite looks whether another process committed (``listen``): at
-#: first, and at most once nothing has changed for a while
-SQLITE_WATCH_SECONDS = (0.002, 0.016)
-#: the most connections a PostgreSQL pool opens unless told otherwise: half are kept open,
-#: the other half opened when needed and closed once given back (``postgres.py``)
-POSTGRES_POOL_SIZE = 20
 #: Options every engine is made with (the alembic ones too). SQLAlchemy puts a failed
 #: statement's bound values in its error text, and that text reaches logs: customers' emails,
 #: integration secrets. Without them the error still names the statement and the class.
 ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True}
-
-log = logging.getLogger("sendout.db")
 
 T = TypeVar("T")
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -85,10 +52,6 @@ def sqlite_path(url: str) -> str | None:
         return None
     path = sa.engine.make_url(url).database
     return None if not path or path == ":memory:" else path
-
-
-def json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 #: What a driver raises when a statement breaks a unique key or another constraint (a
@@ -128,7 +91,7 @@ class DriverStatement:
         self.arrays = arrays
         #: SQLite keeps datetimes and JSON as text (asyncpg decodes both on PostgreSQL)
         self.sqlite_readers: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
-            (n, reader) for n, column in enumerate(returns) if (reader := _sqlite_reader(column))
+            (n, reader) for n, column in enumerate(returns) if (reader := sqlite_reader(column))
         )
 
 
@@ -137,8 +100,33 @@ def columns_sql(table: sa.Table) -> str:
     return ", ".join(column.name for column in table.columns)
 
 
-class Transaction(Protocol):
+@dataclass(frozen=True, slots=True)
+class BulkInsert:
+    """What ``Transaction.insert_many`` is asked, handed to the backend's own way of doing it."""
+
+    table: sa.Table
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    #: columns with one value for every row
+    constants: Mapping[str, Any]
+    #: rows that would break a unique key are left out instead of failing the batch
+    skip_duplicates: bool
+
+
+class Transaction(ABC):
+    """One transaction of a backend (``SqliteDatabase``, ``PostgresDatabase``). The checks
+    both backends make before a write live here, once: a read-only transaction refuses
+    every write (``WriteRefused``)."""
+
+    _read_only: bool
+
+    def _writing(self) -> None:
+        if self._read_only:
+            raise WriteRefused("a write in a read-only transaction")
+
+    @abstractmethod
     async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]: ...
+
     async def insert_many(
         self,
         table: sa.Table,
@@ -153,37 +141,46 @@ class Transaction(Protocol):
         costs more than the database work at a million rows. ``constants``: columns with one
         value for every row. ``skip_duplicates``: rows that would break a unique key are left
         out instead of failing the batch."""
-        ...
+        self._writing()
+        return await self._insert_rows(
+            BulkInsert(table, columns, rows, constants or {}, skip_duplicates)
+        )
 
+    @abstractmethod
+    async def _insert_rows(self, insert: BulkInsert) -> int:
+        """``insert_many`` in the backend's way, once the write is allowed."""
+
+    @abstractmethod
     async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
         """The rows of a hot statement run straight through the driver, each value as
         SQLAlchemy would give it (aware datetimes, parsed JSON). Parameters: plain values,
         aware datetimes, JSON documents as text, and lists (``DriverStatement`` says how each
         backend takes one)."""
-        ...
 
+    @abstractmethod
     async def run(self, statement: DriverStatement, *params: Any) -> int:
         """A hot statement that answers no rows, straight through the driver; answers how
         many rows it changed."""
-        ...
 
+    @abstractmethod
     async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
         """A hot statement run for each row of parameters, straight through the driver (in
         one execution over arrays on PostgreSQL when ``statement.arrays``)."""
-        ...
 
+    @abstractmethod
     async def commit(self) -> None: ...
+
+    @abstractmethod
     async def close(self, failure: BaseException | None = None) -> None:
         """Roll back unless committed, and give the connection back. ``failure``: what ended
         the transaction, if anything; when it says this connection cannot write
         (``cannot_write``), the connection is dropped and the next transaction opens another,
         so the process takes writes again as soon as the database does."""
-        ...
 
+    @abstractmethod
     def signal_work(self) -> None:
         """This transaction leaves work for the worker: once it commits, workers in other
         processes are woken (PostgreSQL ``NOTIFY``; SQLite has no such channel)."""
-        ...
 
 
 #: The PostgreSQL channel workers LISTEN on.
@@ -255,394 +252,3 @@ async def check_writes(database: Database) -> None:
         raise
     finally:
         await tx.close(failure)
-
-
-def _driver_of(conn: sa.Connection) -> Any:
-    # Transaction control goes straight to sqlite3: the engine is in AUTOCOMMIT mode, so
-    # SQLAlchemy keeps no transaction state that these statements could contradict.
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    return driver
-
-
-async def _begin_writing(driver: Any) -> None:
-    """``BEGIN IMMEDIATE``, waiting for another process's write transaction on the event loop.
-
-    SQLite's own busy handler sleeps the calling thread, 1 to 100 ms at a time: here that is
-    the event loop, so every attempt in flight and the API would stop with it. So the write
-    lock is asked for without a busy timeout, and tried again after an ``asyncio.sleep``
-    until ``SQLITE_BUSY_TIMEOUT_MS`` have passed (then the "database is locked" error is
-    raised, as SQLite's handler would). Other statements keep the busy timeout: in WAL mode
-    they wait only in rare moments (another connection recovering the log)."""
-    driver.execute("PRAGMA busy_timeout=0")
-    try:
-        delay, longest = SQLITE_LOCK_RETRY
-        deadline = asyncio.get_running_loop().time() + SQLITE_BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                locked = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-                if not locked or asyncio.get_running_loop().time() >= deadline:
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, longest)
-    finally:
-        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-
-
-class WriteGuard:
-    """Refuses writes in a read-only transaction, on either backend."""
-
-    _read_only: bool
-
-    def _writing(self) -> None:
-        if self._read_only:
-            raise WriteRefused("a write in a read-only transaction")
-
-
-class _SqliteTransaction(WriteGuard):
-    """One transaction on the connection, begun by ``SqliteDatabase.begin``. Read-only ones
-    also run under ``PRAGMA query_only``, so that a write sent some way other than the
-    methods below is refused by SQLite itself. A write transaction is a member of a
-    ``CommitGroup`` (``joined``: under a savepoint of a group's open transaction); once it
-    committed, the connection is another's: no statement may follow."""
-
-    def __init__(
-        self,
-        conn: sa.Connection,
-        release: Callable[[], None],
-        read_only: bool,
-        drop_connection: Callable[[], None],
-        group: CommitGroup,
-        joined: bool = False,
-    ) -> None:
-        self._conn = conn
-        self._driver: Any = _driver_of(conn)
-        self._release = release
-        self._drop_connection = drop_connection
-        self._open = True
-        self._read_only = read_only
-        self._group = group
-        self._joined = joined
-        self._released = False
-
-    def _live(self) -> None:
-        if not self._open:
-            raise RuntimeError("a statement after the transaction's commit")
-
-    def signal_work(self) -> None:
-        return None  # one process per SQLite file in practice: the in-process signal does it
-
-    async def execute(self, statement: sa.Executable, params: Params = None) -> Result[Any]:
-        self._live()
-        if getattr(statement, "is_dml", False):
-            self._writing()
-        try:
-            return self._conn.execute(statement, params)
-        except sa.exc.OperationalError as exc:
-            if self._read_only and "readonly" in str(exc.orig):
-                raise WriteRefused(str(exc.orig)) from exc
-            raise
-
-    async def insert_many(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        *,
-        constants: Mapping[str, Any] | None = None,
-        skip_duplicates: bool = False,
-    ) -> int:
-        self._live()
-        self._writing()
-        verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
-        fixed = {name: _sqlite_value(value) for name, value in (constants or {}).items()}
-        names = [*columns, *fixed]
-        marks = ", ".join("?" * len(names))
-        sql = f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-        tail = tuple(fixed.values())
-        dated = [
-            n for n, name in enumerate(columns) if isinstance(kind_of(table.c[name]), sa.DateTime)
-        ]
-        plain: list[Sequence[Any]] = []
-        for row in rows:
-            values = [*row, *tail]
-            for n in dated:
-                values[n] = _sqlite_value(values[n])
-            plain.append(values)
-        try:
-            return int(self._driver.executemany(sql, plain).rowcount)
-        except sqlite3.IntegrityError as exc:
-            raise Conflict(details=f"Duplicate key in {table.name}") from exc
-
-    async def fetch(self, statement: DriverStatement, *params: Any) -> list[Sequence[Any]]:
-        self._live()
-        rows: list[Any] = self._driver.execute(statement.sqlite, _sqlite_params(params)).fetchall()
-        readers = statement.sqlite_readers
-        if not readers:
-            return rows
-        read: list[Sequence[Any]] = []
-        for row in rows:
-            values = list(row)
-            for n, reader in readers:
-                if values[n] is not None:
-                    values[n] = reader(values[n])
-            read.append(values)
-        return read
-
-    async def run(self, statement: DriverStatement, *params: Any) -> int:
-        self._live()
-        self._writing()
-        return int(self._driver.execute(statement.sqlite, _sqlite_params(params)).rowcount)
-
-    async def run_many(self, statement: DriverStatement, rows: Sequence[Sequence[Any]]) -> None:
-        self._live()
-        self._writing()
-        self._driver.executemany(statement.sqlite, [_sqlite_params(row) for row in rows])
-
-    async def commit(self) -> None:
-        self._live()
-        if self._read_only:
-            self._driver.execute("COMMIT")
-            self._open = False
-            return
-        committed = self._group.commit(self._driver, self._joined)
-        self._open = False
-        # Let go of the connection before waiting: the transactions that begin meanwhile
-        # join the group, and its COMMIT comes after them.
-        self._released = True
-        self._release()
-        await committed
-
-    async def close(self, failure: BaseException | None = None) -> None:
-        if self._released:
-            return
-        try:
-            if self._read_only:
-                if self._open:
-                    self._driver.execute("ROLLBACK")
-            elif self._open:
-                self._group.roll_back(self._driver, self._joined)
-        finally:
-            try:
-                if self._read_only:
-                    self._driver.execute("PRAGMA query_only=OFF")
-            finally:
-                try:
-                    if failure is not None and cannot_write(failure):
-                        self._group.fail(failure)  # its COMMIT could not be written either
-                        self._drop_connection()
-                finally:
-                    self._release()
-
-
-class SqliteDatabase:
-    """One connection, kept open, used by one transaction at a time.
-
-    Transactions are begun and ended with plain SQL (the engine runs in AUTOCOMMIT mode, so
-    SQLAlchemy adds no transaction bookkeeping of its own): ``BEGIN IMMEDIATE`` takes the write
-    lock up front, so a transaction that reads then writes can never fail half-way because
-    another process wrote in between.
-    """
-
-    dialect = "sqlite"
-
-    async def listen(self, on_work: Callable[[], None]) -> StopListening:
-        """SQLite has no notifications, but ``PRAGMA data_version`` on a connection changes
-        when another connection commits: read every few milliseconds (a few microseconds
-        each; ``SQLITE_WATCH_SECONDS``, slower while nothing changes), it wakes this worker
-        soon after a commit by another process (an API without its worker, another worker,
-        a dispatcher), where the worker's poll would take up to a second. Skipped while
-        this process is in a transaction: it is busy, and looks again after."""
-        fastest, slowest = SQLITE_WATCH_SECONDS
-
-        async def watch() -> None:
-            version, interval = None, fastest
-            while True:
-                await asyncio.sleep(interval)
-                if self._lock.locked():
-                    continue
-                driver = _driver_of(self._connection())
-                (now,) = driver.execute("PRAGMA data_version").fetchone()
-                if version is not None and now != version:
-                    on_work()
-                    interval = fastest
-                else:
-                    interval = min(interval * 2, slowest)
-                version = now
-
-        task = asyncio.create_task(watch(), name="sqlite-watch")
-
-        async def stop() -> None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        return stop
-
-    def __init__(self, url: str) -> None:
-        engine = sa.create_engine(
-            url.replace("sqlite+aiosqlite:", "sqlite:", 1),
-            poolclass=sa.pool.StaticPool,
-            json_serializer=json_dumps,
-            json_deserializer=orjson.loads,
-            **ENGINE_OPTIONS,
-        )
-        sa.event.listen(engine, "connect", _sqlite_on_connect)
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._conn: sa.Connection | None = None
-        self._lock = asyncio.Lock()
-        self._group = CommitGroup(self._lock, lambda: _driver_of(self._connection()))
-        self._path = sqlite_path(url)
-        self._checkpointer: Checkpointer | None = None
-
-    def _drop_connection(self) -> None:
-        """Closes the connection (the next transaction opens another): SQLite opens a file it
-        cannot write read-only, and the connection stays so after the file is writable again."""
-        if self._conn is not None:
-            log.warning("the database refused a write: its connection will be opened again")
-            self._conn.invalidate()  # the one pooled connection itself, not just this handle
-            self._conn.close()
-            self._conn = None
-
-    def _connection(self) -> sa.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = self.engine.connect()
-            # Started with the first connection (WAL mode is set by then), not at
-            # construction: composing the application does no work.
-            if self._path is not None and self._checkpointer is None:
-                self._checkpointer = Checkpointer(self._path)
-                self._checkpointer.start()
-        return self._conn
-
-    async def begin(self, read_only: bool = False) -> Transaction:
-        await self._lock.acquire()
-        try:
-            conn = self._connection()
-            driver = _driver_of(conn)
-            joined = False
-            if read_only:
-                self._group.commit_now()  # it reads no write whose commit has not returned
-                driver.execute("PRAGMA query_only=ON")
-                driver.execute("BEGIN")  # deferred: reads a snapshot, takes no write lock
-            else:
-                joined = await self._group.begin(driver, _begin_writing)
-            return _SqliteTransaction(
-                conn, self._lock.release, read_only, self._drop_connection, self._group, joined
-            )
-        except BaseException:
-            if read_only:
-                _driver_of(self._connection()).execute("PRAGMA query_only=OFF")
-            self._lock.release()
-            raise
-
-    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
-        tx = await self.begin()
-        try:
-            result = fn(self._connection())
-            await tx.commit()
-            return result
-        finally:
-            await tx.close()
-
-    async def ping(self) -> None:
-        async with self._lock:
-            self._connection().exec_driver_sql("SELECT 1")
-
-    async def dispose(self) -> None:
-        async with self._lock:
-            if self._conn is not None:
-                self._group.commit_now()
-            if self._checkpointer is not None:
-                await asyncio.to_thread(self._checkpointer.stop)
-                self._checkpointer = None
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-            self.engine.dispose()
-
-
-def kind_of(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
-    """The column's type as the database sees it (a decorator's underlying type)."""
-    kind = column.type
-    return kind.impl_instance if isinstance(kind, sa.TypeDecorator) else kind
-
-
-def _sqlite_value(value: Any) -> Any:
-    """What UTCDateTime stores on SQLite: naive UTC text, which sorts chronologically.
-
-    Always with six digits of microseconds, as SQLAlchemy writes it: text comparison would put
-    ``10:00:00`` before ``10:00:00.000000``, the same instant."""
-    if isinstance(value, datetime):
-        return _sqlite_text(value)
-    return value
-
-
-# Cached both ways: a batch's rows mostly share an instant or two (the batch's "now").
-@functools.lru_cache(maxsize=1024)
-def _sqlite_text(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_params(params: Sequence[Any]) -> list[Any]:
-    return [_SQLITE_PARAMS[type(v)](v) if type(v) in _SQLITE_PARAMS else v for v in params]
-
-
-#: How the hot statements' parameters of other types than SQLite's own are passed to it
-_SQLITE_PARAMS: dict[type, Callable[[Any], Any]] = {
-    datetime: _sqlite_value,
-    list: json_dumps,
-    tuple: json_dumps,
-}
-
-
-@functools.lru_cache(maxsize=1024)
-def _sqlite_datetime(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def _sqlite_reader(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
-    kind = kind_of(column)
-    if isinstance(kind, sa.DateTime):
-        return _sqlite_datetime
-    if isinstance(kind, sa.Date):
-        return date.fromisoformat
-    if isinstance(kind, sa.JSON):
-        return orjson.loads
-    if isinstance(kind, sa.Boolean):
-        return bool  # stored as 0 or 1
-    return None
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Take transaction control away from the sqlite3 module so "begin" below decides.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    # No page_size: Alembic's own engine creates the file, at SQLite's default of 4 KiB,
-    # before this connection ever opens it (a page size set later never applies in WAL
-    # mode), and small pages suit delivery's many small writes: fewer bytes per changed row.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    # A million-code campaign's indexes outgrow the default 2 MiB page cache many times over.
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    # Checkpoints are ``Checkpointer``'s, off the event loop; SQLite's own is a backstop.
-    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
-    # Without it the log file keeps the largest size it ever reached: it is written over from
-    # its start once copied back, never made smaller.
-    cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
-    cursor.close()
-
-
-def open_database(url: str, pool_size: int = POSTGRES_POOL_SIZE) -> Database:
-    """``pool_size``: the most connections a PostgreSQL pool opens (SQLite keeps one)."""
-    if is_sqlite(url):
-        return SqliteDatabase(url)
-    if url.startswith(("postgresql", "postgres")):
-        from sendout.adapters.db.postgres import PostgresDatabase  # it builds on this module
-
-        return PostgresDatabase(url, pool_size)
-    raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")

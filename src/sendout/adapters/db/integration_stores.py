@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Transaction
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.channels import ProviderConfig
 
 _i = t.integrations.c
 _ONE = sa.select(t.integrations).where(
-    _i.project_id == _param("project_id"), _i.provider == _param("provider")
+    _i.project_id == param("project_id"), _i.provider == param("provider")
 )
 
 
-class SqlIntegrationStore(_Store):
+class SqlIntegrationStore(SqlStore):
     def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
         super().__init__(tx)
         self._box = box

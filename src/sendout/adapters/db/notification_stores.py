@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.notifications import (
     EmailStatus,
     Notification,
@@ -19,15 +19,13 @@ from sendout.domain.notifications import (
 from sendout.domain.ports import Page
 
 _n = t.notifications.c
-_BY_ID = sa.select(t.notifications).where(
-    _n.project_id == _param("project_id"), _n.id == _param("id")
-)
+_BY_ID = select_by_id(t.notifications)
 _UNREAD_SAME = (
     sa.select(_n.id)
     .where(
-        _n.project_id == _param("project_id"),
-        _n.resource_id == _param("resource_id"),
-        _n.type == _param("type"),
+        _n.project_id == param("project_id"),
+        _n.resource_id == param("resource_id"),
+        _n.type == param("type"),
         _n.read_at.is_(None),
     )
     .limit(1)
@@ -35,16 +33,16 @@ _UNREAD_SAME = (
 _UNREAD_COUNT = (
     sa.select(sa.func.count())
     .select_from(t.notifications)
-    .where(_n.project_id == _param("project_id"), _n.read_at.is_(None))
+    .where(_n.project_id == param("project_id"), _n.read_at.is_(None))
 )
 _DUE_EMAILS = (
     sa.select(t.notifications)
     .where(
         _n.email_status == EmailStatus.PENDING.value,
-        sa.or_(_n.email_next_at.is_(None), _n.email_next_at <= _param("now")),
+        sa.or_(_n.email_next_at.is_(None), _n.email_next_at <= param("now")),
     )
     .order_by(_n.created_at)
-    .limit(_param("limit"))
+    .limit(param("limit"))
     .with_for_update(skip_locked=True)
 )
 
@@ -57,7 +55,7 @@ def _notification(row: sa.Row[Any]) -> Notification:
     return Notification(**m)
 
 
-class SqlNotificationStore(_Store):
+class SqlNotificationStore(SqlStore):
     async def add_unless_unread(self, notification: Notification) -> bool:
         same = await self._one(
             _UNREAD_SAME,

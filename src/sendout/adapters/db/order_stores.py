@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.orders import (
     Order,
     OrderItem,
@@ -19,12 +19,12 @@ from sendout.domain.orders import (
 from sendout.domain.ports import Page
 
 _o = t.orders.c
-_BY_ID = sa.select(t.orders).where(_o.project_id == _param("project_id"), _o.id == _param("id"))
+_BY_ID = select_by_id(t.orders)
 _BY_SOURCE_ID = sa.select(t.orders).where(
-    _o.project_id == _param("project_id"), _o.source_id == _param("source_id")
+    _o.project_id == param("project_id"), _o.source_id == param("source_id")
 )
-_UPDATE = t.orders.update().where(_o.id == _param("where_id"))
-_OF_CUSTOMER = (_o.project_id == _param("project_id"), _o.customer_id == _param("customer_id"))
+_UPDATE = t.orders.update().where(_o.id == param("where_id"))
+_OF_CUSTOMER = (_o.project_id == param("project_id"), _o.customer_id == param("customer_id"))
 _TOTALS = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_o.total_amount), 0)).where(
     *_OF_CUSTOMER
 )
@@ -88,15 +88,12 @@ def _order(row: sa.Row[Any]) -> Order:
     return Order(**m)
 
 
-class SqlOrderStore(_Store):
+class SqlOrderStore(SqlStore):
     async def add(self, order: Order) -> None:
         await self._insert(t.orders, _values(order))
 
     async def update(self, order: Order) -> None:
-        values = _values(order)
-        del values["id"], values["project_id"], values["created_at"]
-        values["where_id"] = order.id
-        await self._write(_UPDATE, values, "orders")
+        await self._update(_UPDATE, _values(order), "orders", by_project=False)
 
     async def get(self, project_id: str, order_id: str) -> Order | None:
         row = await self._one(_BY_ID, project_id=project_id, id=order_id)

@@ -9,26 +9,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.points import BucketStatus, PendingPoints, PointsBucket
 from sendout.domain.ports import Page
 
 _p = t.pending_points.c
 _b = t.points_buckets.c
-_PENDING = sa.select(t.pending_points).where(
-    _p.project_id == _param("project_id"), _p.id == _param("id")
-)
+_PENDING = select_by_id(t.pending_points)
 _DUE_PENDING = (
     sa.select(t.pending_points)
-    .where(_p.activates_at <= _param("today"))
+    .where(_p.activates_at <= param("today"))
     .order_by(_p.activates_at, _p.id)
-    .limit(_param("limit"))
+    .limit(param("limit"))
 )
 _ACTIVE_BUCKETS = (
     sa.select(t.points_buckets)
     .where(
-        _b.project_id == _param("project_id"),
-        _b.voucher_id == _param("voucher_id"),
+        _b.project_id == param("project_id"),
+        _b.voucher_id == param("voucher_id"),
         _b.status == BucketStatus.ACTIVE.value,
     )
     .order_by(_b.expires_at, _b.created_at, _b.id)
@@ -36,18 +34,18 @@ _ACTIVE_BUCKETS = (
 #: cards with an active bucket whose last day has passed
 _CARDS_TO_EXPIRE = (
     sa.select(_b.project_id, _b.voucher_id)
-    .where(_b.status == BucketStatus.ACTIVE.value, _b.expires_at < _param("today"))
+    .where(_b.status == BucketStatus.ACTIVE.value, _b.expires_at < param("today"))
     .group_by(_b.project_id, _b.voucher_id)
     .order_by(sa.func.min(_b.expires_at))
-    .limit(_param("limit"))
+    .limit(param("limit"))
 )
 _BUCKET_UPDATE = (
     t.points_buckets.update()
-    .where(_b.id == _param("b_id"))
+    .where(_b.id == param("b_id"))
     .values(
-        points_left=_param("b_points_left"),
-        status=_param("b_status"),
-        updated_at=_param("b_updated_at"),
+        points_left=param("b_points_left"),
+        status=param("b_status"),
+        updated_at=param("b_updated_at"),
     )
 )
 
@@ -78,7 +76,7 @@ def _bucket(row: sa.Row[Any]) -> PointsBucket:
     return PointsBucket(**m)
 
 
-class SqlPointsStore(_Store):
+class SqlPointsStore(SqlStore):
     async def add_pending(self, pending: PendingPoints) -> None:
         await self._insert(t.pending_points, _pending_values(pending))
 

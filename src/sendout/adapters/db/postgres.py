@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -34,21 +34,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from sendout.adapters.db.engine import (
     ENGINE_OPTIONS,
-    POSTGRES_POOL_SIZE,
     WORK_CHANNEL,
+    BulkInsert,
     DriverStatement,
     Params,
     StopListening,
     Transaction,
-    WriteGuard,
     async_url,
     cannot_write,
-    json_dumps,
-    kind_of,
 )
 from sendout.adapters.db.pg_listen import WorkListener
+from sendout.adapters.db.types import json_dumps, kind_of
 from sendout.domain.errors import Conflict
 
+#: the most connections a pool opens unless told otherwise: half are kept open, the other half
+#: opened when needed and closed once given back
+POSTGRES_POOL_SIZE = 20
 #: a pooled connection unused for longer than this is pinged before it is handed out
 POSTGRES_PING_IDLE_SECONDS = 10.0
 #: ``insert_many`` sends up to this many rows as one INSERT over arrays (one round trip);
@@ -108,7 +109,7 @@ def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
     return [list(values) for values in zip(*rows, strict=True)]
 
 
-class _PostgresTransaction(WriteGuard):
+class _PostgresTransaction(Transaction):
     """One transaction on a pooled connection, taken and begun (``BEGIN``) just before its
     first statement, ended by ``COMMIT`` or ``ROLLBACK``, all through asyncpg."""
 
@@ -175,16 +176,9 @@ class _PostgresTransaction(WriteGuard):
         assert self._conn is not None
         return await self._conn.execute(statement, params)
 
-    async def insert_many(
-        self,
-        table: sa.Table,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        *,
-        constants: Mapping[str, Any] | None = None,
-        skip_duplicates: bool = False,
-    ) -> int:
-        self._writing()
+    async def _insert_rows(self, insert: BulkInsert) -> int:
+        table, columns, rows = insert.table, insert.columns, insert.rows
+        skip_duplicates, constants = insert.skip_duplicates, insert.constants
         if not rows:
             return 0
         if constants:

@@ -8,7 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import (
+    SqlStore,
+    created_within,
+    matching,
+    param,
+    select_by_id,
+)
 from sendout.domain.ports import Page
 from sendout.domain.redemptions import (
     STACK_PARENT,
@@ -18,24 +24,22 @@ from sendout.domain.redemptions import (
 )
 
 _r = t.redemptions.c
-_BY_ID = sa.select(t.redemptions).where(
-    _r.project_id == _param("project_id"), _r.id == _param("id")
-)
+_BY_ID = select_by_id(t.redemptions)
 _CHILDREN = (
     sa.select(t.redemptions)
-    .where(_r.project_id == _param("project_id"), _r.parent_id == _param("parent_id"))
+    .where(_r.project_id == param("project_id"), _r.parent_id == param("parent_id"))
     .order_by(_r.id)
 )
 _OF_VOUCHER = (
     sa.select(t.redemptions)
-    .where(_r.project_id == _param("project_id"), _r.voucher_id == _param("voucher_id"))
+    .where(_r.project_id == param("project_id"), _r.voucher_id == param("voucher_id"))
     .order_by(_r.created_at.desc(), _r.id.desc())
 )
 _TOTALS = (
     sa.select(_r.status, sa.func.count(), sa.func.coalesce(sa.func.sum(_r.gift_amount), 0))
     .where(
-        _r.project_id == _param("project_id"),
-        _r.customer_id == _param("customer_id"),
+        _r.project_id == param("project_id"),
+        _r.customer_id == param("customer_id"),
         # One per redeemable: a stacked request's parent row only groups them.
         _r.related_object_type != STACK_PARENT,
     )
@@ -76,7 +80,7 @@ def _redemption(row: sa.Row[Any]) -> Redemption:
     return Redemption(**m)
 
 
-class SqlRedemptionStore(_Store):
+class SqlRedemptionStore(SqlStore):
     async def add_many(self, redemptions: Sequence[Redemption]) -> None:
         self._tx.signal_work()  # redemption events for the dispatcher
         await self._write(t.redemptions.insert(), [_values(r) for r in redemptions], "redemptions")
@@ -106,17 +110,13 @@ class SqlRedemptionStore(_Store):
         conditions: list[sa.ColumnElement[bool]] = [
             _r.project_id == project_id,
             _r.related_object_type != STACK_PARENT,
+            *matching(
+                (_r.customer_id, query.customer_id),
+                (_r.status, None if query.status is None else query.status.value),
+                (_r.voucher_id, query.voucher_id),
+            ),
+            *created_within(_r.created_at, query.created_after, query.created_before),
         ]
-        if query.customer_id is not None:
-            conditions.append(_r.customer_id == query.customer_id)
-        if query.status is not None:
-            conditions.append(_r.status == query.status.value)
-        if query.voucher_id is not None:
-            conditions.append(_r.voucher_id == query.voucher_id)
-        if query.created_after is not None:
-            conditions.append(_r.created_at >= query.created_after)
-        if query.created_before is not None:
-            conditions.append(_r.created_at < query.created_before)
         ordering = (_r.created_at.desc(), _r.id.desc())
         return await self._paged(
             t.redemptions, conditions, ordering, query.limit, query.page, _redemption

@@ -7,18 +7,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.referrals import ConversionEvent, Referral
 
 _r = t.referrals.c
 _OF_REFEREE = sa.select(t.referrals).where(
-    _r.project_id == _param("project_id"),
-    _r.campaign_id == _param("campaign_id"),
-    _r.referee_id == _param("referee_id"),
+    _r.project_id == param("project_id"),
+    _r.campaign_id == param("campaign_id"),
+    _r.referee_id == param("referee_id"),
 )
 _OF_REFERRER = (
     sa.select(t.referrals)
-    .where(_r.project_id == _param("project_id"), _r.referrer_id == _param("referrer_id"))
+    .where(_r.project_id == param("project_id"), _r.referrer_id == param("referrer_id"))
     .order_by(_r.created_at, _r.id)
 )
 
@@ -29,7 +29,7 @@ def _referral(row: sa.Row[Any]) -> Referral:
     return Referral(**m)
 
 
-class SqlReferralStore(_Store):
+class SqlReferralStore(SqlStore):
     async def add(self, referral: Referral) -> None:
         await self._insert(
             t.referrals,

@@ -7,27 +7,25 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.ports import Page
 from sendout.domain.rewards import Reward, RewardAssignment, RewardType
 
 _w = t.rewards.c
 _a = t.reward_assignments.c
-_REWARD = sa.select(t.rewards).where(_w.project_id == _param("project_id"), _w.id == _param("id"))
-_ASSIGNMENT = sa.select(t.reward_assignments).where(
-    _a.project_id == _param("project_id"), _a.id == _param("id")
-)
+_REWARD = select_by_id(t.rewards)
+_ASSIGNMENT = select_by_id(t.reward_assignments)
 _OFFER = sa.select(t.reward_assignments).where(
-    _a.project_id == _param("project_id"),
-    _a.campaign_id == _param("campaign_id"),
-    _a.reward_id == _param("reward_id"),
+    _a.project_id == param("project_id"),
+    _a.campaign_id == param("campaign_id"),
+    _a.reward_id == param("reward_id"),
 )
 #: one more given, unless the stock is out (atomic: two members cannot take the last unit)
 _TAKE = (
     t.rewards.update()
     .where(
-        _w.project_id == _param("b_project_id"),
-        _w.id == _param("b_id"),
+        _w.project_id == param("b_project_id"),
+        _w.id == param("b_id"),
         sa.or_(_w.stock.is_(None), _w.redeemed < _w.stock),
     )
     .values(redeemed=_w.redeemed + 1)
@@ -72,7 +70,7 @@ def _assignment_values(a: RewardAssignment) -> dict[str, Any]:
     }
 
 
-class SqlRewardStore(_Store):
+class SqlRewardStore(SqlStore):
     async def add(self, reward: Reward) -> None:
         await self._insert(t.rewards, _reward_values(reward))
 

@@ -9,18 +9,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.ports import Page
 from sendout.domain.segments import Segment, SegmentType, SyncStatus
 
 _g = t.segments.c
 _m = t.segment_members.c
-_BY_ID = sa.select(t.segments).where(_g.project_id == _param("project_id"), _g.id == _param("id"))
+_BY_ID = select_by_id(t.segments)
 _BY_RULES = sa.select(t.segments).where(
-    _g.project_id == _param("project_id"), _g.type != SegmentType.STATIC.value
+    _g.project_id == param("project_id"), _g.type != SegmentType.STATIC.value
 )
 _MEMBERSHIPS = sa.select(_m.segment_id).where(
-    _m.project_id == _param("project_id"), _m.customer_id == _param("customer_id")
+    _m.project_id == param("project_id"), _m.customer_id == param("customer_id")
 )
 
 
@@ -31,7 +31,7 @@ def _segment(row: sa.Row[Any]) -> Segment:
     return Segment(**m)
 
 
-class SqlSegmentStore(_Store):
+class SqlSegmentStore(SqlStore):
     async def add(self, segment: Segment) -> None:
         await self._insert(
             t.segments,

@@ -8,18 +8,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.sessions import DashboardSession
 
 _d = t.dashboard_sessions.c
-_ONE = sa.select(t.dashboard_sessions).where(_d.token_hash == _param("token_hash"))
+_ONE = sa.select(t.dashboard_sessions).where(_d.token_hash == param("token_hash"))
 
 
 def _session(row: sa.Row[Any]) -> DashboardSession:
     return DashboardSession(**row._mapping)
 
 
-class SqlSessionStore(_Store):
+class SqlSessionStore(SqlStore):
     async def add(self, session: DashboardSession) -> None:
         await self._insert(
             t.dashboard_sessions,

@@ -9,7 +9,7 @@ readers or writers, nor makes them wait. A copied-back log is written over from 
 but its file keeps the largest size it ever reached: so at a
 quiet moment (no commit since the last look) a TRUNCATE checkpoint empties the file. It is
 asked not to wait (busy timeout 0): with a reader or writer about, it gives up and is tried
-at the next quiet moment. ``journal_size_limit`` (``engine``) bounds a log that is never quiet.
+at the next quiet moment. ``journal_size_limit`` (``sqlite.py``) bounds a log that is never quiet.
 """
 
 from __future__ import annotations

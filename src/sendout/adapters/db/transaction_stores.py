@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _Store
+from sendout.adapters.db.store_helpers import SqlStore
 from sendout.domain.balances import TransactionQuery, TransactionType, VoucherTransaction
 from sendout.domain.ports import Page
 
@@ -20,7 +20,7 @@ def _transaction(row: sa.Row[Any]) -> VoucherTransaction:
     return VoucherTransaction(**m)
 
 
-class SqlVoucherTransactionStore(_Store):
+class SqlVoucherTransactionStore(SqlStore):
     async def add(self, transaction: VoucherTransaction) -> None:
         await self._insert(
             t.voucher_transactions,

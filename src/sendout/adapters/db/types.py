@@ -1,10 +1,12 @@
-"""Column types that behave the same on SQLite and PostgreSQL."""
+"""Column types that behave the same on SQLite and PostgreSQL, and how a column's values are
+seen by the database (``kind_of``) and written as JSON (``json_dumps``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -37,3 +39,13 @@ JSONDocument: Any = sa.JSON().with_variant(JSONB(), "postgresql")
 
 #: Auto-incrementing 64-bit keys; on SQLite, INTEGER PRIMARY KEY is the rowid.
 SequenceKey: Any = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def kind_of(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
+    """The column's type as the database sees it (a decorator's underlying type)."""
+    kind = column.type
+    return kind.impl_instance if isinstance(kind, sa.TypeDecorator) else kind

@@ -6,94 +6,40 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
+from sendout.adapters.db.async_action_stores import SqlAsyncActionStore
+from sendout.adapters.db.campaign_stores import SqlCampaignStore
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.customer_stores import SqlCustomerStore
+from sendout.adapters.db.delivery_stores import SqlDeliveryStore
 from sendout.adapters.db.distribution_stores import SqlDistributionStore
-from sendout.adapters.db.earning_stores import SqlEarningRuleStore
+from sendout.adapters.db.earning_rule_stores import SqlEarningRuleStore
 from sendout.adapters.db.endpoint_reset_stores import SqlEndpointResetStore
 from sendout.adapters.db.engine import Database, Transaction
+from sendout.adapters.db.event_schema_stores import SchemaCache, SqlCustomEventSchemaStore
+from sendout.adapters.db.event_stores import SqlEventStore
 from sendout.adapters.db.integration_stores import SqlIntegrationStore
-from sendout.adapters.db.loyalty_stores import SqlLoyaltyTierStore
+from sendout.adapters.db.loyalty_tier_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
 from sendout.adapters.db.order_stores import SqlOrderStore
 from sendout.adapters.db.points_stores import SqlPointsStore
-from sendout.adapters.db.promotion_stores import (
-    SqlAsyncActionStore,
-    SqlCampaignStore,
-    SqlPublicationStore,
-    SqlVoucherStore,
-)
+from sendout.adapters.db.project_stores import SqlProjectStore
+from sendout.adapters.db.publication_stores import SqlPublicationStore
 from sendout.adapters.db.redemption_stores import SqlRedemptionStore
 from sendout.adapters.db.referral_stores import SqlReferralStore
 from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
-from sendout.adapters.db.sendout_stores import SqlDeliveryStore, SqlSendoutStore
+from sendout.adapters.db.sendout_stores import SqlSendoutStore
 from sendout.adapters.db.session_stores import SqlSessionStore
-from sendout.adapters.db.stores import (
-    Observed,
-    SchemaCache,
-    SqlCustomEventSchemaStore,
-    SqlEventStore,
-    SqlProjectStore,
-)
+from sendout.adapters.db.store_helpers import Observed
 from sendout.adapters.db.transaction_stores import SqlVoucherTransactionStore
+from sendout.adapters.db.voucher_stores import SqlVoucherStore
 from sendout.adapters.db.webhook_stores import SqlWebhookStore
 from sendout.domain.observations import Facts, Observer
-from sendout.domain.ports import (
-    AsyncActionStore,
-    CampaignStore,
-    CustomerStore,
-    CustomEventSchemaStore,
-    DeliveryStore,
-    DistributionStore,
-    EarningRuleStore,
-    EndpointResetStore,
-    EventStore,
-    IntegrationStore,
-    LoyaltyTierStore,
-    NotificationStore,
-    OrderStore,
-    PointsStore,
-    ProjectStore,
-    PublicationStore,
-    RedemptionStore,
-    ReferralStore,
-    RewardStore,
-    SegmentStore,
-    SendoutStore,
-    SessionStore,
-    VoucherStore,
-    VoucherTransactionStore,
-    WebhookStore,
-)
 
 
 class SqlUnitOfWork:
-    projects: ProjectStore
-    customers: CustomerStore
-    events: EventStore
-    event_schemas: CustomEventSchemaStore
-    campaigns: CampaignStore
-    vouchers: VoucherStore
-    publications: PublicationStore
-    async_actions: AsyncActionStore
-    distributions: DistributionStore
-    sendouts: SendoutStore
-    deliveries: DeliveryStore
-    endpoint_resets: EndpointResetStore
-    notifications: NotificationStore
-    webhooks: WebhookStore
-    orders: OrderStore
-    transactions: VoucherTransactionStore
-    segments: SegmentStore
-    redemptions: RedemptionStore
-    loyalty_tiers: LoyaltyTierStore
-    earning_rules: EarningRuleStore
-    rewards: RewardStore
-    points: PointsStore
-    referrals: ReferralStore
-    integrations: IntegrationStore
-    sessions: SessionStore
+    """``UnitOfWork`` (``domain/ports``) over SQL: one transaction, and each of the port's
+    stores made when first used (``__getattr__``, from ``_STORES``)."""
 
     def __init__(
         self,

@@ -10,17 +10,17 @@ import sqlalchemy as sa
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import Transaction
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param, select_by_id
 from sendout.domain.ports import Page
 from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, ProjectWebhook
 
 _w = t.webhooks.c
-_BY_ID = sa.select(t.webhooks).where(_w.project_id == _param("project_id"), _w.id == _param("id"))
+_BY_ID = select_by_id(t.webhooks)
 _SENDING = sa.select(t.webhooks).where(
-    _w.project_id == _param("project_id"),
+    _w.project_id == param("project_id"),
     sa.or_(_w.active.is_(True), _w.disabled_reason == DISABLED_DELIVERY_FAILED),
 )
-_UPDATE = t.webhooks.update().where(_w.id == _param("where_id"))
+_UPDATE = t.webhooks.update().where(_w.id == param("where_id"))
 
 
 def _values(webhook: ProjectWebhook, box: SecretBox) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def _values(webhook: ProjectWebhook, box: SecretBox) -> dict[str, Any]:
     }
 
 
-class SqlWebhookStore(_Store):
+class SqlWebhookStore(SqlStore):
     def __init__(self, tx: Transaction, box: SecretBox = PLAIN) -> None:
         super().__init__(tx)
         self._box = box
@@ -55,10 +55,7 @@ class SqlWebhookStore(_Store):
         await self._insert(t.webhooks, _values(webhook, self._box))
 
     async def update(self, webhook: ProjectWebhook) -> None:
-        values = _values(webhook, self._box)
-        del values["id"], values["project_id"], values["created_at"]
-        values["where_id"] = webhook.id
-        await self._write(_UPDATE, values, "webhooks")
+        await self._update(_UPDATE, _values(webhook, self._box), "webhooks", by_project=False)
 
     async def get(self, project_id: str, webhook_id: str) -> ProjectWebhook | None:
         row = await self._one(_BY_ID, project_id=project_id, id=webhook_id)

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement, columns_sql
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.earning_rules import EarningEvent, EarningRule
 
 _e = t.earning_rules.c
 _OF_CAMPAIGN = (
     sa.select(t.earning_rules)
-    .where(_e.project_id == _param("project_id"), _e.campaign_id == _param("campaign_id"))
+    .where(_e.project_id == param("project_id"), _e.campaign_id == param("campaign_id"))
     .order_by(_e.created_at, _e.id)
 )
 # Asked by every event tracked and order paid: straight through the driver.
@@ -56,7 +56,7 @@ def _rule_of(m: dict[str, Any]) -> EarningRule:
     return EarningRule(**m)
 
 
-class SqlEarningRuleStore(_Store):
+class SqlEarningRuleStore(SqlStore):
     async def add_many(self, rules: Sequence[EarningRule]) -> None:
         await self._write(t.earning_rules.insert(), [_values(r) for r in rules], "earning_rules")
 

@@ -9,26 +9,26 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.stores import _param, _Store
+from sendout.adapters.db.store_helpers import SqlStore, param
 from sendout.domain.loyalty_tiers import LoyaltyTier, MemberTier
 
 _l = t.loyalty_tiers.c
 _OF_CAMPAIGN = (
     sa.select(t.loyalty_tiers)
-    .where(_l.project_id == _param("project_id"), _l.campaign_id == _param("campaign_id"))
+    .where(_l.project_id == param("project_id"), _l.campaign_id == param("campaign_id"))
     .order_by(_l.points_from)
 )
 
 
 _m = t.member_tiers.c
 _HELD = sa.select(t.member_tiers).where(
-    _m.project_id == _param("project_id"), _m.voucher_id == _param("voucher_id")
+    _m.project_id == param("project_id"), _m.voucher_id == param("voucher_id")
 )
 _EXPIRED = (
     sa.select(_m.project_id, _m.voucher_id)
-    .where(_m.expiration_date < _param("today"))
+    .where(_m.expiration_date < param("today"))
     .order_by(_m.expiration_date)
-    .limit(_param("limit"))
+    .limit(param("limit"))
 )
 
 
@@ -36,7 +36,7 @@ def _tier(row: sa.Row[Any]) -> LoyaltyTier:
     return LoyaltyTier(**row._mapping)
 
 
-class SqlLoyaltyTierStore(_Store):
+class SqlLoyaltyTierStore(SqlStore):
     async def add_many(self, tiers: Sequence[LoyaltyTier]) -> None:
         await self._write(
             t.loyalty_tiers.insert(),
