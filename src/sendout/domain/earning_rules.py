@@ -19,7 +19,6 @@ from sendout.domain.errors import InvalidPayload
 from sendout.domain.orders import Order
 from sendout.domain.points import parse_pending_period
 
-EARNING_RULE_ID_PREFIX = "ern"
 MAX_RULES_PER_REQUEST = 20
 MAX_POINTS = 10**9
 

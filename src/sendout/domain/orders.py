@@ -19,8 +19,6 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 
-ORDER_ID_PREFIX = "ord"
-ORDER_ITEM_ID_PREFIX = "orditm"
 MAX_ITEMS = 500
 #: 10^13 minor units (100 billion in a 2-decimal currency): far beyond any real order, and
 #: the sums of many such orders stay exact in a 64-bit integer.

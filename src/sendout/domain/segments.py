@@ -21,7 +21,6 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none, parse_iso
 from sendout.domain.errors import InvalidPayload
 
-SEGMENT_ID_PREFIX = "seg"
 MAX_STATIC_CUSTOMERS = 20_000
 MAX_RULE_SEGMENTS = 100
 MAX_FIELDS = 30

@@ -19,7 +19,6 @@ from sendout.domain.events import EventType
 from sendout.domain.signing import signing_secrets
 from sendout.domain.targets import TargetPolicy
 
-WEBHOOK_ID_PREFIX = "wh"
 DISABLED_DELIVERY_FAILED = "delivery_failed"
 MAX_WEBHOOKS_EVENTS = 100
 

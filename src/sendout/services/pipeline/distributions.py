@@ -30,7 +30,7 @@ from sendout.domain.distributions import (
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.event_schemas import EVENT_DATA
 from sendout.domain.events import EventType
-from sendout.domain.ids import new_request_id
+from sendout.domain.ids import IdPrefix, new_request_id
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.samples import sample_data
@@ -43,9 +43,6 @@ from sendout.services.customers.customers import with_full_customer
 from sendout.services.pipeline.endpoint_resets import try_now
 from sendout.services.pipeline.sendouts import resume_held
 
-DISTRIBUTION_ID_PREFIX = "distr"
-CHANNEL_ID_PREFIX = "ch"
-SENDOUT_ID_PREFIX = "whs"
 SEGMENT_ENTERED = EventType.SEGMENT_ENTERED.value  # its customer is the whole customer
 SECRET_BYTES = 24  # Standard Webhooks secrets: whsec_ + base64 of 24 random bytes
 
@@ -130,7 +127,7 @@ def build_channels(
         if isinstance(draft, MessageChannelDraft):
             channels.append(
                 MessageChannel(
-                    id=found.id if found else ctx.new_id(CHANNEL_ID_PREFIX),
+                    id=found.id if found else ctx.new_id(IdPrefix.CHANNEL),
                     type=draft.type,
                     event_name=draft.event_name,
                     settings=draft.settings,
@@ -142,7 +139,7 @@ def build_channels(
         headers, restored = with_stored_secrets(draft.headers, current.headers if current else {})
         channels.append(
             WebhookChannel(
-                id=current.id if current else ctx.new_id(CHANNEL_ID_PREFIX),
+                id=current.id if current else ctx.new_id(IdPrefix.CHANNEL),
                 event_name=draft.event_name,
                 url=draft.url,
                 headers=headers,
@@ -212,7 +209,7 @@ async def create_distribution(
     async with uow_factory() as uow:
         await _check_references(uow, ctx, draft.trigger, draft.action, manual)
         distribution = Distribution(
-            id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.DISTRIBUTION),
             project_id=ctx.project_id,
             name=draft.name,
             status=status,
@@ -436,7 +433,7 @@ async def preview(
     objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
     data = sample_data(trigger.event, objects)
     event_meta: dict[str, Any] = {
-        "id": "evcus_" + "0" * 24,
+        "id": f"{IdPrefix.EVENT}_{'0' * 24}",
         "type": trigger.event,
         "created_at": data.get("created_at") or "2024-01-01T11:11:11.111Z",
         "entity_id": None,
@@ -467,7 +464,7 @@ async def preview(
         data = real
         event_meta = event.envelope_object()
     context = EnvelopeContext(
-        sendout_id=ctx.new_id(SENDOUT_ID_PREFIX),
+        sendout_id=ctx.new_id(IdPrefix.SENDOUT),
         project_id=ctx.project_id,
         created_at=ctx.now(),
         distribution_id=distribution_id or "distr_" + "0" * 24,

@@ -26,16 +26,13 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import REWARD_CAMPAIGN_TYPES
 from sendout.domain.vouchers import Voucher
 from sendout.services.context import Context
 from sendout.services.retries import retry_on_conflict
 
-CAMPAIGN_ID_PREFIX = "camp"
-TIER_ID_PREFIX = "promo"
-VOUCHER_ID_PREFIX = "v"
-ASYNC_ACTION_ID_PREFIX = "aa"
 MAX_VOUCHERS_PER_REQUEST = 5_000_000
 MAX_IMPORT_ITEMS = 10_000
 
@@ -87,7 +84,7 @@ async def enqueue(
 ) -> AsyncAction:
     """Record an async action for the worker, in the caller's transaction."""
     action = AsyncAction(
-        id=ctx.new_id(ASYNC_ACTION_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.ASYNC_ACTION),
         project_id=ctx.project_id,
         type=type,
         request=request,
@@ -129,7 +126,7 @@ async def create_campaign(
                 GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
             )
             campaign = Campaign(
-                id=ctx.new_id(CAMPAIGN_ID_PREFIX),
+                id=ctx.new_id(IdPrefix.CAMPAIGN),
                 project_id=ctx.project_id,
                 name=draft.name,
                 campaign_type=draft.campaign_type,
@@ -159,7 +156,7 @@ async def create_campaign(
             tiers = []
             for n, tier in enumerate(draft.tiers, start=1):
                 promotion_tier = PromotionTier(
-                    id=ctx.new_id(TIER_ID_PREFIX),
+                    id=ctx.new_id(IdPrefix.PROMOTION_TIER),
                     project_id=ctx.project_id,
                     campaign_id=campaign.id,
                     name=tier.name,
@@ -415,7 +412,7 @@ def new_campaign_voucher(
                 key="invalid_voucher",
             )
     return Voucher(
-        id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.VOUCHER),
         project_id=ctx.project_id,
         code=code,
         campaign_id=campaign.id,

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sendout.domain.balances import (
-    TRANSACTION_ID_PREFIX,
     TransactionType,
     VoucherTransaction,
 )
@@ -23,12 +22,11 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
     MAX_REDEEMABLES,
-    REDEMPTION_ID_PREFIX,
-    ROLLBACK_ID_PREFIX,
     STACK_PARENT,
     Applied,
     Failure,
@@ -249,7 +247,7 @@ async def _apply(
         if evaluation.customer is not None
         else (None if order is None else order.customer_id)
     )
-    parent_id = ctx.new_sortable_id(REDEMPTION_ID_PREFIX)
+    parent_id = ctx.new_sortable_id(IdPrefix.REDEMPTION)
     children = []
     for target in evaluation.targets:
         child = _row(ctx, request, target, parent_id, customer_id, order, now)
@@ -350,7 +348,7 @@ def _row(
     kind, related_id = target.related
     voucher = target.voucher.voucher if target.voucher is not None else None
     return Redemption(
-        id=ctx.new_sortable_id(REDEMPTION_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.REDEMPTION),
         project_id=ctx.project_id,
         parent_id=parent_id,
         customer_id=customer_id,
@@ -404,7 +402,7 @@ async def _move(
         changes["gift"] = gift
         await uow.transactions.add(
             VoucherTransaction(
-                id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
+                id=ctx.new_sortable_id(IdPrefix.TRANSACTION),
                 project_id=ctx.project_id,
                 voucher_id=own.id,
                 campaign_id=own.campaign_id,
@@ -652,7 +650,7 @@ async def _rollback_one(
             else "invalid_rollback_params"
         )
         raise InvalidPayload(details=f"redemption {found.id} is {found.status.value}", key=key)
-    rollback_id = ctx.new_sortable_id(ROLLBACK_ID_PREFIX)
+    rollback_id = ctx.new_sortable_id(IdPrefix.REDEMPTION_ROLLBACK)
     if found.voucher_id is not None and found.voucher_code is not None:
         await uow.vouchers.lock(ctx.project_id, found.voucher_id)
         voucher = await uow.vouchers.get_by_code(ctx.project_id, found.voucher_code)

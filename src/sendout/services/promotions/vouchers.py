@@ -16,12 +16,12 @@ from sendout.domain.campaigns import (
 )
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
 from sendout.services.promotions.campaigns import (
-    VOUCHER_ID_PREFIX,
     check_code,
     draw_free_code,
     require_campaign,
@@ -96,7 +96,7 @@ async def create_voucher(
                 )
         redemption = body.get("redemption") or {}
         voucher = Voucher(
-            id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
+            id=ctx.new_sortable_id(IdPrefix.VOUCHER),
             project_id=ctx.project_id,
             code=code,
             campaign_id=campaign.id if campaign else None,
