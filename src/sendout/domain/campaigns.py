@@ -12,7 +12,7 @@ from sendout.domain.bounds import INT64_MAX, MAX_REDEMPTION_QUANTITY
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.codes import CodeConfig
 from sendout.domain.errors import InvalidPayload
-from sendout.domain.event_schemas import SIMPLE_CAMPAIGN_KEYS
+from sendout.domain.event_schemas import SIMPLE_CAMPAIGN
 from sendout.domain.points import parse_expiration_rules
 from sendout.domain.referrals import referral_program_object
 
@@ -302,7 +302,7 @@ def campaign_object(campaign: Campaign, tiers: list[PromotionTier] | None = None
 def simple_campaign(campaign: Campaign) -> dict[str, Any]:
     """``SimpleCampaign``: the campaign as event ``data`` objects carry it."""
     full = campaign_object(campaign)
-    keys = [k for k in SIMPLE_CAMPAIGN_KEYS if k not in ("is_referral_code", "referral_program")]
+    keys = [k for k in SIMPLE_CAMPAIGN if k not in ("is_referral_code", "referral_program")]
     simple = {key: full[key] for key in keys}
     simple["is_referral_code"] = bool(campaign.template and campaign.template.is_referral_code)
     simple["referral_program"] = full.get("referral_program")

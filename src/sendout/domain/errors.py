@@ -124,3 +124,10 @@ class SecretsUnavailable(DomainError):
 
     status = 503
     default_key = "secrets_unavailable"
+
+
+def invalid_field(details: str, field_name: str, resource: str = "distribution") -> InvalidPayload:
+    """An ``invalid_<resource>`` refusal whose details start with the field at fault."""
+    error = InvalidPayload(details=f"{field_name}: {details}", key=f"invalid_{resource}")
+    error.resource_type = resource
+    return error

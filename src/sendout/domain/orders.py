@@ -18,6 +18,7 @@ from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.events import EventType
 
 MAX_ITEMS = 500
 #: 10^13 minor units (100 billion in a 2-decimal currency): far beyond any real order, and
@@ -256,6 +257,6 @@ def status_events(before: OrderStatus | None, after: OrderStatus) -> Sequence[st
     if before == after:
         return ()
     return {
-        OrderStatus.PAID: ("customer.order.paid",),
-        OrderStatus.CANCELED: ("customer.order.canceled",),
+        OrderStatus.PAID: (EventType.ORDER_PAID.value,),
+        OrderStatus.CANCELED: (EventType.ORDER_CANCELED.value,),
     }.get(after, ())

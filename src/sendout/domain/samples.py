@@ -1,13 +1,15 @@
 """Sample ``data`` for every distribution event: what the "Show output" panel renders when no
-real event is chosen. Values are made from key names (an ``email`` looks like an email, money
-is an integer of minor units, dates are ISO timestamps), so previews read like real payloads.
+real event is chosen (``EventEntry.sample``). Values are made from key names (an ``email``
+looks like an email, money is an integer of minor units, dates are ISO timestamps), so
+previews read like real payloads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sendout.domain.event_schemas import EVENT_DATA
+from sendout.domain.event_schemas import EventData
 from sendout.domain.ids import IdPrefix
 
 SAMPLE_TIME = "2024-01-01T11:11:11.111Z"
@@ -71,7 +73,7 @@ _STATUS = {"order": "PAID", "redemption": "SUCCEEDED", "publication": "SUCCESS"}
 _MONEY_HINTS = frozenset({"amount", "total", "balance", "points", "price", "quantity", "count"})
 
 
-def _value(owner: str, key: str, nested: dict[str, list[str]]) -> Any:
+def _value(owner: str, key: str, nested: Mapping[str, Sequence[str]]) -> Any:
     if key in nested:
         return {k: _value(key, k, {}) for k in nested[key]}
     if f"{key}[]" in nested:
@@ -101,14 +103,13 @@ def _value(owner: str, key: str, nested: dict[str, list[str]]) -> Any:
     return f"sample {key}"
 
 
-def sample_data(event: str, objects: set[str] | None = None) -> dict[str, Any]:
-    """A realistic ``data`` for ``event`` holding ``objects`` (all of the schema's by default)."""
-    spec = EVENT_DATA[event]
+def sample_data(spec: EventData, objects: set[str] | None = None) -> dict[str, Any]:
+    """A realistic ``data`` of an event's schema holding ``objects`` (all of them by default)."""
     data: dict[str, Any] = {}
-    for name, keys in spec["objects"].items():
+    for name, keys in spec.objects.items():
         if objects is not None and name not in objects:
             continue
-        nested = spec["nested"].get(name, {})
+        nested = spec.nested.get(name, {})
         data[name] = (
             {key: _value(name, key, nested) for key in keys} if keys else _value("event", name, {})
         )

@@ -17,8 +17,9 @@ from sendout.domain.activity import ActivityQuery
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.custom_events import CustomEventSchema
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.distributions import ActionSpec, DistributionStatus, Trigger
 from sendout.domain.errors import Conflict
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.ports import Page
 from sendout.domain.projects import ApiKey, Project

@@ -17,11 +17,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sendout.domain.channels import ProviderConfig
-from sendout.domain.distributions import (
-    PAUSED_DELIVERY_FAILED,
-    Distribution,
-    DistributionStatus,
-)
+from sendout.domain.distributions import PAUSED_DELIVERY_FAILED, Distribution, DistributionStatus
 from sendout.domain.events import Event
 from sendout.domain.notifications import Notification
 from sendout.domain.ports import Attempt, Requeue

@@ -14,9 +14,7 @@ from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
 from sendout.adapters.db.stores import _param, _Store
 from sendout.domain.distributions import (
-    MANUAL,
     PAUSED_DELIVERY_FAILED,
-    Action,
     ActionSpec,
     Distribution,
     DistributionQuery,
@@ -24,6 +22,7 @@ from sendout.domain.distributions import (
     ManualPlan,
     Trigger,
 )
+from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.ports import Page
 
 _d = t.distributions.c

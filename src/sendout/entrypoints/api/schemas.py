@@ -25,22 +25,17 @@ from sendout.domain.campaigns import (
 from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef
-from sendout.domain.distributions import (
-    MAX_HEADERS,
-    Action,
-    ActionSpec,
-    DistributionStatus,
-    ManualPlan,
-    Trigger,
-    parse_retry,
-)
+from sendout.domain.distribution_checks import MAX_HEADERS
+from sendout.domain.distributions import ActionSpec, DistributionStatus, ManualPlan, Trigger
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_catalogue import Action
 from sendout.domain.loyalty_tiers import parse_tiers_expiration
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
 from sendout.domain.publications import MAX_COUNT_PER_REQUEST
 from sendout.domain.redemptions import MAX_REDEEMABLES
 from sendout.domain.referrals import parse_referral_program
 from sendout.domain.segments import SegmentType
+from sendout.domain.webhook_channels import parse_retry
 from sendout.entrypoints.api.bounds import Int64, PositiveInt64
 from sendout.services.customers.segments import SegmentDraft
 from sendout.services.loyalty.program_notifications import NotificationRequest

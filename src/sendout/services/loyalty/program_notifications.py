@@ -18,15 +18,10 @@ from dataclasses import dataclass
 
 from sendout.domain.campaigns import Campaign, CampaignType
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import (
-    Action,
-    ActionSpec,
-    Distribution,
-    DistributionStatus,
-    Trigger,
-    check_distribution,
-    invalid_field,
-)
+from sendout.domain.distribution_checks import check_distribution
+from sendout.domain.distributions import ActionSpec, Distribution, DistributionStatus, Trigger
+from sendout.domain.errors import invalid_field
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import EventType
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.services.context import Context

@@ -10,40 +10,37 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
+from sendout.domain.distribution_checks import check_distribution
 from sendout.domain.distributions import (
-    ACTION_OBJECTS,
-    MANUAL,
-    Action,
     ActionSpec,
     Channel,
     Distribution,
     DistributionQuery,
     DistributionStatus,
-    EnvelopeContext,
     ManualPlan,
     Trigger,
-    TriggerParameter,
-    WebhookChannel,
-    channel_body,
-    check_distribution,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.event_schemas import EVENT_DATA
-from sendout.domain.events import EventType
+from sendout.domain.event_catalogue import (
+    BY_TYPE,
+    FULL_CUSTOMER,
+    MANUAL,
+    Action,
+    TriggerParameter,
+)
 from sendout.domain.ids import IdPrefix, new_request_id
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
-from sendout.domain.samples import sample_data
 from sendout.domain.secret_headers import check_unmasked, marked, with_stored_secrets
 from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.signing import secret_object
 from sendout.domain.templates import check_rendered_size
+from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.services.context import Context
 from sendout.services.customers.customers import with_full_customer
 from sendout.services.pipeline.endpoint_resets import try_now
 from sendout.services.pipeline.sendouts import resume_held
 
-SEGMENT_ENTERED = EventType.SEGMENT_ENTERED.value  # its customer is the whole customer
 SECRET_BYTES = 24  # Standard Webhooks secrets: whsec_ + base64 of 24 random bytes
 
 
@@ -430,8 +427,8 @@ async def preview(
     or with a real event of the project."""
     check_distribution(trigger, action, channels, catalog=catalog)
     warnings: list[str] = []
-    objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
-    data = sample_data(trigger.event, objects)
+    objects = set(BY_TYPE[trigger.event].objects_for(action.type))
+    data = BY_TYPE[trigger.event].sample(objects)
     event_meta: dict[str, Any] = {
         "id": f"{IdPrefix.EVENT}_{'0' * 24}",
         "type": trigger.event,
@@ -441,7 +438,7 @@ async def preview(
         "event_source": {"channel": "API"},
     }
     # Message channels read the customer whole (phone, address): a sample one, or the real.
-    full_customer = sample_data(SEGMENT_ENTERED, {"customer"})["customer"]
+    full_customer = FULL_CUSTOMER.sample({"customer"})["customer"]
     if event_id is not None:
         async with uow_factory() as uow:
             event = await uow.events.get(ctx.project_id, event_id)

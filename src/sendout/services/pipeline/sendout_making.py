@@ -12,17 +12,12 @@ import orjson
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
 from sendout.domain.clock import iso
-from sendout.domain.distributions import (
-    Channel,
-    Distribution,
-    EnvelopeContext,
-    WebhookChannel,
-    channel_body,
-)
+from sendout.domain.distributions import Channel, Distribution
 from sendout.domain.events import Event
 from sendout.domain.ids import IdPrefix, SortableIds
 from sendout.domain.sendouts import Sendout, SourceKind, SourceRef, create
 from sendout.domain.templates import MAX_RENDERED_BYTES
+from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.domain.webhooks import ProjectWebhook, project_envelope
 
 JSON_HEADERS = {"content-type": "application/json"}
