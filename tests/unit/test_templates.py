@@ -11,14 +11,9 @@ from hypothesis import strategies as st
 
 from sendout.domain.event_catalogue import BY_TYPE
 from sendout.domain.event_schemas import EVENT_DATA
-from sendout.domain.templates import (
-    MAX_DEPTH,
-    MAX_TEMPLATE_BYTES,
-    PathSchema,
-    TemplateError,
-    parse_template,
-    template_from_attributes,
-)
+from sendout.domain.template_nodes import MAX_DEPTH, MAX_TEMPLATE_BYTES, TemplateError
+from sendout.domain.template_paths import PathSchema
+from sendout.domain.templates import parse_template, template_from_attributes
 
 SEED_CUSTOMER_SUMMARY = """{
   "customer_profile": {

@@ -22,15 +22,10 @@ from typing import Any
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.targets import TargetPolicy
-from sendout.domain.templates import (
-    InlineImage,
-    PathSchema,
-    compiled_template,
-    compiled_text,
-    images_of,
-    parse_template,
-    parse_text_template,
-)
+from sendout.domain.template_filters import InlineImage
+from sendout.domain.template_paths import PathSchema
+from sendout.domain.templates import compiled_template, parse_template
+from sendout.domain.text_templates import compiled_text, images_of, parse_text_template
 from sendout.domain.urls import InvalidUrl, parse_host, parse_http_url, refused_host
 
 MAX_SETTING_BYTES = 64 * 1024

@@ -19,7 +19,7 @@ from sendout.domain.earning_rules import EarningEvent
 from sendout.domain.event_schemas import EVENT_DATA, EventData
 from sendout.domain.events import EventType
 from sendout.domain.samples import sample_data
-from sendout.domain.templates import PathSchema
+from sendout.domain.template_paths import PathSchema
 
 
 class Action(StrEnum):

@@ -17,8 +17,8 @@ from sendout.domain.errors import invalid_field
 from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.secret_headers import masked, secret_names, secret_values
 from sendout.domain.signing import signing_secrets
+from sendout.domain.template_nodes import Template
 from sendout.domain.templates import (
-    Template,
     compiled_attributes,
     compiled_template,
     parse_template,

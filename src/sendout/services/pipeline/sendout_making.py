@@ -16,7 +16,7 @@ from sendout.domain.distributions import Channel, Distribution
 from sendout.domain.events import Event
 from sendout.domain.ids import IdPrefix, SortableIds
 from sendout.domain.sendouts import Sendout, SourceKind, SourceRef, create
-from sendout.domain.templates import MAX_RENDERED_BYTES
+from sendout.domain.template_nodes import MAX_RENDERED_BYTES
 from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.domain.webhooks import ProjectWebhook, project_envelope
 
