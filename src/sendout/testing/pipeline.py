@@ -21,7 +21,8 @@ from sendout.domain.distributions import PAUSED_DELIVERY_FAILED, Distribution, D
 from sendout.domain.events import Event
 from sendout.domain.notifications import Notification
 from sendout.domain.ports import Attempt, Requeue
-from sendout.domain.sendouts import ClaimState, Sendout, SendoutStatus, requeued
+from sendout.domain.sendout_lifecycle import requeued
+from sendout.domain.sendouts import ClaimState, Sendout, SendoutStatus
 from sendout.domain.webhooks import ProjectWebhook
 
 

@@ -18,6 +18,7 @@ from sendout.adapters.db import tables as t
 from sendout.adapters.db.engine import DriverStatement, columns_sql
 from sendout.adapters.db.stores import Observed, _param
 from sendout.domain.ports import Attempt, Page, Requeue
+from sendout.domain.sendout_lifecycle import requeued
 from sendout.domain.sendouts import (
     ClaimState,
     Sendout,
@@ -25,7 +26,6 @@ from sendout.domain.sendouts import (
     SendoutStatus,
     SourceKind,
     SourceRef,
-    requeued,
 )
 
 _s = t.sendouts.c

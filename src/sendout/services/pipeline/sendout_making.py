@@ -15,7 +15,8 @@ from sendout.domain.clock import iso
 from sendout.domain.distributions import Channel, Distribution
 from sendout.domain.events import Event
 from sendout.domain.ids import IdPrefix, SortableIds
-from sendout.domain.sendouts import Sendout, SourceKind, SourceRef, create
+from sendout.domain.sendout_lifecycle import create
+from sendout.domain.sendouts import Sendout, SourceKind, SourceRef
 from sendout.domain.template_nodes import MAX_RENDERED_BYTES
 from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.domain.webhooks import ProjectWebhook, project_envelope
