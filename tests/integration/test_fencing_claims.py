@@ -26,8 +26,8 @@ from types import TracebackType
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.domain.async_actions import AsyncStatus
+from sendout.domain.campaign_drafts import CampaignDraft
 from sendout.domain.campaigns import (
-    CampaignDraft,
     CampaignKind,
     CampaignType,
     GenerationStatus,

@@ -11,13 +11,8 @@ from typing import Any
 
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
-from sendout.domain.campaigns import (
-    CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    VoucherTemplate,
-    VoucherType,
-)
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import CampaignKind, CampaignType, VoucherTemplate, VoucherType
 from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import CustomerRef
 from sendout.domain.loyalty_tiers import parse_tiers_expiration

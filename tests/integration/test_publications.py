@@ -11,8 +11,8 @@ import pytest
 
 from sendout.bootstrap import Container
 from sendout.domain.activity import ActivityQuery
+from sendout.domain.campaign_drafts import CampaignDraft
 from sendout.domain.campaigns import (
-    CampaignDraft,
     CampaignKind,
     CampaignType,
     GenerationStatus,

@@ -13,15 +13,13 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from sendout.domain.bounds import MAX_REDEMPTION_QUANTITY
-from sendout.domain.campaigns import (
+from sendout.domain.campaign_drafts import (
     CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    Validity,
     build_template,
     build_tiers,
     validate_day_of_week,
 )
+from sendout.domain.campaigns import CampaignKind, CampaignType, Validity
 from sendout.domain.codes import parse_code_config
 from sendout.domain.custom_events import MAX_EVENT_NAME_LENGTH, LoyaltyRef, ReferralRef
 from sendout.domain.customers import EDITABLE_FIELDS, CustomerRef

@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
-from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignQuery, CampaignType
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.earning_rules import EarningRule
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound

@@ -8,9 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType
+from sendout.domain.campaign_drafts import (
+    CampaignDraft,
+    check_dates,
+    validate_day_of_week,
+    validate_discount,
+    validate_gift,
+    validate_loyalty_card,
+)
 from sendout.domain.campaigns import (
     Campaign,
-    CampaignDraft,
     CampaignKind,
     CampaignQuery,
     CampaignType,
@@ -18,11 +25,6 @@ from sendout.domain.campaigns import (
     PromotionTier,
     Validity,
     VoucherType,
-    check_dates,
-    validate_day_of_week,
-    validate_discount,
-    validate_gift,
-    validate_loyalty_card,
 )
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound

@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sendout.domain.campaigns import (
-    Validity,
-    VoucherType,
+from sendout.domain.campaign_drafts import (
     check_dates,
     validate_discount,
     validate_gift,
     validate_loyalty_card,
 )
+from sendout.domain.campaigns import Validity, VoucherType
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload
 from sendout.domain.ids import IdPrefix
