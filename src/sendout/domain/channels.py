@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_field
 from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.targets import TargetPolicy
 from sendout.domain.template_filters import InlineImage
@@ -152,9 +152,7 @@ class MessageChannel:
 
 
 def _bad(details: str, where: str) -> InvalidPayload:
-    error = InvalidPayload(details=f"{where}: {details}", key="invalid_distribution")
-    error.resource_type = "distribution"
-    return error
+    return invalid_field(details, where)
 
 
 def effective_settings(channel: MessageChannel, spec: ChannelSpec) -> dict[str, str]:

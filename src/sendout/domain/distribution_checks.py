@@ -126,12 +126,16 @@ def check_headers(headers: Mapping[str, str], where: str) -> None:
             raise invalid_field("header values are text without line breaks", f"{where}.{name}")
 
 
+def _check_event_name(event_name: str, where: str) -> None:
+    if not _EVENT_NAME.match(event_name):
+        raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+
+
 def check_channel(
     channel: WebhookChannel, trigger: Trigger, action: ActionSpec, n: int, targets: TargetPolicy
 ) -> None:
     where = f"channels[{n}]"
-    if not _EVENT_NAME.match(channel.event_name):
-        raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+    _check_event_name(channel.event_name, where)
     check_url(channel.url, f"{where}.url", targets)
     check_headers(channel.headers, f"{where}.headers")
     check_marks(channel.secret_headers, channel.headers, f"{where}.secret_headers")
@@ -149,8 +153,7 @@ def check_message(
     channel: MessageChannel, trigger: Trigger, action: ActionSpec, n: int, catalog: ChannelCatalog
 ) -> None:
     where = f"channels[{n}]"
-    if not _EVENT_NAME.match(channel.event_name):
-        raise invalid_field("1-100 letters, digits, '_', '.', ':' or '-'", f"{where}.event_name")
+    _check_event_name(channel.event_name, where)
     spec = catalog.spec(channel.type)
     if spec is None:
         kinds = ", ".join(["webhook", *catalog.types])

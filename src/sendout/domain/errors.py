@@ -126,8 +126,11 @@ class SecretsUnavailable(DomainError):
     default_key = "secrets_unavailable"
 
 
+def invalid_resource(resource: str, details: str) -> InvalidPayload:
+    """An ``invalid_<resource>`` refusal of what a request says a ``resource`` is."""
+    return InvalidPayload(details=details, key=f"invalid_{resource}", resource_type=resource)
+
+
 def invalid_field(details: str, field_name: str, resource: str = "distribution") -> InvalidPayload:
     """An ``invalid_<resource>`` refusal whose details start with the field at fault."""
-    error = InvalidPayload(details=f"{field_name}: {details}", key=f"invalid_{resource}")
-    error.resource_type = resource
-    return error
+    return invalid_resource(resource, f"{field_name}: {details}")

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_resource
 from sendout.domain.events import EventType
 
 MAX_ITEMS = 500
@@ -39,9 +39,7 @@ class OrderOrder(StrEnum):
 
 
 def _bad(details: str) -> InvalidPayload:
-    error = InvalidPayload(details=details, key="invalid_order")
-    error.resource_type = "order"
-    return error
+    return invalid_resource("order", details)
 
 
 def _amount(value: Any, where: str, *, allow_none: bool = True) -> int | None:
