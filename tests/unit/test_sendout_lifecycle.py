@@ -1,4 +1,4 @@
-"""The send-out lifecycle (domain/sendouts.py): every transition, allowed and forbidden."""
+"""The send-out lifecycle (domain/sendout_lifecycle.py): every transition, allowed and forbidden."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The send-out stores: the log the API reads, and what the sender needs (due send-outs under
 a fenced lease, their outcomes, their attempts).
 
-Every status written here comes from a transition of ``domain/sendouts.py``; the statements
+Every status written here comes from a transition of ``domain/sendout_lifecycle.py``; the statements
 below only filter on statuses.
 """
 

@@ -286,7 +286,7 @@ sendouts = sa.Table(
     sa.Column("event_type", sa.String(100)),
     #: what ``distribution_id`` names: a distribution or a project webhook (SourceKind)
     sa.Column("source_kind", sa.String(16), nullable=False),
-    #: the fencing token of the claim that holds it in flight (domain/sendouts.py)
+    #: the fencing token of the claim that holds it in flight (domain/sendout_lifecycle.py)
     sa.Column("lease_token", sa.String(32)),
     # One send-out per (event, distribution, channel), whatever re-dispatches.
     sa.UniqueConstraint(
