@@ -18,13 +18,8 @@ import sys
 import time
 
 from scratch import scratch_project  # bench/ is on sys.path when run as a script
-from sendout.domain.campaigns import (
-    CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    VoucherTemplate,
-    VoucherType,
-)
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import CampaignKind, CampaignType, VoucherTemplate, VoucherType
 from sendout.domain.codes import parse_code_config
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.promotions.campaigns import create_campaign

@@ -9,14 +9,13 @@ from typing import Any
 
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
-    MANUAL,
-    Action,
     ActionSpec,
     Distribution,
     DistributionStatus,
     ManualPlan,
     Trigger,
 )
+from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from sendout.bootstrap import Container
+from sendout.domain.campaign_drafts import CampaignDraft
 from sendout.domain.campaigns import (
-    CampaignDraft,
     CampaignKind,
     CampaignType,
     GenerationStatus,

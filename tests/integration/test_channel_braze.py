@@ -14,7 +14,7 @@ from sendout.domain.channels import (
     check_message_channel,
     render_message,
 )
-from sendout.domain.distributions import Action, message_schema_for
+from sendout.domain.event_catalogue import Action, message_schema_for
 from tests.integration.standins import Recorded, StandIn, config, http_transport, stand_in
 
 KEY = "braze-rest-key-1"

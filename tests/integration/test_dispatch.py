@@ -14,7 +14,8 @@ from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.domain.campaigns import CampaignKind
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import Action, ActionSpec
+from sendout.domain.distributions import ActionSpec
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import Event
 from sendout.domain.ports import UnitOfWork, WriteRefused
 from sendout.domain.publications import PublicationQuery

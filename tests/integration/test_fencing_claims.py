@@ -26,8 +26,8 @@ from types import TracebackType
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.domain.async_actions import AsyncStatus
+from sendout.domain.campaign_drafts import CampaignDraft
 from sendout.domain.campaigns import (
-    CampaignDraft,
     CampaignKind,
     CampaignType,
     GenerationStatus,
@@ -38,14 +38,13 @@ from sendout.domain.codes import parse_code_config
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.deliveries import EmailMessage, MailResult
 from sendout.domain.distributions import (
-    MANUAL,
-    Action,
     ActionSpec,
     Distribution,
     DistributionStatus,
     ManualPlan,
     Trigger,
 )
+from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.notifications import EmailStatus, NotificationQuery, NotificationType
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.accounts.notifications import MAIL_LEASE, AlertMailer, raise_notification

@@ -19,18 +19,17 @@ from sendout.config import Settings
 from sendout.domain.campaigns import CampaignKind
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.distributions import (
-    MANUAL,
-    Action,
     ActionSpec,
     Distribution,
     DistributionStatus,
     ManualPlan,
     Trigger,
-    WebhookChannel,
 )
+from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.events import EventType
 from sendout.domain.publications import PublicationQuery
 from sendout.domain.sendouts import SendoutQuery
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.domain.webhooks import ProjectWebhook
 from sendout.services.context import Context
 from sendout.services.pipeline.dispatch import Dispatcher

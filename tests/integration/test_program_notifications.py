@@ -9,7 +9,8 @@ import pytest
 
 from sendout.adapters.db.distribution_stores import SqlDistributionStore
 from sendout.bootstrap import Container
-from sendout.domain.campaigns import CampaignDraft, CampaignKind, CampaignQuery, CampaignType
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import CampaignKind, CampaignQuery, CampaignType
 from sendout.domain.distributions import Distribution, DistributionQuery
 from sendout.services.accounts.projects import create_project
 from sendout.services.loyalty.program_notifications import NotificationRequest, create_campaign

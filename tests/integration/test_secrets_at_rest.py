@@ -16,8 +16,8 @@ from sendout.adapters.db.secret_rows import rotate_secrets
 from sendout.bootstrap import Container, bootstrap
 from sendout.config import Settings
 from sendout.domain.channels import ProviderConfig
-from sendout.domain.distributions import WebhookChannel
 from sendout.domain.errors import SecretsUnavailable
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.domain.webhooks import ProjectWebhook
 from sendout.services.accounts.projects import create_project
 from sendout.services.pipeline.distributions import create_distribution

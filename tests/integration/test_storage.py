@@ -18,7 +18,8 @@ from sendout.domain.customers import CustomerOrder, CustomerQuery, CustomerRef
 from sendout.domain.deliveries import SendResult
 from sendout.domain.errors import NotFound
 from sendout.domain.projects import IssuedKey
-from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef, claim, deliver
+from sendout.domain.sendout_lifecycle import claim, deliver
+from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef
 from sendout.services.accounts.projects import create_project
 from sendout.services.context import Context
 from sendout.services.customers import customers as svc

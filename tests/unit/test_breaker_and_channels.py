@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from sendout.domain.breaker import Breaker, BreakerPolicy, BreakerState
-from sendout.domain.distributions import WebhookChannel, parse_retry
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.signing import SECRET_OVERLAP
+from sendout.domain.webhook_channels import WebhookChannel, parse_retry
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 POLICY = BreakerPolicy(

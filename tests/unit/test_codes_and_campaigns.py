@@ -7,16 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sendout.domain.campaigns import (
-    Campaign,
-    CampaignType,
-    VoucherTemplate,
-    VoucherType,
+from sendout.domain.campaign_drafts import (
     build_template,
     build_tiers,
     validate_day_of_week,
     validate_discount,
 )
+from sendout.domain.campaigns import Campaign, CampaignType, VoucherTemplate, VoucherType
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ids import SortableIds, new_sortable_ids, random_chars

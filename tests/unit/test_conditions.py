@@ -8,15 +8,12 @@ import pytest
 
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.conditions import holds
-from sendout.domain.distributions import (
-    Action,
-    ActionSpec,
-    Trigger,
-    WebhookChannel,
-    check_distribution,
-    matches,
-)
+from sendout.domain.distribution_checks import check_distribution
+from sendout.domain.distributions import ActionSpec, Trigger
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_catalogue import Action
+from sendout.domain.listeners import matches
+from sendout.domain.webhook_channels import WebhookChannel
 
 
 @pytest.mark.parametrize(

@@ -8,28 +8,21 @@ from datetime import UTC, datetime
 import pytest
 
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import (
+from sendout.domain.distribution_checks import check_action, check_distribution
+from sendout.domain.distributions import ActionSpec, Distribution, DistributionStatus, Trigger
+from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_catalogue import (
     ACTIONS_BY_TRIGGER,
+    BY_TYPE,
+    DISTRIBUTION_EVENT_TYPES,
     PARAMETERS,
     Action,
-    ActionSpec,
-    Distribution,
-    DistributionStatus,
-    EnvelopeContext,
-    Listeners,
-    Trigger,
-    WebhookChannel,
-    channel_body,
-    check_action,
-    check_distribution,
-    matches,
     schema_for,
 )
-from sendout.domain.errors import InvalidPayload
 from sendout.domain.event_schemas import EVENT_DATA
-from sendout.domain.events import DISTRIBUTION_EVENT_TYPES
-from sendout.domain.samples import sample_data
+from sendout.domain.listeners import Listeners, matches
 from sendout.domain.templates import parse_template
+from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 
 PLAIN_ONLY_IN_SEED = {
     "customer.voucher.gift.balance_added",
@@ -103,7 +96,7 @@ def test_every_events_sample_renders_every_key_it_offers(event: str) -> None:
         [channel],
         catalog=ChannelCatalog(),
     )
-    data = sample_data(event, set(schema.objects))
+    data = BY_TYPE[event].sample(set(schema.objects))
     context = EnvelopeContext(
         sendout_id="whs_1",
         project_id="proj_1",
@@ -114,7 +107,7 @@ def test_every_events_sample_renders_every_key_it_offers(event: str) -> None:
     body = json.loads(json.dumps(channel_body(channel, data, context)))
     assert len(body["data"]) == len(paths)
     assert any(value is not None for value in body["data"].values())
-    assert set(schema.objects) <= set(EVENT_DATA[event]["objects"])
+    assert set(schema.objects) <= set(EVENT_DATA[event].objects)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from sendout.domain.custom_events import (
 )
 from sendout.domain.customers import Customer, apply_changes, customer_object, simple_customer
 from sendout.domain.errors import NotFound, Unauthorized
-from sendout.domain.events import ACTIVITY_TYPES, DISTRIBUTION_EVENT_TYPES, EventType
+from sendout.domain.event_catalogue import DISTRIBUTION_EVENT_TYPES
+from sendout.domain.events import ACTIVITY_TYPES, EventType
 from sendout.domain.ids import new_id, new_request_id, new_secret
 from sendout.domain.projects import ApiKey, hash_token
 
@@ -183,10 +184,45 @@ class TestKeysAndErrors:
 
 
 def test_the_event_data_catalogue_matches_the_reference_schemas(reference_dir: Path) -> None:
+    from sendout.domain.event_catalogue import BY_TYPE
     from sendout.domain.event_schemas import EVENT_DATA
 
     schemas = json.loads((reference_dir / "event-schemas.json").read_text())
     for event, spec in EVENT_DATA.items():
-        assert spec["objects"] == schemas[event]["data_objects"], event
-        assert spec["nested"] == schemas[event].get("nested_keys", {}), event
-        assert set(spec["own"]) <= set(spec["objects"]), event
+        objects = {name: list(keys) for name, keys in spec.objects.items()}
+        nested = {
+            name: {key: list(keys) for key, keys in inner.items()}
+            for name, inner in spec.nested.items()
+        }
+        assert objects == schemas[event]["data_objects"], event
+        assert nested == schemas[event].get("nested_keys", {}), event
+        assert set(BY_TYPE[event].own) <= set(spec.objects), event
+
+
+class TestEventCatalogue:
+    def test_every_recorded_event_type_has_one_entry(self) -> None:
+        from sendout.domain.event_catalogue import CATALOGUE
+
+        assert set(CATALOGUE) == set(EventType)
+        assert all(entry.type is event for event, entry in CATALOGUE.items())
+
+    def test_each_earning_event_names_one_recorded_event(self) -> None:
+        from sendout.domain.earning_rules import EarningEvent
+        from sendout.domain.event_catalogue import CATALOGUE
+
+        named = [entry.earning for entry in CATALOGUE.values() if entry.earning is not None]
+        assert sorted(named) == sorted(EarningEvent)
+
+    def test_project_events_are_ones_a_project_webhook_can_subscribe_to(self) -> None:
+        from sendout.domain.event_catalogue import PROJECT_EVENT_OF
+        from sendout.domain.webhooks import PROJECT_WEBHOOK_EVENTS
+
+        assert set(PROJECT_EVENT_OF.values()) <= PROJECT_WEBHOOK_EVENTS
+
+    def test_only_triggers_take_parameters_and_carry_objects(self) -> None:
+        from sendout.domain.event_catalogue import CATALOGUE
+
+        for entry in CATALOGUE.values():
+            if not entry.actions:
+                assert not entry.parameters.allowed, entry.type
+                assert not entry.own, entry.type

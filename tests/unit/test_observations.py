@@ -16,7 +16,8 @@ from sendout.domain.breaker import BREAKER_OPEN
 from sendout.domain.deliveries import SendResult
 from sendout.domain.events import EventType
 from sendout.domain.observations import Facts, Tally, attempt_outcome, channel_kind
-from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef, create
+from sendout.domain.sendout_lifecycle import create
+from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind, SourceRef
 from sendout.testing import FakeClock
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

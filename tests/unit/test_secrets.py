@@ -9,14 +9,10 @@ from cryptography.fernet import Fernet
 from sendout.adapters.db.crypto import SEALED_PREFIX, SecretBox
 from sendout.config import Settings, SettingsError
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import (
-    Action,
-    ActionSpec,
-    Trigger,
-    WebhookChannel,
-    check_distribution,
-)
+from sendout.domain.distribution_checks import check_distribution
+from sendout.domain.distributions import ActionSpec, Trigger
 from sendout.domain.errors import InvalidPayload, SecretsUnavailable
+from sendout.domain.event_catalogue import Action
 from sendout.domain.secret_headers import (
     MASK,
     check_unmasked,
@@ -25,6 +21,7 @@ from sendout.domain.secret_headers import (
     unmasked,
     with_stored_secrets,
 )
+from sendout.domain.webhook_channels import WebhookChannel
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The send-out lifecycle (domain/sendouts.py): every transition, allowed and forbidden."""
+"""The send-out lifecycle (domain/sendout_lifecycle.py): every transition, allowed and forbidden."""
 
 from __future__ import annotations
 
@@ -11,13 +11,7 @@ import pytest
 from sendout.domain.deliveries import SendResult
 from sendout.domain.errors import InvalidTransition
 from sendout.domain.retry import RetryPolicy
-from sendout.domain.sendouts import (
-    RESENDABLE,
-    Phase,
-    Sendout,
-    SendoutStatus,
-    SourceKind,
-    SourceRef,
+from sendout.domain.sendout_lifecycle import (
     after_attempt,
     cancel,
     claim,
@@ -25,10 +19,18 @@ from sendout.domain.sendouts import (
     deliver,
     fail,
     hold,
-    phase,
     requeue,
     requeued,
     schedule_retry,
+)
+from sendout.domain.sendouts import (
+    RESENDABLE,
+    Phase,
+    Sendout,
+    SendoutStatus,
+    SourceKind,
+    SourceRef,
+    phase,
     sendout_object,
 )
 from sendout.testing import seeded_rng

@@ -9,15 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sendout.domain.event_catalogue import BY_TYPE
 from sendout.domain.event_schemas import EVENT_DATA
-from sendout.domain.templates import (
-    MAX_DEPTH,
-    MAX_TEMPLATE_BYTES,
-    PathSchema,
-    TemplateError,
-    parse_template,
-    template_from_attributes,
-)
+from sendout.domain.template_nodes import MAX_DEPTH, MAX_TEMPLATE_BYTES, TemplateError
+from sendout.domain.template_paths import PathSchema
+from sendout.domain.templates import parse_template, template_from_attributes
 
 SEED_CUSTOMER_SUMMARY = """{
   "customer_profile": {
@@ -43,9 +39,9 @@ def render(template: str, data: dict[str, Any]) -> Any:
 
 
 def schema(event: str, extra: tuple[str, ...] = ()) -> PathSchema:
-    spec = EVENT_DATA[event]
-    objects = {k: v for k, v in spec["objects"].items() if k in spec["own"] or k in extra}
-    return PathSchema(objects=objects, nested=spec["nested"])
+    spec, own = EVENT_DATA[event], BY_TYPE[event].own
+    objects = {k: v for k, v in spec.objects.items() if k in own or k in extra}
+    return PathSchema(objects=objects, nested=spec.nested)
 
 
 class TestTheSeedExamples:
@@ -274,8 +270,8 @@ def test_dotted_keys_nest_like_their_paths(keys: list[str]) -> None:
 @pytest.mark.parametrize("event", sorted(EVENT_DATA))
 def test_every_key_of_every_event_is_accepted(event: str) -> None:
     spec = EVENT_DATA[event]
-    checker = PathSchema(objects=spec["objects"], nested=spec["nested"])
-    paths = [f"{obj}.{key}" for obj, keys in spec["objects"].items() for key in keys] or list(
-        spec["objects"]
+    checker = PathSchema(objects=spec.objects, nested=spec.nested)
+    paths = [f"{obj}.{key}" for obj, keys in spec.objects.items() for key in keys] or list(
+        spec.objects
     )
     checker.check_template(parse_template("[" + ", ".join(f"{{{{{p}}}}}" for p in paths) + "]"))

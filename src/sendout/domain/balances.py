@@ -20,7 +20,6 @@ from sendout.domain.clock import iso
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.vouchers import EffectiveVoucher
 
-TRANSACTION_ID_PREFIX = "vtx"
 MAX_CHANGE = 10**12
 
 

@@ -19,18 +19,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_field
 from sendout.domain.retry import RetryPolicy, retry_object
 from sendout.domain.targets import TargetPolicy
-from sendout.domain.templates import (
-    InlineImage,
-    PathSchema,
-    compiled_template,
-    compiled_text,
-    images_of,
-    parse_template,
-    parse_text_template,
-)
+from sendout.domain.template_filters import InlineImage
+from sendout.domain.template_paths import PathSchema
+from sendout.domain.templates import compiled_template, parse_template
+from sendout.domain.text_templates import compiled_text, images_of, parse_text_template
 from sendout.domain.urls import InvalidUrl, parse_host, parse_http_url, refused_host
 
 MAX_SETTING_BYTES = 64 * 1024
@@ -157,9 +152,7 @@ class MessageChannel:
 
 
 def _bad(details: str, where: str) -> InvalidPayload:
-    error = InvalidPayload(details=f"{where}: {details}", key="invalid_distribution")
-    error.resource_type = "distribution"
-    return error
+    return invalid_field(details, where)
 
 
 def effective_settings(channel: MessageChannel, spec: ChannelSpec) -> dict[str, str]:

@@ -15,11 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_resource
 from sendout.domain.orders import Order
 from sendout.domain.points import parse_pending_period
 
-EARNING_RULE_ID_PREFIX = "ern"
 MAX_RULES_PER_REQUEST = 20
 MAX_POINTS = 10**9
 
@@ -44,9 +43,7 @@ PROPORTIONAL_BASES = {"ORDER_AMOUNT": "amount", "ORDER_TOTAL_AMOUNT": "total_amo
 
 
 def _bad(details: str) -> InvalidPayload:
-    error = InvalidPayload(details=details, key="invalid_earning_rule")
-    error.resource_type = "earning_rule"
-    return error
+    return invalid_resource("earning_rule", details)
 
 
 def _whole(value: Any, where: str, minimum: int = 1) -> int:

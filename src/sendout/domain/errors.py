@@ -124,3 +124,13 @@ class SecretsUnavailable(DomainError):
 
     status = 503
     default_key = "secrets_unavailable"
+
+
+def invalid_resource(resource: str, details: str) -> InvalidPayload:
+    """An ``invalid_<resource>`` refusal of what a request says a ``resource`` is."""
+    return InvalidPayload(details=details, key=f"invalid_{resource}", resource_type=resource)
+
+
+def invalid_field(details: str, field_name: str, resource: str = "distribution") -> InvalidPayload:
+    """An ``invalid_<resource>`` refusal whose details start with the field at fault."""
+    return invalid_resource(resource, f"{field_name}: {details}")

@@ -1,9 +1,10 @@
-"""The event catalogue and the outbox event value.
+"""The event types Sendout records and the outbox event value.
 
 Every state change Voucherify would report as a customer event produces one ``Event``, written
-in the same transaction as the change (the outbox). Distributions fire on the types in
-``DISTRIBUTION_EVENT_TYPES``; the customer activity API exposes only ``ACTIVITY_TYPES``, the 74
-values the official SDK accepts (anything else would break the SDK's list call).
+in the same transaction as the change (the outbox). What each type is to distributions,
+project webhooks and earning rules is its entry in ``event_catalogue.py``; the customer
+activity API exposes only ``ACTIVITY_TYPES``, the 74 values the official SDK accepts
+(anything else would break the SDK's list call).
 """
 
 from __future__ import annotations
@@ -62,13 +63,6 @@ class EventType(StrEnum):
     TIER_PROLONGED = "customer.loyalty.tier.prolonged"
     MANUAL_DISTRIBUTION_SCHEDULE = "manual_distribution_schedule"
 
-
-#: The 27 event types a distribution can be triggered by (seed 001, DESIGN.md §4).
-DISTRIBUTION_EVENT_TYPES: frozenset[str] = frozenset(
-    t.value
-    for t in EventType
-    if t not in {EventType.CUSTOMER_CREATED, EventType.CUSTOMER_UPDATED, EventType.CUSTOMER_DELETED}
-)
 
 _SENDOUT_CHANNELS = (
     "sms",

@@ -8,6 +8,50 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from enum import StrEnum, unique
+
+
+@unique
+class IdPrefix(StrEnum):
+    """What an id starts with, per kind of thing (``cust_…``): every prefix, each once
+    (``@unique``: a second kind given a taken prefix fails at import).
+
+    The values are Voucherify's where it has the resource (so ids look familiar to its
+    clients) and short made-up ones for Sendout's own (send-outs ``whs``, leases).
+    """
+
+    ASYNC_ACTION = "aa"
+    BUCKET = "lopb"  # a loyalty point bucket (points that expire together)
+    CAMPAIGN = "camp"
+    CHANNEL = "ch"  # a distribution's channel
+    CUSTOMER = "cust"
+    DISTRIBUTION = "distr"
+    EARNING_RULE = "ern"
+    EVENT = "evcus"  # a recorded customer event
+    EVENT_SCHEMA = "ms"  # a custom event's name (``event_schema``)
+    LEASE = "lease"  # a fencing token of a claim (``fencing_token``)
+    LOYALTY_TIER = "ltr"
+    NOTIFICATION = "ntf"
+    ORDER = "ord"
+    ORDER_ITEM = "orditm"
+    PENDING_POINTS = "lopp"
+    PERMANENT_DELETION = "del"
+    PROJECT = "proj"
+    PROMOTION_STACK = "stack"
+    PROMOTION_TIER = "promo"
+    PUBLICATION = "pub"
+    REDEMPTION = "r"
+    REDEMPTION_ROLLBACK = "rr"
+    REFERRAL = "rfr"
+    REWARD = "rew"
+    REWARD_ASSIGNMENT = "rewa"
+    REWARD_REDEMPTION = "rewr"
+    SEGMENT = "seg"
+    SENDOUT = "whs"  # one message to one target (the webhook envelope's id)
+    TRANSACTION = "vtx"
+    VOUCHER = "v"
+    WEBHOOK = "wh"  # a project webhook
+
 
 ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 24  # random characters after the prefix, as in Voucherify's examples
@@ -122,4 +166,4 @@ def fencing_token(rng: random.Random) -> str:
     every write that follows from the claim is conditional on it still being the current
     one, so a worker that outlived its lease (frozen, swapped out) cannot overwrite the work
     of the worker that took over."""
-    return new_id("lease", rng)
+    return new_id(IdPrefix.LEASE, rng)

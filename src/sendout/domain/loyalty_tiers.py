@@ -21,7 +21,6 @@ from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
 
-LOYALTY_TIER_ID_PREFIX = "ltr"
 MAX_TIERS = 50
 
 

@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 from sendout.domain.breaker import BREAKER_OPEN
 from sendout.domain.deliveries import SendResult
-from sendout.domain.events import ACTIVITY_TYPES, DISTRIBUTION_EVENT_TYPES
+from sendout.domain.event_catalogue import DISTRIBUTION_EVENT_TYPES
+from sendout.domain.events import ACTIVITY_TYPES
 from sendout.domain.sendouts import Sendout, SendoutStatus, SourceKind
 
 OTHER = "other"

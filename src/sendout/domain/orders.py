@@ -17,10 +17,9 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_resource
+from sendout.domain.events import EventType
 
-ORDER_ID_PREFIX = "ord"
-ORDER_ITEM_ID_PREFIX = "orditm"
 MAX_ITEMS = 500
 #: 10^13 minor units (100 billion in a 2-decimal currency): far beyond any real order, and
 #: the sums of many such orders stay exact in a 64-bit integer.
@@ -40,9 +39,7 @@ class OrderOrder(StrEnum):
 
 
 def _bad(details: str) -> InvalidPayload:
-    error = InvalidPayload(details=details, key="invalid_order")
-    error.resource_type = "order"
-    return error
+    return invalid_resource("order", details)
 
 
 def _amount(value: Any, where: str, *, allow_none: bool = True) -> int | None:
@@ -258,6 +255,6 @@ def status_events(before: OrderStatus | None, after: OrderStatus) -> Sequence[st
     if before == after:
         return ()
     return {
-        OrderStatus.PAID: ("customer.order.paid",),
-        OrderStatus.CANCELED: ("customer.order.canceled",),
+        OrderStatus.PAID: (EventType.ORDER_PAID.value,),
+        OrderStatus.CANCELED: (EventType.ORDER_CANCELED.value,),
     }.get(after, ())

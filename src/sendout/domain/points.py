@@ -22,8 +22,6 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 
-PENDING_POINTS_ID_PREFIX = "lopp"
-BUCKET_ID_PREFIX = "lopb"
 MAX_PERIOD = 3650
 #: how the end of an expiration period is rounded up (Voucherify's ``rounding_type``)
 ROUNDING_MONTHS = {

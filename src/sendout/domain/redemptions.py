@@ -22,8 +22,6 @@ from sendout.domain.clock import iso
 from sendout.domain.orders import Order
 from sendout.domain.vouchers import EffectiveVoucher
 
-REDEMPTION_ID_PREFIX = "r"
-ROLLBACK_ID_PREFIX = "rr"
 MAX_REDEEMABLES = 30
 #: The related object type of a stacked request's parent row (it groups the others).
 STACK_PARENT = "redemption"

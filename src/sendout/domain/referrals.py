@@ -17,7 +17,6 @@ from typing import Any
 
 from sendout.domain.errors import InvalidPayload
 
-REFERRAL_ID_PREFIX = "rfr"
 MAX_AMOUNT = 10**12
 
 

@@ -18,8 +18,6 @@ from typing import Any
 from sendout.domain.clock import iso, iso_or_none
 from sendout.domain.errors import InvalidPayload
 
-REWARD_ID_PREFIX = "rew"
-ASSIGNMENT_ID_PREFIX = "rewa"
 MAX_POINTS = 10**9
 MAX_STOCK = 10**9
 

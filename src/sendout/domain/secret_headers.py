@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_resource
 
 MASK = "********"
 
@@ -93,9 +93,7 @@ def check_marks(names: Iterable[str], headers: Mapping[str, str], where: str) ->
 
 
 def _invalid(details: str) -> InvalidPayload:
-    error = InvalidPayload(details=details, key="invalid_distribution")
-    error.resource_type = "distribution"
-    return error
+    return invalid_resource("distribution", details)
 
 
 def unmasked(recorded: Mapping[str, str], secrets: Mapping[str, str]) -> Mapping[str, str]:

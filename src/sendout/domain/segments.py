@@ -19,9 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none, parse_iso
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.errors import InvalidPayload, invalid_resource
 
-SEGMENT_ID_PREFIX = "seg"
 MAX_STATIC_CUSTOMERS = 20_000
 MAX_RULE_SEGMENTS = 100
 MAX_FIELDS = 30
@@ -60,9 +59,7 @@ class SyncStatus(StrEnum):
 
 
 def _bad(details: str) -> InvalidPayload:
-    error = InvalidPayload(details=details, key="invalid_segment")
-    error.resource_type = "segment"
-    return error
+    return invalid_resource("segment", details)
 
 
 def _values(operand: Any) -> list[Any]:

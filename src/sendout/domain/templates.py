@@ -11,6 +11,10 @@ checked against the event's schema before the template is saved. Text template e
 (jinja2, liquid) can produce invalid JSON and render far slower (reference/stack-bench.md).
 Here the template is parsed once into a tree, compiled into closures, and each render builds
 the Python object that is then serialized: valid JSON by construction, no user code run.
+
+This module parses; the tree and its compiler are ``template_nodes.py``, the filters
+``template_filters.py``, text templates (email, SMS) ``text_templates.py``, and the check of
+paths against an event's schema ``template_paths.py``.
 """
 
 from __future__ import annotations
@@ -18,214 +22,35 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import hashlib
-import html
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from sendout.domain.errors import InvalidPayload
-
-MAX_TEMPLATE_BYTES = 64 * 1024
-MAX_DEPTH = 32
-MAX_RENDERED_BYTES = 256 * 1024
-COMPILED_CACHE_SIZE = 1024  # distinct templates kept compiled
-
-Renderer = Callable[[Mapping[str, Any]], Any]
-
-
-class TemplateError(InvalidPayload):
-    """Invalid payload template"""
-
-    default_key = "invalid_template"
-
-    def __init__(self, details: str, *, line: int | None = None, column: int | None = None):
-        where = f" (line {line}, column {column})" if line is not None else ""
-        super().__init__(details=f"{details}{where}")
-        self.line = line
-        self.column = column
-
-
-# --- filters -------------------------------------------------------------------------------
-
-_DATE_DIRECTIVES = set("YmdHMSybBaAjpI%")
-
-
-def _text(value: Any) -> str:
-    """How a value reads inside a string: JSON for numbers, booleans and structures."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if value.__class__ is int:  # what json.dumps writes, without its machinery
-        return str(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _default(value: Any, fallback: Any = "") -> Any:
-    return fallback if value is None or value == "" else value
-
-
-def _money(value: Any) -> Any:
-    """Minor units to a decimal string: 1999 → "19.99" (exact, no float)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return value
-    sign = "-" if value < 0 else ""
-    units, cents = divmod(abs(value), 100)
-    return f"{sign}{units}.{cents:02d}"
-
-
-def _date(value: Any, fmt: str = "%Y-%m-%d") -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return moment.strftime(fmt)
-
-
-def _length(value: Any) -> Any:
-    return len(value) if isinstance(value, str | list | dict) else 0
-
-
-def _join(value: Any, separator: str = ", ") -> Any:
-    if not isinstance(value, list):
-        return value
-    return separator.join(_text(item) for item in value)
-
-
-def _truncate(value: Any, size: int = 50) -> Any:
-    text = _text(value) if value is not None else None
-    if text is None or len(text) <= size:
-        return text
-    return text[: max(0, size - 3)] + "..."
-
-
-def _case(method: str) -> Callable[[Any], Any]:
-    def apply(value: Any) -> Any:
-        return getattr(value, method)() if isinstance(value, str) else value
-
-    return apply
-
-
-@dataclass(frozen=True, slots=True)
-class FilterSpec:
-    function: Callable[..., Any]
-    #: accepted argument types, in order; fewer may be given
-    args: tuple[type, ...] = ()
-
-
-class InlineImage(str):
-    """A code drawn as an image (``| qr``, ``| barcode``): in an HTML email, an ``<img>`` of
-    an attached picture the email adapter draws; anywhere else (text, JSON) the code itself,
-    which is why it is a ``str``."""
-
-    kind: str
-
-    def __new__(cls, kind: str, data: str) -> InlineImage:
-        image = super().__new__(cls, data)
-        image.kind = kind
-        return image
-
-    @property
-    def data(self) -> str:
-        return str.__str__(self)
-
-    @property
-    def cid(self) -> str:
-        digest = hashlib.sha256(f"{self.kind}:{self.data}".encode()).hexdigest()[:24]
-        return f"{self.kind}-{digest}@sendout"
-
-
-def _image(kind: str) -> Callable[[Any], Any]:
-    def draw(value: Any) -> Any:
-        return None if value is None or value == "" else InlineImage(kind, _text(value))
-
-    return draw
-
-
-FILTERS: dict[str, FilterSpec] = {
-    "default": FilterSpec(_default, (object,)),
-    "upper": FilterSpec(_case("upper")),
-    "lower": FilterSpec(_case("lower")),
-    "trim": FilterSpec(_case("strip")),
-    "money": FilterSpec(_money),
-    "date": FilterSpec(_date, (str,)),
-    "json": FilterSpec(_text),
-    "length": FilterSpec(_length),
-    "join": FilterSpec(_join, (str,)),
-    "truncate": FilterSpec(_truncate, (int,)),
-    "qr": FilterSpec(_image("qr")),
-    "barcode": FilterSpec(_image("barcode")),
-}
-
-
-# --- the tree ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FilterCall:
-    name: str
-    args: tuple[Any, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Placeholder:
-    path: tuple[str, ...]
-    filters: tuple[FilterCall, ...]
-    line: int
-    column: int
-
-    @property
-    def dotted(self) -> str:
-        return ".".join(self.path)
-
-
-@dataclass(frozen=True, slots=True)
-class Const:
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Interpolation:
-    parts: tuple[str | Placeholder, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectNode:
-    #: (key path, value); a dotted key is already split into its path
-    members: tuple[tuple[tuple[str, ...], Node, int, int], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ArrayNode:
-    items: tuple[Node, ...]
-
-
-Node = Const | Placeholder | Interpolation | ObjectNode | ArrayNode
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    root: Node
-    placeholders: tuple[Placeholder, ...]
-
-    def compile(self) -> Renderer:
-        return _compile(self.root)
-
-
-# --- parsing -------------------------------------------------------------------------------
+from sendout.domain.template_filters import DATE_DIRECTIVES, FILTERS
+from sendout.domain.template_nodes import (
+    COMPILED_CACHE_SIZE,
+    MAX_DEPTH,
+    MAX_RENDERED_BYTES,
+    MAX_TEMPLATE_BYTES,
+    ArrayNode,
+    Const,
+    FilterCall,
+    Interpolation,
+    Node,
+    ObjectNode,
+    Placeholder,
+    Renderer,
+    Template,
+    TemplateError,
+)
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_SEGMENT = re.compile(r"[A-Za-z0-9_\-\[\]]+")
+SEGMENT = re.compile(r"[A-Za-z0-9_\-\[\]]+")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-class _Parser:
+class Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
@@ -380,7 +205,7 @@ class _Parser:
         pieces = _split_filters(inner)
         path_text = pieces[0].strip()
         segments = tuple(path_text.split("."))
-        if not path_text or not all(_SEGMENT.fullmatch(s) for s in segments):
+        if not path_text or not all(SEGMENT.fullmatch(s) for s in segments):
             raise TemplateError(f"Bad key {path_text!r} in placeholder", line=line, column=column)
         filters = tuple(_parse_filter(p, line, column) for p in pieces[1:])
         placeholder = Placeholder(segments, filters, line, column)
@@ -428,9 +253,9 @@ def _parse_filter(text: str, line: int, column: int) -> FilterCall:
         raise TemplateError(f"Wrong arguments for filter {name}", line=line, column=column)
     if name == "date" and args:
         directives = set(re.findall(r"%(.)", args[0]))
-        if not directives <= _DATE_DIRECTIVES:
+        if not directives <= DATE_DIRECTIVES:
             raise TemplateError(
-                f"date supports %{' %'.join(sorted(_DATE_DIRECTIVES - {'%'}))}",
+                f"date supports %{' %'.join(sorted(DATE_DIRECTIVES - {'%'}))}",
                 line=line,
                 column=column,
             )
@@ -441,7 +266,7 @@ def parse_template(text: str) -> Template:
     """Parse a template; ``TemplateError`` says what is wrong and where."""
     if len(text.encode()) > MAX_TEMPLATE_BYTES:
         raise TemplateError(f"Templates are limited to {MAX_TEMPLATE_BYTES} bytes")
-    parser = _Parser(text)
+    parser = Parser(text)
     root = parser.value(0)
     parser.skip_space()
     if parser.pos != len(text):
@@ -462,63 +287,6 @@ def compiled_attributes(attributes: tuple[tuple[str, str | None], ...]) -> Rende
     return template_from_attributes(attributes).compile()
 
 
-def parse_text_template(text: str) -> Template:
-    """A text template (an email subject or body, an SMS): any text, with placeholders."""
-    if len(text.encode()) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"Templates are limited to {MAX_TEMPLATE_BYTES} bytes")
-    parser = _Parser(text)
-    parts: list[str | Placeholder] = []
-    while True:
-        start = text.find("{{", parser.pos)
-        if start < 0:
-            parts.append(text[parser.pos :])
-            break
-        parts.append(text[parser.pos : start])
-        parser.pos = start
-        parts.append(parser.placeholder())
-    kept = tuple(p for p in parts if p != "")
-    root: Node = Interpolation(kept) if parser.placeholders else Const(text)
-    return Template(root, tuple(parser.placeholders))
-
-
-def _as_html(value: Any) -> str:
-    if isinstance(value, InlineImage):
-        return f'<img src="cid:{value.cid}" alt="{html.escape(value.data)}">'
-    return html.escape(_text(value))
-
-
-@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
-def compiled_text(text: str, *, html: bool = False) -> Callable[[Mapping[str, Any]], str]:
-    """The renderer of a text template; ``html``: each value escaped (and images drawn)."""
-    root = parse_text_template(text).root
-    show = _as_html if html else _text
-    if isinstance(root, Const):
-        constant = str(root.value)
-        return lambda data: constant
-    assert isinstance(root, Interpolation)
-    compiled = [
-        (None, part) if isinstance(part, str) else (_compile_placeholder(part), "")
-        for part in root.parts
-    ]
-
-    def render(data: Mapping[str, Any]) -> str:
-        return "".join(part if value is None else show(value(data)) for value, part in compiled)
-
-    return render
-
-
-def images_of(text: str, data: Mapping[str, Any]) -> list[InlineImage]:
-    """The images an HTML text template draws for ``data``, in order, each once."""
-    found: list[InlineImage] = []
-    for placeholder in parse_text_template(text).placeholders:
-        if any(f.name in ("qr", "barcode") for f in placeholder.filters):
-            value = _compile_placeholder(placeholder)(data)
-            seen = {(i.kind, i.data) for i in found}
-            if isinstance(value, InlineImage) and (value.kind, value.data) not in seen:
-                found.append(value)
-    return found
-
-
 def check_rendered_size(body: bytes) -> None:
     if len(body) > MAX_RENDERED_BYTES:
         raise TemplateError(
@@ -533,7 +301,7 @@ def template_from_attributes(attributes: Sequence[tuple[str, str | None]]) -> Te
     placeholders = []
     for n, (path, key) in enumerate(attributes, start=1):
         segments = tuple(path.split("."))
-        if not path or not all(_SEGMENT.fullmatch(s) for s in segments):
+        if not path or not all(SEGMENT.fullmatch(s) for s in segments):
             raise TemplateError(f"Bad attribute path {path!r}", line=n, column=1)
         placeholder = Placeholder(segments, (), n, 1)
         placeholders.append(placeholder)
@@ -568,171 +336,3 @@ def _check_keys(node: Node) -> None:
             raise TemplateError(f"Key {'.'.join(path)!r} collides", line=line, column=column)
         leaves[path] = (line, column)
         _check_keys(value)
-
-
-# --- compiling -----------------------------------------------------------------------------
-
-
-def _resolver(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
-    """A function reading ``path`` from the data: dict keys, and list indexes for numeric
-    segments; anything missing or of the wrong kind reads as ``None``. Specialized by shape
-    because it runs for every placeholder of every send-out."""
-    if not any(segment.isdigit() for segment in path):
-        if len(path) == 1:
-            (first,) = path
-            return lambda data: data.get(first)
-        if len(path) == 2:
-            first, second = path
-
-            def two(data: Mapping[str, Any]) -> Any:
-                value = data.get(first)
-                return value.get(second) if value.__class__ is dict else None
-
-            return two
-
-    indexes = tuple(int(p) if p.isdigit() else None for p in path)
-
-    def resolve(data: Mapping[str, Any]) -> Any:
-        current: Any = data
-        for segment, index in zip(path, indexes, strict=True):
-            if isinstance(current, dict):
-                current = current.get(segment)
-            elif isinstance(current, list) and index is not None:
-                current = current[index] if index < len(current) else None
-            else:
-                return None
-            if current is None:
-                return None
-        return current
-
-    return resolve
-
-
-def _compile_placeholder(placeholder: Placeholder) -> Renderer:
-    resolve = _resolver(placeholder.path)
-    if not placeholder.filters:
-        return resolve
-    steps = [(FILTERS[f.name].function, f.args) for f in placeholder.filters]
-
-    def render(data: Mapping[str, Any]) -> Any:
-        value = resolve(data)
-        for function, args in steps:
-            value = function(value, *args)
-        return value
-
-    return render
-
-
-def _compile(node: Node) -> Renderer:
-    if isinstance(node, Const):
-        value = node.value
-        return lambda data: value
-    if isinstance(node, Placeholder):
-        return _compile_placeholder(node)
-    if isinstance(node, Interpolation):
-        return _compile_interpolation(node)
-    if isinstance(node, ArrayNode):
-        items = [_compile(item) for item in node.items]
-        return lambda data: [render(data) for render in items]
-    return _compile_object(node)
-
-
-def _compile_interpolation(node: Interpolation) -> Renderer:
-    parts = node.parts
-    if len(parts) <= 3 and sum(isinstance(p, Placeholder) for p in parts) == 1:
-        # The common "text {{x}} text" shape, without a join.
-        index = next(i for i, p in enumerate(parts) if isinstance(p, Placeholder))
-        before = "".join(p for p in parts[:index] if isinstance(p, str))
-        after = "".join(p for p in parts[index + 1 :] if isinstance(p, str))
-        placeholder = parts[index]
-        assert isinstance(placeholder, Placeholder)
-        value_of = _compile_placeholder(placeholder)
-
-        def one(data: Mapping[str, Any]) -> str:
-            value = value_of(data)
-            return before + (value if value.__class__ is str else _text(value)) + after
-
-        return one
-    compiled = [
-        (None, part) if isinstance(part, str) else (_compile_placeholder(part), "")
-        for part in parts
-    ]
-
-    def interpolate(data: Mapping[str, Any]) -> str:
-        return "".join(text if render is None else _text(render(data)) for render, text in compiled)
-
-    return interpolate
-
-
-def _compile_object(node: ObjectNode) -> Renderer:
-    # Group dotted keys into a nested layout once, at compile time.
-    layout: dict[str, Any] = {}
-    for path, value, _line, _column in node.members:
-        target = layout
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = _compile(value)
-
-    def build(shape: dict[str, Any]) -> Renderer:
-        fields = [(k, build(v) if isinstance(v, dict) else v) for k, v in shape.items()]
-        return lambda data: {key: render(data) for key, render in fields}
-
-    return build(layout)
-
-
-# --- checking paths against an event's schema ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PathSchema:
-    """What a template may read: top-level objects, their keys, keys of their object keys."""
-
-    objects: Mapping[str, Sequence[str]]
-    nested: Mapping[str, Mapping[str, Sequence[str]]]
-
-    def suggestions(self, wrong: str, among: Sequence[str]) -> str:
-        near = difflib.get_close_matches(wrong, among, n=3, cutoff=0.5)
-        return f"; nearest valid keys: {', '.join(near)}" if near else ""
-
-    def check(self, placeholder: Placeholder) -> None:
-        problem = self.problem(placeholder.path)
-        if problem is not None:
-            raise TemplateError(problem, line=placeholder.line, column=placeholder.column)
-
-    def problem(self, path: Sequence[str]) -> str | None:
-        """Why ``path`` cannot be read from this event's data, or None when it can."""
-        dotted_path = ".".join(path)
-        head = path[0]
-        if head not in self.objects:
-            valid = sorted(self.objects)
-            return f"Unknown key {dotted_path!r}: no {head!r} in this event" + self.suggestions(
-                head, valid
-            )
-        keys = self.objects[head]
-        if len(path) < 2 or not keys:
-            return None
-        key = path[1]
-        if key not in keys:
-            dotted = [f"{head}.{k}" for k in keys]
-            return f"Unknown key {dotted_path!r}" + self.suggestions(f"{head}.{key}", dotted)
-        if len(path) < 3 or key == "metadata":
-            return None
-        nested = self.nested.get(head, {})
-        deeper = nested.get(key)
-        if deeper is not None:
-            if path[2] not in deeper:
-                dotted = [f"{head}.{key}.{k}" for k in deeper]
-                return f"Unknown key {dotted_path!r}" + self.suggestions(".".join(path[:3]), dotted)
-            return None
-        items = nested.get(f"{key}[]")
-        if items is not None:
-            if not path[2].isdigit():
-                return f"{head}.{key} is a list: use an index, e.g. {head}.{key}.0"
-            if len(path) > 3 and path[3] not in items:
-                dotted = [f"{head}.{key}.{path[2]}.{k}" for k in items]
-                return f"Unknown key {dotted_path!r}" + self.suggestions(".".join(path[:4]), dotted)
-        return None
-
-    def check_template(self, template: Template) -> None:
-        for placeholder in template.placeholders:
-            self.check(placeholder)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sendout.domain.campaigns import Campaign, Validity, VoucherType
 from sendout.domain.clock import iso, iso_or_none
-from sendout.domain.event_schemas import SIMPLE_VOUCHER_KEYS
+from sendout.domain.event_schemas import SIMPLE_VOUCHER
 
 
 class RedeemableStatus(StrEnum):
@@ -210,7 +210,7 @@ def voucher_object(effective: EffectiveVoucher) -> dict[str, Any]:
 def simple_voucher(effective: EffectiveVoucher) -> dict[str, Any]:
     """``SimpleVoucher``: the code as event ``data`` objects carry it."""
     full = voucher_object(effective)
-    keys = SIMPLE_VOUCHER_KEYS
+    keys = SIMPLE_VOUCHER
     simple = {key: full[key] for key in keys}
     simple["redemption"] = {
         "quantity": full["redemption"]["quantity"],

@@ -3,7 +3,8 @@
 They go through the same engine as distribution webhooks (send-outs, signing, retries,
 breakers), with one difference the docs name: when retries run out a project webhook is
 *disabled*, not paused. The event names are Voucherify's project-settings list, spelled as
-its API and SDK spell them (four say "aded").
+its API and SDK spell them (four say "aded"); which recorded event is sent as which is the
+event catalogue's ``project_event`` (``event_catalogue.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.clock import iso, iso_or_none
-from sendout.domain.distributions import check_url, invalid_field
-from sendout.domain.events import EventType
+from sendout.domain.distribution_checks import check_url
+from sendout.domain.errors import invalid_field
 from sendout.domain.signing import signing_secrets
 from sendout.domain.targets import TargetPolicy
 
-WEBHOOK_ID_PREFIX = "wh"
 DISABLED_DELIVERY_FAILED = "delivery_failed"
 MAX_WEBHOOKS_EVENTS = 100
 
@@ -88,26 +88,6 @@ PROJECT_WEBHOOK_EVENTS: frozenset[str] = frozenset(
         "voucher.updated",
     }
 )
-
-#: Which recorded event is which project webhook event. Project events not listed here are
-#: accepted in subscriptions and sent once Sendout records them (campaign and voucher
-#: lifecycle events come with their issues).
-PROJECT_EVENT_OF: dict[str, str] = {
-    EventType.CUSTOMER_CREATED.value: "customer.created",
-    EventType.CUSTOMER_DELETED.value: "customer.deleted",
-    EventType.REWARDED.value: "customer.rewarded",
-    EventType.REWARDED_LOYALTY_POINTS.value: "customer.rewarded.loyalty_points",
-    EventType.PUBLICATION_SUCCEEDED.value: "publication.succeeded",
-    EventType.REDEMPTION_SUCCEEDED.value: "redemption.succeeded",
-    EventType.REDEMPTION_ROLLBACK_SUCCEEDED.value: "redemption.rollback.succeeded",
-    EventType.GIFT_BALANCE_ADDED.value: "voucher.gift.balance_aded",
-    EventType.LOYALTY_POINTS_ADDED.value: "voucher.loyalty_card.points_aded",
-    EventType.LOYALTY_POINTS_EXPIRED.value: "voucher.loyalty_card.points_expired",
-    EventType.PENDING_POINTS_ADDED.value: "voucher.loyalty_card.pending_points.aded",
-    EventType.PENDING_POINTS_UPDATED.value: "voucher.loyalty_card.pending_points.updated",
-    EventType.PENDING_POINTS_ACTIVATED.value: "voucher.loyalty_card.pending_points.activated",
-    EventType.PENDING_POINTS_CANCELED.value: "voucher.loyalty_card.pending_points.canceled",
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

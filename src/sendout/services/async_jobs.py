@@ -24,12 +24,11 @@ from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStat
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
-from sendout.domain.ids import fencing_token, new_sortable_ids
+from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers.segments import sync_step
 from sendout.services.promotions.campaign_codes import new_campaign_voucher
-from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX
 
 log = logging.getLogger("sendout.worker")
 
@@ -126,7 +125,7 @@ class AsyncActionRunner:
         else:
             # Codes taken already (by this campaign or another) are skipped by the insert;
             # the shortfall is drawn again in the next batch.
-            ids = new_sortable_ids(VOUCHER_ID_PREFIX, ctx.rng, len(codes), now)
+            ids = new_sortable_ids(IdPrefix.VOUCHER, ctx.rng, len(codes), now)
             # In code order, the inserts walk the code index once instead of hopping about it.
             codes.sort()
             pairs = list(zip(ids, codes, strict=True))

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sendout.domain.events import Event
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
 from sendout.services.context import Context
-
-EVENT_ID_PREFIX = "evcus"
 
 
 async def record_event(
@@ -51,7 +50,7 @@ def new_event(
     """An event of ``ctx`` (its project, request and source), for ``record_event`` or to be
     written with others (``EventStore.add_many``)."""
     return Event(
-        id=event_id or ctx.new_sortable_id(EVENT_ID_PREFIX),
+        id=event_id or ctx.new_sortable_id(IdPrefix.EVENT),
         project_id=ctx.project_id,
         type=type,
         customer_id=customer_id,

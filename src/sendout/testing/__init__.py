@@ -16,7 +16,8 @@ from types import TracebackType
 from typing import Self
 
 from sendout.domain.clock import Clock, truncate_ms
-from sendout.domain.distributions import Action, ActionSpec, DistributionStatus, Trigger
+from sendout.domain.distributions import ActionSpec, DistributionStatus, Trigger
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ports import (
     AsyncActionStore,

@@ -12,12 +12,12 @@ from datetime import datetime
 from sendout.domain.async_actions import AsyncAction, AsyncStatus
 from sendout.domain.channels import ProviderConfig
 from sendout.domain.distributions import (
-    MANUAL,
     PAUSED_DELIVERY_FAILED,
     Distribution,
     DistributionQuery,
     DistributionStatus,
 )
+from sendout.domain.event_catalogue import MANUAL
 from sendout.domain.ports import Page
 from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, ProjectWebhook
 from sendout.testing.rows import insert_new, owned_by, paged

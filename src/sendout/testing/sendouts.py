@@ -13,7 +13,8 @@ from typing import Any
 
 from sendout.domain.errors import Conflict
 from sendout.domain.ports import Attempt, Page, Requeue
-from sendout.domain.sendouts import ClaimState, Sendout, SendoutQuery, SendoutStatus, requeued
+from sendout.domain.sendout_lifecycle import requeued
+from sendout.domain.sendouts import ClaimState, Sendout, SendoutQuery, SendoutStatus
 from sendout.testing.rows import insert_new, owned_by, paged
 
 

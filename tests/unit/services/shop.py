@@ -9,13 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sendout.domain.campaigns import (
-    Campaign,
-    CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    build_template,
-)
+from sendout.domain.campaign_drafts import CampaignDraft, build_template
+from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType
 from sendout.domain.codes import CodeConfig
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.events import Event

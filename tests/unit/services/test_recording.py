@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from sendout.domain.ids import IdPrefix
 from sendout.services.context import Context
-from sendout.services.recording import EVENT_ID_PREFIX, new_event, record_event
+from sendout.services.recording import new_event, record_event
 from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory
 
 
@@ -21,7 +22,7 @@ async def test_a_recorded_event_carries_the_request_and_its_source(
         await work.commit()
     (stored,) = uow.data.events
     assert stored.id == event.id
-    assert event.id.startswith(f"{EVENT_ID_PREFIX}_")
+    assert event.id.startswith(f"{IdPrefix.EVENT}_")
     assert (stored.group_id, stored.source, stored.project_id) == (
         ctx.request_id,
         ctx.source,

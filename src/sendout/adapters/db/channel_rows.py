@@ -12,8 +12,9 @@ from typing import Any
 from sendout.adapters.db.crypto import SecretBox
 from sendout.domain.channels import MessageChannel
 from sendout.domain.clock import iso_or_none, parse_iso
-from sendout.domain.distributions import Channel, WebhookChannel, parse_retry
+from sendout.domain.distributions import Channel
 from sendout.domain.retry import retry_object
+from sendout.domain.webhook_channels import WebhookChannel, parse_retry
 
 
 def channel_value(c: Channel, box: SecretBox) -> dict[str, Any]:

@@ -22,12 +22,8 @@ from sendout.adapters.db.store_helpers import (
     param,
 )
 from sendout.domain.ports import Attempt, Requeue
-from sendout.domain.sendouts import (
-    ClaimState,
-    Sendout,
-    SendoutStatus,
-    requeued,
-)
+from sendout.domain.sendout_lifecycle import requeued
+from sendout.domain.sendouts import ClaimState, Sendout, SendoutStatus
 
 _s = t.sendouts.c
 _a = t.sendout_attempts.c

@@ -15,9 +15,7 @@ from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.engine import DriverStatement, Transaction, columns_sql
 from sendout.adapters.db.store_helpers import SqlStore, param, update_by_id
 from sendout.domain.distributions import (
-    MANUAL,
     PAUSED_DELIVERY_FAILED,
-    Action,
     ActionSpec,
     Distribution,
     DistributionQuery,
@@ -25,6 +23,7 @@ from sendout.domain.distributions import (
     ManualPlan,
     Trigger,
 )
+from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.ports import Page
 
 _d = t.distributions.c

@@ -1,7 +1,7 @@
 """The send-outs store: the log the API reads (what the sender does with them is in
 ``delivery_stores.py``).
 
-Every status written here comes from a transition of ``domain/sendouts.py``.
+Every status written here comes from a transition of ``domain/sendout_lifecycle.py``.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ class DeliveryStore(Protocol):
         ...
 
     async def requeue(self, project_id: str, selection: Requeue, now: datetime) -> list[str]:
-        """Due now (see ``domain.sendouts.requeued``): answers the URL of each send-out
+        """Due now (see ``domain.sendout_lifecycle.requeued``): answers the URL of each send-out
         requeued (one per send-out, so its length is how many)."""
         ...
 

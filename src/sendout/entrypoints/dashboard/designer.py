@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sendout.domain.clock import iso
-from sendout.domain.distributions import (
+from sendout.domain.errors import DomainError
+from sendout.domain.event_catalogue import (
     ACTIONS_BY_TRIGGER,
     Action,
     message_schema_for,
     schema_for,
 )
-from sendout.domain.errors import DomainError
 from sendout.entrypoints.api.schemas.distributions import DistributionBody
 from sendout.entrypoints.dashboard.forms import distribution_document
 from sendout.entrypoints.dashboard.web import PREFIX, check_csrf_header, container, signed_in

@@ -18,14 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.channels import MessageChannel
-from sendout.domain.distributions import (
-    ACTIONS_BY_TRIGGER,
-    MANUAL,
-    PARAMETERS,
-    Distribution,
-    WebhookChannel,
-)
+from sendout.domain.distributions import Distribution
 from sendout.domain.errors import DomainError
+from sendout.domain.event_catalogue import ACTIONS_BY_TRIGGER, MANUAL, PARAMETERS, TriggerParameter
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.entrypoints.api.schemas.distributions import DistributionBody
 from sendout.entrypoints.dashboard.web import (
     PREFIX,
@@ -96,7 +92,7 @@ def channel_document(fields: Mapping[str, str], n: int) -> dict[str, Any] | None
 def distribution_document(fields: Mapping[str, str]) -> dict[str, Any]:
     """The form as ``POST /v1/distributions``'s body."""
     trigger: dict[str, Any] = {"event": fields.get("trigger_event", "")}
-    for parameter in ("segment_id", "custom_event", "campaign_id", "loyalty_tier_id"):
+    for parameter in (p.value for p in TriggerParameter):
         given = fields.get(f"trigger_{parameter}", "").strip()
         if given:
             trigger[parameter] = given

@@ -7,8 +7,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from sendout.domain.distributions import ACTIONS_BY_TRIGGER, DistributionQuery, DistributionStatus
+from sendout.domain.distributions import DistributionQuery, DistributionStatus
 from sendout.domain.errors import DomainError, TooManyRequests
+from sendout.domain.event_catalogue import ACTIONS_BY_TRIGGER
 from sendout.domain.sendouts import SendoutStatus
 from sendout.domain.throttle import TargetKind, client_key
 from sendout.entrypoints.dashboard.page_helpers import page_number

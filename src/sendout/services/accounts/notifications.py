@@ -13,7 +13,7 @@ from typing import Any
 from sendout.domain.clock import Clock
 from sendout.domain.deliveries import EmailMessage, Mailer
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.ids import fencing_token, new_id
+from sendout.domain.ids import IdPrefix, fencing_token, new_id
 from sendout.domain.notifications import (
     EmailStatus,
     Notification,
@@ -26,7 +26,6 @@ from sendout.services.context import Context
 
 log = logging.getLogger("sendout.worker")
 
-NOTIFICATION_ID_PREFIX = "ntf"
 MAIL_BATCH = 20
 MAIL_LEASE = timedelta(seconds=60)
 MAIL_RETRIES = 5
@@ -51,7 +50,7 @@ async def raise_notification(
     same about the same resource); answers whether it was recorded."""
     added = await uow.notifications.add_unless_unread(
         Notification(
-            id=new_id(NOTIFICATION_ID_PREFIX, rng),
+            id=new_id(IdPrefix.NOTIFICATION, rng),
             project_id=project_id,
             type=type,
             title=title,

@@ -6,11 +6,10 @@ import random
 
 from sendout.domain.clock import Clock
 from sendout.domain.errors import Unauthorized
-from sendout.domain.ids import new_id, new_secret
+from sendout.domain.ids import IdPrefix, new_id, new_secret
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.projects import ApiKey, IssuedKey, Project, hash_token
 
-PROJECT_ID_PREFIX = "proj"
 DEFAULT_PROJECT_NAME = "Default project"
 DEFAULT_KEY_NAME = "Default key"
 
@@ -26,7 +25,7 @@ async def create_project(
 ) -> IssuedKey:
     """A new project with one key pair; the plain token is returned once and never stored."""
     now = clock.now()
-    project = Project(id=new_id(PROJECT_ID_PREFIX, rng), name=name, created_at=now)
+    project = Project(id=new_id(IdPrefix.PROJECT, rng), name=name, created_at=now)
     app_id = app_id or new_secret(rng, 16)
     app_token = app_token or new_secret(rng, 32)
     async with uow_factory() as uow:

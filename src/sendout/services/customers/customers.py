@@ -18,14 +18,12 @@ from sendout.domain.customers import (
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.events import ACTIVITY_TYPES, Event, EventType
 from sendout.domain.facts import CustomerChanged, CustomerRemoved
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
-
-CUSTOMER_ID_PREFIX = "cust"
-PERMANENT_DELETION_ID_PREFIX = "del"
 
 
 async def find_customer(uow: UnitOfWork, ctx: Context, id_or_source_id: str) -> Customer | None:
@@ -73,7 +71,7 @@ async def resolve_customer(uow: UnitOfWork, ctx: Context, ref: CustomerRef) -> C
         return await _save_changes(uow, ctx, customer, ref.fields)
     now = ctx.now()
     customer = Customer(
-        id=ctx.new_id(CUSTOMER_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.CUSTOMER),
         project_id=ctx.project_id,
         source_id=ref.source_id,
         created_at=now,
@@ -174,7 +172,7 @@ async def permanently_delete_customer(
         await publish(uow, ctx, CustomerRemoved(customer_id=customer.id))
         await uow.commit()
     return PermanentDeletion(
-        id=ctx.new_id(PERMANENT_DELETION_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.PERMANENT_DELETION),
         customer_id=customer.id,
         events_deleted=events_deleted,
         created_at=ctx.now(),

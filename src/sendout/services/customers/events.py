@@ -16,16 +16,17 @@ from sendout.domain.custom_events import (
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.events import Event, EventType
 from sendout.domain.facts import CustomEventTracked, ReferralCodeUsed
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import ConversionEvent
 from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer, resolve_customer
 from sendout.services.promotions.voucher_lookup import effective
-from sendout.services.recording import EVENT_ID_PREFIX, record_event
+from sendout.services.recording import (
+    record_event,
+)
 from sendout.services.retries import retry_on_conflict
-
-EVENT_SCHEMA_ID_PREFIX = "ms"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,7 +74,7 @@ async def _track(
     referrer = None
     if referral is not None and referral.referrer_id is not None:
         referrer = await find_customer(uow, ctx, referral.referrer_id)
-    event_id = ctx.new_sortable_id(EVENT_ID_PREFIX)
+    event_id = ctx.new_sortable_id(IdPrefix.EVENT)
     now = ctx.now()
     event_object = custom_event_object(
         event_id=event_id,
@@ -118,7 +119,7 @@ async def _schema_for(uow: UnitOfWork, ctx: Context, name: str) -> CustomEventSc
     schema = await uow.event_schemas.get_by_name(ctx.project_id, name)
     if schema is None:
         schema = CustomEventSchema(
-            id=ctx.new_id(EVENT_SCHEMA_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.EVENT_SCHEMA),
             project_id=ctx.project_id,
             name=name,
             created_at=ctx.now(),

@@ -12,10 +12,10 @@ from sendout.domain.customers import Customer, CustomerQuery, customer_object, s
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
 from sendout.domain.facts import CustomerChanged, CustomerRemoved, SegmentEntered
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.segments import (
     MAX_RULE_SEGMENTS,
-    SEGMENT_ID_PREFIX,
     Segment,
     SegmentType,
     SyncStatus,
@@ -28,7 +28,6 @@ from sendout.services.bus import publish
 from sendout.services.context import Context
 from sendout.services.recording import record_event
 
-ASYNC_ACTION_ID_PREFIX = "aa"
 SYNC_BATCH = 500  # customers evaluated per committed step of a new segment's first sync
 
 
@@ -52,7 +51,7 @@ async def create_segment(
     else:
         check_static_customers(draft.customers)
     segment = Segment(
-        id=ctx.new_id(SEGMENT_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.SEGMENT),
         project_id=ctx.project_id,
         name=draft.name,
         type=draft.type,
@@ -71,7 +70,7 @@ async def create_segment(
             everyone = await uow.customers.list(ctx.project_id, CustomerQuery(limit=1))
             await uow.async_actions.add(
                 AsyncAction(
-                    id=ctx.new_id(ASYNC_ACTION_ID_PREFIX),
+                    id=ctx.new_id(IdPrefix.ASYNC_ACTION),
                     project_id=ctx.project_id,
                     type=AsyncActionType.SEGMENT_SYNC,
                     request={"segment_id": segment.id, "after": None},

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sendout.domain.balances import (
-    TRANSACTION_ID_PREFIX,
     BalanceChange,
     TransactionQuery,
     TransactionType,
@@ -19,6 +18,7 @@ from sendout.domain.campaigns import VoucherType, simple_campaign
 from sendout.domain.customers import simple_customer
 from sendout.domain.events import EventType
 from sendout.domain.facts import BalanceChanged
+from sendout.domain.ids import IdPrefix
 from sendout.domain.points import PROGRAM_RULES, Expiration
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, simple_voucher
@@ -91,7 +91,7 @@ async def change_balance_in(
     )
     await uow.vouchers.update(updated)
     transaction = VoucherTransaction(
-        id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.TRANSACTION),
         project_id=ctx.project_id,
         voucher_id=voucher.id,
         campaign_id=voucher.campaign_id,

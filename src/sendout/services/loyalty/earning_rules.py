@@ -7,12 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from sendout.domain.earning_rules import (
-    EARNING_RULE_ID_PREFIX,
     MAX_RULES_PER_REQUEST,
     EarningRule,
     parse_rule,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.segments import SegmentType
 from sendout.services.context import Context
@@ -34,7 +34,7 @@ async def create_rules(
         spec = parse_rule(raw, n)
         rules.append(
             EarningRule(
-                id=ctx.new_id(EARNING_RULE_ID_PREFIX),
+                id=ctx.new_id(IdPrefix.EARNING_RULE),
                 project_id=ctx.project_id,
                 campaign_id=program.id,
                 event=spec.event,

@@ -13,8 +13,8 @@ from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.earning_rules import EarningRule
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.loyalty_tiers import (
-    LOYALTY_TIER_ID_PREFIX,
     MAX_TIERS,
     LoyaltyTier,
     MemberTier,
@@ -157,7 +157,7 @@ async def create_tiers(
         name, low, high, metadata = parse_tier(raw, n)
         new.append(
             LoyaltyTier(
-                id=ctx.new_id(LOYALTY_TIER_ID_PREFIX),
+                id=ctx.new_id(IdPrefix.LOYALTY_TIER),
                 project_id=ctx.project_id,
                 campaign_id=program.id,
                 name=name,

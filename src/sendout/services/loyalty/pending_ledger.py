@@ -12,9 +12,9 @@ from sendout.domain.campaigns import simple_campaign
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.earning_rules import EarningRule, earning_rule_object
 from sendout.domain.events import EventType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import Order, order_object
 from sendout.domain.points import (
-    PENDING_POINTS_ID_PREFIX,
     PendingPoints,
     activation_date,
     pending_balance_object,
@@ -40,7 +40,7 @@ async def hold(
     assert rule.pending_points is not None
     now = ctx.now()
     pending = PendingPoints(
-        id=ctx.new_sortable_id(PENDING_POINTS_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.PENDING_POINTS),
         project_id=ctx.project_id,
         voucher_id=card.id,
         campaign_id=rule.campaign_id,

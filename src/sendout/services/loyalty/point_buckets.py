@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from sendout.domain.balances import TransactionType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.points import (
-    BUCKET_ID_PREFIX,
     BucketStatus,
     Expiration,
     PointsBucket,
@@ -44,7 +44,7 @@ async def track(
     )
     if last_day is not None:
         bucket = PointsBucket(
-            id=ctx.new_id(BUCKET_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.BUCKET),
             project_id=ctx.project_id,
             voucher_id=voucher.id,
             campaign_id=voucher.campaign_id or "",

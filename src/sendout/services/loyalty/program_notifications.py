@@ -17,18 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sendout.domain.campaigns import Campaign, CampaignDraft, CampaignType, PromotionTier
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import Campaign, CampaignType, PromotionTier
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import (
-    Action,
-    ActionSpec,
-    Distribution,
-    DistributionStatus,
-    Trigger,
-    check_distribution,
-    invalid_field,
-)
-from sendout.domain.errors import InvalidPayload
+from sendout.domain.distribution_checks import check_distribution
+from sendout.domain.distributions import ActionSpec, Distribution, DistributionStatus, Trigger
+from sendout.domain.errors import InvalidPayload, invalid_field
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import EventType
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.services.context import Context

@@ -21,11 +21,11 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import Publication
 from sendout.domain.redemptions import (
-    REDEMPTION_ID_PREFIX,
     Redemption,
     RedemptionStatus,
     redemption_object,
@@ -46,8 +46,6 @@ from sendout.services.promotions.orders import OrderDraft, build_order, find_ord
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 from sendout.services.recording import record_event
 from sendout.services.retries import retry_on_conflict
-
-REWARD_REDEMPTION_ID_PREFIX = "rewr"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +124,7 @@ async def _redeem(
     if not await uow.rewards.take_one(ctx.project_id, reward.id):
         raise _refused(f"Reward {reward.id} is out of stock", "quantity_exceeded")
     now = ctx.now()
-    redemption_id = ctx.new_sortable_id(REDEMPTION_ID_PREFIX)
+    redemption_id = ctx.new_sortable_id(IdPrefix.REDEMPTION)
     spent = await change_balance_in(
         uow,
         ctx,
@@ -316,7 +314,7 @@ async def _record(
         data={
             **common,
             "reward_redemption": {
-                "id": ctx.new_id(REWARD_REDEMPTION_ID_PREFIX),
+                "id": ctx.new_id(IdPrefix.REWARD_REDEMPTION),
                 "state": "COMPLETED",
                 "created_at": now,
                 "updated_at": now,

@@ -8,10 +8,9 @@ from typing import Any
 
 from sendout.domain.campaigns import CampaignType
 from sendout.domain.errors import Duplicate, NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.rewards import (
-    ASSIGNMENT_ID_PREFIX,
-    REWARD_ID_PREFIX,
     Reward,
     RewardAssignment,
     RewardSpec,
@@ -70,7 +69,7 @@ async def create_reward(
     spec = parse_reward(raw)
     async with uow_factory() as uow:
         reward = Reward(
-            id=ctx.new_id(REWARD_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.REWARD),
             project_id=ctx.project_id,
             type=spec.type,
             created_at=ctx.now(),
@@ -164,7 +163,7 @@ async def assign(
                 key="duplicate_found",
             )
         assignment = RewardAssignment(
-            id=ctx.new_id(ASSIGNMENT_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.REWARD_ASSIGNMENT),
             project_id=ctx.project_id,
             reward_id=reward.id,
             campaign_id=program.id,

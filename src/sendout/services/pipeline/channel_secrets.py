@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sendout.domain.distributions import Distribution, WebhookChannel
+from sendout.domain.distributions import Distribution
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.domain.signing import secret_object
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import new_secret, require_distribution
 

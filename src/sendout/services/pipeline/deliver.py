@@ -42,7 +42,8 @@ from sendout.domain.deliveries import ChannelSender, MessageSender, SendResult
 from sendout.domain.endpoint_limits import LimitPolicy
 from sendout.domain.ids import fencing_token
 from sendout.domain.ports import UnitOfWorkFactory
-from sendout.domain.sendouts import Sendout, claim
+from sendout.domain.sendout_lifecycle import claim
+from sendout.domain.sendouts import Sendout
 from sendout.log_context import log_fields
 from sendout.services.pipeline.delivery_breakers import EndpointBreakers
 from sendout.services.pipeline.delivery_limits import EndpointLimits

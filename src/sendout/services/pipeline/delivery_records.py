@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sendout.domain.deliveries import SendResult
 from sendout.domain.ports import UnitOfWork
-from sendout.domain.sendouts import ClaimState, Sendout, SendoutStatus, after_attempt
+from sendout.domain.sendout_lifecycle import after_attempt
+from sendout.domain.sendouts import ClaimState, Sendout, SendoutStatus
 from sendout.services.pipeline.delivery_routes import Route
 from sendout.services.pipeline.source_pausing import stop_after_delivery_failure
 

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, ProviderConfig
 from sendout.domain.deliveries import ChannelSender, MessageSender
-from sendout.domain.distributions import Distribution, DistributionStatus, WebhookChannel
+from sendout.domain.distributions import Distribution, DistributionStatus
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.retry import RetryPolicy
-from sendout.domain.sendouts import Sendout, SourceKind, cancel, hold
+from sendout.domain.sendout_lifecycle import cancel, hold
+from sendout.domain.sendouts import Sendout, SourceKind
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.domain.webhooks import ProjectWebhook
 from sendout.services.pipeline.sendout_senders import (
     ChannelMessage,

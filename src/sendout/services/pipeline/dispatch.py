@@ -32,11 +32,13 @@ from typing import Any, Protocol
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel
 from sendout.domain.clock import Clock
-from sendout.domain.distributions import MANUAL, Distribution, DistributionStatus, Listeners
+from sendout.domain.distributions import Distribution, DistributionStatus
+from sendout.domain.event_catalogue import MANUAL, PROJECT_EVENT_OF
 from sendout.domain.events import Event
+from sendout.domain.listeners import Listeners
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory, WriteRefused
 from sendout.domain.sendouts import Sendout
-from sendout.domain.webhooks import PROJECT_EVENT_OF, ProjectWebhook
+from sendout.domain.webhooks import ProjectWebhook
 from sendout.services.customers.customers import with_full_customer
 from sendout.services.pipeline.distribution_actions import ActionFailed, run_action
 from sendout.services.pipeline.sendout_making import PAYLOAD_TOO_LARGE, SendoutMaker

@@ -14,8 +14,9 @@ from typing import Any
 from sendout.domain.campaigns import promotion_tier_object, simple_campaign
 from sendout.domain.clock import Clock
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import Action, Distribution
+from sendout.domain.distributions import Distribution
 from sendout.domain.errors import DomainError
+from sendout.domain.event_catalogue import Action
 from sendout.domain.events import Event
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import AUTOMATION_CHANNEL

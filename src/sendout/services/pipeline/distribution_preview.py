@@ -8,25 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
-from sendout.domain.distributions import (
-    ACTION_OBJECTS,
-    ActionSpec,
-    Channel,
-    EnvelopeContext,
-    Trigger,
-    WebhookChannel,
-    channel_body,
-    check_distribution,
-)
+from sendout.domain.distribution_checks import check_distribution
+from sendout.domain.distributions import ActionSpec, Channel, Trigger
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.event_schemas import EVENT_DATA
-from sendout.domain.ids import new_request_id
+from sendout.domain.event_catalogue import BY_TYPE, FULL_CUSTOMER
+from sendout.domain.ids import IdPrefix, new_request_id
 from sendout.domain.ports import UnitOfWorkFactory
-from sendout.domain.samples import sample_data
 from sendout.domain.templates import check_rendered_size
+from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.services.context import Context
 from sendout.services.customers.customers import with_full_customer
-from sendout.services.pipeline.distributions import SEGMENT_ENTERED, SENDOUT_ID_PREFIX
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,10 +44,10 @@ async def preview(
     or with a real event of the project."""
     check_distribution(trigger, action, channels, catalog=catalog)
     warnings: list[str] = []
-    objects = set(EVENT_DATA[trigger.event]["own"]) | set(ACTION_OBJECTS[action.type])
-    data = sample_data(trigger.event, objects)
+    objects = set(BY_TYPE[trigger.event].objects_for(action.type))
+    data = BY_TYPE[trigger.event].sample(objects)
     event_meta: dict[str, Any] = {
-        "id": "evcus_" + "0" * 24,
+        "id": f"{IdPrefix.EVENT}_{'0' * 24}",
         "type": trigger.event,
         "created_at": data.get("created_at") or "2024-01-01T11:11:11.111Z",
         "entity_id": None,
@@ -64,7 +55,7 @@ async def preview(
         "event_source": {"channel": "API"},
     }
     # Message channels read the customer whole (phone, address): a sample one, or the real.
-    full_customer = sample_data(SEGMENT_ENTERED, {"customer"})["customer"]
+    full_customer = FULL_CUSTOMER.sample({"customer"})["customer"]
     if event_id is not None:
         async with uow_factory() as uow:
             event = await uow.events.get(ctx.project_id, event_id)
@@ -87,7 +78,7 @@ async def preview(
         data = real
         event_meta = event.envelope_object()
     context = EnvelopeContext(
-        sendout_id=ctx.new_id(SENDOUT_ID_PREFIX),
+        sendout_id=ctx.new_id(IdPrefix.SENDOUT),
         project_id=ctx.project_id,
         created_at=ctx.now(),
         distribution_id=distribution_id or "distr_" + "0" * 24,

@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel
+from sendout.domain.distribution_checks import check_distribution
 from sendout.domain.distributions import (
-    MANUAL,
-    Action,
     ActionSpec,
     Channel,
     Distribution,
@@ -18,24 +17,19 @@ from sendout.domain.distributions import (
     DistributionStatus,
     ManualPlan,
     Trigger,
-    TriggerParameter,
-    WebhookChannel,
-    check_distribution,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
-from sendout.domain.events import EventType
+from sendout.domain.event_catalogue import MANUAL, Action, TriggerParameter
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.secret_headers import check_unmasked, marked, with_stored_secrets
 from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.services.context import Context
 from sendout.services.pipeline.endpoint_resets import try_now
 from sendout.services.pipeline.sendouts import resume_held
 
-DISTRIBUTION_ID_PREFIX = "distr"
-CHANNEL_ID_PREFIX = "ch"
-SENDOUT_ID_PREFIX = "whs"
-SEGMENT_ENTERED = EventType.SEGMENT_ENTERED.value  # its customer is the whole customer
 SECRET_BYTES = 24  # Standard Webhooks secrets: whsec_ + base64 of 24 random bytes
 
 
@@ -119,7 +113,7 @@ def build_channels(
         if isinstance(draft, MessageChannelDraft):
             channels.append(
                 MessageChannel(
-                    id=found.id if found else ctx.new_id(CHANNEL_ID_PREFIX),
+                    id=found.id if found else ctx.new_id(IdPrefix.CHANNEL),
                     type=draft.type,
                     event_name=draft.event_name,
                     settings=draft.settings,
@@ -131,7 +125,7 @@ def build_channels(
         headers, restored = with_stored_secrets(draft.headers, current.headers if current else {})
         channels.append(
             WebhookChannel(
-                id=current.id if current else ctx.new_id(CHANNEL_ID_PREFIX),
+                id=current.id if current else ctx.new_id(IdPrefix.CHANNEL),
                 event_name=draft.event_name,
                 url=draft.url,
                 headers=headers,
@@ -208,7 +202,7 @@ async def _insert(
     status, manual, channels = checked
     await _check_references(uow, ctx, draft.trigger, draft.action, manual)
     distribution = Distribution(
-        id=ctx.new_id(DISTRIBUTION_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.DISTRIBUTION),
         project_id=ctx.project_id,
         name=draft.name,
         status=status,

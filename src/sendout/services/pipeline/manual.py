@@ -19,7 +19,8 @@ from typing import Any
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, iso, iso_or_none
 from sendout.domain.customers import Customer, CustomerOrder, CustomerQuery, simple_customer
-from sendout.domain.distributions import MANUAL, Distribution, DistributionStatus, ManualPlan
+from sendout.domain.distributions import Distribution, DistributionStatus, ManualPlan
+from sendout.domain.event_catalogue import MANUAL
 from sendout.domain.ids import new_request_id
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context

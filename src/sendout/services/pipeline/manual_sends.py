@@ -27,12 +27,12 @@ from typing import Any
 from sendout.domain.campaigns import Campaign
 from sendout.domain.channels import ChannelCatalog, MessageChannel
 from sendout.domain.customers import Customer
-from sendout.domain.distributions import Action, Distribution
+from sendout.domain.distributions import Distribution
+from sendout.domain.event_catalogue import PROJECT_EVENT_OF, Action
 from sendout.domain.events import Event, EventType
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.publications import AUTOMATION_CHANNEL
 from sendout.domain.sendouts import Sendout
-from sendout.domain.webhooks import PROJECT_EVENT_OF
 from sendout.services.context import Context
 from sendout.services.customers.customers import with_full_customer
 from sendout.services.pipeline.sendout_making import SendoutMaker

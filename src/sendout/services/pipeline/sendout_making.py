@@ -12,19 +12,14 @@ import orjson
 
 from sendout.domain.channels import ChannelCatalog, MessageChannel, render_message
 from sendout.domain.clock import iso
-from sendout.domain.distributions import (
-    Channel,
-    Distribution,
-    EnvelopeContext,
-    WebhookChannel,
-    channel_body,
-)
+from sendout.domain.distributions import Channel, Distribution
 from sendout.domain.events import Event
-from sendout.domain.ids import SortableIds
-from sendout.domain.sendouts import Sendout, SourceKind, SourceRef, create
-from sendout.domain.templates import MAX_RENDERED_BYTES
+from sendout.domain.ids import IdPrefix, SortableIds
+from sendout.domain.sendout_lifecycle import create
+from sendout.domain.sendouts import Sendout, SourceKind, SourceRef
+from sendout.domain.template_nodes import MAX_RENDERED_BYTES
+from sendout.domain.webhook_channels import EnvelopeContext, WebhookChannel, channel_body
 from sendout.domain.webhooks import ProjectWebhook, project_envelope
-from sendout.services.pipeline.distributions import SENDOUT_ID_PREFIX
 
 JSON_HEADERS = {"content-type": "application/json"}
 PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -33,7 +28,7 @@ PAYLOAD_TOO_LARGE = "payload_too_large"
 class SendoutMaker:
     def __init__(self, rng: random.Random, catalog: ChannelCatalog) -> None:
         # Time-ordered: each batch's send-outs go to the end of the key's index, not all over.
-        self._ids = SortableIds(SENDOUT_ID_PREFIX, rng)
+        self._ids = SortableIds(IdPrefix.SENDOUT, rng)
         #: the message channels' kinds (webhooks need none)
         self._catalog = catalog
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sendout.domain.errors import Conflict, NotFound
 from sendout.domain.ports import Page, Requeue, UnitOfWork, UnitOfWorkFactory
-from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus, requeue
+from sendout.domain.sendout_lifecycle import requeue
+from sendout.domain.sendouts import Sendout, SendoutQuery, SendoutStatus
 from sendout.services.context import Context
 from sendout.services.pipeline.endpoint_resets import try_now
 

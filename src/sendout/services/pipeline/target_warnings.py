@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from sendout.domain.distributions import Distribution, WebhookChannel
+from sendout.domain.distributions import Distribution
 from sendout.domain.ports import TargetProbe
 from sendout.domain.targets import HostLookup, TargetPolicy, refusal_reason
 from sendout.domain.urls import InvalidUrl, parse_http_url
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.domain.webhooks import ProjectWebhook
 
 #: the variable that opens ranges, named in every warning about a refused address

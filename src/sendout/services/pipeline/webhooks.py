@@ -7,10 +7,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sendout.domain.errors import NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.signing import secret_object
 from sendout.domain.targets import TargetPolicy
-from sendout.domain.webhooks import WEBHOOK_ID_PREFIX, ProjectWebhook, check_webhook
+from sendout.domain.webhooks import (
+    ProjectWebhook,
+    check_webhook,
+)
 from sendout.services.context import Context
 from sendout.services.pipeline.distributions import new_secret
 from sendout.services.pipeline.sendouts import resume_held
@@ -35,7 +39,7 @@ async def create_webhook(
 ) -> ProjectWebhook:
     check_webhook(draft.target_url, draft.events, targets)
     webhook = ProjectWebhook(
-        id=ctx.new_id(WEBHOOK_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.WEBHOOK),
         project_id=ctx.project_id,
         target_url=draft.target_url,
         events=tuple(draft.events),

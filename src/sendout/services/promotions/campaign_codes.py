@@ -8,21 +8,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sendout.domain.campaigns import (
-    Campaign,
-    Validity,
-    VoucherType,
+from sendout.domain.campaign_drafts import (
     validate_day_of_week,
     validate_discount,
     validate_gift,
     validate_loyalty_card,
 )
+from sendout.domain.campaigns import Campaign, Validity, VoucherType
 from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.vouchers import Voucher
 from sendout.services.context import Context
-from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX
 
 _OWN_VALUE_CHECKS = {
     "discount": validate_discount,
@@ -89,7 +87,7 @@ def new_campaign_voucher(
                 key="invalid_voucher",
             )
     return Voucher(
-        id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.VOUCHER),
         project_id=ctx.project_id,
         code=code,
         campaign_id=campaign.id,

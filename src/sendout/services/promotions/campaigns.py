@@ -7,31 +7,30 @@ from dataclasses import replace
 from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType
-from sendout.domain.campaigns import (
-    Campaign,
+from sendout.domain.campaign_drafts import (
     CampaignDraft,
-    CampaignKind,
-    CampaignQuery,
-    CampaignType,
-    GenerationStatus,
-    PromotionTier,
-    VoucherType,
     check_dates,
     validate_day_of_week,
     validate_discount,
     validate_gift,
     validate_loyalty_card,
 )
+from sendout.domain.campaigns import (
+    Campaign,
+    CampaignKind,
+    CampaignQuery,
+    CampaignType,
+    GenerationStatus,
+    PromotionTier,
+    VoucherType,
+)
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.referrals import REWARD_CAMPAIGN_TYPES
 from sendout.services.context import Context
 from sendout.services.retries import retry_on_conflict
 
-CAMPAIGN_ID_PREFIX = "camp"
-TIER_ID_PREFIX = "promo"
-VOUCHER_ID_PREFIX = "v"
-ASYNC_ACTION_ID_PREFIX = "aa"
 MAX_VOUCHERS_PER_REQUEST = 5_000_000
 MAX_IMPORT_ITEMS = 10_000
 
@@ -83,7 +82,7 @@ async def enqueue(
 ) -> AsyncAction:
     """Record an async action for the worker, in the caller's transaction."""
     action = AsyncAction(
-        id=ctx.new_id(ASYNC_ACTION_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.ASYNC_ACTION),
         project_id=ctx.project_id,
         type=type,
         request=request,
@@ -139,7 +138,7 @@ async def add_campaign(
     now = ctx.now()
     generating = GenerationStatus.IN_PROGRESS if draft.vouchers_count else GenerationStatus.DONE
     campaign = Campaign(
-        id=ctx.new_id(CAMPAIGN_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.CAMPAIGN),
         project_id=ctx.project_id,
         name=draft.name,
         campaign_type=draft.campaign_type,
@@ -169,7 +168,7 @@ async def add_campaign(
     tiers = []
     for n, tier in enumerate(draft.tiers, start=1):
         promotion_tier = PromotionTier(
-            id=ctx.new_id(TIER_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.PROMOTION_TIER),
             project_id=ctx.project_id,
             campaign_id=campaign.id,
             name=tier.name,

@@ -12,9 +12,8 @@ from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.errors import NotFound
 from sendout.domain.events import EventType
 from sendout.domain.facts import CustomerChanged, OrderPaid
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import (
-    ORDER_ID_PREFIX,
-    ORDER_ITEM_ID_PREFIX,
     Order,
     OrderQuery,
     OrderStatus,
@@ -118,7 +117,7 @@ async def build_order(
     customer = None if draft.customer is None else await resolve_customer(uow, ctx, draft.customer)
     referrer = None if draft.referrer is None else await resolve_customer(uow, ctx, draft.referrer)
     base = current or Order(
-        id=ctx.new_id(ORDER_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.ORDER),
         project_id=ctx.project_id,
         source_id=draft.source_id,
         created_at=draft.created_at or now,
@@ -132,8 +131,7 @@ async def build_order(
         changes["source_id"] = draft.source_id
     if draft.items is not None:
         changes["items"] = tuple(
-            parse_item(raw, n, ctx.new_id(ORDER_ITEM_ID_PREFIX))
-            for n, raw in enumerate(draft.items)
+            parse_item(raw, n, ctx.new_id(IdPrefix.ORDER_ITEM)) for n, raw in enumerate(draft.items)
         )
     if customer is not None:
         changes["customer_id"] = customer.id

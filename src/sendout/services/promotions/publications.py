@@ -20,6 +20,7 @@ from sendout.domain.customers import Customer, CustomerRef, simple_customer
 from sendout.domain.distributions import Distribution
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import Event, EventType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.publications import (
     API_CHANNEL,
@@ -37,7 +38,6 @@ from sendout.services.promotions.voucher_lookup import effective, require_vouche
 from sendout.services.recording import new_event
 from sendout.services.retries import retry_on_conflict
 
-PUBLICATION_ID_PREFIX = "pub"
 #: The error key of a campaign with no code left to publish.
 OUT_OF_CODES = "no_voucher_suitable_for_publication"
 
@@ -121,7 +121,7 @@ async def publish_in(uow: UnitOfWork, ctx: Context, request: PublishRequest) -> 
                 return await _load(uow, ctx, earlier, customer)
         vouchers = await _take_from_campaign(uow, ctx, campaign, customer, request.count)
     publication = Publication(
-        id=ctx.new_id(PUBLICATION_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.PUBLICATION),
         project_id=ctx.project_id,
         customer_id=customer.id,
         campaign_id=campaign.id if campaign else None,
@@ -256,7 +256,7 @@ async def publish_claimed(
     published: list[Published] = []
     for customer, voucher, source_id in claims:
         publication = Publication(
-            id=ctx.new_id(PUBLICATION_ID_PREFIX),
+            id=ctx.new_id(IdPrefix.PUBLICATION),
             project_id=ctx.project_id,
             customer_id=customer.id,
             campaign_id=campaign.id,

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sendout.domain.balances import (
-    TRANSACTION_ID_PREFIX,
     TransactionType,
     VoucherTransaction,
 )
@@ -16,6 +15,7 @@ from sendout.domain.campaigns import Campaign, PromotionTier, promotion_tier_obj
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.events import EventType
 from sendout.domain.facts import CustomerChanged
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.redemptions import (
@@ -78,7 +78,7 @@ async def move_code(
         changes["gift"] = gift
         await uow.transactions.add(
             VoucherTransaction(
-                id=ctx.new_sortable_id(TRANSACTION_ID_PREFIX),
+                id=ctx.new_sortable_id(IdPrefix.TRANSACTION),
                 project_id=ctx.project_id,
                 voucher_id=own.id,
                 campaign_id=own.campaign_id,

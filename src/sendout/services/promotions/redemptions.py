@@ -21,10 +21,10 @@ from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
 from sendout.domain.facts import ReferralCodeUsed
+from sendout.domain.ids import IdPrefix
 from sendout.domain.orders import Order, order_object
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
-    REDEMPTION_ID_PREFIX,
     STACK_PARENT,
     Failure,
     Redemption,
@@ -116,7 +116,7 @@ async def _apply(
         if evaluation.customer is not None
         else (None if order is None else order.customer_id)
     )
-    parent_id = ctx.new_sortable_id(REDEMPTION_ID_PREFIX)
+    parent_id = ctx.new_sortable_id(IdPrefix.REDEMPTION)
     children = []
     for target in evaluation.targets:
         child = _row(ctx, request, target, parent_id, customer_id, order, now)
@@ -213,7 +213,7 @@ def _row(
     kind, related_id = target.related
     voucher = target.voucher.voucher if target.voucher is not None else None
     return Redemption(
-        id=ctx.new_sortable_id(REDEMPTION_ID_PREFIX),
+        id=ctx.new_sortable_id(IdPrefix.REDEMPTION),
         project_id=ctx.project_id,
         parent_id=parent_id,
         customer_id=customer_id,

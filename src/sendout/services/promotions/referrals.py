@@ -13,9 +13,9 @@ from sendout.domain.clock import iso
 from sendout.domain.customers import Customer, simple_customer
 from sendout.domain.events import EventType
 from sendout.domain.facts import ReferralCodeUsed
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
 from sendout.domain.referrals import (
-    REFERRAL_ID_PREFIX,
     REWARD_CAMPAIGN_TYPES,
     ConversionEvent,
     Referral,
@@ -68,7 +68,7 @@ async def convert(
     if referrer is None:
         return None
     referral = Referral(
-        id=ctx.new_id(REFERRAL_ID_PREFIX),
+        id=ctx.new_id(IdPrefix.REFERRAL),
         project_id=ctx.project_id,
         campaign_id=campaign.id,
         referrer_id=referrer.id,

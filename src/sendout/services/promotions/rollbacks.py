@@ -11,9 +11,9 @@ from sendout.domain.balances import (
 )
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.domain.redemptions import (
-    ROLLBACK_ID_PREFIX,
     Redemption,
     RedemptionStatus,
 )
@@ -82,7 +82,7 @@ async def _rollback_one(
             else "invalid_rollback_params"
         )
         raise InvalidPayload(details=f"redemption {found.id} is {found.status.value}", key=key)
-    rollback_id = ctx.new_sortable_id(ROLLBACK_ID_PREFIX)
+    rollback_id = ctx.new_sortable_id(IdPrefix.REDEMPTION_ROLLBACK)
     if found.voucher_id is not None and found.voucher_code is not None:
         await uow.vouchers.lock(ctx.project_id, found.voucher_id)
         voucher = await uow.vouchers.get_by_code(ctx.project_id, found.voucher_code)

@@ -6,22 +6,22 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sendout.domain.campaigns import (
-    Validity,
-    VoucherType,
+from sendout.domain.campaign_drafts import (
     check_dates,
     validate_discount,
     validate_gift,
     validate_loyalty_card,
 )
+from sendout.domain.campaigns import Validity, VoucherType
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload
+from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import Page, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
 from sendout.services.promotions.campaign_codes import check_code, draw_free_code, validity_from
-from sendout.services.promotions.campaigns import VOUCHER_ID_PREFIX, require_campaign
+from sendout.services.promotions.campaigns import require_campaign
 from sendout.services.promotions.voucher_lookup import effective, require_voucher
 
 _TYPE_FIELD = {
@@ -91,7 +91,7 @@ async def create_voucher(
                 )
         redemption = body.get("redemption") or {}
         voucher = Voucher(
-            id=ctx.new_sortable_id(VOUCHER_ID_PREFIX),
+            id=ctx.new_sortable_id(IdPrefix.VOUCHER),
             project_id=ctx.project_id,
             code=code,
             campaign_id=campaign.id if campaign else None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sendout.domain.balances import TransactionQuery
-from sendout.domain.campaigns import CampaignDraft, CampaignKind, CampaignType
+from sendout.domain.campaign_drafts import CampaignDraft
+from sendout.domain.campaigns import CampaignKind, CampaignType
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sendout.domain.channels import ChannelCatalog
-from sendout.domain.distributions import DistributionStatus, WebhookChannel
+from sendout.domain.distributions import DistributionStatus
 from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.services.pipeline.delivery_routes import (
     DEFAULT_POLICY,
     ClaimRoutes,

@@ -9,10 +9,11 @@ import random
 
 import pytest
 
-from sendout.domain.distributions import MANUAL, DistributionStatus
+from sendout.domain.distributions import DistributionStatus
+from sendout.domain.event_catalogue import MANUAL
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.sendouts import SendoutStatus
-from sendout.domain.templates import MAX_RENDERED_BYTES
+from sendout.domain.template_nodes import MAX_RENDERED_BYTES
 from sendout.services.pipeline.dispatch import Dispatcher
 from sendout.services.pipeline.distributions import set_status
 from tests.factories.pipeline import Pipeline

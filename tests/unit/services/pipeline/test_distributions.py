@@ -11,21 +11,19 @@ import pytest
 
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
-    MANUAL,
     PAUSED_DELIVERY_FAILED,
-    Action,
     ActionSpec,
     Distribution,
     DistributionQuery,
     DistributionStatus,
     ManualPlan,
     Trigger,
-    TriggerParameter,
-    WebhookChannel,
 )
 from sendout.domain.errors import InvalidPayload, NotFound
+from sendout.domain.event_catalogue import MANUAL, Action, TriggerParameter
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import SendoutStatus
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.services.pipeline import channel_secrets, distribution_preview
 from sendout.services.pipeline import distributions as svc
 from sendout.testing import make_context, webhook_distribution_draft

@@ -12,11 +12,8 @@ from typing import Any
 import pytest
 
 from sendout.domain.customers import CustomerRef
-from sendout.domain.distributions import (
-    MANUAL,
-    DistributionStatus,
-    ManualPlan,
-)
+from sendout.domain.distributions import DistributionStatus, ManualPlan
+from sendout.domain.event_catalogue import MANUAL
 from sendout.services.customers.customers import upsert_customer
 from sendout.services.pipeline.manual import ManualScheduler, distribution_data
 from sendout.testing import seeded_rng

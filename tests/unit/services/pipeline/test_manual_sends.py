@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.customers import Customer
-from sendout.domain.distributions import (
-    MANUAL,
-)
+from sendout.domain.event_catalogue import MANUAL
 from sendout.services.pipeline.manual_sends import ManualSends
 from sendout.services.recording import new_event
 from sendout.testing import seeded_rng

@@ -12,7 +12,7 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import PAUSED_DELIVERY_FAILED, DistributionStatus
 from sendout.domain.events import Event
 from sendout.domain.sendouts import SendoutStatus, SourceKind
-from sendout.domain.templates import MAX_RENDERED_BYTES
+from sendout.domain.template_nodes import MAX_RENDERED_BYTES
 from sendout.domain.webhooks import DISABLED_DELIVERY_FAILED, ProjectWebhook
 from sendout.services.pipeline.sendout_making import PAYLOAD_TOO_LARGE, SendoutMaker
 from sendout.testing import seeded_rng

@@ -8,14 +8,8 @@ from datetime import timedelta
 import pytest
 
 from sendout.domain.async_actions import AsyncActionType
-from sendout.domain.campaigns import (
-    CampaignDraft,
-    CampaignKind,
-    CampaignQuery,
-    CampaignType,
-    GenerationStatus,
-    TierDraft,
-)
+from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
+from sendout.domain.campaigns import CampaignKind, CampaignQuery, CampaignType, GenerationStatus
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.vouchers import Voucher
 from sendout.services.promotions import campaign_vouchers, campaigns

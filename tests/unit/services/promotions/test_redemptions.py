@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sendout.domain.balances import TransactionQuery
-from sendout.domain.campaigns import CampaignDraft, CampaignKind, CampaignType, TierDraft
+from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
+from sendout.domain.campaigns import CampaignKind, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType

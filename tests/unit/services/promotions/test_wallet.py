@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from sendout.domain.campaigns import CampaignDraft, CampaignKind, CampaignType, TierDraft
+from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
+from sendout.domain.campaigns import CampaignKind, CampaignType
 from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.vouchers import RedeemableStatus, WalletQuery

@@ -10,12 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.async_actions import AsyncAction
-from sendout.domain.campaigns import (
-    CampaignQuery,
-    CampaignType,
-    GenerationStatus,
-    campaign_object,
-)
+from sendout.domain.campaigns import CampaignQuery, CampaignType, GenerationStatus, campaign_object
 from sendout.domain.distributions import Distribution
 from sendout.domain.vouchers import EffectiveVoucher, voucher_object
 from sendout.entrypoints.api.deps import (

@@ -8,15 +8,13 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, RootModel
 
-from sendout.domain.campaigns import (
+from sendout.domain.campaign_drafts import (
     CampaignDraft,
-    CampaignKind,
-    CampaignType,
-    Validity,
     build_template,
     build_tiers,
     validate_day_of_week,
 )
+from sendout.domain.campaigns import CampaignKind, CampaignType, Validity
 from sendout.domain.codes import parse_code_config
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.loyalty_tiers import parse_tiers_expiration

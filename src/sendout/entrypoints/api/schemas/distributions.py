@@ -6,16 +6,11 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from sendout.domain.distributions import (
-    MAX_HEADERS,
-    Action,
-    ActionSpec,
-    DistributionStatus,
-    ManualPlan,
-    Trigger,
-    parse_retry,
-)
+from sendout.domain.distribution_checks import MAX_HEADERS
+from sendout.domain.distributions import ActionSpec, DistributionStatus, ManualPlan, Trigger
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.event_catalogue import Action
+from sendout.domain.webhook_channels import parse_retry
 from sendout.entrypoints.api.schemas.common import (
     Body,
     NullMeansUnset,
