@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sendout.domain.campaign_drafts import CampaignDraft, build_template
-from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType
+from sendout.domain.campaign_drafts import CampaignDraft, TierDraft, build_template
+from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType, PromotionTier
 from sendout.domain.codes import CodeConfig
 from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.earning_rules import EarningEvent, EarningRule
@@ -91,6 +91,15 @@ class Shop:
         )
         made, _ = await campaigns.create_campaign(self.factory, self.ctx, draft)
         return made
+
+    async def promotion(
+        self, *tiers: TierDraft, name: str = "Sale"
+    ) -> tuple[Campaign, Sequence[PromotionTier]]:
+        """A promotion campaign with ``tiers``, and its tiers as made."""
+        draft = CampaignDraft(
+            name=name, campaign_type=CampaignType.PROMOTION, kind=CampaignKind.STATIC, tiers=tiers
+        )
+        return await campaigns.create_campaign(self.factory, self.ctx, draft)
 
     async def codes(self, campaign: Campaign, *codes: str, **body: Any) -> None:
         for code in codes:

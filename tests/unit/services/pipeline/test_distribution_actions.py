@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 
-from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
-from sendout.domain.campaigns import CampaignKind, CampaignType
+from sendout.domain.campaign_drafts import TierDraft
 from sendout.domain.distributions import ActionSpec
 from sendout.domain.event_catalogue import Action
 from sendout.domain.events import Event
 from sendout.services.pipeline.distribution_actions import ActionFailed, run_action
-from sendout.services.promotions import campaigns
 from sendout.services.promotions.publications import OUT_OF_CODES, publication_source_id
 from sendout.testing import seeded_rng
 from tests.factories.pipeline import Pipeline
@@ -68,17 +66,7 @@ def shop_of(pipe: Pipeline) -> Shop:
 
 
 async def test_notify_adds_the_campaign_and_its_promotion_tier(pipe: Pipeline) -> None:
-    shop = shop_of(pipe)
-    sale, (gold,) = await campaigns.create_campaign(
-        shop.factory,
-        shop.ctx,
-        CampaignDraft(
-            name="Sale",
-            campaign_type=CampaignType.PROMOTION,
-            kind=CampaignKind.STATIC,
-            tiers=(TierDraft(name="Gold"),),
-        ),
-    )
+    sale, (gold,) = await shop_of(pipe).promotion(TierDraft(name="Gold"))
     data = await act(
         pipe, ActionSpec(type=Action.NOTIFY, campaign_id=sale.id, promotion_tier_id=gold.id)
     )

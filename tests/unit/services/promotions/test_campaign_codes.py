@@ -75,7 +75,7 @@ def test_a_chosen_code_has_1_to_128_characters_without_surrounding_spaces(code: 
 
 
 def test_validity_is_built_from_its_three_fields_with_days_sorted() -> None:
-    hours = {"daily": []}
+    hours: dict[str, list[object]] = {"daily": []}
     assert campaign_codes.validity_from(None, (5, 1, 5), hours) == Validity(
         day_of_week=(1, 5), hours=hours
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
-from sendout.domain.campaigns import CampaignKind, CampaignType
+from sendout.domain.campaign_drafts import TierDraft
+from sendout.domain.campaigns import CampaignType
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.redemptions import MAX_REDEEMABLES
-from sendout.services.promotions import campaigns, redemption_checks, redemptions
+from sendout.services.promotions import redemption_checks, redemptions
 from sendout.services.promotions.redemption_checks import Evaluation, RedemptionRequest
 from sendout.services.promotions.redemption_records import RedeemableRef
 from tests.unit.services.shop import Shop, code, on_order
@@ -39,18 +39,6 @@ async def evaluate(shop: Shop, request: RedemptionRequest) -> Evaluation:
         return await redemption_checks.evaluate(uow, shop.ctx, request, lock=False)
 
 
-async def sale(shop: Shop, *tiers: TierDraft) -> list[str]:
-    """A promotion with ``tiers``: their ids."""
-    _, made = await campaigns.create_campaign(
-        shop.factory,
-        shop.ctx,
-        CampaignDraft(
-            name="Sale", campaign_type=CampaignType.PROMOTION, kind=CampaignKind.STATIC, tiers=tiers
-        ),
-    )
-    return [t.id for t in made]
-
-
 @pytest.mark.parametrize(
     "refs",
     [
@@ -73,8 +61,8 @@ async def test_each_redeemable_takes_off_what_the_previous_ones_left(shop: Shop)
     gifts = await shop.campaign("Gifts", CampaignType.GIFT_VOUCHERS)  # 10 000 credits
     await shop.codes(spring, "S1")
     await shop.codes(gifts, "G1")
-    (ten,) = await sale(shop, TierDraft(name="Ten", action={"discount": TEN}))
-    tier = RedeemableRef(object="promotion_tier", id=ten)
+    _, (ten,) = await shop.promotion(TierDraft(name="Ten", action={"discount": TEN}))
+    tier = RedeemableRef(object="promotion_tier", id=ten.id)
     checked = await evaluate(shop, on_order(code("S1"), tier, code("G1"), amount=1000))
     assert checked.failure is None
     assert [t.applied.total for t in checked.targets] == [500, 300, 200]
@@ -100,8 +88,8 @@ async def test_a_code_failing_its_checks_is_priced_at_nothing(shop: Shop) -> Non
 
 
 async def test_a_tier_that_is_off_fails_with_promotion_inactive(shop: Shop) -> None:
-    (off,) = await sale(shop, TierDraft(name="Off", action={"discount": TEN}, active=False))
-    checked = await evaluate(shop, on_order(RedeemableRef(object="promotion_tier", id=off)))
+    _, (off,) = await shop.promotion(TierDraft(name="Off", action={"discount": TEN}, active=False))
+    checked = await evaluate(shop, on_order(RedeemableRef(object="promotion_tier", id=off.id)))
     (target,) = checked.targets
     assert target.failure is not None
     assert (target.failure.key, target.applied.total) == ("promotion_inactive", 0)

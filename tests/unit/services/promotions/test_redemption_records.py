@@ -56,6 +56,7 @@ async def test_the_summary_counts_the_customer_s_redemptions_by_status(shop: Sho
         fresh = await refresh_summary(uow, shop.ctx, ann.id)
         await uow.commit()
     assert fresh is not None
+    assert fresh.redemptions_summary is not None
     assert (fresh.redemptions_summary["total_redeemed"], fresh.redemptions_summary["gift"]) == (
         0,
         {"redeemed_amount": 0, "amount_to_go": 0},
@@ -71,6 +72,7 @@ async def test_the_summary_counts_the_customer_s_redemptions_by_status(shop: Sho
         await uow.commit()
     assert counted is not None
     summary = counted.redemptions_summary
+    assert summary is not None
     assert (summary["total_redeemed"], summary["total_succeeded"], summary["total_failed"]) == (
         1,
         1,
