@@ -609,6 +609,28 @@ def test_update_disable_enable_and_delete_a_voucher(sdk: voucherify.ApiClient) -
     assert api.list_vouchers().total == 0
 
 
+def test_updating_one_validity_field_keeps_the_days_of_week(sdk: voucherify.ApiClient) -> None:
+    api = VouchersApi(sdk)
+    api.create_voucher(
+        "WEEKDAYS",
+        voucherify.VouchersCreateWithSpecificCodeRequestBody(
+            type="DISCOUNT_VOUCHER", discount=amount_off(300), validity_day_of_week=[5, 1]
+        ),
+    )
+    updated = api.update_voucher(
+        "WEEKDAYS",
+        voucherify.VouchersUpdateRequestBody(
+            validity_timeframe=voucherify.ValidityTimeframe(duration="PT1H", interval="P1D")
+        ),
+    )
+    assert updated.validity_day_of_week == [1, 5]
+    assert (updated.validity_timeframe.duration, updated.validity_timeframe.interval) == (
+        "PT1H",
+        "P1D",
+    )
+    assert api.get_voucher("WEEKDAYS").validity_day_of_week == [1, 5]
+
+
 def test_list_vouchers_by_campaign_holder_and_code(sdk: voucherify.ApiClient) -> None:
     api = VouchersApi(sdk)
     first = discount_campaign(sdk, "First", vouchers_count=3)

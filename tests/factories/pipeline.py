@@ -19,6 +19,7 @@ from sendout.domain.event_catalogue import MANUAL, Action
 from sendout.domain.events import Event, EventChannel, EventSource
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import Sendout
+from sendout.domain.webhook_channels import WebhookChannel
 from sendout.services.pipeline.deliver import Deliverer
 from sendout.services.pipeline.dispatch import Dispatcher
 from sendout.services.pipeline.distributions import create_distribution
@@ -117,3 +118,10 @@ class Pipeline:
             await uow.distributions.add(distribution)
             await uow.commit()
         return distribution
+
+
+def webhook_of(distribution: Distribution) -> WebhookChannel:
+    """The one channel of ``distribution``, a webhook."""
+    (channel,) = distribution.channels
+    assert isinstance(channel, WebhookChannel)
+    return channel

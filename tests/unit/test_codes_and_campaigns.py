@@ -139,8 +139,10 @@ class TestCampaignRules:
 
     def test_days_of_week_run_from_sunday_0_to_saturday_6(self) -> None:
         assert validate_day_of_week([3, 0, 3]) == [0, 3]
-        with pytest.raises(InvalidPayload):
-            validate_day_of_week([7])
+        assert validate_day_of_week((6, 1)) == [1, 6]  # as a stored rule comes back
+        for bad in ([7], "03", b"\x00", {0: 1}, 3):
+            with pytest.raises(InvalidPayload):
+                validate_day_of_week(bad)
 
     def test_tiers_need_names(self) -> None:
         assert build_tiers({"tiers": [{"name": "Gold"}]})[0].name == "Gold"

@@ -1,21 +1,16 @@
 """The services stay a layer of use cases: their imports, read with ``ast``, have no cycle, no
 import hidden inside a function to dodge one, and no call chain deeper than four service
 modules. Reactions go through the bus (``services/reactions.py``), which these checks keep
-honest; the bus itself runs reactions in order and stops a loop."""
+honest (the bus itself: ``tests/unit/services/test_bus.py``)."""
 
 from __future__ import annotations
 
 import ast
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import sendout.services
-from sendout.domain.facts import CustomerChanged, CustomerRemoved
-from sendout.services.bus import Bus, ReactionLoop
-from sendout.testing import make_context
 
 SERVICES = Path(sendout.services.__file__).parent
 PACKAGE = "sendout.services"
@@ -109,38 +104,3 @@ def test_service_call_chains_are_at_most_four_modules_deep() -> None:
         if _short(name) not in SUPPORT and len(c := chain(name)) > MAX_CHAIN
     ]
     assert too_deep == []
-
-
-def test_the_bus_runs_reactions_in_order_and_nested_facts_first() -> None:
-    seen: list[str] = []
-    bus: Bus
-
-    async def first(uow: Any, ctx: Any, fact: CustomerChanged) -> None:
-        seen.append("first")
-        await bus.publish(uow, ctx, CustomerRemoved(customer_id="c"))
-
-    async def second(uow: Any, ctx: Any, fact: CustomerChanged) -> None:
-        seen.append("second")
-
-    async def removed(uow: Any, ctx: Any, fact: CustomerRemoved) -> None:
-        seen.append(f"removed {fact.customer_id}")
-
-    bus = Bus({CustomerChanged: [first, second], CustomerRemoved: [removed]})
-    fact = CustomerChanged(customer=None)  # type: ignore[arg-type]  # the handlers ignore it
-    asyncio.run(bus.publish(None, make_context(), fact))  # type: ignore[arg-type]
-    assert seen == ["first", "removed c", "second"]
-
-
-def test_a_reaction_loop_raises_instead_of_hanging() -> None:
-    calls = 0
-    bus: Bus
-
-    async def again(uow: Any, ctx: Any, fact: CustomerRemoved) -> None:
-        nonlocal calls
-        calls += 1
-        await bus.publish(uow, ctx, fact)
-
-    bus = Bus({CustomerRemoved: [again]}, max_depth=5)
-    with pytest.raises(ReactionLoop):
-        asyncio.run(bus.publish(None, make_context(), CustomerRemoved(customer_id="c")))  # type: ignore[arg-type]
-    assert calls == 5

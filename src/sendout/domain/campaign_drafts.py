@@ -3,7 +3,7 @@ gift, loyalty card, code pattern), its validity, its promotion tiers and its dat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,8 +117,12 @@ def validate_loyalty_card(raw: Any) -> dict[str, Any]:
 def validate_day_of_week(raw: Any) -> list[int] | None:
     if raw is None:
         return None
-    if not isinstance(raw, list) or any(
-        isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in raw
+    # Any sequence: a request sends a list, a stored rule comes back as a tuple (an update
+    # merges it with the change and checks it again). A string is a sequence, not of days.
+    if (
+        not isinstance(raw, Sequence)
+        or isinstance(raw, str | bytes)
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in raw)
     ):
         raise _bad("validity_day_of_week must list days 0 (Sunday) to 6 (Saturday)")
     return sorted(set(raw))

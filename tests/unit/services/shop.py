@@ -1,6 +1,7 @@
 """What the service tests of promotions and loyalty start from: the in-memory unit of work,
 a context on a fake clock, and builders of customers, campaigns with codes, loyalty programs
-and their members, all made through the services themselves."""
+and their members, all made through the services themselves; redemption requests on an
+order."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sendout.domain.campaign_drafts import CampaignDraft, build_template
-from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType
+from sendout.domain.campaign_drafts import CampaignDraft, TierDraft, build_template
+from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType, PromotionTier
 from sendout.domain.codes import CodeConfig
 from sendout.domain.customers import Customer, CustomerRef
+from sendout.domain.earning_rules import EarningEvent, EarningRule
 from sendout.domain.events import Event
 from sendout.domain.orders import OrderStatus
 from sendout.domain.vouchers import EffectiveVoucher
@@ -21,6 +23,8 @@ from sendout.services.customers.customers import upsert_customer
 from sendout.services.loyalty import loyalties
 from sendout.services.promotions import campaign_vouchers, campaigns, orders, vouchers
 from sendout.services.promotions.orders import OrderDraft
+from sendout.services.promotions.redemption_checks import RedemptionRequest
+from sendout.services.promotions.redemption_records import RedeemableRef
 from sendout.testing import (
     FakeClock,
     InMemoryUnitOfWorkFactory,
@@ -88,6 +92,15 @@ class Shop:
         made, _ = await campaigns.create_campaign(self.factory, self.ctx, draft)
         return made
 
+    async def promotion(
+        self, *tiers: TierDraft, name: str = "Sale"
+    ) -> tuple[Campaign, Sequence[PromotionTier]]:
+        """A promotion campaign with ``tiers``, and its tiers as made."""
+        draft = CampaignDraft(
+            name=name, campaign_type=CampaignType.PROMOTION, kind=CampaignKind.STATIC, tiers=tiers
+        )
+        return await campaigns.create_campaign(self.factory, self.ctx, draft)
+
     async def codes(self, campaign: Campaign, *codes: str, **body: Any) -> None:
         for code in codes:
             await campaign_vouchers.add_voucher_with_code(
@@ -122,6 +135,34 @@ class Shop:
                 sent=frozenset({"amount", "status"}),
             ),
         )
+
+
+def on_order(*refs: RedeemableRef, amount: int = 2000) -> RedemptionRequest:
+    """A request to use ``refs`` on a new order of ``amount`` by the customer "ann"."""
+    return RedemptionRequest(
+        redeemables=refs,
+        customer=CustomerRef(source_id="ann"),
+        order=OrderDraft(amount=amount, sent=frozenset({"amount"})),
+    )
+
+
+def code(id: str, credits: int | None = None) -> RedeemableRef:
+    """The code ``id`` as a redeemable (``credits``: of a gift card)."""
+    return RedeemableRef(object="voucher", id=id, credits=credits)
+
+
+def held_rule(shop: Shop, program: Campaign, *, points: int = 25, days: int = 5) -> EarningRule:
+    """An earning rule of ``program`` whose points wait ``days`` (not stored: for the tests
+    that hold points themselves)."""
+    return EarningRule(
+        id="ern_1",
+        project_id=shop.ctx.project_id,
+        campaign_id=program.id,
+        event=EarningEvent.ORDER_PAID,
+        loyalty={"type": "FIXED", "points": points},
+        pending_points={"period_type": "DAY", "period_value": days},
+        created_at=shop.clock.now(),
+    )
 
 
 def pending_rule(points: int, days: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Distribution use cases on the in-memory fakes: create, read, list, update, delete; pause
-and set live (which resumes what was held); cancel a manual one; channel secrets; recover
-failed send-outs; preview."""
+and set live (which resumes what was held); cancel a manual one; recover failed send-outs
+(channel secrets: ``test_channel_secrets.py``; the preview: ``test_distribution_preview.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sendout.domain.channels import ChannelCatalog
 from sendout.domain.distributions import (
     PAUSED_DELIVERY_FAILED,
     ActionSpec,
-    Distribution,
     DistributionQuery,
     DistributionStatus,
     ManualPlan,
@@ -23,12 +22,10 @@ from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.event_catalogue import MANUAL, Action, TriggerParameter
 from sendout.domain.retry import RetryPolicy
 from sendout.domain.sendouts import SendoutStatus
-from sendout.domain.webhook_channels import WebhookChannel
-from sendout.services.pipeline import channel_secrets, distribution_preview
 from sendout.services.pipeline import distributions as svc
 from sendout.testing import make_context, webhook_distribution_draft
 from sendout.testing.transports import DOWN
-from tests.factories.pipeline import Pipeline
+from tests.factories.pipeline import Pipeline, webhook_of
 
 URL = "https://hooks.example.com/a"
 CATALOG = ChannelCatalog()
@@ -43,12 +40,6 @@ def manual_draft(pipe: Pipeline) -> svc.DistributionDraft:
         action=ActionSpec(type=Action.NOTIFY),
         manual=ManualPlan(customer_ids=("cust_1",), set_live_at=pipe.clock.now()),
     )
-
-
-def webhook_of(distribution: Distribution) -> WebhookChannel:
-    (channel,) = distribution.channels
-    assert isinstance(channel, WebhookChannel)
-    return channel
 
 
 async def test_a_distribution_is_created_read_and_listed_in_its_project(pipe: Pipeline) -> None:
@@ -160,45 +151,3 @@ async def test_recover_requeues_what_failed_since_a_time(pipe: Pipeline) -> None
         await svc.recover(pipe.db, pipe.ctx, "distr_nope", since)
     counts = await svc.sendout_counts(pipe.db, pipe.ctx, [made.id, "distr_none"])
     assert counts == {made.id: {"PENDING": 1}, "distr_none": {}}
-
-
-async def test_a_rotated_secret_keeps_the_old_one_beside_it(pipe: Pipeline) -> None:
-    made = await pipe.distribution(URL)
-    old = webhook_of(made)
-    rotated = await channel_secrets.rotate_channel_secret(pipe.db, pipe.ctx, made.id, old.id)
-    assert (rotated.channel.previous_secret, rotated.channel.secret_rotated_at) == (
-        old.secret,
-        pipe.clock.now(),
-    )
-    assert rotated.channel.secret != old.secret
-    read = await channel_secrets.channel_secret(pipe.db, pipe.ctx, made.id, old.id)
-    assert read.channel == rotated.channel
-    with pytest.raises(NotFound):
-        await channel_secrets.channel_secret(pipe.db, pipe.ctx, made.id, "ch_nope")
-
-
-async def preview_of(
-    pipe: Pipeline, made: Distribution, event_id: str | None = None
-) -> tuple[list[svc.PreviewOutput], list[str]]:
-    return await distribution_preview.preview(
-        pipe.db,
-        pipe.ctx,
-        trigger=made.trigger,
-        action=made.action,
-        channels=made.channels,
-        catalog=CATALOG,
-        event_id=event_id,
-    )
-
-
-async def test_a_preview_renders_sample_data_or_a_real_event(pipe: Pipeline) -> None:
-    made = await pipe.distribution(URL)
-    (output,), warnings = await preview_of(pipe, made)
-    assert (output.channel, output.skipped, warnings) == (made.channels[0], None, [])
-    assert output.body["type"] == "signed_up"
-    await pipe.record(data={"event": {"type": "signed_up", "metadata": {"plan": "gold"}}})
-    (event,) = pipe.db.data.events
-    (real,), _ = await preview_of(pipe, made, event.id)
-    assert real.body["data"]["event"]["metadata"] == {"plan": "gold"}
-    with pytest.raises(NotFound):
-        await preview_of(pipe, made, "evcus_nope")

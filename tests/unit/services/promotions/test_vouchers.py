@@ -111,3 +111,15 @@ async def test_codes_are_listed_by_campaign_or_holder_newest_first(shop: Shop) -
     assert (unknown.items, unknown.total) == ([], 0)
     nobody = await vouchers.list_vouchers(shop.factory, shop.ctx, VoucherQuery(), customer="zed")
     assert nobody.total == 0
+
+
+async def test_changing_one_validity_field_keeps_the_stored_days_of_week(shop: Shop) -> None:
+    # The stored days come back as a tuple, merged with the change and checked again.
+    spring = await shop.campaign("Spring")
+    await shop.codes(spring, "SPRING-1", validity_day_of_week=[5, 1])
+    updated = await vouchers.update_voucher(
+        shop.factory, shop.ctx, "SPRING-1", {"validity_hours": {"daily": []}}
+    )
+    assert updated.voucher.validity is not None
+    assert updated.voucher.validity.day_of_week == (1, 5)
+    assert updated.voucher.validity.hours == {"daily": []}
