@@ -57,6 +57,7 @@ PATH_PARAMETERS = {
     "assignment_id": "assignment",
     "pending_id": "pending",
     "tier_id": "tier",
+    "promotion_tier_id": "promotion_tier",
     "rule_id": "rule",
     "reward_id": "reward",
     "provider": "provider",
@@ -137,6 +138,8 @@ def bodies(a: Everything, url: str) -> dict[tuple[str, str], list[Any]]:
         ("PUT", "/v1/customers/{customer_id}"): [{"name": "Stolen"}],
         ("POST", "/v1/vouchers"): [{**DISCOUNT, "campaign_id": campaign}],
         ("PUT", "/v1/vouchers/{code}"): [{"metadata": {"stolen": True}}],
+        ("PUT", "/v1/promotions/tiers/{promotion_tier_id}"): [{"banner": "stolen"}],
+        ("POST", "/v1/promotions/{campaign_id}/tiers"): [{"name": "stolen"}],
         ("POST", "/v1/vouchers/{code}"): [DISCOUNT],
         ("POST", "/v1/vouchers/{code}/balance"): [{"amount": 100}],
         ("POST", "/v1/campaigns"): [

@@ -61,6 +61,12 @@ class BalanceChange:
             adding = TransactionType.POINTS_ADDITION, TransactionType.POINTS_REMOVAL
         return adding[0] if self.delta > 0 else adding[1]
 
+    @property
+    def card_delta_key(self) -> str:
+        """What a card's own records (its transactions, its events) call the change: a gift
+        card's ``amount``, a loyalty card's ``points`` (the SDK reads nothing else)."""
+        return "amount" if self.kind is VoucherType.GIFT_VOUCHER else "points"
+
     def as_object(self, voucher_id: str, delta_key: str = "amount") -> dict[str, Any]:
         """``VouchersBalanceUpdateResponseBody``; the loyalty events' ``balance`` names the
         change ``points`` instead."""
@@ -118,6 +124,19 @@ class VoucherTransaction:
 
 
 def transaction_object(transaction: VoucherTransaction) -> dict[str, Any]:
+    details = dict(transaction.details)
+    balance = details.get("balance")
+    if (
+        isinstance(balance, Mapping)
+        and balance.get("type") == "loyalty_card"
+        and "amount" in balance
+        and "points" not in balance
+    ):
+        # Manual changes of a loyalty card recorded before issue 25 named the points
+        # ``amount``: they are answered as the ones recorded since.
+        details["balance"] = {
+            ("points" if key == "amount" else key): value for key, value in balance.items()
+        }
     return {
         "id": transaction.id,
         "source_id": transaction.source_id,
@@ -126,7 +145,7 @@ def transaction_object(transaction: VoucherTransaction) -> dict[str, Any]:
         "source": transaction.source,
         "reason": transaction.reason,
         "type": transaction.type.value,
-        "details": dict(transaction.details),
+        "details": details,
         "related_transaction_id": transaction.related_transaction_id,
         "created_at": iso(transaction.created_at),
     }

@@ -212,25 +212,30 @@ def build_tiers(raw: Any) -> tuple[TierDraft, ...]:
     tiers = raw.get("tiers") if isinstance(raw, Mapping) else None
     if not isinstance(tiers, list):
         raise _bad("promotion.tiers must be a list", "invalid_campaign_params")
-    drafts = []
-    for n, tier in enumerate(tiers):
-        if not isinstance(tier, Mapping) or not isinstance(tier.get("name"), str):
-            raise _bad(f"promotion.tiers[{n}].name is required", "invalid_campaign_params")
-        action = dict(tier.get("action") or {})
-        if action.get("discount") is not None:
-            action["discount"] = validate_discount(
-                action["discount"], f"promotion.tiers[{n}].action.discount"
-            )
-        drafts.append(
-            TierDraft(
-                name=tier["name"],
-                banner=tier.get("banner"),
-                action=action,
-                metadata=dict(tier.get("metadata") or {}),
-                active=bool(tier.get("active", True)),
-            )
-        )
-    return tuple(drafts)
+    return tuple(tier_draft(tier, f"promotion.tiers[{n}].") for n, tier in enumerate(tiers))
+
+
+def tier_draft(tier: Any, where: str = "") -> TierDraft:
+    """One promotion tier of a request (``where``: its place in the request, for errors)."""
+    if not isinstance(tier, Mapping) or not isinstance(tier.get("name"), str):
+        raise _bad(f"{where}name is required", "invalid_campaign_params")
+    return TierDraft(
+        name=tier["name"],
+        banner=tier.get("banner"),
+        action=tier_action(tier.get("action"), where),
+        metadata=dict(tier.get("metadata") or {}),
+        active=bool(tier.get("active", True)),
+    )
+
+
+def tier_action(raw: Any, where: str = "") -> dict[str, Any]:
+    """A tier's ``action``, its discount checked as a code's is."""
+    if raw is not None and not isinstance(raw, Mapping):
+        raise _bad(f"{where}action must be an object", "invalid_campaign_params")
+    action = dict(raw or {})
+    if action.get("discount") is not None:
+        action["discount"] = validate_discount(action["discount"], f"{where}action.discount")
+    return action
 
 
 def check_dates(start: datetime | None, expiration: datetime | None) -> None:

@@ -21,6 +21,8 @@ from sendout.domain.points import parse_pending_period
 
 MAX_RULES_PER_REQUEST = 20
 MAX_POINTS = 10**9
+#: ``source.banner``: the text a shop shows for the rule, kept as sent (bounded like a name)
+MAX_BANNER = 1000
 
 
 class EarningEvent(StrEnum):
@@ -70,6 +72,8 @@ class EarningRule:
     pending_points: Mapping[str, Any] | None = None
     active: bool = True
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    #: ``source.banner``: what the shop displays for the rule
+    banner: str | None = None
     created_at: datetime
     updated_at: datetime | None = None
 
@@ -94,6 +98,7 @@ class RuleSpec:
     loyalty_tier_id: str | None
     loyalty: dict[str, Any]
     pending_points: dict[str, Any] | None
+    banner: str | None
 
 
 def parse_rule(raw: Any, n: int) -> RuleSpec:
@@ -114,7 +119,21 @@ def parse_rule(raw: Any, n: int) -> RuleSpec:
         loyalty_tier_id=tier_id if event.is_tier_event else None,
         loyalty=loyalty,
         pending_points=parse_pending_period(raw.get("pending_points"), f"[{n}].pending_points"),
+        banner=_banner(raw.get("source"), n),
     )
+
+
+def _banner(source: Any, n: int) -> str | None:
+    """``source.banner`` of a request (``source.object_id`` and ``object_type`` are the
+    program's own, so the rest of ``source`` is not read)."""
+    if source is None:
+        return None
+    if not isinstance(source, Mapping):
+        raise _bad(f"[{n}].source: an object with a banner")
+    banner = source.get("banner")
+    if banner is not None and not (isinstance(banner, str) and len(banner) <= MAX_BANNER):
+        raise _bad(f"[{n}].source.banner: text of at most {MAX_BANNER} characters")
+    return banner
 
 
 def _parse(raw: Any, n: int) -> tuple[EarningEvent, str | None, dict[str, Any]]:
@@ -167,7 +186,7 @@ def earning_rule_object(rule: EarningRule) -> dict[str, Any]:
         "loyalty_tier": None if rule.loyalty_tier_id is None else {"id": rule.loyalty_tier_id},
         "loyalty": dict(rule.loyalty),
         "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
-        "source": {"banner": None, "object_id": rule.campaign_id, "object_type": "campaign"},
+        "source": {"banner": rule.banner, "object_id": rule.campaign_id, "object_type": "campaign"},
         "active": rule.active,
         "metadata": dict(rule.metadata),
         "automation_id": None,

@@ -20,6 +20,7 @@ from sendout.domain.campaigns import Campaign, CampaignQuery, CampaignType, Prom
 from sendout.domain.errors import Conflict
 from sendout.domain.orders import Order
 from sendout.domain.ports import Page
+from sendout.domain.promotion_tiers import PromotionTierQuery, TierOrder
 from sendout.domain.publications import Publication
 from sendout.domain.redemptions import Redemption
 from sendout.domain.referrals import Referral
@@ -172,12 +173,45 @@ class FakeCampaignStore:
             raise duplicate("promotion_tiers")
         self.data.tiers.append(tier)
 
+    async def update_tier(self, tier: PromotionTier) -> None:
+        self.data.tiers = [
+            tier if (t.project_id, t.id) == (tier.project_id, tier.id) else t
+            for t in self.data.tiers
+        ]
+
+    async def remove_tier(self, project_id: str, tier_id: str) -> None:
+        self.data.tiers = [
+            t for t in self.data.tiers if (t.project_id, t.id) != (project_id, tier_id)
+        ]
+
+    async def get_tier(self, project_id: str, tier_id: str) -> PromotionTier | None:
+        return next(
+            (t for t in self.data.tiers if (t.project_id, t.id) == (project_id, tier_id)), None
+        )
+
     async def tiers(self, project_id: str, campaign_ids: Sequence[str]) -> Sequence[PromotionTier]:
         wanted = set(campaign_ids)
         found = [
             t for t in self.data.tiers if t.project_id == project_id and t.campaign_id in wanted
         ]
         return sorted(found, key=lambda t: (t.campaign_id, t.hierarchy, t.created_at))
+
+    async def list_tiers(self, project_id: str, query: PromotionTierQuery) -> Page[PromotionTier]:
+        now = query.available_at
+        live = {
+            c.id
+            for c in await self.live_promotions(project_id)
+            if now is None or c.is_active_at(now)
+        }
+        found = [t for t in await self.tiers(project_id, sorted(live)) if now is None or t.active]
+
+        def order(t: PromotionTier) -> tuple[datetime, str]:
+            return (
+                t.updated_at or t.created_at
+            ) if query.order is TierOrder.UPDATED_AT else t.created_at, t.id
+
+        found.sort(key=order, reverse=query.descending)
+        return paged(found, query.limit, query.page)
 
     async def live_promotions(self, project_id: str) -> Sequence[Campaign]:
         return [c for c in self._live(project_id) if c.campaign_type is CampaignType.PROMOTION]

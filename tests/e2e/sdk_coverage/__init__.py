@@ -9,10 +9,11 @@ table, marked as expected failures with their reason (``table.py``).
 
 In scope: AsyncActionsApi, CampaignsApi, CustomersApi, EventsApi, ExportsApi, LoyaltiesApi,
 OrdersApi, PromotionsApi, PublicationsApi, QualificationsApi, RedemptionsApi, ReferralsApi,
-RewardsApi, SegmentsApi, ValidationsApi, VouchersApi. ExportsApi, ReferralsApi and
-PromotionsApi have no path served yet: they are in scope because they read or change
-resources Sendout serves (exports of vouchers, redemptions, customers...; referral codes;
-promotion tiers of promotion campaigns), and issue 25 asks for their routes.
+RewardsApi, SegmentsApi, ValidationsApi, VouchersApi. ExportsApi and ReferralsApi have no
+path served yet, nor PromotionsApi's promotion stacks (its tiers are served): they are in
+scope because they read or change resources Sendout serves (exports of vouchers,
+redemptions, customers...; referral codes; promotion tiers of promotion campaigns), and
+issue 25 asks for their routes.
 
 Out of scope, one reason per class (``OUT_OF_SCOPE``; a test checks that Sendout serves none
 of their paths, so the day it does, the class must move in scope):

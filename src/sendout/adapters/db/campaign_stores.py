@@ -29,6 +29,7 @@ from sendout.domain.campaigns import (
     Validity,
 )
 from sendout.domain.ports import Page
+from sendout.domain.promotion_tiers import PromotionTierQuery, TierOrder
 
 
 def _campaign_values(c: Campaign) -> dict[str, Any]:
@@ -91,6 +92,25 @@ _CAMPAIGN_COUNT_ADD = (
 )
 
 
+_p = t.promotion_tiers.c
+
+
+def _tier_values(tier: PromotionTier) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "project_id": tier.project_id,
+        "campaign_id": tier.campaign_id,
+        "name": tier.name,
+        "banner": tier.banner,
+        "action": dict(tier.action),
+        "metadata": dict(tier.metadata),
+        "active": tier.active,
+        "hierarchy": tier.hierarchy,
+        "created_at": tier.created_at,
+        "updated_at": tier.updated_at,
+    }
+
+
 class SqlCampaignStore(SqlStore):
     async def add(self, campaign: Campaign) -> None:
         await self._insert(t.campaigns, _campaign_values(campaign))
@@ -144,33 +164,68 @@ class SqlCampaignStore(SqlStore):
         await self._tx.execute(_CAMPAIGN_COUNT_ADD, {"where_id": campaign_id, "delta": delta})
 
     async def add_tier(self, tier: PromotionTier) -> None:
-        await self._insert(
-            t.promotion_tiers,
-            {
-                "id": tier.id,
-                "project_id": tier.project_id,
-                "campaign_id": tier.campaign_id,
-                "name": tier.name,
-                "banner": tier.banner,
-                "action": dict(tier.action),
-                "metadata": dict(tier.metadata),
-                "active": tier.active,
-                "hierarchy": tier.hierarchy,
-                "created_at": tier.created_at,
-                "updated_at": tier.updated_at,
-            },
+        await self._insert(t.promotion_tiers, _tier_values(tier))
+
+    async def update_tier(self, tier: PromotionTier) -> None:
+        values = _tier_values(tier)
+        del values["id"], values["project_id"], values["campaign_id"], values["created_at"]
+        await self._tx.execute(
+            t.promotion_tiers.update()
+            .where(_p.project_id == tier.project_id, _p.id == tier.id)
+            .values(**values)
         )
+
+    async def remove_tier(self, project_id: str, tier_id: str) -> None:
+        await self._tx.execute(
+            t.promotion_tiers.delete().where(_p.project_id == project_id, _p.id == tier_id)
+        )
+
+    async def get_tier(self, project_id: str, tier_id: str) -> PromotionTier | None:
+        rows = await self._tx.execute(
+            sa.select(t.promotion_tiers).where(_p.project_id == project_id, _p.id == tier_id)
+        )
+        row = rows.first()
+        return None if row is None else PromotionTier(**row._mapping)
 
     async def tiers(self, project_id: str, campaign_ids: Sequence[str]) -> Sequence[PromotionTier]:
         if not campaign_ids:
             return []
-        p = t.promotion_tiers.c
         rows = await self._tx.execute(
             sa.select(t.promotion_tiers)
-            .where(p.project_id == project_id, p.campaign_id.in_(set(campaign_ids)))
-            .order_by(p.campaign_id, p.hierarchy, p.created_at)
+            .where(_p.project_id == project_id, _p.campaign_id.in_(set(campaign_ids)))
+            .order_by(_p.campaign_id, _p.hierarchy, _p.created_at)
         )
         return [PromotionTier(**row._mapping) for row in rows]
+
+    async def list_tiers(self, project_id: str, query: PromotionTierQuery) -> Page[PromotionTier]:
+        campaigns = [_c.project_id == project_id, _LIVE]
+        campaigns.append(_c.campaign_type == CampaignType.PROMOTION.value)
+        conditions = [_p.project_id == project_id]
+        now = query.available_at
+        if now is not None:
+            campaigns += [
+                _c.active.is_(True),
+                sa.or_(_c.start_date.is_(None), _c.start_date <= now),
+                sa.or_(_c.expiration_date.is_(None), _c.expiration_date >= now),
+            ]
+            conditions.append(_p.active.is_(True))
+        conditions.append(_p.campaign_id.in_(sa.select(_c.id).where(*campaigns)))
+        # Never updated counts as updated when made: both databases then sort alike (they
+        # disagree on where NULLs go).
+        column = (
+            sa.func.coalesce(_p.updated_at, _p.created_at)
+            if query.order is TierOrder.UPDATED_AT
+            else _p.created_at
+        )
+        order = (column.desc(), _p.id.desc()) if query.descending else (column, _p.id)
+        return await self._paged(
+            t.promotion_tiers,
+            conditions,
+            order,
+            query.limit,
+            query.page,
+            lambda row: PromotionTier(**row._mapping),
+        )
 
     async def live_promotions(self, project_id: str) -> Sequence[Campaign]:
         rows = await self._tx.execute(

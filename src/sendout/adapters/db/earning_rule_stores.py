@@ -42,6 +42,7 @@ def _values(rule: EarningRule) -> dict[str, Any]:
         "pending_points": None if rule.pending_points is None else dict(rule.pending_points),
         "active": rule.active,
         "metadata": dict(rule.metadata),
+        "banner": rule.banner,
         "created_at": rule.created_at,
         "updated_at": rule.updated_at,
     }

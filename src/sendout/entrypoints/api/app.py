@@ -30,6 +30,7 @@ from sendout.entrypoints.api.routes import (
     loyalty_points,
     notifications,
     orders,
+    promotions,
     publications,
     qualifications,
     redemptions,
@@ -86,6 +87,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(customers.router)
     app.include_router(vouchers.router)
     app.include_router(campaigns.router)
+    app.include_router(promotions.router)
     app.include_router(qualifications.router)
     app.include_router(async_actions.router)
     app.include_router(distributions.router)

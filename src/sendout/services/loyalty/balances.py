@@ -99,7 +99,7 @@ async def change_balance_in(
         source_id=source_id,
         source=ctx.source.channel.value,
         reason=reason,
-        details={**(details or {}), "balance": change.as_object(voucher.id)},
+        details={**(details or {}), "balance": change.as_object(voucher.id, change.card_delta_key)},
         created_at=now,
     )
     await uow.transactions.add(transaction)
@@ -133,7 +133,7 @@ async def _record_addition(uow: UnitOfWork, ctx: Context, update: BalanceUpdate)
             "campaign": None if campaign is None else simple_campaign(campaign),
             "voucher": simple_voucher(update.voucher),
             "balance": update.change.as_object(
-                update.voucher.voucher.id, "amount" if gift else "points"
+                update.voucher.voucher.id, update.change.card_delta_key
             ),
             "transaction": transaction_object(update.transaction),
         },

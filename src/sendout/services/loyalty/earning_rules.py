@@ -45,6 +45,7 @@ async def create_rules(
                 pending_points=spec.pending_points,
                 active=raw.get("active", True) is not False,
                 metadata=raw.get("metadata") or {},
+                banner=spec.banner,
                 created_at=now,
             )
         )
@@ -112,7 +113,8 @@ async def update_rule(
     rule_id: str,
     changes: Mapping[str, Any],
 ) -> EarningRule:
-    """``PUT``: the rule's event, custom event, loyalty, active flag or metadata change."""
+    """``PUT``: the rule's event, custom event, loyalty, banner, active flag or metadata
+    change."""
     current = await get_rule(uow_factory, ctx, program_id, rule_id)
     merged = {
         "event": current.event.value,
@@ -121,6 +123,7 @@ async def update_rule(
         "loyalty_tier": {"id": current.loyalty_tier_id},
         "loyalty": dict(current.loyalty),
         "pending_points": current.pending_points,
+        "source": {"banner": current.banner},
         **changes,
     }
     spec = parse_rule(merged, 0)
@@ -134,6 +137,7 @@ async def update_rule(
         pending_points=spec.pending_points,
         active=merged.get("active", current.active) is not False,
         metadata=merged.get("metadata") or current.metadata,
+        banner=spec.banner,
         updated_at=ctx.now(),
     )
     async with uow_factory() as uow:

@@ -138,10 +138,18 @@ async def get_member(
 
 
 async def list_members(
-    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, query: VoucherQuery
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    program_id: str,
+    query: VoucherQuery,
+    *,
+    customer: str | None = None,
 ) -> Page[EffectiveVoucher]:
+    """The program's cards; ``customer`` (an id or source_id) keeps that customer's only."""
     program = await get_program(uow_factory, ctx, program_id)
-    return await list_vouchers(uow_factory, ctx, replace(query, campaign_id=program.id))
+    return await list_vouchers(
+        uow_factory, ctx, replace(query, campaign_id=program.id), customer=customer
+    )
 
 
 async def create_tiers(

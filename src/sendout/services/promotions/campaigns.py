@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType
 from sendout.domain.campaign_drafts import (
     CampaignDraft,
+    TierDraft,
     check_dates,
     validate_day_of_week,
     validate_discount,
@@ -167,18 +169,7 @@ async def add_campaign(
     await uow.campaigns.add(campaign)
     tiers = []
     for n, tier in enumerate(draft.tiers, start=1):
-        promotion_tier = PromotionTier(
-            id=ctx.new_id(IdPrefix.PROMOTION_TIER),
-            project_id=ctx.project_id,
-            campaign_id=campaign.id,
-            name=tier.name,
-            banner=tier.banner,
-            action=tier.action,
-            metadata=tier.metadata,
-            active=tier.active,
-            hierarchy=n,
-            created_at=now,
-        )
+        promotion_tier = new_tier(ctx, campaign.id, tier, n, now)
         await uow.campaigns.add_tier(promotion_tier)
         tiers.append(promotion_tier)
     if draft.vouchers_count:
@@ -190,6 +181,24 @@ async def add_campaign(
             draft.vouchers_count,
         )
     return campaign, tiers
+
+
+def new_tier(
+    ctx: Context, campaign_id: str, draft: TierDraft, hierarchy: int, now: datetime
+) -> PromotionTier:
+    """A promotion tier of the campaign, as its request describes it, made at ``now``."""
+    return PromotionTier(
+        id=ctx.new_id(IdPrefix.PROMOTION_TIER),
+        project_id=ctx.project_id,
+        campaign_id=campaign_id,
+        name=draft.name,
+        banner=draft.banner,
+        action=draft.action,
+        metadata=draft.metadata,
+        active=draft.active,
+        hierarchy=hierarchy,
+        created_at=now,
+    )
 
 
 async def get_campaign(

@@ -3,9 +3,11 @@ voucher transactions, announced when a held card gains."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from sendout.domain.balances import TransactionQuery, TransactionType
+from sendout.domain.balances import TransactionQuery, TransactionType, transaction_object
 from sendout.domain.campaigns import CampaignType
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.events import EventType
@@ -29,6 +31,23 @@ async def test_points_move_and_every_move_is_logged(shop: Shop) -> None:
     )
     assert [t.source_id for t in rest.items] == ["s1"]
     assert len(shop.events_of(EventType.LOYALTY_POINTS_ADDED)) == 1  # additions only
+
+
+async def test_a_cards_transactions_name_the_change_as_its_type_does(shop: Shop) -> None:
+    club = await shop.program()
+    code = await shop.member(club)
+    points = await balances.update_balance(shop.factory, shop.ctx, code, 100)
+    assert transaction_object(points.transaction)["details"]["balance"]["points"] == 100
+    gifts = await shop.campaign("Gifts", CampaignType.GIFT_VOUCHERS)
+    await shop.codes(gifts, "G1")
+    credits = await balances.update_balance(shop.factory, shop.ctx, "G1", 250)
+    assert transaction_object(credits.transaction)["details"]["balance"]["amount"] == 250
+    # A loyalty card's change recorded as ``amount`` (before issue 25) reads as points.
+    legacy = {**points.transaction.details["balance"], "amount": 100}
+    del legacy["points"]
+    old = replace(points.transaction, details={"balance": legacy})
+    assert transaction_object(old)["details"]["balance"]["points"] == 100
+    assert "amount" not in transaction_object(old)["details"]["balance"]
 
 
 async def test_a_balance_never_goes_below_zero(shop: Shop) -> None:

@@ -69,3 +69,24 @@ async def test_tier_and_segment_rules_name_what_exists(shop: Shop) -> None:
         await uow.commit()
     with pytest.raises(InvalidPayload):
         await earning_rules.create_rules(shop.factory, shop.ctx, club.id, [segment_rule])
+
+
+async def test_a_rules_banner_is_kept_and_changed(shop: Shop) -> None:
+    club = await shop.program()
+    (made,) = await earning_rules.create_rules(
+        shop.factory, shop.ctx, club.id, [{**RULE, "source": {"banner": "10 points an order"}}]
+    )
+    read = await earning_rules.get_rule(shop.factory, shop.ctx, club.id, made.id)
+    assert read.banner == "10 points an order"
+    kept = await earning_rules.update_rule(
+        shop.factory, shop.ctx, club.id, made.id, {"loyalty": {"type": "FIXED", "points": 5}}
+    )
+    assert kept.banner == "10 points an order"
+    changed = await earning_rules.update_rule(
+        shop.factory, shop.ctx, club.id, made.id, {"source": {"banner": "5 points"}}
+    )
+    assert changed.banner == "5 points"
+    with pytest.raises(InvalidPayload):
+        await earning_rules.create_rules(
+            shop.factory, shop.ctx, club.id, [{**RULE, "source": {"banner": "x" * 1001}}]
+        )

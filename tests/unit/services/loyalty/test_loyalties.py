@@ -62,6 +62,22 @@ async def test_a_customer_holds_one_card_of_a_program(shop: Shop) -> None:
         await loyalties.get_member(shop.factory, shop.ctx, code, other.id)
 
 
+async def test_members_are_listed_by_customer_id_or_source_id(shop: Shop) -> None:
+    club = await shop.program()
+    await shop.member(club, "ann")
+    bobs = await shop.member(club, "bob")
+    bob = await shop.customer("bob")
+    for who in (bob.id, "bob"):
+        found = await loyalties.list_members(
+            shop.factory, shop.ctx, club.id, VoucherQuery(), customer=who
+        )
+        assert ([m.voucher.code for m in found.items], found.total) == ([bobs], 1)
+    nobody = await loyalties.list_members(
+        shop.factory, shop.ctx, club.id, VoucherQuery(), customer="nobody"
+    )
+    assert nobody.items == []
+
+
 async def test_a_named_card_must_be_of_the_program(shop: Shop) -> None:
     club = await shop.program()
     await shop.codes(club, "CARD-1")

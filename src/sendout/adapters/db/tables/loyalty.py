@@ -58,6 +58,7 @@ earning_rules = sa.Table(
     sa.Column("metadata", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime),
+    sa.Column("banner", sa.Text),
     # An order paid or a custom event looks up the project's rules for it.
     sa.Index("ix_earning_rules_event", "project_id", "event"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sendout.entrypoints.api.openapi.campaigns import AsyncAction, Campaign
+from sendout.entrypoints.api.openapi.campaigns import AsyncAction, Campaign, PromotionTier
 from sendout.entrypoints.api.openapi.common import AsyncActionStarted, Health, Readiness
 from sendout.entrypoints.api.openapi.customers import (
     Customer,
@@ -96,6 +96,7 @@ SEGMENT_LIST = Listing("SegmentList", "data", Segment)
 VOUCHER_LIST = Listing("VoucherList", "vouchers", Voucher)
 TRANSACTION_LIST = Listing("TransactionList", "data", Transaction)
 CAMPAIGN_LIST = Listing("CampaignList", "campaigns", Campaign)
+PROMOTION_TIER_LIST = Listing("PromotionTierList", "tiers", PromotionTier)
 ASYNC_ACTION_LIST = Listing("AsyncActionList", "async_actions", AsyncAction)
 DISTRIBUTION_LIST = Listing("DistributionList", "distributions", Distribution)
 SENDOUT_LIST = Listing("SendoutList", "sendouts", Sendout)
@@ -149,6 +150,14 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/campaigns/{campaign_id}/vouchers"): ok(Voucher),
     ("POST", "/v1/campaigns/{campaign_id}/vouchers/{code}"): ok(Voucher),
     ("POST", "/v1/campaigns/{campaign_id}/import"): Success(202, AsyncActionStarted),
+    ("GET", "/v1/promotions/tiers"): ok(PROMOTION_TIER_LIST),
+    ("GET", "/v1/promotions/tiers/{promotion_tier_id}"): ok(PromotionTier),
+    ("PUT", "/v1/promotions/tiers/{promotion_tier_id}"): ok(PromotionTier),
+    ("DELETE", "/v1/promotions/tiers/{promotion_tier_id}"): NO_CONTENT,
+    ("POST", "/v1/promotions/tiers/{promotion_tier_id}/enable"): ok(PromotionTier),
+    ("POST", "/v1/promotions/tiers/{promotion_tier_id}/disable"): ok(PromotionTier),
+    ("GET", "/v1/promotions/{campaign_id}/tiers"): ok(PROMOTION_TIER_LIST),
+    ("POST", "/v1/promotions/{campaign_id}/tiers"): ok(PromotionTier),
     ("POST", "/v1/qualifications"): ok(QualificationResult),
     ("GET", "/v1/async-actions"): ok(ASYNC_ACTION_LIST),
     ("GET", "/v1/async-actions/{async_action_id}"): ok(AsyncAction),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,6 +29,7 @@ from sendout.entrypoints.api.query import (
     Q,
     parse_limit,
     parse_page,
+    present,
 )
 from sendout.entrypoints.api.responses import (
     all_response,
@@ -158,11 +161,17 @@ async def add_member(program_id: str, request: Request) -> Response:
 
 @router.get("/{program_id}/members", summary="List a program's members (cards)")
 async def list_members(
-    program_id: str, request: Request, limit: Q = None, page: Q = None
+    program_id: str,
+    request: Request,
+    limit: Q = None,
+    page: Q = None,
+    customer: Annotated[str | None, Query(description="member: customer id or source_id")] = None,
 ) -> Response:
     ctx = await context(request)
     query = VoucherQuery(limit=parse_limit(limit), page=parse_page(page))
-    found = await service.list_members(storage(request), ctx, program_id, query)
+    found = await service.list_members(
+        storage(request), ctx, program_id, query, customer=present(customer)
+    )
     return page_response("vouchers", found, voucher_object)
 
 
