@@ -1,9 +1,10 @@
 """Referral code holders (reference §1b Referrals, "Holders"): customers added to a referral
-code besides the customer it was published to (its owner), so that several people share one
-code. Sendout gives them the ``REFERRER`` role: a referee who converts with the code rewards
-the owner and every holder (``services/promotions/referrals.py``), and removing a holder stops
-their rewards from then on. The ``OWNER`` stays the voucher's ``holder_id``; it is not a row
-here, so the code's publication and its holders cannot disagree.
+code besides the customer it was published to (its owner). The holders API adds them as
+``REFEREE``s, as Voucherify does (a referrer is added by publishing the code): a holder who
+converts with the code rewards its owner, and REFERRER holders, should a code have any, are
+rewarded beside the owner (``services/promotions/referrals.py``). The ``OWNER`` stays the
+voucher's ``holder_id``; it is not a row here, so the code's publication and its holders
+cannot disagree.
 """
 
 from __future__ import annotations

@@ -214,7 +214,7 @@ def referrals_add_holders(w: World) -> None:
         w.referral["id"],
     )
     assert (holder.holder_role, holder.campaign_type, holder.voucher_type) == (
-        "REFERRER",
+        "REFEREE",
         "REFERRAL_PROGRAM",
         "DISCOUNT_VOUCHER",
     )

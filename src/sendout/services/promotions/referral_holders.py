@@ -1,6 +1,8 @@
 """Referral code holders (``domain.referral_holders``): customers added to a referral code
-(created or updated from the request, all of them or none), listed, removed. A holder is
-rewarded as a referrer when a referee converts with the code (``referrals.convert``)."""
+(created or updated from the request, all of them or none), listed, removed. They are added
+as referees, as Voucherify adds them (the SDK: "adds new holders to a referral code as
+referees"; a referrer is added by publishing the code): a holder who converts with the code
+rewards its owner (``referrals.convert``)."""
 
 from __future__ import annotations
 
@@ -105,7 +107,7 @@ async def _add(
         voucher_id=code.voucher.id,
         campaign_id=code.campaign.id,
         customer_id=customer_id,
-        role=HolderRole.REFERRER,
+        role=HolderRole.REFEREE,
         voucher_type=code.type.value,
         metadata=dict(metadata),
         created_at=ctx.now(),

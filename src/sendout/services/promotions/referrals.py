@@ -1,8 +1,8 @@
 """Referral conversions (``domain.referrals``): a referee redeems a referrer's code, or is named
 with it in a custom event; once per referee and program, in the caller's transaction, the
 conversion records ``customer.referred`` and rewards both sides (``customer.rewarded``). The
-referrers are the code's owner and its holders (``domain.referral_holders``): each gets the
-referrer reward and counts the referee."""
+referrers are the code's owner and its REFERRER holders (``domain.referral_holders``; the
+holders API adds referees): each gets the referrer reward and counts the referee."""
 
 from __future__ import annotations
 
