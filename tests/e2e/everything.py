@@ -55,9 +55,9 @@ def eventually(what: str, probe: Callable[[], Any]) -> Any:
 def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     """A customer in a rule segment, coupons published to them, a standalone voucher redeemed
     with an order, a gift card, a promotion, a loyalty program (tier, earning rule with
-    pending points, reward, assignment, member), a referral program and a referral code, a
-    distribution whose send-out failed (pausing it: a notification), a project webhook and an
-    integration."""
+    pending points, reward, assignment, member), a referral program and a referral code with a
+    holder, a distribution whose send-out failed (pausing it: a notification), a project webhook
+    and an integration."""
     got = Everything()
     who = {"source_id": f"{tag}-alice"}
     email = f"{tag}-alice@shop.test"
@@ -132,6 +132,16 @@ def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     got.add("campaign", referral["id"])
     shared = made(api, "POST", "/v1/publications", {"customer": who, "campaign": referral["id"]})
     got.add("code", shared["voucher"]["code"])
+    holder = {"source_id": got.add("source_id", f"{tag}-holder")}
+    (held,) = made(
+        api,
+        "POST",
+        f"/v1/referrals/members/{shared['voucher']['code']}/holders",
+        {"holders": [holder]},
+    )["holders"]
+    got.add("holder", held["id"])
+    got.add("member", shared["voucher"]["code"])  # a referral code is its holders' member
+    got.private.add(held["customer_id"])
     _delivery(api, got, receiver, tag)
     _settled(api, got)
     return got

@@ -61,6 +61,7 @@ PATH_PARAMETERS = {
     "rule_id": "rule",
     "reward_id": "reward",
     "provider": "provider",
+    "holder_id": "holder",
 }
 
 #: query parameter -> the kind of object it filters by (others are left out)

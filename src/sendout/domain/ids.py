@@ -43,6 +43,7 @@ class IdPrefix(StrEnum):
     REDEMPTION = "r"
     REDEMPTION_ROLLBACK = "rr"
     REFERRAL = "rfr"
+    REFERRAL_HOLDER = "rh"  # a referral code's holder (``redeemable_holder``)
     REWARD = "rew"
     REWARD_ASSIGNMENT = "rewa"
     REWARD_REDEMPTION = "rewr"

@@ -37,6 +37,7 @@ from sendout.domain.ports import (
     ProjectStore,
     PublicationStore,
     RedemptionStore,
+    ReferralHolderStore,
     ReferralStore,
     RewardStore,
     SegmentStore,
@@ -83,6 +84,7 @@ from sendout.testing.pipeline import (
 )
 from sendout.testing.promotions import FakeCampaignStore, FakeVoucherStore, PromotionsData
 from sendout.testing.publications import FakePublicationStore
+from sendout.testing.referral_holders import FakeReferralHolderStore
 from sendout.testing.rows import copy_tables, same_tables
 from sendout.testing.sendouts import (
     InMemoryDeliveryStore,
@@ -162,6 +164,7 @@ class InMemoryUnitOfWork:
         self.orders: OrderStore = FakeOrderStore(promotions)
         self.redemptions: RedemptionStore = FakeRedemptionStore(promotions)
         self.referrals: ReferralStore = FakeReferralStore(promotions)
+        self.referral_holders: ReferralHolderStore = FakeReferralHolderStore(promotions)
         self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
         self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
         self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)

@@ -1,6 +1,7 @@
 """In-memory promotion stores: campaigns and codes, as the SQL stores of
 ``adapters/db/promotion_stores.py`` keep them (publications: ``testing/publications.py``;
-orders, redemptions and referrals: ``testing/orders.py``).
+orders, redemptions and referrals: ``testing/orders.py``; referral code holders:
+``testing/referral_holders.py``).
 
 Each store matches its port in ``domain/ports.py``: the same filters, the same order (NULLs
 first, as SQLite sorts them), the same pages, and a broken unique key raises ``Conflict``
@@ -23,6 +24,7 @@ from sendout.domain.ports import Page
 from sendout.domain.promotion_tiers import PromotionTierQuery, TierOrder
 from sendout.domain.publications import Publication
 from sendout.domain.redemptions import Redemption
+from sendout.domain.referral_holders import ReferralHolder
 from sendout.domain.referrals import Referral
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
@@ -40,6 +42,7 @@ class PromotionsData:
     orders: dict[str, Order] = field(default_factory=dict)
     redemptions: dict[str, Redemption] = field(default_factory=dict)
     referrals: dict[str, Referral] = field(default_factory=dict)
+    referral_holders: dict[str, ReferralHolder] = field(default_factory=dict)
 
     def copy(self) -> PromotionsData:
         # Rows are frozen values: copying the containers copies the tables.
@@ -51,6 +54,7 @@ class PromotionsData:
             dict(self.orders),
             dict(self.redemptions),
             dict(self.referrals),
+            dict(self.referral_holders),
         )
 
 

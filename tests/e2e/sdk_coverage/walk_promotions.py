@@ -1,6 +1,5 @@
-"""Checks of PromotionsApi (tiers and stacks) and ReferralsApi (code holders). Tiers are
-served; stacks and code holders have no route yet, so each of their checks says what the
-route must answer."""
+"""Checks of PromotionsApi (tiers, served; stacks: no route yet, so each check says what the
+route must answer) and ReferralsApi (code holders, served)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from tests.e2e.sdk_coverage.table import check
 from tests.e2e.sdk_coverage.world import World, customer, model, ok, promotion_campaign
 
 STACKS = "promotion stack routes do not exist (issue 25 does not list them)"
-HOLDERS = "referral code holder routes do not exist"
 
 
 def promotions(w: World) -> PromotionsApi:
@@ -206,17 +204,28 @@ def add_holder(w: World, owner: str) -> tuple[str, Any]:
     return code, holder
 
 
-@check("ReferralsApi.referrals_add_holders", missing=HOLDERS)
+@check("ReferralsApi.referrals_add_holders")
 def referrals_add_holders(w: World) -> None:
-    _, holder = add_holder(w, "walk-referrer-1")
+    code, holder = add_holder(w, "walk-referrer-1")
     assert (holder.object, holder.customer_id, holder.campaign_id) == (
         "redeemable_holder",
         w.bob["id"],
         w.referral["id"],
     )
+    assert (holder.holder_role, holder.campaign_type, holder.voucher_type) == (
+        "REFEREE",
+        "REFERRAL_PROGRAM",
+        "DISCOUNT_VOUCHER",
+    )
+    voucher = ok(w.api, "GET", f"/v1/vouchers/{code}")
+    assert (holder.id[:3], holder.redeemable_id, holder.redeemable_object) == (
+        "rh_",
+        voucher["id"],
+        "voucher",
+    )
 
 
-@check("ReferralsApi.referrals_add_holders1", missing=HOLDERS)
+@check("ReferralsApi.referrals_add_holders1")
 def referrals_add_holders1(w: World) -> None:
     code = referral_code(w, "walk-referrer-2")
     added = referrals(w).referrals_add_holders1(w.referral["id"], code, holders_body("cov-bob"))
@@ -225,28 +234,38 @@ def referrals_add_holders1(w: World) -> None:
     ]
 
 
-@check("ReferralsApi.referrals_code_holders", missing=HOLDERS)
+@check("ReferralsApi.referrals_code_holders")
 def referrals_code_holders(w: World) -> None:
     code, holder = add_holder(w, "walk-referrer-3")
     listed = referrals(w).referrals_code_holders(w.referral["id"], code)
-    assert holder.id in [h.id for h in listed.data]
+    assert [(h.id, h.customer_id) for h in listed.data] == [(holder.id, w.bob["id"])]
+    assert (listed.object, listed.data_ref, listed.total, listed.has_more) == (
+        "list",
+        "data",
+        1,
+        False,
+    )
 
 
-@check("ReferralsApi.referrals_code_holders1", missing=HOLDERS)
+@check("ReferralsApi.referrals_code_holders1")
 def referrals_code_holders1(w: World) -> None:
     code, holder = add_holder(w, "walk-referrer-4")
-    listed = referrals(w).referrals_code_holders1(code)
-    assert holder.id in [h.id for h in listed.data]
+    added = referrals(w).referrals_add_holders(code, holders_body("walk-holder-4")).holders
+    listed = referrals(w).referrals_code_holders1(code, limit=1, order="id")
+    assert ([h.id for h in listed.data], listed.total, listed.has_more) == ([holder.id], 2, True)
+    after = listed.more_starting_after
+    rest = referrals(w).referrals_code_holders1(code, order="id", starting_after_id=after)
+    assert ([h.id for h in rest.data], rest.has_more) == ([added[0].id], False)
 
 
-@check("ReferralsApi.referrals_remove_holder", missing=HOLDERS)
+@check("ReferralsApi.referrals_remove_holder")
 def referrals_remove_holder(w: World) -> None:
     code, holder = add_holder(w, "walk-referrer-5")
     referrals(w).referrals_remove_holder(code, holder.id)
     assert holder.id not in [h.id for h in referrals(w).referrals_code_holders1(code).data]
 
 
-@check("ReferralsApi.referrals_remove_holder1", missing=HOLDERS)
+@check("ReferralsApi.referrals_remove_holder1")
 def referrals_remove_holder1(w: World) -> None:
     code, holder = add_holder(w, "walk-referrer-6")
     referrals(w).referrals_remove_holder1(w.referral["id"], code, holder.id)

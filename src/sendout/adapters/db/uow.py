@@ -25,6 +25,7 @@ from sendout.adapters.db.points_stores import SqlPointsStore
 from sendout.adapters.db.project_stores import SqlProjectStore
 from sendout.adapters.db.publication_stores import SqlPublicationStore
 from sendout.adapters.db.redemption_stores import SqlRedemptionStore
+from sendout.adapters.db.referral_holder_stores import SqlReferralHolderStore
 from sendout.adapters.db.referral_stores import SqlReferralStore
 from sendout.adapters.db.reward_stores import SqlRewardStore
 from sendout.adapters.db.segment_stores import SqlSegmentStore
@@ -156,6 +157,7 @@ _STORES: dict[str, _Make] = {
     "rewards": lambda uow, tx: SqlRewardStore(tx),
     "points": lambda uow, tx: SqlPointsStore(tx),
     "referrals": lambda uow, tx: SqlReferralStore(tx),
+    "referral_holders": lambda uow, tx: SqlReferralHolderStore(tx),
     "integrations": lambda uow, tx: SqlIntegrationStore(tx, uow._box),
     "sessions": lambda uow, tx: SqlSessionStore(tx),
 }

@@ -45,6 +45,7 @@ from sendout.domain.ports.promotions import (
     OrderStore,
     PublicationStore,
     RedemptionStore,
+    ReferralHolderStore,
     ReferralStore,
     VoucherStore,
     VoucherTransactionStore,
@@ -70,6 +71,7 @@ __all__ = [
     "ProjectStore",
     "PublicationStore",
     "RedemptionStore",
+    "ReferralHolderStore",
     "ReferralStore",
     "Requeue",
     "RewardStore",
@@ -112,6 +114,7 @@ class UnitOfWork(Protocol):
     rewards: RewardStore
     points: PointsStore
     referrals: ReferralStore
+    referral_holders: ReferralHolderStore
     integrations: IntegrationStore
     sessions: SessionStore
 

@@ -1,5 +1,5 @@
 """The ports of promotions: campaigns and their codes, publications, redemptions, balances,
-orders and referrals."""
+orders, referrals and referral code holders."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sendout.domain.ports.common import Page
 from sendout.domain.promotion_tiers import PromotionTierQuery
 from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.redemptions import Redemption, RedemptionQuery
+from sendout.domain.referral_holders import ReferralHolder
 from sendout.domain.referrals import Referral
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
@@ -150,3 +151,29 @@ class ReferralStore(Protocol):
         self, project_id: str, campaign_id: str, referee_id: str
     ) -> Referral | None: ...
     async def of_referrer(self, project_id: str, referrer_id: str) -> Sequence[Referral]: ...
+
+
+class ReferralHolderStore(Protocol):
+    async def add(self, holder: ReferralHolder) -> None:
+        """Refused with ``Conflict`` when the customer already holds the code."""
+        ...
+
+    async def of_code(self, project_id: str, voucher_id: str) -> Sequence[ReferralHolder]:
+        """Every holder of the code, oldest first (a code has few: ``MAX_HOLDERS_PER_CODE``)."""
+        ...
+
+    async def list(
+        self,
+        project_id: str,
+        voucher_id: str,
+        *,
+        limit: int,
+        descending: bool,
+        starting_after_id: str | None,
+    ) -> Page[ReferralHolder]:
+        """A cursor page of the code's holders in id order, with their ``total``."""
+        ...
+
+    async def remove(self, project_id: str, voucher_id: str, holder_id: str) -> bool:
+        """False when the code has no such holder."""
+        ...

@@ -34,6 +34,7 @@ from sendout.entrypoints.api.routes import (
     publications,
     qualifications,
     redemptions,
+    referrals,
     rewards,
     segments,
     sendouts,
@@ -101,6 +102,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(loyalty_points.router)
     app.include_router(loyalties.router)
     app.include_router(rewards.router)
+    app.include_router(referrals.router)
     app.include_router(integrations.router)
     app.include_router(health.router)
     app.include_router(metrics_router)

@@ -1,6 +1,8 @@
 """Referral conversions (``domain.referrals``): a referee redeems a referrer's code, or is named
 with it in a custom event; once per referee and program, in the caller's transaction, the
-conversion records ``customer.referred`` and rewards both sides (``customer.rewarded``)."""
+conversion records ``customer.referred`` and rewards both sides (``customer.rewarded``). The
+referrers are the code's owner and its REFERRER holders (``domain.referral_holders``; the
+holders API adds referees): each gets the referrer reward and counts the referee."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sendout.domain.events import EventType
 from sendout.domain.facts import ReferralCodeUsed
 from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
+from sendout.domain.referral_holders import HolderRole
 from sendout.domain.referrals import (
     REWARD_CAMPAIGN_TYPES,
     ConversionEvent,
@@ -52,26 +55,25 @@ async def convert(
     custom event: one of ``event_names``, its name or schema id) and they were not converted
     in it before. ``evidence``: the ``redemption`` or ``custom_event`` object, for the events."""
     campaign = code.campaign
-    referrer_id = code.voucher.holder_id
-    if (
-        campaign is None
-        or referrer_id is None
-        or referrer_id == referee.id
-        or not _converts(campaign, how, event_names)
-    ):
+    if campaign is None or not _converts(campaign, how, event_names):
         return None
+    referrer_ids = await _referrer_ids(uow, ctx, code)
+    if not referrer_ids or referee.id in referrer_ids:
+        return None  # nobody to reward, or a referrer using the code they share
     # One conversion per referee and program, even for two requests at once.
     await uow.customers.lock(ctx.project_id, referee.id)
     if await uow.referrals.of_referee(ctx.project_id, campaign.id, referee.id) is not None:
         return None
-    referrer = await uow.customers.get(ctx.project_id, referrer_id)
-    if referrer is None:
+    found = [await uow.customers.get(ctx.project_id, i) for i in referrer_ids]
+    referrers = [c for c in found if c is not None]
+    if not referrers:
         return None
     referral = Referral(
         id=ctx.new_id(IdPrefix.REFERRAL),
         project_id=ctx.project_id,
         campaign_id=campaign.id,
-        referrer_id=referrer.id,
+        # the owner when the code has one: the referee's ``referrals`` name them
+        referrer_id=referrers[0].id,
         referee_id=referee.id,
         voucher_id=code.voucher.id,
         source_type=how,
@@ -79,7 +81,7 @@ async def convert(
         created_at=ctx.now(),
     )
     await uow.referrals.add(referral)
-    referee, referrer = await _count(uow, ctx, referral, referee, referrer)
+    referee, referrers = await _count(uow, ctx, referral, referee, referrers)
     shown = {
         "campaign": simple_campaign(campaign),
         "custom_event": None,
@@ -94,23 +96,38 @@ async def convert(
         entity_id=referral.id,
         data={
             "customer": simple_customer(referee),
-            "referrer": simple_customer(referrer),
+            "referrer": simple_customer(referrers[0]),
             "voucher": simple_voucher(code),
             **shown,
         },
     )
     program = campaign.referral_program
     assert program is not None  # _converts checked it
-    for side, who in (("referee_reward", referee), ("referrer_reward", referrer)):
+    rewarded = [("referee_reward", referee), *(("referrer_reward", r) for r in referrers)]
+    for side, who in rewarded:
         if program.get(side) is not None:
             await _reward(uow, ctx, referral, program[side], side, who, shown)
     return referral
 
 
+async def _referrer_ids(uow: UnitOfWork, ctx: Context, code: EffectiveVoucher) -> list[str]:
+    """The code's owner (if published), then its referrer holders, oldest first."""
+    holders = await uow.referral_holders.of_code(ctx.project_id, code.voucher.id)
+    ids = [
+        code.voucher.holder_id,
+        *(h.customer_id for h in holders if h.role is HolderRole.REFERRER),
+    ]
+    return [i for i in dict.fromkeys(ids) if i is not None]
+
+
 async def _count(
-    uow: UnitOfWork, ctx: Context, referral: Referral, referee: Customer, referrer: Customer
-) -> tuple[Customer, Customer]:
-    """The referee's ``referrals`` gain the program; the referrer's ``referred_customers``
+    uow: UnitOfWork,
+    ctx: Context,
+    referral: Referral,
+    referee: Customer,
+    referrers: list[Customer],
+) -> tuple[Customer, list[Customer]]:
+    """The referee's ``referrals`` gain the program; each referrer's ``referred_customers``
     one more."""
     known = dict(referee.referrals or {"total": 0, "campaigns": []})
     campaigns = [
@@ -127,14 +144,19 @@ async def _count(
     referee = replace(
         referee, referrals={"total": len(campaigns), "campaigns": campaigns}, updated_at=now
     )
-    # Two referees converting at once both count: the referrer's row is read under its lock
-    # (always after the referee's, so two conversions never wait on each other in a circle).
-    await uow.customers.lock(ctx.project_id, referrer.id)
-    current = await uow.customers.get(ctx.project_id, referrer.id) or referrer
-    referrer = replace(current, referred_customers=current.referred_customers + 1, updated_at=now)
     await uow.customers.update(referee)
-    await uow.customers.update(referrer)
-    return referee, referrer
+    # Two referees converting at once both count: each referrer's row is read under its lock,
+    # taken after the referee's and in id order, so two conversions never wait on each other
+    # in a circle.
+    counted = {}
+    for referrer in sorted(referrers, key=lambda r: r.id):
+        await uow.customers.lock(ctx.project_id, referrer.id)
+        current = await uow.customers.get(ctx.project_id, referrer.id) or referrer
+        counted[referrer.id] = replace(
+            current, referred_customers=current.referred_customers + 1, updated_at=now
+        )
+        await uow.customers.update(counted[referrer.id])
+    return referee, [counted[r.id] for r in referrers]
 
 
 async def _reward(

@@ -1,5 +1,5 @@
 """The tables of promotions: campaigns and their tiers, codes, publications, balances' transactions,
-redemptions, orders, referrals, async actions."""
+redemptions, orders, referrals and referral code holders, async actions."""
 
 from __future__ import annotations
 
@@ -229,6 +229,25 @@ referrals = sa.Table(
         "project_id", "campaign_id", "referee_id", name="uq_referrals_project_campaign_referee"
     ),
     sa.Index("ix_referrals_referrer", "project_id", "referrer_id"),
+)
+
+
+referral_holders = sa.Table(
+    "referral_holders",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("campaign_id", ID, nullable=False),
+    sa.Column("customer_id", ID, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("voucher_type", sa.String(32), nullable=False),
+    sa.Column("metadata", JSONDocument, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # A customer holds a code once, whatever races; the key also serves the code's listing.
+    sa.UniqueConstraint(
+        "project_id", "voucher_id", "customer_id", name="uq_referral_holders_code_customer"
+    ),
 )
 
 

@@ -44,6 +44,7 @@ from sendout.entrypoints.api.openapi.redemptions import (
     StackedRollbackResult,
     ValidationResult,
 )
+from sendout.entrypoints.api.openapi.referrals import HoldersAdded, RedeemableHolder
 from sendout.entrypoints.api.openapi.rewards import Reward, RewardAssignment
 from sendout.entrypoints.api.openapi.sendouts import Sendout
 from sendout.entrypoints.api.openapi.vouchers import Balance, Publication, Transaction, Voucher
@@ -115,6 +116,7 @@ TIER_REWARD_LIST = Listing("TierRewardList", "data", TierReward)
 REWARD_LIST = Listing("RewardList", "data", Reward)
 CHANNEL_KIND_LIST = Listing("ChannelKindList", "data", ChannelKind)
 INTEGRATION_LIST = Listing("IntegrationList", "data", Integration)
+HOLDER_LIST = Listing("RedeemableHolderList", "data", RedeemableHolder)
 
 SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/events"): ok(TrackedEvent),
@@ -268,6 +270,12 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("GET", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): ok(RewardAssignment),
     ("PUT", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): ok(RewardAssignment),
     ("DELETE", "/v1/rewards/{reward_id}/assignments/{assignment_id}"): NO_CONTENT,
+    ("POST", "/v1/referrals/members/{member_id}/holders"): ok(HoldersAdded),
+    ("GET", "/v1/referrals/members/{member_id}/holders"): ok(HOLDER_LIST),
+    ("DELETE", "/v1/referrals/members/{member_id}/holders/{holder_id}"): NO_CONTENT,
+    ("POST", "/v1/referrals/{campaign_id}/members/{member_id}/holders"): ok(HoldersAdded),
+    ("GET", "/v1/referrals/{campaign_id}/members/{member_id}/holders"): ok(HOLDER_LIST),
+    ("DELETE", "/v1/referrals/{campaign_id}/members/{member_id}/holders/{holder_id}"): NO_CONTENT,
     ("GET", "/v1/channels"): ok(CHANNEL_KIND_LIST),
     ("GET", "/v1/integrations"): ok(INTEGRATION_LIST),
     ("GET", "/v1/integrations/{provider}"): ok(Integration),
