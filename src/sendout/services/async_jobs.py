@@ -23,7 +23,7 @@ from typing import Any
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
-from sendout.domain.codes import CodeGenerator, parse_code_config
+from sendout.domain.codes import CodeGenerator, is_reserved_code, parse_code_config
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
@@ -113,7 +113,9 @@ class AsyncActionRunner:
         raw_config = action.request.get("code_config")
         config = parse_code_config(raw_config) if raw_config else campaign.template.code_config
         wanted = min(GENERATION_BATCH, action.total - action.done)
-        codes = list(dict.fromkeys(CodeGenerator(config, ctx.rng).batch(wanted)))
+        drawn = dict.fromkeys(CodeGenerator(config, ctx.rng).batch(wanted))
+        # A reserved word is skipped like a taken code: the next batch makes up for it.
+        codes = [code for code in drawn if not is_reserved_code(code)]
         overrides = _overrides(action.request.get("overrides"))
         now = ctx.now()
         if overrides:

@@ -15,7 +15,13 @@ from sendout.domain.campaign_drafts import (
     validate_loyalty_card,
 )
 from sendout.domain.campaigns import Campaign, Validity, VoucherType
-from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
+from sendout.domain.codes import (
+    RESERVED_CODES,
+    CodeConfig,
+    CodeGenerator,
+    is_reserved_code,
+    parse_code_config,
+)
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
@@ -125,6 +131,8 @@ async def draw_free_code(uow: UnitOfWork, ctx: Context, generator: CodeGenerator
     """A code of the generator's config that no voucher of the project has."""
     for _ in range(FREE_CODE_DRAWS):
         (code,) = generator.batch(1)
+        if is_reserved_code(code):
+            continue
         if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
             return code
     raise InvalidPayload(
@@ -137,6 +145,12 @@ def check_code(code: str) -> None:
     if not code or len(code) > 128 or code != code.strip():
         raise InvalidPayload(
             details="A code is 1 to 128 characters without surrounding spaces",
+            key="invalid_voucher",
+        )
+    if is_reserved_code(code):
+        raise InvalidPayload(
+            details=f"{code} names a route, not a code: codes may not be "
+            f"{', '.join(sorted(RESERVED_CODES))}",
             key="invalid_voucher",
         )
 

@@ -10,7 +10,7 @@ import pytest
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.vouchers import VoucherQuery
-from sendout.services.promotions import vouchers
+from sendout.services.promotions import campaign_vouchers, vouchers
 from tests.unit.services.shop import Shop
 
 
@@ -111,3 +111,17 @@ async def test_codes_are_listed_by_campaign_or_holder_newest_first(shop: Shop) -
     assert (unknown.items, unknown.total) == ([], 0)
     nobody = await vouchers.list_vouchers(shop.factory, shop.ctx, VoucherQuery(), customer="zed")
     assert nobody.total == 0
+
+
+@pytest.mark.parametrize("code", ["import", "importCSV", "bulk", "metadata", "qualification"])
+async def test_a_word_naming_a_route_is_never_a_code(shop: Shop, code: str) -> None:
+    spring = await shop.campaign("Spring")
+    body = {"type": "GIFT_VOUCHER", "gift": {"amount": 300}}
+    with pytest.raises(InvalidPayload) as refused:
+        await vouchers.create_voucher(shop.factory, shop.ctx, code, body)
+    assert refused.value.key == "invalid_voucher"
+    with pytest.raises(InvalidPayload):
+        await shop.codes(spring, code)
+    with pytest.raises(InvalidPayload):
+        await campaign_vouchers.import_vouchers(shop.factory, shop.ctx, spring.id, [{"code": code}])
+    assert not shop.factory.data.promotions.vouchers
