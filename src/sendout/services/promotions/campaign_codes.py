@@ -66,6 +66,15 @@ def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
+def from_json_dates(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per-code values stored as JSON in an action's request (``jsonable``), as values again."""
+    values = dict(raw or {})
+    for name in ("start_date", "expiration_date"):
+        if isinstance(values.get(name), str):
+            values[name] = datetime.fromisoformat(values[name])
+    return values
+
+
 def code_config_for(campaign: Campaign, raw: Mapping[str, Any] | None) -> CodeConfig:
     if campaign.template is None:
         raise InvalidPayload(
