@@ -15,7 +15,7 @@ from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.errors import DomainError, InvalidPayload
-from sendout.domain.ports import UnitOfWork
+from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.promotions.campaigns import enqueue
 
@@ -44,12 +44,29 @@ async def enqueue_rows(
     ref: str,
     **shared: Any,
 ) -> AsyncAction:
-    """Record a row action; ``ref`` names the field a failed row is reported by (``code``,
-    ``source_id``), ``shared`` what every row needs (a campaign, the metadata to set)."""
+    """Record a row action in the caller's transaction; ``ref`` names the field a failed row
+    is reported by (``code``, ``source_id``), ``shared`` what every row needs (a campaign,
+    the metadata to set)."""
     if not 1 <= len(items) <= MAX_ROWS:
         raise InvalidPayload(details=f"Send 1 to {MAX_ROWS} rows at a time")
     request = {"items": list(items), "ref": ref, **shared}
     return await enqueue(uow, ctx, type, request, len(items))
+
+
+async def start_rows(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    type: AsyncActionType,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    ref: str,
+    **shared: Any,
+) -> AsyncAction:
+    """``enqueue_rows`` in a transaction of its own, committed."""
+    async with uow_factory() as uow:
+        action = await enqueue_rows(uow, ctx, type, items, ref=ref, **shared)
+        await uow.commit()
+        return action
 
 
 async def rows_step(

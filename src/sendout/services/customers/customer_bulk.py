@@ -14,7 +14,7 @@ from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
-from sendout.services.row_jobs import RowHandler, enqueue_rows, rows
+from sendout.services.row_jobs import RowHandler, rows, start_rows
 
 
 async def upsert_customers(
@@ -25,10 +25,7 @@ async def upsert_customers(
 ) -> AsyncAction:
     """``POST /v1/customers/bulk/async`` and ``/importCSV``: each row creates or updates the
     customer with its ``source_id`` (JSON values: dates as ISO text)."""
-    async with uow_factory() as uow:
-        action = await enqueue_rows(uow, ctx, type, items, ref="source_id")
-        await uow.commit()
-        return action
+    return await start_rows(uow_factory, ctx, type, items, ref="source_id")
 
 
 async def update_customers_metadata(
@@ -39,17 +36,9 @@ async def update_customers_metadata(
 ) -> AsyncAction:
     """``POST /v1/customers/metadata/async``: the same metadata merged into each customer's
     (the keys sent replace theirs, the others stay); an unknown ``source_id`` fails its row."""
-    async with uow_factory() as uow:
-        action = await enqueue_rows(
-            uow,
-            ctx,
-            AsyncActionType.CUSTOMERS_METADATA_UPDATE,
-            rows([{"source_id": source_id} for source_id in source_ids]),
-            ref="source_id",
-            metadata=dict(metadata),
-        )
-        await uow.commit()
-        return action
+    items = rows([{"source_id": source_id} for source_id in source_ids])
+    type = AsyncActionType.CUSTOMERS_METADATA_UPDATE
+    return await start_rows(uow_factory, ctx, type, items, ref="source_id", metadata=metadata)
 
 
 # --- the worker's side --------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sendout.services.promotions.campaign_codes import (
 from sendout.services.promotions.campaigns import require_campaign
 from sendout.services.promotions.voucher_lookup import require_voucher
 from sendout.services.promotions.vouchers import add_voucher
-from sendout.services.row_jobs import RowHandler, enqueue_rows, rows
+from sendout.services.row_jobs import RowHandler, enqueue_rows, rows, start_rows
 
 
 async def import_vouchers(
@@ -33,10 +33,7 @@ async def import_vouchers(
 ) -> AsyncAction:
     """``POST /v1/vouchers/import`` and ``/importCSV``: standalone codes, each made as
     ``POST /v1/vouchers/{code}`` makes one (its JSON values: dates as ISO text)."""
-    async with uow_factory() as uow:
-        action = await enqueue_rows(uow, ctx, type, items, ref="code")
-        await uow.commit()
-        return action
+    return await start_rows(uow_factory, ctx, type, items, ref="code")
 
 
 async def import_campaign_vouchers(
@@ -66,12 +63,8 @@ async def update_vouchers(
 ) -> AsyncAction:
     """``POST /v1/vouchers/bulk/async``: each ``{code, metadata}`` merged into its code's
     metadata (the keys sent replace theirs, the others stay)."""
-    async with uow_factory() as uow:
-        action = await enqueue_rows(
-            uow, ctx, AsyncActionType.VOUCHERS_BULK_UPDATE, rows(updates), ref="code"
-        )
-        await uow.commit()
-        return action
+    type = AsyncActionType.VOUCHERS_BULK_UPDATE
+    return await start_rows(uow_factory, ctx, type, rows(updates), ref="code")
 
 
 async def update_vouchers_metadata(
@@ -81,17 +74,9 @@ async def update_vouchers_metadata(
     metadata: Mapping[str, Any],
 ) -> AsyncAction:
     """``POST /v1/vouchers/metadata/async``: the same metadata merged into every code's."""
-    async with uow_factory() as uow:
-        action = await enqueue_rows(
-            uow,
-            ctx,
-            AsyncActionType.VOUCHERS_METADATA_UPDATE,
-            rows([{"code": code} for code in codes]),
-            ref="code",
-            metadata=dict(metadata),
-        )
-        await uow.commit()
-        return action
+    items = rows([{"code": code} for code in codes])
+    type = AsyncActionType.VOUCHERS_METADATA_UPDATE
+    return await start_rows(uow_factory, ctx, type, items, ref="code", metadata=metadata)
 
 
 # --- the worker's side: one handler per action type -------------------------------------
