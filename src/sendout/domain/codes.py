@@ -28,6 +28,14 @@ MAX_CODE_LENGTH = 100
 #: A config must offer at least this many times the codes it is asked for: beyond half full,
 #: random draws mostly collide and generation slows to a crawl.
 CAPACITY_MARGIN = 2
+#: The words after ``/v1/vouchers/`` that name routes, not codes: a voucher with one of these
+#: codes could never be read back by its path (``POST /v1/vouchers/import`` imports, it does
+#: not create a voucher ``import``), so no code may be one of them.
+RESERVED_CODES = frozenset({"import", "importCSV", "bulk", "metadata", "qualification"})
+
+
+def is_reserved_code(code: str) -> bool:
+    return code in RESERVED_CODES
 
 
 def invalid(details: str) -> InvalidPayload:

@@ -15,20 +15,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
-from sendout.domain.codes import CodeGenerator, parse_code_config
+from sendout.domain.codes import CodeGenerator, is_reserved_code, parse_code_config
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
+from sendout.services.customers import customer_bulk
 from sendout.services.customers.segments import sync_step
-from sendout.services.promotions.campaign_codes import new_campaign_voucher
+from sendout.services.promotions import voucher_bulk
+from sendout.services.promotions.campaign_codes import from_json_dates, new_campaign_voucher
+from sendout.services.row_jobs import HandlerMaker, rows_step
 
 log = logging.getLogger("sendout.worker")
 
@@ -36,6 +37,18 @@ GENERATION_BATCH = 50_000
 IMPORT_BATCH = 1_000
 DELETE_BATCH = 10_000
 LEASE = timedelta(seconds=60)  # a worker silent this long is presumed dead
+
+#: the actions made of rows (``row_jobs``), and who applies each one's rows
+ROW_JOBS: dict[AsyncActionType, HandlerMaker] = {
+    AsyncActionType.CAMPAIGN_VOUCHERS_IMPORT_CSV: voucher_bulk.campaign_rows,
+    AsyncActionType.STANDALONE_VOUCHERS_IMPORT: voucher_bulk.standalone_rows,
+    AsyncActionType.STANDALONE_VOUCHERS_IMPORT_CSV: voucher_bulk.standalone_rows,
+    AsyncActionType.VOUCHERS_BULK_UPDATE: voucher_bulk.update_rows,
+    AsyncActionType.VOUCHERS_METADATA_UPDATE: voucher_bulk.update_rows,
+    AsyncActionType.CUSTOMERS_BULK_UPDATE: customer_bulk.upsert_rows,
+    AsyncActionType.CUSTOMERS_IMPORT_CSV: customer_bulk.upsert_rows,
+    AsyncActionType.CUSTOMERS_METADATA_UPDATE: customer_bulk.metadata_rows,
+}
 
 
 class AsyncActionRunner:
@@ -77,14 +90,19 @@ class AsyncActionRunner:
         action's lease is no longer this worker's."""
         async with self._uow_factory() as uow:
             ctx = self._context(action)
-            if action.type is AsyncActionType.VOUCHERS_GENERATE:
+            rows_of = ROW_JOBS.get(action.type)
+            if rows_of is not None:
+                action = await rows_step(uow, ctx, action, rows_of)
+            elif action.type is AsyncActionType.VOUCHERS_GENERATE:
                 action = await self._generate(uow, ctx, action)
             elif action.type is AsyncActionType.VOUCHERS_IMPORT:
                 action = await self._import(uow, ctx, action)
             elif action.type is AsyncActionType.SEGMENT_SYNC:
                 action = await sync_step(uow, ctx, action)
-            else:
+            elif action.type is AsyncActionType.CAMPAIGN_DELETE:
                 action = await self._delete(uow, ctx, action)
+            else:
+                raise ValueError(f"No worker runs {action.type.value} actions")
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
             if not await uow.async_actions.update_if_held(action):
@@ -113,8 +131,10 @@ class AsyncActionRunner:
         raw_config = action.request.get("code_config")
         config = parse_code_config(raw_config) if raw_config else campaign.template.code_config
         wanted = min(GENERATION_BATCH, action.total - action.done)
-        codes = list(dict.fromkeys(CodeGenerator(config, ctx.rng).batch(wanted)))
-        overrides = _overrides(action.request.get("overrides"))
+        drawn = dict.fromkeys(CodeGenerator(config, ctx.rng).batch(wanted))
+        # A reserved word is skipped like a taken code: the next batch makes up for it.
+        codes = [code for code in drawn if not is_reserved_code(code)]
+        overrides = from_json_dates(action.request.get("overrides"))
         now = ctx.now()
         if overrides:
             taken = await uow.vouchers.existing_codes(ctx.project_id, codes)
@@ -157,7 +177,7 @@ class AsyncActionRunner:
             if item["code"] in taken:
                 failed.append({"code": item["code"], "reason": "duplicate_found"})
                 continue
-            overrides = _overrides({k: v for k, v in item.items() if k != "code"})
+            overrides = from_json_dates({k: v for k, v in item.items() if k != "code"})
             await uow.vouchers.add(new_campaign_voucher(ctx, campaign, item["code"], overrides))
             added += 1
         await uow.campaigns.add_vouchers_count(campaign.id, added)
@@ -200,12 +220,3 @@ class AsyncActionRunner:
                 if campaign is not None:
                     await self._finish_generation(uow, campaign, GenerationStatus.FAILED)
             await uow.commit()
-
-
-def _overrides(raw: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Per-code values stored as JSON in the action's request, as values again."""
-    values = dict(raw or {})
-    for name in ("start_date", "expiration_date"):
-        if isinstance(values.get(name), str):
-            values[name] = datetime.fromisoformat(values[name])
-    return values

@@ -140,18 +140,18 @@ def import_vouchers_to_campaign(w: World) -> None:
     assert sorted(v.code for v in listed.vouchers) == ["WALK-IMP-1", "WALK-IMP-2"]
 
 
-@check(
-    "CampaignsApi.import_vouchers_to_campaign_using_csv",
-    missing="POST /v1/campaigns/{id}/importCSV has no route",
-)
+@check("CampaignsApi.import_vouchers_to_campaign_using_csv")
 def import_vouchers_to_campaign_using_csv(w: World) -> None:
     campaign = coupon_campaign(w.api, "Walk import CSV")
     started = campaigns(w).import_vouchers_to_campaign_using_csv(
-        campaign["id"], b"Code\nWALK-CSV-1\nWALK-CSV-2\n"
+        campaign["id"], b"Code,Category\nWALK-CSV-1,csv\nWALK-CSV-2,\nbulk,\n"
     )
-    wait_action(w.api, started.async_action_id)
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["result"]["done_count"]) == ("CAMPAIGN.VOUCHERS_IMPORT_CSV", 2)
+    assert [f["code"] for f in done["result"]["failed"]] == ["bulk"]
     listed = VouchersApi(w.sdk).list_vouchers(campaign_id=campaign["id"], limit=10)
     assert sorted(v.code for v in listed.vouchers) == ["WALK-CSV-1", "WALK-CSV-2"]
+    assert VouchersApi(w.sdk).get_voucher("WALK-CSV-1").category == "csv"
 
 
 @check("CampaignsApi.get_campaign_summary", missing="GET /v1/campaigns/{id}/summary has no route")

@@ -103,42 +103,55 @@ def list_customer_segments(w: World) -> None:
     assert customers(w).list_customer_segments(w.bob["id"]).data == []
 
 
-@check(
-    "CustomersApi.import_customers_using_csv",
-    missing="POST /v1/customers/importCSV has no route",
-)
+@check("CustomersApi.import_customers_using_csv")
 def import_customers_using_csv(w: World) -> None:
-    csv = b"source_id,name,email\nwalk-csv,Csv Person,csv@example.com\n"
+    csv = (
+        b"Source_id,Name,Email,Address_City,Tier\n"
+        b"walk-csv,Csv Person,csv@example.com,Lyon,gold\n"
+        b",Nobody,nobody@example.com,,\n"
+    )
     started = customers(w).import_customers_using_csv(csv)
-    wait_action(w.api, started.async_action_id)
-    assert customers(w).get_customer("walk-csv").email == "csv@example.com"
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["status"], done["progress"]) == ("CUSTOMERS.IMPORT_CSV", "DONE", 100)
+    assert (done["result"]["done_count"], done["result"]["failed_count"]) == (1, 1)
+    assert done["result"]["failed"][0]["row"] == 2  # no source_id
+    imported = customers(w).get_customer("walk-csv")
+    assert (imported.name, imported.email, imported.address.city) == (
+        "Csv Person",
+        "csv@example.com",
+        "Lyon",
+    )
+    assert imported.metadata == {"Tier": "gold"}
 
 
-@check(
-    "CustomersApi.update_customers_in_bulk", missing="POST /v1/customers/bulk/async has no route"
-)
+@check("CustomersApi.update_customers_in_bulk")
 def update_customers_in_bulk(w: World) -> None:
     customer(w.api, "walk-bulk")
     started = customers(w).update_customers_in_bulk(
-        [voucherify.CustomersUpdateInBulkRequestBody(source_id="walk-bulk", name="Bulk")]
+        [
+            voucherify.CustomersUpdateInBulkRequestBody(source_id="walk-bulk", name="Bulk"),
+            voucherify.CustomersUpdateInBulkRequestBody(source_id="walk-bulk-new", name="New"),
+        ]
     )
-    wait_action(w.api, started.async_action_id)
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["result"]["done_count"]) == ("CUSTOMERS.BULK_UPDATE", 2)
     assert customers(w).get_customer("walk-bulk").name == "Bulk"
+    assert customers(w).get_customer("walk-bulk-new").name == "New"  # upserted
 
 
-@check(
-    "CustomersApi.update_customers_metadata_in_bulk",
-    missing="POST /v1/customers/metadata/async has no route",
-)
+@check("CustomersApi.update_customers_metadata_in_bulk")
 def update_customers_metadata_in_bulk(w: World) -> None:
     customer(w.api, "walk-meta")
+    ok(w.api, "PUT", "/v1/customers/walk-meta", {"metadata": {"keep": 1}})
     started = customers(w).update_customers_metadata_in_bulk(
         voucherify.CustomersMetadataUpdateInBulkRequestBody(
-            source_ids=["walk-meta"], metadata={"m": 3}
+            source_ids=["walk-meta", "walk-meta-ghost"], metadata={"m": 3}
         )
     )
-    wait_action(w.api, started.async_action_id)
-    assert customers(w).get_customer("walk-meta").metadata == {"m": 3}
+    done = wait_action(w.api, started.async_action_id)
+    assert done["type"] == "CUSTOMERS.METADATA_UPDATE"
+    assert [f["source_id"] for f in done["result"]["failed"]] == ["walk-meta-ghost"]
+    assert customers(w).get_customer("walk-meta").metadata == {"keep": 1, "m": 3}
 
 
 @check("EventsApi.track_custom_event")

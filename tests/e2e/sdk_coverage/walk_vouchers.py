@@ -148,7 +148,7 @@ def export_voucher_transactions(w: World) -> None:
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
 
 
-@check("VouchersApi.import_vouchers", missing="POST /v1/vouchers/import has no route")
+@check("VouchersApi.import_vouchers")
 def import_vouchers(w: World) -> None:
     started = vouchers(w).import_vouchers(
         [
@@ -158,42 +158,63 @@ def import_vouchers(w: World) -> None:
                     "code": "WALK-IMPORTED",
                     "type": "DISCOUNT_VOUCHER",
                     "discount": {"type": "AMOUNT", "amount_off": 700},
+                    "metadata": {"batch": "walk"},
                 },
-            )
+            ),
+            model(
+                voucherify.VouchersImportCreateItemRequestBody,
+                {"code": "import", "type": "GIFT_VOUCHER", "gift": {"amount": 100}},
+            ),
         ]
     )
-    wait_action(w.api, started.async_action_id)
-    assert vouchers(w).get_voucher("WALK-IMPORTED").discount.amount_off == 700
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["result"]["done_count"]) == ("VOUCHERS.IMPORT", 1)
+    assert [f["code"] for f in done["result"]["failed"]] == ["import"]  # a route's word
+    imported = vouchers(w).get_voucher("WALK-IMPORTED")
+    assert (imported.discount.amount_off, imported.metadata) == (700, {"batch": "walk"})
+    assert imported.campaign_id is None
 
 
-@check("VouchersApi.import_vouchers_using_csv", missing="POST /v1/vouchers/importCSV has no route")
+@check("VouchersApi.import_vouchers_using_csv")
 def import_vouchers_using_csv(w: World) -> None:
-    csv = b"Code,Voucher Type,Discount Type,Discount Amount\nWALK-CSV-V,DISCOUNT_VOUCHER,AMOUNT,7\n"
+    csv = (
+        b"Code,Voucher Type,Value,Discount Type,Redemption Limit,Active,Color\n"
+        b"WALK-CSV-V,DISCOUNT_VOUCHER,7,AMOUNT,3,true,red\n"
+        b"WALK-CSV-G,GIFT_VOUCHER,12.5,,,,\n"
+        b"WALK-CSV-BAD,DISCOUNT_VOUCHER,7,AMOUNT,many,,\n"
+    )
     started = vouchers(w).import_vouchers_using_csv(csv)
-    wait_action(w.api, started.async_action_id)
-    assert vouchers(w).get_voucher("WALK-CSV-V").discount.amount_off == 700
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["result"]["done_count"]) == ("VOUCHERS.IMPORT_CSV", 2)
+    assert [(f["row"], f["code"]) for f in done["result"]["failed"]] == [(3, "WALK-CSV-BAD")]
+    discount = vouchers(w).get_voucher("WALK-CSV-V")
+    assert (discount.discount.amount_off, discount.redemption.quantity) == (700, 3)
+    assert discount.metadata == {"Color": "red"}
+    assert vouchers(w).get_voucher("WALK-CSV-G").gift.amount == 1250
 
 
-@check("VouchersApi.update_vouchers_in_bulk", missing="POST /v1/vouchers/bulk/async has no route")
+@check("VouchersApi.update_vouchers_in_bulk")
 def update_vouchers_in_bulk(w: World) -> None:
     standalone(w, "WALK-BULK")
     started = vouchers(w).update_vouchers_in_bulk(
         [voucherify.VouchersUpdateInBulkItemRequestBody(code="WALK-BULK", metadata={"bulk": 1})]
     )
-    wait_action(w.api, started.async_action_id)
+    done = wait_action(w.api, started.async_action_id)
+    assert (done["type"], done["status"]) == ("VOUCHERS.BULK_UPDATE", "DONE")
     assert vouchers(w).get_voucher("WALK-BULK").metadata == {"bulk": 1}
 
 
-@check(
-    "VouchersApi.update_vouchers_metadata_in_bulk",
-    missing="POST /v1/vouchers/metadata/async has no route",
-)
+@check("VouchersApi.update_vouchers_metadata_in_bulk")
 def update_vouchers_metadata_in_bulk(w: World) -> None:
     standalone(w, "WALK-META")
     started = vouchers(w).update_vouchers_metadata_in_bulk(
-        voucherify.VouchersMetadataUpdateInBulkRequestBody(codes=["WALK-META"], metadata={"m": 2})
+        voucherify.VouchersMetadataUpdateInBulkRequestBody(
+            codes=["WALK-META", "WALK-META-GHOST"], metadata={"m": 2}
+        )
     )
-    wait_action(w.api, started.async_action_id)
+    done = wait_action(w.api, started.async_action_id)
+    assert done["type"] == "VOUCHERS.METADATA_UPDATE"
+    assert [f["code"] for f in done["result"]["failed"]] == ["WALK-META-GHOST"]
     assert vouchers(w).get_voucher("WALK-META").metadata == {"m": 2}
 
 

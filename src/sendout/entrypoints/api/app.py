@@ -25,6 +25,7 @@ from sendout.entrypoints.api.routes import (
     distributions,
     events,
     health,
+    imports,
     integrations,
     loyalties,
     loyalty_points,
@@ -84,6 +85,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     )
     # Most frequent first: routes are matched in order.
     app.include_router(events.router)
+    app.include_router(imports.router)  # before the routes of a code or customer id
     app.include_router(publications.router)
     app.include_router(customers.router)
     app.include_router(vouchers.router)

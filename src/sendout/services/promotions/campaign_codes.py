@@ -15,7 +15,13 @@ from sendout.domain.campaign_drafts import (
     validate_loyalty_card,
 )
 from sendout.domain.campaigns import Campaign, Validity, VoucherType
-from sendout.domain.codes import CodeConfig, CodeGenerator, parse_code_config
+from sendout.domain.codes import (
+    RESERVED_CODES,
+    CodeConfig,
+    CodeGenerator,
+    is_reserved_code,
+    parse_code_config,
+)
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.ids import IdPrefix
 from sendout.domain.ports import UnitOfWork
@@ -58,6 +64,15 @@ def voucher_overrides(body: Mapping[str, Any]) -> dict[str, Any]:
 
 def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def from_json_dates(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per-code values stored as JSON in an action's request (``jsonable``), as values again."""
+    values = dict(raw or {})
+    for name in ("start_date", "expiration_date"):
+        if isinstance(values.get(name), str):
+            values[name] = datetime.fromisoformat(values[name])
+    return values
 
 
 def code_config_for(campaign: Campaign, raw: Mapping[str, Any] | None) -> CodeConfig:
@@ -125,6 +140,8 @@ async def draw_free_code(uow: UnitOfWork, ctx: Context, generator: CodeGenerator
     """A code of the generator's config that no voucher of the project has."""
     for _ in range(FREE_CODE_DRAWS):
         (code,) = generator.batch(1)
+        if is_reserved_code(code):
+            continue
         if not await uow.vouchers.existing_codes(ctx.project_id, [code]):
             return code
     raise InvalidPayload(
@@ -137,6 +154,12 @@ def check_code(code: str) -> None:
     if not code or len(code) > 128 or code != code.strip():
         raise InvalidPayload(
             details="A code is 1 to 128 characters without surrounding spaces",
+            key="invalid_voucher",
+        )
+    if is_reserved_code(code):
+        raise InvalidPayload(
+            details=f"{code} names a route, not a code: codes may not be "
+            f"{', '.join(sorted(RESERVED_CODES))}",
             key="invalid_voucher",
         )
 

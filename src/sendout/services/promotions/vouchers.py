@@ -16,7 +16,7 @@ from sendout.domain.campaigns import Validity, VoucherType
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.errors import Duplicate, InvalidPayload
 from sendout.domain.ids import IdPrefix
-from sendout.domain.ports import Page, UnitOfWorkFactory
+from sendout.domain.ports import Page, UnitOfWork, UnitOfWorkFactory
 from sendout.domain.vouchers import EffectiveVoucher, Voucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import find_customer
@@ -48,70 +48,80 @@ async def create_voucher(
     uow_factory: UnitOfWorkFactory, ctx: Context, code: str | None, body: Mapping[str, Any]
 ) -> EffectiveVoucher:
     """``POST /v1/vouchers`` (random code) and ``POST /v1/vouchers/{code}`` (chosen code)."""
-    check_dates(body.get("start_date"), body.get("expiration_date"))
     async with uow_factory() as uow:
-        campaign = None
-        campaign_key = body.get("campaign_id") or body.get("campaign")
-        if campaign_key:
-            campaign = await require_campaign(uow, ctx, campaign_key)
-        declared = body.get("type")
-        if campaign is not None and campaign.template is not None:
-            vtype = campaign.template.type
-            if declared is not None and declared != vtype.value:
-                raise InvalidPayload(
-                    details=f"type must be {vtype.value}, as in campaign {campaign.name}",
-                    key="invalid_voucher",
-                )
-        else:
-            try:
-                vtype = VoucherType(declared or VoucherType.DISCOUNT_VOUCHER.value)
-            except ValueError:
-                raise InvalidPayload(
-                    details=f"type must be one of {', '.join(VoucherType)}", key="invalid_voucher"
-                ) from None
-        specific = _type_specific(vtype, body)
-        if campaign is None and not specific:
+        made = await add_voucher(uow, ctx, code, body)
+        await uow.commit()
+        return made
+
+
+async def add_voucher(
+    uow: UnitOfWork, ctx: Context, code: str | None, body: Mapping[str, Any]
+) -> EffectiveVoucher:
+    """A new voucher (``code``, or one drawn when None) in the caller's transaction; every
+    check comes before the first write, so a refusal leaves the transaction clean (an
+    import goes on with its next row)."""
+    check_dates(body.get("start_date"), body.get("expiration_date"))
+    campaign = None
+    campaign_key = body.get("campaign_id") or body.get("campaign")
+    if campaign_key:
+        campaign = await require_campaign(uow, ctx, campaign_key)
+    declared = body.get("type")
+    if campaign is not None and campaign.template is not None:
+        vtype = campaign.template.type
+        if declared is not None and declared != vtype.value:
             raise InvalidPayload(
-                details=f"{_TYPE_FIELD[vtype]} is required for a {vtype.value} without a campaign",
+                details=f"type must be {vtype.value}, as in campaign {campaign.name}",
                 key="invalid_voucher",
             )
-        if code is None:
-            raw_config = body.get("code_config")
-            config = (
-                parse_code_config(raw_config)
-                if raw_config is not None or campaign is None or campaign.template is None
-                else campaign.template.code_config
-            )
-            code = await draw_free_code(uow, ctx, CodeGenerator(config, ctx.rng))
-        else:
-            check_code(code)
-            if await uow.vouchers.get_by_code(ctx.project_id, code) is not None:
-                raise Duplicate(
-                    details=f"Voucher {code} exists", resource_id=code, resource_type="voucher"
-                )
-        redemption = body.get("redemption") or {}
-        voucher = Voucher(
-            id=ctx.new_sortable_id(IdPrefix.VOUCHER),
-            project_id=ctx.project_id,
-            code=code,
-            campaign_id=campaign.id if campaign else None,
-            type=vtype,
-            redemption_quantity=redemption.get("quantity"),
-            active=body.get("active"),
-            start_date=body.get("start_date"),
-            expiration_date=body.get("expiration_date"),
-            validity=_validity(body),
-            additional_info=body.get("additional_info"),
-            metadata=body.get("metadata"),
-            category=body.get("category"),
-            created_at=ctx.now(),
-            **specific,
+    else:
+        try:
+            vtype = VoucherType(declared or VoucherType.DISCOUNT_VOUCHER.value)
+        except ValueError:
+            raise InvalidPayload(
+                details=f"type must be one of {', '.join(VoucherType)}", key="invalid_voucher"
+            ) from None
+    specific = _type_specific(vtype, body)
+    if campaign is None and not specific:
+        raise InvalidPayload(
+            details=f"{_TYPE_FIELD[vtype]} is required for a {vtype.value} without a campaign",
+            key="invalid_voucher",
         )
-        await uow.vouchers.add(voucher)
-        if campaign is not None:
-            await uow.campaigns.add_vouchers_count(campaign.id, 1)
-        await uow.commit()
-        return EffectiveVoucher(voucher=voucher, campaign=campaign)
+    if code is None:
+        raw_config = body.get("code_config")
+        config = (
+            parse_code_config(raw_config)
+            if raw_config is not None or campaign is None or campaign.template is None
+            else campaign.template.code_config
+        )
+        code = await draw_free_code(uow, ctx, CodeGenerator(config, ctx.rng))
+    else:
+        check_code(code)
+        if await uow.vouchers.get_by_code(ctx.project_id, code) is not None:
+            raise Duplicate(
+                details=f"Voucher {code} exists", resource_id=code, resource_type="voucher"
+            )
+    redemption = body.get("redemption") or {}
+    voucher = Voucher(
+        id=ctx.new_sortable_id(IdPrefix.VOUCHER),
+        project_id=ctx.project_id,
+        code=code,
+        campaign_id=campaign.id if campaign else None,
+        type=vtype,
+        redemption_quantity=redemption.get("quantity"),
+        active=body.get("active"),
+        start_date=body.get("start_date"),
+        expiration_date=body.get("expiration_date"),
+        validity=_validity(body),
+        additional_info=body.get("additional_info"),
+        metadata=body.get("metadata"),
+        category=body.get("category"),
+        created_at=ctx.now(),
+        **specific,
+    )
+    await uow.vouchers.add(voucher)
+    if campaign is not None:
+        await uow.campaigns.add_vouchers_count(campaign.id, 1)
+    return EffectiveVoucher(voucher=voucher, campaign=campaign)
 
 
 def _validity(body: Mapping[str, Any]) -> Validity | None:

@@ -10,7 +10,7 @@ import pytest
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.errors import Duplicate, InvalidPayload, NotFound
 from sendout.domain.vouchers import VoucherQuery
-from sendout.services.promotions import vouchers
+from sendout.services.promotions import campaign_vouchers, vouchers
 from tests.unit.services.shop import Shop
 
 
@@ -123,3 +123,17 @@ async def test_changing_one_validity_field_keeps_the_stored_days_of_week(shop: S
     assert updated.voucher.validity is not None
     assert updated.voucher.validity.day_of_week == (1, 5)
     assert updated.voucher.validity.hours == {"daily": []}
+
+
+@pytest.mark.parametrize("code", ["import", "importCSV", "bulk", "metadata", "qualification"])
+async def test_a_word_naming_a_route_is_never_a_code(shop: Shop, code: str) -> None:
+    spring = await shop.campaign("Spring")
+    body = {"type": "GIFT_VOUCHER", "gift": {"amount": 300}}
+    with pytest.raises(InvalidPayload) as refused:
+        await vouchers.create_voucher(shop.factory, shop.ctx, code, body)
+    assert refused.value.key == "invalid_voucher"
+    with pytest.raises(InvalidPayload):
+        await shop.codes(spring, code)
+    with pytest.raises(InvalidPayload):
+        await campaign_vouchers.import_vouchers(shop.factory, shop.ctx, spring.id, [{"code": code}])
+    assert not shop.factory.data.promotions.vouchers
