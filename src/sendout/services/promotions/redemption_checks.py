@@ -39,7 +39,10 @@ class RedemptionRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evaluation:
+    #: the order priced: what every redeemable takes off it
     order: Order | None
+    #: the order as sent (before the redeemables), which each redeemable's answer is priced on
+    base_order: Order | None
     current_order: Order | None
     customer: Customer | None
     targets: Sequence[Target]
@@ -66,9 +69,17 @@ def check_request(request: RedemptionRequest) -> None:
 
 
 async def evaluate(
-    uow: UnitOfWork, ctx: Context, request: RedemptionRequest, *, lock: bool
+    uow: UnitOfWork,
+    ctx: Context,
+    request: RedemptionRequest,
+    *,
+    lock: bool,
+    unknown_fails: bool = False,
 ) -> Evaluation:
-    """Find, lock, check and price every redeemable against the order (nothing written)."""
+    """Find, lock, check and price every redeemable against the order (nothing written).
+
+    ``unknown_fails``: a code or tier that does not exist is a failed redeemable (what a
+    validation answers) rather than ``NotFound`` (what a redemption answers)."""
     customer = None
     if request.customer is not None:
         customer = await resolve_customer(uow, ctx, request.customer)
@@ -86,7 +97,13 @@ async def evaluate(
         redeemer = order.customer_id
     targets = []
     for ref in request.redeemables:
-        target = await _target(uow, ctx, ref, lock=lock)
+        try:
+            target = await _target(uow, ctx, ref, lock=lock)
+        except NotFound as missing:
+            if not unknown_fails:
+                raise
+            why = missing.details or missing.message
+            target = Target(ref=ref, failure=Failure("not_found", why, status=404))
         if target.failure is None and target.voucher is not None:
             failure = check_voucher(target.voucher, now, order, ref.credits)
             if failure is None and _own_referral_code(target.voucher, redeemer):
@@ -109,7 +126,42 @@ async def evaluate(
         if order is not None:
             left = max(left - target.applied.total, 0)
         targets.append(target)
-    return Evaluation(order=order, current_order=current, customer=customer, targets=targets)
+    return Evaluation(
+        order=None if order is None else priced(order, targets),
+        base_order=order,
+        current_order=current,
+        customer=customer,
+        targets=targets,
+    )
+
+
+def priced(order: Order, targets: Sequence[Target]) -> Order:
+    """The order with what the redeemables take off it: the one computation both a
+    validation's answer and a redemption's saved order come from. (Gift credits pay for the
+    order rather than discount it, as in Voucherify: they stay out of its discounts.)"""
+    order_discount = sum(t.applied.order_discount for t in targets)
+    item_discounts: dict[int, int] = {}
+    for target in targets:
+        for n, off in target.applied.item_discounts.items():
+            item_discounts[n] = item_discounts.get(n, 0) + off
+    items = tuple(
+        replace(
+            item,
+            discount_amount=(item.discount_amount or 0) + item_discounts[n],
+            applied_discount_amount=item.applied_discount_amount + item_discounts[n],
+        )
+        if n in item_discounts
+        else item
+        for n, item in enumerate(order.items)
+    )
+    done = replace(
+        order,
+        discount_amount=(order.discount_amount or 0) + order_discount,
+        applied_discount_amount=order.applied_discount_amount + order_discount,
+        items=items,
+    )
+    done.check()
+    return done
 
 
 async def _target(uow: UnitOfWork, ctx: Context, ref: RedeemableRef, *, lock: bool) -> Target:

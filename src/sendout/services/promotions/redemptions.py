@@ -87,30 +87,7 @@ async def _apply(
     uow: UnitOfWork, ctx: Context, request: RedemptionRequest, evaluation: Evaluation
 ) -> Redeemed:
     now = ctx.now()
-    order = evaluation.order
-    if order is not None:
-        order_discount = sum(t.applied.order_discount for t in evaluation.targets)
-        item_discounts: dict[int, int] = {}
-        for target in evaluation.targets:
-            for n, off in target.applied.item_discounts.items():
-                item_discounts[n] = item_discounts.get(n, 0) + off
-        items = tuple(
-            replace(
-                item,
-                discount_amount=(item.discount_amount or 0) + item_discounts[n],
-                applied_discount_amount=item.applied_discount_amount + item_discounts[n],
-            )
-            if n in item_discounts
-            else item
-            for n, item in enumerate(order.items)
-        )
-        order = replace(
-            order,
-            discount_amount=(order.discount_amount or 0) + order_discount,
-            applied_discount_amount=order.applied_discount_amount + order_discount,
-            items=items,
-        )
-        order.check()
+    order = evaluation.order  # priced already: what the validation answered
     customer_id = (
         evaluation.customer.id
         if evaluation.customer is not None
@@ -279,5 +256,5 @@ async def validate(
     """``POST /v1/validations``: the same checks and amounts; nothing is written."""
     check_request(request)
     async with uow_factory() as uow:
-        return await evaluate(uow, ctx, request, lock=False)
+        return await evaluate(uow, ctx, request, lock=False, unknown_fails=True)
         # leaving without commit: the inline customer or order upserts are not kept

@@ -123,8 +123,20 @@ async def test_a_validation_prices_without_writing(shop: Shop) -> None:
     checked = await redemptions.validate(shop.factory, shop.ctx, on_order(code("S1")))
     assert checked.failure is None
     assert checked.targets[0].applied.total == 500
+    # The order priced as the redemption will save it; the order as sent kept beside it.
+    assert checked.order is not None
+    assert checked.base_order is not None
+    assert (checked.order.discount_amount, checked.order.total_amount) == (500, 1500)
+    assert checked.base_order.total_amount == 2000
     assert (await shop.voucher("S1")).voucher.redeemed_quantity == 0
     assert shop.events == []  # not even the inline customer
+
+
+async def test_a_validation_answers_an_unknown_code_as_a_failed_redeemable(shop: Shop) -> None:
+    checked = await redemptions.validate(shop.factory, shop.ctx, on_order(code("NOPE")))
+    assert checked.failure is not None
+    assert (checked.failure.key, checked.failure.status) == ("not_found", 404)
+    assert checked.targets[0].related == ("voucher", "NOPE")
 
 
 async def test_unknown_or_malformed_redeemables_are_refused(shop: Shop) -> None:
