@@ -60,6 +60,7 @@ PATH_PARAMETERS = {
     "rule_id": "rule",
     "reward_id": "reward",
     "provider": "provider",
+    "session_key": "session",
 }
 
 #: query parameter -> the kind of object it filters by (others are left out)

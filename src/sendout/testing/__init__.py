@@ -42,6 +42,7 @@ from sendout.domain.ports import (
     SegmentStore,
     SendoutStore,
     SessionStore,
+    ValidationSessionStore,
     VoucherStore,
     VoucherTransactionStore,
     WebhookStore,
@@ -73,7 +74,12 @@ from sendout.testing.loyalty import (
     FakeVoucherTransactionStore,
     LoyaltyData,
 )
-from sendout.testing.orders import FakeOrderStore, FakeRedemptionStore, FakeReferralStore
+from sendout.testing.orders import (
+    FakeOrderStore,
+    FakeRedemptionStore,
+    FakeReferralStore,
+    FakeValidationSessionStore,
+)
 from sendout.testing.pipeline import (
     InMemoryAsyncActionStore,
     InMemoryDistributionStore,
@@ -162,6 +168,7 @@ class InMemoryUnitOfWork:
         self.orders: OrderStore = FakeOrderStore(promotions)
         self.redemptions: RedemptionStore = FakeRedemptionStore(promotions)
         self.referrals: ReferralStore = FakeReferralStore(promotions)
+        self.validation_sessions: ValidationSessionStore = FakeValidationSessionStore(promotions)
         self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
         self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
         self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)

@@ -23,6 +23,7 @@ from sendout.domain.ports import Page
 from sendout.domain.publications import Publication
 from sendout.domain.redemptions import Redemption
 from sendout.domain.referrals import Referral
+from sendout.domain.validation_sessions import SessionHold
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class PromotionsData:
     orders: dict[str, Order] = field(default_factory=dict)
     redemptions: dict[str, Redemption] = field(default_factory=dict)
     referrals: dict[str, Referral] = field(default_factory=dict)
+    #: by (project, session key, code's id)
+    validation_sessions: dict[tuple[str, str, str], SessionHold] = field(default_factory=dict)
 
     def copy(self) -> PromotionsData:
         # Rows are frozen values: copying the containers copies the tables.
@@ -50,6 +53,7 @@ class PromotionsData:
             dict(self.orders),
             dict(self.redemptions),
             dict(self.referrals),
+            dict(self.validation_sessions),
         )
 
 

@@ -46,6 +46,7 @@ from sendout.domain.ports.promotions import (
     PublicationStore,
     RedemptionStore,
     ReferralStore,
+    ValidationSessionStore,
     VoucherStore,
     VoucherTransactionStore,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "TargetProbe",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "ValidationSessionStore",
     "VoucherStore",
     "VoucherTransactionStore",
     "WebhookStore",
@@ -107,6 +109,7 @@ class UnitOfWork(Protocol):
     transactions: VoucherTransactionStore
     segments: SegmentStore
     redemptions: RedemptionStore
+    validation_sessions: ValidationSessionStore
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
     rewards: RewardStore

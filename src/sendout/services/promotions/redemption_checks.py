@@ -20,6 +20,7 @@ from sendout.domain.redemptions import (
     apply_gift,
     check_voucher,
 )
+from sendout.domain.validation_sessions import SessionRequest, held_back
 from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
@@ -35,6 +36,12 @@ class RedemptionRequest:
     customer: CustomerRef | None = None
     tracking_id: str | None = None
     metadata: Mapping[str, Any] | None = None
+    #: a validation session: a validation opens (or renews) it, a redemption ends it
+    session: SessionRequest | None = None
+
+    @property
+    def session_key(self) -> str | None:
+        return None if self.session is None else self.session.key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,7 +112,8 @@ async def evaluate(
             why = missing.details or missing.message
             target = Target(ref=ref, failure=Failure("not_found", why, status=404))
         if target.failure is None and target.voucher is not None:
-            failure = check_voucher(target.voucher, now, order, ref.credits)
+            seen = await others_see(uow, ctx, target.voucher, request.session_key)
+            failure = check_voucher(seen, now, order, ref.credits)
             if failure is None and _own_referral_code(target.voucher, redeemer):
                 failure = Failure(
                     "referrer_not_permitted_to_redeem",
@@ -113,7 +121,7 @@ async def evaluate(
                 )
             if failure is None:
                 applied = (
-                    apply_gift(target.voucher, ref.credits, left)
+                    apply_gift(seen, ref.credits, left)
                     if target.voucher.type is VoucherType.GIFT_VOUCHER
                     else apply_discount(target.voucher.discount or {}, order, left)
                 )
@@ -184,6 +192,14 @@ async def _target(uow: UnitOfWork, ctx: Context, ref: RedeemableRef, *, lock: bo
         assert found is not None
     (voucher,) = await effective(uow, ctx, [found])
     return Target(ref=ref, voucher=voucher, campaign=voucher.campaign)
+
+
+async def others_see(
+    uow: UnitOfWork, ctx: Context, voucher: EffectiveVoucher, session_key: str | None
+) -> EffectiveVoucher:
+    """The code less what validation sessions other than ``session_key`` hold of it."""
+    holds = await uow.validation_sessions.holding(ctx.project_id, voucher.voucher.id, ctx.now())
+    return held_back(voucher, [h for h in holds if h.key != session_key])
 
 
 def _own_referral_code(voucher: EffectiveVoucher, redeemer: str | None) -> bool:

@@ -1,5 +1,5 @@
 """Redemptions on the in-memory stores: codes and promotion tiers used on an order, failures
-recorded apart, validations that write nothing, rollbacks."""
+recorded apart, rollbacks (validations: ``test_validations.py``)."""
 
 from __future__ import annotations
 
@@ -115,28 +115,6 @@ async def test_stacked_codes_and_tiers_share_the_order_and_roll_back_together(
     assert (await shop.voucher("S1")).voucher.redeemed_quantity == 0
     with pytest.raises(NotFound):
         await rollbacks.rollback_stacked(shop.factory, shop.ctx, done.children[0].id, None)
-
-
-async def test_a_validation_prices_without_writing(shop: Shop) -> None:
-    spring = await shop.campaign("Spring")
-    await shop.codes(spring, "S1")
-    checked = await redemptions.validate(shop.factory, shop.ctx, on_order(code("S1")))
-    assert checked.failure is None
-    assert checked.targets[0].applied.total == 500
-    # The order priced as the redemption will save it; the order as sent kept beside it.
-    assert checked.order is not None
-    assert checked.base_order is not None
-    assert (checked.order.discount_amount, checked.order.total_amount) == (500, 1500)
-    assert checked.base_order.total_amount == 2000
-    assert (await shop.voucher("S1")).voucher.redeemed_quantity == 0
-    assert shop.events == []  # not even the inline customer
-
-
-async def test_a_validation_answers_an_unknown_code_as_a_failed_redeemable(shop: Shop) -> None:
-    checked = await redemptions.validate(shop.factory, shop.ctx, on_order(code("NOPE")))
-    assert checked.failure is not None
-    assert (checked.failure.key, checked.failure.status) == ("not_found", 404)
-    assert checked.targets[0].related == ("voucher", "NOPE")
 
 
 async def test_unknown_or_malformed_redeemables_are_refused(shop: Shop) -> None:

@@ -43,6 +43,7 @@ from sendout.adapters.db.tables.promotions import (
     publications,
     redemptions,
     referrals,
+    validation_sessions,
     voucher_transactions,
     vouchers,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "segments",
     "sendout_attempts",
     "sendouts",
+    "validation_sessions",
     "voucher_transactions",
     "vouchers",
     "webhooks",

@@ -1,6 +1,6 @@
-"""``/v1/validations``: codes and promotion tiers checked and priced on an order, exactly as a
-redemption would (one computation, ``services/promotions/redemption_checks.py``), and nothing
-redeemed."""
+"""``/v1/validations``: codes and promotion tiers checked and priced on an order exactly as a
+redemption would (one computation, ``services/promotions/redemption_checks.py``), nothing
+redeemed; and the release of a validation session (``DELETE …/sessions/{key}``)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from starlette.responses import Response
 
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.orders import Order, order_object
+from sendout.domain.validation_sessions import SessionRequest, session_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.responses import json_response
 from sendout.entrypoints.api.routes.redemptions import STACKING_RULES
 from sendout.entrypoints.api.schemas.redemptions import RedeemBody
-from sendout.services.promotions import redemptions as service
+from sendout.services.promotions import validations as service
 from sendout.services.promotions.redemption_checks import priced
 from sendout.services.promotions.redemption_records import Target
 
@@ -33,7 +34,8 @@ _EMPTY_LIST = {"data": [], "total": 0, "data_ref": "data", "object": "list"}
 async def validate(request: Request) -> Response:
     ctx = await context(request)
     body = await parse_body(request, RedeemBody)
-    evaluation = await service.validate(storage(request), ctx, body.to_request())
+    validated = await service.validate(storage(request), ctx, body.to_request())
+    evaluation, session = validated.evaluation, validated.session
     order = None if evaluation.order is None else order_object(evaluation.order)
     redeemables = [_redeemable(t, evaluation.base_order) for t in evaluation.targets]
     valid = all(t.failure is None for t in evaluation.targets)
@@ -48,9 +50,28 @@ async def validate(request: Request) -> Response:
             else [_skipped(r) for r in redeemables if r["status"] == "APPLICABLE"],
             "order": order,
             "tracking_id": body.tracking_id,
+            **({} if session is None else {"session": _session_object(session)}),
             "stacking_rules": STACKING_RULES,
         }
     )
+
+
+@router.delete(
+    "/v1/vouchers/{code}/sessions/{session_key}",
+    summary="Release a validation session: the code's use (and credits) it held are free again",
+    description="404 for an unknown code, or a session that holds nothing of the code.",
+    status_code=204,
+    tags=["Vouchers"],
+)
+async def release_validation_session(code: str, session_key: str, request: Request) -> Response:
+    ctx = await context(request)
+    await service.release_session(storage(request), ctx, code, session_key)
+    return Response(status_code=204)
+
+
+def _session_object(session: SessionRequest) -> dict[str, Any]:
+    assert session.key is not None
+    return session_object(session.key, session.ttl, session.ttl_unit)
 
 
 def _skipped(item: dict[str, Any]) -> dict[str, Any]:
