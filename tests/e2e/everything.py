@@ -109,6 +109,17 @@ def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     )
     got.add("redemption", redeemed["redemptions"][0]["id"])
     got.add("order", redeemed["order"]["id"])
+    locked = made(
+        api,
+        "POST",
+        "/v1/validations",
+        {
+            "redeemables": [{"object": "voucher", "id": standalone["code"]}],
+            "customer": who,
+            "session": {"type": "LOCK", "ttl": 1, "ttl_unit": "DAYS"},
+        },
+    )
+    got.add("session", locked["session"]["key"])
 
     _loyalty(api, got, who, tag)
     referral = made(

@@ -48,6 +48,7 @@ class IdPrefix(StrEnum):
     REWARD_ASSIGNMENT = "rewa"
     REWARD_REDEMPTION = "rewr"
     SEGMENT = "seg"
+    SESSION = "ssn"  # a validation session's key (when the client gives none)
     SENDOUT = "whs"  # one message to one target (the webhook envelope's id)
     TRANSACTION = "vtx"
     VOUCHER = "v"

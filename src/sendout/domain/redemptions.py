@@ -35,10 +35,12 @@ class RedemptionStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """Why a redeemable cannot be used: Voucherify's key and a sentence."""
+    """Why a redeemable cannot be used: Voucherify's key, a sentence, and the status its
+    error carries (404 for a code that does not exist, in a validation's answer)."""
 
     key: str
     message: str
+    status: int = 400
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -121,7 +121,12 @@ def parse_reward(raw: Mapping[str, Any]) -> RewardSpec:
     if not isinstance(name, str) or not 1 <= len(name) <= 200:
         raise bad_reward("name: 1 to 200 characters")
     parameters = raw.get("parameters")
-    kinds = [k for k in PARAMETER_KINDS if isinstance(parameters, Mapping) and k in parameters]
+    # A kind sent as null is not sent (the official SDK sends null for the kinds left out).
+    kinds = [
+        k
+        for k in PARAMETER_KINDS
+        if isinstance(parameters, Mapping) and parameters.get(k) is not None
+    ]
     if len(kinds) != 1:
         raise bad_reward("parameters: exactly one of campaign, coin or product")
     assert isinstance(parameters, Mapping)
@@ -145,7 +150,9 @@ def parse_reward(raw: Mapping[str, Any]) -> RewardSpec:
         if isinstance(given.get("exchange_ratio"), bool) or not ratio > 0:
             raise bad_reward("parameters.coin.exchange_ratio: a cash amount above 0")
         where = "parameters.coin.points_ratio"
-        points_ratio = given.get("points_ratio", 1)
+        points_ratio = given.get("points_ratio")
+        if points_ratio is None:  # not sent, or sent as null: one point per unit
+            points_ratio = 1
         if isinstance(points_ratio, str) and points_ratio.isdecimal():
             points_ratio = int(points_ratio)  # the SDK's create request sends it as a string
         points_ratio = _whole(points_ratio, where, 1, 10**6)

@@ -43,6 +43,7 @@ from sendout.domain.ports import (
     SegmentStore,
     SendoutStore,
     SessionStore,
+    ValidationSessionStore,
     VoucherStore,
     VoucherTransactionStore,
     WebhookStore,
@@ -74,7 +75,12 @@ from sendout.testing.loyalty import (
     FakeVoucherTransactionStore,
     LoyaltyData,
 )
-from sendout.testing.orders import FakeOrderStore, FakeRedemptionStore, FakeReferralStore
+from sendout.testing.orders import (
+    FakeOrderStore,
+    FakeRedemptionStore,
+    FakeReferralStore,
+    FakeValidationSessionStore,
+)
 from sendout.testing.pipeline import (
     InMemoryAsyncActionStore,
     InMemoryDistributionStore,
@@ -165,6 +171,7 @@ class InMemoryUnitOfWork:
         self.redemptions: RedemptionStore = FakeRedemptionStore(promotions)
         self.referrals: ReferralStore = FakeReferralStore(promotions)
         self.referral_holders: ReferralHolderStore = FakeReferralHolderStore(promotions)
+        self.validation_sessions: ValidationSessionStore = FakeValidationSessionStore(promotions)
         self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
         self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
         self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)

@@ -1,5 +1,6 @@
-"""In-memory orders, redemptions and referrals, as ``adapters/db/order_stores.py``,
-``redemption_stores.py`` and ``referral_stores.py`` keep them: a source id names one order of
+"""In-memory orders, redemptions, referrals and validation sessions' holds, as
+``adapters/db/order_stores.py``, ``redemption_stores.py``, ``referral_stores.py`` and
+``validation_session_stores.py`` keep them: a source id names one order of
 a project, a referee converts once per program (``Conflict`` otherwise), a stacked request's
 parent redemption only groups its children (lists and totals leave it out)."""
 
@@ -8,12 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sendout.domain.orders import Order, OrderOrder, OrderQuery, OrdersSummary
 from sendout.domain.ports import Page
 from sendout.domain.redemptions import STACK_PARENT, Redemption, RedemptionQuery, RedemptionStatus
 from sendout.domain.referrals import Referral
+from sendout.domain.validation_sessions import SessionHold
 from sendout.testing.promotions import PromotionsData, duplicate, nulls_first, paged
 
 
@@ -171,3 +174,27 @@ class FakeReferralStore:
             if r.project_id == project_id and r.referrer_id == referrer_id
         ]
         return sorted(found, key=lambda r: (r.created_at, r.id))
+
+
+class FakeValidationSessionStore:
+    def __init__(self, data: PromotionsData) -> None:
+        self.data = data
+
+    async def holding(
+        self, project_id: str, voucher_id: str, now: datetime
+    ) -> Sequence[SessionHold]:
+        return [
+            h
+            for h in self.data.validation_sessions.values()
+            if h.project_id == project_id and h.voucher_id == voucher_id and h.expires_at > now
+        ]
+
+    async def put(self, hold: SessionHold) -> None:
+        sessions = self.data.validation_sessions
+        for at, other in list(sessions.items()):
+            if other.voucher_id == hold.voucher_id and other.expires_at <= hold.created_at:
+                del sessions[at]
+        sessions[(hold.project_id, hold.key, hold.voucher_id)] = hold
+
+    async def release(self, project_id: str, key: str, voucher_id: str) -> bool:
+        return self.data.validation_sessions.pop((project_id, key, voucher_id), None) is not None

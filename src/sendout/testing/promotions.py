@@ -26,6 +26,7 @@ from sendout.domain.publications import Publication
 from sendout.domain.redemptions import Redemption
 from sendout.domain.referral_holders import ReferralHolder
 from sendout.domain.referrals import Referral
+from sendout.domain.validation_sessions import SessionHold
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
 T = TypeVar("T")
@@ -43,6 +44,8 @@ class PromotionsData:
     redemptions: dict[str, Redemption] = field(default_factory=dict)
     referrals: dict[str, Referral] = field(default_factory=dict)
     referral_holders: dict[str, ReferralHolder] = field(default_factory=dict)
+    #: by (project, session key, code's id)
+    validation_sessions: dict[tuple[str, str, str], SessionHold] = field(default_factory=dict)
 
     def copy(self) -> PromotionsData:
         # Rows are frozen values: copying the containers copies the tables.
@@ -55,6 +58,7 @@ class PromotionsData:
             dict(self.redemptions),
             dict(self.referrals),
             dict(self.referral_holders),
+            dict(self.validation_sessions),
         )
 
 

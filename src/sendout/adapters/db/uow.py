@@ -33,6 +33,7 @@ from sendout.adapters.db.sendout_stores import SqlSendoutStore
 from sendout.adapters.db.session_stores import SqlSessionStore
 from sendout.adapters.db.store_helpers import Observed
 from sendout.adapters.db.transaction_stores import SqlVoucherTransactionStore
+from sendout.adapters.db.validation_session_stores import SqlValidationSessionStore
 from sendout.adapters.db.voucher_stores import SqlVoucherStore
 from sendout.adapters.db.webhook_stores import SqlWebhookStore
 from sendout.domain.observations import Facts, Observer
@@ -152,6 +153,7 @@ _STORES: dict[str, _Make] = {
     "transactions": lambda uow, tx: SqlVoucherTransactionStore(tx),
     "segments": lambda uow, tx: SqlSegmentStore(tx),
     "redemptions": lambda uow, tx: SqlRedemptionStore(tx),
+    "validation_sessions": lambda uow, tx: SqlValidationSessionStore(tx),
     "loyalty_tiers": lambda uow, tx: SqlLoyaltyTierStore(tx),
     "earning_rules": lambda uow, tx: SqlEarningRuleStore(tx),
     "rewards": lambda uow, tx: SqlRewardStore(tx),

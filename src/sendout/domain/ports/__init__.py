@@ -47,6 +47,7 @@ from sendout.domain.ports.promotions import (
     RedemptionStore,
     ReferralHolderStore,
     ReferralStore,
+    ValidationSessionStore,
     VoucherStore,
     VoucherTransactionStore,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "TargetProbe",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "ValidationSessionStore",
     "VoucherStore",
     "VoucherTransactionStore",
     "WebhookStore",
@@ -109,6 +111,7 @@ class UnitOfWork(Protocol):
     transactions: VoucherTransactionStore
     segments: SegmentStore
     redemptions: RedemptionStore
+    validation_sessions: ValidationSessionStore
     loyalty_tiers: LoyaltyTierStore
     earning_rules: EarningRuleStore
     rewards: RewardStore

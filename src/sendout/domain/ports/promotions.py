@@ -16,6 +16,7 @@ from sendout.domain.publications import Publication, PublicationQuery
 from sendout.domain.redemptions import Redemption, RedemptionQuery
 from sendout.domain.referral_holders import ReferralHolder
 from sendout.domain.referrals import Referral
+from sendout.domain.validation_sessions import SessionHold
 from sendout.domain.vouchers import Voucher, VoucherQuery, WalletQuery
 
 
@@ -176,4 +177,23 @@ class ReferralHolderStore(Protocol):
 
     async def remove(self, project_id: str, voucher_id: str, holder_id: str) -> bool:
         """False when the code has no such holder."""
+        ...
+
+
+class ValidationSessionStore(Protocol):
+    """What validation sessions hold back of codes (``domain/validation_sessions.py``)."""
+
+    async def holding(
+        self, project_id: str, voucher_id: str, now: datetime
+    ) -> Sequence[SessionHold]:
+        """The holds on a code that last beyond ``now``."""
+        ...
+
+    async def put(self, hold: SessionHold) -> None:
+        """Keep ``hold``, replacing what its session held of that code (and forgetting the
+        code's holds that ended by ``hold.created_at``)."""
+        ...
+
+    async def release(self, project_id: str, key: str, voucher_id: str) -> bool:
+        """End the session's hold on a code; whether it held one."""
         ...

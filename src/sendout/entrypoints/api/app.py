@@ -39,6 +39,7 @@ from sendout.entrypoints.api.routes import (
     rewards,
     segments,
     sendouts,
+    validations,
     vouchers,
     webhooks,
 )
@@ -100,6 +101,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(orders.router)
     app.include_router(segments.router)
     app.include_router(redemptions.router)
+    app.include_router(validations.router)
     app.include_router(rewards.loyalty_router)
     app.include_router(loyalty_points.router)
     app.include_router(loyalties.router)

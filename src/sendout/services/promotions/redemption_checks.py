@@ -20,6 +20,7 @@ from sendout.domain.redemptions import (
     apply_gift,
     check_voucher,
 )
+from sendout.domain.validation_sessions import SessionRequest, held_back
 from sendout.domain.vouchers import EffectiveVoucher
 from sendout.services.context import Context
 from sendout.services.customers.customers import resolve_customer
@@ -35,11 +36,20 @@ class RedemptionRequest:
     customer: CustomerRef | None = None
     tracking_id: str | None = None
     metadata: Mapping[str, Any] | None = None
+    #: a validation session: a validation opens (or renews) it, a redemption ends it
+    session: SessionRequest | None = None
+
+    @property
+    def session_key(self) -> str | None:
+        return None if self.session is None else self.session.key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evaluation:
+    #: the order priced: what every redeemable takes off it
     order: Order | None
+    #: the order as sent (before the redeemables), which each redeemable's answer is priced on
+    base_order: Order | None
     current_order: Order | None
     customer: Customer | None
     targets: Sequence[Target]
@@ -66,9 +76,17 @@ def check_request(request: RedemptionRequest) -> None:
 
 
 async def evaluate(
-    uow: UnitOfWork, ctx: Context, request: RedemptionRequest, *, lock: bool
+    uow: UnitOfWork,
+    ctx: Context,
+    request: RedemptionRequest,
+    *,
+    lock: bool,
+    unknown_fails: bool = False,
 ) -> Evaluation:
-    """Find, lock, check and price every redeemable against the order (nothing written)."""
+    """Find, lock, check and price every redeemable against the order (nothing written).
+
+    ``unknown_fails``: a code or tier that does not exist is a failed redeemable (what a
+    validation answers) rather than ``NotFound`` (what a redemption answers)."""
     customer = None
     if request.customer is not None:
         customer = await resolve_customer(uow, ctx, request.customer)
@@ -86,9 +104,16 @@ async def evaluate(
         redeemer = order.customer_id
     targets = []
     for ref in request.redeemables:
-        target = await _target(uow, ctx, ref, lock=lock)
+        try:
+            target = await _target(uow, ctx, ref, lock=lock)
+        except NotFound as missing:
+            if not unknown_fails:
+                raise
+            why = missing.details or missing.message
+            target = Target(ref=ref, failure=Failure("not_found", why, status=404))
         if target.failure is None and target.voucher is not None:
-            failure = check_voucher(target.voucher, now, order, ref.credits)
+            seen = await others_see(uow, ctx, target.voucher, request.session_key)
+            failure = check_voucher(seen, now, order, ref.credits)
             if failure is None and _own_referral_code(target.voucher, redeemer):
                 failure = Failure(
                     "referrer_not_permitted_to_redeem",
@@ -96,7 +121,7 @@ async def evaluate(
                 )
             if failure is None:
                 applied = (
-                    apply_gift(target.voucher, ref.credits, left)
+                    apply_gift(seen, ref.credits, left)
                     if target.voucher.type is VoucherType.GIFT_VOUCHER
                     else apply_discount(target.voucher.discount or {}, order, left)
                 )
@@ -109,7 +134,42 @@ async def evaluate(
         if order is not None:
             left = max(left - target.applied.total, 0)
         targets.append(target)
-    return Evaluation(order=order, current_order=current, customer=customer, targets=targets)
+    return Evaluation(
+        order=None if order is None else priced(order, targets),
+        base_order=order,
+        current_order=current,
+        customer=customer,
+        targets=targets,
+    )
+
+
+def priced(order: Order, targets: Sequence[Target]) -> Order:
+    """The order with what the redeemables take off it: the one computation both a
+    validation's answer and a redemption's saved order come from. (Gift credits pay for the
+    order rather than discount it, as in Voucherify: they stay out of its discounts.)"""
+    order_discount = sum(t.applied.order_discount for t in targets)
+    item_discounts: dict[int, int] = {}
+    for target in targets:
+        for n, off in target.applied.item_discounts.items():
+            item_discounts[n] = item_discounts.get(n, 0) + off
+    items = tuple(
+        replace(
+            item,
+            discount_amount=(item.discount_amount or 0) + item_discounts[n],
+            applied_discount_amount=item.applied_discount_amount + item_discounts[n],
+        )
+        if n in item_discounts
+        else item
+        for n, item in enumerate(order.items)
+    )
+    done = replace(
+        order,
+        discount_amount=(order.discount_amount or 0) + order_discount,
+        applied_discount_amount=order.applied_discount_amount + order_discount,
+        items=items,
+    )
+    done.check()
+    return done
 
 
 async def _target(uow: UnitOfWork, ctx: Context, ref: RedeemableRef, *, lock: bool) -> Target:
@@ -132,6 +192,14 @@ async def _target(uow: UnitOfWork, ctx: Context, ref: RedeemableRef, *, lock: bo
         assert found is not None
     (voucher,) = await effective(uow, ctx, [found])
     return Target(ref=ref, voucher=voucher, campaign=voucher.campaign)
+
+
+async def others_see(
+    uow: UnitOfWork, ctx: Context, voucher: EffectiveVoucher, session_key: str | None
+) -> EffectiveVoucher:
+    """The code less what validation sessions other than ``session_key`` hold of it."""
+    holds = await uow.validation_sessions.holding(ctx.project_id, voucher.voucher.id, ctx.now())
+    return held_back(voucher, [h for h in holds if h.key != session_key])
 
 
 def _own_referral_code(voucher: EffectiveVoucher, redeemer: str | None) -> bool:

@@ -54,8 +54,9 @@ class Target:
     def related(self) -> tuple[str, str]:
         if self.voucher is not None:
             return "voucher", self.voucher.voucher.id
-        assert self.tier is not None
-        return "promotion_tier", self.tier.id
+        if self.tier is not None:
+            return "promotion_tier", self.tier.id
+        return self.ref.object, self.ref.id  # not found (a validation answers it inapplicable)
 
 
 async def move_code(

@@ -1,4 +1,4 @@
-"""Redemptions and validations: codes and promotion tiers used on an order, rolled back.
+"""Redemptions: codes and promotion tiers used on an order (validations: ``validations.py``).
 
 A redemption runs in one transaction: each code is locked (``SELECT … FOR UPDATE`` on
 PostgreSQL; SQLite has one writer), checked again under the lock, and changed (redeemed
@@ -71,6 +71,7 @@ async def redeem(
             if failure is not None:
                 return evaluation, failure  # leaving without commit keeps nothing
             redeemed = await _apply(uow, ctx, request, evaluation)
+            await _end_session(uow, ctx, request.session_key, evaluation.targets)
             await uow.commit()
             return redeemed
 
@@ -87,30 +88,7 @@ async def _apply(
     uow: UnitOfWork, ctx: Context, request: RedemptionRequest, evaluation: Evaluation
 ) -> Redeemed:
     now = ctx.now()
-    order = evaluation.order
-    if order is not None:
-        order_discount = sum(t.applied.order_discount for t in evaluation.targets)
-        item_discounts: dict[int, int] = {}
-        for target in evaluation.targets:
-            for n, off in target.applied.item_discounts.items():
-                item_discounts[n] = item_discounts.get(n, 0) + off
-        items = tuple(
-            replace(
-                item,
-                discount_amount=(item.discount_amount or 0) + item_discounts[n],
-                applied_discount_amount=item.applied_discount_amount + item_discounts[n],
-            )
-            if n in item_discounts
-            else item
-            for n, item in enumerate(order.items)
-        )
-        order = replace(
-            order,
-            discount_amount=(order.discount_amount or 0) + order_discount,
-            applied_discount_amount=order.applied_discount_amount + order_discount,
-            items=items,
-        )
-        order.check()
+    order = evaluation.order  # priced already: what the validation answered
     customer_id = (
         evaluation.customer.id
         if evaluation.customer is not None
@@ -247,6 +225,17 @@ async def _use(uow: UnitOfWork, ctx: Context, target: Target, child: Redemption)
     )
 
 
+async def _end_session(
+    uow: UnitOfWork, ctx: Context, key: str | None, targets: Sequence[Target]
+) -> None:
+    """A redemption in a validation session ends the session's holds on what it redeemed."""
+    if key is None:
+        return
+    for target in targets:
+        if target.voucher is not None:
+            await uow.validation_sessions.release(ctx.project_id, key, target.voucher.voucher.id)
+
+
 async def _record_failure(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
@@ -271,13 +260,3 @@ async def _record_failure(
         if customer_id is not None:
             await refresh_summary(uow, ctx, customer_id)
         await uow.commit()
-
-
-async def validate(
-    uow_factory: UnitOfWorkFactory, ctx: Context, request: RedemptionRequest
-) -> Evaluation:
-    """``POST /v1/validations``: the same checks and amounts; nothing is written."""
-    check_request(request)
-    async with uow_factory() as uow:
-        return await evaluate(uow, ctx, request, lock=False)
-        # leaving without commit: the inline customer or order upserts are not kept

@@ -12,7 +12,7 @@ from sendout.domain.campaign_drafts import CampaignDraft, TierDraft
 from sendout.domain.campaigns import CampaignKind, CampaignType, PromotionTier
 from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.promotion_tiers import MAX_TIERS_PER_PROMOTION, PromotionTierQuery, TierOrder
-from sendout.services.promotions import campaigns, promotion_tiers, redemptions, wallet
+from sendout.services.promotions import campaigns, promotion_tiers, redemptions, validations, wallet
 from sendout.services.promotions.redemption_records import RedeemableRef
 from sendout.services.promotions.wallet import Scenario
 from tests.unit.services.promotions.test_redemptions import on_order
@@ -92,8 +92,8 @@ async def test_a_tiers_changes_count_in_qualifications_and_redemptions(shop: Sho
     await promotion_tiers.set_tier_active(shop.factory, shop.ctx, tier.id, False)
     assert await qualified_tiers(shop) == []
     ref = RedeemableRef(object="promotion_tier", id=tier.id)
-    refused = await redemptions.validate(shop.factory, shop.ctx, on_order(ref, amount=2_000))
-    assert refused.failure is not None
+    refused = await validations.validate(shop.factory, shop.ctx, on_order(ref, amount=2_000))
+    assert refused.evaluation.failure is not None
     await promotion_tiers.set_tier_active(shop.factory, shop.ctx, tier.id, True)
     bigger = {"discount": {"type": "AMOUNT", "amount_off": 1_200}}
     await promotion_tiers.update_tier(shop.factory, shop.ctx, tier.id, {"action": bigger})

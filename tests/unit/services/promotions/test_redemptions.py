@@ -1,6 +1,6 @@
-"""Redemptions on the in-memory stores: a code used on an order, failures recorded apart,
-validations that write nothing (the checks: ``test_redemption_checks.py``; rolling back:
-``test_rollbacks.py``)."""
+"""Redemptions on the in-memory stores: codes and promotion tiers used on an order, failures
+recorded apart (the checks: ``test_redemption_checks.py``; rolling back: ``test_rollbacks.py``;
+validations: ``test_validations.py``)."""
 
 from __future__ import annotations
 
@@ -39,13 +39,3 @@ async def test_a_code_is_used_on_an_order_once_per_redemption(shop: Shop) -> Non
     assert [v.redemption.failure_code for v in failed.items] == ["quantity_exceeded"]
     summary = (await shop.customer("ann")).redemptions_summary
     assert (summary["total_succeeded"], summary["total_failed"]) == (1, 1)
-
-
-async def test_a_validation_prices_without_writing(shop: Shop) -> None:
-    spring = await shop.campaign("Spring")
-    await shop.codes(spring, "S1")
-    checked = await redemptions.validate(shop.factory, shop.ctx, on_order(code("S1")))
-    assert checked.failure is None
-    assert checked.targets[0].applied.total == 500
-    assert (await shop.voucher("S1")).voucher.redeemed_quantity == 0
-    assert shop.events == []  # not even the inline customer

@@ -44,6 +44,7 @@ from sendout.adapters.db.tables.promotions import (
     redemptions,
     referral_holders,
     referrals,
+    validation_sessions,
     voucher_transactions,
     vouchers,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "segments",
     "sendout_attempts",
     "sendouts",
+    "validation_sessions",
     "voucher_transactions",
     "vouchers",
     "webhooks",

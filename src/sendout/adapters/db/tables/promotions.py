@@ -1,5 +1,5 @@
 """The tables of promotions: campaigns and their tiers, codes, publications, balances' transactions,
-redemptions, orders, referrals and referral code holders, async actions."""
+redemptions, validation sessions, orders, referrals and referral code holders, async actions."""
 
 from __future__ import annotations
 
@@ -181,6 +181,23 @@ redemptions = sa.Table(
     sa.Index("ix_redemptions_project_created", "project_id", "created_at"),
     sa.Index("ix_redemptions_voucher", "project_id", "voucher_id"),
     sa.Index("ix_redemptions_customer", "project_id", "customer_id"),
+)
+
+
+#: What each validation session holds back of a code, until it expires.
+validation_sessions = sa.Table(
+    "validation_sessions",
+    metadata,
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("voucher_id", ID, nullable=False),
+    sa.Column("credits", sa.BigInteger, nullable=False),
+    sa.Column("ttl", sa.Float, nullable=False),
+    sa.Column("ttl_unit", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("project_id", "key", "voucher_id"),
+    sa.Index("ix_validation_sessions_voucher", "project_id", "voucher_id", "expires_at"),
 )
 
 

@@ -215,6 +215,7 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/redemptions"): ok(RedeemResult),
     ("GET", "/v1/redemptions"): ok(REDEMPTION_LIST),
     ("POST", "/v1/validations"): ok(ValidationResult),
+    ("DELETE", "/v1/vouchers/{code}/sessions/{session_key}"): NO_CONTENT,
     ("GET", "/v1/redemptions/{redemption_id}"): ok(Redemption),
     ("POST", "/v1/redemptions/{redemption_id}/rollback"): ok(RedemptionRollback),
     ("POST", "/v1/redemptions/{parent_id}/rollbacks"): ok(StackedRollbackResult),

@@ -79,6 +79,8 @@ class ValidationResult(TypedDict):
     skipped_redeemables: list[Any]
     order: dict[str, Any] | None
     tracking_id: str | None
+    #: the validation session opened (a request with ``session``): key, type, ttl, ttl_unit
+    session: NotRequired[dict[str, Any]]
     stacking_rules: dict[str, Any] | None
 
 

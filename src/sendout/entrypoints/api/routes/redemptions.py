@@ -1,4 +1,4 @@
-"""``/v1/redemptions`` and ``/v1/validations``: codes and promotion tiers used on orders."""
+"""``/v1/redemptions``: codes and promotion tiers used on orders, and rolled back."""
 
 from __future__ import annotations
 
@@ -77,58 +77,6 @@ async def redeem(request: Request) -> Response:
             "order": order_view,
             "inapplicable_redeemables": [],
             "skipped_redeemables": [],
-        }
-    )
-
-
-@router.post(
-    "/v1/validations",
-    summary="Check codes and promotion tiers against an order; nothing changes",
-    openapi_extra=body_docs(RedeemBody),
-)
-async def validate(request: Request) -> Response:
-    ctx = await context(request)
-    body = await parse_body(request, RedeemBody)
-    evaluation = await service.validate(storage(request), ctx, body.to_request())
-    order = None if evaluation.order is None else order_object(evaluation.order)
-    redeemables: list[dict[str, Any]] = []
-    for target in evaluation.targets:
-        kind, _ = target.related
-        item: dict[str, Any] = {
-            "status": "INAPPLICABLE" if target.failure else "APPLICABLE",
-            "id": target.ref.id,
-            "object": kind,
-            "order": order,
-            "applicable_to": {"data": [], "total": 0, "data_ref": "data", "object": "list"},
-            "inapplicable_to": {"data": [], "total": 0, "data_ref": "data", "object": "list"},
-            "metadata": {},
-            "campaign_id": None if target.campaign is None else target.campaign.id,
-            "campaign_name": None if target.campaign is None else target.campaign.name,
-        }
-        if target.failure is not None:
-            item["result"] = {
-                "error": {
-                    "code": 400,
-                    "key": target.failure.key,
-                    "message": target.failure.message,
-                    "details": target.failure.message,
-                }
-            }
-        elif target.applied.gift_credits:
-            item["result"] = {"gift": {"credits": target.applied.gift_credits}}
-        else:
-            item["result"] = {"discount": {"amount_off": target.applied.total}}
-        redeemables.append(item)
-    valid = all(t.failure is None for t in evaluation.targets)
-    return json_response(
-        {
-            "valid": valid,
-            "redeemables": redeemables if valid else [],
-            "inapplicable_redeemables": [] if valid else redeemables,
-            "skipped_redeemables": [],
-            "order": order,
-            "tracking_id": body.tracking_id,
-            "stacking_rules": STACKING_RULES,
         }
     )
 

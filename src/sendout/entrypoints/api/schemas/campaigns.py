@@ -30,6 +30,10 @@ from sendout.services.loyalty.program_notifications import NotificationRequest
 
 
 class CampaignUpdateBody(ValidityFields):
+    NOT_CLEARABLE = frozenset(
+        {"type", "join_once", "auto_join", "discount", "gift", "loyalty_card"}
+    )
+
     description: str | None = None
     activity_duration_after_publishing: str | None = None
     category: str | None = None

@@ -4,7 +4,7 @@ fields count as not sent, timestamps and the validity fields campaigns and codes
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -45,6 +45,10 @@ class RedemptionBody(Body):
 
 
 class ValidityFields(Body):
+    #: fields that cannot be cleared: ``null`` there counts as not sent (the official SDK's
+    #: ``from_dict`` bodies send ``null`` for every field the caller left out)
+    NOT_CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+
     start_date: Timestamp | None = None
     expiration_date: Timestamp | None = None
     validity_timeframe: dict[str, Any] | None = None
@@ -52,9 +56,11 @@ class ValidityFields(Body):
     validity_hours: dict[str, Any] | None = None
 
     def sent(self) -> dict[str, Any]:
-        """The fields the client sent, as plain values (nested models as dicts)."""
+        """The fields the client sent, as plain values (nested models as dicts); ``null``
+        clears a field, except those in ``NOT_CLEARABLE``, where it counts as not sent."""
         return {
             name: value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
             for name in self.model_fields_set
             for value in [getattr(self, name)]
+            if value is not None or name not in self.NOT_CLEARABLE
         }

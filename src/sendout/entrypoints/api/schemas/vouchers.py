@@ -16,6 +16,8 @@ from sendout.entrypoints.api.schemas.common import (
 
 
 class VoucherUpdateBody(ValidityFields):
+    NOT_CLEARABLE = frozenset({"active", "discount", "gift", "loyalty_card", "redemption"})
+
     category: str | None = None
     active: bool | None = None
     additional_info: str | None = None
