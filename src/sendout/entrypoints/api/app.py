@@ -27,6 +27,7 @@ from sendout.entrypoints.api.routes import (
     health,
     integrations,
     loyalties,
+    loyalty_members,
     loyalty_points,
     notifications,
     orders,
@@ -97,6 +98,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(redemptions.router)
     app.include_router(rewards.loyalty_router)
     app.include_router(loyalty_points.router)
+    app.include_router(loyalty_members.router)
     app.include_router(loyalties.router)
     app.include_router(rewards.router)
     app.include_router(integrations.router)

@@ -92,6 +92,7 @@ PUBLICATION_LIST = Listing("PublicationList", "publications", Publication)
 CUSTOMER_LIST = Listing("CustomerList", "customers", Customer)
 CUSTOMER_REDEEMABLE_LIST = Listing("CustomerRedeemableList", "data", CustomerRedeemable)
 CUSTOMER_ACTIVITY_LIST = Listing("CustomerActivityList", "data", CustomerActivity)
+MEMBER_ACTIVITY_LIST = Listing("MemberActivityList", "data", CustomerActivity)
 SEGMENT_LIST = Listing("SegmentList", "data", Segment)
 VOUCHER_LIST = Listing("VoucherList", "vouchers", Voucher)
 TRANSACTION_LIST = Listing("TransactionList", "data", Transaction)
@@ -226,6 +227,8 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/loyalties/members/{member_id}/balance"): ok(Balance),
     ("GET", "/v1/loyalties/members/{member_id}/transactions"): ok(TRANSACTION_LIST),
     ("GET", "/v1/loyalties/members/{member_id}/tiers"): ok(LOYALTY_TIER_LIST),
+    ("GET", "/v1/loyalties/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
     ("POST", "/v1/loyalties"): ok(Campaign),
     ("GET", "/v1/loyalties"): ok(CAMPAIGN_LIST),
     ("GET", "/v1/loyalties/{program_id}"): ok(Campaign),
