@@ -36,6 +36,9 @@ class TransactionType(StrEnum):
     POINTS_REDEMPTION = "POINTS_REDEMPTION"
     POINTS_EXPIRATION = "POINTS_EXPIRATION"
     PENDING_POINTS_ACTIVATION = "PENDING_POINTS_ACTIVATION"
+    #: moved to another card (``POST …/members/{code}/transfers``), and received from one
+    POINTS_TRANSFER_OUT = "POINTS_TRANSFER_OUT"
+    POINTS_TRANSFER_IN = "POINTS_TRANSFER_IN"
 
 
 def _bad(details: str) -> InvalidPayload:
@@ -100,6 +103,36 @@ def change_balance(voucher: EffectiveVoucher, delta: Any) -> BalanceChange:
         raise _bad(f"cannot add {delta}: the {total_key} would pass {INT64_MAX}")
     card.update({total_key: max(total, balance), "balance": balance})
     return BalanceChange(kind=kind, card=card, delta=delta, total=card[total_key], balance=balance)
+
+
+#: Source cards one transfer may take points from: each is locked for the transaction.
+MAX_TRANSFER_SOURCES = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PointsTransfer:
+    """One source of ``POST /v1/loyalties/{id}/members/{code}/transfers``: ``points`` taken
+    from the card ``code`` (``LoyaltiesTransferPoints``)."""
+
+    code: str
+    points: int
+    reason: str | None = None
+    source_id: str | None = None
+
+
+def check_transfers(destination: str, transfers: tuple[PointsTransfer, ...]) -> None:
+    """The sources make sense on their own: some, not too many, each once, none the
+    destination, each giving a positive number of points within the change bound."""
+    if not 1 <= len(transfers) <= MAX_TRANSFER_SOURCES:
+        raise _bad(f"a transfer takes from 1 to {MAX_TRANSFER_SOURCES} source cards")
+    codes = [t.code for t in transfers]
+    if len(set(codes)) != len(codes):
+        raise _bad("each source card may appear once in a transfer")
+    if destination in codes:
+        raise _bad(f"loyalty card {destination} cannot transfer points to itself")
+    for transfer in transfers:
+        if not 1 <= transfer.points <= MAX_CHANGE:
+            raise _bad(f"points to transfer must be between 1 and {MAX_CHANGE}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

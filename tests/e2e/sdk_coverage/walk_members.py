@@ -108,10 +108,7 @@ def update_loyalty_card_balance1(w: World) -> None:
     assert balance(w, card) == 125
 
 
-@check(
-    "LoyaltiesApi.transfer_points",
-    missing="POST /v1/loyalties/{id}/members/{code}/transfers has no route",
-)
+@check("LoyaltiesApi.transfer_points")
 def transfer_points(w: World) -> None:
     club_id, source = points_card(w, "walk-transfer-from", 100)
     destination = join(w.api, club_id, "cov-bob", 10)
@@ -120,8 +117,17 @@ def transfer_points(w: World) -> None:
         destination,
         [voucherify.LoyaltiesTransferPoints(code=source, points=40, reason="gift")],
     )
-    assert (moved.code, moved.loyalty_card.balance) == (destination, 50)
+    assert (moved.code, moved.campaign_id, moved.loyalty_card.balance) == (destination, club_id, 50)
     assert balance(w, source) == 60
+    (given,) = loyalties(w).list_loyalty_card_transactions(source, limit=1).data
+    (received,) = loyalties(w).list_loyalty_card_transactions(destination, limit=1).data
+    assert (given.type, given.reason, given.details.destination_voucher.code) == (
+        "POINTS_TRANSFER_OUT",
+        "gift",
+        destination,
+    )
+    assert (received.type, received.related_transaction_id) == ("POINTS_TRANSFER_IN", given.id)
+    assert received.details.source_voucher.code == source
 
 
 @check("LoyaltiesApi.list_loyalty_card_transactions", wrong=POINTS)

@@ -229,6 +229,7 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("GET", "/v1/loyalties/members/{member_id}/tiers"): ok(LOYALTY_TIER_LIST),
     ("GET", "/v1/loyalties/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
     ("GET", "/v1/loyalties/{program_id}/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
+    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/transfers"): ok(Voucher),
     ("POST", "/v1/loyalties"): ok(Campaign),
     ("GET", "/v1/loyalties"): ok(CAMPAIGN_LIST),
     ("GET", "/v1/loyalties/{program_id}"): ok(Campaign),

@@ -3,7 +3,7 @@ point transfers between cards."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -11,10 +11,13 @@ from starlette.responses import Response
 
 from sendout.domain.activity import ActivityQuery, member_activity_object
 from sendout.domain.errors import InvalidQuery
-from sendout.entrypoints.api.deps import context, storage
+from sendout.domain.vouchers import voucher_object
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import Q, parse_limit, present
-from sendout.entrypoints.api.responses import cursor_response
+from sendout.entrypoints.api.responses import cursor_response, json_response
+from sendout.entrypoints.api.schemas.loyalties import TransfersBody
 from sendout.services.loyalty.member_activity import list_member_activity
+from sendout.services.loyalty.transfers import transfer_points
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
 
@@ -63,3 +66,28 @@ async def program_member_activity(
     starting_after_id: Q = None,
 ) -> Response:
     return await _activity(request, member_id, program_id, limit, order, starting_after_id)
+
+
+@router.post(
+    "/{program_id}/members/{member_id}/transfers",
+    summary="Move points from other cards to this member's, all or nothing",
+    openapi_extra=body_docs(TransfersBody),
+)
+async def transfer(program_id: str, member_id: str, request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, TransfersBody)
+    card = await transfer_points(storage(request), ctx, program_id, member_id, body.to_transfers())
+    return json_response(_transferred(voucher_object(card)))
+
+
+def _transferred(card: dict[str, Any]) -> dict[str, Any]:
+    """The destination card as ``LoyaltiesMembersTransfersCreateResponseBody`` types it, unlike
+    every other voucher answer: ``validity_timeframe`` an object and ``validity_day_of_week`` a
+    list even when the card has none (then every day), ``active`` the string ``"true"`` or
+    ``"false"``; anything else fails the SDK's call after the points have moved."""
+    return {
+        **card,
+        "validity_timeframe": card.get("validity_timeframe") or {},
+        "validity_day_of_week": card.get("validity_day_of_week") or list(range(7)),
+        "active": "true" if card.get("active") else "false",
+    }
