@@ -18,6 +18,7 @@ from sendout.domain.bounds import INT64_MAX
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.clock import iso
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.list_filters import ListFilter
 from sendout.domain.vouchers import EffectiveVoucher
 
 MAX_CHANGE = 10**12
@@ -165,8 +166,13 @@ def transaction_object(transaction: VoucherTransaction) -> dict[str, Any]:
     }
 
 
+#: What ``GET /v1/campaigns/{id}/transactions`` may filter on (``filters[<field>]``).
+TRANSACTION_FILTER_FIELDS = frozenset({"id", "voucher_id"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TransactionQuery:
     limit: int = 10
     descending: bool = True
     starting_after_id: str | None = None
+    filters: ListFilter = field(default_factory=ListFilter)

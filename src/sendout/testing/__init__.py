@@ -21,6 +21,7 @@ from sendout.domain.event_catalogue import Action
 from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ports import (
     AsyncActionStore,
+    CampaignFiguresStore,
     CampaignStore,
     CustomerStore,
     CustomEventSchemaStore,
@@ -58,6 +59,7 @@ from sendout.testing.accounts import (
     InMemoryProjectStore,
     InMemorySessionStore,
 )
+from sendout.testing.campaign_figures import FakeCampaignFiguresStore
 from sendout.testing.customers import (
     CustomerTables,
     InMemoryCustomerStore,
@@ -163,6 +165,7 @@ class InMemoryUnitOfWork:
         self.redemptions: RedemptionStore = FakeRedemptionStore(promotions)
         self.referrals: ReferralStore = FakeReferralStore(promotions)
         self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
+        self.campaign_figures: CampaignFiguresStore = FakeCampaignFiguresStore(promotions, loyalty)
         self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
         self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)
         self.rewards: RewardStore = FakeRewardStore(loyalty)

@@ -41,6 +41,7 @@ from sendout.domain.ports.pipeline import (
     WebhookStore,
 )
 from sendout.domain.ports.promotions import (
+    CampaignFiguresStore,
     CampaignStore,
     OrderStore,
     PublicationStore,
@@ -53,6 +54,7 @@ from sendout.domain.ports.promotions import (
 __all__ = [
     "AsyncActionStore",
     "Attempt",
+    "CampaignFiguresStore",
     "CampaignStore",
     "CustomEventSchemaStore",
     "CustomerStore",
@@ -105,6 +107,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookStore
     orders: OrderStore
     transactions: VoucherTransactionStore
+    campaign_figures: CampaignFiguresStore
     segments: SegmentStore
     redemptions: RedemptionStore
     loyalty_tiers: LoyaltyTierStore

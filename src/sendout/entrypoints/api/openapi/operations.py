@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sendout.entrypoints.api.openapi.campaigns import AsyncAction, Campaign
+from sendout.entrypoints.api.openapi.campaigns import AsyncAction, Campaign, CampaignSummary
 from sendout.entrypoints.api.openapi.common import AsyncActionStarted, Health, Readiness
 from sendout.entrypoints.api.openapi.customers import (
     Customer,
@@ -143,6 +143,8 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/campaigns"): ok(Campaign),
     ("GET", "/v1/campaigns"): ok(CAMPAIGN_LIST),
     ("GET", "/v1/campaigns/{campaign_id}"): ok(Campaign),
+    ("GET", "/v1/campaigns/{campaign_id}/summary"): ok(CampaignSummary),
+    ("GET", "/v1/campaigns/{campaign_id}/transactions"): ok(TRANSACTION_LIST),
     ("PUT", "/v1/campaigns/{campaign_id}"): ok(Campaign),
     ("DELETE", "/v1/campaigns/{campaign_id}"): ok(AsyncActionStarted),
     ("POST", "/v1/campaigns/{campaign_id}/enable"): ok(Campaign),
