@@ -17,6 +17,8 @@ class AsyncActionType(StrEnum):
     CAMPAIGN_DELETE = "CAMPAIGN.DELETE"
     #: a new rule segment evaluated over the existing customers
     SEGMENT_SYNC = "SEGMENT.INITIAL_SYNC"
+    #: historical orders imported, one row per step (``POST /v1/orders/import``)
+    ORDERS_IMPORT = "ORDERS.IMPORT"
 
 
 class AsyncStatus(StrEnum):

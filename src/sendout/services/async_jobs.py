@@ -15,19 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
+from sendout.domain.errors import DomainError
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers.segments import sync_step
+from sendout.services.promotions import order_import
 from sendout.services.promotions.campaign_codes import new_campaign_voucher
 
 log = logging.getLogger("sendout.worker")
@@ -36,6 +39,9 @@ GENERATION_BATCH = 50_000
 IMPORT_BATCH = 1_000
 DELETE_BATCH = 10_000
 LEASE = timedelta(seconds=60)  # a worker silent this long is presumed dead
+
+#: one step of an action, in the step's transaction: the action as it is afterwards
+_Work = Callable[[UnitOfWork, Context, AsyncAction], Awaitable[AsyncAction]]
 
 
 class AsyncActionRunner:
@@ -75,22 +81,33 @@ class AsyncActionRunner:
     async def _step(self, action: AsyncAction) -> AsyncAction | None:
         """One batch, committed with the action's progress; None (rolled back) when the
         action's lease is no longer this worker's."""
+        if action.type is not AsyncActionType.ORDERS_IMPORT:
+            return await self._held(action, self._batch)
+        try:
+            return await self._held(action, order_import.import_next)
+        except DomainError as refused:
+            # The row's writes rolled back with its transaction; its refusal is recorded
+            # with the progress in one of its own.
+            return await self._held(action, partial(_refuse, refused=refused))
+
+    async def _held(self, action: AsyncAction, work: _Work) -> AsyncAction | None:
         async with self._uow_factory() as uow:
-            ctx = self._context(action)
-            if action.type is AsyncActionType.VOUCHERS_GENERATE:
-                action = await self._generate(uow, ctx, action)
-            elif action.type is AsyncActionType.VOUCHERS_IMPORT:
-                action = await self._import(uow, ctx, action)
-            elif action.type is AsyncActionType.SEGMENT_SYNC:
-                action = await sync_step(uow, ctx, action)
-            else:
-                action = await self._delete(uow, ctx, action)
+            action = await work(uow, self._context(action), action)
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
             if not await uow.async_actions.update_if_held(action):
                 return None
             await uow.commit()
         return action
+
+    async def _batch(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
+        if action.type is AsyncActionType.VOUCHERS_GENERATE:
+            return await self._generate(uow, ctx, action)
+        if action.type is AsyncActionType.VOUCHERS_IMPORT:
+            return await self._import(uow, ctx, action)
+        if action.type is AsyncActionType.SEGMENT_SYNC:
+            return await sync_step(uow, ctx, action)
+        return await self._delete(uow, ctx, action)
 
     async def _campaign(self, uow: UnitOfWork, action: AsyncAction) -> Campaign | None:
         found = await uow.campaigns.get_many(action.project_id, [action.request["campaign_id"]])
@@ -200,6 +217,12 @@ class AsyncActionRunner:
                 if campaign is not None:
                     await self._finish_generation(uow, campaign, GenerationStatus.FAILED)
             await uow.commit()
+
+
+async def _refuse(
+    uow: UnitOfWork, ctx: Context, action: AsyncAction, *, refused: DomainError
+) -> AsyncAction:
+    return order_import.refuse_next(action, refused)
 
 
 def _overrides(raw: Mapping[str, Any] | None) -> dict[str, Any]:

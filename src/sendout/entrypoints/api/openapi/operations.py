@@ -189,6 +189,7 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("GET", "/v1/webhooks/{webhook_id}/secret"): ok(SigningSecret),
     ("POST", "/v1/webhooks/{webhook_id}/secret/rotate"): ok(SigningSecret),
     ("POST", "/v1/orders"): ok(Order),
+    ("POST", "/v1/orders/import"): Success(202, AsyncActionStarted),
     ("GET", "/v1/orders"): ok(ORDER_LIST),
     ("GET", "/v1/orders/{order_id}"): ok(Order),
     ("PUT", "/v1/orders/{order_id}"): ok(Order),
