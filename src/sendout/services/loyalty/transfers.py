@@ -26,10 +26,6 @@ from sendout.services.promotions.voucher_lookup import effective
 from sendout.services.retries import retry_on_conflict
 
 
-def _refused(message: str, key: str) -> InvalidPayload:
-    return InvalidPayload(message, details=message, key=key)
-
-
 async def transfer_points(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
@@ -70,14 +66,13 @@ async def _transfer(
     destination = cards[member_id]
     for card in cards.values():
         if card.voucher.holder_id is None:
-            raise _refused(f"Loyalty card {card.voucher.code} has no holder", "invalid_voucher")
+            unheld = f"Loyalty card {card.voucher.code} has no holder"
+            raise InvalidPayload(unheld, details=unheld, key="invalid_voucher")
     for source in sources:
         balance = int((cards[source.code].loyalty_card or {}).get("balance") or 0)
         if source.points > balance:
-            raise _refused(
-                f"Loyalty card {source.code} has {balance} points; cannot transfer {source.points}",
-                "loyalty_card_points_exceeded",
-            )
+            short = f"Loyalty card {source.code} has {balance} points, not {source.points}"
+            raise InvalidPayload(short, details=short, key="loyalty_card_points_exceeded")
     for source in sources:
         given = await change_balance_in(
             uow,

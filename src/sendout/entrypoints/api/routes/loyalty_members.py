@@ -3,17 +3,16 @@ point transfers between cards."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.activity import ActivityQuery, member_activity_object
-from sendout.domain.errors import InvalidQuery
+from sendout.domain.activity import member_activity_object
 from sendout.domain.vouchers import voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
-from sendout.entrypoints.api.query import Q, parse_limit, present
+from sendout.entrypoints.api.query import Activity, ActivityCursor
 from sendout.entrypoints.api.responses import cursor_response, json_response
 from sendout.entrypoints.api.schemas.loyalties import TransfersBody
 from sendout.services.loyalty.member_activity import list_member_activity
@@ -21,51 +20,26 @@ from sendout.services.loyalty.transfers import transfer_points
 
 router = APIRouter(prefix="/v1/loyalties", tags=["Loyalty"])
 
-Order = Annotated[str | None, Query(description="created_at or -created_at (the default)")]
-
 
 async def _activity(
-    request: Request,
-    member_id: str,
-    program_id: str | None,
-    limit: str | None,
-    order: str | None,
-    starting_after_id: str | None,
+    request: Request, member_id: str, program_id: str | None, cursor: ActivityCursor
 ) -> Response:
     ctx = await context(request)
-    ordering = present(order)
-    if ordering not in (None, "created_at", "-created_at"):
-        raise InvalidQuery(details="order must be created_at or -created_at")
-    query = ActivityQuery(
-        limit=parse_limit(limit),
-        descending=ordering != "created_at",
-        starting_after_id=present(starting_after_id),
-    )
+    query = cursor.parse()
     found = await list_member_activity(storage(request), ctx, member_id, query, program_id)
     return cursor_response(found, member_activity_object)
 
 
 @router.get("/members/{member_id}/activity", summary="A member's activity (cursor)")
-async def member_activity(
-    member_id: str,
-    request: Request,
-    limit: Q = None,
-    order: Order = None,
-    starting_after_id: Q = None,
-) -> Response:
-    return await _activity(request, member_id, None, limit, order, starting_after_id)
+async def member_activity(member_id: str, request: Request, cursor: Activity) -> Response:
+    return await _activity(request, member_id, None, cursor)
 
 
 @router.get("/{program_id}/members/{member_id}/activity", summary="A member's activity (cursor)")
 async def program_member_activity(
-    program_id: str,
-    member_id: str,
-    request: Request,
-    limit: Q = None,
-    order: Order = None,
-    starting_after_id: Q = None,
+    program_id: str, member_id: str, request: Request, cursor: Activity
 ) -> Response:
-    return await _activity(request, member_id, program_id, limit, order, starting_after_id)
+    return await _activity(request, member_id, program_id, cursor)
 
 
 @router.post(
