@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import voucherify
-from voucherify import LoyaltiesApi
+from voucherify import CampaignsApi, LoyaltiesApi
 from voucherify.exceptions import ApiException
 
 from tests.e2e.conftest import Api
@@ -53,6 +53,27 @@ def test_points_move_from_several_cards_and_the_destination_climbs_a_tier(
     assert [t["type"] for t in ins] == ["POINTS_TRANSFER_IN", "POINTS_TRANSFER_IN"]
     assert ins[1]["related_transaction_id"] == out["id"]
     assert [t["details"]["source_voucher"]["code"] for t in ins] == [second.code, first.code]
+
+    summary = CampaignsApi(sdk).get_campaign_summary(club.id)
+    assert (summary.points_transferred_in, summary.points_transferred_out) == (110, 60)
+    assert (summary.points_added, summary.publications) == (70, 2)
+    own = CampaignsApi(sdk).list_campaign_transactions(
+        club.id,
+        filters=voucherify.ParametersFiltersListCampaignTransactions(
+            voucher_id=voucherify.FilterConditionsString(var_in=[target.id])
+        ),
+    )
+    assert [t.type for t in own.data] == ["POINTS_TRANSFER_IN", "POINTS_TRANSFER_IN"]
+    status, listed = api.call(
+        "GET",
+        f"/v1/campaigns/{club.id}/transactions?limit=1&order=id"
+        f"&filters[voucher_id][conditions][$is]={first.id}",
+    )
+    assert (status, listed["data"][0]["type"], listed["has_more"]) == (
+        200,
+        "POINTS_ADDITION",
+        True,
+    )
 
     activity = LoyaltiesApi(sdk).list_member_activity1(club.id, target.code, limit=10).data
     types = [a.type for a in activity]

@@ -154,12 +154,18 @@ def nested(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 _LIST_OPERATORS = frozenset({"$in", "$not_in"})
 
 
-def filters_param(pairs: Iterable[tuple[str, str]]) -> Any:
+def filters_param(pairs: Iterable[tuple[str, str]], *, bare_operators: bool = False) -> Any:
     """The ``filters[...]`` part of a query string, nested, with ``$in`` and ``$not_in``
-    values read as lists (repeated keys, comma lists or the SDK's Python-repr lists)."""
+    values read as lists (repeated keys, comma lists or the SDK's Python-repr lists).
+    ``bare_operators``: a field may also hold its operators with no ``[conditions]`` between
+    (``filters[voucher_id][$in]``), as the SDK sends some lists' filters."""
     raw = nested((k, v) for k, v in pairs if k.startswith("filters[")).get("filters")
     if not isinstance(raw, dict):
         return raw
+    if bare_operators:
+        for name, rule in raw.items():
+            if isinstance(rule, dict) and "conditions" not in rule:
+                raw[name] = {"conditions": rule}
     for rule in raw.values():
         conditions = rule.get("conditions") if isinstance(rule, dict) else None
         if not isinstance(conditions, dict):

@@ -225,7 +225,8 @@ async def list_campaign_transactions(
     campaign_id: str, request: Request, cursor: Cursor
 ) -> Response:
     ctx = await context(request)
-    wanted = filters_param(request.query_params.multi_items())
+    # The SDK sends this list's filters without [conditions] (filters[voucher_id][$in]).
+    wanted = filters_param(request.query_params.multi_items(), bare_operators=True)
     query = replace(
         transaction_query(cursor),
         filters=parse_list_filter(wanted, TRANSACTION_FILTER_FIELDS),
