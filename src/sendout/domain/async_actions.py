@@ -26,6 +26,8 @@ class AsyncActionType(StrEnum):
     CUSTOMERS_METADATA_UPDATE = "CUSTOMERS.METADATA_UPDATE"
     #: a new rule segment evaluated over the existing customers
     SEGMENT_SYNC = "SEGMENT.INITIAL_SYNC"
+    #: historical orders imported, one row per step (``POST /v1/orders/import``)
+    ORDERS_IMPORT = "ORDERS.IMPORT"
 
 
 class AsyncStatus(StrEnum):

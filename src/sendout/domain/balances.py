@@ -18,6 +18,7 @@ from sendout.domain.bounds import INT64_MAX
 from sendout.domain.campaigns import VoucherType
 from sendout.domain.clock import iso
 from sendout.domain.errors import InvalidPayload
+from sendout.domain.list_filters import ListFilter
 from sendout.domain.vouchers import EffectiveVoucher
 
 MAX_CHANGE = 10**12
@@ -36,6 +37,9 @@ class TransactionType(StrEnum):
     POINTS_REDEMPTION = "POINTS_REDEMPTION"
     POINTS_EXPIRATION = "POINTS_EXPIRATION"
     PENDING_POINTS_ACTIVATION = "PENDING_POINTS_ACTIVATION"
+    #: moved to another card (``POST …/members/{code}/transfers``), and received from one
+    POINTS_TRANSFER_OUT = "POINTS_TRANSFER_OUT"
+    POINTS_TRANSFER_IN = "POINTS_TRANSFER_IN"
 
 
 def _bad(details: str) -> InvalidPayload:
@@ -108,6 +112,36 @@ def change_balance(voucher: EffectiveVoucher, delta: Any) -> BalanceChange:
     return BalanceChange(kind=kind, card=card, delta=delta, total=card[total_key], balance=balance)
 
 
+#: Source cards one transfer may take points from: each is locked for the transaction.
+MAX_TRANSFER_SOURCES = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PointsTransfer:
+    """One source of ``POST /v1/loyalties/{id}/members/{code}/transfers``: ``points`` taken
+    from the card ``code`` (``LoyaltiesTransferPoints``)."""
+
+    code: str
+    points: int
+    reason: str | None = None
+    source_id: str | None = None
+
+
+def check_transfers(destination: str, transfers: tuple[PointsTransfer, ...]) -> None:
+    """The sources make sense on their own: some, not too many, each once, none the
+    destination, each giving a positive number of points within the change bound."""
+    if not 1 <= len(transfers) <= MAX_TRANSFER_SOURCES:
+        raise _bad(f"a transfer takes from 1 to {MAX_TRANSFER_SOURCES} source cards")
+    codes = [t.code for t in transfers]
+    if len(set(codes)) != len(codes):
+        raise _bad("each source card may appear once in a transfer")
+    if destination in codes:
+        raise _bad(f"loyalty card {destination} cannot transfer points to itself")
+    for transfer in transfers:
+        if not 1 <= transfer.points <= MAX_CHANGE:
+            raise _bad(f"points to transfer must be between 1 and {MAX_CHANGE}")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VoucherTransaction:
     id: str
@@ -151,8 +185,13 @@ def transaction_object(transaction: VoucherTransaction) -> dict[str, Any]:
     }
 
 
+#: What ``GET /v1/campaigns/{id}/transactions`` may filter on (``filters[<field>]``).
+TRANSACTION_FILTER_FIELDS = frozenset({"id", "voucher_id"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TransactionQuery:
     limit: int = 10
     descending: bool = True
     starting_after_id: str | None = None
+    filters: ListFilter = field(default_factory=ListFilter)

@@ -15,19 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, is_reserved_code, parse_code_config
+from sendout.domain.errors import DomainError
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers import customer_bulk
 from sendout.services.customers.segments import sync_step
-from sendout.services.promotions import voucher_bulk
+from sendout.services.promotions import order_import, voucher_bulk
 from sendout.services.promotions.campaign_codes import from_json_dates, new_campaign_voucher
 from sendout.services.row_jobs import HandlerMaker, rows_step
 
@@ -49,6 +52,9 @@ ROW_JOBS: dict[AsyncActionType, HandlerMaker] = {
     AsyncActionType.CUSTOMERS_IMPORT_CSV: customer_bulk.upsert_rows,
     AsyncActionType.CUSTOMERS_METADATA_UPDATE: customer_bulk.metadata_rows,
 }
+
+#: one step of an action, in the step's transaction: the action as it is afterwards
+_Work = Callable[[UnitOfWork, Context, AsyncAction], Awaitable[AsyncAction]]
 
 
 class AsyncActionRunner:
@@ -88,27 +94,38 @@ class AsyncActionRunner:
     async def _step(self, action: AsyncAction) -> AsyncAction | None:
         """One batch, committed with the action's progress; None (rolled back) when the
         action's lease is no longer this worker's."""
+        if action.type is not AsyncActionType.ORDERS_IMPORT:
+            return await self._held(action, self._batch)
+        try:
+            return await self._held(action, order_import.import_next)
+        except DomainError as refused:
+            # The row's writes rolled back with its transaction; its refusal is recorded
+            # with the progress in one of its own.
+            return await self._held(action, partial(_refuse, refused=refused))
+
+    async def _held(self, action: AsyncAction, work: _Work) -> AsyncAction | None:
         async with self._uow_factory() as uow:
-            ctx = self._context(action)
-            rows_of = ROW_JOBS.get(action.type)
-            if rows_of is not None:
-                action = await rows_step(uow, ctx, action, rows_of)
-            elif action.type is AsyncActionType.VOUCHERS_GENERATE:
-                action = await self._generate(uow, ctx, action)
-            elif action.type is AsyncActionType.VOUCHERS_IMPORT:
-                action = await self._import(uow, ctx, action)
-            elif action.type is AsyncActionType.SEGMENT_SYNC:
-                action = await sync_step(uow, ctx, action)
-            elif action.type is AsyncActionType.CAMPAIGN_DELETE:
-                action = await self._delete(uow, ctx, action)
-            else:
-                raise ValueError(f"No worker runs {action.type.value} actions")
+            action = await work(uow, self._context(action), action)
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
             if not await uow.async_actions.update_if_held(action):
                 return None
             await uow.commit()
         return action
+
+    async def _batch(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
+        rows_of = ROW_JOBS.get(action.type)
+        if rows_of is not None:
+            return await rows_step(uow, ctx, action, rows_of)
+        if action.type is AsyncActionType.VOUCHERS_GENERATE:
+            return await self._generate(uow, ctx, action)
+        if action.type is AsyncActionType.VOUCHERS_IMPORT:
+            return await self._import(uow, ctx, action)
+        if action.type is AsyncActionType.SEGMENT_SYNC:
+            return await sync_step(uow, ctx, action)
+        if action.type is AsyncActionType.CAMPAIGN_DELETE:
+            return await self._delete(uow, ctx, action)
+        raise ValueError(f"No worker runs {action.type.value} actions")
 
     async def _campaign(self, uow: UnitOfWork, action: AsyncAction) -> Campaign | None:
         found = await uow.campaigns.get_many(action.project_id, [action.request["campaign_id"]])
@@ -220,3 +237,9 @@ class AsyncActionRunner:
                 if campaign is not None:
                     await self._finish_generation(uow, campaign, GenerationStatus.FAILED)
             await uow.commit()
+
+
+async def _refuse(
+    uow: UnitOfWork, ctx: Context, action: AsyncAction, *, refused: DomainError
+) -> AsyncAction:
+    return order_import.refuse_next(action, refused)

@@ -21,6 +21,7 @@ from sendout.domain.event_catalogue import Action
 from sendout.domain.events import EventChannel, EventSource
 from sendout.domain.ports import (
     AsyncActionStore,
+    CampaignFiguresStore,
     CampaignStore,
     CustomerStore,
     CustomEventSchemaStore,
@@ -60,6 +61,7 @@ from sendout.testing.accounts import (
     InMemoryProjectStore,
     InMemorySessionStore,
 )
+from sendout.testing.campaign_figures import FakeCampaignFiguresStore
 from sendout.testing.customers import (
     CustomerTables,
     InMemoryCustomerStore,
@@ -173,6 +175,7 @@ class InMemoryUnitOfWork:
         self.referral_holders: ReferralHolderStore = FakeReferralHolderStore(promotions)
         self.validation_sessions: ValidationSessionStore = FakeValidationSessionStore(promotions)
         self.transactions: VoucherTransactionStore = FakeVoucherTransactionStore(loyalty)
+        self.campaign_figures: CampaignFiguresStore = FakeCampaignFiguresStore(promotions, loyalty)
         self.loyalty_tiers: LoyaltyTierStore = FakeLoyaltyTierStore(loyalty)
         self.earning_rules: EarningRuleStore = FakeEarningRuleStore(loyalty)
         self.rewards: RewardStore = FakeRewardStore(loyalty)

@@ -163,13 +163,40 @@ class InMemoryEventStore:
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]:
         wanted = types if query.type is None else {query.type}
+        return self._activity(
+            query,
+            [
+                e
+                for e in self.data.events
+                if e.project_id == project_id and e.customer_id == customer_id and e.type in wanted
+            ],
+        )
+
+    async def list_for_card(
+        self,
+        project_id: str,
+        holder_id: str,
+        card_id: str,
+        types: frozenset[str],
+        query: ActivityQuery,
+    ) -> Page[Event]:
+        return self._activity(
+            query,
+            [
+                e
+                for e in self.data.events
+                if e.project_id == project_id
+                and e.customer_id == holder_id
+                and e.type in types
+                and (e.entity_id == card_id or (e.data.get("voucher") or {}).get("id") == card_id)
+            ],
+        )
+
+    def _activity(self, query: ActivityQuery, found: list[Event]) -> Page[Event]:
         found = [
             e
-            for e in self.data.events
-            if e.project_id == project_id
-            and e.customer_id == customer_id
-            and e.type in wanted
-            and (query.start_date is None or e.created_at >= query.start_date)
+            for e in found
+            if (query.start_date is None or e.created_at >= query.start_date)
             and (query.end_date is None or e.created_at <= query.end_date)
         ]
         if query.starting_after_id is not None:

@@ -17,6 +17,7 @@ from datetime import date
 
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
 from sendout.domain.earning_rules import EarningEvent, EarningRule
+from sendout.domain.list_filters import ListFilter, holds_constant
 from sendout.domain.loyalty_tiers import LoyaltyTier, MemberTier
 from sendout.domain.points import BucketStatus, PendingPoints, PointsBucket
 from sendout.domain.ports import Page
@@ -49,6 +50,12 @@ class LoyaltyData:
             dict(self.pending),
             dict(self.buckets),
         )
+
+
+def _matches(transaction: VoucherTransaction, wanted: ListFilter) -> bool:
+    values = {"id": transaction.id, "voucher_id": transaction.voucher_id}
+    held = [holds_constant(c, values[c.field]) for c in wanted.conditions]
+    return any(held) if wanted.any_of else all(held)
 
 
 class FakeVoucherTransactionStore:
@@ -84,6 +91,7 @@ class FakeVoucherTransactionStore:
             if t.project_id == project_id
             and (voucher_id is None or t.voucher_id == voucher_id)
             and (campaign_id is None or t.campaign_id == campaign_id)
+            and (not query.filters or _matches(t, query.filters))
         ]
         return by_cursor(
             found, lambda t: t.id, query.starting_after_id, query.limit, query.descending

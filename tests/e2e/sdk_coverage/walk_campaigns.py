@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import voucherify
 from voucherify import AsyncActionsApi, CampaignsApi, ExportsApi, PublicationsApi, VouchersApi
 from voucherify.exceptions import NotFoundException
@@ -9,6 +11,7 @@ from voucherify.exceptions import NotFoundException
 from tests.e2e.sdk_coverage.table import check
 from tests.e2e.sdk_coverage.world import (
     COUPON_COUNT,
+    SEED_POINTS,
     World,
     coupon_campaign,
     model,
@@ -154,22 +157,27 @@ def import_vouchers_to_campaign_using_csv(w: World) -> None:
     assert VouchersApi(w.sdk).get_voucher("WALK-CSV-1").category == "csv"
 
 
-@check("CampaignsApi.get_campaign_summary", missing="GET /v1/campaigns/{id}/summary has no route")
+@check("CampaignsApi.get_campaign_summary")
 def get_campaign_summary(w: World) -> None:
     summary = campaigns(w).get_campaign_summary(w.coupons["id"])
+    assert (summary.object, summary.campaign.id) == ("campaign_summary", w.coupons["id"])
     assert (summary.redemptions, summary.redemptions_succeeded) == (1, 1)
     assert summary.vouchers_created == COUPON_COUNT
     assert summary.discounted_amount == 1000  # 10% of the 100.00 order
+    assert summary.orders_amount == 10000
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    later = campaigns(w).get_campaign_summary(w.coupons["id"], start_date=tomorrow)
+    assert (later.redemptions, later.vouchers_created, later.discounted_amount) == (0, 0, 0)
+    club = campaigns(w).get_campaign_summary(w.club["id"])
+    assert (club.points_added, club.publications) == (SEED_POINTS, 1)
 
 
-@check(
-    "CampaignsApi.list_campaign_transactions",
-    missing="GET /v1/campaigns/{id}/transactions has no route",
-)
+@check("CampaignsApi.list_campaign_transactions")
 def list_campaign_transactions(w: World) -> None:
     listing = campaigns(w).list_campaign_transactions(w.club["id"])
     (seed,) = [t for t in listing.data if t.type == "POINTS_ADDITION"]
-    assert seed.campaign_id == w.club["id"]
+    assert (seed.campaign_id, listing.has_more) == (w.club["id"], False)
+    assert seed.details.balance.balance == SEED_POINTS
 
 
 @check("CampaignsApi.export_campaign_transactions", missing=EXPORTS)

@@ -21,8 +21,6 @@ from tests.e2e.sdk_coverage.world import (
     ok,
 )
 
-ACTIVITY = "member activity routes do not exist"
-
 
 def loyalties(w: World) -> LoyaltiesApi:
     return LoyaltiesApi(w.sdk)
@@ -107,10 +105,7 @@ def update_loyalty_card_balance1(w: World) -> None:
     assert balance(w, card) == 125
 
 
-@check(
-    "LoyaltiesApi.transfer_points",
-    missing="POST /v1/loyalties/{id}/members/{code}/transfers has no route",
-)
+@check("LoyaltiesApi.transfer_points")
 def transfer_points(w: World) -> None:
     club_id, source = points_card(w, "walk-transfer-from", 100)
     destination = join(w.api, club_id, "cov-bob", 10)
@@ -119,8 +114,17 @@ def transfer_points(w: World) -> None:
         destination,
         [voucherify.LoyaltiesTransferPoints(code=source, points=40, reason="gift")],
     )
-    assert (moved.code, moved.loyalty_card.balance) == (destination, 50)
+    assert (moved.code, moved.campaign_id, moved.loyalty_card.balance) == (destination, club_id, 50)
     assert balance(w, source) == 60
+    (given,) = loyalties(w).list_loyalty_card_transactions(source, limit=1).data
+    (received,) = loyalties(w).list_loyalty_card_transactions(destination, limit=1).data
+    assert (given.type, given.reason, given.details.destination_voucher.code) == (
+        "POINTS_TRANSFER_OUT",
+        "gift",
+        destination,
+    )
+    assert (received.type, received.related_transaction_id) == ("POINTS_TRANSFER_IN", given.id)
+    assert received.details.source_voucher.code == source
 
 
 @check("LoyaltiesApi.list_loyalty_card_transactions")
@@ -144,16 +148,26 @@ def list_loyalty_campaign_transactions(w: World) -> None:
     assert (seed.details.balance.points, seed.details.balance.balance) == (SEED_POINTS, SEED_POINTS)
 
 
-@check("LoyaltiesApi.list_member_activity", missing=ACTIVITY)
+def seed_activity(entries: list[voucherify.MemberActivity], w: World) -> None:
+    """The seed's points_added entry is the card's, with the points it added."""
+    (added,) = [a for a in entries if a.type == "customer.voucher.loyalty_card.points_added"]
+    assert added.data.data.balance is not None
+    assert added.data.data.customer.id == w.ann["id"]
+    assert added.data.data.balance.points == SEED_POINTS
+    assert added.data.event_source.channel == "API"
+
+
+@check("LoyaltiesApi.list_member_activity")
 def list_member_activity(w: World) -> None:
-    types = [a.type for a in loyalties(w).list_member_activity(w.card).data]
-    assert "customer.voucher.loyalty_card.points_added" in types
+    listed = loyalties(w).list_member_activity(w.card, limit=100)
+    assert (listed.object, listed.has_more) == ("list", False)
+    seed_activity(listed.data, w)
 
 
-@check("LoyaltiesApi.list_member_activity1", missing=ACTIVITY)
+@check("LoyaltiesApi.list_member_activity1")
 def list_member_activity1(w: World) -> None:
-    types = [a.type for a in loyalties(w).list_member_activity1(w.club["id"], w.card).data]
-    assert "customer.voucher.loyalty_card.points_added" in types
+    listed = loyalties(w).list_member_activity1(w.club["id"], w.card, order="created_at")
+    seed_activity(listed.data, w)
 
 
 @check("LoyaltiesApi.list_member_rewards")

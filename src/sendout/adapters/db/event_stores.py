@@ -177,11 +177,33 @@ class SqlEventStore(Observed):
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]:
         c = _events
-        conditions: list[sa.ColumnElement[bool]] = [
-            c.project_id == project_id,
-            c.customer_id == customer_id,
-            c.type.in_(sorted(types)) if query.type is None else c.type == query.type,
-        ]
+        wanted = c.type.in_(sorted(types)) if query.type is None else c.type == query.type
+        return await self._activity(project_id, query, [c.customer_id == customer_id, wanted])
+
+    async def list_for_card(
+        self,
+        project_id: str,
+        holder_id: str,
+        card_id: str,
+        types: frozenset[str],
+        query: ActivityQuery,
+    ) -> Page[Event]:
+        c = _events
+        # A card's events name it as their entity (points, tiers) or carry it as their
+        # ``voucher`` (redemptions, publications, rewards); the holder narrows the read to
+        # the customer index.
+        about_card = sa.or_(c.entity_id == card_id, c.data["voucher"]["id"].as_string() == card_id)
+        return await self._activity(
+            project_id,
+            query,
+            [c.customer_id == holder_id, c.type.in_(sorted(types)), about_card],
+        )
+
+    async def _activity(
+        self, project_id: str, query: ActivityQuery, wanted: list[sa.ColumnElement[bool]]
+    ) -> Page[Event]:
+        c = _events
+        conditions: list[sa.ColumnElement[bool]] = [c.project_id == project_id, *wanted]
         if query.start_date is not None:
             conditions.append(c.created_at >= query.start_date)
         if query.end_date is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sendout.adapters.db import tables as t
-from sendout.adapters.db.store_helpers import SqlStore
+from sendout.adapters.db.store_helpers import SqlStore, filter_clause
 from sendout.domain.balances import TransactionQuery, TransactionType, VoucherTransaction
 from sendout.domain.ports import Page
 
@@ -52,6 +52,10 @@ class SqlVoucherTransactionStore(SqlStore):
     async def _list(
         self, conditions: list[sa.ColumnElement[bool]], query: TransactionQuery
     ) -> Page[VoucherTransaction]:
+        if query.filters:
+            conditions.append(
+                filter_clause(query.filters, {"id": _x.id, "voucher_id": _x.voucher_id})
+            )
         if query.starting_after_id is not None:
             after = query.starting_after_id
             conditions.append(_x.id < after if query.descending else _x.id > after)

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sendout.adapters.db.async_action_stores import SqlAsyncActionStore
+from sendout.adapters.db.campaign_figure_stores import SqlCampaignFiguresStore
 from sendout.adapters.db.campaign_stores import SqlCampaignStore
 from sendout.adapters.db.crypto import PLAIN, SecretBox
 from sendout.adapters.db.customer_stores import SqlCustomerStore
@@ -151,6 +152,7 @@ _STORES: dict[str, _Make] = {
     "webhooks": lambda uow, tx: SqlWebhookStore(tx, uow._box),
     "orders": lambda uow, tx: SqlOrderStore(tx),
     "transactions": lambda uow, tx: SqlVoucherTransactionStore(tx),
+    "campaign_figures": lambda uow, tx: SqlCampaignFiguresStore(tx),
     "segments": lambda uow, tx: SqlSegmentStore(tx),
     "redemptions": lambda uow, tx: SqlRedemptionStore(tx),
     "validation_sessions": lambda uow, tx: SqlValidationSessionStore(tx),

@@ -41,6 +41,7 @@ from sendout.domain.ports.pipeline import (
     WebhookStore,
 )
 from sendout.domain.ports.promotions import (
+    CampaignFiguresStore,
     CampaignStore,
     OrderStore,
     PublicationStore,
@@ -55,6 +56,7 @@ from sendout.domain.ports.promotions import (
 __all__ = [
     "AsyncActionStore",
     "Attempt",
+    "CampaignFiguresStore",
     "CampaignStore",
     "CustomEventSchemaStore",
     "CustomerStore",
@@ -109,6 +111,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookStore
     orders: OrderStore
     transactions: VoucherTransactionStore
+    campaign_figures: CampaignFiguresStore
     segments: SegmentStore
     redemptions: RedemptionStore
     validation_sessions: ValidationSessionStore

@@ -30,6 +30,17 @@ class EventStore(Protocol):
     async def list_for_customer(
         self, project_id: str, customer_id: str, types: frozenset[str], query: ActivityQuery
     ) -> Page[Event]: ...
+    async def list_for_card(
+        self,
+        project_id: str,
+        holder_id: str,
+        card_id: str,
+        types: frozenset[str],
+        query: ActivityQuery,
+    ) -> Page[Event]:
+        """The holder's events of ``types`` about the card (its entity or its ``voucher``)."""
+        ...
+
     async def get(self, project_id: str, event_id: str) -> Event | None: ...
     async def recent(self, project_id: str, event_type: str, limit: int) -> Sequence[Event]:
         """The project's latest events of a type, newest first (the designer's examples)."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sendout.domain.balances import TransactionQuery, VoucherTransaction
+from sendout.domain.campaign_summary import CampaignFigures, SummaryWindow
 from sendout.domain.campaigns import Campaign, CampaignQuery, PromotionTier
 from sendout.domain.orders import Order, OrderQuery, OrdersSummary
 from sendout.domain.ports.common import Page
@@ -121,6 +122,14 @@ class VoucherTransactionStore(Protocol):
     async def list_for_campaign(
         self, project_id: str, campaign_id: str, query: TransactionQuery
     ) -> Page[VoucherTransaction]: ...
+
+
+class CampaignFiguresStore(Protocol):
+    async def figures(
+        self, project_id: str, campaign_id: str, window: SummaryWindow
+    ) -> CampaignFigures:
+        """The campaign's tallies over the rows created in ``window``."""
+        ...
 
 
 class RedemptionStore(Protocol):

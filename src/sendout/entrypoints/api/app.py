@@ -28,6 +28,7 @@ from sendout.entrypoints.api.routes import (
     imports,
     integrations,
     loyalties,
+    loyalty_members,
     loyalty_points,
     notifications,
     orders,
@@ -104,6 +105,7 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
     app.include_router(validations.router)
     app.include_router(rewards.loyalty_router)
     app.include_router(loyalty_points.router)
+    app.include_router(loyalty_members.router)
     app.include_router(loyalties.router)
     app.include_router(rewards.router)
     app.include_router(referrals.router)

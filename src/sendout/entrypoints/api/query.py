@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from sendout.domain.activity import ActivityQuery
 from sendout.domain.bounds import MAX_PAGE
 from sendout.domain.errors import InvalidQuery
 
@@ -153,12 +154,18 @@ def nested(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 _LIST_OPERATORS = frozenset({"$in", "$not_in"})
 
 
-def filters_param(pairs: Iterable[tuple[str, str]]) -> Any:
+def filters_param(pairs: Iterable[tuple[str, str]], *, bare_operators: bool = False) -> Any:
     """The ``filters[...]`` part of a query string, nested, with ``$in`` and ``$not_in``
-    values read as lists (repeated keys, comma lists or the SDK's Python-repr lists)."""
+    values read as lists (repeated keys, comma lists or the SDK's Python-repr lists).
+    ``bare_operators``: a field may also hold its operators with no ``[conditions]`` between
+    (``filters[voucher_id][$in]``), as the SDK sends some lists' filters."""
     raw = nested((k, v) for k, v in pairs if k.startswith("filters[")).get("filters")
     if not isinstance(raw, dict):
         return raw
+    if bare_operators:
+        for name, rule in raw.items():
+            if isinstance(rule, dict) and "conditions" not in rule:
+                raw[name] = {"conditions": rule}
     for rule in raw.values():
         conditions = rule.get("conditions") if isinstance(rule, dict) else None
         if not isinstance(conditions, dict):
@@ -196,3 +203,43 @@ class CursorQuery(BaseModel):
 #: a route parameter standing for a cursor listing's ``limit``, ``order`` and
 #: ``starting_after_id``
 Cursor = Annotated[CursorQuery, Query()]
+
+
+def parse_activity(
+    limit: str | None,
+    order: str | None,
+    starting_after_id: str | None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    type: str | None = None,
+) -> ActivityQuery:
+    """An activity listing's query (a customer's, a loyalty card's): ``order`` is
+    ``created_at`` or ``-created_at`` (newest first, the default)."""
+    ordering = present(order)
+    if ordering not in (None, "created_at", "-created_at"):
+        raise InvalidQuery(details="order must be created_at or -created_at")
+    return ActivityQuery(
+        limit=parse_limit(limit),
+        descending=ordering != "created_at",
+        starting_after_id=present(starting_after_id),
+        start_date=parse_datetime("start_date", start_date),
+        end_date=parse_datetime("end_date", end_date),
+        type=present(type),
+    )
+
+
+class ActivityCursor(BaseModel):
+    """An activity listing's cursor parameters, declared once (a loyalty card's two paths);
+    ``parse`` reads them as ``parse_activity`` does."""
+
+    limit: str | None = None
+    order: str | None = None
+    starting_after_id: str | None = None
+
+    def parse(self) -> ActivityQuery:
+        return parse_activity(self.limit, self.order, self.starting_after_id)
+
+
+#: a route parameter standing for an activity listing's ``limit``, ``order`` (``created_at``
+#: or ``-created_at``) and ``starting_after_id``
+Activity = Annotated[ActivityCursor, Query()]

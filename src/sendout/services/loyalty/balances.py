@@ -67,10 +67,12 @@ async def change_balance_in(
     details: Mapping[str, Any] | None = None,
     transaction_type: TransactionType | None = None,
     expiration: Expiration = PROGRAM_RULES,
+    related_transaction_id: str | None = None,
 ) -> BalanceUpdate:
     """Change a card's balance in the caller's transaction (the card's row locked), log the
-    transaction (``transaction_type``: why, when not a manual addition or removal), and
-    record the event of an addition; a loyalty card's change is a ``BalanceChanged`` fact."""
+    transaction (``transaction_type``: why, when not a manual addition or removal;
+    ``related_transaction_id``: the other side of a transfer), and record the event of an
+    addition; a loyalty card's change is a ``BalanceChanged`` fact."""
     found = await require_voucher(uow, ctx, code)
     # Two changes at once must not both read the old balance.
     await uow.vouchers.lock(ctx.project_id, found.id)
@@ -100,6 +102,7 @@ async def change_balance_in(
         source=ctx.source.channel.value,
         reason=reason,
         details={**(details or {}), "balance": change.as_object(voucher.id, change.card_delta_key)},
+        related_transaction_id=related_transaction_id,
         created_at=now,
     )
     await uow.transactions.add(transaction)

@@ -153,9 +153,12 @@ async def save_order(
     order: Order,
     current: Order | None,
     referrer: Customer | None = None,
+    *,
+    record: bool = True,
 ) -> None:
     """Write ``order`` (``current``: as it was), refresh its customers' order summaries and
-    record its events, in the caller's transaction."""
+    record its events (unless ``record`` is False: an imported order), in the caller's
+    transaction."""
     if current is None:
         await uow.orders.add(order)
     else:
@@ -167,7 +170,7 @@ async def save_order(
         assert customer_id is not None
         summaries[customer_id] = await _refresh_summary(uow, ctx, customer_id)
     owner = summaries.get(order.customer_id or "")
-    if owner is not None:
+    if owner is not None and record:
         referrer = referrer or (
             await uow.customers.get(ctx.project_id, order.referrer_id)
             if order.referrer_id

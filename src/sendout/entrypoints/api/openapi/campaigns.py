@@ -80,3 +80,50 @@ class AsyncAction(TypedDict):
     progress: int | None
     result: dict[str, Any] | None
     object: Literal["async_action"]
+
+
+class CampaignSummary(TypedDict):
+    """A campaign's figures (``GET /v1/campaigns/{id}/summary``): counts, and amounts in
+    cents; what Sendout does not keep (validations, failed publications) is 0."""
+
+    object: Literal["campaign_summary"]
+    campaign: Campaign
+    redemptions: int
+    redemptions_succeeded: int
+    redemptions_failed: int
+    rollbacks: int
+    rollbacks_succeeded: int
+    rollbacks_failed: int
+    validations: int
+    validations_succeeded: int
+    validations_failed: int
+    orders_amount: int
+    orders_rolledback_amount: int
+    vouchers_created: int
+    vouchers_deleted: int
+    publications: int
+    publications_succeeded: int
+    publications_failed: int
+    discounted_amount: int
+    rolledback_discounted_amount: int
+    created_vouchers_amount: int
+    amount_added: int
+    amount_deleted: int
+    amount_redeemed: int
+    amount_rolledback: int
+    amount_subtracted: int
+    created_vouchers_points: int
+    points_deleted: int
+    points_subtracted: int
+    points_added: int
+    points_rewarded: int
+    points_redeemed: int
+    points_rolledback: int
+    points_expired: int
+    points_transferred_out: int
+    points_transferred_in: int
+    pending_points_added: int
+    pending_points_subtracted: int
+    pending_points_activated: int
+    pending_points_canceled: int
+    referred_customers: int

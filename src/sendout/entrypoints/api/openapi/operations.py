@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sendout.entrypoints.api.openapi.campaigns import AsyncAction, Campaign, PromotionTier
+from sendout.entrypoints.api.openapi.campaigns import (
+    AsyncAction,
+    Campaign,
+    CampaignSummary,
+    PromotionTier,
+)
 from sendout.entrypoints.api.openapi.common import AsyncActionStarted, Health, Readiness
 from sendout.entrypoints.api.openapi.customers import (
     Customer,
@@ -93,6 +98,7 @@ PUBLICATION_LIST = Listing("PublicationList", "publications", Publication)
 CUSTOMER_LIST = Listing("CustomerList", "customers", Customer)
 CUSTOMER_REDEEMABLE_LIST = Listing("CustomerRedeemableList", "data", CustomerRedeemable)
 CUSTOMER_ACTIVITY_LIST = Listing("CustomerActivityList", "data", CustomerActivity)
+MEMBER_ACTIVITY_LIST = Listing("MemberActivityList", "data", CustomerActivity)
 SEGMENT_LIST = Listing("SegmentList", "data", Segment)
 VOUCHER_LIST = Listing("VoucherList", "vouchers", Voucher)
 TRANSACTION_LIST = Listing("TransactionList", "data", Transaction)
@@ -145,6 +151,8 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/campaigns"): ok(Campaign),
     ("GET", "/v1/campaigns"): ok(CAMPAIGN_LIST),
     ("GET", "/v1/campaigns/{campaign_id}"): ok(Campaign),
+    ("GET", "/v1/campaigns/{campaign_id}/summary"): ok(CampaignSummary),
+    ("GET", "/v1/campaigns/{campaign_id}/transactions"): ok(TRANSACTION_LIST),
     ("PUT", "/v1/campaigns/{campaign_id}"): ok(Campaign),
     ("DELETE", "/v1/campaigns/{campaign_id}"): ok(AsyncActionStarted),
     ("POST", "/v1/campaigns/{campaign_id}/enable"): ok(Campaign),
@@ -205,6 +213,7 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("GET", "/v1/webhooks/{webhook_id}/secret"): ok(SigningSecret),
     ("POST", "/v1/webhooks/{webhook_id}/secret/rotate"): ok(SigningSecret),
     ("POST", "/v1/orders"): ok(Order),
+    ("POST", "/v1/orders/import"): Success(202, AsyncActionStarted),
     ("GET", "/v1/orders"): ok(ORDER_LIST),
     ("GET", "/v1/orders/{order_id}"): ok(Order),
     ("PUT", "/v1/orders/{order_id}"): ok(Order),
@@ -246,6 +255,9 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/loyalties/members/{member_id}/balance"): ok(Balance),
     ("GET", "/v1/loyalties/members/{member_id}/transactions"): ok(TRANSACTION_LIST),
     ("GET", "/v1/loyalties/members/{member_id}/tiers"): ok(LOYALTY_TIER_LIST),
+    ("GET", "/v1/loyalties/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
+    ("GET", "/v1/loyalties/{program_id}/members/{member_id}/activity"): ok(MEMBER_ACTIVITY_LIST),
+    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/transfers"): ok(Voucher),
     ("POST", "/v1/loyalties"): ok(Campaign),
     ("GET", "/v1/loyalties"): ok(CAMPAIGN_LIST),
     ("GET", "/v1/loyalties/{program_id}"): ok(Campaign),

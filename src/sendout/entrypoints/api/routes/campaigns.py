@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,8 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.async_actions import AsyncAction
+from sendout.domain.balances import TRANSACTION_FILTER_FIELDS, transaction_object
+from sendout.domain.campaign_summary import SummaryWindow, summary_object
 from sendout.domain.campaigns import CampaignQuery, CampaignType, GenerationStatus, campaign_object
 from sendout.domain.distributions import Distribution
+from sendout.domain.list_filters import parse_list_filter
 from sendout.domain.vouchers import EffectiveVoucher, voucher_object
 from sendout.entrypoints.api.deps import (
     body_docs,
@@ -22,8 +27,11 @@ from sendout.entrypoints.api.deps import (
     wake_worker,
 )
 from sendout.entrypoints.api.query import (
+    Cursor,
     Q,
+    filters_param,
     parse_bool,
+    parse_datetime,
     parse_enum,
     parse_int,
     parse_limit,
@@ -31,9 +39,11 @@ from sendout.entrypoints.api.query import (
     present,
 )
 from sendout.entrypoints.api.responses import (
+    cursor_response,
     json_response,
     page_response,
 )
+from sendout.entrypoints.api.routes.vouchers import transaction_query
 from sendout.entrypoints.api.schemas.campaigns import (
     CampaignBody,
     CampaignUpdateBody,
@@ -41,7 +51,7 @@ from sendout.entrypoints.api.schemas.campaigns import (
     ImportBody,
 )
 from sendout.services.loyalty import program_notifications
-from sendout.services.promotions import campaign_vouchers
+from sendout.services.promotions import campaign_summary, campaign_vouchers
 from sendout.services.promotions import campaigns as service
 from sendout.services.promotions.campaigns import MAX_VOUCHERS_PER_REQUEST
 
@@ -192,3 +202,34 @@ async def import_vouchers(campaign_id: str, request: Request) -> Response:
     )
     wake_worker(request)
     return async_accepted(action)
+
+
+@router.get("/{campaign_id}/summary", summary="A campaign's figures, optionally between two dates")
+async def get_campaign_summary(
+    campaign_id: str, request: Request, start_date: Q = None, end_date: Q = None
+) -> Response:
+    ctx = await context(request)
+    before = parse_datetime("end_date", end_date)
+    if before is not None and len(str(present(end_date)).strip()) == len("2024-01-31"):
+        before += timedelta(days=1)  # a date ends with its day
+    window = SummaryWindow(after=parse_datetime("start_date", start_date), before=before)
+    found = await campaign_summary.campaign_summary(storage(request), ctx, campaign_id, window)
+    template = {} if found.campaign.template is None else found.campaign.template.as_object()
+    return json_response(
+        summary_object(campaign_object(found.campaign, found.tiers), template, found.figures)
+    )
+
+
+@router.get("/{campaign_id}/transactions", summary="Every credit and point move (cursor)")
+async def list_campaign_transactions(
+    campaign_id: str, request: Request, cursor: Cursor
+) -> Response:
+    ctx = await context(request)
+    # The SDK sends this list's filters without [conditions] (filters[voucher_id][$in]).
+    wanted = filters_param(request.query_params.multi_items(), bare_operators=True)
+    query = replace(
+        transaction_query(cursor),
+        filters=parse_list_filter(wanted, TRANSACTION_FILTER_FIELDS),
+    )
+    found = await campaign_summary.campaign_transactions(storage(request), ctx, campaign_id, query)
+    return cursor_response(found, transaction_object)

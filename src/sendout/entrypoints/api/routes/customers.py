@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sendout.domain.activity import ActivityQuery, activity_object
+from sendout.domain.activity import activity_object
 from sendout.domain.clock import iso
 from sendout.domain.customers import CustomerOrder, CustomerQuery, customer_object
 from sendout.domain.errors import InvalidQuery
@@ -17,6 +17,7 @@ from sendout.domain.vouchers import WalletQuery, voucher_object
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
 from sendout.entrypoints.api.query import (
     Q,
+    parse_activity,
     parse_datetime,
     parse_limit,
     parse_order,
@@ -208,17 +209,7 @@ async def list_customer_activity(
     type: Annotated[str | None, Query(description="One of the 74 customer activity types")] = None,
 ) -> Response:
     ctx, uow = await context(request), storage(request)
-    order_value = present(order)
-    if order_value not in (None, "created_at", "-created_at"):
-        raise InvalidQuery(details="order must be created_at or -created_at")
-    query = ActivityQuery(
-        limit=parse_limit(limit),
-        descending=order_value != "created_at",
-        starting_after_id=present(starting_after_id),
-        start_date=parse_datetime("start_date", start_date),
-        end_date=parse_datetime("end_date", end_date),
-        type=present(type),
-    )
+    query = parse_activity(limit, order, starting_after_id, start_date, end_date, type)
     found = await service.list_activity(uow, ctx, customer_id, query)
     return json_response(
         list_envelope(

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sendout.domain.orders import OrderOrder, OrderQuery, order_object
-from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage
+from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import (
     Q,
     parse_limit,
@@ -18,7 +18,9 @@ from sendout.entrypoints.api.responses import (
     json_response,
     page_response,
 )
-from sendout.entrypoints.api.schemas.orders import OrderBody
+from sendout.entrypoints.api.routes.campaigns import async_accepted
+from sendout.entrypoints.api.schemas.orders import OrderBody, OrdersImportBody
+from sendout.services.promotions import order_import
 from sendout.services.promotions import orders as service
 
 router = APIRouter(prefix="/v1/orders", tags=["Orders"])
@@ -34,6 +36,19 @@ async def upsert_order(request: Request) -> Response:
     body = await parse_body(request, OrderBody)
     order = await service.upsert_order(storage(request), ctx, body.to_draft())
     return json_response(order_object(order))
+
+
+@router.post(
+    "/import",
+    summary="Import historical orders in the background (they record no events)",
+    openapi_extra=body_docs(OrdersImportBody),
+)
+async def import_orders(request: Request) -> Response:
+    ctx = await context(request)
+    body = await parse_body(request, OrdersImportBody)
+    action = await order_import.import_orders(storage(request), ctx, body.to_drafts())
+    wake_worker(request)
+    return async_accepted(action)
 
 
 @router.get("", summary="List orders (newest first; order by created_at or updated_at)")

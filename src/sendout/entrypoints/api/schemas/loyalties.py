@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import Field, RootModel
 
-from sendout.entrypoints.api.bounds import Int64
+from sendout.domain.balances import MAX_TRANSFER_SOURCES, PointsTransfer
+from sendout.entrypoints.api.bounds import Int64, PositiveInt64
 from sendout.entrypoints.api.schemas.common import (
     NullMeansUnset,
 )
@@ -46,3 +47,26 @@ class EarningRulesBody(RootModel[list[dict[str, Any]]]):
 
 class EarningRuleUpdateBody(RootModel[dict[str, Any]]):
     """``PUT /v1/loyalties/{id}/earning-rules/{rule id}``: the fields to change."""
+
+
+class TransferItem(NullMeansUnset):
+    """One source card of a transfer and the points it gives (``LoyaltiesTransferPoints``)."""
+
+    code: str = Field(min_length=1, max_length=128)
+    points: PositiveInt64
+    reason: str | None = Field(default=None, max_length=1000)
+    source_id: str | None = Field(default=None, max_length=255)
+
+
+class TransfersBody(RootModel[list[TransferItem]]):
+    """``POST /v1/loyalties/{id}/members/{code}/transfers``: a JSON array of source cards."""
+
+    root: list[TransferItem] = Field(min_length=1, max_length=MAX_TRANSFER_SOURCES)
+
+    def to_transfers(self) -> list[PointsTransfer]:
+        return [
+            PointsTransfer(
+                code=item.code, points=item.points, reason=item.reason, source_id=item.source_id
+            )
+            for item in self.root
+        ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from sendout.domain.customers import CustomerRef
 from sendout.domain.orders import MAX_ITEMS, OrderStatus
@@ -14,6 +14,7 @@ from sendout.entrypoints.api.schemas.common import (
     Timestamp,
 )
 from sendout.entrypoints.api.schemas.customers import CustomerBody
+from sendout.services.promotions.order_import import MAX_IMPORT_ORDERS
 from sendout.services.promotions.orders import OrderDraft
 
 
@@ -51,3 +52,12 @@ class OrderBody(NullMeansUnset):
             created_at=self.created_at,
             sent=frozenset(self.model_fields_set),
         )
+
+
+class OrdersImportBody(RootModel[list[OrderBody]]):
+    """``POST /v1/orders/import``: a JSON array of orders, as ``POST /v1/orders`` takes them."""
+
+    root: list[OrderBody] = Field(min_length=1, max_length=MAX_IMPORT_ORDERS)
+
+    def to_drafts(self) -> list[OrderDraft]:
+        return [order.to_draft() for order in self.root]
