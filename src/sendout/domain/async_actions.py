@@ -17,6 +17,8 @@ class AsyncActionType(StrEnum):
     CAMPAIGN_DELETE = "CAMPAIGN.DELETE"
     #: a new rule segment evaluated over the existing customers
     SEGMENT_SYNC = "SEGMENT.INITIAL_SYNC"
+    #: a CSV export (``domain/exports.py``): shown as an export, never as an async action
+    EXPORT = "EXPORT"
 
 
 class AsyncStatus(StrEnum):

@@ -25,9 +25,10 @@ from sendout.domain.campaigns import Campaign, GenerationStatus
 from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, parse_code_config
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
-from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.ports import ExportFiles, UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers.segments import sync_step
+from sendout.services.export_jobs import export_step
 from sendout.services.promotions.campaign_codes import new_campaign_voucher
 
 log = logging.getLogger("sendout.worker")
@@ -39,10 +40,18 @@ LEASE = timedelta(seconds=60)  # a worker silent this long is presumed dead
 
 
 class AsyncActionRunner:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        rng: random.Random,
+        export_files: ExportFiles | None = None,
+    ) -> None:
+        """``export_files``: where exports are written (None: this runner fails them)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._rng = rng
+        self._export_files = export_files
 
     async def run_next(self) -> int:
         """Run the next waiting action to its end; 1 if there was one, else 0."""
@@ -83,6 +92,10 @@ class AsyncActionRunner:
                 action = await self._import(uow, ctx, action)
             elif action.type is AsyncActionType.SEGMENT_SYNC:
                 action = await sync_step(uow, ctx, action)
+            elif action.type is AsyncActionType.EXPORT:
+                if self._export_files is None:
+                    raise RuntimeError("this worker has no export files")
+                action = await export_step(uow, self._export_files, action)
             else:
                 action = await self._delete(uow, ctx, action)
             now = self._clock.now()

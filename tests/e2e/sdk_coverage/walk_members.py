@@ -9,7 +9,6 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.sdk_coverage.table import check
-from tests.e2e.sdk_coverage.walk_campaigns import EXPORTS
 from tests.e2e.sdk_coverage.world import (
     SEED_POINTS,
     World,
@@ -302,7 +301,7 @@ def export_parameters(*fields: str) -> voucherify.LoyaltiesTransactionsExportCre
     )
 
 
-@check("LoyaltiesApi.export_loyalty_campaign_transactions", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_campaign_transactions")
 def export_loyalty_campaign_transactions(w: World) -> None:
     export = loyalties(w).export_loyalty_campaign_transactions(
         w.club["id"], export_parameters("id", "type")
@@ -310,7 +309,7 @@ def export_loyalty_campaign_transactions(w: World) -> None:
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
 
 
-@check("LoyaltiesApi.export_loyalty_card_transactions", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_card_transactions")
 def export_loyalty_card_transactions(w: World) -> None:
     export = loyalties(w).export_loyalty_card_transactions(
         w.card,
@@ -322,7 +321,7 @@ def export_loyalty_card_transactions(w: World) -> None:
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
 
 
-@check("LoyaltiesApi.export_loyalty_card_transactions1", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_card_transactions1")
 def export_loyalty_card_transactions1(w: World) -> None:
     export = loyalties(w).export_loyalty_card_transactions1(
         w.club["id"],
@@ -335,7 +334,7 @@ def export_loyalty_card_transactions1(w: World) -> None:
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
 
 
-@check("LoyaltiesApi.create_points_expiration_export", missing=EXPORTS)
+@check("LoyaltiesApi.create_points_expiration_export")
 def create_points_expiration_export(w: World) -> None:
     export = loyalties(w).create_points_expiration_export(
         w.club["id"],

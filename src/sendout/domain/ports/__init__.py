@@ -21,6 +21,11 @@ from sendout.domain.ports.customers import (
     CustomerStore,
     SegmentStore,
 )
+from sendout.domain.ports.exports import (
+    ExportCursor,
+    ExportFiles,
+    ExportRowStore,
+)
 from sendout.domain.ports.loyalty import (
     EarningRuleStore,
     LoyaltyTierStore,
@@ -61,6 +66,9 @@ __all__ = [
     "EarningRuleStore",
     "EndpointResetStore",
     "EventStore",
+    "ExportCursor",
+    "ExportFiles",
+    "ExportRowStore",
     "IntegrationStore",
     "LoyaltyTierStore",
     "NotificationStore",
@@ -97,6 +105,7 @@ class UnitOfWork(Protocol):
     vouchers: VoucherStore
     publications: PublicationStore
     async_actions: AsyncActionStore
+    export_rows: ExportRowStore
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore
