@@ -60,6 +60,7 @@ PATH_PARAMETERS = {
     "rule_id": "rule",
     "reward_id": "reward",
     "provider": "provider",
+    "export_id": "export",
 }
 
 #: query parameter -> the kind of object it filters by (others are left out)
