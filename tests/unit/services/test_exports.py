@@ -14,7 +14,7 @@ from sendout.domain.errors import InvalidPayload, NotFound
 from sendout.domain.exports import ExportStatus, export_status, file_name
 from sendout.services import export_jobs
 from sendout.services import exports as service
-from sendout.services.async_actions import list_actions
+from sendout.services.async_actions import get_action, list_actions
 from sendout.services.async_jobs import AsyncActionRunner
 from sendout.services.context import Context
 from sendout.testing import FakeClock, InMemoryUnitOfWorkFactory, make_context, seeded_rng
@@ -142,6 +142,8 @@ async def test_exports_are_listed_apart_from_async_actions_and_deleted_with_thei
     assert [e.id for e in listed.items] == [second.id, first.id]
     assert listed.total == 2
     assert await list_actions(uow, ctx, 10, None) == []
+    with pytest.raises(NotFound):
+        await get_action(uow, ctx, first.id)
     assert all(a.type is AsyncActionType.EXPORT for a in uow.data.async_actions.values())
     await service.delete_export(uow, files, ctx, first.id)
     assert file_name(first) not in files.files
