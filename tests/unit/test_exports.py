@@ -58,6 +58,11 @@ def test_sendouts_are_sendouts_own_exported_object() -> None:
         ("order", {"order": "-code"}, "invalid_payload"),
         ("order", {"filters": {"amount": {"conditions": {"$is": "1"}}}}, "invalid_payload"),
         ("order", {"filters": {"status": {"conditions": {"$after": "1"}}}}, "invalid_payload"),
+        (
+            "order",
+            {"filters": {"id": {"conditions": {"$in": [str(n) for n in range(1001)]}}}},
+            "invalid_payload",
+        ),
     ],
 )
 def test_what_a_kind_does_not_allow_is_refused(

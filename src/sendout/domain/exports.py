@@ -29,6 +29,9 @@ MAX_ROWS = 1_000_000
 #: the most bytes of CSV an export writes (same reason)
 MAX_BYTES = 256 * 1024 * 1024
 MAX_FIELDS = 100  # columns one export may ask for
+#: values ``filters`` may compare with, all conditions together (each is a bound parameter of
+#: every batch's query)
+MAX_FILTER_VALUES = 1_000
 #: cells that start with these are formulas to a spreadsheet (CSV injection): they are written
 #: with a leading apostrophe, which spreadsheets show as text
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -288,6 +291,8 @@ def export_query(
         filters = parse_list_filter(parameters.get("filters"), kind.filters)
     except InvalidQuery as exc:
         raise InvalidPayload(details=exc.details) from None
+    if sum(len(c.values) for c in filters.conditions) > MAX_FILTER_VALUES:
+        raise InvalidPayload(details=f"filters may hold up to {MAX_FILTER_VALUES} values")
     return ExportQuery(kind_name, fields, order, filters, dict(scope or {}))
 
 

@@ -28,7 +28,7 @@ from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
 from sendout.domain.ports import ExportFiles, UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers.segments import sync_step
-from sendout.services.export_jobs import export_step
+from sendout.services.export_jobs import drop_deleted_export, export_step
 from sendout.services.promotions.campaign_codes import new_campaign_voucher
 
 log = logging.getLogger("sendout.worker")
@@ -100,10 +100,13 @@ class AsyncActionRunner:
                 action = await self._delete(uow, ctx, action)
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
-            if not await uow.async_actions.update_if_held(action):
-                return None
-            await uow.commit()
-        return action
+            held = await uow.async_actions.update_if_held(action)
+            if held:
+                await uow.commit()
+        if not held and self._export_files is not None:
+            # An export deleted while this batch was written: its file goes too.
+            await drop_deleted_export(self._uow_factory, self._export_files, action)
+        return action if held else None
 
     async def _campaign(self, uow: UnitOfWork, action: AsyncAction) -> Campaign | None:
         found = await uow.campaigns.get_many(action.project_id, [action.request["campaign_id"]])

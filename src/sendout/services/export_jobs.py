@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sendout.domain.async_actions import AsyncAction, AsyncStatus
+from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.exports import MAX_BYTES, MAX_ROWS, csv_lines, file_name, query_of
-from sendout.domain.ports import ExportFiles, UnitOfWork
+from sendout.domain.ports import ExportFiles, UnitOfWork, UnitOfWorkFactory
 
 EXPORT_BATCH = 1_000
 
@@ -37,3 +37,16 @@ async def export_step(uow: UnitOfWork, files: ExportFiles, action: AsyncAction) 
     if len(rows) < EXPORT_BATCH:
         return replace(action, status=AsyncStatus.DONE, done=done, total=done, result=progress)
     return replace(action, done=done, result=progress)
+
+
+async def drop_deleted_export(
+    uow_factory: UnitOfWorkFactory, files: ExportFiles, action: AsyncAction
+) -> None:
+    """The file of an export deleted while a worker wrote a batch of it (the deletion removed
+    the file it found; this batch came after). Any other lost action is another worker's."""
+    if action.type is not AsyncActionType.EXPORT:
+        return
+    async with uow_factory(read_only=True) as uow:
+        gone = await uow.async_actions.get(action.project_id, action.id) is None
+    if gone:
+        await files.remove(file_name(action))

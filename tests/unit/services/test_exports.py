@@ -150,3 +150,19 @@ async def test_exports_are_listed_apart_from_async_actions_and_deleted_with_thei
     with pytest.raises(NotFound):
         await service.get_export(uow, ctx, first.id)
     assert uow.data.async_actions[second.id].status is AsyncStatus.DONE
+
+
+async def test_a_batch_written_after_its_export_was_deleted_is_removed(
+    uow: InMemoryUnitOfWorkFactory, ctx: Context
+) -> None:
+    """A worker whose batch lost its lease drops the file only when the export is gone (the
+    deletion removed the file before this batch came)."""
+    files = InMemoryExportFiles()
+    kept = await service.create_export(uow, ctx, SENDOUT, {})
+    deleted = await service.create_export(uow, ctx, SENDOUT, {})
+    for export in (kept, deleted):
+        await files.write(file_name(export), 0, "id\r\n")
+    del uow.data.async_actions[deleted.id]
+    for export in (kept, deleted):
+        await export_jobs.drop_deleted_export(uow, files, export)
+    assert list(files.files) == [file_name(kept)]
