@@ -77,54 +77,26 @@ class ExportKind:
     default_order: str = "created_at"
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """Column names written as one string (the reference's lists are long)."""
+    return tuple(text.split())
+
+
 KINDS: Mapping[ExportedObject, ExportKind] = {
     ExportedObject.VOUCHER: ExportKind(
-        fields=(
-            "code",
-            "voucher_type",
-            "value",
-            "discount_type",
-            "campaign",
-            "category",
-            "start_date",
-            "expiration_date",
-            "gift_balance",
-            "loyalty_balance",
-            "redemption_quantity",
-            "redemption_count",
-            "active",
-            "metadata",
-            "id",
-            "is_referral_code",
-            "created_at",
-            "updated_at",
-            "campaign_id",
-            "additional_info",
-            "customer_id",
+        fields=_names(
+            "code voucher_type value discount_type campaign category start_date expiration_date "
+            "gift_balance loyalty_balance redemption_quantity redemption_count active metadata id "
+            "is_referral_code created_at updated_at campaign_id additional_info customer_id"
         ),
         default_fields=("code", "voucher_type", "value", "discount_type", "campaign"),
         filters=frozenset({"id", "code", "campaign_id", "voucher_type", "category"}),
     ),
     ExportedObject.REDEMPTION: ExportKind(
-        fields=(
-            "id",
-            "object",
-            "date",
-            "voucher_code",
-            "campaign",
-            "promotion_tier_id",
-            "customer_id",
-            "customer_source_id",
-            "customer_name",
-            "tracking_id",
-            "order_id",
-            "order_amount",
-            "gift_amount",
-            "loyalty_points",
-            "result",
-            "failure_code",
-            "failure_message",
-            "metadata",
+        fields=_names(
+            "id object date voucher_code campaign promotion_tier_id customer_id "
+            "customer_source_id customer_name tracking_id order_id order_amount gift_amount "
+            "loyalty_points result failure_code failure_message metadata"
         ),
         default_fields=("id", "object", "voucher_code", "customer_id", "date", "result"),
         filters=frozenset(
@@ -132,69 +104,30 @@ KINDS: Mapping[ExportedObject, ExportKind] = {
         ),
     ),
     ExportedObject.CUSTOMER: ExportKind(
-        fields=(
-            "name",
-            "id",
-            "description",
-            "email",
-            "source_id",
-            "created_at",
-            "address_city",
-            "address_state",
-            "address_line_1",
-            "address_line_2",
-            "address_country",
-            "address_postal_code",
-            "redemptions_total_redeemed",
-            "redemptions_total_failed",
-            "redemptions_total_succeeded",
-            "redemptions_total_rolled_back",
-            "redemptions_total_rollback_failed",
-            "redemptions_total_rollback_succeeded",
-            "orders_total_amount",
-            "orders_total_count",
-            "orders_average_amount",
-            "orders_last_order_amount",
-            "orders_last_order_date",
-            "loyalty_referred_customers",
-            "updated_at",
-            "phone",
-            "birthday",
-            "birthdate",
-            "metadata",
+        fields=_names(
+            "name id description email source_id created_at address_city address_state "
+            "address_line_1 address_line_2 address_country address_postal_code "
+            "redemptions_total_redeemed redemptions_total_failed redemptions_total_succeeded "
+            "redemptions_total_rolled_back redemptions_total_rollback_failed "
+            "redemptions_total_rollback_succeeded orders_total_amount orders_total_count "
+            "orders_average_amount orders_last_order_amount orders_last_order_date "
+            "loyalty_referred_customers updated_at phone birthday birthdate metadata"
         ),
         default_fields=("name", "source_id"),
         filters=frozenset({"id", "source_id", "email", "name"}),
     ),
     ExportedObject.PUBLICATION: ExportKind(
-        fields=(
-            "voucher_code",
-            "customer_id",
-            "customer_source_id",
-            "date",
-            "channel",
-            "campaign",
-            "is_winner",
-            "metadata",
+        fields=_names(
+            "voucher_code customer_id customer_source_id date channel campaign is_winner metadata"
         ),
         default_fields=("voucher_code", "customer_id", "date", "channel"),
         filters=frozenset({"customer_id", "campaign_id", "channel"}),
     ),
     ExportedObject.ORDER: ExportKind(
-        fields=(
-            "id",
-            "source_id",
-            "created_at",
-            "updated_at",
-            "status",
-            "amount",
-            "discount_amount",
-            "items_discount_amount",
-            "total_discount_amount",
-            "total_amount",
-            "customer_id",
-            "referrer_id",
-            "metadata",
+        fields=_names(
+            "id source_id created_at updated_at status amount discount_amount "
+            "items_discount_amount total_discount_amount total_amount customer_id referrer_id "
+            "metadata"
         ),
         default_fields=("id", "source_id", "status"),
         filters=frozenset({"id", "source_id", "status", "customer_id", "referrer_id"}),
@@ -207,39 +140,17 @@ KINDS: Mapping[ExportedObject, ExportKind] = {
         default_order="expires_at",
     ),
     ExportedObject.VOUCHER_TRANSACTIONS: ExportKind(
-        fields=(
-            "id",
-            "campaign_id",
-            "voucher_id",
-            "type",
-            "source_id",
-            "reason",
-            "source",
-            "balance",
-            "amount",
-            "related_transaction_id",
-            "created_at",
-            "details",
+        fields=_names(
+            "id campaign_id voucher_id type source_id reason source balance amount "
+            "related_transaction_id created_at details"
         ),
         default_fields=("id", "type", "source_id", "reason", "balance", "amount", "created_at"),
         filters=frozenset({"campaign_id", "voucher_id", "type", "source"}),
     ),
     ExportedObject.SENDOUT: ExportKind(
-        fields=(
-            "id",
-            "distribution_id",
-            "source_kind",
-            "channel",
-            "event_id",
-            "event_type",
-            "customer_id",
-            "status",
-            "url",
-            "reason",
-            "attempts_count",
-            "next_attempt_at",
-            "created_at",
-            "updated_at",
+        fields=_names(
+            "id distribution_id source_kind channel event_id event_type customer_id status url "
+            "reason attempts_count next_attempt_at created_at updated_at"
         ),
         default_fields=("id", "distribution_id", "channel", "status", "created_at"),
         filters=frozenset({"distribution_id", "channel", "status", "event_type", "customer_id"}),

@@ -134,14 +134,6 @@ async def export_campaign_transactions(
     return await create_export(uow_factory, ctx, _TRANSACTIONS, parameters, scope)
 
 
-async def export_program_transactions(
-    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, parameters: Mapping[str, Any]
-) -> AsyncAction:
-    program = await get_program(uow_factory, ctx, program_id)
-    scope = {"campaign_id": program.id}
-    return await create_export(uow_factory, ctx, _TRANSACTIONS, parameters, scope)
-
-
 async def export_member_transactions(
     uow_factory: UnitOfWorkFactory,
     ctx: Context,
@@ -154,10 +146,14 @@ async def export_member_transactions(
     return await create_export(uow_factory, ctx, _TRANSACTIONS, parameters, scope)
 
 
-async def export_points_expirations(
-    uow_factory: UnitOfWorkFactory, ctx: Context, program_id: str, parameters: Mapping[str, Any]
+async def export_of_program(
+    uow_factory: UnitOfWorkFactory,
+    ctx: Context,
+    program_id: str,
+    exported_object: ExportedObject,
+    parameters: Mapping[str, Any],
 ) -> AsyncAction:
+    """A loyalty program's transactions or point expirations."""
     program = await get_program(uow_factory, ctx, program_id)
     scope = {"campaign_id": program.id}
-    kind = ExportedObject.POINTS_EXPIRATION.value
-    return await create_export(uow_factory, ctx, kind, parameters, scope)
+    return await create_export(uow_factory, ctx, exported_object.value, parameters, scope)

@@ -7,13 +7,16 @@ with ``?token=`` (the official SDK's ``download_export``), its CSV file.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from sendout.domain.async_actions import AsyncAction
 from sendout.domain.exports import ExportedObject, export_object
-from sendout.domain.ports import ExportFiles
+from sendout.domain.ports import ExportFiles, UnitOfWorkFactory
 from sendout.entrypoints.api.deps import body_docs, context, parse_body, storage, wake_worker
 from sendout.entrypoints.api.query import Q, parse_limit, parse_page
 from sendout.entrypoints.api.responses import json_response, list_envelope, no_content
@@ -87,90 +90,93 @@ async def delete_export(export_id: str, request: Request) -> Response:
     return no_content()
 
 
-async def _nested(request: Request) -> tuple[Context, dict[str, object]]:
+#: a use case starting a nested export: (storage, context, parameters) -> the export
+Start = Callable[[UnitOfWorkFactory, Context, dict[str, Any]], Awaitable[AsyncAction]]
+
+
+async def _nested(request: Request, start: Start) -> Response:
+    """A nested route: its body is the parameters alone, its use case sets the rest."""
     ctx = await context(request)
     body = await parse_body(request, NestedExportBody)
-    return ctx, body.parameters.as_request()
+    export = await start(storage(request), ctx, body.parameters.as_request())
+    return _started(request, export)
 
 
-@router.post(
-    "/v1/orders/export",
-    summary="Export orders to CSV",
-    openapi_extra=body_docs(NestedExportBody),
-)
+_NESTED = body_docs(NestedExportBody)
+
+
+@router.post("/v1/orders/export", summary="Export orders to CSV", openapi_extra=_NESTED)
 async def export_orders(request: Request) -> Response:
-    ctx, params = await _nested(request)
-    kind = ExportedObject.ORDER.value
-    return _started(request, await service.create_export(storage(request), ctx, kind, params))
+    order = ExportedObject.ORDER.value
+    return await _nested(request, lambda u, c, p: service.create_export(u, c, order, p))
 
 
 @router.post(
     "/v1/vouchers/{code}/transactions/export",
     summary="Export a voucher's transactions to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_voucher_transactions(code: str, request: Request) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_voucher_transactions(storage(request), ctx, code, params)
-    return _started(request, export)
+    return await _nested(
+        request, lambda u, c, p: service.export_voucher_transactions(u, c, code, p)
+    )
 
 
 @router.post(
     "/v1/campaigns/{campaign_id}/transactions/export",
     summary="Export a campaign's transactions to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_campaign_transactions(campaign_id: str, request: Request) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_campaign_transactions(storage(request), ctx, campaign_id, params)
-    return _started(request, export)
+    return await _nested(
+        request, lambda u, c, p: service.export_campaign_transactions(u, c, campaign_id, p)
+    )
 
 
 @router.post(
     "/v1/loyalties/members/{member_id}/transactions/export",
     summary="Export a loyalty card's transactions to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_member_transactions(member_id: str, request: Request) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_member_transactions(
-        storage(request), ctx, member_id, None, params
+    return await _nested(
+        request, lambda u, c, p: service.export_member_transactions(u, c, member_id, None, p)
     )
-    return _started(request, export)
 
 
 @router.post(
     "/v1/loyalties/{program_id}/members/{member_id}/transactions/export",
     summary="Export a program member's transactions to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_program_member_transactions(
     program_id: str, member_id: str, request: Request
 ) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_member_transactions(
-        storage(request), ctx, member_id, program_id, params
+    return await _nested(
+        request,
+        lambda u, c, p: service.export_member_transactions(u, c, member_id, program_id, p),
     )
-    return _started(request, export)
 
 
 @router.post(
     "/v1/loyalties/{program_id}/transactions/export",
     summary="Export a loyalty program's transactions to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_program_transactions(program_id: str, request: Request) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_program_transactions(storage(request), ctx, program_id, params)
-    return _started(request, export)
+    kind = ExportedObject.VOUCHER_TRANSACTIONS
+    return await _nested(
+        request, lambda u, c, p: service.export_of_program(u, c, program_id, kind, p)
+    )
 
 
 @router.post(
     "/v1/loyalties/{program_id}/points-expiration/export",
     summary="Export a loyalty program's point expirations to CSV",
-    openapi_extra=body_docs(NestedExportBody),
+    openapi_extra=_NESTED,
 )
 async def export_points_expirations(program_id: str, request: Request) -> Response:
-    ctx, params = await _nested(request)
-    export = await service.export_points_expirations(storage(request), ctx, program_id, params)
-    return _started(request, export)
+    kind = ExportedObject.POINTS_EXPIRATION
+    return await _nested(
+        request, lambda u, c, p: service.export_of_program(u, c, program_id, kind, p)
+    )
