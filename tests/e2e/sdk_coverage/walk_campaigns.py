@@ -180,6 +180,9 @@ def export_campaign_transactions(w: World) -> None:
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
 # --- publications ------------------------------------------------------------------------
@@ -243,6 +246,14 @@ def list_async_actions(w: World) -> None:
 
 
 # --- exports -----------------------------------------------------------------------------
+
+
+def exported_lines(w: World, export_id: str) -> list[str]:
+    """The lines of a finished export's CSV, downloaded as the SDK does (with its token)."""
+    wait_done(w.api, f"/v1/exports/{export_id}")
+    url = ExportsApi(w.sdk).get_export(export_id).result.url
+    csv = ExportsApi(w.sdk).download_export(export_id, token=url.split("token=")[1])
+    return csv.splitlines()
 
 
 def voucher_export(w: World) -> voucherify.ExportsCreateResponseBody:

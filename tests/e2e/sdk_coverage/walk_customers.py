@@ -6,6 +6,7 @@ import voucherify
 from voucherify import CustomersApi, EventsApi, OrdersApi, SegmentsApi
 
 from tests.e2e.sdk_coverage.table import check
+from tests.e2e.sdk_coverage.walk_campaigns import exported_lines
 from tests.e2e.sdk_coverage.world import World, customer, gone, model, ok, wait_action
 
 
@@ -260,3 +261,6 @@ def create_order_export(w: World) -> None:
         )
     )
     assert (export.object, export.exported_object) == ("export", "order")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,amount"
+    assert rows  # ann's order at least

@@ -9,6 +9,7 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.sdk_coverage.table import check
+from tests.e2e.sdk_coverage.walk_campaigns import exported_lines
 from tests.e2e.sdk_coverage.world import (
     SEED_POINTS,
     World,
@@ -307,6 +308,9 @@ def export_loyalty_campaign_transactions(w: World) -> None:
         w.club["id"], export_parameters("id", "type")
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
 @check("LoyaltiesApi.export_loyalty_card_transactions")
@@ -315,10 +319,13 @@ def export_loyalty_card_transactions(w: World) -> None:
         w.card,
         model(
             voucherify.LoyaltiesMembersTransactionsExportCreateRequestBody,
-            {"parameters": {"fields": ["id"]}},
+            {"parameters": {"fields": ["id", "type"]}},
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
 @check("LoyaltiesApi.export_loyalty_card_transactions1")
@@ -328,10 +335,13 @@ def export_loyalty_card_transactions1(w: World) -> None:
         w.card,
         model(
             voucherify.LoyaltiesMembersTransactionsExportCreateRequestBody,
-            {"parameters": {"fields": ["id"]}},
+            {"parameters": {"fields": ["id", "type"]}},
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
 @check("LoyaltiesApi.create_points_expiration_export")
@@ -344,3 +354,4 @@ def create_points_expiration_export(w: World) -> None:
         ),
     )
     assert (export.object, export.exported_object) == ("export", "points_expiration")
+    assert exported_lines(w, export.id)[0] == "id,points"

@@ -9,6 +9,7 @@ from voucherify import VouchersApi
 from voucherify.exceptions import ApiException
 
 from tests.e2e.sdk_coverage.table import check
+from tests.e2e.sdk_coverage.walk_campaigns import exported_lines
 from tests.e2e.sdk_coverage.world import COUPON_COUNT, World, model, ok, wait_action
 
 
@@ -145,6 +146,8 @@ def export_voucher_transactions(w: World) -> None:
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    assert export.parameters.filters.voucher_id is not None  # the voucher's scope
+    assert exported_lines(w, export.id)[0] == "id,amount"
 
 
 @check("VouchersApi.import_vouchers", missing="POST /v1/vouchers/import has no route")
