@@ -224,9 +224,10 @@ class SqlExportRowStore(SqlStore):
             conditions.append(filter_clause(query.filters, source.filters))
         if after is not None:
             value = _cursor_value(name, after[0])
-            beyond = (ordered < value) if newest_first else (ordered > value)
-            next_id = (row_id < after[1]) if newest_first else (row_id > after[1])
-            conditions.append(sa.or_(beyond, sa.and_(ordered == value, next_id)))
+            # A row-value comparison: both databases seek an index on (order, id) with it.
+            key = sa.tuple_(ordered, row_id)
+            reached = sa.tuple_(sa.literal(value, ordered.type), after[1])
+            conditions.append(key < reached if newest_first else key > reached)
         wanted = [source.columns[f] for f in query.fields]
         keys = [ordered.desc(), row_id.desc()] if newest_first else [ordered, row_id]
         statement = (
