@@ -1,8 +1,9 @@
 """Indexes CSV exports page by: (project, created_at, id) of the vouchers, publications and
 voucher transactions (issue 25). An export reads a project's rows 1,000 at a time past the
-last one written; without them each batch sorted the project's whole table (300,000 codes
-took 42 s on SQLite, growing with the square of the count). Codes made in bulk share one
-creation time and sortable ids, so the vouchers' index grows at its end.
+last one written; without them each batch sorted the project's whole table, so an export's
+time grew with the square of its rows. Codes made in bulk share one creation time and
+sortable ids, so the vouchers' index grows at its end (a cost to bulk generation, smaller
+than the code's own random-order unique index).
 
 Revision ID: 0030
 Revises: 0029
