@@ -37,6 +37,12 @@ def arrange(uow: InMemoryUnitOfWorkFactory, project_id: str, count: int) -> None
     ]
 
 
+@pytest.fixture
+def batches_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes two rows a batch: a few rows make several batches."""
+    monkeypatch.setattr(export_jobs, "EXPORT_BATCH", 2)
+
+
 async def run_all(
     uow: InMemoryUnitOfWorkFactory, clock: FakeClock, files: InMemoryExportFiles
 ) -> None:
@@ -45,13 +51,10 @@ async def run_all(
         pass
 
 
+@pytest.mark.usefixtures("batches_of_two")
 async def test_an_export_is_written_batch_by_batch_and_served_with_its_token(
-    uow: InMemoryUnitOfWorkFactory,
-    ctx: Context,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
+    uow: InMemoryUnitOfWorkFactory, ctx: Context, clock: FakeClock
 ) -> None:
-    monkeypatch.setattr(export_jobs, "EXPORT_BATCH", 2)
     arrange(uow, ctx.project_id, 5)
     arrange(uow, "proj_other", 3)
     files = InMemoryExportFiles()
@@ -86,13 +89,10 @@ async def test_filters_and_order_choose_the_rows(
     assert files.files[file_name(export)].decode().split() == ["id", "whs_002", "whs_000"]
 
 
+@pytest.mark.usefixtures("batches_of_two")
 async def test_a_resumed_export_cuts_what_a_dead_worker_wrote_past_its_commit(
-    uow: InMemoryUnitOfWorkFactory,
-    ctx: Context,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
+    uow: InMemoryUnitOfWorkFactory, ctx: Context, clock: FakeClock
 ) -> None:
-    monkeypatch.setattr(export_jobs, "EXPORT_BATCH", 2)
     arrange(uow, ctx.project_id, 3)
     files = InMemoryExportFiles()
     export = await service.create_export(uow, ctx, SENDOUT, {"fields": ["id"]})
