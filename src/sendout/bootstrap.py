@@ -19,13 +19,14 @@ from sendout.adapters.db.migrate import upgrade_async
 from sendout.adapters.db.queue_figures import queue_figures
 from sendout.adapters.db.secret_rows import check_secrets, rotate_secrets
 from sendout.adapters.db.uow import SqlUnitOfWorkFactory
+from sendout.adapters.export_files import LocalExportFiles
 from sendout.adapters.metrics import Metrics
 from sendout.config import Settings
 from sendout.domain.channels import ChannelCatalog
 from sendout.domain.clock import Clock, truncate_ms
 from sendout.domain.deliveries import ChannelSender
 from sendout.domain.observations import Observer, WorkerFigures
-from sendout.domain.ports import TargetProbe, UnitOfWorkFactory
+from sendout.domain.ports import ExportFiles, TargetProbe, UnitOfWorkFactory
 from sendout.domain.projects import IssuedKey
 from sendout.domain.targets import SMTP_PORTS, TargetPolicy
 from sendout.jobs import Job, at_most_every
@@ -51,6 +52,8 @@ class Container:
     settings: Settings
     database: Database
     uow_factory: UnitOfWorkFactory
+    #: where CSV exports are written and served from (the data directory)
+    export_files: ExportFiles
     clock: Clock = field(default_factory=SystemClock)
     #: Ids, tokens and secrets come from the operating system's CSPRNG.
     rng: random.Random = field(default_factory=random.SystemRandom)
@@ -140,6 +143,7 @@ def bootstrap(
         uow_factory=SqlUnitOfWorkFactory(
             database, box, observer=metrics if observer is None else observer(kinds)
         ),
+        export_files=LocalExportFiles(settings.data_directory),
         clock=clock,
         channels=channels,
         box=box,
@@ -239,7 +243,10 @@ def worker_jobs(
     tiers = TierScheduler(uow, clock, rng)
     main: list[tuple[str, Job]] = [
         ("dispatch", dispatcher(container, turns=dispatch_turns).run_batch),
-        ("async actions", AsyncActionRunner(uow, clock, rng).run_next),
+        (
+            "async actions",
+            AsyncActionRunner(uow, clock, rng, container.export_files).run_next,
+        ),
         ("pending points", at_most_every(DATED_JOBS_SECONDS, points.activate_due)),
         ("points expiration", at_most_every(DATED_JOBS_SECONDS, points.expire_due)),
         ("tier expiration", at_most_every(DATED_JOBS_SECONDS, tiers.expire_due)),

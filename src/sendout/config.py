@@ -97,6 +97,19 @@ class Settings:
     #: is on the API's ``/metrics``)
     metrics_host: str = DEFAULT_HOST
     metrics_port: int | None = DEFAULT_METRICS_PORT
+    #: where Sendout keeps files (CSV exports, in ``exports/``); None: beside the SQLite
+    #: database file, or the working directory on PostgreSQL
+    data_dir: str | None = None
+
+    @property
+    def data_directory(self) -> str:
+        """``data_dir``, or its default."""
+        if self.data_dir is not None:
+            return self.data_dir
+        scheme, _, path = self.database_url.partition(":///")
+        if scheme.startswith("sqlite") and path and not path.startswith(":memory:"):
+            return os.path.dirname(os.path.abspath(path.split("?")[0]))
+        return os.getcwd()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -206,6 +219,7 @@ class Settings:
             metrics_allow=_metrics_allow(get("METRICS_ALLOW")),
             metrics_host=get("METRICS_HOST") or DEFAULT_HOST,
             metrics_port=metrics_port(get("METRICS_PORT"), f"{ENV_PREFIX}METRICS_PORT"),
+            data_dir=get("DATA_DIR"),
         )
 
 

@@ -56,8 +56,8 @@ def populate(api: Api, receiver: Receiver, tag: str) -> Everything:
     """A customer in a rule segment, coupons published to them, a standalone voucher redeemed
     with an order, a gift card, a promotion, a loyalty program (tier, earning rule with
     pending points, reward, assignment, member), a referral program and a referral code with a
-    holder, a distribution whose send-out failed (pausing it: a notification), a project webhook
-    and an integration."""
+    holder, a distribution whose send-out failed (pausing it: a notification), a project webhook,
+    an integration and a finished CSV export."""
     got = Everything()
     who = {"source_id": f"{tag}-alice"}
     email = f"{tag}-alice@shop.test"
@@ -269,8 +269,8 @@ def _delivery(api: Api, got: Everything, receiver: Receiver, tag: str) -> None:
 
 
 def _settled(api: Api, got: Everything) -> None:
-    """Wait for the worker's background work (the segment's first sync), so that re-reading
-    the project later sees only what others did to it."""
+    """Wait for the worker's background work (the segment's first sync, an export of the
+    customers), so that re-reading the project later sees only what others did to it."""
     actions = eventually(
         "the segment's first sync",
         lambda: [
@@ -281,3 +281,12 @@ def _settled(api: Api, got: Everything) -> None:
     )
     for action in actions:
         got.add("async_action", action["id"])
+    export = made(api, "POST", "/v1/exports", {"exported_object": "customer"})
+    eventually(
+        "the customers' export",
+        lambda: made(api, "GET", f"/v1/exports/{export['id']}")["status"] == "DONE",
+    )
+    got.add("export", export["id"])
+    # The download token: no other project may ever see it.
+    url = made(api, "GET", f"/v1/exports/{export['id']}")["result"]["url"]
+    got.private.add(url.split("token=")[1])

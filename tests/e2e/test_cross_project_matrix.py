@@ -63,6 +63,7 @@ PATH_PARAMETERS = {
     "provider": "provider",
     "holder_id": "holder",
     "session_key": "session",
+    "export_id": "export",
 }
 
 #: query parameter -> the kind of object it filters by (others are left out)

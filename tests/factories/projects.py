@@ -110,7 +110,9 @@ async def campaign_of(
             vouchers_count=count,
         ),
     )
-    runner = AsyncActionRunner(container.uow_factory, container.clock, container.rng)
+    runner = AsyncActionRunner(
+        container.uow_factory, container.clock, container.rng, container.export_files
+    )
     deadline = time.monotonic() + GENERATION_TIMEOUT
     while time.monotonic() < deadline:
         async with container.uow_factory() as uow:

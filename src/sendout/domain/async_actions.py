@@ -28,6 +28,8 @@ class AsyncActionType(StrEnum):
     SEGMENT_SYNC = "SEGMENT.INITIAL_SYNC"
     #: historical orders imported, one row per step (``POST /v1/orders/import``)
     ORDERS_IMPORT = "ORDERS.IMPORT"
+    #: a CSV export (``domain/exports.py``): shown as an export, never as an async action
+    EXPORT = "EXPORT"
 
 
 class AsyncStatus(StrEnum):

@@ -29,6 +29,7 @@ class IdPrefix(StrEnum):
     EARNING_RULE = "ern"
     EVENT = "evcus"  # a recorded customer event
     EVENT_SCHEMA = "ms"  # a custom event's name (``event_schema``)
+    EXPORT = "exp"
     LEASE = "lease"  # a fencing token of a claim (``fencing_token``)
     LOYALTY_TIER = "ltr"
     NOTIFICATION = "ntf"

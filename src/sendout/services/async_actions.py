@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sendout.domain.async_actions import AsyncAction
+from sendout.domain.async_actions import AsyncAction, AsyncActionType
 from sendout.domain.errors import NotFound
 from sendout.domain.ports import UnitOfWorkFactory
 from sendout.services.context import Context
@@ -14,7 +14,8 @@ from sendout.services.context import Context
 async def get_action(uow_factory: UnitOfWorkFactory, ctx: Context, action_id: str) -> AsyncAction:
     async with uow_factory() as uow:
         action = await uow.async_actions.get(ctx.project_id, action_id)
-    if action is None:
+    # An export is shown as an export (``services/exports.py``), never as an async action.
+    if action is None or action.type is AsyncActionType.EXPORT:
         raise NotFound.of("async_action", action_id)
     return action
 

@@ -26,10 +26,11 @@ from sendout.domain.clock import Clock
 from sendout.domain.codes import CodeGenerator, is_reserved_code, parse_code_config
 from sendout.domain.errors import DomainError
 from sendout.domain.ids import IdPrefix, fencing_token, new_sortable_ids
-from sendout.domain.ports import UnitOfWork, UnitOfWorkFactory
+from sendout.domain.ports import ExportFiles, UnitOfWork, UnitOfWorkFactory
 from sendout.services.context import Context, internal_context
 from sendout.services.customers import customer_bulk
 from sendout.services.customers.segments import sync_step
+from sendout.services.export_jobs import drop_deleted_export, export_step
 from sendout.services.promotions import order_import, voucher_bulk
 from sendout.services.promotions.campaign_codes import from_json_dates, new_campaign_voucher
 from sendout.services.row_jobs import HandlerMaker, rows_step
@@ -58,10 +59,18 @@ _Work = Callable[[UnitOfWork, Context, AsyncAction], Awaitable[AsyncAction]]
 
 
 class AsyncActionRunner:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        rng: random.Random,
+        export_files: ExportFiles | None = None,
+    ) -> None:
+        """``export_files``: where exports are written (None: this runner fails them)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._rng = rng
+        self._export_files = export_files
 
     async def run_next(self) -> int:
         """Run the next waiting action to its end; 1 if there was one, else 0."""
@@ -108,10 +117,13 @@ class AsyncActionRunner:
             action = await work(uow, self._context(action), action)
             now = self._clock.now()
             action = replace(action, updated_at=now, lease_until=now + LEASE)
-            if not await uow.async_actions.update_if_held(action):
-                return None
-            await uow.commit()
-        return action
+            held = await uow.async_actions.update_if_held(action)
+            if held:
+                await uow.commit()
+        if not held and self._export_files is not None:
+            # An export deleted while this batch was written: its file goes too.
+            await drop_deleted_export(self._uow_factory, self._export_files, action)
+        return action if held else None
 
     async def _batch(self, uow: UnitOfWork, ctx: Context, action: AsyncAction) -> AsyncAction:
         rows_of = ROW_JOBS.get(action.type)
@@ -123,6 +135,10 @@ class AsyncActionRunner:
             return await self._import(uow, ctx, action)
         if action.type is AsyncActionType.SEGMENT_SYNC:
             return await sync_step(uow, ctx, action)
+        if action.type is AsyncActionType.EXPORT:
+            if self._export_files is None:
+                raise RuntimeError("this worker has no export files")
+            return await export_step(uow, self._export_files, action)
         if action.type is AsyncActionType.CAMPAIGN_DELETE:
             return await self._delete(uow, ctx, action)
         raise ValueError(f"No worker runs {action.type.value} actions")

@@ -30,6 +30,7 @@ from sendout.domain.ports import (
     EarningRuleStore,
     EndpointResetStore,
     EventStore,
+    ExportRowStore,
     IntegrationStore,
     LoyaltyTierStore,
     NotificationStore,
@@ -69,6 +70,7 @@ from sendout.testing.customers import (
     InMemoryEventStore,
     InMemorySegmentStore,
 )
+from sendout.testing.exports import ExportTables, InMemoryExportRowStore
 from sendout.testing.loyalty import (
     FakeEarningRuleStore,
     FakeLoyaltyTierStore,
@@ -125,7 +127,7 @@ def seeded_rng(seed: int = 1234) -> random.Random:
 
 
 @dataclass
-class InMemoryData(AccountTables, CustomerTables, PipelineTables, SendoutTables):
+class InMemoryData(AccountTables, CustomerTables, PipelineTables, SendoutTables, ExportTables):
     """Every table of the in-memory database, by area (``testing/accounts.py``,
     ``customers.py``, ``pipeline.py``, ``sendouts.py``; promotions and loyalty keep theirs in
     one value each, ``testing/promotions.py`` and ``testing/loyalty.py``): the committed rows,
@@ -162,6 +164,7 @@ class InMemoryUnitOfWork:
         self.webhooks: WebhookStore = InMemoryWebhookStore(w)
         self.integrations: IntegrationStore = InMemoryIntegrationStore(w)
         self.async_actions: AsyncActionStore = InMemoryAsyncActionStore(w)
+        self.export_rows: ExportRowStore = InMemoryExportRowStore(w)
         self.sendouts: SendoutStore = InMemorySendoutStore(w)
         self.deliveries: DeliveryStore = InMemoryDeliveryStore(w)
         self.endpoint_resets: EndpointResetStore = InMemoryEndpointResetStore(w)

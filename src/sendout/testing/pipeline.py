@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sendout.domain.async_actions import AsyncAction, AsyncStatus
+from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
 from sendout.domain.channels import ProviderConfig
 from sendout.domain.distributions import (
     PAUSED_DELIVERY_FAILED,
@@ -162,10 +162,27 @@ class InMemoryAsyncActionStore:
         found = [
             a
             for a in self.data.async_actions.values()
-            if a.project_id == project_id and (end_date is None or a.created_at <= end_date)
+            if a.project_id == project_id
+            and a.type is not AsyncActionType.EXPORT
+            and (end_date is None or a.created_at <= end_date)
         ]
         found.sort(key=lambda a: (a.created_at, a.id), reverse=True)
         return found[:limit]
+
+    async def page_of_type(
+        self, project_id: str, action_type: AsyncActionType, limit: int, page: int, newest: bool
+    ) -> Page[AsyncAction]:
+        found = [
+            a
+            for a in self.data.async_actions.values()
+            if a.project_id == project_id and a.type is action_type
+        ]
+        found.sort(key=lambda a: a.created_at, reverse=newest)
+        return paged(found, limit, page)
+
+    async def remove(self, project_id: str, action_id: str) -> None:
+        if owned_by(self.data.async_actions, project_id, action_id) is not None:
+            del self.data.async_actions[action_id]
 
     async def claim_next(
         self, now: datetime, lease_until: datetime, token: str

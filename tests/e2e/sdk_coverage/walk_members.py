@@ -9,7 +9,7 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.sdk_coverage.table import check
-from tests.e2e.sdk_coverage.walk_campaigns import EXPORTS
+from tests.e2e.sdk_coverage.walk_campaigns import exported_lines
 from tests.e2e.sdk_coverage.world import (
     SEED_POINTS,
     World,
@@ -314,40 +314,49 @@ def export_parameters(*fields: str) -> voucherify.LoyaltiesTransactionsExportCre
     )
 
 
-@check("LoyaltiesApi.export_loyalty_campaign_transactions", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_campaign_transactions")
 def export_loyalty_campaign_transactions(w: World) -> None:
     export = loyalties(w).export_loyalty_campaign_transactions(
         w.club["id"], export_parameters("id", "type")
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
-@check("LoyaltiesApi.export_loyalty_card_transactions", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_card_transactions")
 def export_loyalty_card_transactions(w: World) -> None:
     export = loyalties(w).export_loyalty_card_transactions(
         w.card,
         model(
             voucherify.LoyaltiesMembersTransactionsExportCreateRequestBody,
-            {"parameters": {"fields": ["id"]}},
+            {"parameters": {"fields": ["id", "type"]}},
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
-@check("LoyaltiesApi.export_loyalty_card_transactions1", missing=EXPORTS)
+@check("LoyaltiesApi.export_loyalty_card_transactions1")
 def export_loyalty_card_transactions1(w: World) -> None:
     export = loyalties(w).export_loyalty_card_transactions1(
         w.club["id"],
         w.card,
         model(
             voucherify.LoyaltiesMembersTransactionsExportCreateRequestBody,
-            {"parameters": {"fields": ["id"]}},
+            {"parameters": {"fields": ["id", "type"]}},
         ),
     )
     assert (export.object, export.exported_object) == ("export", "voucher_transactions")
+    header, *rows = exported_lines(w, export.id)
+    assert header == "id,type"
+    assert any(row.endswith(",POINTS_ADDITION") for row in rows)  # the card's seed points
 
 
-@check("LoyaltiesApi.create_points_expiration_export", missing=EXPORTS)
+@check("LoyaltiesApi.create_points_expiration_export")
 def create_points_expiration_export(w: World) -> None:
     export = loyalties(w).create_points_expiration_export(
         w.club["id"],
@@ -357,3 +366,4 @@ def create_points_expiration_export(w: World) -> None:
         ),
     )
     assert (export.object, export.exported_object) == ("export", "points_expiration")
+    assert exported_lines(w, export.id)[0] == "id,points"

@@ -17,6 +17,7 @@ from sendout.adapters.db.store_helpers import (
     select_by_id,
 )
 from sendout.domain.async_actions import AsyncAction, AsyncActionType, AsyncStatus
+from sendout.domain.ports import Page
 
 _a = t.async_actions.c
 _ACTION_BY_ID = select_by_id(t.async_actions)
@@ -82,7 +83,10 @@ class SqlAsyncActionStore(SqlStore):
     async def list(
         self, project_id: str, limit: int, end_date: datetime | None
     ) -> Sequence[AsyncAction]:
-        conditions: list[sa.ColumnElement[bool]] = [_a.project_id == project_id]
+        conditions: list[sa.ColumnElement[bool]] = [
+            _a.project_id == project_id,
+            _a.type != AsyncActionType.EXPORT.value,
+        ]
         if end_date is not None:
             conditions.append(_a.created_at <= end_date)
         rows = await self._tx.execute(
@@ -92,6 +96,18 @@ class SqlAsyncActionStore(SqlStore):
             .limit(limit)
         )
         return [_action(row) for row in rows]
+
+    async def page_of_type(
+        self, project_id: str, action_type: AsyncActionType, limit: int, page: int, newest: bool
+    ) -> Page[AsyncAction]:
+        when = _a.created_at.desc() if newest else _a.created_at
+        conditions = [_a.project_id == project_id, _a.type == action_type.value]
+        return await self._paged(t.async_actions, conditions, [when, _a.id], limit, page, _action)
+
+    async def remove(self, project_id: str, action_id: str) -> None:
+        await self._tx.execute(
+            t.async_actions.delete().where(_a.project_id == project_id, _a.id == action_id)
+        )
 
     async def update_if_held(self, action: AsyncAction) -> bool:
         values = _action_values(action)

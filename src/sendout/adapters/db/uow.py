@@ -18,6 +18,7 @@ from sendout.adapters.db.endpoint_reset_stores import SqlEndpointResetStore
 from sendout.adapters.db.engine import Database, Transaction
 from sendout.adapters.db.event_schema_stores import SchemaCache, SqlCustomEventSchemaStore
 from sendout.adapters.db.event_stores import SqlEventStore
+from sendout.adapters.db.export_stores import SqlExportRowStore
 from sendout.adapters.db.integration_stores import SqlIntegrationStore
 from sendout.adapters.db.loyalty_tier_stores import SqlLoyaltyTierStore
 from sendout.adapters.db.notification_stores import SqlNotificationStore
@@ -144,6 +145,7 @@ _STORES: dict[str, _Make] = {
     "vouchers": lambda uow, tx: SqlVoucherStore(tx),
     "publications": lambda uow, tx: SqlPublicationStore(tx),
     "async_actions": lambda uow, tx: SqlAsyncActionStore(tx),
+    "export_rows": lambda uow, tx: SqlExportRowStore(tx),
     "distributions": lambda uow, tx: SqlDistributionStore(tx, uow._box),
     "sendouts": lambda uow, tx: SqlSendoutStore(tx, uow._facts),
     "deliveries": lambda uow, tx: SqlDeliveryStore(tx, uow._facts),

@@ -21,6 +21,11 @@ from sendout.domain.ports.customers import (
     CustomerStore,
     SegmentStore,
 )
+from sendout.domain.ports.exports import (
+    ExportCursor,
+    ExportFiles,
+    ExportRowStore,
+)
 from sendout.domain.ports.loyalty import (
     EarningRuleStore,
     LoyaltyTierStore,
@@ -65,6 +70,9 @@ __all__ = [
     "EarningRuleStore",
     "EndpointResetStore",
     "EventStore",
+    "ExportCursor",
+    "ExportFiles",
+    "ExportRowStore",
     "IntegrationStore",
     "LoyaltyTierStore",
     "NotificationStore",
@@ -103,6 +111,7 @@ class UnitOfWork(Protocol):
     vouchers: VoucherStore
     publications: PublicationStore
     async_actions: AsyncActionStore
+    export_rows: ExportRowStore
     distributions: DistributionStore
     sendouts: SendoutStore
     deliveries: DeliveryStore

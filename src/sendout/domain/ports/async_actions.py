@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sendout.domain.async_actions import AsyncAction
+from sendout.domain.async_actions import AsyncAction, AsyncActionType
+from sendout.domain.ports.common import Page
 
 
 class AsyncActionStore(Protocol):
@@ -16,7 +17,17 @@ class AsyncActionStore(Protocol):
     async def get(self, project_id: str, action_id: str) -> AsyncAction | None: ...
     async def list(
         self, project_id: str, limit: int, end_date: datetime | None
-    ) -> Sequence[AsyncAction]: ...
+    ) -> Sequence[AsyncAction]:
+        """The project's actions, newest first, exports aside (they are listed as exports)."""
+        ...
+
+    async def page_of_type(
+        self, project_id: str, action_type: AsyncActionType, limit: int, page: int, newest: bool
+    ) -> Page[AsyncAction]:
+        """One page of the project's actions of one type, by creation time."""
+        ...
+
+    async def remove(self, project_id: str, action_id: str) -> None: ...
     async def claim_next(
         self, now: datetime, lease_until: datetime, token: str
     ) -> AsyncAction | None:

@@ -24,6 +24,7 @@ from sendout.entrypoints.api.routes import (
     customers,
     distributions,
     events,
+    exports,
     health,
     imports,
     integrations,
@@ -86,6 +87,8 @@ def create_app(container: Container, *, background: Lifespan | None = None) -> F
         on_write=container.wake_worker,
     )
     # Most frequent first: routes are matched in order.
+    # First: its fixed paths (/v1/orders/export) must win over the resources' /{id} paths.
+    app.include_router(exports.router)
     app.include_router(events.router)
     app.include_router(imports.router)  # before the routes of a code or customer id
     app.include_router(publications.router)

@@ -108,6 +108,8 @@ vouchers = sa.Table(
         sqlite_where=sa.text("holder_id IS NOT NULL"),
         postgresql_where=sa.text("holder_id IS NOT NULL"),
     ),
+    # CSV exports page a project's codes by (created_at, id).
+    sa.Index("ix_vouchers_project_created", "project_id", "created_at", "id"),
 )
 
 
@@ -127,6 +129,7 @@ publications = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("project_id", "source_id", name="uq_publications_project_source_id"),
     sa.Index("ix_publications_customer_campaign", "project_id", "customer_id", "campaign_id"),
+    sa.Index("ix_publications_project_created", "project_id", "created_at", "id"),
 )
 
 
@@ -148,6 +151,7 @@ voucher_transactions = sa.Table(
     sa.Index("ix_voucher_transactions_voucher", "voucher_id", "id"),
     # A loyalty program's transactions, newest first by id.
     sa.Index("ix_voucher_transactions_campaign", "campaign_id", "id"),
+    sa.Index("ix_voucher_transactions_project_created", "project_id", "created_at", "id"),
 )
 
 

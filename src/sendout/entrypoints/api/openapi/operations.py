@@ -26,6 +26,7 @@ from sendout.entrypoints.api.openapi.customers import (
     TrackedEvent,
 )
 from sendout.entrypoints.api.openapi.distributions import Distribution, Preview, Recovery
+from sendout.entrypoints.api.openapi.exports import Export
 from sendout.entrypoints.api.openapi.integrations import ChannelKind, Integration
 from sendout.entrypoints.api.openapi.loyalties import (
     EarningRule,
@@ -123,6 +124,7 @@ REWARD_LIST = Listing("RewardList", "data", Reward)
 CHANNEL_KIND_LIST = Listing("ChannelKindList", "data", ChannelKind)
 INTEGRATION_LIST = Listing("IntegrationList", "data", Integration)
 HOLDER_LIST = Listing("RedeemableHolderList", "data", RedeemableHolder)
+EXPORT_LIST = Listing("ExportList", "exports", Export)
 
 SUCCESS: dict[tuple[str, str], Success] = {
     ("POST", "/v1/events"): ok(TrackedEvent),
@@ -302,6 +304,17 @@ SUCCESS: dict[tuple[str, str], Success] = {
     ("GET", "/v1/integrations/{provider}"): ok(Integration),
     ("PUT", "/v1/integrations/{provider}"): ok(Integration),
     ("DELETE", "/v1/integrations/{provider}"): NO_CONTENT,
+    ("POST", "/v1/exports"): ok(Export),
+    ("GET", "/v1/exports"): ok(EXPORT_LIST),
+    ("GET", "/v1/exports/{export_id}"): ok(Export),
+    ("DELETE", "/v1/exports/{export_id}"): NO_CONTENT,
+    ("POST", "/v1/orders/export"): ok(Export),
+    ("POST", "/v1/vouchers/{code}/transactions/export"): ok(Export),
+    ("POST", "/v1/campaigns/{campaign_id}/transactions/export"): ok(Export),
+    ("POST", "/v1/loyalties/members/{member_id}/transactions/export"): ok(Export),
+    ("POST", "/v1/loyalties/{program_id}/members/{member_id}/transactions/export"): ok(Export),
+    ("POST", "/v1/loyalties/{program_id}/transactions/export"): ok(Export),
+    ("POST", "/v1/loyalties/{program_id}/points-expiration/export"): ok(Export),
     ("GET", "/healthz"): ok(Health),
     ("GET", "/readyz"): ok(Readiness),
 }
