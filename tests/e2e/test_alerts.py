@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from sendout.domain.projects import IssuedKey
-from tests.e2e.conftest import Api, free_port, start_server, stop_server
-from tests.e2e.test_delivery import Receiver, distribution_to, track
+from tests.e2e.conftest import Api, Receiver, free_port, start_server, stop_server
+from tests.e2e.deliveries import distribution_to, track
 
 WAIT_SECONDS = 15.0
 

@@ -14,7 +14,7 @@ from sendout.domain.projects import IssuedKey
 from sendout.entrypoints.dashboard.page_helpers import MAX_PAGE
 from sendout.entrypoints.dashboard.security_headers import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import Api, Server, request
-from tests.e2e.test_dashboard_pages import Browser, login_form, post_login
+from tests.e2e.dashboard import Browser, login_form, post_login
 
 LISTS = (
     "/dashboard/distributions",

@@ -26,7 +26,7 @@ from sendout.entrypoints.dashboard.security_headers import CONTENT_SECURITY_POLI
 from sendout.services.accounts.projects import create_project
 from tests.e2e.browser import open_page, skip_without_chromium
 from tests.e2e.conftest import Api, Receiver, Server, start_server, stop_server, wait_until
-from tests.e2e.test_dashboard_pages import campaign_with_codes
+from tests.e2e.dashboard import campaign_with_codes
 
 ADMIN_PASSWORD = "operator-password-for-the-xss-test"
 #: What every payload does if it ever runs; it survives navigation in localStorage.

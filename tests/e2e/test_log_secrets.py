@@ -31,8 +31,8 @@ from tests.e2e.conftest import (
     start_server,
     stop_server,
 )
-from tests.e2e.test_dashboard_pages import Browser
-from tests.e2e.test_delivery import secret_of
+from tests.e2e.dashboard import Browser
+from tests.e2e.deliveries import secret_of
 
 
 def secret(kind: str) -> str:

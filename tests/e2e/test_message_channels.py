@@ -20,8 +20,8 @@ import pytest
 import voucherify
 
 from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver, free_port, wait_until
+from tests.e2e.deliveries import track
 from tests.e2e.test_alerts import Inbox, inbox  # noqa: F401 (the fixture)
-from tests.e2e.test_delivery import track
 
 SID = "AC00000000000000000000000000000001"
 

@@ -34,7 +34,7 @@ from tests.e2e.conftest import (
     stop_server,
     wait_until,
 )
-from tests.e2e.test_delivery import distribution_to, track
+from tests.e2e.deliveries import distribution_to, track
 from tests.factories.processes import children
 from tests.factories.projects import record_joined
 

@@ -25,9 +25,9 @@ from tests.e2e.conftest import (
     stop_server,
     wait_until,
 )
+from tests.e2e.dashboard import Browser
+from tests.e2e.deliveries import track
 from tests.e2e.test_cli import sendout
-from tests.e2e.test_dashboard_pages import Browser
-from tests.e2e.test_delivery import track
 
 AUTHORIZATION = "Bearer live-token-7f3a9c"
 API_KEY = "key-5d21e8b4"

@@ -7,7 +7,7 @@ import pytest
 
 from sendout.domain.projects import IssuedKey
 from tests.e2e.conftest import Server
-from tests.e2e.test_dashboard_pages import Browser, notice_in
+from tests.e2e.dashboard import Browser, notice_in
 
 
 @pytest.fixture
