@@ -38,6 +38,14 @@ async def export_rows(
 
 
 @pytest.fixture
+def container(isolated_container: Container) -> Container:
+    """A database of its own: on the shared one, a test server's worker may be claiming this
+    export when the runner looks (PostgreSQL's ``SKIP LOCKED`` then hands the runner nothing,
+    and the export is still waiting when it is read)."""
+    return isolated_container
+
+
+@pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(export_jobs, "EXPORT_BATCH", 2)
 
