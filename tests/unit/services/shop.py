@@ -1,7 +1,7 @@
 """What the service tests of promotions and loyalty start from: the in-memory unit of work,
 a context on a fake clock, and builders of customers, campaigns with codes, loyalty programs
-and their members, all made through the services themselves; redemption requests on an
-order."""
+and their members, referral programs and their referrers' codes, all made through the
+services themselves; redemption requests on an order."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from sendout.domain.customers import Customer, CustomerRef
 from sendout.domain.earning_rules import EarningEvent, EarningRule
 from sendout.domain.events import Event
 from sendout.domain.orders import OrderStatus
-from sendout.domain.vouchers import EffectiveVoucher
+from sendout.domain.referrals import parse_referral_program
+from sendout.domain.vouchers import EffectiveVoucher, VoucherQuery
 from sendout.services.context import Context
 from sendout.services.customers.customers import upsert_customer
 from sendout.services.loyalty import loyalties
-from sendout.services.promotions import campaign_vouchers, campaigns, orders, vouchers
+from sendout.services.promotions import campaign_vouchers, campaigns, orders, publications, vouchers
 from sendout.services.promotions.orders import OrderDraft
+from sendout.services.promotions.publications import PublishRequest
 from sendout.services.promotions.redemption_checks import RedemptionRequest
 from sendout.services.promotions.redemption_records import RedeemableRef
 from sendout.testing import (
@@ -172,3 +174,51 @@ def pending_rule(points: int, days: int) -> dict[str, Any]:
         "loyalty": {"type": "FIXED", "points": points},
         "pending_points": {"period_type": "DAY", "period_value": days},
     }
+
+
+async def referral_program(shop: Shop, **program: object) -> tuple[Campaign, Campaign]:
+    club = await shop.program("Club")
+    raw = {
+        "referee_reward": {
+            "related_object_parent": {"id": club.id},
+            "type": "LOYALTY_CARD",
+            "amount": 50,
+        },
+        "referrer_reward": {
+            "related_object_parent": {"id": club.id},
+            "type": "LOYALTY_CARD",
+            "amount": 100,
+        },
+        **program,
+    }
+    friends = await shop.campaign(
+        "Friends",
+        CampaignType.REFERRAL_PROGRAM,
+        kind=CampaignKind.AUTO_UPDATE,
+        referral_program=parse_referral_program(raw),
+    )
+    return friends, club
+
+
+async def referrer_code(shop: Shop) -> str:
+    done = await publications.publish(
+        shop.factory,
+        shop.ctx,
+        PublishRequest(customer=CustomerRef(source_id="ref"), campaign="Friends"),
+    )
+    return done.vouchers[0].voucher.code
+
+
+def redeem_by(who: str, code: str) -> RedemptionRequest:
+    return RedemptionRequest(
+        redeemables=[RedeemableRef(object="voucher", id=code)],
+        customer=CustomerRef(source_id=who),
+        order=OrderDraft(amount=1000, sent=frozenset({"amount"})),
+    )
+
+
+async def points_of(shop: Shop, club: Campaign, who: str) -> int:
+    found = await vouchers.list_vouchers(
+        shop.factory, shop.ctx, VoucherQuery(campaign_id=club.id), customer=who
+    )
+    return sum(int((v.loyalty_card or {}).get("balance") or 0) for v in found.items)

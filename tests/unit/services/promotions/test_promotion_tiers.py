@@ -15,8 +15,7 @@ from sendout.domain.promotion_tiers import MAX_TIERS_PER_PROMOTION, PromotionTie
 from sendout.services.promotions import campaigns, promotion_tiers, redemptions, validations, wallet
 from sendout.services.promotions.redemption_records import RedeemableRef
 from sendout.services.promotions.wallet import Scenario
-from tests.unit.services.promotions.test_redemptions import on_order
-from tests.unit.services.shop import Shop
+from tests.unit.services.shop import Shop, on_order
 
 FIVE_OFF = {"discount": {"type": "AMOUNT", "amount_off": 500}}
 

@@ -11,13 +11,7 @@ from sendout.domain.referral_holders import HolderRole
 from sendout.services.customers.customers import get_customer
 from sendout.services.promotions import redemptions
 from sendout.services.promotions.referral_holders import add_holders, list_holders, remove_holder
-from tests.unit.services.promotions.test_referrals import (
-    points_of,
-    redeem_by,
-    referral_program,
-    referrer_code,
-)
-from tests.unit.services.shop import Shop
+from tests.unit.services.shop import Shop, points_of, redeem_by, referral_program, referrer_code
 
 
 def refs(*source_ids: str) -> list[CustomerRef]:

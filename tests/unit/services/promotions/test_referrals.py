@@ -5,67 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from sendout.domain.campaigns import Campaign, CampaignKind, CampaignType
-from sendout.domain.customers import CustomerRef
 from sendout.domain.errors import InvalidPayload
 from sendout.domain.events import EventType
-from sendout.domain.referrals import ConversionEvent, parse_referral_program
-from sendout.domain.vouchers import VoucherQuery
-from sendout.services.promotions import publications, redemptions, referrals, vouchers
-from sendout.services.promotions.orders import OrderDraft
-from sendout.services.promotions.publications import PublishRequest
-from sendout.services.promotions.redemption_checks import RedemptionRequest
-from sendout.services.promotions.redemption_records import RedeemableRef
+from sendout.domain.referrals import ConversionEvent
+from sendout.services.promotions import redemptions, referrals
 from sendout.services.promotions.voucher_lookup import effective
-from tests.unit.services.shop import Shop
-
-
-async def referral_program(shop: Shop, **program: object) -> tuple[Campaign, Campaign]:
-    club = await shop.program("Club")
-    raw = {
-        "referee_reward": {
-            "related_object_parent": {"id": club.id},
-            "type": "LOYALTY_CARD",
-            "amount": 50,
-        },
-        "referrer_reward": {
-            "related_object_parent": {"id": club.id},
-            "type": "LOYALTY_CARD",
-            "amount": 100,
-        },
-        **program,
-    }
-    friends = await shop.campaign(
-        "Friends",
-        CampaignType.REFERRAL_PROGRAM,
-        kind=CampaignKind.AUTO_UPDATE,
-        referral_program=parse_referral_program(raw),
-    )
-    return friends, club
-
-
-async def referrer_code(shop: Shop) -> str:
-    done = await publications.publish(
-        shop.factory,
-        shop.ctx,
-        PublishRequest(customer=CustomerRef(source_id="ref"), campaign="Friends"),
-    )
-    return done.vouchers[0].voucher.code
-
-
-def redeem_by(who: str, code: str) -> RedemptionRequest:
-    return RedemptionRequest(
-        redeemables=[RedeemableRef(object="voucher", id=code)],
-        customer=CustomerRef(source_id=who),
-        order=OrderDraft(amount=1000, sent=frozenset({"amount"})),
-    )
-
-
-async def points_of(shop: Shop, club: Campaign, who: str) -> int:
-    found = await vouchers.list_vouchers(
-        shop.factory, shop.ctx, VoucherQuery(campaign_id=club.id), customer=who
-    )
-    return sum(int((v.loyalty_card or {}).get("balance") or 0) for v in found.items)
+from tests.unit.services.shop import Shop, points_of, redeem_by, referral_program, referrer_code
 
 
 async def test_a_referee_converts_once_and_both_sides_are_rewarded(shop: Shop) -> None:
