@@ -5,60 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
 import voucherify
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from sendout.domain.projects import IssuedKey
-from tests.e2e.conftest import Api, Receiver, free_port, start_server, stop_server
+from tests.e2e.conftest import Api, Inbox, Receiver, _text, start_server, stop_server
 from tests.e2e.deliveries import distribution_to, track
 
 WAIT_SECONDS = 15.0
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        assert isinstance(envelope.content, bytes)
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-    def about(self, resource_id: str) -> list[tuple[list[str], Message]]:
-        """The emails naming ``resource_id`` (the database is shared with other tests, whose
-        projects' alerts this server mails too), once one has arrived."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            found = [(to, m) for to, m in self.messages if resource_id.encode() in _text(m)]
-            if found:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"no email about {resource_id} in {len(self.messages)}")
-
-
-def _text(message: Message) -> bytes:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 @pytest.fixture

@@ -11,29 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.cli_runs import run_sendout, sendout
 from tests.e2e.conftest import Server, free_port, request
 
 KEY_LINES = re.compile(r"X-App-Id:\s+(\S+)\s+X-App-Token:\s+(\S+)")
-
-
-def run_sendout(
-    *args: str, cwd: Path, env: dict[str, str] | None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sendout", *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def sendout(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = run_sendout(*args, cwd=cwd, env=env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def serve_until_ready(

@@ -18,8 +18,8 @@ from voucherify import LoyaltiesApi
 
 from tests.e2e.conftest import Api, Receiver
 from tests.e2e.everything import loyalty_program, made, material_reward, populate
-from tests.e2e.test_sdk_loyalties import program
-from tests.e2e.test_sdk_segments import customer
+from tests.e2e.loyalty_builders import program
+from tests.e2e.sdk_builders import customer
 
 FIXED = {"type": "FIXED", "points": 5}
 GOLD = {"junction": "and", "metadata.tier": {"conditions": {"$is": ["gold"]}}}

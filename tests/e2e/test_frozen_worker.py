@@ -26,14 +26,9 @@ from aiohttp import web
 
 from tests.chaos.harness import Api, Processes, post_events, wait_quiet
 from tests.chaos.receiver import Receiver
-from tests.conftest import (
-    PG_HOST,
-    PG_PORT,
-    PG_USER,
-    create_pg_database,
-    drop_pg_database,
-    require_postgres,
-)
+from tests.e2e.own_database import database_url
+
+__all__ = ["database_url"]  # a fixture: used by name, imported to be found
 
 PER_DISTRIBUTION = 4
 FIRST_ANSWER_DELAY = 1.0  # seconds the receiver holds each first request: the worker is
@@ -65,20 +60,6 @@ def receiver() -> Iterator[FirstRequestFails]:
     started.start()
     yield started
     started.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of this test's own, each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'sendout.db'}"
-        return
-    require_postgres()
-    name = asyncio.run(create_pg_database())
-    try:
-        yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        asyncio.run(drop_pg_database(name))
 
 
 def create_distribution(api: Api, url: str, event: str, max_retries: int) -> str:

@@ -19,9 +19,8 @@ from urllib.parse import parse_qs
 import pytest
 import voucherify
 
-from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver, free_port, wait_until
+from tests.e2e.conftest import WAIT_SECONDS, Api, Inbox, Receiver, free_port, wait_until
 from tests.e2e.deliveries import track
-from tests.e2e.test_alerts import Inbox, inbox  # noqa: F401 (the fixture)
 
 SID = "AC00000000000000000000000000000001"
 
@@ -141,7 +140,7 @@ def test_one_event_fires_each_channel_once(
     sdk: voucherify.ApiClient,
     receiver: Receiver,
     twilio: Receiver,
-    inbox: tuple[Inbox, int],  # noqa: F811
+    inbox: tuple[Inbox, int],
 ) -> None:
     mailbox, port = inbox
     configure(api, port, twilio)
@@ -200,7 +199,7 @@ def test_a_customer_without_an_address_is_skipped_and_counted(
     sdk: voucherify.ApiClient,
     receiver: Receiver,
     twilio: Receiver,
-    inbox: tuple[Inbox, int],  # noqa: F811
+    inbox: tuple[Inbox, int],
 ) -> None:
     _, port = inbox
     configure(api, port, twilio)

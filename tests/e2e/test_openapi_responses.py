@@ -14,8 +14,8 @@ import jsonschema_rs
 import orjson
 
 from tests.e2e.conftest import Api, Receiver, request
+from tests.e2e.cross_project_calls import calls
 from tests.e2e.everything import populate
-from tests.e2e.test_cross_project_matrix import calls
 
 
 def validator(document: dict[str, Any], method: str, route: str, status: int) -> Any:

@@ -11,9 +11,8 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.conftest import Api, Receiver, wait_until
-from tests.e2e.test_referrals import publish, referral_campaign
-from tests.e2e.test_sdk_loyalties import join
-from tests.e2e.test_sdk_rewards import material, offer, spend
+from tests.e2e.loyalty_builders import join, material, offer, spend
+from tests.e2e.referral_builders import publish, referral_campaign
 
 
 def notification(on: str, receiver: Receiver) -> dict[str, Any]:

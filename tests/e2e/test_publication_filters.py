@@ -10,7 +10,7 @@ import voucherify
 from voucherify import PublicationsApi
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_sdk_promotions import discount_campaign, from_campaign, publish
+from tests.e2e.sdk_builders import discount_campaign, from_campaign, publish
 
 
 def string_filter(**conditions: Any) -> voucherify.FilterConditionsString:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.chaos.harness import Api, Processes, create_distribution, post_events
 from tests.e2e.conftest import Receiver
-from tests.e2e.test_frozen_worker import database_url
+from tests.e2e.own_database import database_url
 
 __all__ = ["database_url"]  # a fixture: used by name, imported to be found
 

@@ -8,8 +8,8 @@ import voucherify
 from voucherify import CustomersApi, RedemptionsApi, ReferralsApi
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_referrals import activity, publish, referral_campaign
-from tests.e2e.test_sdk_loyalties import program
+from tests.e2e.loyalty_builders import program
+from tests.e2e.referral_builders import activity, publish, referral_campaign
 
 
 def redeem(sdk: voucherify.ApiClient, who: str, code: str) -> None:

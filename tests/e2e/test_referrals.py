@@ -5,49 +5,13 @@ rewarded, and a referrer who may not redeem their own code."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import voucherify
 from voucherify import CampaignsApi, LoyaltiesApi
 
 from tests.e2e.conftest import Api, Receiver, wait_until
-from tests.e2e.test_sdk_loyalties import program
-
-
-def campaign(api: Api, body: dict[str, Any]) -> dict[str, Any]:
-    status, created = api.call("POST", "/v1/campaigns", body)
-    assert status == 200, created
-    return created
-
-
-def referral_campaign(api: Api, name: str, **program: Any) -> dict[str, Any]:
-    return campaign(
-        api,
-        {
-            "name": name,
-            "campaign_type": "REFERRAL_PROGRAM",
-            "type": "AUTO_UPDATE",
-            "voucher": {
-                "type": "DISCOUNT_VOUCHER",
-                "discount": {"type": "AMOUNT", "amount_off": 500},
-            },
-            "referral_program": program,
-        },
-    )
-
-
-def publish(api: Api, campaign_id: str, who: str) -> str:
-    status, published = api.call(
-        "POST", "/v1/publications", {"customer": {"source_id": who}, "campaign": campaign_id}
-    )
-    assert status == 200, published
-    return str(published["voucher"]["code"])
-
-
-def activity(api: Api, who: str, kind: str) -> list[dict[str, Any]]:
-    _, customer = api.call("GET", f"/v1/customers/{who}")
-    _, found = api.call("GET", f"/v1/customers/{customer['id']}/activity?limit=50")
-    return [a for a in found["data"] if a["type"] == kind]
+from tests.e2e.loyalty_builders import program
+from tests.e2e.referral_builders import activity, campaign, publish, referral_campaign
 
 
 def distribution(api: Api, receiver: Receiver, event: str, campaign_id: str) -> str:

@@ -9,37 +9,7 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.conftest import Api, Receiver
-
-
-def program(sdk: voucherify.ApiClient, name: str) -> voucherify.LoyaltiesCreateCampaignResponseBody:
-    return LoyaltiesApi(sdk).create_loyalty_program(
-        voucherify.LoyaltiesCreateCampaignRequestBody(
-            name=name,
-            campaign_type="LOYALTY_PROGRAM",
-            type="AUTO_UPDATE",
-            voucher=voucherify.CampaignLoyaltyVoucher(
-                loyalty_card=voucherify.CampaignLoyaltyCard(points=0),
-                code_config=voucherify.CodeConfig(length=8, prefix="LOY-"),
-            ),
-        )
-    )
-
-
-def join(
-    sdk: voucherify.ApiClient, program_id: str, source_id: str
-) -> voucherify.LoyaltiesMembersCreateResponseBody:
-    return LoyaltiesApi(sdk).add_member(
-        program_id,
-        voucherify.LoyaltiesMembersCreateRequestBody(
-            customer=voucherify.Customer(source_id=source_id)
-        ),
-    )
-
-
-def points(sdk: voucherify.ApiClient, member: str, amount: int, **fields: str) -> object:
-    return LoyaltiesApi(sdk).update_loyalty_card_balance(
-        member, voucherify.LoyaltiesMembersBalanceUpdateRequestBody(points=amount, **fields)
-    )
+from tests.e2e.loyalty_builders import join, points, program, tier
 
 
 def test_a_program_its_members_and_their_points(
@@ -129,14 +99,6 @@ def test_members_belong_to_their_program_and_programs_are_loyalty_campaigns(
     assert (status, error["key"]) == (400, "invalid_add_balance_params")
     status, error = api.call("POST", f"/v1/loyalties/members/{card.code}/balance", {"points": -5})
     assert (status, error["key"]) == (400, "invalid_add_balance_params")
-
-
-def tier(
-    name: str, low: int, high: int | None
-) -> voucherify.LoyaltiesTiersCreateInBulkRequestBodyItem:
-    return voucherify.LoyaltiesTiersCreateInBulkRequestBodyItem(
-        name=name, points=voucherify.LoyaltyTierBasePoints(var_from=low, to=high)
-    )
 
 
 def test_tiers_follow_the_balance_and_announce_the_moves(

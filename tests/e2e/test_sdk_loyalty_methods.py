@@ -9,8 +9,7 @@ import voucherify
 from voucherify import LoyaltiesApi, RewardsApi
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_sdk_loyalties import join, program, tier
-from tests.e2e.test_sdk_rewards import material
+from tests.e2e.loyalty_builders import join, material, program, tier
 
 
 def test_the_remaining_loyalty_methods_through_the_sdk(sdk: voucherify.ApiClient, api: Api) -> None:

@@ -9,7 +9,7 @@ import voucherify
 from voucherify import LoyaltiesApi
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_sdk_loyalties import join, program
+from tests.e2e.loyalty_builders import join, program
 
 
 def pending_rule(api: Api, program_id: str, days: int) -> None:

@@ -9,7 +9,7 @@ from voucherify import CampaignsApi, LoyaltiesApi
 from voucherify.exceptions import ApiException
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_sdk_loyalties import join, points, program, tier
+from tests.e2e.loyalty_builders import join, points, program, tier
 
 
 def balance(sdk: voucherify.ApiClient, code: str) -> int:

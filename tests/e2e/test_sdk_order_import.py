@@ -11,8 +11,8 @@ import voucherify
 from voucherify import LoyaltiesApi, OrdersApi
 
 from tests.e2e.conftest import Api, Receiver
+from tests.e2e.loyalty_builders import join, program
 from tests.e2e.sdk_coverage.world import wait_action
-from tests.e2e.test_sdk_loyalties import join, program
 
 
 def row(**fields: Any) -> voucherify.OrdersImportCreateRequestBodyItem:

@@ -20,48 +20,25 @@ from voucherify import (
 )
 from voucherify.exceptions import BadRequestException, NotFoundException
 
-WAIT_SECONDS = 15.0  # the test server's in-process worker makes codes in milliseconds
-POLL_SECONDS = 0.05
+from tests.e2e.sdk_builders import (
+    POLL_SECONDS,
+    SPRING_CONFIG,
+    WAIT_SECONDS,
+    discount_campaign,
+    from_campaign,
+    percent_off,
+    publish,
+    wait_for_campaign,
+)
 
-SPRING_CONFIG = {"pattern": "SPR-####", "charset": "ABCDEF0123", "postfix": "-Z"}
 SPRING_CODE = re.compile(r"^SPR-[ABCDEF0123]{4}-Z$")
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def percent_off(percent: int, **fields: Any) -> voucherify.Discount:
-    return voucherify.Discount(type="PERCENT", percent_off=percent, **fields)
-
-
 def amount_off(amount: int) -> voucherify.Discount:
     return voucherify.Discount(type="AMOUNT", amount_off=amount)
-
-
-def discount_campaign(
-    client: voucherify.ApiClient,
-    name: str,
-    *,
-    vouchers_count: int = 0,
-    **fields: Any,
-) -> Any:
-    """An AUTO_UPDATE DISCOUNT_COUPONS campaign of 15% off (up to 5.00) with codes like
-    ``SPR-A0F3-Z``; its ``vouchers_count`` codes are made before it returns."""
-    campaign = CampaignsApi(client).create_campaign(
-        voucherify.CampaignsCreateRequestBody(
-            name=name,
-            campaign_type="DISCOUNT_COUPONS",
-            type="AUTO_UPDATE",
-            vouchers_count=vouchers_count,
-            voucher=voucherify.CampaignsCreateRequestBodyVoucher(
-                type="DISCOUNT_VOUCHER",
-                discount=percent_off(15, amount_limit=500),
-                code_config=voucherify.CodeConfig(**SPRING_CONFIG),
-            ),
-            **fields,
-        )
-    )
-    return wait_for_campaign(client, campaign.id) if vouchers_count else campaign
 
 
 def promotion_campaign(client: voucherify.ApiClient, name: str, *tiers: dict[str, Any]) -> Any:
@@ -85,19 +62,6 @@ def tier(name: str, amount: int, **fields: Any) -> dict[str, Any]:
     }
 
 
-def wait_for_campaign(client: voucherify.ApiClient, campaign_id: str) -> Any:
-    """The campaign once the worker has made its codes (``creation_status`` DONE)."""
-    api = CampaignsApi(client)
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        campaign = api.get_campaign(campaign_id)
-        if campaign.creation_status == "DONE":
-            return campaign
-        assert campaign.creation_status == "IN_PROGRESS"
-        assert time.monotonic() < deadline, f"campaign {campaign_id} still {campaign}"
-        time.sleep(POLL_SECONDS)
-
-
 def wait_for_action(client: voucherify.ApiClient, action_id: str) -> Any:
     """The async action once it has finished; it must have succeeded."""
     api = AsyncActionsApi(client)
@@ -117,18 +81,6 @@ def codes_of(client: voucherify.ApiClient, **filters: Any) -> list[str]:
     listing = VouchersApi(client).list_vouchers(limit=100, **filters)
     assert listing.total == len(listing.vouchers)
     return sorted(v.code for v in listing.vouchers)
-
-
-def publish(client: voucherify.ApiClient, customer: str, **body: Any) -> Any:
-    return PublicationsApi(client).create_publication(
-        publications_create_request_body=voucherify.PublicationsCreateRequestBody(
-            customer=voucherify.Customer(source_id=customer), **body
-        )
-    )
-
-
-def from_campaign(name: str, count: int = 1) -> voucherify.CreatePublicationCampaign:
-    return voucherify.CreatePublicationCampaign(name=name, count=count)
 
 
 def tick() -> None:

@@ -11,48 +11,7 @@ import voucherify
 from voucherify import LoyaltiesApi, RewardsApi
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_sdk_loyalties import join, points, program
-
-
-def material(sdk: voucherify.ApiClient, name: str, stock: int | None = None) -> voucherify.Reward:
-    return RewardsApi(sdk).create_reward(
-        voucherify.RewardsCreateRequestBody(
-            name=name,
-            stock=stock,
-            parameters=voucherify.RewardsCreateRequestBodyParameters(
-                product=voucherify.RewardsCreateRequestBodyParametersProduct(id="prod_mug")
-            ),
-            attributes=voucherify.RewardsCreateRequestBodyAttributes(description="A mug"),
-        )
-    )
-
-
-def offer(sdk: voucherify.ApiClient, program_id: str, reward_id: str, price: int) -> Any:
-    return LoyaltiesApi(sdk).create_reward_assignment1(
-        program_id,
-        [
-            voucherify.LoyaltiesRewardsCreateAssignmentItemRequestBody(
-                reward=reward_id,
-                parameters=voucherify.LoyaltiesRewardsCreateAssignmentItemRequestBodyParameters(
-                    loyalty=voucherify.LoyaltiesRewardsCreateAssignmentItemRequestBodyParametersLoyalty(
-                        points=price
-                    )
-                ),
-            )
-        ],
-    )
-
-
-def spend(sdk: voucherify.ApiClient, member: str, reward_id: str, **body: Any) -> Any:
-    return LoyaltiesApi(sdk).redeem_reward(
-        member,
-        voucherify.LoyaltiesMembersRedemptionRedeemRequestBody(
-            reward=voucherify.LoyaltiesMembersRedemptionRedeemRequestBodyReward(
-                id=reward_id, points=body.pop("points", None)
-            ),
-            **body,
-        ),
-    )
+from tests.e2e.loyalty_builders import join, material, offer, points, program, spend
 
 
 def balance(sdk: voucherify.ApiClient, member: str) -> int:

@@ -11,12 +11,7 @@ import voucherify
 from voucherify import CustomersApi, SegmentsApi
 
 from tests.e2e.conftest import WAIT_SECONDS, Api, Receiver
-
-
-def customer(api: Api, source_id: str, **fields: Any) -> dict[str, Any]:
-    status, body = api.call("POST", "/v1/customers", {"source_id": source_id, **fields})
-    assert status == 200, body
-    return dict(body)
+from tests.e2e.sdk_builders import customer
 
 
 def rule_segment(sdk: voucherify.ApiClient, name: str, filter: dict[str, Any]) -> Any:

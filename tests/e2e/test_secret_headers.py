@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from sendout.bootstrap import Container
 from sendout.domain.projects import IssuedKey
 from sendout.services.accounts.projects import create_project
+from tests.e2e.cli_runs import sendout
 from tests.e2e.conftest import (
     Api,
     Receiver,
@@ -27,7 +28,6 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.dashboard import Browser
 from tests.e2e.deliveries import track
-from tests.e2e.test_cli import sendout
 
 AUTHORIZATION = "Bearer live-token-7f3a9c"
 API_KEY = "key-5d21e8b4"
